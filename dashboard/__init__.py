@@ -1,0 +1,1 @@
+"""The app layer: queries, metrics, translations, UI components and the CLI."""

@@ -1,0 +1,195 @@
+"""Figures for the pages, built as plain plotly and pydeck objects (no streamlit).
+
+Both map kinds work offline: plotly's tile-based choropleth uses the ``white-bg``
+style (no tiles are fetched) and pydeck runs with ``map_provider=None``. Every value
+that reaches a tooltip is HTML-escaped here, because tooltips render HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+
+from dashboard.i18n import region_label, t, value_label
+
+RATIO_METRICS = ("hospital_coverage", "community_coverage")
+MAP_METRICS = (
+    "open_needs", "open_needs_per_10k", "hospital_coverage", "community_coverage",
+    "active_orgs", "overdue_deliveries",
+)
+# Colours chosen to read on white and for red-green colour blindness (red vs teal).
+STATE_COLOURS = {
+    "urgent": [214, 39, 40, 230],
+    "uncovered": [255, 153, 0, 220],
+    "covered": [0, 150, 136, 200],
+}
+HUB_COLOUR = [106, 61, 154, 255]
+NO_DATA_GREY = "#d9d9d9"
+# Ratios where more is better read green-high; counts of problems read red-high.
+_SCALES = {"good": "YlGnBu", "bad": "OrRd"}
+GOOD_METRICS = {"hospital_coverage", "community_coverage", "active_orgs"}
+
+
+def bounds(features: dict) -> tuple[float, float, float, float]:
+    """(min_lon, min_lat, max_lon, max_lat) of a FeatureCollection."""
+    xs, ys = [], []
+
+    def walk(coords):
+        if isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for feature in features["features"]:
+        walk(feature["geometry"]["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def view_for(features: dict) -> tuple[dict, float]:
+    """A centre and zoom level that fit the features in a ~700 px wide map."""
+    x0, y0, x1, y1 = bounds(features)
+    span = max(x1 - x0, (y1 - y0) * 1.3, 0.05)
+    zoom = max(1.0, min(12.0, math.log2(360 / span) + 0.9))
+    return {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2}, zoom
+
+
+def metric_values(summary: pd.DataFrame, metric: str) -> pd.Series:
+    """The metric per region, NaN where a region has no data (shown grey, not zero)."""
+    values = summary[metric].astype("float64")
+    return values.where(summary["has_data"], np.nan)
+
+
+def choropleth(summary: pd.DataFrame, features: dict, metric: str, lang: str) -> go.Figure:
+    """Choropleth of the prefectures, every region drawn, grey where there is no data."""
+    center, zoom = view_for(features)
+    names = [region_label(n, e, lang) for n, e in zip(summary["name"], summary["name_en"])]
+    values = metric_values(summary, metric)
+    label = t(f"metric.{metric}", lang)
+    shown = [_format(v, metric, lang) for v in values]
+    base = go.Choroplethmap(
+        geojson=features, featureidkey="properties.adcode", locations=summary["adcode"],
+        z=[0] * len(summary), colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]],
+        showscale=False, marker_line_color="white", marker_line_width=1,
+        customdata=np.column_stack([names, shown]),
+        hovertemplate="%{customdata[0]}<br>" + html.escape(label) + ": %{customdata[1]}<extra></extra>",
+        name="base",
+    )
+    has = values.notna()
+    scale = _SCALES["good"] if metric in GOOD_METRICS else _SCALES["bad"]
+    layer = go.Choroplethmap(
+        geojson=features, featureidkey="properties.adcode",
+        locations=summary.loc[has, "adcode"], z=values[has],
+        colorscale=scale, marker_line_color="white", marker_line_width=1,
+        zmin=0 if metric not in RATIO_METRICS else 0, zmax=1 if metric in RATIO_METRICS else None,
+        colorbar=dict(title=dict(text=label), tickformat=".0%" if metric in RATIO_METRICS else None),
+        customdata=np.column_stack([np.array(names)[has.to_numpy()], np.array(shown)[has.to_numpy()]]),
+        hovertemplate="%{customdata[0]}<br>" + html.escape(label) + ": %{customdata[1]}<extra></extra>",
+        name="metric",
+    )
+    fig = go.Figure([base, layer])
+    fig.update_layout(
+        map=dict(style="white-bg", center=center, zoom=zoom),
+        margin=dict(l=0, r=0, t=0, b=0), height=520,
+        font=dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif"),
+    )
+    return fig
+
+
+def _format(value: float, metric: str, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("metric.no_data", lang)
+    if metric in RATIO_METRICS:
+        return f"{value:.0%}"
+    if metric == "open_needs_per_10k":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def _fill(value: float, vmax: float) -> list[int]:
+    """Orange-red fill for a count, grey for no data."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return [217, 217, 217, 160]
+    share = 0.0 if vmax <= 0 else min(1.0, value / vmax)
+    low, high = np.array([254, 240, 217]), np.array([215, 48, 31])
+    rgb = (low + (high - low) * share).round().astype(int).tolist()
+    return rgb + [170]
+
+
+def region_layer_data(features: dict, values: dict[str, float], names: dict[str, str],
+                      lang: str, metric_label: str) -> dict:
+    """Copy of ``features`` with a fill colour and an escaped tooltip per region."""
+    finite = [v for v in values.values() if v is not None and not math.isnan(v)]
+    vmax = max(finite) if finite else 0
+    out = {"type": "FeatureCollection", "features": []}
+    for feature in features["features"]:
+        code = feature["properties"]["adcode"]
+        value = values.get(code, float("nan"))
+        shown = t("metric.no_data", lang) if value is None or math.isnan(value) else f"{value:,.0f}"
+        props = {
+            "adcode": code,
+            "fill": _fill(value, vmax),
+            "tip": f"<b>{html.escape(names.get(code, code))}</b><br>"
+                   f"{html.escape(metric_label)}: {html.escape(shown)}",
+        }
+        out["features"].append({"type": "Feature", "geometry": feature["geometry"],
+                                "properties": props})
+    return out
+
+
+def facility_points(facilities: pd.DataFrame, lang: str) -> list[dict]:
+    """Compact point records for the facilities layer, with escaped tooltips."""
+    type_label = t("map.tooltip.type", lang)
+    state_label = t("map.tooltip.state", lang)
+    legend = {s: t(f"map.legend.{s}", lang) for s in STATE_COLOURS}
+    records = []
+    for row in facilities.itertuples(index=False):
+        records.append({
+            "p": [round(float(row.map_lon), 5), round(float(row.map_lat), 5)],
+            "c": STATE_COLOURS[row.state],
+            "tip": f"<b>{html.escape(str(row.name))}</b><br>{type_label}: "
+                   f"{html.escape(value_label('facility_type', row.facility_type, lang))}<br>"
+                   f"{state_label}: {legend[row.state]}",
+        })
+    return records
+
+
+def hub_points(hubs: pd.DataFrame, centroids: dict[str, tuple[float, float]],
+               lang: str) -> list[dict]:
+    """Hubs drawn at the centre of the prefecture they are based in."""
+    records = []
+    for row in hubs.itertuples(index=False):
+        where = centroids.get(row.prefecture_adcode) or centroids.get(row.region_adcode)
+        if not where:
+            continue
+        records.append({"p": [round(where[0], 5), round(where[1], 5)],
+                        "tip": f"<b>{html.escape(str(row.name))}</b><br>{t('map.legend.hub', lang)}"})
+    return records
+
+
+def deck(regions: dict, points: list[dict], hubs: list[dict], view: tuple[dict, float]) -> pdk.Deck:
+    """The pydeck map: regions (pickable for drill-down), facilities and hubs; no basemap."""
+    center, zoom = view
+    layers = [
+        pdk.Layer("GeoJsonLayer", regions, id="regions", pickable=True, stroked=True,
+                  filled=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255],
+                  line_width_min_pixels=1, auto_highlight=True),
+        pdk.Layer("ScatterplotLayer", points, id="facilities", pickable=True, get_position="p",
+                  get_fill_color="c", radius_units="pixels", get_radius=3, radius_min_pixels=2),
+        pdk.Layer("ScatterplotLayer", hubs, id="hubs", pickable=True, get_position="p",
+                  get_fill_color=HUB_COLOUR, get_line_color=[255, 255, 255], stroked=True,
+                  radius_units="pixels", get_radius=9, line_width_min_pixels=2),
+    ]
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(longitude=center["lon"], latitude=center["lat"],
+                                         zoom=zoom - 0.6),
+        map_provider=None, map_style=None,
+        tooltip={"html": "{tip}", "style": {"fontSize": "13px"}},
+    )

@@ -1,0 +1,138 @@
+"""The command line: ``python -m dashboard import|demo|brief|bench``.
+
+Exit codes: 0 success, 2 invalid input (nothing written), 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from dashboard.i18n import problem_message, t
+
+
+def _date(text: str) -> date:
+    from data_loaders.values import ValueProblem, parse_date
+
+    try:
+        return parse_date(text)
+    except ValueProblem as exc:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    imp = sub.add_parser("import", help="validate files or folders and import them atomically")
+    imp.add_argument("paths", nargs="+")
+    imp.add_argument("--db", help="DuckDB file (default: LIFELINE_DB or data/lifeline.duckdb)")
+    imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    imp.add_argument("--lang", choices=("zh", "en"), default="en")
+
+    demo = sub.add_parser("demo", help="build the deterministic demo scenario")
+    demo.add_argument("--db")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--scale", type=float, default=1.0)
+    demo.add_argument("--if-missing", action="store_true",
+                      help="do nothing when the database file already exists (make run)")
+
+    brief = sub.add_parser("brief", help="print the briefing data")
+    brief.add_argument("--as-of", type=_date, help="default: the latest date in the data")
+    brief.add_argument("--window", type=int, default=7)
+    brief.add_argument("--db")
+    brief.add_argument("--format", choices=("json",), default="json")
+    brief.add_argument("--out", help="write to this file instead of standard output")
+
+    bench = sub.add_parser("bench", help="measure build, import, brief and page speed")
+    bench.add_argument("--scale", default="1,100", help="comma-separated scales, e.g. 1,100")
+    bench.add_argument("--repeat", type=int, default=5)
+    return parser
+
+
+def cmd_import(args) -> int:
+    """Validate and import; print every problem, or one line per table written."""
+    from data_loaders import store
+    from data_loaders.importer import import_paths
+
+    con = store.connect(args.db)
+    report = import_paths(con, args.paths, dry_run=args.dry_run)
+    if not report.ok:
+        for p in report.problems:
+            message, fix = problem_message(p, args.lang)
+            where = p.file + (f":{p.row}" if p.row else "")
+            column = f" [{p.column}]" if p.column else ""
+            value = f" {p.value!r}" if p.value not in (None, "") else ""
+            print(f"{where}{column}{value}: {message}" + (f" — {fix}" if fix else ""),
+                  file=sys.stderr)
+        print(t("cli.nothing_written", args.lang, n=len(report.problems)), file=sys.stderr)
+        return 2
+    if args.dry_run:
+        for name, n in report.validation.rows_read.items():
+            print(f"{name}: {n} rows valid (dry run, nothing written)")
+        return 0
+    for name, n in report.written.items():
+        print(f"{name}: {n} rows")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Build the demo scenario into the store, replacing what it held."""
+    import time
+
+    from data_loaders import store
+    from data_loaders.demo import build_demo
+
+    if args.if_missing and store.db_path(args.db).exists():
+        print(f"using existing database {store.db_path(args.db)}")
+        return 0
+    started = time.perf_counter()
+    frames = build_demo(seed=args.seed, scale=args.scale)
+    con = store.connect(args.db)
+    log = [{"import_id": f"demo-{args.seed}", "file_name": f"demo(seed={args.seed}, scale={args.scale:g})",
+            "sha256": "", "table_name": name, "rows": len(frame)} for name, frame in frames.items()]
+    written = store.write(con, frames, log, replace=True)
+    for name, n in written.items():
+        print(f"{name}: {n} rows")
+    print(f"demo built in {time.perf_counter() - started:.1f} s → {store.db_path(args.db)}")
+    return 0
+
+
+def cmd_brief(args) -> int:
+    """Print the briefing data as JSON."""
+    from dashboard.metrics import Scope, brief, data_date_range
+    from data_loaders import store
+
+    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    as_of = args.as_of or data_date_range(con)[1]
+    if as_of is None:
+        print("the database holds no dated data; pass --as-of", file=sys.stderr)
+        return 2
+    text = json.dumps(brief(con, Scope(as_of, args.window)), ensure_ascii=False, indent=2)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    """Run the benchmark and print its table."""
+    from dashboard.bench import run_bench
+
+    scales = [float(s) for s in args.scale.split(",") if s.strip()]
+    run_bench(scales, repeat=args.repeat)
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "demo": cmd_demo, "brief": cmd_brief, "bench": cmd_bench}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m dashboard``."""
+    args = build_parser().parse_args(argv)
+    return COMMANDS[args.command](args)

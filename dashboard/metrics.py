@@ -1,0 +1,364 @@
+"""Metrics: pure functions over the store, as of a date D with a look-back window W.
+
+Definitions (documented in docs/METHODS.md; the window is [D-W+1, D]):
+
+- a need is **open** at D when reported_on <= D, status != cancelled, and closed_on is
+  empty or after D;
+- a facility is **covered** at D when it received at least one delivery with status
+  delivered and delivered_on in the window;
+- **hospital coverage**: covered hospitals / hospitals; **community coverage**: the same
+  for community and village facilities;
+- an organisation is **active** in a region when it has an activity report there, or
+  supplied or carried a delivered delivery to a facility there, dated in the window;
+- a **stale partner** is an organisation of type partner with no activity report and no
+  carried delivery (dispatched or delivered) in the window; one that never reported is
+  stale;
+- a delivery is **overdue** at D when status != failed, expected_on < D, and delivered_on
+  is empty or after D.
+
+Every function takes a DuckDB connection and plain values, and returns plain values or
+DataFrames. SQL takes parameters; nothing here formats user input into SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from geo.config import province_adcode
+from geo.regions import load_registry
+
+DEFAULT_WINDOW = 7
+HOSPITAL_TYPES = ("hospital",)
+COMMUNITY_TYPES = ("community", "village")
+
+
+def _sql_list(items: tuple[str, ...]) -> str:
+    """A SQL list literal of constant strings defined in this module (never user input)."""
+    return "(" + ", ".join(f"'{item}'" for item in items) + ")"
+
+
+HOSPITALS_SQL = _sql_list(HOSPITAL_TYPES)
+COMMUNITIES_SQL = _sql_list(COMMUNITY_TYPES)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """As-of date, window and province that every metric is computed for."""
+
+    as_of: date
+    window: int = DEFAULT_WINDOW
+    province: str | None = None
+
+    @property
+    def start(self) -> date:
+        """First day of the window."""
+        return self.as_of - timedelta(days=self.window - 1)
+
+    @property
+    def prefix(self) -> str:
+        """The two-digit adcode prefix of the province (adcodes nest by prefix)."""
+        return (self.province or province_adcode())[:2]
+
+    def params(self) -> dict:
+        """Named SQL parameters."""
+        return {"d": self.as_of, "start": self.start, "prov": self.prefix}
+
+    def previous(self, days: int = 1) -> "Scope":
+        """The same scope ``days`` earlier."""
+        return Scope(self.as_of - timedelta(days=days), self.window, self.province)
+
+
+OPEN_NEED = "n.reported_on <= $d AND n.status <> 'cancelled' AND (n.closed_on IS NULL OR n.closed_on > $d)"
+IN_WINDOW_DELIVERED = "d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $d"
+OVERDUE = "d.status <> 'failed' AND d.expected_on < $d AND (d.delivered_on IS NULL OR d.delivered_on > $d)"
+IN_PROVINCE = "left(f.region_adcode, 2) = $prov"
+
+_REGION_SQL = f"""
+WITH fac AS (
+    SELECT f.facility_id, f.region_adcode, f.facility_type,
+           EXISTS (SELECT 1 FROM deliveries d
+                   WHERE d.facility_id = f.facility_id AND {IN_WINDOW_DELIVERED}) AS covered
+    FROM facilities f WHERE {IN_PROVINCE}
+),
+fac_sum AS (
+    SELECT region_adcode,
+           count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL}) AS hospitals,
+           count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL} AND covered) AS hospitals_covered,
+           count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL}) AS communities,
+           count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL} AND covered) AS communities_covered,
+           count(*) AS facilities,
+           count(*) FILTER (WHERE covered) AS facilities_covered
+    FROM fac GROUP BY region_adcode
+),
+need_sum AS (
+    SELECT f.region_adcode, count(*) AS open_needs,
+           count(*) FILTER (WHERE n.priority = 'urgent') AS urgent_open_needs
+    FROM needs n JOIN facilities f USING (facility_id)
+    WHERE {OPEN_NEED} AND {IN_PROVINCE}
+    GROUP BY f.region_adcode
+),
+active AS (
+    SELECT a.region_adcode, a.org_id FROM activities a
+    WHERE a.reported_on BETWEEN $start AND $d AND left(a.region_adcode, 2) = $prov
+    UNION
+    SELECT f.region_adcode, unnest([d.supplier_id, d.carrier_id]) AS org_id
+    FROM deliveries d JOIN facilities f USING (facility_id)
+    WHERE {IN_WINDOW_DELIVERED} AND {IN_PROVINCE}
+),
+active_sum AS (
+    SELECT region_adcode, count(DISTINCT org_id) AS active_orgs
+    FROM active WHERE org_id IS NOT NULL GROUP BY region_adcode
+),
+overdue_sum AS (
+    SELECT f.region_adcode, count(*) AS overdue_deliveries
+    FROM deliveries d JOIN facilities f USING (facility_id)
+    WHERE {OVERDUE} AND {IN_PROVINCE}
+    GROUP BY f.region_adcode
+)
+SELECT r.region_adcode AS adcode,
+       coalesce(n.open_needs, 0) AS open_needs,
+       coalesce(n.urgent_open_needs, 0) AS urgent_open_needs,
+       coalesce(s.hospitals, 0) AS hospitals,
+       coalesce(s.hospitals_covered, 0) AS hospitals_covered,
+       coalesce(s.communities, 0) AS communities,
+       coalesce(s.communities_covered, 0) AS communities_covered,
+       coalesce(s.facilities, 0) AS facilities,
+       coalesce(s.facilities_covered, 0) AS facilities_covered,
+       coalesce(a.active_orgs, 0) AS active_orgs,
+       coalesce(o.overdue_deliveries, 0) AS overdue_deliveries
+FROM (SELECT region_adcode FROM fac_sum UNION SELECT region_adcode FROM need_sum
+      UNION SELECT region_adcode FROM active_sum UNION SELECT region_adcode FROM overdue_sum) r
+LEFT JOIN fac_sum s USING (region_adcode)
+LEFT JOIN need_sum n USING (region_adcode)
+LEFT JOIN active_sum a USING (region_adcode)
+LEFT JOIN overdue_sum o USING (region_adcode)
+"""
+
+COUNT_COLUMNS = [
+    "open_needs", "urgent_open_needs", "hospitals", "hospitals_covered", "communities",
+    "communities_covered", "facilities", "facilities_covered", "active_orgs",
+    "overdue_deliveries",
+]
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def region_summary(con, scope: Scope) -> pd.DataFrame:
+    """One row per prefecture of the province, all of them even when empty.
+
+    Columns: adcode, name, short, name_en, population, the counts in COUNT_COLUMNS,
+    hospital_coverage, community_coverage and open_needs_per_10k (NaN when undefined).
+    """
+    registry = load_registry()
+    regions = pd.DataFrame(
+        [
+            {"adcode": r.adcode, "name": r.name, "short": r.short, "name_en": r.name_en,
+             "population": r.population}
+            for r in registry.prefectures(scope.province)
+        ]
+    )
+    counts = con.execute(_REGION_SQL, scope.params()).df()
+    out = regions.merge(counts, on="adcode", how="left")
+    out[COUNT_COLUMNS] = out[COUNT_COLUMNS].fillna(0).astype("int64")
+    out["hospital_coverage"] = [
+        ratio(c, h) for c, h in zip(out["hospitals_covered"], out["hospitals"])
+    ]
+    out["community_coverage"] = [
+        ratio(c, h) for c, h in zip(out["communities_covered"], out["communities"])
+    ]
+    out["open_needs_per_10k"] = [
+        ratio(n * 10_000, p) if p else None for n, p in zip(out["open_needs"], out["population"])
+    ]
+    for col in ("hospital_coverage", "community_coverage", "open_needs_per_10k"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    out["has_data"] = (out["facilities"] > 0) | (out["open_needs"] > 0) | (out["active_orgs"] > 0)
+    return out
+
+
+def partner_activity(con, scope: Scope) -> dict[str, int]:
+    """Active and stale partners in the window (see the module definitions)."""
+    row = con.execute(
+        f"""
+        WITH carried AS (
+            SELECT carrier_id AS org_id FROM deliveries
+            WHERE carrier_id IS NOT NULL
+              AND (dispatched_on BETWEEN $start AND $d OR delivered_on BETWEEN $start AND $d)
+        ),
+        reported AS (
+            SELECT org_id FROM activities WHERE reported_on BETWEEN $start AND $d
+        ),
+        active AS (
+            SELECT a.org_id FROM activities a
+            WHERE a.reported_on BETWEEN $start AND $d AND left(a.region_adcode, 2) = $prov
+            UNION
+            SELECT unnest([d.supplier_id, d.carrier_id]) FROM deliveries d
+            JOIN facilities f USING (facility_id)
+            WHERE {IN_WINDOW_DELIVERED} AND {IN_PROVINCE}
+        )
+        SELECT
+            count(*) FILTER (WHERE o.org_id IN (SELECT org_id FROM active)) AS active_partners,
+            count(*) FILTER (WHERE o.org_id NOT IN (SELECT org_id FROM reported)
+                             AND o.org_id NOT IN (SELECT org_id FROM carried)) AS stale_partners,
+            count(*) AS partners
+        FROM organizations o WHERE o.org_type = 'partner'
+        """,
+        scope.params(),
+    ).fetchone()
+    return {"active_partners": row[0], "stale_partners": row[1], "partners": row[2]}
+
+
+def totals(con, scope: Scope, summary: pd.DataFrame | None = None) -> dict:
+    """Province-wide headline numbers; ratios are floats in [0, 1] or None."""
+    summary = region_summary(con, scope) if summary is None else summary
+    sums = summary[COUNT_COLUMNS].sum()
+    partners = partner_activity(con, scope)
+    return {
+        "open_needs": int(sums["open_needs"]),
+        "urgent_open_needs": int(sums["urgent_open_needs"]),
+        "hospital_coverage": ratio(sums["hospitals_covered"], sums["hospitals"]),
+        "community_coverage": ratio(sums["communities_covered"], sums["communities"]),
+        "active_partners": partners["active_partners"],
+        "stale_partners": partners["stale_partners"],
+        "overdue_deliveries": int(sums["overdue_deliveries"]),
+    }
+
+
+BRIEF_REGION_FIELDS = [
+    "adcode", "name", "open_needs", "urgent_open_needs", "hospitals", "hospitals_covered",
+    "communities", "communities_covered", "active_orgs", "overdue_deliveries",
+]
+
+
+def brief(con, scope: Scope) -> dict:
+    """The briefing data: totals and every prefecture of the province (JSON-ready)."""
+    summary = region_summary(con, scope)
+    regions = [
+        {k: (int(v) if k not in ("adcode", "name") else v) for k, v in row.items()}
+        for row in summary[BRIEF_REGION_FIELDS].to_dict("records")
+    ]
+    return {
+        "as_of": scope.as_of.isoformat(),
+        "window_days": scope.window,
+        "totals": totals(con, scope, summary),
+        "regions": regions,
+    }
+
+
+def data_date_range(con) -> tuple[date | None, date | None]:
+    """The first and latest dates on which something happened in the data.
+
+    Expected arrival dates are plans, not events, so they do not extend the range.
+    """
+    row = con.execute(
+        """
+        SELECT min(x), max(x) FROM (
+            SELECT reported_on AS x FROM needs UNION ALL
+            SELECT closed_on FROM needs UNION ALL
+            SELECT dispatched_on FROM deliveries UNION ALL
+            SELECT delivered_on FROM deliveries UNION ALL
+            SELECT reported_on FROM activities)
+        """
+    ).fetchone()
+    return row[0], row[1]
+
+
+def facility_status(con, scope: Scope, prefecture: str | None = None,
+                    limit: int | None = None) -> pd.DataFrame:
+    """Facilities with coordinates and their state at D, most pressing first.
+
+    ``state`` is ``urgent`` (has an urgent open need), ``covered`` or ``uncovered``.
+    ``limit`` caps the rows (the map cannot carry hundreds of thousands of points);
+    urgent facilities come first, then uncovered, then covered.
+    """
+    params = scope.params() | {"pref": prefecture, "lim": limit or 2**62}
+    return con.execute(
+        f"""
+        WITH fac AS (
+            SELECT f.facility_id, f.name, f.facility_type, f.region_adcode, f.county_adcode,
+                   f.map_lat, f.map_lon
+            FROM facilities f
+            WHERE {IN_PROVINCE} AND f.map_lat IS NOT NULL
+              AND ($pref IS NULL OR f.region_adcode = $pref)
+        ),
+        covered AS (
+            SELECT DISTINCT d.facility_id FROM deliveries d
+            WHERE {IN_WINDOW_DELIVERED} AND d.facility_id IN (SELECT facility_id FROM fac)
+        ),
+        open AS (
+            SELECT n.facility_id, count(*) AS open_needs,
+                   count(*) FILTER (WHERE n.priority = 'urgent') AS urgent_needs
+            FROM needs n
+            WHERE {OPEN_NEED} AND n.facility_id IN (SELECT facility_id FROM fac)
+            GROUP BY n.facility_id
+        )
+        SELECT fac.*, c.facility_id IS NOT NULL AS covered,
+               coalesce(o.open_needs, 0) AS open_needs,
+               coalesce(o.urgent_needs, 0) AS urgent_needs
+        FROM fac
+        LEFT JOIN covered c USING (facility_id)
+        LEFT JOIN open o USING (facility_id)
+        ORDER BY coalesce(o.urgent_needs, 0) > 0 DESC, c.facility_id IS NOT NULL ASC,
+                 coalesce(o.open_needs, 0) DESC, fac.facility_id
+        LIMIT $lim
+        """,
+        params,
+    ).df().assign(
+        state=lambda df: [
+            "urgent" if u > 0 else ("covered" if c else "uncovered")
+            for u, c in zip(df["urgent_needs"], df["covered"])
+        ]
+    )
+
+
+def facility_count(con, scope: Scope, prefecture: str | None = None) -> int:
+    """How many facilities with coordinates the map could show."""
+    return con.execute(
+        f"SELECT count(*) FROM facilities f WHERE {IN_PROVINCE} AND f.map_lat IS NOT NULL "
+        "AND ($pref IS NULL OR f.region_adcode = $pref)",
+        {"prov": scope.prefix, "pref": prefecture},
+    ).fetchone()[0]
+
+
+def county_summary(con, scope: Scope, prefecture: str) -> pd.DataFrame:
+    """Per county of one prefecture: facilities, covered facilities and open needs."""
+    registry = load_registry()
+    counties = registry.counties(prefecture) or [registry.get(prefecture)]
+    frame = pd.DataFrame(
+        [{"adcode": c.adcode, "name": c.name, "name_en": c.name_en} for c in counties]
+    )
+    counts = con.execute(
+        f"""
+        WITH fac AS (
+            SELECT coalesce(f.county_adcode, f.region_adcode) AS adcode, f.facility_id,
+                   EXISTS (SELECT 1 FROM deliveries d WHERE d.facility_id = f.facility_id
+                           AND {IN_WINDOW_DELIVERED}) AS covered
+            FROM facilities f WHERE f.region_adcode = $pref
+        )
+        SELECT fac.adcode, count(DISTINCT fac.facility_id) AS facilities,
+               count(DISTINCT fac.facility_id) FILTER (WHERE covered) AS facilities_covered,
+               count(n.need_id) AS open_needs
+        FROM fac LEFT JOIN needs n ON n.facility_id = fac.facility_id AND {OPEN_NEED}
+        GROUP BY fac.adcode
+        """,
+        {"d": scope.as_of, "start": scope.start, "pref": prefecture},
+    ).df()
+    out = frame.merge(counts, on="adcode", how="left")
+    for col in ("facilities", "facilities_covered", "open_needs"):
+        out[col] = out[col].fillna(0).astype("int64")
+    return out
+
+
+def hubs(con) -> pd.DataFrame:
+    """Hub organisations with the prefecture they are based in."""
+    return con.execute(
+        "SELECT org_id, name, region_adcode, prefecture_adcode FROM organizations "
+        "WHERE org_type = 'hub' ORDER BY org_id"
+    ).df()

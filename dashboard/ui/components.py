@@ -1,0 +1,75 @@
+"""Reusable page pieces: headline cards, ranked region tables and safe downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.charts import GOOD_METRICS, RATIO_METRICS
+from dashboard.exports import csv_bytes
+from dashboard.i18n import region_label
+from dashboard.ui.frame import View
+
+HEADLINES = (
+    "open_needs", "urgent_open_needs", "hospital_coverage", "community_coverage",
+    "active_partners", "stale_partners", "overdue_deliveries",
+)
+# Headlines where a rise is bad news: their delta is drawn red when it goes up.
+_RISE_IS_BAD = {"open_needs", "urgent_open_needs", "stale_partners", "overdue_deliveries"}
+
+
+def _shown(value, metric: str, view: View) -> str:
+    if value is None:
+        return view.t("metric.no_data")
+    return f"{value:.0%}" if metric in RATIO_METRICS else f"{value:,}"
+
+
+def _delta(now, before, metric: str) -> str | None:
+    if now is None or before is None:
+        return None
+    change = now - before
+    if metric in RATIO_METRICS:
+        return f"{change * 100:+.1f} pp"
+    return f"{change:+,}"
+
+
+def headline_cards(now: dict, before: dict, view: View) -> None:
+    """One card per headline number, with the change since the previous day."""
+    columns = st.columns(4)
+    for i, metric in enumerate(HEADLINES):
+        with columns[i % 4]:
+            st.metric(
+                view.t(f"metric.{metric}"), _shown(now[metric], metric, view),
+                delta=_delta(now[metric], before[metric], metric),
+                delta_color="inverse" if metric in _RISE_IS_BAD else "normal",
+                help=view.t("metric.delta_day"),
+            )
+
+
+def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame:
+    """The regions ranked by ``metric``, with translated headers; returns what is shown."""
+    columns = ["open_needs", "urgent_open_needs", "open_needs_per_10k", "hospital_coverage",
+               "community_coverage", "active_orgs", "overdue_deliveries", "population"]
+    frame = summary.copy()
+    frame["region"] = [region_label(n, e, view.lang) for n, e in zip(frame["name"], frame["name_en"])]
+    frame = frame.sort_values(metric, ascending=metric in GOOD_METRICS, na_position="last")
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    shown = frame[["rank", "region", *columns]].reset_index(drop=True)
+    labels = {c: view.t(f"metric.{c}") for c in shown.columns}
+    config = {
+        labels["hospital_coverage"]: st.column_config.ProgressColumn(
+            labels["hospital_coverage"], format="percent", min_value=0, max_value=1),
+        labels["community_coverage"]: st.column_config.ProgressColumn(
+            labels["community_coverage"], format="percent", min_value=0, max_value=1),
+        labels["open_needs_per_10k"]: st.column_config.NumberColumn(format="%.2f"),
+        labels["population"]: st.column_config.NumberColumn(format="localized"),
+    }
+    display = shown.rename(columns=labels)
+    st.dataframe(display, hide_index=True, column_config=config, use_container_width=True)
+    return display
+
+
+def download(frame: pd.DataFrame, file_name: str, view: View, key: str) -> None:
+    """A CSV download whose formula-looking cells are neutralised."""
+    st.download_button(view.t("overview.download"), csv_bytes(frame), file_name=file_name,
+                       mime="text/csv", key=key)

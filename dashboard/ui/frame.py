@@ -1,0 +1,110 @@
+"""The shared frame: sidebar filters kept in the URL, and the view every page reads.
+
+Filters worth sharing (language, as-of date, window, region, map metric) live in
+``st.query_params`` so that a link reproduces the view in a morning briefing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dashboard.ui import data
+from data_loaders.values import ValueProblem, parse_date
+
+_VIEW_KEY = "_lifeline_view"
+WINDOW_CHOICES = (1, 3, 7, 14, 28)
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page is showing: language, as-of date and window, and the data key."""
+
+    lang: str
+    as_of: date | None
+    window: int
+    key: tuple[str, str]
+    first: date | None
+    last: date | None
+
+    def t(self, key: str, **values) -> str:
+        """Translate in this view's language."""
+        return t(key, self.lang, **values)
+
+    @property
+    def has_data(self) -> bool:
+        """True when the store holds dated data."""
+        return self.as_of is not None
+
+
+def query_param(name: str, default: str | None = None) -> str | None:
+    """A query parameter's value, or ``default``."""
+    value = st.query_params.get(name)
+    return value if value not in (None, "") else default
+
+
+def set_query_param(name: str, value: object | None) -> None:
+    """Keep a filter in the URL (or remove it when empty)."""
+    if value in (None, ""):
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != str(value):
+        st.query_params[name] = str(value)
+
+
+def _initial_date(first: date | None, last: date | None) -> date | None:
+    text = query_param("as_of")
+    if text and last:
+        try:
+            chosen = parse_date(text)
+            return min(max(chosen, first), last)
+        except ValueProblem:
+            pass
+    return last
+
+
+def sidebar() -> View:
+    """Draw the shared sidebar and return the view; called once per run by the router."""
+    lang_default = query_param("lang", DEFAULT_LANGUAGE)
+    if lang_default not in LANGUAGES:
+        lang_default = DEFAULT_LANGUAGE
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = lang_default
+    lang = st.sidebar.radio(
+        t("sidebar.language", st.session_state["lang"]), LANGUAGES, key="lang",
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code], horizontal=True,
+    )
+    set_query_param("lang", lang if lang != DEFAULT_LANGUAGE else None)
+
+    key = data.db_key()
+    first, last = data.date_range(key)
+    as_of = None
+    window_default = query_param("window", "7")
+    window = int(window_default) if window_default.isdigit() else 7
+    if window not in WINDOW_CHOICES:
+        window = 7
+    if last is None:
+        st.sidebar.info(t("sidebar.no_data", lang))
+    else:
+        if "as_of" not in st.session_state:
+            st.session_state["as_of"] = _initial_date(first, last)
+        as_of = st.sidebar.date_input(t("sidebar.as_of", lang), key="as_of",
+                                      min_value=first, max_value=last, format="YYYY-MM-DD")
+        set_query_param("as_of", as_of.isoformat() if as_of != last else None)
+        if "window" not in st.session_state:
+            st.session_state["window"] = window
+        window = st.sidebar.select_slider(t("sidebar.window", lang), WINDOW_CHOICES,
+                                          key="window", help=t("sidebar.window_help", lang))
+        set_query_param("window", window if window != 7 else None)
+        st.sidebar.caption(t("sidebar.data_range", lang, start=first, end=last))
+    view = View(lang, as_of, window, key, first, last)
+    st.session_state[_VIEW_KEY] = view
+    return view
+
+
+def current_view() -> View:
+    """The view the router prepared for this run."""
+    return st.session_state[_VIEW_KEY]

@@ -1,0 +1,1 @@
+"""Schema, readers, validation, import, the demo scenario and the store."""

@@ -1,0 +1,148 @@
+"""The DuckDB store: where every page and command reads and writes Lifeline's data.
+
+The default file is ``data/lifeline.duckdb`` under the project root; the environment
+variable ``LIFELINE_DB`` overrides it. Writes happen in one transaction: a batch of
+tables lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_loaders import schema
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """Resolve the store's file: an explicit ``path``, else ``LIFELINE_DB``, else the default."""
+    if path:
+        return Path(path)
+    env = os.environ.get("LIFELINE_DB")
+    if env:
+        return Path(env)
+    return PROJECT_ROOT / "data" / "lifeline.duckdb"
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False):
+    """Open (and when writable, initialise) the store.
+
+    Returns a DuckDB connection whose tables follow ``schema.TABLES``.
+    """
+    target = db_path(path)
+    if read_only:
+        return duckdb.connect(str(target), read_only=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target))
+    ensure_schema(con)
+    return con
+
+
+def ensure_schema(con) -> None:
+    """Create any missing table of the schema, and the import log."""
+    for table in schema.TABLES.values():
+        con.execute(schema.ddl(table))
+    con.execute(schema.IMPORTS_DDL)
+
+
+def _conform(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give ``frame`` exactly the table's columns, in order, with missing ones empty."""
+    out = frame.reindex(columns=table.column_names)
+    return out
+
+
+def upsert(con, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Insert or replace rows by natural key, inside the caller's transaction.
+
+    Returns rows written per table.
+    """
+    written: dict[str, int] = {}
+    for name, table in schema.TABLES.items():
+        frame = frames.get(name)
+        if frame is None or frame.empty:
+            continue
+        staged = _conform(table, frame)
+        con.register("_staged", staged)
+        try:
+            cols = ", ".join(table.column_names)
+            casts = ", ".join(
+                f"CAST({c.name} AS {schema.SQL_TYPES[c.kind]}) AS {c.name}" for c in table.columns
+            )
+            con.execute(f"INSERT OR REPLACE INTO {table.name} ({cols}) SELECT {casts} FROM _staged")
+        finally:
+            con.unregister("_staged")
+        written[name] = len(staged)
+    return written
+
+
+def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = None,
+          replace: bool = False) -> dict[str, int]:
+    """Write ``frames`` (and their import-log rows) in one transaction.
+
+    With ``replace=True`` every table is emptied first (used by the demo builder).
+    Nothing is written if any statement fails.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if replace:
+            for name in schema.TABLES:
+                con.execute(f"DELETE FROM {name}")
+            con.execute("DELETE FROM imports")
+        written = upsert(con, frames)
+        for row in log_rows or []:
+            con.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
+                [row["import_id"], row["file_name"], row["sha256"], row["table_name"],
+                 row["rows"], row.get("imported_at") or now_utc()],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("CHECKPOINT")
+    return written
+
+
+def now_utc() -> datetime:
+    """The current time in UTC, without tzinfo (DuckDB TIMESTAMP)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def read_table(con, name: str) -> pd.DataFrame:
+    """Read a whole table as a DataFrame (small tables and tests only)."""
+    table = schema.TABLES[name]
+    return con.execute(f"SELECT * FROM {table.name} ORDER BY {table.key}").df()
+
+
+def existing_keys(con, name: str) -> set[str]:
+    """The natural keys already stored in table ``name``."""
+    table = schema.TABLES[name]
+    return {r[0] for r in con.execute(f"SELECT {table.key} FROM {table.name}").fetchall()}
+
+
+def row_counts(con) -> dict[str, int]:
+    """Rows per table."""
+    return {
+        name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in schema.TABLES
+    }
+
+
+def import_history(con, limit: int = 200) -> pd.DataFrame:
+    """The most recent import-log rows, newest first."""
+    return con.execute(
+        "SELECT imported_at, file_name, table_name, rows, sha256 FROM imports "
+        "ORDER BY imported_at DESC, file_name LIMIT ?",
+        [limit],
+    ).df()
+
+
+def data_version(con) -> str:
+    """A cheap fingerprint that changes whenever data is written (for caches)."""
+    n, last = con.execute("SELECT count(*), max(imported_at) FROM imports").fetchone()
+    counts = row_counts(con)
+    return f"{n}:{last}:{sorted(counts.items())}"

@@ -1,0 +1,72 @@
+"""Map: regions, facilities coloured by coverage and urgency, and hubs; click to drill down."""
+
+import streamlit as st
+
+from dashboard.charts import deck, facility_points, hub_points, region_layer_data, view_for
+from dashboard.i18n import region_label
+from dashboard.ui import data
+from dashboard.ui.frame import current_view, query_param, set_query_param
+from geo.boundaries import county_features, prefecture_features, region_centroids
+from geo.regions import load_registry
+
+MAX_POINTS = 4000
+
+view = current_view()
+st.title(view.t("map.title"))
+if not view.has_data:
+    st.info(view.t("overview.empty"))
+    st.stop()
+
+registry = load_registry()
+prefectures = registry.prefectures()
+codes = [None] + [r.adcode for r in prefectures]
+names = {r.adcode: region_label(r.name, r.name_en, view.lang) for r in prefectures}
+
+if "region" not in st.session_state:
+    wanted = query_param("region")
+    st.session_state["region"] = wanted if wanted in codes else None
+if st.session_state.pop("_map_clicked", None):
+    st.session_state["region"] = st.session_state.pop("_map_target")
+region = st.selectbox(view.t("map.region_select"), codes, key="region",
+                      format_func=lambda c: view.t("map.all_regions") if c is None else names[c])
+set_query_param("region", region)
+
+summary = data.region_summary(view.key, view.as_of, view.window)
+province = prefecture_features()
+if region is None:
+    shapes = province
+    values = dict(zip(summary["adcode"], summary["open_needs"].where(summary["has_data"])))
+    labels = names
+else:
+    shapes = county_features(region)
+    counties = data.county_summary(view.key, view.as_of, view.window, region)
+    values = dict(zip(counties["adcode"], counties["open_needs"].astype(float)))
+    labels = {c: region_label(n, e, view.lang)
+              for c, n, e in zip(counties["adcode"], counties["name"], counties["name_en"])}
+
+facilities, total = data.facility_status(view.key, view.as_of, view.window, region, MAX_POINTS)
+hubs = data.hubs(view.key)
+layer = region_layer_data(shapes, values, labels, view.lang, view.t("metric.open_needs"))
+chart = deck(layer, facility_points(facilities, view.lang),
+             hub_points(hubs, region_centroids(province), view.lang), view_for(shapes))
+event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object",
+                        key="deck", height=600)
+
+picked = (event.selection.objects or {}).get("regions") if event and event.selection else None
+if picked and region is None:
+    adcode = (picked[0].get("properties") or {}).get("adcode")
+    if adcode in names:
+        st.session_state["_map_clicked"] = True
+        st.session_state["_map_target"] = adcode
+        st.rerun()
+
+st.caption(view.t("map.caption"))
+if total > len(facilities):
+    st.caption(view.t("map.points_capped", shown=len(facilities), total=total))
+if region is not None:
+    st.subheader(view.t("map.county_table", region=names[region]))
+    table = counties.assign(name=list(labels.values()))[
+        ["name", "facilities", "facilities_covered", "open_needs"]]
+    st.dataframe(table.rename(columns={"name": view.t("metric.county")} | {
+        c: view.t(f"metric.{c}") for c in ("facilities", "facilities_covered", "open_needs")}),
+        hide_index=True, use_container_width=True)

@@ -1,0 +1,65 @@
+"""Shared fixtures: real DuckDB stores in temporary folders, never mocks."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from data_loaders import store
+from data_loaders.importer import import_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+SCENARIO = DATA / "scenario"
+AS_OF = date(2020, 2, 15)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Keep the geometry cache out of the working tree, shared across the session."""
+    cache = tmp_path_factory.getbasetemp() / "geo-cache"
+    monkeypatch.setenv("LIFELINE_CACHE", str(cache))
+    monkeypatch.setenv("LIFELINE_PROVINCE", "420000")
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """An empty store in a temporary folder, also set as LIFELINE_DB."""
+    path = tmp_path / "lifeline.duckdb"
+    monkeypatch.setenv("LIFELINE_DB", str(path))
+    con = store.connect(path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def scenario_db(db):
+    """The hand-computed scenario of tests/data/scenario, imported through the importer."""
+    report = import_paths(db, [SCENARIO])
+    assert report.ok, report.problems
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory):
+    """A store holding the demo scenario at scale 1 (built once per test session)."""
+    from data_loaders.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = store.connect(path)
+    store.write(con, build_demo(seed=7, scale=1), replace=True)
+    con.close()
+    return path
+
+
+def realworld_dir() -> Path:
+    """``../shared/realworld``: skip when absent on a user's machine, fail in CI."""
+    path = ROOT.parent / "shared" / "realworld"
+    if not path.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI requires the real-world data at {path}")
+        pytest.skip(f"real-world data not found at {path} (it lives beside the project)")
+    return path

@@ -1,0 +1,124 @@
+"""Metrics against the hand-computed scenario (see tests/data/scenario/README.md)."""
+
+from datetime import date
+
+import pytest
+
+from dashboard import metrics
+from dashboard.metrics import Scope
+from tests.conftest import AS_OF
+
+WUHAN, XIAOGAN, SHENNONGJIA = "420100", "420900", "429021"
+
+
+@pytest.fixture
+def summary(scenario_db):
+    return metrics.region_summary(scenario_db, Scope(AS_OF, 7)).set_index("adcode")
+
+
+def test_every_prefecture_is_listed_even_when_empty(summary):
+    assert len(summary) == 17
+    row = summary.loc[SHENNONGJIA]
+    assert row["open_needs"] == 0 and row["hospitals"] == 0
+    assert not row["has_data"]
+    assert row["hospital_coverage"] != row["hospital_coverage"]  # NaN: nothing to divide
+
+
+def test_open_needs_follow_the_definition(summary):
+    # N1 and N7 in Wuhan (N2 closed before D, N3 closed on D, N6 cancelled).
+    assert summary.loc[WUHAN, "open_needs"] == 2
+    assert summary.loc[WUHAN, "urgent_open_needs"] == 1
+    # N4 reported on D counts; N5 reported after D does not.
+    assert summary.loc[XIAOGAN, "open_needs"] == 1
+    assert summary.loc[XIAOGAN, "urgent_open_needs"] == 1
+
+
+def test_coverage_counts_deliveries_in_the_window_only(summary):
+    assert summary.loc[WUHAN, "hospitals"] == 2
+    assert summary.loc[WUHAN, "hospitals_covered"] == 1  # H1 via D1
+    assert summary.loc[WUHAN, "hospital_coverage"] == pytest.approx(0.5)
+    assert summary.loc[WUHAN, "communities_covered"] == 0  # D2 landed before the window
+    # D4 arrives after D, so H3 is not covered yet.
+    assert summary.loc[XIAOGAN, "hospitals_covered"] == 0
+    assert summary.loc[XIAOGAN, "communities"] == 1  # the village rolled up from 汉川
+
+
+def test_active_organisations_per_region(summary):
+    assert summary.loc[WUHAN, "active_orgs"] == 4  # F1, P1, HUB1, P2
+    assert summary.loc[XIAOGAN, "active_orgs"] == 0
+
+
+def test_overdue_deliveries(summary):
+    assert summary.loc[WUHAN, "overdue_deliveries"] == 1  # D6 in transit
+    assert summary.loc[XIAOGAN, "overdue_deliveries"] == 1  # D4 arrives after D
+
+
+def test_open_needs_per_10k_uses_census_population(summary):
+    assert summary.loc[WUHAN, "open_needs_per_10k"] == pytest.approx(2 * 10_000 / 12_326_518)
+
+
+def test_totals(scenario_db):
+    totals = metrics.totals(scenario_db, Scope(AS_OF, 7))
+    assert totals == {
+        "open_needs": 3,
+        "urgent_open_needs": 2,
+        "hospital_coverage": pytest.approx(1 / 3),
+        "community_coverage": 0.0,
+        "active_partners": 2,
+        "stale_partners": 1,
+        "overdue_deliveries": 2,
+    }
+
+
+def test_window_changes_coverage(scenario_db):
+    # A 14-day window reaches back to 02-02 and so includes D2 to the community C1.
+    summary = metrics.region_summary(scenario_db, Scope(AS_OF, 14)).set_index("adcode")
+    assert summary.loc[WUHAN, "communities_covered"] == 1
+
+
+def test_the_day_after_a_late_delivery(scenario_db):
+    # On 02-17 D4 has arrived: H3 covered and D4 no longer overdue; D3 (expected 02-15,
+    # still in transit) now is.
+    summary = metrics.region_summary(scenario_db, Scope(date(2020, 2, 17), 7)).set_index("adcode")
+    assert summary.loc[XIAOGAN, "hospitals_covered"] == 1
+    assert summary.loc[XIAOGAN, "overdue_deliveries"] == 1
+
+
+def test_brief_shape_and_values(scenario_db):
+    brief = metrics.brief(scenario_db, Scope(AS_OF, 7))
+    assert brief["as_of"] == "2020-02-15" and brief["window_days"] == 7
+    assert len(brief["regions"]) == 17
+    wuhan = next(r for r in brief["regions"] if r["adcode"] == WUHAN)
+    assert wuhan == {
+        "adcode": WUHAN, "name": "武汉市", "open_needs": 2, "urgent_open_needs": 1,
+        "hospitals": 2, "hospitals_covered": 1, "communities": 1, "communities_covered": 0,
+        "active_orgs": 4, "overdue_deliveries": 1,
+    }
+
+
+def test_ratios_are_null_when_nothing_to_divide(db):
+    totals = metrics.totals(db, Scope(AS_OF, 7))
+    assert totals["hospital_coverage"] is None and totals["community_coverage"] is None
+    assert totals["open_needs"] == 0
+
+
+def test_date_range(scenario_db):
+    assert metrics.data_date_range(scenario_db) == (date(2020, 2, 1), date(2020, 2, 20))
+
+
+def test_facility_status_orders_urgent_first_and_caps(scenario_db):
+    frame = metrics.facility_status(scenario_db, Scope(AS_OF, 7))
+    # W1 has no coordinates so is not drawn; five are.
+    # Urgent first; among them the uncovered V1 before H1, which D1 covered.
+    assert list(frame["facility_id"][:2]) == ["V1", "H1"]
+    assert dict(zip(frame["facility_id"], frame["state"])) == {
+        "H1": "urgent", "V1": "urgent", "H2": "uncovered", "C1": "uncovered", "H3": "uncovered"}
+    assert len(metrics.facility_status(scenario_db, Scope(AS_OF, 7), limit=2)) == 2
+    assert metrics.facility_count(scenario_db, Scope(AS_OF, 7)) == 5
+
+
+def test_county_summary_rolls_facilities_into_districts(scenario_db):
+    counties = metrics.county_summary(scenario_db, Scope(AS_OF, 7), WUHAN).set_index("adcode")
+    assert counties.loc["420103", "facilities"] == 1  # 江汉区: H1
+    assert counties.loc["420103", "open_needs"] == 1
+    assert len(counties) == 13
