@@ -68,6 +68,7 @@ class _TableCheck:
         self.registry = registry
         self.problems: list[Problem] = []
         self.bad_rows: set[int] = set()
+        self.bad_cells: set[tuple[int, str | None]] = set()
 
     def problem(self, index: int | None, column: str | None, value, code: str,
                 expected: str = "", suggestion: str = "") -> None:
@@ -78,6 +79,7 @@ class _TableCheck:
         )
         if index is not None:
             self.bad_rows.add(index)
+            self.bad_cells.add((index, column))
 
     def headers(self) -> dict[str, str]:
         """Map the file's headers to schema columns; report missing required ones."""
@@ -196,7 +198,8 @@ class _TableCheck:
                                  "delivered_before_dispatched", f"≥ {dispatched.isoformat()}")
         if self.table is schema.FACILITIES:
             for i, (lat, lon) in enumerate(zip(out["lat"], out["lon"])):
-                if (lat is None) != (lon is None):
+                already = (i, "lat") in self.bad_cells or (i, "lon") in self.bad_cells
+                if (lat is None) != (lon is None) and not already:
                     missing = "lon" if lon is None else "lat"
                     self.problem(i, missing, "", "coordinate_pair")
 
@@ -289,6 +292,8 @@ def validate(raw_tables: list[RawTable], known_keys: dict[str, set[str]] | None 
             keep = [i for i in range(len(typed)) if i not in check.bad_rows]
             good.append(derive(table, typed.iloc[keep]))
         result.frames[name] = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
+    # Read in file order, row by row, as a person fixing the file would.
+    result.problems.sort(key=lambda p: (p.file, p.row or 0))
     return result
 
 

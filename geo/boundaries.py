@@ -238,7 +238,10 @@ def _build(kind: str, adcode: str) -> dict:
                     "short": region.short,
                     "name_en": region.name_en,
                 },
-                "geometry": {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], decimals)},
+                "geometry": {
+                    "type": mapping["type"],
+                    "coordinates": _round(mapping["coordinates"], decimals),
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -262,7 +262,12 @@ def to_display(lat, lon, system: str):
 
 def offset_metres(lat1, lon1, lat2, lon2):
     """Great-circle distance in metres (haversine), for checking conversion offsets."""
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lat1, lon1, lat2, lon2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     d = 2 * 6371008.8 * np.arcsin(np.sqrt(a))
     return float(d) if np.ndim(d) == 0 else d

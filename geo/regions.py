@@ -42,7 +42,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from geo import config, source
 from geo.names import match_key, name_variants, normalise, short_name
@@ -574,6 +574,9 @@ def load_registry() -> RegionRegistry:
             for r in registry
         ]
         _write_json_atomic(path, {"regions": rows, "index": registry._index})
+        for stale in path.parent.glob("registry_*.json"):  # older code/data versions
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError:
         pass  # caching is an optimisation only
     return registry

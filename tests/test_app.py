@@ -1,0 +1,121 @@
+"""Every page under Streamlit's AppTest, with its interactions, on a real store."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def app(page: str | None = None, params: dict | None = None, state: dict | None = None) -> AppTest:
+    """Run the app once, optionally on a page, with URL parameters and session state.
+
+    AppTest (Streamlit 1.67) re-runs only the page script of an ``st.navigation`` app
+    after the first run, so the router's sidebar is not in the tree on later runs.
+    Sidebar choices are therefore given as session state on a fresh run here; the
+    browser test clicks the real sidebar.
+    """
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_in_chinese_by_default(scenario_db):
+    at = app()
+    assert at.title[0].value == "总览"
+    values = metric_values(at)
+    assert values["未满足需求"] == "3"  # as of the latest date 2020-02-20: N1, N4, N5
+    assert values["医院覆盖率"] == "33%"  # H3 via D4 on 02-17
+    assert len(at.get("plotly_chart")) == 1
+    table = at.dataframe[0].value
+    assert len(table) == 17 and "地区" in table.columns
+    assert "open_needs" not in table.columns  # no raw column names on screen
+
+
+def test_overview_as_of_from_the_url_and_the_day_before(scenario_db):
+    at = app(params={"as_of": "2020-02-15"})
+    values = metric_values(at)
+    assert values["未满足需求"] == "3" and values["逾期配送"] == "2"
+    assert values["医院覆盖率"] == "33%"
+    deltas = {m.label: m.delta for m in at.metric}
+    # 02-14: N1, N7 and N3 open (N3 closes on 02-15); 02-15 adds N4 and closes N3.
+    assert deltas["未满足需求"] == "+0"
+
+
+def test_overview_switches_to_english_and_keeps_it_in_the_url(scenario_db):
+    at = app(state={"lang": "en"})
+    assert at.sidebar.radio(key="lang").value == "en"
+    assert at.title[0].value == "Overview"
+    assert at.query_params["lang"] == "en"
+    assert "Open needs" in metric_values(at)
+    assert "Region" in at.dataframe[0].value.columns
+
+
+def test_overview_metric_selector_reranks_the_table(scenario_db):
+    at = app(params={"as_of": "2020-02-15"})
+    at.selectbox(key="metric").set_value("overdue_deliveries").run()
+    assert at.query_params["metric"] == "overdue_deliveries"
+    table = at.dataframe[0].value
+    assert set(table.iloc[:2]["地区"]) == {"武汉市", "孝感市"}
+    assert at.subheader[0].value == "各地区排名（按逾期配送）"
+
+
+def test_window_filter_is_kept_in_the_url(scenario_db):
+    at = app(params={"as_of": "2020-02-15"}, state={"window": 14})
+    assert at.query_params["window"] == "14"
+    assert metric_values(at)["社区/村覆盖率"] == "50%"  # D2 to C1 now inside the window
+
+
+def test_empty_store_says_what_to_do(db):
+    at = app()
+    assert "python -m dashboard demo" in at.info[0].value or "python -m dashboard demo" in at.sidebar.info[0].value
+
+
+def test_map_page_draws_and_drills_down(scenario_db):
+    at = app("pages/map.py", params={"as_of": "2020-02-15"})
+    assert at.title[0].value == "地图"
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    at.selectbox(key="region").set_value("420100").run()
+    assert not at.exception
+    assert at.query_params["region"] == "420100"
+    table = at.dataframe[0].value
+    assert len(table) == 13 and "江汉区" in set(table.iloc[:, 0])
+
+
+def test_url_parameters_restore_the_view(scenario_db):
+    at = app(params={"lang": "en", "as_of": "2020-02-15", "window": "14", "metric": "active_orgs"})
+    assert at.sidebar.radio(key="lang").value == "en"
+    assert str(at.sidebar.date_input(key="as_of").value) == "2020-02-15"
+    assert at.sidebar.select_slider(key="window").value == 14
+    assert at.selectbox(key="metric").value == "active_orgs"
+
+
+def test_map_region_from_the_url(scenario_db):
+    at = app("pages/map.py", params={"region": "420900"})
+    assert at.selectbox(key="region").value == "420900"
+
+
+def test_data_page_lists_counts_history_and_template(scenario_db):
+    at = app("pages/data.py")
+    assert at.title[0].value == "数据"
+    counts = at.dataframe[0].value
+    assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3]
+    history = at.dataframe[1].value
+    assert "facilities.csv" in set(history["文件"])
+    assert len(at.expander) == 6

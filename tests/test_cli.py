@@ -1,0 +1,69 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from dashboard.cli import main
+from data_loaders import store
+from tests.conftest import ROOT, SCENARIO
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_import_then_brief_end_to_end(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    done = cli("import", str(SCENARIO), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    assert "needs: 7 rows" in done.stdout and "deliveries: 7 rows" in done.stdout
+    brief = cli("brief", "--as-of", "2020-02-15", "--db", str(db), "--format", "json")
+    assert brief.returncode == 0, brief.stderr
+    data = json.loads(brief.stdout)
+    assert data["totals"]["open_needs"] == 3 and data["totals"]["overdue_deliveries"] == 2
+    assert len(data["regions"]) == 17
+
+
+def test_invalid_import_exits_2_names_every_problem_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "facilities.csv"
+    bad.write_text("facility_id,name,facility_type,region\nH1,甲,hospital,大治市\n"
+                   "H2,乙,hospital,武汉\nH2,丙,clinic,武汉\n", encoding="utf-8")
+    db = tmp_path / "bad.duckdb"
+    assert main(["import", str(bad), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "facilities.csv:2 [region] '大治市': Unknown region — Did you mean 大冶市" in err
+    assert "facilities.csv:4 [facility_id] 'H2': Duplicate id" in err
+    assert "facilities.csv:4 [facility_type] 'clinic': Not an allowed value" in err
+    assert "3 problems found; nothing was written." in err
+    con = store.connect(db)
+    assert store.row_counts(con)["facilities"] == 0
+    assert store.import_history(con).empty
+
+
+def test_brief_defaults_to_the_latest_date(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    assert main(["import", str(SCENARIO), "--db", str(db)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "brief.json"
+    assert main(["brief", "--db", str(db), "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["as_of"] == "2020-02-20"
+
+
+def test_brief_rejects_a_bad_date(tmp_path, capsys):
+    try:
+        main(["brief", "--as-of", "2020-02-31", "--db", str(tmp_path / "x.duckdb")])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "not a date" in capsys.readouterr().err
+
+
+def test_demo_if_missing_keeps_an_existing_database(tmp_path, capsys):
+    db = tmp_path / "keep.duckdb"
+    assert main(["import", str(SCENARIO), "--db", str(db)]) == 0
+    assert main(["demo", "--db", str(db), "--if-missing"]) == 0
+    assert "using existing database" in capsys.readouterr().out
+    assert store.row_counts(store.connect(db))["facilities"] == 6
