@@ -6,15 +6,23 @@ The only place that sets the page config, draws the shared sidebar and lists pag
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.ui.frame import sidebar
+from dashboard.ui.frame import leave_legacy_pages_mode, sidebar
 
-st.set_page_config(page_title="Lifeline · 生命线", page_icon="🧭", layout="wide")
+# (file, url path, catalogue key). No icons: Streamlit fetches a page's Material icon
+# from the internet to use as the favicon, and Lifeline must work offline.
+PAGES = (
+    ("pages/overview.py", "overview", "page.overview"),
+    ("pages/map.py", "map", "page.map"),
+    ("pages/data.py", "data", "page.data"),
+)
+
+leave_legacy_pages_mode()
+st.set_page_config(page_title="Lifeline · 生命线",
+                   layout="wide")
 
 view = sidebar()
 pages = [
-    st.Page("pages/overview.py", title=t("page.overview", view.lang), icon="📊",
-            url_path="overview", default=True),
-    st.Page("pages/map.py", title=t("page.map", view.lang), icon="🗺️", url_path="map"),
-    st.Page("pages/data.py", title=t("page.data", view.lang), icon="📥", url_path="data"),
+    st.Page(path, title=t(key, view.lang), url_path=url, default=(i == 0))
+    for i, (path, url, key) in enumerate(PAGES)
 ]
 st.navigation(pages).run()

@@ -1,8 +1,11 @@
 """Figures for the pages, built as plain plotly and pydeck objects (no streamlit).
 
 Both map kinds work offline: plotly's tile-based choropleth uses the ``white-bg``
-style (no tiles are fetched) and pydeck runs with ``map_provider=None``. Every value
-that reaches a tooltip is HTML-escaped here, because tooltips render HTML.
+style (no tiles are fetched) and pydeck runs with ``map_provider=None``.
+
+Tooltips render HTML, so data never goes into markup here: plotly's hover text gets
+values escaped by us, and pydeck's tooltip is a fixed template (``DECK_TOOLTIP``)
+whose ``{fields}`` Streamlit fills in HTML-escaped.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ STATE_COLOURS = {
     "covered": [0, 150, 136, 200],
 }
 HUB_COLOUR = [106, 61, 154, 255]
+# The only markup in a pydeck tooltip; every record carries the fields n, a and b.
+DECK_TOOLTIP = "<b>{n}</b><br/>{a}<br/>{b}"
 NO_DATA_GREY = "#d9d9d9"
 # Ratios where more is better read green-high; counts of problems read red-high.
 _SCALES = {"good": "YlGnBu", "bad": "OrRd"}
@@ -52,12 +57,19 @@ def bounds(features: dict) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def view_for(features: dict) -> tuple[dict, float]:
-    """A centre and zoom level that fit the features in a ~700 px wide map."""
+def view_for(features: dict, width_px: int = 900, height_px: int = 560) -> tuple[dict, float]:
+    """A centre and a zoom level at which the features fill a map of the given size.
+
+    Web-mercator maps (deck.gl, MapLibre) draw the world 512 px wide at zoom 0; a
+    degree of latitude is longer than one of longitude by 1 / cos(latitude).
+    """
     x0, y0, x1, y1 = bounds(features)
-    span = max(x1 - x0, (y1 - y0) * 1.3, 0.05)
-    zoom = max(1.0, min(12.0, math.log2(360 / span) + 0.9))
-    return {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2}, zoom
+    lat = (y0 + y1) / 2
+    dx, dy = max(x1 - x0, 0.01), max(y1 - y0, 0.01)
+    fit_x = math.log2(360 * width_px / (512 * dx))
+    fit_y = math.log2(360 * height_px * math.cos(math.radians(lat)) / (512 * dy))
+    zoom = max(1.0, min(12.0, min(fit_x, fit_y) - 0.1))  # a little margin
+    return {"lon": (x0 + x1) / 2, "lat": lat}, zoom
 
 
 def metric_values(summary: pd.DataFrame, metric: str) -> pd.Series:
@@ -68,7 +80,7 @@ def metric_values(summary: pd.DataFrame, metric: str) -> pd.Series:
 
 def choropleth(summary: pd.DataFrame, features: dict, metric: str, lang: str) -> go.Figure:
     """Choropleth of the prefectures, every region drawn, grey where there is no data."""
-    center, zoom = view_for(features)
+    center, zoom = view_for(features, width_px=820, height_px=520)
     names = [region_label(n, e, lang) for n, e in zip(summary["name"], summary["name_en"])]
     values = metric_values(summary, metric)
     label = t(f"metric.{metric}", lang)
@@ -124,7 +136,7 @@ def _fill(value: float, vmax: float) -> list[int]:
 
 def region_layer_data(features: dict, values: dict[str, float], names: dict[str, str],
                       lang: str, metric_label: str) -> dict:
-    """Copy of ``features`` with a fill colour and an escaped tooltip per region."""
+    """Copy of ``features`` with a fill colour and tooltip fields per region."""
     finite = [v for v in values.values() if v is not None and not math.isnan(v)]
     vmax = max(finite) if finite else 0
     out = {"type": "FeatureCollection", "features": []}
@@ -132,19 +144,15 @@ def region_layer_data(features: dict, values: dict[str, float], names: dict[str,
         code = feature["properties"]["adcode"]
         value = values.get(code, float("nan"))
         shown = t("metric.no_data", lang) if value is None or math.isnan(value) else f"{value:,.0f}"
-        props = {
-            "adcode": code,
-            "fill": _fill(value, vmax),
-            "tip": f"<b>{html.escape(names.get(code, code))}</b><br>"
-                   f"{html.escape(metric_label)}: {html.escape(shown)}",
-        }
+        props = {"adcode": code, "fill": _fill(value, vmax), "n": names.get(code, code),
+                 "a": f"{metric_label}: {shown}", "b": ""}
         out["features"].append({"type": "Feature", "geometry": feature["geometry"],
                                 "properties": props})
     return out
 
 
 def facility_points(facilities: pd.DataFrame, lang: str) -> list[dict]:
-    """Compact point records for the facilities layer, with escaped tooltips."""
+    """Compact point records for the facilities layer, with tooltip fields."""
     type_label = t("map.tooltip.type", lang)
     state_label = t("map.tooltip.state", lang)
     legend = {s: t(f"map.legend.{s}", lang) for s in STATE_COLOURS}
@@ -153,9 +161,10 @@ def facility_points(facilities: pd.DataFrame, lang: str) -> list[dict]:
         records.append({
             "p": [round(float(row.map_lon), 5), round(float(row.map_lat), 5)],
             "c": STATE_COLOURS[row.state],
-            "tip": f"<b>{html.escape(str(row.name))}</b><br>{type_label}: "
-                   f"{html.escape(value_label('facility_type', row.facility_type, lang))}<br>"
-                   f"{state_label}: {legend[row.state]}",
+            "r": row.region_adcode,  # a click on a point drills into its prefecture
+            "n": str(row.name),
+            "a": f"{type_label}: {value_label('facility_type', row.facility_type, lang)}",
+            "b": f"{state_label}: {legend[row.state]}",
         })
     return records
 
@@ -168,8 +177,8 @@ def hub_points(hubs: pd.DataFrame, centroids: dict[str, tuple[float, float]],
         where = centroids.get(row.prefecture_adcode) or centroids.get(row.region_adcode)
         if not where:
             continue
-        records.append({"p": [round(where[0], 5), round(where[1], 5)],
-                        "tip": f"<b>{html.escape(str(row.name))}</b><br>{t('map.legend.hub', lang)}"})
+        records.append({"p": [round(where[0], 5), round(where[1], 5)], "n": str(row.name),
+                        "a": t("map.legend.hub", lang), "b": ""})
     return records
 
 
@@ -181,15 +190,30 @@ def deck(regions: dict, points: list[dict], hubs: list[dict], view: tuple[dict, 
                   filled=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255],
                   line_width_min_pixels=1, auto_highlight=True),
         pdk.Layer("ScatterplotLayer", points, id="facilities", pickable=True, get_position="p",
-                  get_fill_color="c", radius_units="pixels", get_radius=3, radius_min_pixels=2),
+                  get_fill_color="c", radius_units='"pixels"', get_radius=3, radius_min_pixels=2),
         pdk.Layer("ScatterplotLayer", hubs, id="hubs", pickable=True, get_position="p",
                   get_fill_color=HUB_COLOUR, get_line_color=[255, 255, 255], stroked=True,
-                  radius_units="pixels", get_radius=9, line_width_min_pixels=2),
+                  radius_units='"pixels"', get_radius=9, line_width_min_pixels=2),
     ]
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(longitude=center["lon"], latitude=center["lat"],
-                                         zoom=zoom - 0.6),
-        map_provider=None, map_style=None,
-        tooltip={"html": "{tip}", "style": {"fontSize": "13px"}},
+                                         zoom=zoom),
+        # No basemap: map_provider=None with pydeck's default style sentinel tells
+        # Streamlit not to fetch its Carto default (map_style=None would fetch it).
+        map_provider=None,
+        tooltip={"html": DECK_TOOLTIP, "style": {"fontSize": "13px"}},
     )
+
+
+def region_from_selection(objects: dict, prefectures: set[str]) -> str | None:
+    """The prefecture a map click chose: a region, or the prefecture of a clicked point.
+
+    ``objects`` is the selection Streamlit reports per layer id.
+    """
+    for layer in ("regions", "facilities", "hubs"):
+        for obj in objects.get(layer) or []:
+            code = (obj.get("properties") or {}).get("adcode") or obj.get("r")
+            if code in prefectures:
+                return code
+    return None

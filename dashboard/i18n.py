@@ -67,12 +67,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.title": ("地图", "Map"),
     "map.region_select": ("下钻到地市", "Drill down into a prefecture"),
     "map.all_regions": ("全省", "Whole province"),
-    "map.caption": ("点击地市可下钻到区县。点：红＝有紧急未满足需求，橙＝窗口内未覆盖，绿＝已覆盖；紫色方块＝枢纽机构。",
+    "map.caption": ("点击地市可下钻到区县。点：红＝有紧急未满足需求，橙＝窗口内未覆盖，绿＝已覆盖；紫色大圆点＝枢纽机构。",
                     "Click a prefecture to drill down into its districts and counties. Points: "
                     "red = urgent open need, orange = not covered in the window, green = "
-                    "covered; purple squares = hubs."),
+                    "covered; large purple dots = hubs."),
     "map.points_capped": ("显示 {shown:,} / {total:,} 个设施（优先显示紧急与未覆盖的）。",
                           "Showing {shown:,} of {total:,} facilities (urgent and uncovered first)."),
+    "map.urgent_only": ("全省视图只显示有紧急未满足需求的 {shown:,} 个设施（共 {total:,} 个）；下钻到地市可看全部设施。",
+                        "The province view shows only the {shown:,} facilities with an urgent "
+                        "open need (of {total:,}); drill into a prefecture to see all."),
     "map.county_table": ("{region}各区县", "Districts and counties of {region}"),
     "map.back": ("返回全省", "Back to the province"),
     "map.legend.urgent": ("紧急需求", "Urgent need"),

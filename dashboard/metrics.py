@@ -271,14 +271,15 @@ def data_date_range(con) -> tuple[date | None, date | None]:
 
 
 def facility_status(con, scope: Scope, prefecture: str | None = None,
-                    limit: int | None = None) -> pd.DataFrame:
+                    limit: int | None = None, urgent_only: bool = False) -> pd.DataFrame:
     """Facilities with coordinates and their state at D, most pressing first.
 
     ``state`` is ``urgent`` (has an urgent open need), ``covered`` or ``uncovered``.
     ``limit`` caps the rows (the map cannot carry hundreds of thousands of points);
-    urgent facilities come first, then uncovered, then covered.
+    urgent facilities come first, then uncovered, then covered. ``urgent_only`` keeps
+    just the facilities with an urgent open need.
     """
-    params = scope.params() | {"pref": prefecture, "lim": limit or 2**62}
+    params = scope.params() | {"pref": prefecture, "lim": limit or 2**62, "urgent": urgent_only}
     return con.execute(
         f"""
         WITH fac AS (
@@ -305,6 +306,7 @@ def facility_status(con, scope: Scope, prefecture: str | None = None,
         FROM fac
         LEFT JOIN covered c USING (facility_id)
         LEFT JOIN open o USING (facility_id)
+        WHERE NOT $urgent OR coalesce(o.urgent_needs, 0) > 0
         ORDER BY coalesce(o.urgent_needs, 0) > 0 DESC, c.facility_id IS NOT NULL ASC,
                  coalesce(o.open_needs, 0) DESC, fac.facility_id
         LIMIT $lim

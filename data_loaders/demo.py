@@ -28,8 +28,6 @@ from shapely.geometry import shape
 
 from data_loaders import demo_names as nm
 from data_loaders.schema import (
-    ACTIVITY_TYPES,
-    BENEFICIARY_GROUPS,
     CATEGORIES,
     PRIORITIES,
     TABLES,
@@ -357,7 +355,7 @@ def _build_orgs(rng, regions: _Regions, scale: float, registry) -> dict[str, np.
         [wuhan, wuhan, rng.choice(regions.n, p=burden)])
     gov_pref = np.r_[wuhan, rng.choice(regions.n, size=2, p=burden)]
     add("government", [regions.short[r] + s for r, s in
-                       zip(gov_pref, _draw(rng, nm.GOVERNMENT_SUFFIXES, 3))], gov_pref)
+                       zip(gov_pref, _draw(rng, nm.GOVERNMENT_SUFFIXES, 3), strict=True)], gov_pref)
     vol_pref = np.r_[np.full(3, wuhan), rng.choice(regions.n, size=1, p=burden)]
     add("volunteer_team", _unique_names(rng, np.array(nm.ORG_PREFIXES, dtype=object),
                                         nm.VOLUNTEER_SUFFIXES, 4), vol_pref)
@@ -704,7 +702,8 @@ def _sample_items(rng, ctx: np.ndarray, cat: np.ndarray) -> dict[str, np.ndarray
                 continue
             fitting = [it for it in items if c in it[5]] or list(items)
             pick = rng.integers(0, len(fitting), len(idx))
-            name, unit, median, sigma, step, _ = (np.array(col) for col in zip(*fitting))
+            columns = zip(*fitting, strict=True)
+            name, unit, median, sigma, step, _ = (np.array(col) for col in columns)
             median = median.astype(float) * (factor[c] if len(fitting) > 1 else 1.0)
             step = step.astype(float)[pick]
             raw = _lognormal(rng, median[pick], sigma.astype(float)[pick], len(idx))

@@ -22,12 +22,14 @@ uploads = st.file_uploader(view.t("data.upload"), type=["csv", "tsv", "txt", "xl
 if uploads:
     files = [SourceFile(u.name, u.getvalue()) for u in uploads]
     st.subheader(view.t("data.validation"))
-    report = import_files(data.cursor(), files, dry_run=True)
+    with data.connection() as con:
+        report = import_files(con, files, dry_run=True)
     if report.ok:
         rows = sum(report.validation.rows_read.values())
         st.success(view.t("data.valid", rows=rows))
         if st.button(view.t("data.import_button"), type="primary"):
-            result = import_files(data.cursor(), files)
+            with data.connection() as con:
+                result = import_files(con, files)
             st.session_state["_import_done"] = ", ".join(
                 f"{view.t(f'table.{name}')} {n}" for name, n in result.written.items())
             # A new key empties the uploader, so the same files are not offered twice.

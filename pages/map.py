@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard.charts import deck, facility_points, hub_points, region_layer_data, view_for
+from dashboard.charts import (deck, facility_points, hub_points, region_from_selection,
+                              region_layer_data, view_for)
 from dashboard.i18n import region_label
 from dashboard.ui import data
 from dashboard.ui.frame import current_view, query_param, set_query_param
@@ -19,16 +20,18 @@ if not view.has_data:
 
 registry = load_registry()
 prefectures = registry.prefectures()
-codes = [None] + [r.adcode for r in prefectures]
+WHOLE = "all"  # a real value: a None selection would show an untranslated placeholder
+codes = [WHOLE] + [r.adcode for r in prefectures]
 names = {r.adcode: region_label(r.name, r.name_en, view.lang) for r in prefectures}
 
 if "region" not in st.session_state:
     wanted = query_param("region")
-    st.session_state["region"] = wanted if wanted in codes else None
+    st.session_state["region"] = wanted if wanted in codes else WHOLE
 if st.session_state.pop("_map_clicked", None):
     st.session_state["region"] = st.session_state.pop("_map_target")
-region = st.selectbox(view.t("map.region_select"), codes, key="region",
-                      format_func=lambda c: view.t("map.all_regions") if c is None else names[c])
+choice = st.selectbox(view.t("map.region_select"), codes, key="region",
+                      format_func=lambda c: view.t("map.all_regions") if c == WHOLE else names[c])
+region = None if choice == WHOLE else choice
 set_query_param("region", region)
 
 summary = data.region_summary(view.key, view.as_of, view.window)
@@ -44,24 +47,28 @@ else:
     labels = {c: region_label(n, e, view.lang)
               for c, n, e in zip(counties["adcode"], counties["name"], counties["name_en"])}
 
-facilities, total = data.facility_status(view.key, view.as_of, view.window, region, MAX_POINTS)
+# The whole province shows only urgent facilities, so the regions stay readable.
+facilities, total = data.facility_status(view.key, view.as_of, view.window, region, MAX_POINTS,
+                                         urgent_only=region is None)
 hubs = data.hubs(view.key)
 layer = region_layer_data(shapes, values, labels, view.lang, view.t("metric.open_needs"))
 chart = deck(layer, facility_points(facilities, view.lang),
-             hub_points(hubs, region_centroids(province), view.lang), view_for(shapes))
+             hub_points(hubs, region_centroids(province), view.lang), view_for(shapes, width_px=900, height_px=600))
 event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object",
                         key="deck", height=600)
 
-picked = (event.selection.objects or {}).get("regions") if event and event.selection else None
-if picked and region is None:
-    adcode = (picked[0].get("properties") or {}).get("adcode")
-    if adcode in names:
+objects = (event.selection.objects or {}) if event and event.selection else {}
+if region is None:
+    adcode = region_from_selection(objects, set(names))
+    if adcode:
         st.session_state["_map_clicked"] = True
         st.session_state["_map_target"] = adcode
         st.rerun()
 
 st.caption(view.t("map.caption"))
-if total > len(facilities):
+if region is None:
+    st.caption(view.t("map.urgent_only", shown=len(facilities), total=total))
+elif total > len(facilities):
     st.caption(view.t("map.points_capped", shown=len(facilities), total=total))
 if region is not None:
     st.subheader(view.t("map.county_table", region=names[region]))

@@ -122,3 +122,8 @@ def test_county_summary_rolls_facilities_into_districts(scenario_db):
     assert counties.loc["420103", "facilities"] == 1  # 江汉区: H1
     assert counties.loc["420103", "open_needs"] == 1
     assert len(counties) == 13
+
+
+def test_facility_status_urgent_only(scenario_db):
+    frame = metrics.facility_status(scenario_db, Scope(AS_OF, 7), urgent_only=True)
+    assert set(frame["facility_id"]) == {"H1", "V1"}

@@ -107,4 +107,21 @@ def sidebar() -> View:
 
 def current_view() -> View:
     """The view the router prepared for this run."""
+    leave_legacy_pages_mode()
     return st.session_state[_VIEW_KEY]
+
+
+def leave_legacy_pages_mode() -> None:
+    """Rerun at once if Streamlit is treating ``pages/`` as a legacy multipage app.
+
+    Until ``st.navigation`` is first called in a server process, Streamlit runs a
+    ``pages/`` folder the legacy way: a page's URL runs the page file alone, and the
+    router's widgets get other ids than in later runs, so a first click is lost.
+    ``st.navigation`` switches this mode off for good; doing the same before anything
+    is drawn, and rerunning, gives every run (the first one too) the same frame.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()

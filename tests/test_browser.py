@@ -1,0 +1,181 @@
+"""Real-browser tests: `streamlit run` on a free port, driven in Debian's chromium.
+
+Screenshots of every page land in tests/artifacts/ (git-ignored) for a person to read.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+# Flags from this machine's notes: no sandbox as root, and no background networking,
+# which a closed network answers with a flood of refused connections. No --disable-gpu:
+# deck.gl picks objects by reading WebGL pixels, which software GL must provide.
+# which a closed network answers with a flood of refused connections.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    """`streamlit run` on the demo database; yields the base URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    shutil.copy(demo_db_path, db)
+    port = free_port()
+    env = os.environ | {"LIFELINE_DB": str(db),
+                        "LIFELINE_CACHE": str(tmp_path_factory.getbasetemp() / "geo-cache")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace"))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A browser tab that records every request leaving this machine."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    outside: list[str] = []
+    tab.on("request", lambda r: outside.append(r.url) if not _local(r.url) else None)
+    yield tab
+    context.close()
+    # Lifeline must work with no internet: no tiles, fonts or styles from outside.
+    assert outside == []
+
+
+def _local(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    return parsed.scheme in ("data", "blob", "about") or parsed.hostname in ("127.0.0.1", "localhost")
+
+
+def wait_for_app(page, timeout: float = 60_000) -> None:
+    """Wait until the script has run to the end (Streamlit's own e2e convention)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout)
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_overview_draws_all_17_regions_and_switches_language(server, page):
+    page.goto(f"{server}/overview")
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    locations = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot')"
+        ".data[0].locations.length")
+    assert locations == 17
+    page.wait_for_selector('[data-testid="stPlotlyChart"] canvas')
+    assert page.locator("h1").first.inner_text() == "总览"
+    assert page.locator('[data-testid="stMetric"]').count() == 7
+    page.wait_for_timeout(1500)  # let the map paint its polygons before the picture
+    screenshot(page, "overview_zh")
+
+    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelector('h1')?.innerText === 'Overview'")
+    assert "lang=en" in page.url
+    page.wait_for_timeout(1500)
+    screenshot(page, "overview_en")
+
+
+def test_map_draws_and_drills_down(server, page):
+    page.goto(f"{server}/map")
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]')
+    chart.wait_for()
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas')
+    page.wait_for_timeout(4000)  # deck.gl draws after the script has finished
+    # Hovering a region shows its tooltip, with the markup of the template only.
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    page.wait_for_selector(".deck-tooltip b", timeout=10_000)
+    screenshot(page, "map_province")
+    # Drill down with the selector (clicks on the canvas are not reliable under the
+    # software GL of a headless machine; the click handler is unit-tested).
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="荆门市").click()
+    page.wait_for_function("() => location.search.includes('region=420800')", timeout=30_000)
+    wait_for_app(page)
+    page.get_by_text("荆门市各区县").wait_for()
+    page.wait_for_timeout(3000)
+    screenshot(page, "map_drilldown")
+
+
+def test_data_page_reports_problems_then_imports(server, page, tmp_path):
+    page.goto(f"{server}/data")
+    wait_for_app(page)
+    bad = tmp_path / "facilities.csv"
+    bad.write_text("facility_id,name,facility_type,region\nX1,<b>测试</b>,hospital,大治市\n",
+                   encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("发现 1 个问题").wait_for(timeout=30_000)
+    wait_for_app(page)
+    screenshot(page, "data_problems")
+    good = tmp_path / "organizations.csv"
+    good.write_text("org_id,name,org_type,region\nNEW1,浏览器测试机构,partner,武汉\n",
+                    encoding="utf-8")
+    page.reload()
+    wait_for_app(page)
+    page.locator('input[type="file"]').set_input_files(str(good))
+    page.get_by_text("全部 1 行有效").wait_for(timeout=30_000)
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("已导入").wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert page.get_by_text("organizations.csv").count() >= 1
+    screenshot(page, "data_imported")
