@@ -11,6 +11,7 @@ whose ``{fields}`` Streamlit fills in HTML-escaped.
 from __future__ import annotations
 
 import html
+import json
 import math
 
 import numpy as np
@@ -78,34 +79,43 @@ def metric_values(summary: pd.DataFrame, metric: str) -> pd.Series:
     return values.where(summary["has_data"], np.nan)
 
 
+def _subset(features: dict, codes) -> dict:
+    """The features whose adcode is in ``codes`` (each geometry travels once)."""
+    wanted = set(codes)
+    return {"type": "FeatureCollection",
+            "features": [f for f in features["features"] if f["properties"]["adcode"] in wanted]}
+
+
 def choropleth(summary: pd.DataFrame, features: dict, metric: str, lang: str) -> go.Figure:
-    """Choropleth of the prefectures, every region drawn, grey where there is no data."""
+    """Choropleth of the prefectures: every region drawn, grey where there is no data."""
     center, zoom = view_for(features, width_px=820, height_px=520)
-    names = [region_label(n, e, lang) for n, e in zip(summary["name"], summary["name_en"])]
+    names = np.array([region_label(n, e, lang) for n, e in zip(summary["name"], summary["name_en"])])
     values = metric_values(summary, metric)
     label = t(f"metric.{metric}", lang)
-    shown = [_format(v, metric, lang) for v in values]
-    base = go.Choroplethmap(
-        geojson=features, featureidkey="properties.adcode", locations=summary["adcode"],
-        z=[0] * len(summary), colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]],
-        showscale=False, marker_line_color="white", marker_line_width=1,
-        customdata=np.column_stack([names, shown]),
-        hovertemplate="%{customdata[0]}<br>" + html.escape(label) + ": %{customdata[1]}<extra></extra>",
-        name="base",
+    shown = np.array([_format(v, metric, lang) for v in values])
+    hover = "%{customdata[0]}<br>" + html.escape(label) + ": %{customdata[1]}<extra></extra>"
+    has = values.notna().to_numpy()
+    codes = summary["adcode"].to_numpy()
+    empty = go.Choroplethmap(
+        geojson=_subset(features, codes[~has]), featureidkey="properties.adcode",
+        locations=codes[~has], z=[0] * int((~has).sum()),
+        colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]], showscale=False,
+        marker_line_color="white", marker_line_width=1,
+        customdata=np.column_stack([names[~has], shown[~has]]), hovertemplate=hover,
+        name="no_data",
     )
-    has = values.notna()
     scale = _SCALES["good"] if metric in GOOD_METRICS else _SCALES["bad"]
+    ratio = metric in RATIO_METRICS
     layer = go.Choroplethmap(
-        geojson=features, featureidkey="properties.adcode",
-        locations=summary.loc[has, "adcode"], z=values[has],
-        colorscale=scale, marker_line_color="white", marker_line_width=1,
-        zmin=0 if metric not in RATIO_METRICS else 0, zmax=1 if metric in RATIO_METRICS else None,
-        colorbar=dict(title=dict(text=label), tickformat=".0%" if metric in RATIO_METRICS else None),
-        customdata=np.column_stack([np.array(names)[has.to_numpy()], np.array(shown)[has.to_numpy()]]),
-        hovertemplate="%{customdata[0]}<br>" + html.escape(label) + ": %{customdata[1]}<extra></extra>",
+        geojson=_subset(features, codes[has]), featureidkey="properties.adcode",
+        locations=codes[has], z=values[has], colorscale=scale,
+        marker_line_color="white", marker_line_width=1,
+        zmin=0, zmax=1 if ratio else None,
+        colorbar=dict(title=dict(text=label), tickformat=".0%" if ratio else None),
+        customdata=np.column_stack([names[has], shown[has]]), hovertemplate=hover,
         name="metric",
     )
-    fig = go.Figure([base, layer])
+    fig = go.Figure([layer, empty])
     fig.update_layout(
         map=dict(style="white-bg", center=center, zoom=zoom),
         margin=dict(l=0, r=0, t=0, b=0), height=520,
@@ -182,6 +192,16 @@ def hub_points(hubs: pd.DataFrame, centroids: dict[str, tuple[float, float]],
     return records
 
 
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation: pydeck indents by two spaces, which puts
+    every coordinate on a line of its own and sends several times the bytes."""
+
+    def to_json(self) -> str:
+        """The deck's JSON, compact."""
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"),
+                          ensure_ascii=False)
+
+
 def deck(regions: dict, points: list[dict], hubs: list[dict], view: tuple[dict, float]) -> pdk.Deck:
     """The pydeck map: regions (pickable for drill-down), facilities and hubs; no basemap."""
     center, zoom = view
@@ -195,7 +215,7 @@ def deck(regions: dict, points: list[dict], hubs: list[dict], view: tuple[dict, 
                   get_fill_color=HUB_COLOUR, get_line_color=[255, 255, 255], stroked=True,
                   radius_units='"pixels"', get_radius=9, line_width_min_pixels=2),
     ]
-    return pdk.Deck(
+    return CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(longitude=center["lon"], latitude=center["lat"],
                                          zoom=zoom),

@@ -24,12 +24,14 @@ WHOLE = "all"  # a real value: a None selection would show an untranslated place
 codes = [WHOLE] + [r.adcode for r in prefectures]
 names = {r.adcode: region_label(r.name, r.name_en, view.lang) for r in prefectures}
 
-if "region" not in st.session_state:
+# Keyed by language: a selectbox keeps its first labels, so a new language needs a new one.
+region_key = f"region_{view.lang}"
+if region_key not in st.session_state:
     wanted = query_param("region")
-    st.session_state["region"] = wanted if wanted in codes else WHOLE
+    st.session_state[region_key] = wanted if wanted in codes else WHOLE
 if st.session_state.pop("_map_clicked", None):
-    st.session_state["region"] = st.session_state.pop("_map_target")
-choice = st.selectbox(view.t("map.region_select"), codes, key="region",
+    st.session_state[region_key] = st.session_state.pop("_map_target")
+choice = st.selectbox(view.t("map.region_select"), codes, key=region_key,
                       format_func=lambda c: view.t("map.all_regions") if c == WHOLE else names[c])
 region = None if choice == WHOLE else choice
 set_query_param("region", region)

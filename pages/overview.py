@@ -22,10 +22,12 @@ now = data.totals(view.key, view.as_of, view.window)
 before = data.totals(view.key, view.as_of - timedelta(days=1), view.window)
 headline_cards(now, before, view)
 
-if "metric" not in st.session_state:
+# Keyed by language: a selectbox keeps its first labels, so a new language needs a new one.
+metric_key = f"metric_{view.lang}"
+if metric_key not in st.session_state:
     wanted = query_param("metric", "open_needs")
-    st.session_state["metric"] = wanted if wanted in MAP_METRICS else "open_needs"
-metric = st.selectbox(view.t("overview.map_metric"), MAP_METRICS, key="metric",
+    st.session_state[metric_key] = wanted if wanted in MAP_METRICS else "open_needs"
+metric = st.selectbox(view.t("overview.map_metric"), MAP_METRICS, key=metric_key,
                       format_func=lambda m: view.t(f"metric.{m}"))
 set_query_param("metric", metric if metric != "open_needs" else None)
 

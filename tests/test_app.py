@@ -62,7 +62,7 @@ def test_overview_switches_to_english_and_keeps_it_in_the_url(scenario_db):
 
 def test_overview_metric_selector_reranks_the_table(scenario_db):
     at = app(params={"as_of": "2020-02-15"})
-    at.selectbox(key="metric").set_value("overdue_deliveries").run()
+    at.selectbox(key="metric_zh").set_value("overdue_deliveries").run()
     assert at.query_params["metric"] == "overdue_deliveries"
     table = at.dataframe[0].value
     assert set(table.iloc[:2]["地区"]) == {"武汉市", "孝感市"}
@@ -85,7 +85,7 @@ def test_map_page_draws_and_drills_down(scenario_db):
     assert at.title[0].value == "地图"
     charts = at.get("deck_gl_json_chart")
     assert len(charts) == 1
-    at.selectbox(key="region").set_value("420100").run()
+    at.selectbox(key="region_zh").set_value("420100").run()
     assert not at.exception
     assert at.query_params["region"] == "420100"
     table = at.dataframe[0].value
@@ -97,12 +97,12 @@ def test_url_parameters_restore_the_view(scenario_db):
     assert at.sidebar.radio(key="lang").value == "en"
     assert str(at.sidebar.date_input(key="as_of").value) == "2020-02-15"
     assert at.sidebar.select_slider(key="window").value == 14
-    assert at.selectbox(key="metric").value == "active_orgs"
+    assert at.selectbox(key="metric_en").value == "active_orgs"
 
 
 def test_map_region_from_the_url(scenario_db):
     at = app("pages/map.py", params={"region": "420900"})
-    assert at.selectbox(key="region").value == "420900"
+    assert at.selectbox(key="region_zh").value == "420900"
 
 
 def test_data_page_lists_counts_history_and_template(scenario_db):

@@ -81,7 +81,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A browser tab that records every request leaving this machine."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
     tab = context.new_page()
     outside: list[str] = []
     tab.on("request", lambda r: outside.append(r.url) if not _local(r.url) else None)
@@ -118,7 +118,7 @@ def test_overview_draws_all_17_regions_and_switches_language(server, page):
     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
     locations = page.evaluate(
         "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot')"
-        ".data[0].locations.length")
+        ".data.reduce((n, trace) => n + trace.locations.length, 0)")
     assert locations == 17
     page.wait_for_selector('[data-testid="stPlotlyChart"] canvas')
     assert page.locator("h1").first.inner_text() == "总览"
@@ -130,6 +130,8 @@ def test_overview_draws_all_17_regions_and_switches_language(server, page):
     wait_for_app(page)
     page.wait_for_function("() => document.querySelector('h1')?.innerText === 'Overview'")
     assert "lang=en" in page.url
+    # Every label follows the language, the map metric selector included.
+    page.locator('[data-testid="stSelectbox"]').get_by_text("Open needs").wait_for()
     page.wait_for_timeout(1500)
     screenshot(page, "overview_en")
 

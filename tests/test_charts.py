@@ -26,9 +26,10 @@ def _summary():
 def test_choropleth_draws_every_region_offline_and_greys_out_no_data():
     features, summary = _summary()
     fig = charts.choropleth(summary, features, "open_needs", "zh")
-    base, layer = fig.data
-    assert len(base.locations) == 17  # every region is drawn
-    assert len(layer.locations) == 16  # the region without data stays grey, not zero
+    layer, empty = fig.data
+    assert len(layer.locations) + len(empty.locations) == 17  # every region is drawn
+    assert list(empty.locations) == [summary["adcode"].iloc[-1]]  # grey, not zero
+    assert len(layer.geojson["features"]) == 16 and len(empty.geojson["features"]) == 1
     assert fig.layout.map.style == "white-bg"  # no tiles to fetch
 
 
