@@ -8,10 +8,11 @@ import streamlit as st
 from dashboard.i18n import t
 from dashboard.ui.frame import leave_legacy_pages_mode, sidebar
 
-# (file, url path, catalogue key). No icons: Streamlit fetches a page's Material icon
-# from the internet to use as the favicon, and Lifeline must work offline.
+# (file, url path, catalogue key). The first page is the default, served at "/" (its
+# url path is unused). No icons: Streamlit fetches a page's Material icon from the
+# internet to use as the favicon, and Lifeline must work offline.
 PAGES = (
-    ("pages/overview.py", "overview", "page.overview"),
+    ("pages/overview.py", None, "page.overview"),
     ("pages/map.py", "map", "page.map"),
     ("pages/data.py", "data", "page.data"),
 )

@@ -208,7 +208,8 @@ def deck(regions: dict, points: list[dict], hubs: list[dict], view: tuple[dict, 
     layers = [
         pdk.Layer("GeoJsonLayer", regions, id="regions", pickable=True, stroked=True,
                   filled=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255],
-                  line_width_min_pixels=1, auto_highlight=True),
+                  line_width_min_pixels=1, auto_highlight=True,
+                  highlight_color=[0, 0, 0, 40]),  # not purple: purple marks hubs
         pdk.Layer("ScatterplotLayer", points, id="facilities", pickable=True, get_position="p",
                   get_fill_color="c", radius_units='"pixels"', get_radius=3, radius_min_pixels=2),
         pdk.Layer("ScatterplotLayer", hubs, id="hubs", pickable=True, get_position="p",

@@ -66,7 +66,7 @@ class Scope:
         """Named SQL parameters."""
         return {"d": self.as_of, "start": self.start, "prov": self.prefix}
 
-    def previous(self, days: int = 1) -> "Scope":
+    def previous(self, days: int = 1) -> Scope:
         """The same scope ``days`` earlier."""
         return Scope(self.as_of - timedelta(days=days), self.window, self.province)
 

@@ -8,7 +8,7 @@ tables lands whole or not at all.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -110,7 +110,7 @@ def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = No
 
 def now_utc() -> datetime:
     """The current time in UTC, without tzinfo (DuckDB TIMESTAMP)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def read_table(con, name: str) -> pd.DataFrame:

@@ -40,9 +40,9 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Iterable, Iterator
 
 from geo import config, source
 from geo.names import match_key, name_variants, normalise, short_name
@@ -452,7 +452,7 @@ def _build_regions() -> list[Region]:
     entries: dict[str, tuple[str, str, str | None]] = {}
     prefecture_code: dict[tuple[str, str], str] = {}
     flat_provinces: set[str] = set()
-    for adcode, prov, city, _district, level in rows:
+    for adcode, prov, _city, _district, level in rows:
         if level == "province":
             entries[adcode] = (prov, "province", None)
     for adcode, prov, city, _district, level in rows:

@@ -11,7 +11,6 @@ import os
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # shapely costs ~0.2 s to import; the registry never needs it
@@ -81,7 +80,7 @@ def boundary_path(adcode: str) -> Path:
     return root / "amap" / "land" / f"{adcode}.geojson"
 
 
-def load_geometry(adcode: str) -> "BaseGeometry":
+def load_geometry(adcode: str) -> BaseGeometry:
     """Read the full-resolution boundary of one region.
 
     The files are bare GeoJSON geometry objects (not Features), so they are read

@@ -37,7 +37,7 @@ if uploads:
             st.rerun()
     else:
         st.error(view.t("data.invalid", n=len(report.problems)))
-        st.dataframe(report_table(report, view), hide_index=True, use_container_width=True)
+        st.dataframe(report_table(report, view), hide_index=True, width="stretch")
 
 st.subheader(view.t("data.counts"))
 counts = data.counts()
@@ -49,7 +49,7 @@ history = data.history()
 if history.empty:
     st.caption(view.t("data.no_history"))
 else:
-    st.dataframe(history_table(history, view), hide_index=True, use_container_width=True)
+    st.dataframe(history_table(history, view), hide_index=True, width="stretch")
 
 st.subheader(view.t("data.template"))
 template_reference(view)

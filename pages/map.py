@@ -2,8 +2,14 @@
 
 import streamlit as st
 
-from dashboard.charts import (deck, facility_points, hub_points, region_from_selection,
-                              region_layer_data, view_for)
+from dashboard.charts import (
+    deck,
+    facility_points,
+    hub_points,
+    region_from_selection,
+    region_layer_data,
+    view_for,
+)
 from dashboard.i18n import region_label
 from dashboard.ui import data
 from dashboard.ui.frame import current_view, query_param, set_query_param
@@ -55,7 +61,8 @@ facilities, total = data.facility_status(view.key, view.as_of, view.window, regi
 hubs = data.hubs(view.key)
 layer = region_layer_data(shapes, values, labels, view.lang, view.t("metric.open_needs"))
 chart = deck(layer, facility_points(facilities, view.lang),
-             hub_points(hubs, region_centroids(province), view.lang), view_for(shapes, width_px=900, height_px=600))
+             hub_points(hubs, region_centroids(province), view.lang),
+             view_for(shapes, width_px=900, height_px=600))
 event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object",
                         key="deck", height=600)
 
@@ -78,4 +85,4 @@ if region is not None:
         ["name", "facilities", "facilities_covered", "open_needs"]]
     st.dataframe(table.rename(columns={"name": view.t("metric.county")} | {
         c: view.t(f"metric.{c}") for c in ("facilities", "facilities_covered", "open_needs")}),
-        hide_index=True, use_container_width=True)
+        hide_index=True, width="stretch")

@@ -33,7 +33,7 @@ set_query_param("metric", metric if metric != "open_needs" else None)
 
 label = view.t(f"metric.{metric}")
 st.plotly_chart(choropleth(summary, prefecture_features(), metric, view.lang),
-                use_container_width=True, config={"displayModeBar": False})
+                width="stretch", config={"displayModeBar": False})
 st.caption(view.t("overview.map_caption", metric=label))
 
 st.subheader(view.t("overview.table_title", metric=label))

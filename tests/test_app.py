@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -77,7 +76,8 @@ def test_window_filter_is_kept_in_the_url(scenario_db):
 
 def test_empty_store_says_what_to_do(db):
     at = app()
-    assert "python -m dashboard demo" in at.info[0].value or "python -m dashboard demo" in at.sidebar.info[0].value
+    assert "python -m dashboard demo" in at.info[0].value
+    assert at.sidebar.info[0].value == "数据库中还没有数据。"
 
 
 def test_map_page_draws_and_drills_down(scenario_db):

@@ -47,25 +47,36 @@ def headline_cards(now: dict, before: dict, view: View) -> None:
 
 
 def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame:
-    """The regions ranked by ``metric``, with translated headers; returns what is shown."""
+    """The regions ranked by ``metric``, worst first, with translated headers.
+
+    Ratios are shown as per cent (0-100, one decimal) under a header saying so; the
+    frame returned is what is shown and what the download holds.
+    """
     columns = ["open_needs", "urgent_open_needs", "open_needs_per_10k", "hospital_coverage",
                "community_coverage", "active_orgs", "overdue_deliveries", "population"]
     frame = summary.copy()
     frame["region"] = [region_label(n, e, view.lang) for n, e in zip(frame["name"], frame["name_en"])]
     frame = frame.sort_values(metric, ascending=metric in GOOD_METRICS, na_position="last")
     frame.insert(0, "rank", range(1, len(frame) + 1))
+    for ratio in RATIO_METRICS:
+        frame[ratio] = (frame[ratio] * 100).round(1)
+    frame["open_needs_per_10k"] = frame["open_needs_per_10k"].round(2)
     shown = frame[["rank", "region", *columns]].reset_index(drop=True)
     labels = {c: view.t(f"metric.{c}") for c in shown.columns}
+    for ratio in RATIO_METRICS:
+        labels[ratio] += " (%)"
     config = {
-        labels["hospital_coverage"]: st.column_config.ProgressColumn(
-            labels["hospital_coverage"], format="percent", min_value=0, max_value=1),
-        labels["community_coverage"]: st.column_config.ProgressColumn(
-            labels["community_coverage"], format="percent", min_value=0, max_value=1),
+        labels[ratio]: st.column_config.ProgressColumn(labels[ratio], format="%.0f%%",
+                                                       min_value=0, max_value=100)
+        for ratio in RATIO_METRICS
+    } | {
         labels["open_needs_per_10k"]: st.column_config.NumberColumn(format="%.2f"),
         labels["population"]: st.column_config.NumberColumn(format="localized"),
     }
     display = shown.rename(columns=labels)
-    st.dataframe(display, hide_index=True, column_config=config, use_container_width=True)
+    # Tall enough for every region at once: the ranking is read top to bottom.
+    st.dataframe(display, hide_index=True, column_config=config, width="stretch",
+                 height=36 * (len(display) + 1) + 3)
     return display
 
 

@@ -44,7 +44,7 @@ def template_reference(view: View) -> None:
                     view.t("data.required"): "✓" if col.required else "",
                     view.t("data.allowed"): allowed,
                 })
-            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def history_table(history: pd.DataFrame, view: View) -> pd.DataFrame:
