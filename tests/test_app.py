@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -124,3 +125,49 @@ def test_sidebar_interaction_survives_a_rerun(scenario_db):
     at.sidebar.select_slider(key="window").set_value(14).run()
     assert at.query_params["window"] == "14"
     assert {m.label: m.value for m in at.metric}["Community coverage"] == "50%"
+
+
+def test_data_page_upload_shows_the_report_and_writes_nothing(scenario_db):
+    at = app("pages/data.py")
+    bad = "facility_id,name,facility_type,region\nX1,<b>医院</b>,hospital,大治市\n".encode()
+    at.file_uploader[0].set_value([("facilities.csv", bad, "text/csv")]).run()
+    assert not at.exception
+    assert at.error[0].value == "发现 1 个问题，未写入任何数据。请修正后重新上传。"
+    report = at.dataframe[0].value
+    assert list(report.iloc[0][["文件", "行", "列", "值", "问题"]]) == [
+        "facilities.csv", 2, "地区", "大治市", "未知地区"]
+    assert "大冶市" in report.iloc[0]["建议"]
+    assert len(at.button) == 0  # nothing to import
+    counts = at.dataframe[1].value
+    assert list(counts["行数"])[1] == 6  # facilities unchanged
+
+
+@pytest.fixture
+def warm_server(monkeypatch):
+    """Run AppTest as a server runs after its first request: past legacy pages mode.
+
+    AppTest re-enters Streamlit's legacy ``pages/`` mode on every run; the router then
+    reruns at once (see ``leave_legacy_pages_mode``), which drops a button's one-shot
+    click. A real server leaves that mode for good on its first request.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def test_data_page_upload_then_import(scenario_db, warm_server):
+    at = app("pages/data.py")
+    good = "org_id,name,org_type,region\nNEW1,新机构,一线机构,武汉\n".encode()
+    at.file_uploader[0].set_value([("organizations.csv", good, "text/csv")]).run()
+    assert at.success[0].value == "全部 1 行有效，可以导入。"
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success[0].value == "已导入：机构 1"
+    assert list(at.dataframe[0].value["行数"])[0] == 7
+    assert "organizations.csv" in set(at.dataframe[1].value["文件"])
