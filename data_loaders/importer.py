@@ -110,7 +110,7 @@ def import_files(con, files: list[SourceFile], dry_run: bool = False,
     report = ImportReport(result)
     if not report.ok or dry_run:
         return report
-    keep_raw_files(files, uploads_dir or store.db_path().parent / "uploads")
+    keep_raw_files(files, uploads_dir or store.database_file(con).parent / "uploads")
     import_id = uuid.uuid4().hex[:12]
     log_rows = []
     for raw in raw_tables:

@@ -43,6 +43,14 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     return con
 
 
+def database_file(con) -> Path:
+    """The file behind an open connection (raw uploads are kept beside it)."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return Path(row[0])
+
+
 def ensure_schema(con) -> None:
     """Create any missing table of the schema, and the import log."""
     for table in schema.TABLES.values():

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+# No test may touch the working tree's data/ folder, not even a session fixture that
+# runs before the function-scoped ones: point the store and the cache elsewhere first.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="lifeline-tests-"))
+os.environ["LIFELINE_DB"] = str(_SANDBOX / "default.duckdb")
+os.environ["LIFELINE_CACHE"] = str(_SANDBOX / "cache")
+os.environ["LIFELINE_PROVINCE"] = "420000"
 
 from data_loaders import store
 from data_loaders.importer import import_paths
@@ -15,14 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SCENARIO = DATA / "scenario"
 AS_OF = date(2020, 2, 15)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Keep the geometry cache out of the working tree, shared across the session."""
-    cache = tmp_path_factory.getbasetemp() / "geo-cache"
-    monkeypatch.setenv("LIFELINE_CACHE", str(cache))
-    monkeypatch.setenv("LIFELINE_PROVINCE", "420000")
 
 
 @pytest.fixture

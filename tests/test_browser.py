@@ -44,8 +44,7 @@ def server(demo_db_path, tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     shutil.copy(demo_db_path, db)
     port = free_port()
-    env = os.environ | {"LIFELINE_DB": str(db),
-                        "LIFELINE_CACHE": str(tmp_path_factory.getbasetemp() / "geo-cache")}
+    env = os.environ | {"LIFELINE_DB": str(db)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
          "--server.port", str(port), "--server.headless", "true",

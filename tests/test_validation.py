@@ -228,3 +228,9 @@ def test_raw_upload_is_kept_by_sha256(db, tmp_path):
     assert report.ok
     assert (uploads / source.sha256).read_bytes() == FACILITIES.encode()
     assert store.import_history(db)["file_name"][0] == "facilities.csv"  # no folder part
+
+
+def test_raw_upload_is_kept_beside_the_database_it_went_into(tmp_path):
+    con = store.connect(tmp_path / "elsewhere.duckdb")
+    assert run(con, ("facilities.csv", FACILITIES.encode())).ok
+    assert len(list((tmp_path / "uploads").iterdir())) == 1
