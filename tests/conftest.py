@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from data_loaders import store
+from data_loaders.importer import import_paths
+
 # No test may touch the working tree's data/ folder, not even a session fixture that
 # runs before the function-scoped ones: point the store and the cache elsewhere first.
 _SANDBOX = Path(tempfile.mkdtemp(prefix="lifeline-tests-"))
 os.environ["LIFELINE_DB"] = str(_SANDBOX / "default.duckdb")
 os.environ["LIFELINE_CACHE"] = str(_SANDBOX / "cache")
 os.environ["LIFELINE_PROVINCE"] = "420000"
-
-from data_loaders import store
-from data_loaders.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
