@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--db", help="DuckDB file (default: LIFELINE_DB or data/lifeline.duckdb)")
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    imp.add_argument("--format", dest="fmt", metavar="NAME",
+                     help="force a source format (default: chosen from each file's content)")
+    imp.add_argument("--as-of", type=_date, help="date for records that carry none")
+    imp.add_argument("--accept-valid", action="store_true",
+                     help="import the valid rows and keep the rejected ones in the quarantine")
     imp.add_argument("--lang", choices=("zh", "en"), default="en")
 
     demo = sub.add_parser("demo", help="build the deterministic demo scenario")
@@ -58,8 +63,18 @@ def cmd_import(args) -> int:
     from data_loaders import store
     from data_loaders.importer import import_paths
 
+    from data_loaders import formats
+
+    formats.choose("", b"")  # load the registry
+    if args.fmt and args.fmt not in formats.REGISTRY:
+        print(f"unknown format {args.fmt!r}; known: {', '.join(formats.REGISTRY)}", file=sys.stderr)
+        return 2
     con = store.connect(args.db)
-    report = import_paths(con, args.paths, dry_run=args.dry_run)
+    report = import_paths(con, args.paths, dry_run=args.dry_run, fmt=args.fmt,
+                          as_of=args.as_of, accept_valid=args.accept_valid)
+    for name, fmt in report.formats.items():
+        if fmt != "template":
+            print(f"{name}: read as {fmt}")
     if not report.ok:
         for p in report.problems:
             message, fix = problem_message(p, args.lang)
@@ -68,14 +83,20 @@ def cmd_import(args) -> int:
             value = f" {p.value!r}" if p.value not in (None, "") else ""
             print(f"{where}{column}{value}: {message}" + (f" — {fix}" if fix else ""),
                   file=sys.stderr)
-        print(t("cli.nothing_written", args.lang, n=len(report.problems)), file=sys.stderr)
-        return 2
+        if not report.committed:
+            print(t("cli.nothing_written", args.lang, n=len(report.problems)), file=sys.stderr)
+            return 2
+        print(t("cli.quarantined", args.lang, n=report.quarantined), file=sys.stderr)
     if args.dry_run:
         for name, n in report.validation.rows_read.items():
             print(f"{name}: {n} rows valid (dry run, nothing written)")
         return 0
     for name, n in report.written.items():
         print(f"{name}: {n} rows")
+    if report.review:
+        print(t("cli.review", args.lang, n=len(report.review)))
+    if report.notes:
+        print(t("cli.notes", args.lang, n=len(report.notes)))
     return 0
 
 

@@ -155,6 +155,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "Use a prefecture or county name (Chinese or English) or its adcode"),
     # Bench
     "cli.nothing_written": ("发现 {n} 个问题，未写入任何数据。", "{n} problems found; nothing was written."),
+    "cli.quarantined": ("有效行已导入；{n} 行被隔离待修正（见“数据”页）。",
+                        "Valid rows imported; {n} rows kept in the quarantine to fix (Data page)."),
+    "cli.review": ("{n} 条匹配待人工确认（见“数据”页的待确认列表）。",
+                   "{n} matches wait for a person to confirm them (Data page, review queue)."),
+    "cli.notes": ("{n} 条备注未能确定含义，已作为备注保留。", "{n} remarks were kept as notes, not guessed."),
+    "problem.needs_date": ("该数据没有日期：请用 --as-of 指定，或放在带日期的文件夹中",
+                           "This feed has no dates: give --as-of or use a dated folder"),
 }
 
 # English names of the schema's tables, columns and values; Chinese comes from the schema.

@@ -8,14 +8,17 @@ that nothing a user handed over is lost, and every import is logged.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from data_loaders import readers, schema, store
+from data_loaders import formats, readers, schema, store
+from data_loaders.formats import ImportContext, ReviewItem
 from data_loaders.validation import Problem, ValidationResult, validate
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json")
@@ -33,6 +36,7 @@ class SourceFile:
 
     name: str
     data: bytes
+    path: str = ""  # as given on the command line: folder names may carry a date
 
     @property
     def sha256(self) -> str:
@@ -47,6 +51,11 @@ class ImportReport:
     validation: ValidationResult
     written: dict[str, int] = field(default_factory=dict)
     committed: bool = False
+    quarantined: int = 0
+    review: list[ReviewItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)  # file -> format name
+    import_id: str = ""
 
     @property
     def problems(self) -> list[Problem]:
@@ -79,50 +88,101 @@ def safe_name(name: str) -> str:
     return Path(str(name).replace("\\", "/")).name or "upload"
 
 
-def read_sources(files: list[SourceFile], limit: int | None = None):
-    """Read every file; returns (raw tables, problems for files that could not be read)."""
+@dataclass
+class _Read:
+    tables: list = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)
+
+
+def read_sources(files: list[SourceFile], limit: int | None = None, fmt: str | None = None,
+                 as_of: date | None = None, con=None) -> _Read:
+    """Read every file through its format into template tables.
+
+    A file that cannot be read becomes a problem naming it; the others are still read,
+    so the report lists everything at once.
+    """
     limit = max_upload_bytes() if limit is None else limit
-    tables, problems = [], []
+    out = _Read()
     for source in files:
         name = safe_name(source.name)
         if len(source.data) > limit:
-            problems.append(Problem(name, None, None, f"{len(source.data) / 2**20:.1f} MB",
-                                    "file_too_large", f"≤ {limit / 2**20:.0f} MB"))
+            out.problems.append(Problem(name, None, None, f"{len(source.data) / 2**20:.1f} MB",
+                                        "file_too_large", f"≤ {limit / 2**20:.0f} MB"))
+            continue
+        if not source.data or not source.data.strip():
+            out.problems.append(Problem(name, None, None, None, "empty_file"))
             continue
         try:
-            tables.extend(readers.read_file(name, source.data))
+            chosen = formats.choose(name, source.data, fmt)
+            out.formats[name] = chosen.name
+            ctx = ImportContext(path=source.path or name, as_of=as_of, con=con)
+            conversion = chosen.convert(name, source.data, ctx)
         except readers.ReadError as exc:
-            problems.append(Problem(name, None, None, exc.detail or None, exc.code))
-    return tables, problems
+            out.problems.append(Problem(name, None, None, exc.detail or None, exc.code))
+            continue
+        out.tables.extend(conversion.tables)
+        out.review.extend(conversion.review)
+        out.notes.extend(f"{name}: {note}" for note in conversion.notes)
+    return out
 
 
 def import_files(con, files: list[SourceFile], dry_run: bool = False,
-                 limit: int | None = None, uploads_dir: Path | None = None) -> ImportReport:
+                 limit: int | None = None, uploads_dir: Path | None = None,
+                 fmt: str | None = None, as_of: date | None = None,
+                 accept_valid: bool = False) -> ImportReport:
     """Validate ``files`` together and, if all is valid, write them in one transaction.
 
-    With any problem nothing is written. With ``dry_run`` nothing is written either,
-    but the report is complete (the Data page shows it before the user confirms).
+    With any problem nothing is written, unless ``accept_valid``: then the valid rows
+    are written and each rejected row is kept, with its reasons, in the quarantine.
+    With ``dry_run`` nothing is written either, but the report is complete (the Data
+    page shows it before the user confirms). ``fmt`` forces a source format and
+    ``as_of`` dates records that carry no date of their own.
     """
-    raw_tables, read_problems = read_sources(files, limit)
+    read = read_sources(files, limit, fmt, as_of, con)
     known = {name: store.existing_keys(con, name) for name in schema.TABLES}
-    result = validate(raw_tables, known)
-    result.problems[:0] = read_problems
-    report = ImportReport(result)
-    if not report.ok or dry_run:
+    result = validate(read.tables, known)
+    result.problems[:0] = read.problems
+    report = ImportReport(result, review=read.review, notes=read.notes, formats=read.formats)
+    if dry_run or (not report.ok and not accept_valid):
         return report
     keep_raw_files(files, uploads_dir or store.database_file(con).parent / "uploads")
-    import_id = uuid.uuid4().hex[:12]
+    report.import_id = uuid.uuid4().hex[:12]
     log_rows = []
-    for raw in raw_tables:
+    for raw in read.tables:
         source = next(f for f in files if safe_name(f.name) == raw.source)
+        table = raw.table or schema.table_for_headers(list(raw.frame.columns))
+        if table is None:
+            continue
         log_rows.append({
-            "import_id": import_id, "file_name": raw.label, "sha256": source.sha256,
-            "table_name": (raw.table or schema.table_for_headers(list(raw.frame.columns))).name,
-            "rows": len(raw.frame),
+            "import_id": report.import_id, "file_name": raw.label, "sha256": source.sha256,
+            "table_name": table.name, "rows": len(raw.frame),
         })
-    report.written = store.write(con, result.frames, log_rows)
+    quarantine = _quarantine_rows(report) if accept_valid else []
+    report.written = store.write(con, result.frames, log_rows, quarantine=quarantine)
+    report.quarantined = len(quarantine)
     report.committed = True
     return report
+
+
+def _quarantine_rows(report: ImportReport) -> list[dict]:
+    """Quarantine records for rejected rows, and for files that could not be read."""
+    rows = []
+    for item in report.validation.rejected:
+        rows.append({"table_name": item["table"], "file_name": item["file"], "row": item["row"],
+                     "record": item["record"], "problems": item["problems"]})
+    for problem in report.validation.problems:
+        if problem.row is None:  # a whole file or sheet
+            rows.append({"table_name": None, "file_name": problem.file, "row": None,
+                         "record": None, "problems": [problem.as_dict()]})
+    for row in rows:
+        row["import_id"] = report.import_id
+        row["quarantine_id"] = uuid.uuid4().hex[:16]
+        row["record"] = json.dumps(row["record"], ensure_ascii=False)
+        row["problems"] = json.dumps(row["problems"], ensure_ascii=False)
+    return rows
 
 
 def keep_raw_files(files: list[SourceFile], folder: Path) -> None:
@@ -136,10 +196,14 @@ def keep_raw_files(files: list[SourceFile], folder: Path) -> None:
             os.replace(tmp, target)
 
 
-def import_paths(con, paths: list[str | os.PathLike], dry_run: bool = False) -> ImportReport:
-    """Import local files and folders (the command line's entry point)."""
-    files = [SourceFile(p.name, p.read_bytes()) for p in collect_paths(paths)]
-    return import_files(con, files, dry_run=dry_run)
+def import_paths(con, paths: list[str | os.PathLike], dry_run: bool = False, **options
+                 ) -> ImportReport:
+    """Import local files and folders (the command line's entry point).
+
+    ``options`` are those of ``import_files`` (fmt, as_of, accept_valid).
+    """
+    files = [SourceFile(p.name, p.read_bytes(), str(p)) for p in collect_paths(paths)]
+    return import_files(con, files, dry_run=dry_run, **options)
 
 
 def problems_frame(report: ImportReport) -> pd.DataFrame:

@@ -325,6 +325,23 @@ CREATE TABLE IF NOT EXISTS imports (
 """
 
 
+# Rows an import rejected (with --accept-valid), kept with their reasons until a person
+# fixes and re-submits or discards them: what a user uploaded is never lost.
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    quarantine_id VARCHAR PRIMARY KEY,
+    import_id VARCHAR,
+    table_name VARCHAR,
+    file_name VARCHAR,
+    row BIGINT,
+    record JSON,
+    problems JSON,
+    status VARCHAR,
+    created_at TIMESTAMP
+)
+"""
+
+
 def table_for_name(name: str) -> Table | None:
     """Find the table a file or sheet name refers to (``needs.csv``, ``需求``, ``Needs``).
 

@@ -56,6 +56,7 @@ def ensure_schema(con) -> None:
     for table in schema.TABLES.values():
         con.execute(schema.ddl(table))
     con.execute(schema.IMPORTS_DDL)
+    con.execute(schema.QUARANTINE_DDL)
 
 
 def _conform(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,8 +90,8 @@ def upsert(con, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
 
 
 def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = None,
-          replace: bool = False) -> dict[str, int]:
-    """Write ``frames`` (and their import-log rows) in one transaction.
+          replace: bool = False, quarantine: list[dict] | None = None) -> dict[str, int]:
+    """Write ``frames``, their import-log rows and quarantined rows in one transaction.
 
     With ``replace=True`` every table is emptied first (used by the demo builder).
     Nothing is written if any statement fails.
@@ -107,6 +108,12 @@ def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = No
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
                 [row["import_id"], row["file_name"], row["sha256"], row["table_name"],
                  row["rows"], row.get("imported_at") or now_utc()],
+            )
+        for row in quarantine or []:
+            con.execute(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                [row["quarantine_id"], row["import_id"], row["table_name"], row["file_name"],
+                 row["row"], row["record"], row["problems"], now_utc()],
             )
         con.execute("COMMIT")
     except Exception:
@@ -147,6 +154,21 @@ def import_history(con, limit: int = 200) -> pd.DataFrame:
         "ORDER BY imported_at DESC, file_name LIMIT ?",
         [limit],
     ).df()
+
+
+def quarantined(con, status: str = "pending") -> pd.DataFrame:
+    """Rows kept back by imports, newest first."""
+    return con.execute(
+        "SELECT quarantine_id, import_id, table_name, file_name, row, record, problems, "
+        "created_at FROM quarantine WHERE status = ? ORDER BY created_at DESC, file_name, row",
+        [status],
+    ).df()
+
+
+def set_quarantine_status(con, ids: list[str], status: str) -> None:
+    """Mark quarantined rows as re-submitted or discarded (they stay, for the record)."""
+    con.executemany("UPDATE quarantine SET status = ? WHERE quarantine_id = ?",
+                    [[status, i] for i in ids])
 
 
 def data_version(con) -> str:

@@ -42,6 +42,8 @@ class ValidationResult:
     problems: list[Problem] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
     sources: dict[str, list[str]] = field(default_factory=dict)
+    # Rows left out because of a problem: {table, file, row, record, problems}.
+    rejected: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -291,10 +293,27 @@ def validate(raw_tables: list[RawTable], known_keys: dict[str, set[str]] | None 
             result.problems.extend(check.problems)
             keep = [i for i in range(len(typed)) if i not in check.bad_rows]
             good.append(derive(table, typed.iloc[keep]))
+            result.rejected.extend(_rejected_rows(check, table))
         result.frames[name] = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
     # Read in file order, row by row, as a person fixing the file would.
     result.problems.sort(key=lambda p: (p.file, p.row or 0))
     return result
+
+
+def _rejected_rows(check: _TableCheck, table: schema.Table) -> list[dict]:
+    """The raw cells of each rejected row, with its problems, for the quarantine."""
+    by_row: dict[int, list[Problem]] = {}
+    for problem in check.problems:
+        if problem.row is not None:
+            by_row.setdefault(problem.row, []).append(problem)
+    rows = []
+    for i in sorted(check.bad_rows):
+        raw = check.raw.frame.iloc[i]
+        record = {str(k): (None if values.is_blank(v) else str(v)) for k, v in raw.items()}
+        number = check.raw.rows[i]
+        rows.append({"table": table.name, "file": check.raw.label, "row": number,
+                     "record": record, "problems": [p.as_dict() for p in by_row.get(number, [])]})
+    return rows
 
 
 def _check_keys(checked) -> dict[str, set[str]]:

@@ -67,3 +67,29 @@ def test_demo_if_missing_keeps_an_existing_database(tmp_path, capsys):
     assert main(["demo", "--db", str(db), "--if-missing"]) == 0
     assert "using existing database" in capsys.readouterr().out
     assert store.row_counts(store.connect(db))["facilities"] == 6
+
+
+def test_accept_valid_imports_the_good_rows_and_quarantines_the_rest(tmp_path, capsys):
+    data = tmp_path / "facilities.csv"
+    data.write_text("facility_id,name,facility_type,region\nH1,甲,hospital,武汉\n"
+                    "H2,乙,hospital,大治市\nH3,丙,clinic,武汉\n", encoding="utf-8")
+    db = tmp_path / "q.duckdb"
+    assert main(["import", str(data), "--db", str(db), "--accept-valid"]) == 0
+    captured = capsys.readouterr()
+    assert "2 rows kept in the quarantine" in captured.err
+    assert "facilities: 1 rows" in captured.out
+    con = store.connect(db)
+    assert list(store.read_table(con, "facilities")["facility_id"]) == ["H1"]
+    kept = store.quarantined(con)
+    assert sorted(kept["row"]) == [3, 4]
+    record = json.loads(kept.set_index("row").loc[3, "record"])
+    assert record == {"facility_id": "H2", "name": "乙", "facility_type": "hospital",
+                      "region": "大治市"}
+    problems = json.loads(kept.set_index("row").loc[4, "problems"])
+    assert problems[0]["code"] == "unknown_value"
+
+
+def test_unknown_format_is_refused(tmp_path, capsys):
+    assert main(["import", str(SCENARIO), "--db", str(tmp_path / "x.duckdb"),
+                 "--format", "nope"]) == 2
+    assert "unknown format 'nope'" in capsys.readouterr().err

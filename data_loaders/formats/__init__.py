@@ -1,0 +1,122 @@
+"""Source formats: every kind of file a hub really has, turned into template tables.
+
+A format reads one file and returns template-shaped raw tables (``RawTable`` with the
+schema's column names), which then go through the same validation and the same
+all-or-nothing import as a template file. Nothing format-specific reaches the store
+except through those tables, plus two side channels a format may fill:
+
+- ``review``: proposed matches a person must confirm (fuzzy recipient names);
+- ``notes``: what the format understood but kept as text (an ambiguous remark).
+
+Formats are chosen from ``REGISTRY`` by ``sniff`` (content first), or by name with
+``--format NAME``. The template format comes last: it accepts any table file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from data_loaders.readers import RawTable
+
+
+@dataclass
+class ImportContext:
+    """What a format may know besides the file's bytes.
+
+    ``path`` is the file's path as given (folder names may carry a date, as in
+    ``fe_2020-02-19/wuhanshi.json``); ``as_of`` is the ``--as-of`` date; ``con`` is a
+    connection to the store (read only by convention), for matching against what is
+    already known.
+    """
+
+    path: str = ""
+    as_of: date | None = None
+    con: object = None
+
+    def dated(self) -> date | None:
+        """``as_of``, else a date in the path (``2020-02-19``, ``20200219``), else None."""
+        if self.as_of:
+            return self.as_of
+        match = re.search(r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)", self.path)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return None
+        return None
+
+
+@dataclass
+class ReviewItem:
+    """A proposed match that a person must confirm before it counts."""
+
+    source: str  # file the name came from
+    row: int | None
+    raw_name: str  # the name as written
+    proposed_id: str | None  # the facility (or organisation) proposed
+    proposed_name: str | None
+    confidence: float  # 0..1, from the documented matching rule
+    kind: str = "facility"
+
+
+@dataclass
+class Conversion:
+    """What a format made of one file."""
+
+    tables: list[RawTable] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Format:
+    """A source format. Subclasses set ``name`` and implement ``sniff`` and ``convert``."""
+
+    name = "abstract"
+    label_zh = ""
+    label_en = ""
+
+    def sniff(self, name: str, data: bytes) -> bool:
+        """True when the bytes look like this format (cheap: read the start only)."""
+        raise NotImplementedError
+
+    def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
+        """Turn the file into template tables; raise ReadError for an unreadable file."""
+        raise NotImplementedError
+
+
+REGISTRY: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Add a format to the registry (in order: earlier formats are sniffed first)."""
+    REGISTRY[fmt.name] = fmt
+    return fmt
+
+
+def choose(name: str, data: bytes, requested: str | None = None) -> Format:
+    """The format for a file: the one requested, else the first whose sniff says yes."""
+    _load_builtin()
+    if requested:
+        if requested not in REGISTRY:
+            raise KeyError(requested)
+        return REGISTRY[requested]
+    for fmt in REGISTRY.values():
+        if fmt.name != "template" and fmt.sniff(name, data):
+            return fmt
+    return REGISTRY["template"]
+
+
+def _load_builtin() -> None:
+    """Import the built-in formats once (each registers itself on import)."""
+    if REGISTRY:
+        return
+    import importlib
+
+    for module in BUILTIN:
+        importlib.import_module(f"data_loaders.formats.{module}")
+
+
+# Specific formats first; the template accepts anything tabular and so comes last.
+BUILTIN = ("template",)
