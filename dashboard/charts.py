@@ -23,8 +23,8 @@ from dashboard.i18n import region_label, t, value_label
 
 RATIO_METRICS = ("hospital_coverage", "community_coverage")
 MAP_METRICS = (
-    "open_needs", "open_needs_per_10k", "hospital_coverage", "community_coverage",
-    "active_orgs", "overdue_deliveries",
+    "open_needs", "open_needs_per_10k", "open_needs_per_1k_confirmed", "hospital_coverage",
+    "community_coverage", "active_orgs", "overdue_deliveries",
 )
 # Colours chosen to read on white and for red-green colour blindness (red vs teal).
 STATE_COLOURS = {
@@ -76,6 +76,8 @@ def view_for(features: dict, width_px: int = 900, height_px: int = 560) -> tuple
 def metric_values(summary: pd.DataFrame, metric: str) -> pd.Series:
     """The metric per region, NaN where a region has no data (shown grey, not zero)."""
     values = summary[metric].astype("float64")
+    if metric == "open_needs_per_1k_confirmed":  # defined by case data alone
+        return values
     return values.where(summary["has_data"], np.nan)
 
 
@@ -129,7 +131,7 @@ def _format(value: float, metric: str, lang: str) -> str:
         return t("metric.no_data", lang)
     if metric in RATIO_METRICS:
         return f"{value:.0%}"
-    if metric == "open_needs_per_10k":
+    if metric in ("open_needs_per_10k", "open_needs_per_1k_confirmed"):
         return f"{value:.2f}"
     return f"{value:,.0f}"
 

@@ -33,6 +33,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "metric.open_needs": ("未满足需求", "Open needs"),
     "metric.urgent_open_needs": ("紧急未满足需求", "Urgent open needs"),
     "metric.open_needs_per_10k": ("每万人未满足需求", "Open needs per 10,000 residents"),
+    "metric.open_needs_per_1k_confirmed": ("每千例确诊的未满足需求", "Open needs per 1,000 confirmed cases"),
+    "metric.confirmed_cum": ("累计确诊", "Confirmed cases (cumulative)"),
     "metric.hospital_coverage": ("医院覆盖率", "Hospital coverage"),
     "metric.community_coverage": ("社区/村覆盖率", "Community coverage"),
     "metric.active_orgs": ("活跃机构", "Active organisations"),

@@ -112,6 +112,12 @@ active_sum AS (
     SELECT region_adcode, count(DISTINCT org_id) AS active_orgs
     FROM active WHERE org_id IS NOT NULL GROUP BY region_adcode
 ),
+cases AS (
+    -- Context layer: the latest cumulative count on or before D, per region.
+    SELECT region_adcode, arg_max(confirmed_cum, date) AS confirmed_cum
+    FROM case_counts WHERE date <= $d AND left(region_adcode, 2) = $prov
+    GROUP BY region_adcode
+),
 overdue_sum AS (
     SELECT f.region_adcode, count(*) AS overdue_deliveries
     FROM deliveries d JOIN facilities f USING (facility_id)
@@ -128,13 +134,16 @@ SELECT r.region_adcode AS adcode,
        coalesce(s.facilities, 0) AS facilities,
        coalesce(s.facilities_covered, 0) AS facilities_covered,
        coalesce(a.active_orgs, 0) AS active_orgs,
-       coalesce(o.overdue_deliveries, 0) AS overdue_deliveries
+       coalesce(o.overdue_deliveries, 0) AS overdue_deliveries,
+       c.confirmed_cum
 FROM (SELECT region_adcode FROM fac_sum UNION SELECT region_adcode FROM need_sum
-      UNION SELECT region_adcode FROM active_sum UNION SELECT region_adcode FROM overdue_sum) r
+      UNION SELECT region_adcode FROM active_sum UNION SELECT region_adcode FROM overdue_sum
+      UNION SELECT region_adcode FROM cases) r
 LEFT JOIN fac_sum s USING (region_adcode)
 LEFT JOIN need_sum n USING (region_adcode)
 LEFT JOIN active_sum a USING (region_adcode)
 LEFT JOIN overdue_sum o USING (region_adcode)
+LEFT JOIN cases c USING (region_adcode)
 """
 
 COUNT_COLUMNS = [
@@ -177,9 +186,18 @@ def region_summary(con, scope: Scope) -> pd.DataFrame:
     out["open_needs_per_10k"] = [
         ratio(n * 10_000, p) if p else None for n, p in zip(out["open_needs"], out["population"])
     ]
-    for col in ("hospital_coverage", "community_coverage", "open_needs_per_10k"):
+    # No case data is not zero cases: confirmed_cum stays empty, and so does the rate.
+    out["confirmed_cum"] = pd.to_numeric(out["confirmed_cum"], errors="coerce").astype("float64")
+    out["open_needs_per_1k_confirmed"] = [
+        ratio(n * 1_000, c) if c == c and c > 0 else None
+        for n, c in zip(out["open_needs"], out["confirmed_cum"])
+    ]
+    for col in ("hospital_coverage", "community_coverage", "open_needs_per_10k",
+                "open_needs_per_1k_confirmed"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     out["has_data"] = (out["facilities"] > 0) | (out["open_needs"] > 0) | (out["active_orgs"] > 0)
+    # A rate over cases needs case data, whatever else the region has.
+    out.loc[out["confirmed_cum"].isna(), "open_needs_per_1k_confirmed"] = float("nan")
     return out
 
 

@@ -80,6 +80,9 @@ class Table:
     key: str
     columns: tuple[Column, ...]
     aliases: tuple[str, ...] = field(default=())
+    # A key derived from other columns (a table of one row per region and day has no
+    # id of its own): the key is their parsed values joined with ":".
+    key_from: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``."""
@@ -307,9 +310,31 @@ ACTIVITIES = Table(
     aliases=("活动", "reports", "activity_reports"),
 )
 
+CASE_COUNTS = Table(
+    "case_counts",
+    "病例数",
+    "case_id",
+    (
+        Column("case_id", ID, "记录编号", derived=True),
+        Column("date", DATE, "日期", required=True, aliases=("report_date", "报告日期")),
+        Column("region", REGION, "地区", required=True, rollup="prefecture",
+               aliases=("prefecture_adcode", "adcode", "地市代码", "region_adcode")),
+        Column("confirmed_cum", INT, "累计确诊", required=True, minimum=0.0,
+               aliases=("confirmed", "确诊")),
+        Column("cured_cum", INT, "累计治愈", minimum=0.0, aliases=("cured", "治愈")),
+        Column("dead_cum", INT, "累计死亡", minimum=0.0, aliases=("dead", "deaths", "死亡")),
+        # Daily changes may be negative: cases were reclassified in 2020.
+        Column("new_confirmed", INT, "新增确诊", aliases=("新增",)),
+        Column("region_adcode", TEXT, "地市代码", derived=True),
+    ),
+    aliases=("cases", "病例", "疫情数据"),
+    key_from=("region", "date"),
+)
+
 # Order matters: a table only refers to tables before it (organizations refers to itself).
 TABLES: dict[str, Table] = {
-    t.name: t for t in (ORGANIZATIONS, FACILITIES, NEEDS, DELIVERIES, GRANTS, ACTIVITIES)
+    t.name: t
+    for t in (ORGANIZATIONS, FACILITIES, NEEDS, DELIVERIES, GRANTS, ACTIVITIES, CASE_COUNTS)
 }
 
 # Book-keeping table of every import: what was read, when, and its fingerprint.
@@ -381,7 +406,7 @@ def table_for_headers(headers: list[str]) -> Table | None:
     for table in TABLES.values():
         aliases = header_aliases(table)
         found = {aliases.get(str(h).strip().lower()) for h in headers} - {None}
-        if table.key not in found:
+        if not set(table.key_from or (table.key,)) <= found:
             continue
         score = len(found)
         if score > best[0]:

@@ -107,6 +107,9 @@ class _TableCheck:
             # Object dtype keeps None as None (pandas would infer strings and NaN).
             out[col.name] = pd.Series(self.column(col, source, len(frame)),
                                       index=frame.index, dtype=object)
+        if self.table.key_from:
+            out[self.table.key] = [_derived_key(*parts) for parts in
+                                   zip(*(out[c] for c in self.table.key_from))]
         self.rules(out)
         return out
 
@@ -204,6 +207,14 @@ class _TableCheck:
                 if (lat is None) != (lon is None) and not already:
                     missing = "lon" if lon is None else "lat"
                     self.problem(i, missing, "", "coordinate_pair")
+
+
+def _derived_key(*parts) -> str | None:
+    """Join parsed key parts (a Region counts by its adcode); None if any is missing."""
+    if any(p is None for p in parts):
+        return None
+    return ":".join(getattr(p, "adcode", None) or (p.isoformat() if hasattr(p, "isoformat")
+                                                   else str(p)) for p in parts)
 
 
 def derive(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:

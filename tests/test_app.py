@@ -110,10 +110,10 @@ def test_data_page_lists_counts_history_and_template(scenario_db):
     at = app("pages/data.py")
     assert at.title[0].value == "数据"
     counts = at.dataframe[0].value
-    assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3]
+    assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3, 0]
     history = at.dataframe[1].value
     assert "facilities.csv" in set(history["文件"])
-    assert len(at.expander) == 6
+    assert len(at.expander) == 7
 
 
 def test_sidebar_interaction_survives_a_rerun(scenario_db):

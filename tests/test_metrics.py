@@ -127,3 +127,20 @@ def test_county_summary_rolls_facilities_into_districts(scenario_db):
 def test_facility_status_urgent_only(scenario_db):
     frame = metrics.facility_status(scenario_db, Scope(AS_OF, 7), urgent_only=True)
     assert set(frame["facility_id"]) == {"H1", "V1"}
+
+
+def test_open_needs_per_1000_confirmed_uses_the_latest_count_on_or_before_d(scenario_db):
+    from data_loaders.importer import SourceFile, import_files
+
+    cases = ("date,prefecture_adcode,confirmed_cum,new_confirmed\n"
+             "2020-02-14,420100,1000,10\n2020-02-15,420100,2000,1000\n"
+             "2020-02-16,420100,9999,7999\n2020-02-15,420900,-1,\n").encode()
+    report = import_files(scenario_db, [SourceFile("hubei_daily.csv", cases)],
+                          accept_valid=True)
+    assert report.quarantined == 1  # a negative cumulative count is rejected
+    summary = metrics.region_summary(scenario_db, Scope(AS_OF, 7)).set_index("adcode")
+    assert summary.loc[WUHAN, "confirmed_cum"] == 2000  # not the 02-16 figure
+    assert summary.loc[WUHAN, "open_needs_per_1k_confirmed"] == pytest.approx(2 * 1000 / 2000)
+    # Xiaogan has needs but no (valid) case data: the rate is empty, not zero.
+    assert summary.loc[XIAOGAN, "open_needs_per_1k_confirmed"] != summary.loc[
+        XIAOGAN, "open_needs_per_1k_confirmed"]

@@ -53,7 +53,8 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
     frame returned is what is shown and what the download holds.
     """
     columns = ["open_needs", "urgent_open_needs", "open_needs_per_10k", "hospital_coverage",
-               "community_coverage", "active_orgs", "overdue_deliveries", "population"]
+               "community_coverage", "active_orgs", "overdue_deliveries",
+               "open_needs_per_1k_confirmed", "confirmed_cum", "population"]
     frame = summary.copy()
     frame["region"] = [region_label(n, e, view.lang) for n, e in zip(frame["name"], frame["name_en"])]
     frame = frame.sort_values(metric, ascending=metric in GOOD_METRICS, na_position="last")
@@ -61,6 +62,7 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
     for ratio in RATIO_METRICS:
         frame[ratio] = (frame[ratio] * 100).round(1)
     frame["open_needs_per_10k"] = frame["open_needs_per_10k"].round(2)
+    frame["open_needs_per_1k_confirmed"] = frame["open_needs_per_1k_confirmed"].round(2)
     shown = frame[["rank", "region", *columns]].reset_index(drop=True)
     labels = {c: view.t(f"metric.{c}") for c in shown.columns}
     for ratio in RATIO_METRICS:
@@ -72,6 +74,8 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
     } | {
         labels["open_needs_per_10k"]: st.column_config.NumberColumn(format="%.2f"),
         labels["population"]: st.column_config.NumberColumn(format="localized"),
+        labels["confirmed_cum"]: st.column_config.NumberColumn(format="localized"),
+        labels["open_needs_per_1k_confirmed"]: st.column_config.NumberColumn(format="%.2f"),
     }
     display = shown.rename(columns=labels)
     # Tall enough for every region at once: the ranking is read top to bottom.

@@ -11,7 +11,7 @@ import pandas as pd
 
 from data_loaders.demo.activities import _build_activities
 from data_loaders.demo.deliveries import _build_deliveries, _close_needs
-from data_loaders.demo.epidemic import _curve_matrix
+from data_loaders.demo.epidemic import _curve_matrix, epidemic_curve
 from data_loaders.demo.facilities import _build_facilities
 from data_loaders.demo.frames import (
     _activity_frame,
@@ -46,8 +46,8 @@ def build_demo(seed: int = 7, scale: float = 1.0,
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``organizations``, ``facilities``, ``needs``, ``deliveries``, ``grants`` and
-        ``activities``, each with exactly ``TABLES[name].column_names``. Dates are
+        ``organizations``, ``facilities``, ``needs``, ``deliveries``, ``grants``,
+        ``activities`` and ``case_counts``, each with exactly ``TABLES[name].column_names``. Dates are
         ``datetime64[s]`` (NaT when missing), counts ``Int64``, ``designated``
         ``boolean``, text pandas ``str``.
     """
@@ -73,4 +73,27 @@ def build_demo(seed: int = 7, scale: float = 1.0,
         "deliveries": _delivery_frame(dl, need, fac, org),
         "grants": _grant_frame(grants, org, regions),
         "activities": _activity_frame(acts, org, regions),
+        "case_counts": _case_frame(province, registry),
     }
+
+
+def _case_frame(province: str | None, registry) -> pd.DataFrame:
+    """Daily cumulative confirmed cases per region, from the same curve the needs follow.
+
+    Drawn without the rng, so adding it changed none of the other frames.
+    """
+    from data_loaders.schema import CASE_COUNTS
+
+    curve = epidemic_curve(province, registry)
+    dates = pd.to_datetime(curve["date"]).astype("datetime64[s]")
+    frame = pd.DataFrame({
+        "case_id": curve["region_adcode"] + ":" + dates.dt.strftime("%Y-%m-%d"),
+        "date": dates,
+        "region": curve["region_adcode"],
+        "confirmed_cum": pd.array(curve["cumulative"], dtype="Int64"),
+        "cured_cum": pd.array([None] * len(curve), dtype="Int64"),
+        "dead_cum": pd.array([None] * len(curve), dtype="Int64"),
+        "new_confirmed": pd.array(curve["new_cases"], dtype="Int64"),
+        "region_adcode": curve["region_adcode"],
+    })
+    return frame[CASE_COUNTS.column_names]
