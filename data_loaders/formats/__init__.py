@@ -119,4 +119,4 @@ def _load_builtin() -> None:
 
 
 # Specific formats first; the template accepts anything tabular and so comes last.
-BUILTIN = ("template",)
+BUILTIN = ("org_directory", "template")
