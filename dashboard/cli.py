@@ -22,6 +22,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
 
 
+def _table_names() -> list[str]:
+    from data_loaders.schema import TABLES
+
+    return list(TABLES)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -52,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--format", choices=("json",), default="json")
     brief.add_argument("--out", help="write to this file instead of standard output")
 
+    export = sub.add_parser("export", help="write a table as CSV (optionally HXL-tagged) or JSON")
+    export.add_argument("table", help="one of: " + ", ".join(_table_names()))
+    export.add_argument("--db")
+    export.add_argument("--hxl", action="store_true", help="add a row of HXL hashtags")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--out", help="write to this file instead of standard output")
+
     bench = sub.add_parser("bench", help="measure build, import, brief and page speed")
     bench.add_argument("--scale", default="1,100", help="comma-separated scales, e.g. 1,100")
     bench.add_argument("--repeat", type=int, default=5)
@@ -60,10 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_import(args) -> int:
     """Validate and import; print every problem, or one line per table written."""
-    from data_loaders import store
+    from data_loaders import formats, store
     from data_loaders.importer import import_paths
-
-    from data_loaders import formats
 
     formats.choose("", b"")  # load the registry
     if args.fmt and args.fmt not in formats.REGISTRY:
@@ -141,6 +152,35 @@ def cmd_brief(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    """Write one table; text cells that look like formulas are neutralised."""
+    from dashboard.exports import safe_frame
+    from data_loaders import schema, store
+    from data_loaders.formats.hxl import to_hxl_csv
+
+    if args.table not in schema.TABLES:
+        print(f"unknown table {args.table!r}; known: {', '.join(schema.TABLES)}", file=sys.stderr)
+        return 2
+    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    frame = store.read_table(con, args.table)
+    for col in schema.TABLES[args.table].columns:
+        if col.kind == schema.DATE:
+            frame[col.name] = frame[col.name].astype("string").str.slice(0, 10)
+    frame = safe_frame(frame)
+    if args.format == "json":
+        text = frame.to_json(orient="records", force_ascii=False, indent=1)
+    else:
+        if args.hxl:
+            frame = to_hxl_csv(frame, schema.TABLES[args.table])
+        text = frame.to_csv(index=False)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_bench(args) -> int:
     """Run the benchmark and print its table."""
     from dashboard.bench import run_bench
@@ -150,7 +190,8 @@ def cmd_bench(args) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "demo": cmd_demo, "brief": cmd_brief, "bench": cmd_bench}
+COMMANDS = {"import": cmd_import, "demo": cmd_demo, "brief": cmd_brief, "export": cmd_export,
+            "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,7 +113,7 @@ def test_data_page_lists_counts_history_and_template(scenario_db):
     assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3, 0]
     history = at.dataframe[1].value
     assert "facilities.csv" in set(history["文件"])
-    assert len(at.expander) == 7
+    assert len(at.expander) == 8  # the import options and one per table
 
 
 def test_sidebar_interaction_survives_a_rerun(scenario_db):
@@ -171,3 +171,20 @@ def test_data_page_upload_then_import(scenario_db, warm_server):
     assert at.success[0].value == "已导入：机构 1"
     assert list(at.dataframe[0].value["行数"])[0] == 7
     assert "organizations.csv" in set(at.dataframe[1].value["文件"])
+
+
+def test_data_page_accept_valid_quarantines_and_discards(scenario_db, warm_server):
+    at = app("pages/data.py")
+    at.checkbox(key="import_accept_valid").check().run()
+    mixed = ("facility_id,name,facility_type,region\nN1,新医院,hospital,武汉\n"
+             "N2,坏地区医院,hospital,大治市\n").encode()
+    at.file_uploader[0].set_value([("facilities.csv", mixed, "text/csv")]).run()
+    assert at.button[0].label == "导入有效行（1 行），隔离 1 行"
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success[0].value == "已导入：设施 1"
+    assert at.subheader[0].value == "隔离区"
+    editor = at.get("arrow_data_frame") or at.dataframe
+    assert "大治市" in set(editor[0].value["region"])
+    at.button(key="discard_facilities").click().run()
+    assert "隔离区是空的。" in [c.value for c in at.caption]

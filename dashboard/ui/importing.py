@@ -53,3 +53,65 @@ def history_table(history: pd.DataFrame, view: View) -> pd.DataFrame:
     frame["table_name"] = [view.t(f"table.{n}") for n in frame["table_name"]]
     frame["sha256"] = frame["sha256"].str.slice(0, 12)
     return frame.rename(columns={c: view.t(f"history.{c}") for c in frame.columns})
+
+
+def import_options(view: View) -> dict:
+    """Format, date and accept-valid choices for an upload; returns import_files options."""
+    from data_loaders import formats
+
+    formats.choose("", b"")  # load the registry
+    names = [None] + list(formats.REGISTRY)
+    with st.expander(view.t("data.options")):
+        fmt = st.selectbox(
+            view.t("data.format"), names, key="import_format",
+            format_func=lambda n: view.t("data.format_auto") if n is None else (
+                getattr(formats.REGISTRY[n], f"label_{view.lang}") or n))
+        as_of = st.date_input(view.t("data.as_of"), value=None, key="import_as_of",
+                              format="YYYY-MM-DD")
+        accept_valid = st.checkbox(view.t("data.accept_valid"), key="import_accept_valid")
+    return {"fmt": fmt, "as_of": as_of, "accept_valid": accept_valid}
+
+
+def upload_section(view: View) -> None:
+    """Upload, check, show the report, and import on confirmation."""
+    from dashboard.ui import data
+    from data_loaders.importer import SourceFile, import_files, max_upload_bytes
+
+    options = import_options(view)
+    round_ = st.session_state.get("_upload_round", 0)
+    uploads = st.file_uploader(view.t("data.upload"), type=["csv", "tsv", "txt", "xlsx", "json"],
+                               accept_multiple_files=True, key=f"uploads_{round_}",
+                               help=view.t("data.limit", mb=max_upload_bytes() // 2**20))
+    if not uploads:
+        return
+    files = [SourceFile(u.name, u.getvalue()) for u in uploads]
+    st.subheader(view.t("data.validation"))
+    with data.connection() as con:
+        report = import_files(con, files, dry_run=True, **options)
+    detected = {name: fmt for name, fmt in report.formats.items() if fmt != "template"}
+    if detected:
+        st.caption(view.t("data.detected", formats="、".join(f"{k} → {v}" for k, v in detected.items())))
+    if report.notes:
+        with st.expander(view.t("data.notes", n=len(report.notes))):
+            st.text("\n".join(report.notes[:200]))
+    if report.review:
+        st.info(view.t("data.review_pending", n=len(report.review)))
+    rows = sum(report.validation.rows_read.values())
+    if report.ok:
+        st.success(view.t("data.valid", rows=rows))
+        label = view.t("data.import_button")
+    else:
+        st.error(view.t("data.invalid", n=len(report.problems)))
+        st.dataframe(report_table(report, view), hide_index=True, width="stretch")
+        if not options["accept_valid"]:
+            return
+        label = view.t("data.import_partial", rows=rows - len(report.validation.rejected),
+                       bad=len(report.validation.rejected))
+    if st.button(label, type="primary"):
+        with data.connection() as con:
+            result = import_files(con, files, **options)
+        st.session_state["_import_done"] = ", ".join(
+            f"{view.t(f'table.{name}')} {n}" for name, n in result.written.items())
+        # A new key empties the uploader, so the same files are not offered twice.
+        st.session_state["_upload_round"] = round_ + 1
+        st.rerun()

@@ -108,15 +108,33 @@ def choose(name: str, data: bytes, requested: str | None = None) -> Format:
     return REGISTRY["template"]
 
 
+_loaded = False
+
+
 def _load_builtin() -> None:
-    """Import the built-in formats once (each registers itself on import)."""
-    if REGISTRY:
+    """Import the built-in formats once (each registers itself on import), then put
+    the registry in ``BUILTIN`` order whatever was imported first elsewhere."""
+    global _loaded
+    if _loaded:
         return
     import importlib
 
     for module in BUILTIN:
         importlib.import_module(f"data_loaders.formats.{module}")
+    ordered = {fmt.name: fmt for fmt in sorted(REGISTRY.values(),
+                                               key=lambda f: _ORDER.get(f.name, len(_ORDER)))}
+    REGISTRY.clear()
+    REGISTRY.update(ordered)
+    _loaded = True
 
 
 # Specific formats first; the template accepts anything tabular and so comes last.
-BUILTIN = ("org_directory", "template")
+BUILTIN = (
+    "hxl",
+    "org_directory",
+    "distribution_sheet",
+    "hospital_feed",
+    "hospital_history",
+    "template",
+)
+_ORDER = {name: i for i, name in enumerate(BUILTIN)}
