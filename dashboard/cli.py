@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     imp.add_argument("--format", dest="fmt", metavar="NAME",
                      help="force a source format (default: chosen from each file's content)")
+    imp.add_argument("--mapping", metavar="NAME",
+                     help="read every file with a column-mapping profile saved on the Data page")
     imp.add_argument("--as-of", type=_date, help="date for records that carry none")
     imp.add_argument("--accept-valid", action="store_true",
                      help="import the valid rows and keep the rejected ones in the quarantine")
@@ -80,8 +82,19 @@ def cmd_import(args) -> int:
     if args.fmt and args.fmt not in formats.REGISTRY:
         print(f"unknown format {args.fmt!r}; known: {', '.join(formats.REGISTRY)}", file=sys.stderr)
         return 2
+    fmt = args.fmt
+    if args.mapping:
+        from data_loaders.formats.mapped import MappedFormat
+        from data_loaders.mapping import load_profile
+
+        try:
+            fmt = MappedFormat(load_profile(args.mapping,
+                                            store.db_path(args.db).parent / "mappings"))
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"mapping profile {args.mapping!r}: {exc}", file=sys.stderr)
+            return 2
     con = store.connect(args.db)
-    report = import_paths(con, args.paths, dry_run=args.dry_run, fmt=args.fmt,
+    report = import_paths(con, args.paths, dry_run=args.dry_run, fmt=fmt,
                           as_of=args.as_of, accept_valid=args.accept_valid)
     for name, fmt in report.formats.items():
         if fmt != "template":

@@ -164,6 +164,12 @@ def import_files(con, files: list[SourceFile], dry_run: bool = False,
     report.written = store.write(con, result.frames, log_rows, quarantine=quarantine)
     report.quarantined = len(quarantine)
     report.committed = True
+    if report.review:
+        from data_loaders import review
+
+        # Lines whose name matched no facility with certainty wait for a person; their
+        # deliveries are written only when confirmed (docs/FORMATS-distribution-sheet.md).
+        review.enqueue(con, report.review, report.import_id)
     return report
 
 

@@ -137,18 +137,11 @@ def _normalise(text: object) -> str:
 def _synonym_rows() -> list[dict]:
     """Rows of ``rules/header_synonyms.csv``: synonym, column, table (blank = any)."""
     try:
-        from data_loaders.rules import load_rules  # shared rule loader, when present
-    except ImportError:
-        load_rules = None
-    if load_rules is not None:
-        try:
-            rows = load_rules("header_synonyms")
-            rows = rows.to_dict("records") if hasattr(rows, "to_dict") else rows
-            return [dict(r) for r in rows]
-        except Exception:  # noqa: BLE001 - an unexpected loader API must not stop suggestions
-            pass
-    with open(SYNONYMS_FILE, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        from data_loaders.rules import load_rules  # the shared rule loader
+    except ImportError:  # a checkout without it: the file is plain CSV all the same
+        with open(SYNONYMS_FILE, encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+    return load_rules(SYNONYMS_FILE.name)
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ from dashboard.ui import data
 from dashboard.ui.frame import current_view
 from dashboard.ui.importing import history_table, template_reference, upload_section
 from dashboard.ui.quarantine import quarantine_section
+from dashboard.ui.review import review_section
 
 view = current_view()
 st.title(view.t("data.title"))
@@ -16,6 +17,7 @@ if done:
     st.success(view.t("data.imported", summary=done))
 
 upload_section(view)
+review_section(view, data.connection)
 quarantine_section(view)
 
 st.subheader(view.t("data.counts"))

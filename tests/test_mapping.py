@@ -305,3 +305,19 @@ def test_mapping_section_imports_once_valid(db):
     import_button.click().run()
     assert at.session_state["committed"]
     assert store.row_counts(db)["needs"] == 3
+
+
+def test_cli_imports_with_a_saved_profile(tmp_path, capsys):
+    from dashboard.cli import main
+    from data_loaders.mapping import save_profile, suggest_mapping
+
+    sheet = tmp_path / "填报.csv"
+    sheet.write_text("医院名称,所在区县,需要物资,数量,填报时间\n"
+                     "江汉医院,江汉区,N95口罩,100,2020-02-10\n", encoding="utf-8")
+    db = tmp_path / "m.duckdb"
+    mapping = suggest_mapping(["医院名称", "所在区县", "需要物资", "数量", "填报时间"])
+    mapping.constants["category"] = "ppe"  # the sheet has none; the person set it on the page
+    save_profile("hubei-sheet", mapping, tmp_path / "mappings")
+    assert main(["import", str(sheet), "--db", str(db), "--mapping", "hubei-sheet"]) == 0
+    assert "needs: 1 rows" in capsys.readouterr().out
+    assert main(["import", str(sheet), "--db", str(db), "--mapping", "../etc"]) == 2

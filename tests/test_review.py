@@ -103,8 +103,7 @@ def test_confirmed_name_matches_automatically_on_the_next_import(db):
     assert import_files(db, [SourceFile("facilities.csv", FACILITIES_CSV.encode())]).ok
     sheet = tiny_sheet()
     report = import_files(db, [SourceFile("list.xlsx", sheet)])
-    assert report.ok and len(report.review) == 1  # 水务集团
-    enqueue(db, report.review, report.import_id)
+    assert report.ok and len(report.review) == 1  # 水务集团, queued by the importer
     water = pending(db).iloc[0]
     # Say 水务集团's line went to the Tongji hospital (a test decision, not a fact).
     decide(db, water["review_id"], "F-TJ")
@@ -127,8 +126,8 @@ def test_ensure_review_table_is_repeatable(db):
 def _review_page(db_path: str, lang: str) -> None:
     """An AppTest script: the review section alone, on the store at ``db_path``."""
     from contextlib import contextmanager
-    from types import SimpleNamespace
 
+    from dashboard.ui.frame import View
     from dashboard.ui.review import review_section
     from data_loaders import store as store_
 
@@ -140,7 +139,7 @@ def _review_page(db_path: str, lang: str) -> None:
         finally:
             con.close()
 
-    review_section(SimpleNamespace(lang=lang), connection)
+    review_section(View(lang, None, 7, ("", ""), None, None), connection)
 
 
 def test_review_section_confirms_a_proposal(queued, tmp_path):

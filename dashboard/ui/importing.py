@@ -85,6 +85,16 @@ def upload_section(view: View) -> None:
     if not uploads:
         return
     files = [SourceFile(u.name, u.getvalue()) for u in uploads]
+    if options["fmt"] is None:
+        # Files whose headers are not ours get the column-mapping section instead.
+        from dashboard.ui.mapping import mapping_section, unrecognised_files
+
+        foreign = {name for name, *_ in unrecognised_files(files)}
+        if foreign:
+            mapping_section(view, [f for f in files if f.name in foreign], data.connection)
+            files = [f for f in files if f.name not in foreign]
+            if not files:
+                return
     st.subheader(view.t("data.validation"))
     with data.connection() as con:
         report = import_files(con, files, dry_run=True, **options)

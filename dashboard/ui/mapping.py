@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import i18n
-from dashboard.i18n_mapping import MAPPING_STRINGS
 from dashboard.ui.frame import View
 from dashboard.ui.importing import report_table
 from data_loaders import readers, schema, store, values
@@ -40,11 +39,8 @@ SAMPLES = 3
 
 
 def _t(view: View, key: str, **values) -> str:
-    """Translate, reading the section's own strings until they join the catalogue."""
-    if key in i18n.CATALOGUE or key not in MAPPING_STRINGS:
-        return view.t(key, **values)
-    text = MAPPING_STRINGS[key][0 if view.lang == "zh" else 1]
-    return text.format(**values) if values else text
+    """Translate in the view's language (the strings live in the one catalogue)."""
+    return view.t(key, **values)
 
 
 def column_label(view: View, table: str, target: str) -> str:
@@ -100,9 +96,12 @@ def _start(view: View, key: str, headers: list[str], hint: schema.Table | None
                              format_func=lambda p: p or _t(view, "mapping.suggested"))
     if start:
         try:
-            return start, load_profile(start)
+            loaded = load_profile(start)
         except (ValueError, FileNotFoundError):
-            st.warning(_t(view, "mapping.load_failed", name=start))
+            loaded = None
+        if loaded is not None and loaded.table in schema.TABLES:
+            return start, loaded
+        st.warning(_t(view, "mapping.load_failed", name=start))
     return "", suggest_mapping(headers, hint)
 
 

@@ -9,20 +9,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import CATALOGUE, t
-from dashboard.i18n_review import REVIEW_STRINGS
 from data_loaders import review
 
 _LATER, _REJECT = "__later__", "__reject__"
 
 
 def _t(view, key: str, **values) -> str:
-    """Translate from the main catalogue once merged, else from ``REVIEW_STRINGS``."""
-    if key in CATALOGUE:
-        return t(key, view.lang, **values)
-    zh, en = REVIEW_STRINGS[key]
-    text = zh if view.lang == "zh" else en
-    return text.format(**values) if values else text
+    """Translate in the view's language (the strings live in the one catalogue)."""
+    return view.t(key, **values)
 
 
 def grouped(items: pd.DataFrame) -> pd.DataFrame:

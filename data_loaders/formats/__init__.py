@@ -95,9 +95,12 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
-def choose(name: str, data: bytes, requested: str | None = None) -> Format:
-    """The format for a file: the one requested, else the first whose sniff says yes."""
+def choose(name: str, data: bytes, requested: str | Format | None = None) -> Format:
+    """The format for a file: the one requested (by name, or a Format such as a saved
+    column mapping), else the first whose sniff says yes."""
     _load_builtin()
+    if isinstance(requested, Format):
+        return requested
     if requested:
         if requested not in REGISTRY:
             raise KeyError(requested)
