@@ -132,9 +132,9 @@ def test_facility_status_urgent_only(scenario_db):
 def test_open_needs_per_1000_confirmed_uses_the_latest_count_on_or_before_d(scenario_db):
     from data_loaders.importer import SourceFile, import_files
 
-    cases = ("date,prefecture_adcode,confirmed_cum,new_confirmed\n"
-             "2020-02-14,420100,1000,10\n2020-02-15,420100,2000,1000\n"
-             "2020-02-16,420100,9999,7999\n2020-02-15,420900,-1,\n").encode()
+    cases = (b"date,prefecture_adcode,confirmed_cum,new_confirmed\n"
+             b"2020-02-14,420100,1000,10\n2020-02-15,420100,2000,1000\n"
+             b"2020-02-16,420100,9999,7999\n2020-02-15,420900,-1,\n")
     report = import_files(scenario_db, [SourceFile("hubei_daily.csv", cases)],
                           accept_valid=True)
     assert report.quarantined == 1  # a negative cumulative count is rejected

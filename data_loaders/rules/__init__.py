@@ -1,7 +1,7 @@
 """Rule tables kept as data: CSV files that a data manager can read and correct.
 
 Each CSV in this folder is one table of rules (``supply_items.csv``,
-``facility_type_rules.csv``). Code reads them through ``load_rules`` and never
+``facility_type_rules.csv``, ...). Code reads them through ``load_rules`` and never
 spells a rule itself, so fixing a classification is a one-line data change that the
 tests then check against the real feed.
 """
