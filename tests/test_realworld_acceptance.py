@@ -31,9 +31,11 @@ def real_db(tmp_path_factory):
     real = realworld_dir()
     db = tmp_path_factory.mktemp("real") / "real.duckdb"
     cli("import", real / "wuhan2020-orgs", "--db", db)
-    cli("import", real / "wuhan2020-hospital-needs" / "fe_2020-02-19", "--db", db)
+    # The daily snapshots give each need its life; the 02-19 feed then continues the
+    # same needs (and adds what only it has, such as needs written in remarks).
     cli("import", real / "wuhan2020-hospital-needs" / "hospital_needs_history_daily.csv",
         "--db", db)
+    cli("import", real / "wuhan2020-hospital-needs" / "fe_2020-02-19", "--db", db)
     cli("import", real / "hubei-cases" / "hubei_17_prefectures_daily.csv", "--db", db)
     cli("import", real / "redcross-wuhan" / "武汉市红十字会发放物资一览表.xlsx", "--db", db)
     return db
@@ -50,6 +52,15 @@ def test_case_counts_match_the_source(real_db):
     summary = metrics.region_summary(con, metrics.Scope(date(2020, 2, 15)))
     row = summary.set_index("adcode").loc["420100"]
     assert row["confirmed_cum"] == int(wuhan_0215["confirmed_cum"])
+
+
+def test_feed_and_snapshots_describe_each_need_once(real_db):
+    # Every (facility, standard item) open on 02-19 is one need, whichever source said it.
+    con = store.connect(real_db)
+    doubled = con.execute(
+        "SELECT count(*) FROM (SELECT facility_id, item FROM needs WHERE status = 'open' "
+        "AND need_id NOT LIKE '%:remark:%' GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+    assert doubled == 0
 
 
 def test_no_contacts_are_stored(real_db):

@@ -441,11 +441,37 @@ class HospitalFeedFormat(Format):
                     notes.append(note)
         if dropped:
             notes.append(f"{dropped} remark line(s) with contact details dropped")
+        reused = _continue_open_needs(ctx.con, needs)
+        if reused:
+            notes.append(f"{reused} need(s) continue a need already open in the store")
         tables = [
             raw_table(name, schema.FACILITIES, list(facilities.values()), list(fac_rows.values())),
             raw_table(name, schema.NEEDS, list(needs.values()), list(need_rows.values())),
         ]
         return Conversion(tables=[t for t in tables if t is not None], notes=notes)
+
+
+def _continue_open_needs(con, needs: dict) -> int:
+    """Give a need that is already open in the store (same facility and item, e.g. from
+    the daily snapshots) its existing id and report date, so the two sources describe
+    one need instead of counting it twice. Returns how many were continued."""
+    if con is None or not needs:
+        return 0
+    facility_ids = sorted({n["facility_id"] for n in needs.values()})
+    rows = con.execute(
+        "SELECT facility_id, item, need_id, reported_on FROM needs "
+        "WHERE status = 'open' AND facility_id IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY reported_on",
+        [facility_ids],
+    ).fetchall()
+    open_needs = {(fid, item): (nid, day) for fid, item, nid, day in rows}
+    continued = 0
+    for need in needs.values():
+        match = open_needs.get((need["facility_id"], need["item"]))
+        if match:
+            need["need_id"], need["reported_on"] = match[0], match[1].isoformat()
+            continued += 1
+    return continued
 
 
 def raw_table(source: str, table: schema.Table, rows: list[dict], numbers: list[int]):
