@@ -25,7 +25,11 @@ The rule (docs/FORMATS-distribution-sheet.md explains it with examples):
    - numbers disagree (``三`` vs ``五``, or ``三`` vs none): capped at 0.4. A numeral is
      what tells Wuhan's hospitals apart, so ``中心医院`` never matches ``第三中心医院``;
    - prefecture: +0.05 when the candidate's prefecture is the name's (written in the
-     name, or given by the caller), -0.1 when it is known and different.
+     name, or given by the caller), -0.1 when it is known and different;
+   - levels disagree: when both names say who runs them and one is the province's
+     (``湖北省…``, ``省…``) while the other is a prefecture's (``武汉市…``, ``市…``), they
+     are different institutions (``武汉市中西医结合医院`` is not ``湖北省中西医结合医院``):
+     capped at ``LEVEL_CONFLICT_CAP``, so the pair can only be proposed for review.
 3. **Decide** (``accept``): the best candidate is accepted when its score is at least
    ``THRESHOLD`` and no other candidate is within ``AMBIGUITY_MARGIN`` of it; anything
    else goes to review, with the best candidate (if it scores ``PROPOSE_MIN`` or more)
@@ -97,6 +101,41 @@ def _prefixes() -> tuple[tuple[str, str | None], ...]:
     from geo import config
 
     return _region_prefixes(config.province_adcode())
+
+
+LEVEL_CONFLICT_CAP = 0.6
+
+
+def written_level(text: object) -> str | None:
+    """``province`` or ``prefecture`` when a name starts by saying who runs it, else None.
+
+    The innermost level written counts: ``湖北省武汉市第三医院`` is a city's hospital.
+    """
+    name = normalise(text)
+    prefixes = _level_prefixes()
+    province = next((p for p in prefixes["province"] if name.startswith(p)), None)
+    if province:
+        rest = name[len(province):]
+        inner = rest.startswith("市") or any(rest.startswith(p) for p in prefixes["prefecture"])
+        return "prefecture" if inner else "province"
+    if name.startswith("省"):
+        return "province"
+    if name.startswith("市") or any(name.startswith(p) for p in prefixes["prefecture"]):
+        return "prefecture"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _level_prefixes() -> dict[str, tuple[str, ...]]:
+    from geo.regions import load_registry
+
+    frame = load_registry().as_frame()
+    out = {}
+    for level in ("province", "prefecture"):
+        rows = frame[frame["level"] == level]
+        # Full names only (湖北省, 武汉市): a short name may begin an ordinary word.
+        out[level] = tuple(sorted(set(rows["name"]), key=len, reverse=True))
+    return out
 
 
 def split_region(text: object) -> tuple[str, str | None]:
@@ -251,6 +290,9 @@ def match_name(raw: object, candidates: Iterable, region: str | None = None,
         # A numeral conflict stays capped: the prefecture cannot make it a proposal.
         if target_region and cand_region and rule != "conflict":
             best += REGION_BONUS if str(cand_region) == str(target_region) else -REGION_PENALTY
+        levels = (written_level(raw), written_level(name))
+        if None not in levels and levels[0] != levels[1]:
+            best, rule = min(best, LEVEL_CONFLICT_CAP), "level_conflict"
         out.append(Match(fid, name, round(max(0.0, min(1.0, best)), 3), rule, round(best, 4)))
     out.sort(key=lambda m: (-m.score, m.facility_id))
     return out

@@ -38,6 +38,9 @@ def test_overview_in_chinese_by_default(scenario_db):
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
     assert len(table) == 17 and "地区" in table.columns
+    # Regions without data say so and show no figures: never a zero.
+    last = table.iloc[-1]
+    assert last["地区"].endswith("（无数据）") and last["未满足需求"] == "—"
     assert "open_needs" not in table.columns  # no raw column names on screen
 
 

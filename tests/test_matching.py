@@ -111,3 +111,15 @@ def test_candidates_as_mappings_and_pairs():
             ("B", "武汉市肺科医院")]
     assert accepted("儿童医院", rows) == "A"
     assert accepted("武汉市肺科医院", rows) == "B"
+
+
+def test_a_city_hospital_is_not_the_province_hospital_of_the_same_name():
+    from data_loaders.matching import accept, match_name
+
+    candidates = [("P1", "湖北省中西医结合医院(新华医院)", "420100")]
+    matches = match_name("武汉市中西医结合医院", candidates, region="420100")
+    assert matches and matches[0].confidence <= 0.6 and matches[0].rule == "level_conflict"
+    assert accept(matches) is None  # goes to review, never matched silently
+    # Without a written level on one side the usual rule applies.
+    assert accept(match_name("中西医结合医院", [("C1", "武汉市中西医结合医院", "420100")],
+                             region="420100")) is not None

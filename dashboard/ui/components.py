@@ -57,6 +57,13 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
                "open_needs_per_1k_confirmed", "confirmed_cum", "population"]
     frame = summary.copy()
     frame["region"] = [region_label(n, e, view.lang) for n, e in zip(frame["name"], frame["name_en"])]
+    # No data is not zero: such a region keeps its place at the bottom, its figures empty.
+    empty = ~frame["has_data"]
+    frame.loc[empty, "region"] = frame.loc[empty, "region"] + f"（{view.t('metric.no_data')}）"
+    figures = [c for c in columns if c not in ("population", "confirmed_cum",
+                                               "open_needs_per_1k_confirmed")]
+    frame[figures] = frame[figures].astype("float64")
+    frame.loc[empty, figures] = float("nan")
     frame = frame.sort_values(metric, ascending=metric in GOOD_METRICS, na_position="last")
     frame.insert(0, "rank", range(1, len(frame) + 1))
     for ratio in RATIO_METRICS:
@@ -72,14 +79,20 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
                                                        min_value=0, max_value=100)
         for ratio in RATIO_METRICS
     } | {
-        labels["open_needs_per_10k"]: st.column_config.NumberColumn(format="%.2f"),
-        labels["population"]: st.column_config.NumberColumn(format="localized"),
-        labels["confirmed_cum"]: st.column_config.NumberColumn(format="localized"),
-        labels["open_needs_per_1k_confirmed"]: st.column_config.NumberColumn(format="%.2f"),
+        labels["region"]: st.column_config.TextColumn(width="medium"),
     }
     display = shown.rename(columns=labels)
+    # Figures are shown as text so an empty one reads "—", not the table's English "None";
+    # the download keeps the numbers.
+    shown_text = display.copy()
+    formats = {"open_needs": "{:,.0f}", "urgent_open_needs": "{:,.0f}", "active_orgs": "{:,.0f}",
+               "overdue_deliveries": "{:,.0f}", "population": "{:,.0f}", "confirmed_cum": "{:,.0f}",
+               "open_needs_per_10k": "{:.2f}", "open_needs_per_1k_confirmed": "{:.2f}"}
+    for column, pattern in formats.items():
+        shown_text[labels[column]] = [
+            "—" if v != v or v is None else pattern.format(v) for v in display[labels[column]]]
     # Tall enough for every region at once: the ranking is read top to bottom.
-    st.dataframe(display, hide_index=True, column_config=config, width="stretch",
+    st.dataframe(shown_text, hide_index=True, column_config=config, width="stretch",
                  height=36 * (len(display) + 1) + 3)
     return display
 
