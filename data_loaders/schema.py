@@ -65,6 +65,9 @@ class Column:
     rollup: str | None = None  # for REGION: "prefecture" rolls districts up; "any" keeps level
     aliases: tuple[str, ...] = ()
     hxl: str = ""  # the HXL hashtag with attributes, for HXL import and export
+    # A quantity column also reads free text such as 1万, 4千只, 2万个 (a number with a
+    # Chinese multiplier and a unit), as volunteers write them.
+    free_text_quantity: bool = False
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -191,6 +194,7 @@ COORD_SYSTEMS = _choices(
 
 # Quantity-like columns share bounds.
 _QTY = dict(minimum=0.0)
+_FREE_QTY = dict(minimum=0.0, free_text_quantity=True)
 
 
 ORGANIZATIONS = Table(
@@ -245,7 +249,7 @@ NEEDS = Table(
         Column("reported_on", DATE, "上报日期", required=True, hxl="#date+reported"),
         Column("category", ENUM, "类别", required=True, choices=CATEGORIES, hxl="#sector"),
         Column("item", TEXT, "物资", hxl="#item+name"),
-        Column("quantity", FLOAT, "数量", **_QTY, hxl="#item+needed"),
+        Column("quantity", FLOAT, "数量", **_FREE_QTY, hxl="#item+needed"),
         Column("unit", TEXT, "单位", hxl="#item+unit"),
         Column("priority", ENUM, "紧急程度", choices=PRIORITIES, default="normal", hxl="#severity"),
         Column("beneficiary_group", ENUM, "受益人群", choices=BENEFICIARY_GROUPS, hxl="#population+type"),
@@ -267,7 +271,7 @@ DELIVERIES = Table(
         Column("carrier_id", ID, "执行机构", ref="organizations", hxl="#org+id+carrier"),
         Column("category", ENUM, "类别", choices=CATEGORIES, hxl="#sector"),
         Column("item", TEXT, "物资", hxl="#item+name"),
-        Column("quantity", FLOAT, "数量", **_QTY, hxl="#item+delivered"),
+        Column("quantity", FLOAT, "数量", **_FREE_QTY, hxl="#item+delivered"),
         Column("unit", TEXT, "单位", hxl="#item+unit"),
         Column("dispatched_on", DATE, "发出日期", hxl="#date+dispatched"),
         Column("expected_on", DATE, "预计到达", hxl="#date+expected"),

@@ -149,7 +149,7 @@ class _TableCheck:
             if col.kind == schema.DATE:
                 return values.parse_date(raw)
             if col.kind in (schema.INT, schema.FLOAT):
-                number = values.parse_int(raw) if col.kind == schema.INT else values.parse_number(raw)
+                number = _number(col, raw)
                 if col.minimum is not None and number < col.minimum:
                     raise values.ValueProblem("below_minimum", f"≥ {col.minimum:g}")
                 if col.maximum is not None and number > col.maximum:
@@ -207,6 +207,22 @@ class _TableCheck:
                 if (lat is None) != (lon is None) and not already:
                     missing = "lon" if lon is None else "lat"
                     self.problem(i, missing, "", "coordinate_pair")
+
+
+def _number(col: schema.Column, raw):
+    """A number, or for a free-text quantity column ``1万``/``4千只`` read as one."""
+    try:
+        return values.parse_int(raw) if col.kind == schema.INT else values.parse_number(raw)
+    except values.ValueProblem:
+        if not col.free_text_quantity:
+            raise
+        from data_loaders.quantities import parse_quantity, split_item_quantity
+
+        found = parse_quantity(raw)
+        # Nothing read, or words besides the quantity (防护服1万): not guessed away.
+        if found is None or split_item_quantity(raw) is not None:
+            raise
+        return found[0]
 
 
 def _derived_key(*parts) -> str | None:

@@ -327,7 +327,23 @@ class RegionRegistry:
             adcode), or None when nothing matches.
         """
         found = self.candidates(text)
-        return found[0] if found else None
+        if found:
+            return found[0]
+        return self._resolve_compound(text)
+
+    def _resolve_compound(self, text: object) -> Region | None:
+        """A place written as its parents and itself run together: ``荆门钟祥``,
+        ``湖北省荆门市钟祥市``, ``武汉江汉区``. The last part must lie inside the first."""
+        key = normalise(text)
+        for cut in range(len(key) - 2, 1, -1):  # the longest known head first
+            head = self.candidates(key[:cut])
+            if not head:
+                continue
+            tail = self.resolve(key[cut:])
+            if tail is not None and head[0].adcode in (tail.parent, tail.prefecture,
+                                                        tail.province):
+                return tail
+        return None
 
     def resolve_prefecture(self, text: object) -> Region | None:
         """Resolve a name and roll it up to its prefecture.

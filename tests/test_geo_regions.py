@@ -260,3 +260,11 @@ def test_realworld_county_to_prefecture(reg):
             got = reg.resolve_prefecture(row[col])
             assert got is not None and got.adcode == row["prefecture_adcode"], (col, row[col], got)
         assert reg.resolve_prefecture(row["prefecture_name"]).adcode == row["prefecture_adcode"]
+
+
+def test_compound_names_resolve_to_the_innermost_place(reg):
+    assert reg.resolve_prefecture("荆门钟祥").adcode == "420800"
+    assert reg.resolve("荆门钟祥").name == "钟祥市"
+    assert reg.resolve("湖北省荆门市钟祥市").name == "钟祥市"
+    assert reg.resolve("武汉江汉区").adcode == "420103"
+    assert reg.resolve("荆门江汉区") is None  # 江汉区 is not in 荆门: no guess

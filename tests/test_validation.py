@@ -234,3 +234,15 @@ def test_raw_upload_is_kept_beside_the_database_it_went_into(tmp_path):
     con = store.connect(tmp_path / "elsewhere.duckdb")
     assert run(con, ("facilities.csv", FACILITIES.encode())).ok
     assert len(list((tmp_path / "uploads").iterdir())) == 1
+
+
+def test_free_text_quantities_are_read_in_quantity_columns(db):
+    needs = ("need_id,facility_id,reported_on,category,quantity\n"
+             "N1,H1,2020-02-01,ppe,1万\nN2,H1,2020-02-01,ppe,4千只\nN3,H1,2020-02-01,ppe,1.5万\n"
+             "N4,H1,2020-02-01,ppe,防护服1万\n")
+    report = run(db, ("facilities.csv", FACILITIES.encode()), ("needs.csv", needs.encode()),
+                 accept_valid=True)
+    # Words besides the quantity are not guessed away: that row is kept back.
+    assert codes(report) == [("needs.csv", 5, "quantity", "bad_number")]
+    got = store.read_table(db, "needs").set_index("need_id")["quantity"].to_dict()
+    assert got == {"N1": 10000, "N2": 4000, "N3": 15000}
