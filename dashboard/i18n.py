@@ -78,6 +78,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.urgent_only": ("全省视图只显示有紧急未满足需求的 {shown:,} 个设施（共 {total:,} 个）；下钻到地市可看全部设施。",
                         "The province view shows only the {shown:,} facilities with an urgent "
                         "open need (of {total:,}); drill into a prefecture to see all."),
+    "map.no_coordinates": ("这里的设施都没有经纬度（例如志愿者需求信息），地图上不画点；各区县的数字仍然完整。",
+                           "None of these facilities has coordinates (the volunteer feeds have none), so no points are drawn; the figures per district are complete."),
     "map.county_table": ("{region}各区县", "Districts and counties of {region}"),
     "map.back": ("返回全省", "Back to the province"),
     "map.legend.urgent": ("紧急需求", "Urgent need"),

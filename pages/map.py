@@ -75,7 +75,9 @@ if region is None:
         st.rerun()
 
 st.caption(view.t("map.caption"))
-if region is None:
+if total == 0:
+    st.caption(view.t("map.no_coordinates"))
+elif region is None:
     st.caption(view.t("map.urgent_only", shown=len(facilities), total=total))
 elif total > len(facilities):
     st.caption(view.t("map.points_capped", shown=len(facilities), total=total))
@@ -85,4 +87,4 @@ if region is not None:
         ["name", "facilities", "facilities_covered", "open_needs"]]
     st.dataframe(table.rename(columns={"name": view.t("metric.county")} | {
         c: view.t(f"metric.{c}") for c in ("facilities", "facilities_covered", "open_needs")}),
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3)
