@@ -20,6 +20,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "One shared picture of needs, coverage and partners"),
     "sidebar.language": ("语言 / Language", "Language / 语言"),
     "sidebar.as_of": ("截至日期", "As of"),
+    "sidebar.region": ("地区", "Region"),
     "sidebar.window": ("回看窗口（天）", "Look-back window (days)"),
     "sidebar.window_help": ("覆盖与活跃按窗口 [截至日期−窗口+1, 截至日期] 计算",
                             "Coverage and activity count within [as-of − window + 1, as-of]"),

@@ -12,7 +12,7 @@ from dashboard.charts import (
 )
 from dashboard.i18n import region_label
 from dashboard.ui import data
-from dashboard.ui.frame import current_view, query_param, set_query_param
+from dashboard.ui.frame import choose_region, current_view
 from geo.boundaries import county_features, prefecture_features, region_centroids
 from geo.regions import load_registry
 
@@ -25,22 +25,8 @@ if not view.has_data:
     st.stop()
 
 registry = load_registry()
-prefectures = registry.prefectures()
-WHOLE = "all"  # a real value: a None selection would show an untranslated placeholder
-codes = [WHOLE] + [r.adcode for r in prefectures]
-names = {r.adcode: region_label(r.name, r.name_en, view.lang) for r in prefectures}
-
-# Keyed by language: a selectbox keeps its first labels, so a new language needs a new one.
-region_key = f"region_{view.lang}"
-if region_key not in st.session_state:
-    wanted = query_param("region")
-    st.session_state[region_key] = wanted if wanted in codes else WHOLE
-if st.session_state.pop("_map_clicked", None):
-    st.session_state[region_key] = st.session_state.pop("_map_target")
-choice = st.selectbox(view.t("map.region_select"), codes, key=region_key,
-                      format_func=lambda c: view.t("map.all_regions") if c == WHOLE else names[c])
-region = None if choice == WHOLE else choice
-set_query_param("region", region)
+names = {r.adcode: region_label(r.name, r.name_en, view.lang) for r in registry.prefectures()}
+region = view.region  # the sidebar's region filter: the map drills into it
 
 summary = data.region_summary(view.key, view.as_of, view.window)
 province = prefecture_features()
@@ -70,9 +56,7 @@ objects = (event.selection.objects or {}) if event and event.selection else {}
 if region is None:
     adcode = region_from_selection(objects, set(names))
     if adcode:
-        st.session_state["_map_clicked"] = True
-        st.session_state["_map_target"] = adcode
-        st.rerun()
+        choose_region(adcode)
 
 st.caption(view.t("map.caption"))
 if total == 0:

@@ -130,7 +130,7 @@ def test_overview_draws_all_17_regions_and_switches_language(server, page):
     page.wait_for_function("() => document.querySelector('h1')?.innerText === 'Overview'")
     assert "lang=en" in page.url
     # Every label follows the language, the map metric selector included.
-    metric = page.locator('[data-testid="stSelectbox"] input').first
+    metric = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
     assert metric.input_value() == "Open needs"
     page.wait_for_timeout(1500)
     screenshot(page, "overview_en")
@@ -150,7 +150,7 @@ def test_map_draws_and_drills_down(server, page):
     screenshot(page, "map_province")
     # Drill down with the selector (clicks on the canvas are not reliable under the
     # software GL of a headless machine; the click handler is unit-tested).
-    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="荆门市").click()
     page.wait_for_function("() => location.search.includes('region=420800')", timeout=30_000)
     wait_for_app(page)

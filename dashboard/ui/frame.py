@@ -29,6 +29,7 @@ class View:
     key: tuple[str, str]
     first: date | None
     last: date | None
+    region: str | None = None  # a prefecture adcode, or None for the whole province
 
     def t(self, key: str, **values) -> str:
         """Translate in this view's language."""
@@ -100,9 +101,42 @@ def sidebar() -> View:
                                           key="window", help=t("sidebar.window_help", lang))
         set_query_param("window", window if window != 7 else None)
         st.sidebar.caption(t("sidebar.data_range", lang, start=first, end=last))
-    view = View(lang, as_of, window, key, first, last)
+    region = _region_filter(lang)
+    view = View(lang, as_of, window, key, first, last, region)
     st.session_state[_VIEW_KEY] = view
     return view
+
+
+WHOLE_PROVINCE = "all"  # a real value: a None selection shows an untranslated placeholder
+
+
+def _region_filter(lang: str) -> str | None:
+    """The region filter in the sidebar, kept in the URL as ``region``."""
+    from dashboard.i18n import region_label
+    from geo.regions import load_registry
+
+    prefectures = load_registry().prefectures()
+    names = {r.adcode: region_label(r.name, r.name_en, lang) for r in prefectures}
+    codes = [WHOLE_PROVINCE, *names]
+    # Keyed by language: a selectbox keeps its first labels, so a new language needs a new one.
+    key = f"region_{lang}"
+    if key not in st.session_state:
+        wanted = query_param("region")
+        st.session_state[key] = wanted if wanted in codes else WHOLE_PROVINCE
+    if "_region_target" in st.session_state:  # a click on the map chose a region
+        st.session_state[key] = st.session_state.pop("_region_target")
+    choice = st.sidebar.selectbox(
+        t("sidebar.region", lang), codes, key=key,
+        format_func=lambda c: t("map.all_regions", lang) if c == WHOLE_PROVINCE else names[c])
+    region = None if choice == WHOLE_PROVINCE else choice
+    set_query_param("region", region)
+    return region
+
+
+def choose_region(adcode: str) -> None:
+    """Set the region filter from a page (a map click) and rerun."""
+    st.session_state["_region_target"] = adcode
+    st.rerun()
 
 
 def current_view() -> View:
