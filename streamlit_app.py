@@ -14,6 +14,8 @@ from dashboard.ui.frame import leave_legacy_pages_mode, sidebar
 PAGES = (
     ("pages/overview.py", None, "page.overview"),
     ("pages/map.py", "map", "page.map"),
+    ("pages/coverage.py", "coverage", "page.coverage"),
+    ("pages/needs.py", "needs", "page.needs"),
     ("pages/data.py", "data", "page.data"),
 )
 

@@ -60,8 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--format", choices=("json",), default="json")
     brief.add_argument("--out", help="write to this file instead of standard output")
 
-    export = sub.add_parser("export", help="write a table as CSV (optionally HXL-tagged) or JSON")
-    export.add_argument("table", help="one of: " + ", ".join(_table_names()))
+    export = sub.add_parser("export", help="write a table, or the needs open at a date, "
+                                           "as CSV (optionally HXL-tagged) or JSON")
+    export.add_argument("table", help="needs (open at --as-of, with what was delivered), or a "
+                                      "stored table: " + ", ".join(_table_names()))
+    export.add_argument("--as-of", type=_date, help="for needs: default the latest date")
+    export.add_argument("--window", type=int, default=7)
     export.add_argument("--db")
     export.add_argument("--hxl", action="store_true", help="add a row of HXL hashtags")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -171,10 +175,12 @@ def cmd_export(args) -> int:
     from data_loaders import schema, store
     from data_loaders.formats.hxl import to_hxl_csv
 
+    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    if args.table == "needs" and args.as_of is not None or args.table == "open_needs":
+        return _export_open_needs(con, args)
     if args.table not in schema.TABLES:
         print(f"unknown table {args.table!r}; known: {', '.join(schema.TABLES)}", file=sys.stderr)
         return 2
-    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
     frame = store.read_table(con, args.table)
     for col in schema.TABLES[args.table].columns:
         if col.kind == schema.DATE:
@@ -186,6 +192,24 @@ def cmd_export(args) -> int:
         if args.hxl:
             frame = to_hxl_csv(frame, schema.TABLES[args.table])
         text = frame.to_csv(index=False)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _export_open_needs(con, args) -> int:
+    """One row per need open at the as-of date, with delivered, in transit and unmet."""
+    from dashboard.metrics import data_date_range
+    from dashboard.needs import export_needs
+
+    as_of = args.as_of or data_date_range(con)[1]
+    if as_of is None:
+        print("the database holds no dated data; pass --as-of", file=sys.stderr)
+        return 2
+    text = export_needs(con, as_of, args.window, args.format)
     if args.out:
         with open(args.out, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8") as fh:
             fh.write(text)

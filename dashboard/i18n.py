@@ -214,6 +214,211 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mapping.import": ("按此映射导入", "Import with this mapping"),
     "mapping.imported": ("已导入：{summary}", "Imported: {summary}"),
     "problem.bad_mapping": ("列映射无法使用：{value}", "The column mapping cannot be used: {value}"),
+    # Needs page
+    "page.needs": ("需求", "Needs"),
+    "needs.title": ("未满足需求", "Unmet needs"),
+    "needs.caption": (
+        "截至 {as_of}，窗口 {window} 天{region}。数量按上报单位相加。",
+        "As of {as_of}, window {window} days{region}. Quantities are added in the units reported.",
+    ),
+    "needs.region_suffix": ("，地区：{name}", ", region: {name}"),
+    "needs.headline.open": ("未满足需求", "Open needs"),
+    "needs.headline.urgent": ("其中紧急", "of which urgent"),
+    "needs.headline.unmet": ("未满足数量", "Unmet quantity"),
+    "needs.headline.in_transit": ("在途数量", "Quantity in transit"),
+    # Sections
+    "needs.table.title": ("每条未满足需求", "Every open need"),
+    "needs.table.caption": (
+        "截至日期仍开放的需求（紧急在前，开放最久在前）。"
+        "已送达＝关联配送中已送达且送达日期在上报日期与截至日期之间的数量；"
+        "在途＝关联配送中未失败、截至日期前已发出或尚未发出、且截至日期前未送达的数量；"
+        "未满足＝需求量−已送达（不低于 0）。",
+        "Needs open at the as-of date (urgent first, oldest first). Delivered = linked deliveries "
+        "delivered between the report date and the as-of date; in transit = linked deliveries not "
+        "failed, dispatched by the as-of date or not yet dispatched, and not delivered by it; "
+        "unmet = requested − delivered (never below 0).",
+    ),
+    "needs.category_filter": ("类别", "Category"),
+    "needs.all": ("全部", "All"),
+    "needs.by.title": ("汇总", "Totals"),
+    "needs.by.dimension": ("汇总维度", "Group by"),
+    "needs.by.caption": (
+        "按所选维度汇总截至日期的未满足需求；未满足比例＝未满足 ÷ 需求量，只计有数量的需求。",
+        "Open needs at the as-of date summed by the chosen dimension; unmet share = unmet ÷ "
+        "requested, over the needs that gave a quantity.",
+    ),
+    "needs.ageing.title": ("需求已开放多久", "How long needs have been open"),
+    "needs.ageing.caption": (
+        "每条截至日期仍开放的需求的已开放天数（截至日期 − 上报日期）。",
+        "Days open (as-of date − report date) of every need open at the as-of date.",
+    ),
+    "needs.ageing.fulfil_caption": (
+        "截至日期前已满足的需求，从上报到关闭的天数中位数（已取消的需求不计）。",
+        "Median days from report to closure of needs met on or before the as-of date "
+        "(cancelled needs are left out).",
+    ),
+    "needs.gap.title": ("缺口排名", "Gap ranking"),
+    "needs.gap.level": ("排名对象", "Rank"),
+    "needs.gap.level.region": ("地区", "Regions"),
+    "needs.gap.level.facility": ("设施", "Facilities"),
+    "needs.gap.caption": ("得分公式：{formula}", "Score: {formula}"),
+    "needs.mismatch.title": ("物资去向与需求所在", "Where supplies went vs. where needs are"),
+    "needs.mismatch.caption": (
+        "每天：截至当天的 {window} 天内送达数量中送往医院的比例，与当天未满足需求中位于社区和村的比例。",
+        "Each day: the share of quantity delivered in the {window} days up to that day that went "
+        "to hospitals, and the share of that day's open needs at communities and villages.",
+    ),
+    "needs.mismatch.hospital": ("送达医院的数量占比", "Delivered quantity to hospitals"),
+    "needs.mismatch.community": ("社区/村的未满足需求占比", "Open needs at communities/villages"),
+    "needs.mismatch.day": ("日期", "Day"),
+    "needs.mismatch.share": ("占比", "Share"),
+    "needs.late.title": ("需求关闭后才送达的配送", "Deliveries that arrived after their need closed"),
+    "needs.late.caption": (
+        "截至日期前送达、但送达日期晚于所关联需求关闭日期的配送。",
+        "Deliveries delivered on or before the as-of date, after the need they are linked to had closed.",
+    ),
+    "needs.logistics.title": ("物流", "Logistics"),
+    "needs.logistics.caption": (
+        "按执行机构：截至日期在途（已发出未送达）、计划中（未发出）、逾期（预计到达早于截至日期仍未送达）的配送数，"
+        "以及截至日期前送达且有预计日期的配送中按时（送达日期 ≤ 预计到达）的比例。",
+        "By carrier: deliveries in transit (dispatched, not delivered), planned (not dispatched) and "
+        "overdue (expected before the as-of date, not delivered) at the as-of date, and the on-time "
+        "share (delivered ≤ expected) of deliveries delivered by the as-of date with an expected date.",
+    ),
+    "needs.delay.caption": (
+        "截至日期前送达的配送：送达日期 − 预计到达（天，负数为提前）。",
+        "Deliveries delivered by the as-of date: delivered − expected (days; negative is early).",
+    ),
+    "needs.projection.title": ("按当前速度还需多久", "How long at the current rate"),
+    "needs.projection.caption": (
+        "每个地区 × 类别：剩余＝各需求 max(未满足 − 在途, 0) 之和；"
+        "速度＝窗口内送达该地区该类别的数量 ÷ {window} 天；"
+        "天数＝剩余 ÷ 速度。速度为 0 时显示“按当前速度无法满足”。",
+        "Per region × category: remaining = sum over needs of max(unmet − in transit, 0); rate = "
+        "quantity delivered there in that category within the window ÷ {window} days; days = "
+        "remaining ÷ rate. A rate of 0 reads \"not at this rate\".",
+    ),
+    "needs.projection.never": ("按当前速度无法满足", "not at this rate"),
+    "needs.none": ("截至该日期没有未满足需求。", "No open needs at this date."),
+    "needs.count": ("数量", "Count"),
+    # Column headers
+    "needs.col.need_id": ("需求编号", "Need"),
+    "needs.col.facility_id": ("设施编号", "Facility ID"),
+    "needs.col.facility_name": ("设施", "Facility"),
+    "needs.col.facility_type": ("设施类型", "Facility type"),
+    "needs.col.region_adcode": ("地区", "Region"),
+    "needs.col.category": ("类别", "Category"),
+    "needs.col.item": ("物资", "Item"),
+    "needs.col.unit": ("单位", "Unit"),
+    "needs.col.requested": ("需求量", "Requested"),
+    "needs.col.delivered": ("已送达", "Delivered"),
+    "needs.col.in_transit": ("在途", "In transit"),
+    "needs.col.unmet": ("未满足", "Unmet"),
+    "needs.col.days_open": ("已开放天数", "Days open"),
+    "needs.col.reported_on": ("上报日期", "Reported"),
+    "needs.col.priority": ("紧急程度", "Priority"),
+    "needs.col.beneficiary_group": ("受益人群", "Beneficiaries"),
+    "needs.col.open_needs": ("未满足需求数", "Open needs"),
+    "needs.col.quantified_needs": ("有数量的需求", "Needs with a quantity"),
+    "needs.col.unmet_share": ("未满足比例（%）", "Unmet share (%)"),
+    "needs.col.needs_met": ("已满足需求数", "Needs met"),
+    "needs.col.median_days": ("满足天数中位数", "Median days to fulfil"),
+    "needs.col.urgent_needs": ("紧急需求数", "Urgent needs"),
+    "needs.col.score": ("得分", "Score"),
+    "needs.col.score_total": ("得分合计", "Total score"),
+    "needs.col.score_per_million": ("每百万人得分", "Score per million residents"),
+    "needs.col.population": ("常住人口（2020）", "Population (2020)"),
+    "needs.col.delivery_id": ("配送编号", "Delivery"),
+    "needs.col.link_rule": ("关联方式", "Link"),
+    "needs.col.quantity": ("数量", "Quantity"),
+    "needs.col.closed_on": ("需求关闭日期", "Need closed"),
+    "needs.col.delivered_on": ("送达日期", "Delivered on"),
+    "needs.col.days_late": ("晚到天数", "Days late"),
+    "needs.col.need_status": ("需求状态", "Need status"),
+    "needs.col.carrier_name": ("执行机构", "Carrier"),
+    "needs.col.planned": ("计划中", "Planned"),
+    "needs.col.overdue": ("逾期", "Overdue"),
+    "needs.col.delivered_with_date": ("已送达（有预计日期）", "Delivered (with expected date)"),
+    "needs.col.on_time": ("按时送达", "On time"),
+    "needs.col.on_time_rate": ("按时率（%）", "On-time rate (%)"),
+    "needs.col.delay_days": ("延误天数", "Delay (days)"),
+    "needs.col.remaining": ("剩余（扣除在途）", "Remaining (after in transit)"),
+    "needs.col.delivered_in_window": ("窗口内送达", "Delivered in window"),
+    "needs.col.rate_per_day": ("每日送达", "Delivered per day"),
+    "needs.col.days": ("预计天数", "Days at this rate"),
+    "needs.link.explicit": ("指定", "explicit"),
+    "needs.link.matched": ("匹配", "matched"),
+    # Coverage page
+    "page.coverage": ("覆盖", "Coverage"),
+    "coverage.title": ("覆盖情况", "Coverage"),
+    "coverage.caption": (
+        "截至 {as_of}，窗口 {window} 天。“已覆盖”＝窗口内至少有一次已送达的配送；"
+        "“从未送达”＝截至当日从未有过已送达的配送；"
+        "“仅送达一次”＝截至当日恰好一次。医院＝类型为医院的设施；社区/村＝社区与村；仓库、方舱等不计入。",
+        "As of {as_of}, window {window} days. Covered = at least one delivered delivery in the window; "
+        "never reached = no delivered delivery up to that day, ever; reached once = exactly one. "
+        "Hospitals = facilities of type hospital; communities = communities and villages; "
+        "warehouses, makeshift hospitals and others are not counted."),
+    "coverage.never_reached": ("从未送达的医院与社区/村", "Hospitals and communities never reached"),
+    "coverage.reached_once": ("仅送达一次的医院与社区/村", "Hospitals and communities reached once"),
+    "coverage.uncovered_urgent": ("未覆盖且有紧急需求的设施", "Uncovered facilities with urgent needs"),
+    "coverage.cards_region": ("以下数字只统计{region}。", "The figures below are for {region} only."),
+    "coverage.area_title": ("各地市覆盖", "Coverage by prefecture"),
+    "coverage.area_title_county": ("{region}各区县覆盖", "Coverage by district / county of {region}"),
+    "coverage.area_caption": (
+        "每行统计该地区的医院与社区/村：设施数、窗口内已覆盖数、从未送达数、仅送达一次数与覆盖率；"
+        "没有该类设施时覆盖率为空（—），不是 0%。",
+        "Each row counts the area's hospitals and communities: facilities, covered in the window, never "
+        "reached, reached only once, and coverage; with no such facilities coverage is empty (—), not 0%."),
+    "coverage.county_unknown": ("（区县不详）", " (county unknown)"),
+    "coverage.hospitals_never_reached": ("从未送达的医院", "Hospitals never reached"),
+    "coverage.hospitals_reached_once": ("仅送达一次的医院", "Hospitals reached once"),
+    "coverage.communities_never_reached": ("从未送达的社区/村", "Communities never reached"),
+    "coverage.communities_reached_once": ("仅送达一次的社区/村", "Communities reached once"),
+    "coverage.uncovered_title": ("未覆盖却有紧急需求的设施", "Uncovered facilities with urgent needs"),
+    "coverage.uncovered_caption": (
+        "窗口内没有已送达配送、且至少有一条未满足的紧急需求的设施，共 {count:,} 个；"
+        "按紧急需求数从多到少、最早需求从早到晚排序。"
+        "“最早需求（天）”＝最早一条未满足需求（任何紧急程度）上报至今的天数。点击“地图”在地图上查看该地市。",
+        "{count:,} facilities with no delivered delivery in the window and at least one urgent open need; "
+        "most urgent needs first, then the oldest need first. \"Oldest need (days)\" = days since the "
+        "oldest open need (any priority) was reported. Click \"Map\" to see the prefecture on the map."),
+    "coverage.uncovered_empty": ("没有未覆盖却有紧急需求的设施。",
+                                 "No uncovered facility has an urgent need."),
+    "coverage.facility": ("设施", "Facility"),
+    "coverage.facility_type": ("类型", "Type"),
+    "coverage.urgent_needs": ("紧急需求", "Urgent needs"),
+    "coverage.oldest_need_days": ("最早需求（天）", "Oldest need (days)"),
+    "coverage.last_delivered_on": ("最近送达", "Last delivered"),
+    "coverage.never": ("从未送达", "never"),
+    "coverage.map_link": ("地图", "Map"),
+    "coverage.map_link_text": ("在地图上查看", "Show on map"),
+    "coverage.time_title": ("覆盖率随时间变化", "Coverage over time"),
+    "coverage.time_kind": ("设施类别", "Facilities"),
+    "coverage.kind.hospital": ("医院", "Hospitals"),
+    "coverage.kind.community": ("社区/村", "Communities"),
+    "coverage.time_caption": (
+        "每一天 t 的{kind}覆盖率：在 [t−{window}+1, t] 内至少有一次已送达配送的{kind}所占比例，"
+        "每个地区一条线；"
+        "分母是现有的全部{kind}（数据不记录设施的加入日期）。",
+        "{kind} coverage on each day t: the share of {kind_lower} with at least one delivered delivery in "
+        "[t−{window}+1, t], one line per area; the denominator is all {kind_lower} known today "
+        "(the data does not record when a facility was added)."),
+    "coverage.time_empty": ("没有可画的数据。", "Nothing to draw."),
+    "coverage.day": ("日期", "Day"),
+    "coverage.burden_title": ("覆盖与负担", "Coverage vs. burden"),
+    "coverage.burden_caption": (
+        "每个点是一个地市：横轴＝医院与社区/村合计的覆盖率，纵轴＝每万人未满足需求。红色＝服务不足。{rule}"
+        "没有医院或社区/村的地市不画出。",
+        "Each point is a prefecture: across = coverage of hospitals and communities together, up = open "
+        "needs per 10,000 residents. Red = under-served. {rule} Prefectures without hospitals or "
+        "communities are not drawn."),
+    "coverage.coverage": ("覆盖率（医院+社区/村）", "Coverage (hospitals + communities)"),
+    "coverage.confirmed_per_10k": ("每万人累计确诊", "Confirmed cases per 10,000 residents"),
+    "coverage.under_served": ("服务不足", "Under-served"),
+    "coverage.served": ("其他", "Others"),
+    "coverage.yes": ("是", "yes"),
+    "coverage.no": ("否", "no"),
     # Report columns
     "report.file": ("文件", "File"),
     "report.row": ("行", "Row"),

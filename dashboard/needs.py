@@ -1,0 +1,497 @@
+"""Unmet needs: what was asked for, what arrived, what is on the way, and what is left.
+
+Pure functions over a DuckDB connection and a :class:`dashboard.metrics.Scope` (as-of
+date D, window W, province). SQL takes parameters; nothing formats user input into SQL.
+Definitions (also in docs/METHODS-needs.md):
+
+**Linking deliveries to needs.** A delivery's *date* is ``delivered_on``, else
+``dispatched_on``, else ``expected_on``.
+
+- ``explicit``: the delivery names a ``need_id``; it counts toward that need.
+- ``matched``: the delivery names no need; it is linked to the need at the same
+  facility with the same category and the same item (compared after trimming spaces;
+  two empty items are equal) that was reported on or before the delivery's date and
+  was still open on that date (not cancelled; closed_on empty or on/after that date:
+  the delivery that closes a need usually arrives on the day it is closed). Among
+  several candidates the earliest reported wins (ties: the smallest need_id). A
+  delivery without any date is never matched.
+- A delivery dated **before** its need was reported never counts toward it, also when
+  it names the need explicitly (it answered something else). An explicit delivery
+  without any date keeps its link.
+
+**Per open need at D** (open as in metrics.OPEN_NEED):
+
+- ``delivered``: sum of linked deliveries with status delivered and
+  reported_on <= delivered_on <= D;
+- ``in_transit``: sum of linked deliveries that are not failed, not delivered by D
+  (delivered_on empty or after D) and dispatched on or before D or not yet dispatched
+  (planned deliveries are in the pipeline too);
+- ``unmet`` = max(requested − delivered, 0); empty when the quantity is unknown;
+- ``days_open`` = D − reported_on.
+
+Quantities are added in the units they were reported in; aggregates add like with
+like only as far as the data does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+
+import pandas as pd
+
+from dashboard.exports import safe_frame
+from dashboard.metrics import (
+    COMMUNITIES_SQL,
+    HOSPITALS_SQL,
+    IN_PROVINCE,
+    OPEN_NEED,
+    OVERDUE,
+    Scope,
+)
+
+DIMENSIONS = ("region_adcode", "category", "beneficiary_group", "priority")
+PRIORITY_ORDER = ("urgent", "high", "normal")
+URGENCY_WEIGHTS = {"urgent": 3.0, "high": 2.0, "normal": 1.0}
+
+GAP_FORMULA = {
+    "zh": (
+        "需求得分 = 紧急权重（紧急 3、高 2、一般 1）× 未覆盖比例 × ln(1 + 已开放天数)；"
+        "未覆盖比例 = max(未满足 − 在途, 0) ÷ 需求量（数量未知且无送达、无在途时记为 1，否则 0）。"
+        "设施得分 = 其未满足需求得分之和；地区得分 = 地区内需求得分之和 × 1,000,000 ÷ 常住人口（每百万人）。"
+    ),
+    "en": (
+        "need score = urgency weight (urgent 3, high 2, normal 1) × uncovered share × "
+        "ln(1 + days open); uncovered share = max(unmet − in transit, 0) ÷ requested "
+        "(unknown quantity: 1 when nothing was delivered or is on the way, else 0). "
+        "Facility score = sum of its open needs' scores; region score = sum of its needs' "
+        "scores × 1,000,000 ÷ resident population (per million residents)."
+    ),
+}
+
+DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
+# A need open on a delivery's date c.x (closing on c.x still counts: see the docstring).
+_OPEN_ON_X = ("n.reported_on <= c.x AND n.status <> 'cancelled' "
+              "AND (n.closed_on IS NULL OR n.closed_on >= c.x)")
+
+# Common table expression ``links(delivery_id, need_id, link_rule)``.
+LINKS_CTE = f"""
+links AS (
+    SELECT d.delivery_id, d.need_id, 'explicit' AS link_rule
+    FROM deliveries d JOIN needs n ON n.need_id = d.need_id
+    WHERE {DELIVERY_DATE} IS NULL OR {DELIVERY_DATE} >= n.reported_on
+    UNION ALL
+    SELECT delivery_id, need_id, 'matched' AS link_rule FROM (
+        SELECT c.delivery_id, n.need_id,
+               row_number() OVER (PARTITION BY c.delivery_id
+                                  ORDER BY n.reported_on, n.need_id) AS rk
+        FROM (SELECT d.delivery_id, d.facility_id, d.category, trim(d.item) AS item,
+                     {DELIVERY_DATE} AS x
+              FROM deliveries d WHERE d.need_id IS NULL) c
+        JOIN needs n ON n.facility_id = c.facility_id AND n.category = c.category
+             AND trim(n.item) IS NOT DISTINCT FROM c.item
+        WHERE c.x IS NOT NULL AND {_OPEN_ON_X}
+    ) WHERE rk = 1
+)
+"""
+
+DELIVERED_BY_D = "d.status = 'delivered' AND d.delivered_on <= $d AND d.delivered_on >= nd.reported_on"
+IN_TRANSIT_AT_D = ("d.status <> 'failed' AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d) "
+                   "AND (d.delivered_on IS NULL OR d.delivered_on > $d)")
+_FILTERS = ("($region IS NULL OR f.region_adcode = $region) "
+            "AND ($category IS NULL OR n.category = $category)")
+
+
+def _params(scope: Scope, region: str | None = None, category: str | None = None) -> dict:
+    return {"d": scope.as_of, "prov": scope.prefix, "region": region, "category": category}
+
+
+def linked_deliveries(con, scope: Scope) -> pd.DataFrame:
+    """Every delivery to a facility of the province that counts toward a need.
+
+    Columns: delivery_id, need_id, link_rule ('explicit' or 'matched'). Deliveries
+    that count toward no need are absent.
+    """
+    return con.execute(
+        f"""
+        WITH {LINKS_CTE}
+        SELECT l.delivery_id, l.need_id, l.link_rule
+        FROM links l JOIN deliveries d USING (delivery_id) JOIN facilities f USING (facility_id)
+        WHERE {IN_PROVINCE}
+        ORDER BY l.delivery_id
+        """,
+        {"prov": scope.prefix},
+    ).df()
+
+
+_NEEDS_AT_SQL = f"""
+WITH {LINKS_CTE},
+nd AS (
+    SELECT n.need_id, n.facility_id, f.name AS facility_name, f.facility_type,
+           f.region_adcode, n.category, n.item, n.quantity AS requested, n.unit,
+           n.reported_on, n.priority, n.beneficiary_group
+    FROM needs n JOIN facilities f USING (facility_id)
+    WHERE {OPEN_NEED} AND {IN_PROVINCE} AND {_FILTERS}
+),
+agg AS (
+    SELECT nd.need_id,
+           coalesce(sum(d.quantity) FILTER (WHERE {DELIVERED_BY_D}), 0) AS delivered,
+           coalesce(sum(d.quantity) FILTER (WHERE {IN_TRANSIT_AT_D}), 0) AS in_transit
+    FROM nd JOIN links l ON l.need_id = nd.need_id JOIN deliveries d USING (delivery_id)
+    GROUP BY nd.need_id
+)
+SELECT nd.need_id, nd.facility_id, nd.facility_name, nd.facility_type, nd.region_adcode,
+       nd.category, nd.item, nd.unit, nd.requested,
+       coalesce(agg.delivered, 0)::DOUBLE AS delivered,
+       coalesce(agg.in_transit, 0)::DOUBLE AS in_transit,
+       CASE WHEN nd.requested IS NULL THEN NULL
+            ELSE greatest(nd.requested - coalesce(agg.delivered, 0), 0) END AS unmet,
+       date_diff('day', nd.reported_on, $d) AS days_open,
+       nd.reported_on, nd.priority, nd.beneficiary_group
+FROM nd LEFT JOIN agg USING (need_id)
+ORDER BY CASE nd.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END,
+         days_open DESC, nd.need_id
+"""
+
+
+def needs_at(con, scope: Scope, region: str | None = None,
+             category: str | None = None) -> pd.DataFrame:
+    """One row per need open at D in the province (optionally one prefecture/category).
+
+    Urgent first, then high, then normal; within a priority the oldest first.
+    ``requested`` and ``unmet`` are NaN when the need gave no quantity.
+    """
+    frame = con.execute(_NEEDS_AT_SQL, _params(scope, region, category)).df()
+    for col in ("requested", "delivered", "in_transit", "unmet"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["days_open"] = frame["days_open"].astype("int64")
+    frame["reported_on"] = pd.to_datetime(frame["reported_on"]).dt.date
+    return frame
+
+
+def _share(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator else float("nan")
+
+
+def needs_by(con, scope: Scope, dimension: str, region: str | None = None) -> pd.DataFrame:
+    """Open needs at D summed by ``dimension`` (one of DIMENSIONS).
+
+    Columns: the dimension, open_needs, quantified_needs (with a quantity), requested,
+    delivered, in_transit, unmet and unmet_share = unmet ÷ requested over the needs
+    with a quantity (NaN when none has one). Largest unmet first.
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}; use one of {DIMENSIONS}")
+    frame = needs_at(con, scope, region)
+    columns = [dimension, "open_needs", "quantified_needs", "requested", "delivered",
+               "in_transit", "unmet", "unmet_share"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame[dimension] = frame[dimension].fillna("")
+    quantified = frame["requested"].notna()
+    out = frame.groupby(dimension, sort=False).agg(
+        open_needs=("need_id", "count"),
+        quantified_needs=("requested", "count"),
+        requested=("requested", "sum"),
+        delivered=("delivered", "sum"),
+        in_transit=("in_transit", "sum"),
+        unmet=("unmet", "sum"),
+    ).reset_index()
+    # Unmet share compares like with like: only needs that gave a quantity.
+    q = frame[quantified].groupby(dimension)["requested"].sum()
+    out["unmet_share"] = [_share(u, q.get(k, 0.0)) for k, u in zip(out[dimension], out["unmet"])]
+    out.loc[out["quantified_needs"] == 0, "requested"] = float("nan")
+    out.loc[out["quantified_needs"] == 0, "unmet"] = float("nan")
+    out = out.sort_values(["unmet", "open_needs", dimension], ascending=[False, False, True],
+                          na_position="last")
+    return out[columns].reset_index(drop=True)
+
+
+def ageing(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """days_open of every open need at D (one row per need, for a histogram)."""
+    frame = needs_at(con, scope, region)
+    return frame[["need_id", "region_adcode", "category", "priority", "days_open"]]
+
+
+def time_to_fulfil(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """Median days from reported_on to closed_on of needs met on or before D.
+
+    Columns: region_adcode, category, needs_met, median_days. Cancelled needs are not
+    fulfilled and are left out.
+    """
+    return con.execute(
+        f"""
+        SELECT f.region_adcode, n.category, count(*) AS needs_met,
+               median(date_diff('day', n.reported_on, n.closed_on))::DOUBLE AS median_days
+        FROM needs n JOIN facilities f USING (facility_id)
+        WHERE n.status = 'met' AND n.closed_on IS NOT NULL AND n.closed_on <= $d
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        GROUP BY ALL ORDER BY f.region_adcode, n.category
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df()
+
+
+def need_scores(frame: pd.DataFrame) -> pd.Series:
+    """The gap score of each open need (see GAP_FORMULA)."""
+    scores = []
+    for row in frame.itertuples():
+        weight = URGENCY_WEIGHTS.get(row.priority, 1.0)
+        if row.requested == row.requested and row.requested > 0:
+            share = max(row.unmet - row.in_transit, 0.0) / row.requested
+        elif row.requested == row.requested:  # a quantity of 0 asks for nothing
+            share = 0.0
+        else:
+            share = 1.0 if row.delivered == 0 and row.in_transit == 0 else 0.0
+        scores.append(weight * share * math.log1p(max(row.days_open, 0)))
+    return pd.Series(scores, index=frame.index, dtype="float64")
+
+
+def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None) -> pd.DataFrame:
+    """Where the uncovered gap is largest (see GAP_FORMULA), highest score first.
+
+    level='facility': facility_id, facility_name, facility_type, region_adcode,
+    open_needs, urgent_needs, unmet, in_transit, score.
+    level='region': region_adcode, name, name_en, population, open_needs,
+    urgent_needs, unmet, in_transit, score_total, score (per million residents; NaN
+    without a population).
+    """
+    frame = needs_at(con, scope, region)
+    frame["score"] = need_scores(frame)
+    frame["urgent"] = frame["priority"] == "urgent"
+    if level == "facility":
+        keys = ["facility_id", "facility_name", "facility_type", "region_adcode"]
+    elif level == "region":
+        keys = ["region_adcode"]
+    else:
+        raise ValueError("level must be 'region' or 'facility'")
+    out = frame.groupby(keys).agg(
+        open_needs=("need_id", "count"), urgent_needs=("urgent", "sum"),
+        unmet=("unmet", "sum"), in_transit=("in_transit", "sum"), score=("score", "sum"),
+    ).reset_index()
+    out["urgent_needs"] = out["urgent_needs"].astype("int64")
+    if level == "region":
+        from geo.regions import load_registry
+
+        registry = load_registry()
+        info = {r.adcode: r for r in registry.prefectures(scope.province)}
+        out["name"] = [info[a].name if a in info else a for a in out["region_adcode"]]
+        out["name_en"] = [info[a].name_en if a in info else a for a in out["region_adcode"]]
+        out["population"] = [
+            float(info[a].population) if a in info and info[a].population else float("nan")
+            for a in out["region_adcode"]]
+        out = out.rename(columns={"score": "score_total"})
+        out["score"] = out["score_total"] * 1_000_000 / out["population"]
+        out = out[["region_adcode", "name", "name_en", "population", "open_needs",
+                   "urgent_needs", "unmet", "in_transit", "score_total", "score"]]
+    return out.sort_values(["score", "open_needs"], ascending=False,
+                           na_position="last").reset_index(drop=True)
+
+
+def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """Deliveries delivered (on or before D) after their linked need had closed.
+
+    Columns: delivery_id, need_id, link_rule, facility_id, region_adcode, category,
+    item, quantity, closed_on, delivered_on, days_late, need_status.
+    """
+    return con.execute(
+        f"""
+        WITH {LINKS_CTE}
+        SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.region_adcode,
+               d.category, d.item, d.quantity, n.closed_on, d.delivered_on,
+               date_diff('day', n.closed_on, d.delivered_on) AS days_late,
+               n.status AS need_status
+        FROM links l JOIN deliveries d USING (delivery_id)
+        JOIN needs n ON n.need_id = l.need_id JOIN facilities f ON f.facility_id = d.facility_id
+        WHERE d.status = 'delivered' AND d.delivered_on <= $d
+          AND n.closed_on IS NOT NULL AND d.delivered_on > n.closed_on
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        ORDER BY days_late DESC, d.delivery_id
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df()
+
+
+def mismatch_over_time(con, scope: Scope, region: str | None = None,
+                       first: date | None = None) -> pd.DataFrame:
+    """Per day from the first data date to D: where supplies went vs where needs are.
+
+    hospital_delivered_share: quantity delivered to hospitals ÷ all quantity delivered,
+    over the W days ending that day (NaN when nothing was delivered);
+    community_open_share: open needs at community and village facilities ÷ all open
+    needs that day (NaN when none is open). Columns: day, delivered, hospital_delivered,
+    open_needs, community_open_needs and the two shares.
+    """
+    if first is None:
+        from dashboard.metrics import data_date_range
+
+        first = data_date_range(con)[0]
+    if first is None or first > scope.as_of:
+        return pd.DataFrame(columns=["day", "delivered", "hospital_delivered", "open_needs",
+                                     "community_open_needs", "hospital_delivered_share",
+                                     "community_open_share"])
+    frame = con.execute(
+        f"""
+        WITH days AS (
+            SELECT unnest(generate_series($first::DATE, $d::DATE, INTERVAL 1 DAY))::DATE AS day
+        ),
+        fac AS (
+            SELECT f.facility_id, f.facility_type FROM facilities f
+            WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        ),
+        dl AS (
+            SELECT d.delivered_on, coalesce(d.quantity, 0) AS q,
+                   fac.facility_type IN {HOSPITALS_SQL} AS hospital
+            FROM deliveries d JOIN fac USING (facility_id)
+            WHERE d.status = 'delivered' AND d.delivered_on <= $d
+        ),
+        nd AS (
+            SELECT n.reported_on, n.closed_on, n.status,
+                   fac.facility_type IN {COMMUNITIES_SQL} AS community
+            FROM needs n JOIN fac USING (facility_id)
+        )
+        SELECT days.day,
+               (SELECT coalesce(sum(q), 0) FROM dl
+                WHERE dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS delivered,
+               (SELECT coalesce(sum(q), 0) FROM dl WHERE hospital
+                AND dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS hospital_delivered,
+               (SELECT count(*) FROM nd WHERE nd.reported_on <= days.day AND nd.status <> 'cancelled'
+                AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS open_needs,
+               (SELECT count(*) FROM nd WHERE community AND nd.reported_on <= days.day
+                AND nd.status <> 'cancelled'
+                AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS community_open_needs
+        FROM days ORDER BY days.day
+        """,
+        {"first": first, "d": scope.as_of, "w": scope.window, "prov": scope.prefix,
+         "region": region},
+    ).df()
+    frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    frame["hospital_delivered_share"] = [
+        _share(h, t) for h, t in zip(frame["hospital_delivered"], frame["delivered"])]
+    frame["community_open_share"] = [
+        _share(c, o) for c, o in zip(frame["community_open_needs"], frame["open_needs"])]
+    return frame
+
+
+def logistics(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """Per carrier at D, for deliveries to facilities of the province.
+
+    in_transit: not failed, dispatched on or before D, not delivered by D; planned: not
+    failed, not yet dispatched by D and not delivered by D; overdue as in metrics;
+    on_time_rate: among deliveries delivered on or before D that had an expected date,
+    the share with delivered_on <= expected_on (NaN when none). Carrier empty → ''.
+    """
+    return con.execute(
+        f"""
+        SELECT coalesce(d.carrier_id, '') AS carrier_id, coalesce(o.name, '') AS carrier_name,
+               count(*) FILTER (WHERE d.status <> 'failed' AND d.dispatched_on <= $d
+                   AND (d.delivered_on IS NULL OR d.delivered_on > $d)) AS in_transit,
+               count(*) FILTER (WHERE d.status <> 'failed'
+                   AND (d.dispatched_on IS NULL OR d.dispatched_on > $d)
+                   AND (d.delivered_on IS NULL OR d.delivered_on > $d)) AS planned,
+               count(*) FILTER (WHERE {OVERDUE}) AS overdue,
+               count(*) FILTER (WHERE d.status = 'delivered' AND d.delivered_on <= $d
+                   AND d.expected_on IS NOT NULL) AS delivered_with_date,
+               count(*) FILTER (WHERE d.status = 'delivered' AND d.delivered_on <= $d
+                   AND d.delivered_on <= d.expected_on) AS on_time
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        LEFT JOIN organizations o ON o.org_id = d.carrier_id
+        WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+          AND (d.dispatched_on <= $d OR d.delivered_on <= $d OR d.status IN ('planned', 'in_transit'))
+        GROUP BY ALL ORDER BY carrier_id
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df().assign(on_time_rate=lambda df: [
+        _share(o, n) for o, n in zip(df["on_time"], df["delivered_with_date"])])
+
+
+def delay_distribution(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """delivered_on − expected_on in days, per delivery delivered on or before D.
+
+    Negative is early. Columns: delivery_id, carrier_id, delay_days.
+    """
+    return con.execute(
+        f"""
+        SELECT d.delivery_id, coalesce(d.carrier_id, '') AS carrier_id,
+               date_diff('day', d.expected_on, d.delivered_on) AS delay_days
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        WHERE d.status = 'delivered' AND d.delivered_on <= $d AND d.expected_on IS NOT NULL
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        ORDER BY d.delivery_id
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df()
+
+
+def projection(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """Per region × category with open needs at D: how long the rest takes at this rate.
+
+    remaining = sum over open needs with a quantity of max(unmet − in_transit, 0) (NaN
+    when no open need there gave a quantity); rate = quantity delivered (status
+    delivered) to facilities of the region in that category within the window ÷ W;
+    days = remaining ÷ rate, 0 when nothing remains, None ("not at this rate") when the
+    rate is 0 or the remainder unknown.
+    """
+    frame = needs_at(con, scope, region)
+    columns = ["region_adcode", "category", "open_needs", "unmet", "in_transit", "remaining",
+               "delivered_in_window", "rate_per_day", "days"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["remaining"] = (frame["unmet"] - frame["in_transit"]).clip(lower=0)
+    out = frame.groupby(["region_adcode", "category"]).agg(
+        open_needs=("need_id", "count"), quantified=("requested", "count"),
+        unmet=("unmet", "sum"), in_transit=("in_transit", "sum"),
+        remaining=("remaining", "sum"),
+    ).reset_index()
+    out.loc[out["quantified"] == 0, ["unmet", "remaining"]] = float("nan")
+    rates = con.execute(
+        f"""
+        SELECT f.region_adcode, d.category, coalesce(sum(d.quantity), 0)::DOUBLE AS delivered
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        WHERE d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $d AND {IN_PROVINCE}
+        GROUP BY ALL
+        """,
+        {"d": scope.as_of, "start": scope.start, "prov": scope.prefix},
+    ).df()
+    out = out.merge(rates.rename(columns={"delivered": "delivered_in_window"}),
+                    on=["region_adcode", "category"], how="left")
+    out["delivered_in_window"] = out["delivered_in_window"].fillna(0.0)
+    out["rate_per_day"] = out["delivered_in_window"] / scope.window
+
+    def days(remaining: float, rate: float) -> float | None:
+        if remaining != remaining:
+            return None
+        if remaining == 0:
+            return 0.0
+        return remaining / rate if rate > 0 else None
+
+    out["days"] = pd.Series([days(r, v) for r, v in zip(out["remaining"], out["rate_per_day"])],
+                            dtype="object")
+    return out[columns].sort_values(["region_adcode", "category"]).reset_index(drop=True)
+
+
+EXPORT_COLUMNS = ["need_id", "facility_id", "facility_name", "facility_type", "region_adcode",
+                  "category", "item", "unit", "requested", "delivered", "in_transit", "unmet",
+                  "days_open", "reported_on", "priority", "beneficiary_group"]
+
+
+def export_needs(con, as_of: date, window: int = 7, fmt: str = "csv",
+                 province: str | None = None) -> str:
+    """Every need open at ``as_of`` with its delivered, in-transit and unmet quantities.
+
+    ``fmt`` is 'csv' (formula-looking cells neutralised) or 'json' (a list of records;
+    unknown quantities are null).
+    """
+    frame = needs_at(con, Scope(as_of, window, province))[EXPORT_COLUMNS].copy()
+    frame["reported_on"] = [d.isoformat() if hasattr(d, "isoformat") else d
+                            for d in frame["reported_on"]]
+    if fmt == "csv":
+        return safe_frame(frame).to_csv(index=False)
+    if fmt == "json":
+        records = [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
+            for rec in frame.astype(object).to_dict("records")
+        ]
+        return json.dumps(records, ensure_ascii=False, indent=2, default=str)
+    raise ValueError("fmt must be 'csv' or 'json'")

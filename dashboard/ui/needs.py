@@ -1,0 +1,222 @@
+"""Sections of the Needs page: each draws one analysis of dashboard.needs, with a caption
+saying what it counts and, for tables, a CSV download. Headers are translated; no raw
+column name reaches the screen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import needs
+from dashboard.i18n import region_label, value_label
+from dashboard.i18n import t as tn
+from dashboard.metrics import Scope
+from dashboard.ui.components import download
+from dashboard.ui.data import connection
+from dashboard.ui.frame import View
+
+# Enum columns whose values are shown through the schema's labels.
+_VALUE_COLUMNS = {"category": "category", "priority": "priority",
+                  "beneficiary_group": "beneficiary_group", "facility_type": "facility_type",
+                  "need_status": "status"}
+_SHARE_COLUMNS = ("unmet_share", "on_time_rate")
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _compute(key: tuple[str, str], name: str, as_of: date, window: int, region: str | None,
+             **kwargs) -> pd.DataFrame:
+    """A cached call of ``dashboard.needs.<name>`` (keyed by the data version)."""
+    with connection() as con:
+        return getattr(needs, name)(con, Scope(as_of, window), region=region, **kwargs)
+
+
+def _get(view: View, name: str, **kwargs) -> pd.DataFrame:
+    return _compute(view.key, name, view.as_of, view.window, region_of(view), **kwargs)
+
+
+def region_of(view: View) -> str | None:
+    """The prefecture filter of the view (None: the whole province)."""
+    return getattr(view, "region", None)
+
+
+def _region_name(adcode: str, lang: str) -> str:
+    from geo.regions import load_registry
+
+    try:
+        region = load_registry().get(adcode)
+    except Exception:  # an unknown code is shown as itself
+        region = None
+    return region_label(region.name, region.name_en, lang) if region else str(adcode)
+
+
+def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``frame`` with translated values and headers, shares in per cent."""
+    out = frame[columns].copy()
+    for col in columns:
+        if col in _VALUE_COLUMNS:
+            out[col] = [value_label(_VALUE_COLUMNS[col], v, view.lang) if isinstance(v, str) else v
+                        for v in out[col]]
+        elif col == "region_adcode":
+            out[col] = [_region_name(a, view.lang) for a in out[col]]
+        elif col == "link_rule":
+            out[col] = [tn(f"needs.link.{v}", view.lang) for v in out[col]]
+        elif col in _SHARE_COLUMNS:
+            out[col] = (pd.to_numeric(out[col], errors="coerce") * 100).round(1)
+    return out.rename(columns={c: tn(f"needs.col.{c}", view.lang) for c in columns})
+
+
+def _table(frame: pd.DataFrame, view: View, columns: list[str], file_stem: str) -> pd.DataFrame:
+    display = shown(frame, view, columns)
+    st.dataframe(display, hide_index=True, width="stretch")
+    download(display, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view,
+             key=f"dl_needs_{file_stem}")
+    return display
+
+
+def caption(view: View) -> None:
+    """What the page is computed for."""
+    region = region_of(view)
+    suffix = tn("needs.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
+    st.caption(tn("needs.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window,
+                  region=suffix))
+
+
+def headlines(view: View) -> pd.DataFrame:
+    """Four cards: open needs, urgent ones, unmet and in-transit quantity."""
+    frame = _get(view, "needs_at")
+    cards = (
+        ("needs.headline.open", f"{len(frame):,}"),
+        ("needs.headline.urgent", f"{int((frame['priority'] == 'urgent').sum()):,}"),
+        ("needs.headline.unmet", f"{frame['unmet'].sum():,.0f}"),
+        ("needs.headline.in_transit", f"{frame['in_transit'].sum():,.0f}"),
+    )
+    for column, (label, value) in zip(st.columns(4), cards):
+        with column:
+            st.metric(tn(label, view.lang), value)
+    return frame
+
+
+NEED_COLUMNS = ["need_id", "facility_name", "facility_type", "region_adcode", "category", "item",
+                "unit", "requested", "delivered", "in_transit", "unmet", "days_open",
+                "reported_on", "priority", "beneficiary_group"]
+
+
+def need_table(view: View) -> None:
+    """Every open need, urgent and oldest first, with an optional category filter."""
+    st.subheader(tn("needs.table.title", view.lang))
+    frame = _get(view, "needs_at")
+    categories = sorted(frame["category"].dropna().unique())
+    chosen = st.selectbox(tn("needs.category_filter", view.lang), [None, *categories],
+                          key=f"needs_category_{view.lang}",
+                          format_func=lambda c: tn("needs.all", view.lang) if c is None
+                          else value_label("category", c, view.lang))
+    if chosen:
+        frame = frame[frame["category"] == chosen]
+    st.caption(tn("needs.table.caption", view.lang))
+    _table(frame, view, NEED_COLUMNS, "needs")
+
+
+def aggregates(view: View) -> None:
+    """Open needs summed by a chosen dimension."""
+    st.subheader(tn("needs.by.title", view.lang))
+    dimension = st.selectbox(tn("needs.by.dimension", view.lang), needs.DIMENSIONS,
+                             key=f"needs_dimension_{view.lang}",
+                             format_func=lambda d: tn(f"needs.col.{d}", view.lang))
+    frame = _get(view, "needs_by", dimension=dimension)
+    st.caption(tn("needs.by.caption", view.lang))
+    _table(frame, view, list(frame.columns), f"needs_by_{dimension}")
+
+
+def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=values, marker_color="#d9534f"))
+    fig.update_layout(xaxis_title=x_label, yaxis_title=tn("needs.count", view.lang),
+                      height=300, margin=dict(l=10, r=10, t=10, b=10), bargap=0.05)
+    return fig
+
+
+def ageing(view: View) -> None:
+    """Histogram of days open, and the median time to fulfil."""
+    st.subheader(tn("needs.ageing.title", view.lang))
+    frame = _get(view, "ageing")
+    st.plotly_chart(_histogram(frame["days_open"], tn("needs.col.days_open", view.lang), view),
+                    width="stretch", config={"displayModeBar": False})
+    st.caption(tn("needs.ageing.caption", view.lang))
+    fulfil = _get(view, "time_to_fulfil")
+    st.caption(tn("needs.ageing.fulfil_caption", view.lang))
+    _table(fulfil, view, ["region_adcode", "category", "needs_met", "median_days"], "time_to_fulfil")
+
+
+def gap_ranking(view: View) -> None:
+    """Regions or facilities ranked by the gap score, with the formula beside it."""
+    st.subheader(tn("needs.gap.title", view.lang))
+    level = st.radio(tn("needs.gap.level", view.lang), ("region", "facility"), horizontal=True,
+                     key=f"needs_gap_level_{view.lang}",
+                     format_func=lambda v: tn(f"needs.gap.level.{v}", view.lang))
+    frame = _get(view, "gap_ranking", level=level).copy()
+    st.caption(tn("needs.gap.caption", view.lang, formula=needs.GAP_FORMULA[view.lang]))
+    if level == "region":
+        frame = frame.rename(columns={"score": "score_per_million"})
+        frame["score_total"] = frame["score_total"].round(3)
+        frame["score_per_million"] = frame["score_per_million"].round(3)
+        columns = ["region_adcode", "population", "open_needs", "urgent_needs", "unmet",
+                   "in_transit", "score_total", "score_per_million"]
+    else:
+        frame["score"] = frame["score"].round(3)
+        columns = ["facility_name", "facility_type", "region_adcode", "open_needs",
+                   "urgent_needs", "unmet", "in_transit", "score"]
+    _table(frame, view, columns, f"gap_{level}")
+
+
+def mismatch(view: View) -> None:
+    """Line chart: supplies to hospitals vs needs at communities and villages; late ones."""
+    st.subheader(tn("needs.mismatch.title", view.lang))
+    frame = _get(view, "mismatch_over_time")
+    fig = go.Figure()
+    for col, label, colour in (
+        ("hospital_delivered_share", "needs.mismatch.hospital", "#1f77b4"),
+        ("community_open_share", "needs.mismatch.community", "#ff7f0e"),
+    ):
+        fig.add_trace(go.Scatter(x=[d.isoformat() for d in frame["day"]], y=frame[col] * 100,
+                                 mode="lines+markers", name=tn(label, view.lang),
+                                 line=dict(color=colour)))
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis_title=tn("needs.mismatch.day", view.lang),
+                      yaxis_title=tn("needs.mismatch.share", view.lang) + " (%)",
+                      yaxis_range=[0, 100], legend=dict(orientation="h"))
+    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
+    st.caption(tn("needs.mismatch.caption", view.lang, window=view.window))
+    st.markdown(f"**{tn('needs.late.title', view.lang)}**")
+    st.caption(tn("needs.late.caption", view.lang))
+    late = _get(view, "late_deliveries")
+    _table(late, view, ["delivery_id", "need_id", "link_rule", "region_adcode", "category", "item",
+                        "quantity", "closed_on", "delivered_on", "days_late", "need_status"],
+           "late_deliveries")
+
+
+def logistics(view: View) -> None:
+    """Per-carrier table and the histogram of delays."""
+    st.subheader(tn("needs.logistics.title", view.lang))
+    frame = _get(view, "logistics")
+    st.caption(tn("needs.logistics.caption", view.lang))
+    _table(frame, view, ["carrier_name", "in_transit", "planned", "overdue", "delivered_with_date",
+                         "on_time", "on_time_rate"], "logistics")
+    delays = _get(view, "delay_distribution")
+    st.plotly_chart(_histogram(delays["delay_days"], tn("needs.col.delay_days", view.lang), view),
+                    width="stretch", config={"displayModeBar": False})
+    st.caption(tn("needs.delay.caption", view.lang))
+
+
+def projection(view: View) -> None:
+    """How long the remaining open quantity takes at the window's delivery rate."""
+    st.subheader(tn("needs.projection.title", view.lang))
+    frame = _get(view, "projection").copy()
+    never = tn("needs.projection.never", view.lang)
+    frame["rate_per_day"] = frame["rate_per_day"].astype("float64").round(2)
+    frame["days"] = [never if d is None or d != d else f"{d:.1f}" for d in frame["days"]]
+    st.caption(tn("needs.projection.caption", view.lang, window=view.window))
+    _table(frame, view, ["region_adcode", "category", "open_needs", "unmet", "in_transit",
+                         "remaining", "delivered_in_window", "rate_per_day", "days"], "projection")

@@ -1,0 +1,72 @@
+"""The Coverage page under Streamlit's AppTest, on the hand-computed scenario."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+PAGE = "pages/coverage.py"
+
+
+def app(params: dict | None = None, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_coverage_page_as_of_the_scenario_date(scenario_db):
+    at = app(params={"as_of": "2020-02-15"})
+    assert at.title[0].value == "覆盖情况"
+    values = metric_values(at)
+    # H1 of H1, H2, H3; none of C1, V1. Never reached: H2, H3, V1. Reached once: H1, C1.
+    assert values["医院覆盖率"] == "33.3%"
+    assert values["社区/村覆盖率"] == "0%"
+    assert values["从未送达的医院与社区/村"] == "3"
+    assert values["仅送达一次的医院与社区/村"] == "2"
+    assert values["未覆盖且有紧急需求的设施"] == "1"
+    areas = at.dataframe[0].value
+    assert len(areas) == 17 and "地区" in areas.columns and "hospitals" not in areas.columns
+    wuhan = areas[areas["地区"] == "武汉市"].iloc[0]
+    assert wuhan["医院"] == 2 and wuhan["已覆盖医院"] == 1 and wuhan["医院覆盖率 (%)"] == "50.0%"
+    empty = areas[areas["地区"] == "黄石市"].iloc[0]
+    assert empty["医院覆盖率 (%)"] == "—"
+    urgent = at.dataframe[1].value
+    assert list(urgent["设施"]) == ["王家湾村"] and urgent["地图"].iloc[0].startswith("map?region=420900")
+    assert list(urgent["最近送达"]) == ["从未送达"]
+    assert len(at.get("plotly_chart")) == 2
+    burden = at.dataframe[2].value
+    assert list(burden.loc[burden["服务不足"] == "是", "地区"]) == ["孝感市"]
+    assert len(at.get("download_button")) == 4
+
+
+def test_coverage_page_in_english_per_county_and_by_communities(scenario_db):
+    at = app(params={"as_of": "2020-02-15", "region": "420900"}, state={"lang": "en"})
+    assert at.title[0].value == "Coverage"
+    areas = at.dataframe[0].value
+    assert "District / county" in areas.columns
+    hanchuan = areas[areas["District / county"] == "Hanchuan"].iloc[0]
+    assert hanchuan["Communities"] == 1 and hanchuan["Communities never reached"] == 1
+    unknown = areas[areas["District / county"] == "Xiaogan (county unknown)"].iloc[0]
+    assert unknown["Hospitals"] == 1
+    at.radio(key="coverage_kind_en").set_value("community").run()
+    assert not at.exception
+    values = metric_values(at)
+    assert values["Hospital coverage"] == "0%" and values["Uncovered facilities with urgent needs"] == "1"
+
+
+def test_coverage_page_on_an_empty_store(db):
+    at = app()
+    assert at.info  # says there is no data, draws nothing else
+    assert not at.dataframe
