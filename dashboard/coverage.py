@@ -1,7 +1,7 @@
 """Coverage analytics: who is reached, who was never reached, and how it changes.
 
 Pure functions over the store (no streamlit), SQL with named parameters. Definitions
-(documented in docs/METHODS-coverage.md; the window is [D-W+1, D] as in
+(documented in docs/METHODS.md, "Coverage"; the window is [D-W+1, D] as in
 ``dashboard.metrics``):
 
 - **covered** at D: at least one delivery with status delivered and delivered_on in the

@@ -2,7 +2,7 @@
 
 Pure functions over a DuckDB connection and a :class:`dashboard.metrics.Scope` (as-of
 date D, window W, province). SQL takes parameters; nothing formats user input into SQL.
-Definitions (also in docs/METHODS-needs.md):
+Definitions (also in docs/METHODS.md, "Unmet needs"):
 
 **Linking deliveries to needs.** A delivery's *date* is ``delivered_on``, else
 ``dispatched_on``, else ``expected_on``.

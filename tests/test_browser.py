@@ -181,3 +181,18 @@ def test_data_page_reports_problems_then_imports(server, page, tmp_path):
     wait_for_app(page)
     assert page.get_by_text("organizations.csv").count() >= 1
     screenshot(page, "data_imported")
+
+
+@pytest.mark.parametrize("path, title, charts", [("coverage", "覆盖", 2),
+                                                  ("needs", "未满足需求", 3)])
+def test_analysis_page_renders_with_its_charts(server, page, path, title, charts):
+    page.goto(f"{server}/{path}?as_of=2020-03-15&region=420100")
+    wait_for_app(page)
+    assert title in page.locator("h1").first.inner_text()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= charts
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # The region filter came from the URL and stays there.
+    assert "region=420100" in page.url
+    page.wait_for_timeout(1500)
+    screenshot(page, f"{path}_wuhan_zh")

@@ -93,3 +93,22 @@ def test_unknown_format_is_refused(tmp_path, capsys):
     assert main(["import", str(SCENARIO), "--db", str(tmp_path / "x.duckdb"),
                  "--format", "nope"]) == 2
     assert "unknown format 'nope'" in capsys.readouterr().err
+
+
+def test_export_needs_open_at_a_date(tmp_path, capsys):
+    db = tmp_path / "e.duckdb"
+    assert main(["import", str(SCENARIO), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["export", "needs", "--as-of", "2020-02-15", "--db", str(db)]) == 0
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
+    assert set(frame["need_id"]) == {"N1", "N4", "N7"}  # open at D (tests/data/scenario)
+    for column in ("need_id", "facility_id", "region_adcode", "category", "item", "requested",
+                   "delivered", "in_transit", "unmet", "days_open", "priority"):
+        assert column in frame.columns
+    assert main(["export", "needs", "--as-of", "2020-02-15", "--db", str(db),
+                 "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3

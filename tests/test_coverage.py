@@ -1,4 +1,4 @@
-"""Coverage analytics against hand-computed answers (docs/METHODS-coverage.md).
+"""Coverage analytics against hand-computed answers (docs/METHODS.md, "Coverage").
 
 Two stores: the shared scenario (tests/data/scenario/README.md, as of 2020-02-15 with a
 7-day window) and a small inline one built for what the scenario lacks: a facility
