@@ -96,6 +96,23 @@ def overview_times(db: Path, repeat: int) -> tuple[float, float]:
     return first, rerun
 
 
+def page_times(db: Path) -> dict[str, float]:
+    """First run of each analysis page under AppTest, on a fresh app (cold caches)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["LIFELINE_DB"] = str(db)
+    times = {}
+    for name in ("map", "coverage", "needs"):
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
+        at.run()
+        at.switch_page(f"pages/{name}.py")
+        _, seconds = _timed(at.run)
+        if at.exception:
+            raise RuntimeError(f"{name}: {at.exception[0].message}")
+        times[f"{name}_page_first_s"] = seconds
+    return times
+
+
 def bench_scale(scale: float, repeat: int, folder: Path) -> dict:
     """Every measurement for one scale of the demo scenario."""
     from data_loaders.demo import DEMO_END, build_demo
@@ -113,13 +130,14 @@ def bench_scale(scale: float, repeat: int, folder: Path) -> dict:
     payload = map_payload(con, scope)
     con.close()
     first, rerun = overview_times(db, repeat)
+    pages = page_times(db)
     return {
         "scale": scale, "rows": sum(rows.values()), "facilities": rows["facilities"],
         "needs": rows["needs"], "deliveries": rows["deliveries"],
         "demo_build_s": build, "demo_write_s": write,
         "import_rows": imported, "import_rows_per_s": imported / import_seconds,
         "brief_first_s": brief_first, "brief_median_s": brief,
-        "overview_first_s": first, "overview_rerun_median_s": rerun, **payload,
+        "overview_first_s": first, "overview_rerun_median_s": rerun, **pages, **payload,
     }
 
 

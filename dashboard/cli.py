@@ -28,6 +28,15 @@ def _table_names() -> list[str]:
     return list(TABLES)
 
 
+def _emit(text: str, out: str | None, fmt: str = "json") -> None:
+    """Write ``text`` to ``out`` (CSV with a BOM, so Excel reads Chinese) or to stdout."""
+    if not out:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    with open(out, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8") as fh:
+        fh.write(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -161,11 +170,7 @@ def cmd_brief(args) -> int:
         print("the database holds no dated data; pass --as-of", file=sys.stderr)
         return 2
     text = json.dumps(brief(con, Scope(as_of, args.window)), ensure_ascii=False, indent=2)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    else:
-        print(text)
+    _emit(text + "\n", args.out)
     return 0
 
 
@@ -192,11 +197,7 @@ def cmd_export(args) -> int:
         if args.hxl:
             frame = to_hxl_csv(frame, schema.TABLES[args.table])
         text = frame.to_csv(index=False)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    _emit(text, args.out, args.format)
     return 0
 
 
@@ -209,12 +210,7 @@ def _export_open_needs(con, args) -> int:
     if as_of is None:
         print("the database holds no dated data; pass --as-of", file=sys.stderr)
         return 2
-    text = export_needs(con, as_of, args.window, args.format)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    _emit(export_needs(con, as_of, args.window, args.format), args.out, args.format)
     return 0
 
 

@@ -5,24 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = str(ROOT / "streamlit_app.py")
+from tests.apptest import run_app
 
 
 def app(page: str | None = None, params: dict | None = None, state: dict | None = None) -> AppTest:
-    """Run the app once, optionally on a page, with URL parameters and session state."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    """Run the app (see tests.apptest.run_app)."""
+    return run_app(page, params, state)
 
 
 def metric_values(at) -> dict[str, str]:

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.apptest import run_app
 
-APP = str(ROOT / "streamlit_app.py")
 PAGE = "pages/coverage.py"
 
 
 def app(params: dict | None = None, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app(PAGE, params, state)
 
 
 def metric_values(at) -> dict[str, str]:

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.apptest import run_app
 from tests.test_needs import load
-
-APP = str(ROOT / "streamlit_app.py")
 
 
 def run_needs(params: dict | None = None, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/needs.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app("pages/needs.py", params, state)
 
 
 def test_needs_page_in_chinese(db):

@@ -1,0 +1,25 @@
+"""Running the app under Streamlit's AppTest, the same way in every page test."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def run_app(page: str | None = None, params: dict | None = None,
+            state: dict | None = None) -> AppTest:
+    """Run the app once, optionally on a page, with URL parameters and session state;
+    fail on any exception the script raised."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
