@@ -215,6 +215,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mapping.imported": ("已导入：{summary}", "Imported: {summary}"),
     "problem.bad_mapping": ("列映射无法使用：{value}", "The column mapping cannot be used: {value}"),
     # Needs page
+    "needs.rows_capped": ("显示前 {shown:,} 条（共 {total:,} 条，紧急与最久的在前）；下载含前 {download:,} 条。全部请用：python -m dashboard export needs --as-of {as_of}",
+                          "Showing the first {shown:,} of {total:,} (urgent and oldest first); the download holds the first {download:,}. For all of them: python -m dashboard export needs --as-of {as_of}"),
     "page.needs": ("需求", "Needs"),
     "needs.title": ("未满足需求", "Unmet needs"),
     "needs.caption": (

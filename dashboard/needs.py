@@ -36,9 +36,9 @@ like only as far as the data does.
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from dashboard.exports import safe_frame
@@ -174,7 +174,8 @@ def _share(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator else float("nan")
 
 
-def needs_by(con, scope: Scope, dimension: str, region: str | None = None) -> pd.DataFrame:
+def needs_by(con, scope: Scope, dimension: str, region: str | None = None,
+             frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Open needs at D summed by ``dimension`` (one of DIMENSIONS).
 
     Columns: the dimension, open_needs, quantified_needs (with a quantity), requested,
@@ -183,7 +184,7 @@ def needs_by(con, scope: Scope, dimension: str, region: str | None = None) -> pd
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; use one of {DIMENSIONS}")
-    frame = needs_at(con, scope, region)
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
     columns = [dimension, "open_needs", "quantified_needs", "requested", "delivered",
                "in_transit", "unmet", "unmet_share"]
     if frame.empty:
@@ -208,9 +209,10 @@ def needs_by(con, scope: Scope, dimension: str, region: str | None = None) -> pd
     return out[columns].reset_index(drop=True)
 
 
-def ageing(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+def ageing(con, scope: Scope, region: str | None = None,
+           frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """days_open of every open need at D (one row per need, for a histogram)."""
-    frame = needs_at(con, scope, region)
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
     return frame[["need_id", "region_adcode", "category", "priority", "days_open"]]
 
 
@@ -234,21 +236,21 @@ def time_to_fulfil(con, scope: Scope, region: str | None = None) -> pd.DataFrame
 
 
 def need_scores(frame: pd.DataFrame) -> pd.Series:
-    """The gap score of each open need (see GAP_FORMULA)."""
-    scores = []
-    for row in frame.itertuples():
-        weight = URGENCY_WEIGHTS.get(row.priority, 1.0)
-        if row.requested == row.requested and row.requested > 0:
-            share = max(row.unmet - row.in_transit, 0.0) / row.requested
-        elif row.requested == row.requested:  # a quantity of 0 asks for nothing
-            share = 0.0
-        else:
-            share = 1.0 if row.delivered == 0 and row.in_transit == 0 else 0.0
-        scores.append(weight * share * math.log1p(max(row.days_open, 0)))
-    return pd.Series(scores, index=frame.index, dtype="float64")
+    """The gap score of each open need (see GAP_FORMULA), computed column-wise."""
+    weight = frame["priority"].map(URGENCY_WEIGHTS).fillna(1.0).astype("float64")
+    requested = frame["requested"]
+    uncovered = (frame["unmet"] - frame["in_transit"]).clip(lower=0)
+    share = np.where(
+        requested.notna() & (requested > 0), uncovered / requested.where(requested > 0),
+        np.where(requested.notna(), 0.0,  # a quantity of 0 asks for nothing
+                 ((frame["delivered"] == 0) & (frame["in_transit"] == 0)).astype(float)))
+    days = np.log1p(frame["days_open"].clip(lower=0).astype("float64"))
+    return pd.Series(weight.to_numpy() * share * days.to_numpy(), index=frame.index,
+                     dtype="float64")
 
 
-def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None) -> pd.DataFrame:
+def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None,
+                frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Where the uncovered gap is largest (see GAP_FORMULA), highest score first.
 
     level='facility': facility_id, facility_name, facility_type, region_adcode,
@@ -257,7 +259,7 @@ def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = N
     urgent_needs, unmet, in_transit, score_total, score (per million residents; NaN
     without a population).
     """
-    frame = needs_at(con, scope, region)
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
     frame["score"] = need_scores(frame)
     frame["urgent"] = frame["priority"] == "urgent"
     if level == "facility":
@@ -424,7 +426,8 @@ def delay_distribution(con, scope: Scope, region: str | None = None) -> pd.DataF
     ).df()
 
 
-def projection(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+def projection(con, scope: Scope, region: str | None = None,
+               frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per region × category with open needs at D: how long the rest takes at this rate.
 
     remaining = sum over open needs with a quantity of max(unmet − in_transit, 0) (NaN
@@ -433,7 +436,7 @@ def projection(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     days = remaining ÷ rate, 0 when nothing remains, None ("not at this rate") when the
     rate is 0 or the remainder unknown.
     """
-    frame = needs_at(con, scope, region)
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
     columns = ["region_adcode", "category", "open_needs", "unmet", "in_transit", "remaining",
                "delivered_in_window", "rate_per_day", "days"]
     if frame.empty:

@@ -26,10 +26,19 @@ _VALUE_COLUMNS = {"category": "category", "priority": "priority",
 _SHARE_COLUMNS = ("unmet_share", "on_time_rate")
 
 
+_FROM_OPEN_NEEDS = ("needs_by", "ageing", "gap_ranking", "projection")
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def _compute(key: tuple[str, str], name: str, as_of: date, window: int, region: str | None,
              **kwargs) -> pd.DataFrame:
-    """A cached call of ``dashboard.needs.<name>`` (keyed by the data version)."""
+    """A cached call of ``dashboard.needs.<name>`` (keyed by the data version).
+
+    Analyses built on the open needs at D reuse one cached ``needs_at`` frame instead of
+    linking deliveries to needs again (seconds each at a country's scale).
+    """
+    if name in _FROM_OPEN_NEEDS:
+        kwargs["frame"] = _compute(key, "needs_at", as_of, window, region)
     with connection() as con:
         return getattr(needs, name)(con, Scope(as_of, window), region=region, **kwargs)
 
@@ -69,9 +78,19 @@ def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
     return out.rename(columns={c: tn(f"needs.col.{c}", view.lang) for c in columns})
 
 
+# A browser table of hundreds of thousands of rows helps nobody and costs seconds; the
+# rows come urgent and oldest first, and the command line exports them all.
+SHOWN_ROWS = 2_000
+DOWNLOAD_ROWS = 50_000
+
+
 def _table(frame: pd.DataFrame, view: View, columns: list[str], file_stem: str) -> pd.DataFrame:
-    display = shown(frame, view, columns)
-    st.dataframe(display, hide_index=True, width="stretch")
+    total = len(frame)
+    display = shown(frame.head(DOWNLOAD_ROWS), view, columns)
+    st.dataframe(display.head(SHOWN_ROWS), hide_index=True, width="stretch")
+    if total > SHOWN_ROWS:
+        st.caption(tn("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
+                      download=min(DOWNLOAD_ROWS, total), as_of=view.as_of.isoformat()))
     download(display, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view,
              key=f"dl_needs_{file_stem}")
     return display
@@ -132,7 +151,11 @@ def aggregates(view: View) -> None:
 
 
 def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
-    fig = go.Figure(go.Histogram(x=values, marker_color="#d9534f"))
+    """Counts per whole day, counted here: sending every value to the browser for plotly
+    to bin costs megabytes at a country's scale."""
+    counts = pd.to_numeric(values, errors="coerce").dropna().round().astype("int64").value_counts()
+    counts = counts.sort_index()
+    fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), marker_color="#d9534f"))
     fig.update_layout(xaxis_title=x_label, yaxis_title=tn("needs.count", view.lang),
                       height=300, margin=dict(l=10, r=10, t=10, b=10), bargap=0.05)
     return fig
