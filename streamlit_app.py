@@ -16,6 +16,8 @@ PAGES = (
     ("pages/map.py", "map", "page.map"),
     ("pages/coverage.py", "coverage", "page.coverage"),
     ("pages/needs.py", "needs", "page.needs"),
+    ("pages/partners.py", "partners", "page.partners"),
+    ("pages/funding.py", "funding", "page.funding"),
     ("pages/data.py", "data", "page.data"),
 )
 

@@ -71,10 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a table, or the needs open at a date, "
                                            "as CSV (optionally HXL-tagged) or JSON")
-    export.add_argument("table", help="needs (open at --as-of, with what was delivered), or a "
-                                      "stored table: " + ", ".join(_table_names()))
+    export.add_argument("table", help="needs (open at --as-of, with what was delivered), "
+                                      "partners, overlaps, or a stored table: "
+                                      + ", ".join(_table_names()))
     export.add_argument("--as-of", type=_date, help="for needs: default the latest date")
     export.add_argument("--window", type=int, default=7)
+    export.add_argument("--days", type=int, default=7,
+                        help="for overlaps: deliveries this many days apart or closer")
     export.add_argument("--db")
     export.add_argument("--hxl", action="store_true", help="add a row of HXL hashtags")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -183,6 +186,8 @@ def cmd_export(args) -> int:
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
     if args.table == "needs" and args.as_of is not None or args.table == "open_needs":
         return _export_open_needs(con, args)
+    if args.table in ("partners", "overlaps"):
+        return _export_analysis(con, args)
     if args.table not in schema.TABLES:
         print(f"unknown table {args.table!r}; known: {', '.join(schema.TABLES)}", file=sys.stderr)
         return 2
@@ -211,6 +216,26 @@ def _export_open_needs(con, args) -> int:
         print("the database holds no dated data; pass --as-of", file=sys.stderr)
         return 2
     _emit(export_needs(con, as_of, args.window, args.format), args.out, args.format)
+    return 0
+
+
+def _export_analysis(con, args) -> int:
+    """``partners`` (freshness as of D) or ``overlaps`` (duplicated donations up to D)."""
+    from dashboard.metrics import data_date_range
+
+    as_of = args.as_of or data_date_range(con)[1]
+    if as_of is None:
+        print("the database holds no dated data; pass --as-of", file=sys.stderr)
+        return 2
+    if args.table == "partners":
+        from dashboard.partners import export_partners
+
+        text = export_partners(con, as_of, args.window, args.format)
+    else:
+        from dashboard.funding import export_overlaps
+
+        text = export_overlaps(con, as_of, args.days, args.format)
+    _emit(text, args.out, args.format)
     return 0
 
 

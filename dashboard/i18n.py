@@ -421,6 +421,145 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "coverage.served": ("其他", "Others"),
     "coverage.yes": ("是", "yes"),
     "coverage.no": ("否", "no"),
+    # Funding page
+    "page.funding": ("资金与重复捐赠", "Funding & overlaps"),
+    "funding.title": ("资金流向与重复捐赠", "Funding flows and duplicated donations"),
+    "funding.caption": ("截至 {as_of}{region}。", "As of {as_of}{region}."),
+    "funding.region_suffix": ("，地区：{name}", ", region: {name}"),
+    "funding.overlaps.title": ("重复捐赠", "Duplicated donations"),
+    "funding.overlaps.days": ("间隔天数", "Days apart"),
+    "funding.overlaps.days_help": ("同一设施、同一类别的相邻两次配送相隔不超过此天数即连成一组",
+                                   "Consecutive deliveries of one category to one facility at most "
+                                   "this many days apart join one group"),
+    "funding.overlaps.caption": (
+        "规则：截至 {as_of}、未失败且有供给机构的配送，按日期（送达日期，否则发出日期，否则预计到达）"
+        "排序；同一设施、同一类别中，与上一次配送相隔不超过 {days} 天的配送连成一组。"
+        "一组中有两个及以上不同供给机构即为重复捐赠。数量按原单位相加，单位不同时见“单位”列。",
+        "Rule: deliveries dated on or before {as_of} (delivered, else dispatched, else expected), "
+        "not failed and with a supplier, are ordered by date; per facility and category a "
+        "delivery at most {days} days after the previous one joins its group. A group with "
+        "two or more different suppliers is an overlap. Quantities are added as reported; "
+        "see Units when they differ."),
+    "funding.overlaps.none": ("没有重复捐赠。", "No duplicated donations."),
+    "funding.flows.title": ("资金流向", "Funding flows"),
+    "funding.flows.caption": (
+        "资助方 → 受资助方 → 地区，金额为截至 {as_of} 已开始（或未注明开始日期）的资助全额；"
+        "地区取资助的地区，否则取受资助方所在地市。",
+        "Funder → recipient → region: full amounts of grants started on or before {as_of} "
+        "(or without a start date); the region is the grant's, else the recipient's "
+        "prefecture."),
+    "funding.flows.none": ("没有资助记录。", "No grants."),
+    "funding.flows.unknown_region": ("地区未知", "Region unknown"),
+    "funding.by_region.title": ("各地区资金与需求", "Funding per region against needs"),
+    "funding.by_region.caption": (
+        "每万人金额 = 金额 × 10,000 ÷ 常住人口（2020）；"
+        "每项未满足需求金额 = 金额 ÷ 截至 {as_of} 的未满足需求数。",
+        "Per 10,000 residents = amount × 10,000 ÷ population (2020); per open need = amount ÷ "
+        "open needs at {as_of}."),
+    "funding.col.facility_id": ("设施编号", "Facility ID"),
+    "funding.col.facility_name": ("设施", "Facility"),
+    "funding.col.region_adcode": ("地区", "Region"),
+    "funding.col.category": ("类别", "Category"),
+    "funding.col.suppliers": ("供给机构", "Suppliers"),
+    "funding.col.n_suppliers": ("供给机构数", "Suppliers (count)"),
+    "funding.col.n_deliveries": ("配送次数", "Deliveries"),
+    "funding.col.total_quantity": ("数量合计", "Total quantity"),
+    "funding.col.units": ("单位", "Units"),
+    "funding.col.first_date": ("首次日期", "First date"),
+    "funding.col.last_date": ("末次日期", "Last date"),
+    "funding.col.funder_name": ("资助方", "Funder"),
+    "funding.col.recipient_name": ("受资助方", "Recipient"),
+    "funding.col.grants": ("资助笔数", "Grants"),
+    "funding.col.amount_cny": ("金额（元）", "Amount (CNY)"),
+    "funding.col.population": ("常住人口（2020）", "Population (2020)"),
+    "funding.col.amount_per_10k": ("每万人金额（元）", "Amount per 10,000 residents (CNY)"),
+    "funding.col.open_needs": ("未满足需求数", "Open needs"),
+    "funding.col.amount_per_open_need": ("每项未满足需求金额（元）", "Amount per open need (CNY)"),
+    # Partners page
+    "page.partners": ("伙伴网络", "Partners"),
+    "partners.title": ("伙伴网络", "Partner network"),
+    "partners.caption": (
+        "截至 {as_of}，窗口 {window} 天。"
+        "“最近动态”＝截至日期前最近一次活动报告或承运配送（发出或送达）的日期。",
+        "As of {as_of}, window {window} days. Last seen = the latest activity report or "
+        "carried delivery (dispatched or delivered) on or before the as-of date."),
+    "partners.region_suffix": ("（{name}：在此活跃或驻地在此的一线机构）",
+                               " ({name}: partners active or based there)"),
+    "partners.none": ("没有一线机构。", "No partners."),
+    "partners.fresh": ("近期有动态", "Fresh"),
+    "partners.due": ("待跟进", "Due"),
+    "partners.overdue": ("久无动态", "Overdue"),
+    "partners.silent": ("从未报告", "Silent"),
+    "partners.freshness.title": ("一线机构动态", "Partner freshness"),
+    "partners.freshness.caption": (
+        "近期有动态：窗口内（{window} 天）有动态；待跟进：两个窗口内（{window2} 天）有动态；"
+        "久无动态：更早；从未报告：从无活动报告或承运配送。“近期有动态”以外的即总览中的失联一线机构。",
+        "Fresh: seen within the window ({window} days); due: within two windows ({window2} "
+        "days); overdue: earlier; silent: never seen. Partners that are not fresh are the "
+        "stale partners of the Overview."),
+    "partners.hub": ("枢纽", "Hub"),
+    "partners.all_hubs": ("全部枢纽", "All hubs"),
+    "partners.no_hub": ("无所属枢纽", "No hub"),
+    "partners.single.title": ("仅一家或没有一线机构活跃的地市", "Prefectures with one partner or none"),
+    "partners.single.caption": (
+        "窗口内活跃＝在该地市有活动报告，或提供/承运了送达该地市设施的已送达配送。只有一家伙伴的地市，一旦该伙伴停摆便无人服务。",
+        "Active in the window = an activity report there, or a delivered delivery it "
+        "supplied or carried to a facility there. Where one partner stands alone, the "
+        "prefecture has nobody if it stops."),
+    "partners.who.title": ("谁在哪里做什么", "Who does what where"),
+    "partners.who.by": ("按", "By"),
+    "partners.who.caption": (
+        "每格为截至日期前（自数据首日起）该机构在该地市的记录数：活动报告，或其提供/承运的配送（以送达日期计，未送达则以发出日期计）。",
+        "Each cell counts the organisation's records in the prefecture up to the as-of "
+        "date (from the first data date): activity reports, or deliveries it supplied or "
+        "carried (dated by delivery, else dispatch)."),
+    "partners.who.filter": ("类型/类别", "Type / category"),
+    "partners.who.all": ("全部", "All"),
+    "partners.profile.title": ("机构档案", "Partner profile"),
+    "partners.profile.select": ("选择机构", "Choose an organisation"),
+    "partners.profile.caption": (
+        "截至日期前的全部记录。配送状态按截至日期：已送达＝送达日期不晚于截至日期；运输中＝已发出未送达。",
+        "Everything on or before the as-of date. Delivery status at the as-of date: "
+        "delivered = delivered on or before it; in transit = dispatched, not yet delivered."),
+    "partners.profile.regions": ("服务地区", "Regions served"),
+    "partners.profile.facilities": ("服务设施", "Facilities served"),
+    "partners.profile.deliveries": ("承运配送（按状态）", "Deliveries carried (by status)"),
+    "partners.profile.reports": ("每日活动报告", "Reports per day"),
+    "partners.profile.grants": ("收到的资助", "Grants received"),
+    "partners.col.org_id": ("机构编号", "Organisation ID"),
+    "partners.col.name": ("机构名称", "Organisation"),
+    "partners.col.org_type": ("机构类型", "Organisation type"),
+    "partners.col.hub_id": ("所属枢纽编号", "Hub ID"),
+    "partners.col.hub_name": ("所属枢纽", "Hub"),
+    "partners.col.last_seen": ("最近动态", "Last seen"),
+    "partners.col.freshness": ("动态状态", "Freshness"),
+    "partners.col.days_since_seen": ("距今天数", "Days since seen"),
+    "partners.col.active_regions": ("活跃地市数", "Active prefectures"),
+    "partners.col.region_adcode": ("地区", "Region"),
+    "partners.col.adcode": ("地区代码", "Region code"),
+    "partners.col.region": ("地区", "Region"),
+    "partners.col.active_partners": ("活跃一线机构数", "Active partners"),
+    "partners.col.partner_name": ("唯一的一线机构", "The only partner"),
+    "partners.col.activity_type": ("活动类型", "Activity type"),
+    "partners.col.category": ("类别", "Category"),
+    "partners.col.count": ("记录数", "Records"),
+    "partners.col.last_date": ("最近日期", "Latest date"),
+    "partners.col.reports": ("活动报告", "Reports"),
+    "partners.col.deliveries": ("配送", "Deliveries"),
+    "partners.col.active": ("窗口内活跃", "Active in window"),
+    "partners.col.facility_id": ("设施编号", "Facility ID"),
+    "partners.col.facility_type": ("设施类型", "Facility type"),
+    "partners.col.status": ("状态", "Status"),
+    "partners.col.reported_on": ("日期", "Date"),
+    "partners.col.people_served": ("服务人次", "People served"),
+    "partners.col.grant_id": ("资助编号", "Grant ID"),
+    "partners.col.funder_id": ("资助方编号", "Funder ID"),
+    "partners.col.funder_name": ("资助方", "Funder"),
+    "partners.col.amount_cny": ("金额（元）", "Amount (CNY)"),
+    "partners.col.start_on": ("开始日期", "Start"),
+    "partners.col.end_on": ("结束日期", "End"),
+    "partners.yes": ("是", "yes"),
+    "partners.no": ("否", "no"),
     # Report columns
     "report.file": ("文件", "File"),
     "report.row": ("行", "Row"),

@@ -184,13 +184,17 @@ def test_data_page_reports_problems_then_imports(server, page, tmp_path):
 
 
 @pytest.mark.parametrize("path, title, charts", [("coverage", "覆盖", 2),
-                                                  ("needs", "未满足需求", 3)])
+                                                  ("needs", "未满足需求", 3),
+                                                  ("partners", "伙伴", 0),
+                                                  ("funding", "资金", 1)])
 def test_analysis_page_renders_with_its_charts(server, page, path, title, charts):
     page.goto(f"{server}/{path}?as_of=2020-03-15&region=420100")
     wait_for_app(page)
     assert title in page.locator("h1").first.inner_text()
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    if charts:
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= charts
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
     assert page.locator('[data-testid="stException"]').count() == 0
     # The region filter came from the URL and stays there.
     assert "region=420100" in page.url

@@ -112,3 +112,20 @@ def test_export_needs_open_at_a_date(tmp_path, capsys):
     assert main(["export", "needs", "--as-of", "2020-02-15", "--db", str(db),
                  "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 3
+
+
+def test_export_partners_and_overlaps(tmp_path, capsys):
+    import io
+
+    import pandas as pd
+
+    db = tmp_path / "p.duckdb"
+    assert main(["import", str(SCENARIO), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["export", "partners", "--as-of", "2020-02-15", "--db", str(db)]) == 0
+    partners = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
+    assert dict(zip(partners["org_id"], partners["freshness"])) == {
+        "P1": "fresh", "P2": "fresh", "P3": "silent"}  # tests/data/scenario/README.md
+    assert main(["export", "overlaps", "--as-of", "2020-02-15", "--days", "7", "--db", str(db),
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # one supplier per facility there

@@ -1,0 +1,178 @@
+"""Funding and duplicated donations: who pays whom, where, and who sends the same thing twice.
+
+Pure functions over a DuckDB connection and a :class:`dashboard.metrics.Scope` (as-of
+date D, province). SQL takes parameters; nothing formats user input into SQL.
+Definitions (also in docs/METHODS.md, "Funding"):
+
+**Overlaps (duplicated donations).** A delivery's *date* is ``delivered_on``, else
+``dispatched_on``, else ``expected_on``. The deliveries considered are those to a
+facility of the province, not failed, with a supplier, a category and a date on or
+before D. Per facility and category they are ordered by date (then delivery_id) and
+*chained*: a delivery joins the chain of the previous one when its date is at most
+``days`` days after the previous delivery's date; a larger gap starts a new chain. A
+chain is an **overlap** when it holds deliveries from two or more different suppliers.
+A chain may therefore span more than ``days`` days (A, B, C five days apart each form
+one chain of 10 days with days=7). Deliveries without a supplier, a category or any
+date cannot be compared and are left out.
+
+Quantities of an overlap are added as reported; ``units`` lists the distinct units so
+a reader sees when the sum mixes units.
+
+**Funding flows.** Grants with start_on on or before D, or without a start date, count
+with their full amount_cny (end_on is not pro-rated). A grant's region is its own
+region, else its recipient's prefecture; grants whose region lies outside the province
+are left out, those with no region at all are kept with an empty region.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+
+from dashboard.exports import safe_frame
+from dashboard.metrics import IN_PROVINCE, Scope, region_summary
+
+DEFAULT_DAYS = 7
+SEPARATOR = "、"
+DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
+
+OVERLAP_COLUMNS = ["facility_id", "facility_name", "region_adcode", "category", "suppliers",
+                   "n_suppliers", "n_deliveries", "total_quantity", "units", "first_date",
+                   "last_date"]
+
+_OVERLAPS_SQL = f"""
+WITH dl AS (
+    SELECT d.delivery_id, d.facility_id, f.name AS facility_name, f.region_adcode,
+           d.category, d.supplier_id, coalesce(o.name, d.supplier_id) AS supplier_name,
+           d.quantity, nullif(trim(d.unit), '') AS unit, {DELIVERY_DATE} AS x
+    FROM deliveries d JOIN facilities f USING (facility_id)
+    LEFT JOIN organizations o ON o.org_id = d.supplier_id
+    WHERE d.status <> 'failed' AND d.supplier_id IS NOT NULL AND d.category IS NOT NULL
+      AND {DELIVERY_DATE} IS NOT NULL AND {DELIVERY_DATE} <= $d
+      AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+),
+gaps AS (
+    SELECT *, CASE WHEN date_diff('day', lag(x) OVER w, x) <= $days THEN 0 ELSE 1 END AS starts
+    FROM dl
+    WINDOW w AS (PARTITION BY facility_id, category ORDER BY x, delivery_id)
+),
+chains AS (
+    SELECT *, sum(starts) OVER (PARTITION BY facility_id, category ORDER BY x, delivery_id
+                                ROWS UNBOUNDED PRECEDING) AS chain
+    FROM gaps
+)
+SELECT facility_id, any_value(facility_name) AS facility_name,
+       any_value(region_adcode) AS region_adcode, category,
+       array_to_string(list_sort(list(DISTINCT supplier_name)), '{SEPARATOR}') AS suppliers,
+       count(DISTINCT supplier_id) AS n_suppliers, count(*) AS n_deliveries,
+       sum(quantity)::DOUBLE AS total_quantity,
+       array_to_string(list_sort(list(DISTINCT unit)), '{SEPARATOR}') AS units,
+       min(x) AS first_date, max(x) AS last_date
+FROM chains
+GROUP BY facility_id, category, chain
+HAVING count(DISTINCT supplier_id) >= 2
+ORDER BY first_date, facility_id, category
+"""
+
+
+def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = None) -> pd.DataFrame:
+    """Chains of deliveries of one category to one facility from two or more suppliers.
+
+    One row per overlap (see the module docstring for the chaining rule); columns
+    OVERLAP_COLUMNS. ``total_quantity`` is NaN when no delivery of the chain gave one.
+    """
+    if days < 0:
+        raise ValueError("days must be zero or more")
+    frame = con.execute(_OVERLAPS_SQL, {"d": scope.as_of, "prov": scope.prefix,
+                                        "region": region, "days": int(days)}).df()
+    frame = frame[OVERLAP_COLUMNS] if not frame.empty else pd.DataFrame(columns=OVERLAP_COLUMNS)
+    for col in ("n_suppliers", "n_deliveries"):
+        frame[col] = frame[col].astype("int64")
+    frame["total_quantity"] = pd.to_numeric(frame["total_quantity"], errors="coerce").astype("float64")
+    for col in ("first_date", "last_date"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    return frame.reset_index(drop=True)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
+        for rec in frame.astype(object).to_dict("records")
+    ]
+
+
+def export_overlaps(con, as_of: date, days: int = DEFAULT_DAYS, fmt: str = "csv",
+                    province: str | None = None) -> str:
+    """Every overlap at ``as_of`` as CSV (formula-looking cells neutralised) or JSON."""
+    frame = overlaps(con, Scope(as_of, province=province), days=days).copy()
+    for col in ("first_date", "last_date"):
+        frame[col] = [d.isoformat() if hasattr(d, "isoformat") else d for d in frame[col]]
+    if fmt == "csv":
+        return safe_frame(frame).to_csv(index=False)
+    if fmt == "json":
+        return json.dumps(_records(frame), ensure_ascii=False, indent=2, default=str)
+    raise ValueError("fmt must be 'csv' or 'json'")
+
+
+FLOW_COLUMNS = ["funder_id", "funder_name", "recipient_id", "recipient_name", "region_adcode",
+                "category", "grants", "amount_cny"]
+
+_FLOWS_SQL = """
+WITH g AS (
+    SELECT g.funder_id, coalesce(fo.name, g.funder_id) AS funder_name,
+           g.recipient_id, coalesce(ro.name, g.recipient_id) AS recipient_name,
+           coalesce(g.region_adcode, ro.prefecture_adcode) AS region_adcode,
+           g.category, g.amount_cny
+    FROM grants g
+    LEFT JOIN organizations fo ON fo.org_id = g.funder_id
+    LEFT JOIN organizations ro ON ro.org_id = g.recipient_id
+    WHERE (g.start_on IS NULL OR g.start_on <= $d)
+)
+SELECT funder_id, funder_name, recipient_id, recipient_name, region_adcode, category,
+       count(*) AS grants, sum(amount_cny)::DOUBLE AS amount_cny
+FROM g
+WHERE region_adcode IS NULL OR left(region_adcode, 2) = $prov
+GROUP BY ALL
+ORDER BY amount_cny DESC, funder_id, recipient_id, region_adcode NULLS LAST, category NULLS LAST
+"""
+
+
+def funding_flows(con, scope: Scope) -> pd.DataFrame:
+    """Grant money funder → recipient → region × category, counted at D (see docstring)."""
+    frame = con.execute(_FLOWS_SQL, {"d": scope.as_of, "prov": scope.prefix}).df()
+    if frame.empty:
+        frame = pd.DataFrame(columns=FLOW_COLUMNS)
+    frame["grants"] = frame["grants"].astype("int64")
+    frame["amount_cny"] = pd.to_numeric(frame["amount_cny"], errors="coerce").astype("float64")
+    return frame[FLOW_COLUMNS].reset_index(drop=True)
+
+
+REGION_COLUMNS = ["region_adcode", "name", "name_en", "population", "amount_cny",
+                  "amount_per_10k", "open_needs", "amount_per_open_need"]
+
+
+def funding_by_region(con, scope: Scope, flows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Grant money per prefecture of the province (all of them), against people and needs.
+
+    amount_per_10k = amount_cny × 10,000 ÷ resident population (NaN without one);
+    open_needs from :func:`dashboard.metrics.region_summary` at D; amount_per_open_need
+    = amount_cny ÷ open_needs (NaN when none is open). Most money first.
+    """
+    flows = funding_flows(con, scope) if flows is None else flows
+    summary = region_summary(con, scope)
+    amounts = flows.dropna(subset=["region_adcode"]).groupby("region_adcode")["amount_cny"].sum()
+    out = pd.DataFrame({
+        "region_adcode": summary["adcode"], "name": summary["name"],
+        "name_en": summary["name_en"],
+        "population": pd.to_numeric(summary["population"], errors="coerce").astype("float64"),
+        "open_needs": summary["open_needs"].astype("int64"),
+    })
+    out["amount_cny"] = [float(amounts.get(a, 0.0)) for a in out["region_adcode"]]
+    out["amount_per_10k"] = [a * 10_000 / p if p == p and p else float("nan")
+                             for a, p in zip(out["amount_cny"], out["population"])]
+    out["amount_per_open_need"] = [a / n if n else float("nan")
+                                   for a, n in zip(out["amount_cny"], out["open_needs"])]
+    out = out.sort_values(["amount_cny", "region_adcode"], ascending=[False, True])
+    return out[REGION_COLUMNS].reset_index(drop=True)

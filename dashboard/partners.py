@@ -1,0 +1,324 @@
+"""The partner network: who was last heard from when, who works where, and where one
+partner stands alone.
+
+Pure functions over a DuckDB connection and a :class:`dashboard.metrics.Scope` (as-of
+date D, window W = [D-W+1, D], province). SQL takes parameters; nothing formats user
+input into SQL. Definitions (also in docs/METHODS.md, "Partners"):
+
+- a partner is an organisation of type ``partner``;
+- **last seen**: the latest of its activity reports' ``reported_on`` and, for the
+  deliveries it carries (``carrier_id``), their ``dispatched_on`` and ``delivered_on``,
+  counting only dates on or before D;
+- **freshness**: ``fresh`` when last seen in the window (>= D-W+1), ``due`` when within
+  two windows (>= D-2W+1), ``overdue`` when older, ``silent`` when never seen. A partner
+  that is not fresh is exactly a *stale partner* of dashboard.metrics;
+- **active in a region** as in dashboard.metrics: an activity report there, or a
+  delivered delivery it supplied or carried to a facility there, dated in the window;
+- **active_regions**: how many prefectures of the province it is active in;
+- **days_since_seen**: D - last seen (empty when silent).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+
+from dashboard.exports import safe_frame
+from dashboard.metrics import IN_PROVINCE, IN_WINDOW_DELIVERED, Scope
+from geo.regions import load_registry
+
+FRESHNESS = ("fresh", "due", "overdue", "silent")
+WHO_BY = ("activity_type", "category")
+
+# (org_id, region_adcode) pairs active in the window: the definition of dashboard.metrics.
+ACTIVE_CTE = f"""
+active AS (
+    SELECT a.org_id, a.region_adcode FROM activities a
+    WHERE a.reported_on BETWEEN $start AND $d AND left(a.region_adcode, 2) = $prov
+    UNION
+    SELECT unnest([d.supplier_id, d.carrier_id]) AS org_id, f.region_adcode
+    FROM deliveries d JOIN facilities f USING (facility_id)
+    WHERE {IN_WINDOW_DELIVERED} AND {IN_PROVINCE}
+)
+"""
+
+# Every date on or before D on which an organisation was seen: reports and carried
+# deliveries (dispatched or delivered).
+SEEN_CTE = """
+seen AS (
+    SELECT org_id, reported_on AS x FROM activities WHERE reported_on <= $d
+    UNION ALL
+    SELECT carrier_id, dispatched_on FROM deliveries
+    WHERE carrier_id IS NOT NULL AND dispatched_on <= $d
+    UNION ALL
+    SELECT carrier_id, delivered_on FROM deliveries
+    WHERE carrier_id IS NOT NULL AND delivered_on <= $d
+)
+"""
+
+
+def _params(scope: Scope, **extra) -> dict:
+    from datetime import timedelta
+
+    due_start = scope.as_of - timedelta(days=2 * scope.window - 1)
+    return scope.params() | {"due": due_start} | extra
+
+
+def freshness(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """One row per partner: org_id, name, hub_id, hub_name, last_seen, freshness,
+    days_since_seen, active_regions; freshest first (silent last), then by org_id.
+
+    With ``region`` (a prefecture adcode) only partners active there in the window or
+    based there.
+    """
+    frame = con.execute(
+        f"""
+        WITH {ACTIVE_CTE}, {SEEN_CTE},
+        last AS (SELECT org_id, max(x) AS last_seen FROM seen GROUP BY org_id),
+        regions AS (
+            SELECT org_id, count(DISTINCT region_adcode) AS active_regions
+            FROM active WHERE org_id IS NOT NULL GROUP BY org_id
+        )
+        SELECT o.org_id, o.name, o.hub_id, h.name AS hub_name, l.last_seen,
+               CASE WHEN l.last_seen IS NULL THEN 'silent'
+                    WHEN l.last_seen >= $start THEN 'fresh'
+                    WHEN l.last_seen >= $due THEN 'due'
+                    ELSE 'overdue' END AS freshness,
+               date_diff('day', l.last_seen, $d::DATE) AS days_since_seen,
+               coalesce(r.active_regions, 0) AS active_regions
+        FROM organizations o
+        LEFT JOIN organizations h ON h.org_id = o.hub_id
+        LEFT JOIN last l ON l.org_id = o.org_id
+        LEFT JOIN regions r ON r.org_id = o.org_id
+        WHERE o.org_type = 'partner'
+          AND ($region IS NULL OR o.prefecture_adcode = $region OR o.region_adcode = $region
+               OR o.org_id IN (SELECT org_id FROM active WHERE region_adcode = $region))
+        ORDER BY l.last_seen IS NULL, l.last_seen DESC, o.org_id
+        """,
+        _params(scope, region=region),
+    ).df()
+    frame["active_regions"] = frame["active_regions"].astype("int64")
+    frame["days_since_seen"] = frame["days_since_seen"].astype("Int64")
+    frame["last_seen"] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame["last_seen"]]
+    return frame
+
+
+def freshness_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many partners of ``frame`` are in each freshness class (all four keys)."""
+    counts = frame["freshness"].value_counts()
+    return {f: int(counts.get(f, 0)) for f in FRESHNESS}
+
+
+def who_does_what_where(con, scope: Scope, by: str = "activity_type") -> pd.DataFrame:
+    """Organisation × prefecture × activity type (from activity reports) or category
+    (from deliveries it supplied or carried): ``count`` and ``last_date``, counting
+    everything dated on or before D (from the first data date).
+
+    A delivery's date is its delivered_on when on or before D, else its dispatched_on
+    when on or before D; a delivery with neither is not counted. An organisation that
+    both supplied and carried a delivery counts it once.
+    """
+    if by == "activity_type":
+        sql = """
+            SELECT a.org_id, a.region_adcode, a.activity_type AS what,
+                   count(*) AS count, max(a.reported_on) AS last_date
+            FROM activities a
+            WHERE a.reported_on <= $d AND left(a.region_adcode, 2) = $prov
+            GROUP BY ALL
+        """
+    elif by == "category":
+        sql = f"""
+            WITH dated AS (
+                SELECT d.delivery_id, d.supplier_id, d.carrier_id, d.category, f.region_adcode,
+                       CASE WHEN d.delivered_on <= $d THEN d.delivered_on
+                            WHEN d.dispatched_on <= $d THEN d.dispatched_on END AS x
+                FROM deliveries d JOIN facilities f USING (facility_id)
+                WHERE {IN_PROVINCE}
+            ),
+            roles AS (
+                SELECT DISTINCT delivery_id, unnest([supplier_id, carrier_id]) AS org_id,
+                       category, region_adcode, x
+                FROM dated WHERE x IS NOT NULL
+            )
+            SELECT org_id, region_adcode, category AS what,
+                   count(DISTINCT delivery_id) AS count, max(x) AS last_date
+            FROM roles WHERE org_id IS NOT NULL
+            GROUP BY ALL
+        """
+    else:
+        raise ValueError(f"by must be one of {WHO_BY}")
+    frame = con.execute(
+        f"""
+        WITH w AS ({sql})
+        SELECT w.org_id, o.name, o.org_type, w.region_adcode, w.what AS {by}, w.count,
+               w.last_date
+        FROM w LEFT JOIN organizations o USING (org_id)
+        ORDER BY w.org_id, w.region_adcode, w.what
+        """,
+        {"d": scope.as_of, "prov": scope.prefix},
+    ).df()
+    frame["count"] = frame["count"].astype("int64")
+    frame["last_date"] = [pd.Timestamp(v).date() for v in frame["last_date"]]
+    return frame
+
+
+def who_matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    """The pivot of :func:`who_does_what_where`: one row per organisation (its name),
+    one column per region adcode, the summed counts (0 where it did nothing)."""
+    if frame.empty:
+        return pd.DataFrame()
+    return frame.pivot_table(index="name", columns="region_adcode", values="count",
+                             aggfunc="sum", fill_value=0).astype("int64")
+
+
+def single_partner_regions(con, scope: Scope) -> pd.DataFrame:
+    """Prefectures of the province where at most one partner is active in the window.
+
+    Columns: adcode, name, name_en, active_partners (0 or 1), org_id and partner_name
+    (empty when none). Regions with one partner come first, then those with none.
+    """
+    registry = load_registry()
+    regions = pd.DataFrame(
+        [{"adcode": r.adcode, "name": r.name, "name_en": r.name_en}
+         for r in registry.prefectures(scope.province)]
+    )
+    active = con.execute(
+        f"""
+        WITH {ACTIVE_CTE}
+        SELECT a.region_adcode AS adcode, count(DISTINCT a.org_id) AS active_partners,
+               min(a.org_id) AS org_id, min(o.name) AS partner_name
+        FROM active a JOIN organizations o USING (org_id)
+        WHERE o.org_type = 'partner'
+        GROUP BY a.region_adcode
+        """,
+        scope.params(),
+    ).df()
+    out = regions.merge(active, on="adcode", how="left")
+    out["active_partners"] = out["active_partners"].fillna(0).astype("int64")
+    out = out[out["active_partners"] <= 1].copy()
+    for col in ("org_id", "partner_name"):
+        out[col] = [v if isinstance(v, str) and n == 1 else None
+                    for v, n in zip(out[col], out["active_partners"])]
+    out = out.sort_values(["active_partners", "adcode"], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def partner_profile(con, scope: Scope, org_id: str) -> dict[str, pd.DataFrame]:
+    """Small frames about one organisation, everything dated on or before D:
+
+    - ``regions``: region_adcode, reports, deliveries (supplied or carried), last_date,
+      active (in the window, as in dashboard.metrics);
+    - ``facilities``: facility_id, name, facility_type, region_adcode, deliveries,
+      last_date (deliveries it supplied or carried);
+    - ``deliveries``: status at D, count, for the deliveries it carries (excluding those
+      dispatched after D). Status at D: failed when recorded failed, delivered when
+      delivered on or before D, in_transit when dispatched on or before D, else planned;
+    - ``reports``: reported_on, reports, people_served per day;
+    - ``grants``: grants it received starting on or before D (or undated).
+    """
+    params = scope.params() | {"org": org_id}
+    short = {"d": scope.as_of, "org": org_id}
+    delivery_dates = f"""
+        dated AS (
+            SELECT d.*, f.region_adcode, f.name AS facility_name, f.facility_type,
+                   CASE WHEN d.delivered_on <= $d THEN d.delivered_on
+                        WHEN d.dispatched_on <= $d THEN d.dispatched_on END AS x
+            FROM deliveries d JOIN facilities f USING (facility_id)
+            WHERE (d.supplier_id = $org OR d.carrier_id = $org) AND {IN_PROVINCE}
+        )
+    """
+    regions = con.execute(
+        f"""
+        WITH {ACTIVE_CTE}, {delivery_dates},
+        r AS (
+            SELECT region_adcode, reported_on AS x, 1 AS report, 0 AS delivery
+            FROM activities WHERE org_id = $org AND reported_on <= $d
+              AND left(region_adcode, 2) = $prov
+            UNION ALL
+            SELECT region_adcode, x, 0, 1 FROM dated WHERE x IS NOT NULL
+        )
+        SELECT region_adcode, sum(report)::BIGINT AS reports, sum(delivery)::BIGINT AS deliveries,
+               max(x) AS last_date,
+               region_adcode IN (SELECT region_adcode FROM active WHERE org_id = $org) AS active
+        FROM r GROUP BY region_adcode ORDER BY region_adcode
+        """,
+        params,
+    ).df()
+    facilities = con.execute(
+        f"""
+        WITH {delivery_dates}
+        SELECT facility_id, facility_name AS name, facility_type, region_adcode,
+               count(*) AS deliveries, max(x) AS last_date
+        FROM dated WHERE x IS NOT NULL
+        GROUP BY ALL ORDER BY facility_id
+        """,
+        short | {"prov": scope.prefix},
+    ).df()
+    deliveries = con.execute(
+        """
+        SELECT CASE WHEN status = 'failed' THEN 'failed'
+                    WHEN delivered_on <= $d THEN 'delivered'
+                    WHEN dispatched_on <= $d THEN 'in_transit'
+                    ELSE 'planned' END AS status,
+               count(*) AS count
+        FROM deliveries
+        WHERE carrier_id = $org AND (dispatched_on IS NULL OR dispatched_on <= $d)
+        GROUP BY ALL ORDER BY status
+        """,
+        short,
+    ).df()
+    reports = con.execute(
+        """
+        SELECT reported_on, count(*) AS reports, sum(people_served)::BIGINT AS people_served
+        FROM activities WHERE org_id = $org AND reported_on <= $d
+        GROUP BY reported_on ORDER BY reported_on
+        """,
+        short,
+    ).df()
+    grants = con.execute(
+        """
+        SELECT g.grant_id, g.funder_id, o.name AS funder_name, g.amount_cny, g.category,
+               g.start_on, g.end_on
+        FROM grants g LEFT JOIN organizations o ON o.org_id = g.funder_id
+        WHERE g.recipient_id = $org AND (g.start_on IS NULL OR g.start_on <= $d)
+        ORDER BY g.start_on, g.grant_id
+        """,
+        short,
+    ).df()
+    for frame in (regions, facilities, reports):
+        for col in ("last_date", "reported_on"):
+            if col in frame:
+                frame[col] = [pd.Timestamp(v).date() for v in frame[col]]
+    for frame, cols in ((regions, ("reports", "deliveries")), (facilities, ("deliveries",)),
+                        (deliveries, ("count",)), (reports, ("reports",))):
+        for col in cols:
+            frame[col] = frame[col].astype("int64")
+    return {"regions": regions, "facilities": facilities, "deliveries": deliveries,
+            "reports": reports, "grants": grants}
+
+
+EXPORT_COLUMNS = ["org_id", "name", "hub_id", "hub_name", "last_seen", "freshness",
+                  "days_since_seen", "active_regions"]
+
+
+def export_partners(con, as_of: date, window: int = 7, fmt: str = "csv",
+                    province: str | None = None) -> str:
+    """Every partner with its freshness at ``as_of``.
+
+    ``fmt`` is 'csv' (formula-looking cells neutralised) or 'json' (a list of records;
+    unknown values are null).
+    """
+    frame = freshness(con, Scope(as_of, window, province))[EXPORT_COLUMNS].copy()
+    frame["last_seen"] = [d.isoformat() if d is not None else None for d in frame["last_seen"]]
+    if fmt == "csv":
+        return safe_frame(frame).to_csv(index=False)
+    if fmt == "json":
+        records = [
+            {k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+             for k, v in rec.items()}
+            for rec in frame.astype(object).to_dict("records")
+        ]
+        return json.dumps(records, ensure_ascii=False, indent=2, default=str)
+    raise ValueError("fmt must be 'csv' or 'json'")

@@ -1,0 +1,153 @@
+"""Sections of the Funding page: duplicated donations, funding flows (Sankey and table)
+and funding per region against needs and population. Each has a caption saying what it
+counts; tables are translated and downloadable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import funding
+from dashboard.i18n import region_label, value_label
+from dashboard.i18n import t as tn
+from dashboard.metrics import Scope
+from dashboard.ui.components import download
+from dashboard.ui.data import connection
+from dashboard.ui.frame import View
+
+SHOWN_ROWS = 2_000
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compute(key: tuple[str, str], name: str, as_of: date, window: int, **kwargs) -> pd.DataFrame:
+    """A cached call of ``dashboard.funding.<name>`` (keyed by the data version)."""
+    with connection() as con:
+        return getattr(funding, name)(con, Scope(as_of, window), **kwargs)
+
+
+def _get(view: View, name: str, **kwargs) -> pd.DataFrame:
+    return _compute(view.key, name, view.as_of, view.window, **kwargs)
+
+
+def region_of(view: View) -> str | None:
+    """The prefecture filter of the view (None: the whole province)."""
+    return getattr(view, "region", None)
+
+
+def _region_name(adcode: str | None, lang: str) -> str:
+    if adcode is None or adcode != adcode:
+        return tn("funding.flows.unknown_region", lang)
+    from geo.regions import load_registry
+
+    try:
+        region = load_registry().get(adcode)
+    except Exception:  # an unknown code is shown as itself
+        region = None
+    return region_label(region.name, region.name_en, lang) if region else str(adcode)
+
+
+_ROUNDED = {"amount_per_10k": 2, "amount_per_open_need": 2}
+
+
+def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``frame`` with translated values and headers."""
+    out = frame[columns].copy()
+    for col in columns:
+        if col == "category":
+            out[col] = [value_label("category", v, view.lang) if isinstance(v, str) else v
+                        for v in out[col]]
+        elif col == "region_adcode":
+            out[col] = [_region_name(a, view.lang) for a in out[col]]
+        elif col in _ROUNDED:
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(_ROUNDED[col])
+    return out.rename(columns={c: tn(f"funding.col.{c}", view.lang) for c in columns})
+
+
+def _table(frame: pd.DataFrame, view: View, columns: list[str], stem: str) -> pd.DataFrame:
+    display = shown(frame, view, columns)
+    st.dataframe(display.head(SHOWN_ROWS), hide_index=True, width="stretch")
+    download(display, f"lifeline_{stem}_{view.as_of.isoformat()}.csv", view, key=f"dl_funding_{stem}")
+    return display
+
+
+def caption(view: View) -> None:
+    """What the page is computed for."""
+    region = region_of(view)
+    suffix = tn("funding.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
+    st.caption(tn("funding.caption", view.lang, as_of=view.as_of.isoformat(), region=suffix))
+
+
+def overlaps(view: View) -> pd.DataFrame:
+    """Duplicated donations, with the chaining rule in a caption."""
+    st.subheader(tn("funding.overlaps.title", view.lang))
+    days = int(st.number_input(tn("funding.overlaps.days", view.lang), min_value=0, max_value=365,
+                               value=funding.DEFAULT_DAYS, step=1, key="funding_days",
+                               help=tn("funding.overlaps.days_help", view.lang)))
+    frame = _get(view, "overlaps", days=days, region=region_of(view))
+    st.caption(tn("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days))
+    if frame.empty:
+        st.info(tn("funding.overlaps.none", view.lang))
+    _table(frame, view, [c for c in funding.OVERLAP_COLUMNS if c != "facility_id"],
+           f"overlaps_{days}d")
+    return frame
+
+
+def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
+    """Funder → recipient → region, link widths in CNY."""
+    nodes: dict[tuple[str, str], int] = {}
+    labels: list[str] = []
+
+    def node(kind: str, key: str, label: str) -> int:
+        if (kind, key) not in nodes:
+            nodes[(kind, key)] = len(labels)
+            labels.append(label)
+        return nodes[(kind, key)]
+
+    sources, targets, values = [], [], []
+    first = flows.groupby(["funder_id", "funder_name", "recipient_id", "recipient_name"],
+                          as_index=False)["amount_cny"].sum()
+    for r in first.itertuples():
+        sources.append(node("funder", r.funder_id, r.funder_name))
+        targets.append(node("recipient", r.recipient_id, r.recipient_name))
+        values.append(float(r.amount_cny))
+    second = flows.assign(region_adcode=flows["region_adcode"].fillna("")).groupby(
+        ["recipient_id", "recipient_name", "region_adcode"], as_index=False)["amount_cny"].sum()
+    for r in second.itertuples():
+        sources.append(node("recipient", r.recipient_id, r.recipient_name))
+        targets.append(node("region", r.region_adcode,
+                            _region_name(r.region_adcode or None, view.lang)))
+        values.append(float(r.amount_cny))
+    fig = go.Figure(go.Sankey(
+        node=dict(label=labels, pad=15, thickness=14),
+        link=dict(source=sources, target=targets, value=values),
+        valueformat=",.0f", valuesuffix=" ¥"))
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
+def flows(view: View) -> pd.DataFrame:
+    """The Sankey of funding flows and the same flows as a table."""
+    st.subheader(tn("funding.flows.title", view.lang))
+    frame = _get(view, "funding_flows")
+    st.caption(tn("funding.flows.caption", view.lang, as_of=view.as_of.isoformat()))
+    if frame.empty:
+        st.info(tn("funding.flows.none", view.lang))
+    else:
+        st.plotly_chart(sankey(frame, view), width="stretch", config={"displayModeBar": False})
+    _table(frame, view, ["funder_name", "recipient_name", "region_adcode", "category", "grants",
+                         "amount_cny"], "funding_flows")
+    return frame
+
+
+def by_region(view: View) -> pd.DataFrame:
+    """Money per prefecture against open needs and per 10,000 residents."""
+    st.subheader(tn("funding.by_region.title", view.lang))
+    frame = _get(view, "funding_by_region")
+    st.caption(tn("funding.by_region.caption", view.lang, as_of=view.as_of.isoformat()))
+    _table(frame, view, ["region_adcode", "population", "amount_cny", "amount_per_10k",
+                         "open_needs", "amount_per_open_need"], "funding_by_region")
+    return frame

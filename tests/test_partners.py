@@ -1,0 +1,162 @@
+"""The partner network on the hand-computed scenario (tests/data/scenario/README.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard import partners
+from dashboard.metrics import Scope, partner_activity
+from tests.conftest import AS_OF
+
+WUHAN, XIAOGAN = "420100", "420900"
+
+
+def _rows(frame: pd.DataFrame) -> dict:
+    return {
+        r.org_id: (None if r.last_seen is None else r.last_seen.isoformat(), r.freshness,
+                   None if pd.isna(r.days_since_seen) else int(r.days_since_seen),
+                   int(r.active_regions))
+        for r in frame.itertuples()
+    }
+
+
+def test_freshness_as_of_scenario_date(scenario_db):
+    frame = partners.freshness(scenario_db, Scope(AS_OF, 7))
+    # P1: D7 delivered 02-15 (also A1 02-14, D1); P2: D3 dispatched 02-14 (A3 02-10, D6 02-09).
+    # Active regions: P1 in 武汉 (A1, D1, D7); P2 in 武汉 (A3); 孝感's A2 is before the window.
+    assert _rows(frame) == {
+        "P1": ("2020-02-15", "fresh", 0, 1),
+        "P2": ("2020-02-14", "fresh", 1, 1),
+        "P3": (None, "silent", None, 0),
+    }
+    assert list(frame["org_id"]) == ["P1", "P2", "P3"]
+    assert set(frame["hub_name"]) == {"湖北枢纽"} and set(frame["hub_id"]) == {"HUB1"}
+    # Consistent with dashboard.metrics: stale partners are exactly the ones not fresh.
+    counts = partners.freshness_counts(frame)
+    assert counts == {"fresh": 2, "due": 0, "overdue": 0, "silent": 1}
+    assert partner_activity(scenario_db, Scope(AS_OF, 7))["stale_partners"] == 1
+
+
+@pytest.mark.parametrize(("as_of", "window", "expected"), [
+    # D 02-25, W 7: fresh from 02-19, due from 02-12. Nothing is dated after 02-17
+    # (D4, carried by L1), so P1 (02-15) and P2 (02-14) are due.
+    ("2020-02-25", 7, {"P1": ("2020-02-15", "due", 10, 0), "P2": ("2020-02-14", "due", 11, 0),
+                       "P3": (None, "silent", None, 0)}),
+    # D 02-22, W 4: fresh from 02-19, due from 02-15: P1 on the boundary is due, P2 a day
+    # older is overdue.
+    ("2020-02-22", 4, {"P1": ("2020-02-15", "due", 7, 0), "P2": ("2020-02-14", "overdue", 8, 0),
+                       "P3": (None, "silent", None, 0)}),
+    # D 02-12: A1 (02-14), D7 and D3 are in the future. P1 was last seen delivering D1
+    # on 02-12; P2 reported A3 on 02-10. W 1: fresh only on 02-12, due from 02-11.
+    ("2020-02-12", 1, {"P1": ("2020-02-12", "fresh", 0, 1), "P2": ("2020-02-10", "overdue", 2, 0),
+                       "P3": (None, "silent", None, 0)}),
+])
+def test_freshness_due_and_overdue(scenario_db, as_of, window, expected):
+    frame = partners.freshness(scenario_db, Scope(date.fromisoformat(as_of), window))
+    assert _rows(frame) == expected
+
+
+def test_freshness_for_a_region(scenario_db):
+    # 孝感: P2 is based there (not active there in the window); 武汉: all three (P1, P3
+    # based there, P2 active there).
+    assert list(partners.freshness(scenario_db, Scope(AS_OF, 7), region=XIAOGAN)["org_id"]) == ["P2"]
+    assert list(partners.freshness(scenario_db, Scope(AS_OF, 7), region=WUHAN)["org_id"]) == [
+        "P1", "P2", "P3"]
+    assert partners.freshness(scenario_db, Scope(AS_OF, 7), region="421000").empty
+
+
+def test_who_does_what_where_by_activity_type(scenario_db):
+    frame = partners.who_does_what_where(scenario_db, Scope(AS_OF, 7))
+    got = [(r.org_id, r.region_adcode, r.activity_type, r.count, r.last_date.isoformat())
+           for r in frame.itertuples()]
+    # A2 (02-01) is before the window but after the first data date: it counts.
+    assert got == [("P1", WUHAN, "distribution", 1, "2020-02-14"),
+                   ("P2", WUHAN, "transport", 1, "2020-02-10"),
+                   ("P2", XIAOGAN, "distribution", 1, "2020-02-01")]
+    # Before A1 was reported only P2 had reported.
+    early = partners.who_does_what_where(scenario_db, Scope(date(2020, 2, 13), 7))
+    assert set(early["org_id"]) == {"P2"}
+
+
+def test_who_does_what_where_by_category(scenario_db):
+    frame = partners.who_does_what_where(scenario_db, Scope(AS_OF, 7), by="category")
+    got = {(r.org_id, r.region_adcode, r.category): (r.count, r.last_date.isoformat())
+           for r in frame.itertuples()}
+    assert got == {
+        ("F1", WUHAN, "food"): (1, "2020-02-08"),       # D2
+        ("F1", WUHAN, "medicine"): (1, "2020-02-12"),   # D1
+        ("F1", WUHAN, "ppe"): (1, "2020-02-11"),        # D5 (failed, dispatched 02-11)
+        ("F1", XIAOGAN, "food"): (1, "2020-02-14"),     # D3 dispatched
+        ("F1", XIAOGAN, "ppe"): (1, "2020-02-10"),      # D4 arrives after D: dispatch date
+        ("HUB1", WUHAN, "ppe"): (1, "2020-02-15"),      # D7
+        ("L1", WUHAN, "food"): (1, "2020-02-08"),
+        ("L1", WUHAN, "ppe"): (1, "2020-02-11"),
+        ("L1", XIAOGAN, "ppe"): (1, "2020-02-10"),
+        ("P1", WUHAN, "medicine"): (1, "2020-02-12"),
+        ("P1", WUHAN, "ppe"): (1, "2020-02-15"),
+        ("P2", WUHAN, "medicine"): (1, "2020-02-09"),   # D6
+        ("P2", XIAOGAN, "food"): (1, "2020-02-14"),     # D3
+    }
+    matrix = partners.who_matrix(frame)
+    assert matrix.loc["基金会一", WUHAN] == 3 and matrix.loc["基金会一", XIAOGAN] == 2
+    assert matrix.loc["湖北枢纽", XIAOGAN] == 0
+    with pytest.raises(ValueError):
+        partners.who_does_what_where(scenario_db, Scope(AS_OF, 7), by="colour")
+
+
+def test_single_partner_regions(scenario_db):
+    frame = partners.single_partner_regions(scenario_db, Scope(AS_OF, 7))
+    # 武汉 has two active partners (P1, P2); every other prefecture of Hubei has none.
+    assert WUHAN not in set(frame["adcode"])
+    assert len(frame) == 16 and set(frame["active_partners"]) == {0}
+    assert frame["partner_name"].isna().all()
+    # Window of one day (02-15): only P1 (D7) is active in 武汉.
+    one = partners.single_partner_regions(scenario_db, Scope(AS_OF, 1))
+    assert one.iloc[0][["adcode", "active_partners", "org_id", "partner_name"]].tolist() == [
+        WUHAN, 1, "P1", "伙伴一"]
+    assert len(one) == 17 and (one["active_partners"].iloc[1:] == 0).all()
+
+
+def test_partner_profile(scenario_db):
+    profile = partners.partner_profile(scenario_db, Scope(AS_OF, 7), "P2")
+    regions = profile["regions"].set_index("region_adcode")
+    assert regions.loc[WUHAN, ["reports", "deliveries", "active"]].tolist() == [1, 1, True]
+    assert regions.loc[XIAOGAN, ["reports", "deliveries", "active"]].tolist() == [1, 1, False]
+    assert list(profile["facilities"]["facility_id"]) == ["H2", "V1"]
+    assert profile["deliveries"].values.tolist() == [["in_transit", 2]]  # D3, D6
+    assert [(d.isoformat(), n, p) for d, n, p in profile["reports"].values.tolist()] == [
+        ("2020-02-01", 1, 40), ("2020-02-10", 1, 10)]
+    assert profile["grants"].empty
+    hub = partners.partner_profile(scenario_db, Scope(AS_OF, 7), "HUB1")
+    assert hub["grants"][["grant_id", "funder_name", "amount_cny"]].values.tolist() == [
+        ["G1", "基金会一", 100000.0]]
+    # L1 carried D2 (delivered), D4 (arrives 02-17: in transit at D) and D5 (failed).
+    l1 = partners.partner_profile(scenario_db, Scope(AS_OF, 7), "L1")["deliveries"]
+    assert dict(l1.values.tolist()) == {"delivered": 1, "failed": 1, "in_transit": 1}
+
+
+def test_export_partners(scenario_db):
+    text = partners.export_partners(scenario_db, AS_OF, 7)
+    lines = text.strip().splitlines()
+    assert lines[0] == ("org_id,name,hub_id,hub_name,last_seen,freshness,days_since_seen,"
+                        "active_regions")
+    assert lines[1:] == ["P1,伙伴一,HUB1,湖北枢纽,2020-02-15,fresh,0,1",
+                         "P2,伙伴二,HUB1,湖北枢纽,2020-02-14,fresh,1,1",
+                         "P3,伙伴三,HUB1,湖北枢纽,,silent,,0"]
+    records = json.loads(partners.export_partners(scenario_db, AS_OF, 7, fmt="json"))
+    assert records[2] == {"org_id": "P3", "name": "伙伴三", "hub_id": "HUB1",
+                          "hub_name": "湖北枢纽", "last_seen": None, "freshness": "silent",
+                          "days_since_seen": None, "active_regions": 0}
+    with pytest.raises(ValueError):
+        partners.export_partners(scenario_db, AS_OF, 7, fmt="xml")
+
+
+def test_empty_store(db):
+    assert partners.freshness(db, Scope(AS_OF, 7)).empty
+    assert partners.who_does_what_where(db, Scope(AS_OF, 7)).empty
+    assert partners.who_matrix(partners.who_does_what_where(db, Scope(AS_OF, 7))).empty
+    assert len(partners.single_partner_regions(db, Scope(AS_OF, 7))) == 17
