@@ -12,12 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import funding
-from dashboard.i18n import region_label, value_label
 from dashboard.i18n import t as tn
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
 from dashboard.ui.data import connection
 from dashboard.ui.frame import View
+from dashboard.ui.tables import region_name, translated
 
 SHOWN_ROWS = 2_000
 
@@ -39,15 +39,7 @@ def region_of(view: View) -> str | None:
 
 
 def _region_name(adcode: str | None, lang: str) -> str:
-    if adcode is None or adcode != adcode:
-        return tn("funding.flows.unknown_region", lang)
-    from geo.regions import load_registry
-
-    try:
-        region = load_registry().get(adcode)
-    except Exception:  # an unknown code is shown as itself
-        region = None
-    return region_label(region.name, region.name_en, lang) if region else str(adcode)
+    return region_name(adcode, lang, missing=tn("funding.flows.unknown_region", lang))
 
 
 _ROUNDED = {"amount_per_10k": 2, "amount_per_open_need": 2}
@@ -55,16 +47,10 @@ _ROUNDED = {"amount_per_10k": 2, "amount_per_open_need": 2}
 
 def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
     """``columns`` of ``frame`` with translated values and headers."""
-    out = frame[columns].copy()
-    for col in columns:
-        if col == "category":
-            out[col] = [value_label("category", v, view.lang) if isinstance(v, str) else v
-                        for v in out[col]]
-        elif col == "region_adcode":
-            out[col] = [_region_name(a, view.lang) for a in out[col]]
-        elif col in _ROUNDED:
-            out[col] = pd.to_numeric(out[col], errors="coerce").round(_ROUNDED[col])
-    return out.rename(columns={c: tn(f"funding.col.{c}", view.lang) for c in columns})
+    special = {"region_adcode": lambda a: _region_name(a, view.lang)}
+    special |= {col: (lambda v, n=n: round(float(v), n) if v == v and v is not None else v)
+                for col, n in _ROUNDED.items()}
+    return translated(frame, view, columns, "funding.col", {"category": "category"}, special)
 
 
 def _table(frame: pd.DataFrame, view: View, columns: list[str], stem: str) -> pd.DataFrame:

@@ -12,12 +12,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import needs
-from dashboard.i18n import region_label, value_label
 from dashboard.i18n import t as tn
+from dashboard.i18n import value_label
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
 from dashboard.ui.data import connection
 from dashboard.ui.frame import View
+from dashboard.ui.tables import region_name, translated
 
 # Enum columns whose values are shown through the schema's labels.
 _VALUE_COLUMNS = {"category": "category", "priority": "priority",
@@ -53,29 +54,15 @@ def region_of(view: View) -> str | None:
 
 
 def _region_name(adcode: str, lang: str) -> str:
-    from geo.regions import load_registry
-
-    try:
-        region = load_registry().get(adcode)
-    except Exception:  # an unknown code is shown as itself
-        region = None
-    return region_label(region.name, region.name_en, lang) if region else str(adcode)
+    return region_name(adcode, lang)
 
 
 def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
     """``columns`` of ``frame`` with translated values and headers, shares in per cent."""
-    out = frame[columns].copy()
-    for col in columns:
-        if col in _VALUE_COLUMNS:
-            out[col] = [value_label(_VALUE_COLUMNS[col], v, view.lang) if isinstance(v, str) else v
-                        for v in out[col]]
-        elif col == "region_adcode":
-            out[col] = [_region_name(a, view.lang) for a in out[col]]
-        elif col == "link_rule":
-            out[col] = [tn(f"needs.link.{v}", view.lang) for v in out[col]]
-        elif col in _SHARE_COLUMNS:
-            out[col] = (pd.to_numeric(out[col], errors="coerce") * 100).round(1)
-    return out.rename(columns={c: tn(f"needs.col.{c}", view.lang) for c in columns})
+    per_cent = lambda v: round(float(v) * 100, 1) if v == v and v is not None else v  # noqa: E731
+    special = {"link_rule": lambda v: tn(f"needs.link.{v}", view.lang)}
+    special |= {col: per_cent for col in _SHARE_COLUMNS}
+    return translated(frame, view, columns, "needs.col", _VALUE_COLUMNS, special)
 
 
 # A browser table of hundreds of thousands of rows helps nobody and costs seconds; the

@@ -18,6 +18,7 @@ from dashboard.ui.components import download
 from dashboard.ui.data import connection
 from dashboard.ui.frame import View
 from dashboard.ui.needs import _region_name, region_of
+from dashboard.ui.tables import translated
 
 _VALUE_COLUMNS = {"org_type": "org_type", "activity_type": "activity_type",
                   "category": "category", "facility_type": "facility_type", "status": "status"}
@@ -43,23 +44,14 @@ def _date_text(value) -> str:
 
 def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
     """``columns`` of ``frame`` with translated values and headers."""
-    out = frame[columns].copy()
-    for col in columns:
-        if col in _VALUE_COLUMNS:
-            out[col] = [value_label(_VALUE_COLUMNS[col], v, view.lang) if isinstance(v, str) else v
-                        for v in out[col]]
-        elif col == "region_adcode":
-            out[col] = [_region_name(a, view.lang) for a in out[col]]
-        elif col == "freshness":
-            out[col] = [tn(f"partners.{v}", view.lang) for v in out[col]]
-        elif col == "active":
-            out[col] = [tn("partners.yes" if v else "partners.no", view.lang) for v in out[col]]
-        elif col in _DATE_COLUMNS:
-            out[col] = [_date_text(v) for v in out[col]]
-        elif col in ("org_id", "partner_name", "hub_id", "hub_name"):
-            out[col] = ["" if v is None or (isinstance(v, float) and v != v) else v
-                        for v in out[col]]
-    return out.rename(columns={c: tn(f"partners.col.{c}", view.lang) for c in columns})
+    blank = lambda v: "" if v is None or (isinstance(v, float) and v != v) else v  # noqa: E731
+    special = {
+        "freshness": lambda v: tn(f"partners.{v}", view.lang),
+        "active": lambda v: tn("partners.yes" if v else "partners.no", view.lang),
+    }
+    special |= {col: _date_text for col in _DATE_COLUMNS}
+    special |= {col: blank for col in ("org_id", "partner_name", "hub_id", "hub_name")}
+    return translated(frame, view, columns, "partners.col", _VALUE_COLUMNS, special)
 
 
 def _table(frame: pd.DataFrame, view: View, columns: list[str], file_stem: str) -> pd.DataFrame:
