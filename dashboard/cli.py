@@ -164,13 +164,12 @@ def cmd_demo(args) -> int:
 
 def cmd_brief(args) -> int:
     """Print the briefing data as JSON."""
-    from dashboard.metrics import Scope, brief, data_date_range
+    from dashboard.metrics import Scope, brief
     from data_loaders import store
 
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
-    as_of = args.as_of or data_date_range(con)[1]
+    as_of = _as_of(con, args)
     if as_of is None:
-        print("the database holds no dated data; pass --as-of", file=sys.stderr)
         return 2
     text = json.dumps(brief(con, Scope(as_of, args.window)), ensure_ascii=False, indent=2)
     _emit(text + "\n", args.out)
@@ -184,10 +183,9 @@ def cmd_export(args) -> int:
     from data_loaders.formats.hxl import to_hxl_csv
 
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
-    if args.table == "needs" and args.as_of is not None or args.table == "open_needs":
-        return _export_open_needs(con, args)
-    if args.table in ("partners", "overlaps"):
-        return _export_analysis(con, args)
+    if args.table == "needs" and args.as_of is not None or args.table in (
+            "open_needs", "partners", "overlaps"):
+        return _export_as_of(con, args)
     if args.table not in schema.TABLES:
         print(f"unknown table {args.table!r}; known: {', '.join(schema.TABLES)}", file=sys.stderr)
         return 2
@@ -206,35 +204,34 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _export_open_needs(con, args) -> int:
-    """One row per need open at the as-of date, with delivered, in transit and unmet."""
-    from dashboard.metrics import data_date_range
-    from dashboard.needs import export_needs
-
-    as_of = args.as_of or data_date_range(con)[1]
-    if as_of is None:
-        print("the database holds no dated data; pass --as-of", file=sys.stderr)
-        return 2
-    _emit(export_needs(con, as_of, args.window, args.format), args.out, args.format)
-    return 0
-
-
-def _export_analysis(con, args) -> int:
-    """``partners`` (freshness as of D) or ``overlaps`` (duplicated donations up to D)."""
+def _as_of(con, args):
+    """``--as-of``, else the latest date in the data; None (with a message) when neither."""
     from dashboard.metrics import data_date_range
 
     as_of = args.as_of or data_date_range(con)[1]
     if as_of is None:
         print("the database holds no dated data; pass --as-of", file=sys.stderr)
+    return as_of
+
+
+def _export_as_of(con, args) -> int:
+    """Exports computed as of a date: ``needs`` open at D, ``partners`` (freshness as of
+    D) and ``overlaps`` (duplicated donations up to D)."""
+    as_of = _as_of(con, args)
+    if as_of is None:
         return 2
     if args.table == "partners":
         from dashboard.partners import export_partners
 
         text = export_partners(con, as_of, args.window, args.format)
-    else:
+    elif args.table == "overlaps":
         from dashboard.funding import export_overlaps
 
         text = export_overlaps(con, as_of, args.days, args.format)
+    else:
+        from dashboard.needs import export_needs
+
+        text = export_needs(con, as_of, args.window, args.format)
     _emit(text, args.out, args.format)
     return 0
 
