@@ -422,6 +422,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "coverage.yes": ("是", "yes"),
     "coverage.no": ("否", "no"),
     # Funding page
+    "funding.flows.other_funders": ("其他资助方", "Other funders"),
+    "funding.flows.other_recipients": ("其他受资助方", "Other recipients"),
+    "funding.flows.largest": ("图中按金额画出最大的 {n} 个资助方和受资助方，其余合并为“其他”；下表列出全部。",
+                              " The chart draws the {n} largest funders and recipients; the rest are merged into “other”; the table lists all."),
     "page.funding": ("资金与重复捐赠", "Funding & overlaps"),
     "funding.title": ("资金流向与重复捐赠", "Funding flows and duplicated donations"),
     "funding.caption": ("截至 {as_of}{region}。", "As of {as_of}{region}."),

@@ -82,8 +82,27 @@ def overlaps(view: View) -> pd.DataFrame:
     return frame
 
 
+# A Sankey with a hundred labels is unreadable: the largest funders and recipients are
+# drawn by name, the rest as one "other" node each (the table below lists them all).
+SANKEY_TOP = 12
+
+
+def _keep_largest(flows: pd.DataFrame, id_col: str, name_col: str, other: str) -> pd.DataFrame:
+    totals = flows.groupby(id_col)["amount_cny"].sum().sort_values(ascending=False)
+    keep = set(totals.index[:SANKEY_TOP])
+    out = flows.copy()
+    rest = ~out[id_col].isin(keep)
+    out.loc[rest, id_col] = "__other__"
+    out.loc[rest, name_col] = other
+    return out
+
+
 def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
     """Funder → recipient → region, link widths in CNY."""
+    flows = _keep_largest(flows, "funder_id", "funder_name",
+                          tn("funding.flows.other_funders", view.lang))
+    flows = _keep_largest(flows, "recipient_id", "recipient_name",
+                          tn("funding.flows.other_recipients", view.lang))
     nodes: dict[tuple[str, str], int] = {}
     labels: list[str] = []
 
@@ -111,7 +130,7 @@ def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
         node=dict(label=labels, pad=15, thickness=14),
         link=dict(source=sources, target=targets, value=values),
         valueformat=",.0f", valuesuffix=" ¥"))
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_layout(height=560, margin=dict(l=10, r=10, t=10, b=10))
     return fig
 
 
@@ -119,7 +138,10 @@ def flows(view: View) -> pd.DataFrame:
     """The Sankey of funding flows and the same flows as a table."""
     st.subheader(tn("funding.flows.title", view.lang))
     frame = _get(view, "funding_flows")
-    st.caption(tn("funding.flows.caption", view.lang, as_of=view.as_of.isoformat()))
+    if region_of(view):
+        frame = frame[frame["region_adcode"] == region_of(view)]
+    st.caption(tn("funding.flows.caption", view.lang, as_of=view.as_of.isoformat())
+               + tn("funding.flows.largest", view.lang, n=SANKEY_TOP))
     if frame.empty:
         st.info(tn("funding.flows.none", view.lang))
     else:
