@@ -235,18 +235,27 @@ def time_to_fulfil(con, scope: Scope, region: str | None = None) -> pd.DataFrame
     ).df()
 
 
-def need_scores(frame: pd.DataFrame) -> pd.Series:
-    """The gap score of each open need (see GAP_FORMULA), computed column-wise."""
-    weight = frame["priority"].map(URGENCY_WEIGHTS).fillna(1.0).astype("float64")
+def uncovered_share(frame: pd.DataFrame) -> pd.Series:
+    """The share of each open need that nothing delivered or on the way covers.
+
+    max(unmet − in transit, 0) ÷ requested; a need of unknown quantity counts 1 when
+    nothing was delivered or is on the way, else 0 (see GAP_FORMULA).
+    """
     requested = frame["requested"]
     uncovered = (frame["unmet"] - frame["in_transit"]).clip(lower=0)
     share = np.where(
         requested.notna() & (requested > 0), uncovered / requested.where(requested > 0),
         np.where(requested.notna(), 0.0,  # a quantity of 0 asks for nothing
                  ((frame["delivered"] == 0) & (frame["in_transit"] == 0)).astype(float)))
+    return pd.Series(share, index=frame.index, dtype="float64")
+
+
+def need_scores(frame: pd.DataFrame) -> pd.Series:
+    """The gap score of each open need (see GAP_FORMULA), computed column-wise."""
+    weight = frame["priority"].map(URGENCY_WEIGHTS).fillna(1.0).astype("float64")
     days = np.log1p(frame["days_open"].clip(lower=0).astype("float64"))
-    return pd.Series(weight.to_numpy() * share * days.to_numpy(), index=frame.index,
-                     dtype="float64")
+    return pd.Series(weight.to_numpy() * uncovered_share(frame).to_numpy() * days.to_numpy(),
+                     index=frame.index, dtype="float64")
 
 
 def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None,
