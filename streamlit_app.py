@@ -6,28 +6,33 @@ The only place that sets the page config, draws the shared sidebar and lists pag
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.ui.frame import leave_legacy_pages_mode, sidebar
+from dashboard.ui.frame import current_language, leave_legacy_pages_mode, sidebar
 
-# (file, url path, catalogue key). The first page is the default, served at "/" (its
-# url path is unused). No icons: Streamlit fetches a page's Material icon from the
-# internet to use as the favicon, and Lifeline must work offline.
+# (file, url path, catalogue key, extra sidebar filters). The first page is the default,
+# served at "/" (its url path is unused). No icons: Streamlit fetches a page's Material
+# icon from the internet to use as the favicon, and Lifeline must work offline.
+NETWORK_FILTERS = ("category", "org_type")
 PAGES = (
-    ("pages/overview.py", None, "page.overview"),
-    ("pages/map.py", "map", "page.map"),
-    ("pages/coverage.py", "coverage", "page.coverage"),
-    ("pages/needs.py", "needs", "page.needs"),
-    ("pages/partners.py", "partners", "page.partners"),
-    ("pages/funding.py", "funding", "page.funding"),
-    ("pages/data.py", "data", "page.data"),
+    ("pages/overview.py", None, "page.overview", ()),
+    ("pages/map.py", "map", "page.map", ()),
+    ("pages/coverage.py", "coverage", "page.coverage", ()),
+    ("pages/needs.py", "needs", "page.needs", ()),
+    ("pages/partners.py", "partners", "page.partners", NETWORK_FILTERS),
+    ("pages/network.py", "network", "page.network", NETWORK_FILTERS),
+    ("pages/funding.py", "funding", "page.funding", NETWORK_FILTERS),
+    ("pages/data.py", "data", "page.data", ()),
 )
 
 leave_legacy_pages_mode()
 st.set_page_config(page_title="Lifeline · 生命线",
                    layout="wide")
 
-view = sidebar()
+lang = current_language()
 pages = [
-    st.Page(path, title=t(key, view.lang), url_path=url, default=(i == 0))
-    for i, (path, url, key) in enumerate(PAGES)
+    st.Page(path, title=t(key, lang), url_path=url, default=(i == 0))
+    for i, (path, url, key, _) in enumerate(PAGES)
 ]
-st.navigation(pages).run()
+current = st.navigation(pages)
+filters = {page.url_path: spec[3] for page, spec in zip(pages, PAGES)}
+sidebar(filters.get(current.url_path, ()))
+current.run()

@@ -39,7 +39,7 @@ from dashboard.needs import need_scores, needs_at, uncovered_share
 from data_loaders.rules import load_rules
 from geo.regions import load_registry
 
-RULES = ("proportional", "largest_gap")
+RULES = ("largest_gap", "proportional")  # the first is the default: proportional never reorders
 
 FORMULA = {
     "zh": ("待资助 = max(估算成本 − 在执行资助, 0)；估算成本 = Σ 未覆盖比例 × 类别单项成本"

@@ -13,7 +13,7 @@ before D. Per facility and category they are ordered by date (then delivery_id) 
 chain is an **overlap** when it holds deliveries from two or more different suppliers.
 A chain may therefore span more than ``days`` days (A, B, C five days apart each form
 one chain of 10 days with days=7). Deliveries without a supplier, a category or any
-date cannot be compared and are left out.
+date cannot be compared and are left out. A category filter keeps that category only.
 
 Quantities of an overlap are added as reported; ``units`` lists the distinct units so
 a reader sees when the sum mixes units.
@@ -32,7 +32,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.exports import safe_frame
-from dashboard.metrics import IN_PROVINCE, Scope, region_summary
+from dashboard.metrics import IN_PROVINCE, OPEN_NEED, Scope, region_summary
 
 DEFAULT_DAYS = 7
 SEPARATOR = "、"
@@ -52,6 +52,7 @@ WITH dl AS (
     WHERE d.status <> 'failed' AND d.supplier_id IS NOT NULL AND d.category IS NOT NULL
       AND {DELIVERY_DATE} IS NOT NULL AND {DELIVERY_DATE} <= $d
       AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+      AND ($category IS NULL OR d.category = $category)
 ),
 gaps AS (
     SELECT *, CASE WHEN date_diff('day', lag(x) OVER w, x) <= $days THEN 0 ELSE 1 END AS starts
@@ -77,7 +78,8 @@ ORDER BY first_date, facility_id, category
 """
 
 
-def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = None) -> pd.DataFrame:
+def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = None,
+             category: str | None = None) -> pd.DataFrame:
     """Chains of deliveries of one category to one facility from two or more suppliers.
 
     One row per overlap (see the module docstring for the chaining rule); columns
@@ -86,7 +88,8 @@ def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = N
     if days < 0:
         raise ValueError("days must be zero or more")
     frame = con.execute(_OVERLAPS_SQL, {"d": scope.as_of, "prov": scope.prefix,
-                                        "region": region, "days": int(days)}).df()
+                                        "region": region, "days": int(days),
+                                        "category": category}).df()
     frame = frame[OVERLAP_COLUMNS] if not frame.empty else pd.DataFrame(columns=OVERLAP_COLUMNS)
     for col in ("n_suppliers", "n_deliveries"):
         frame[col] = frame[col].astype("int64")
@@ -116,12 +119,12 @@ def export_overlaps(con, as_of: date, days: int = DEFAULT_DAYS, fmt: str = "csv"
     raise ValueError("fmt must be 'csv' or 'json'")
 
 
-FLOW_COLUMNS = ["funder_id", "funder_name", "recipient_id", "recipient_name", "region_adcode",
-                "category", "grants", "amount_cny"]
+FLOW_COLUMNS = ["funder_id", "funder_name", "funder_type", "recipient_id", "recipient_name",
+                "region_adcode", "category", "grants", "amount_cny"]
 
 _FLOWS_SQL = """
 WITH g AS (
-    SELECT g.funder_id, coalesce(fo.name, g.funder_id) AS funder_name,
+    SELECT g.funder_id, coalesce(fo.name, g.funder_id) AS funder_name, fo.org_type AS funder_type,
            g.recipient_id, coalesce(ro.name, g.recipient_id) AS recipient_name,
            coalesce(g.region_adcode, ro.prefecture_adcode) AS region_adcode,
            g.category, g.amount_cny
@@ -129,8 +132,10 @@ WITH g AS (
     LEFT JOIN organizations fo ON fo.org_id = g.funder_id
     LEFT JOIN organizations ro ON ro.org_id = g.recipient_id
     WHERE (g.start_on IS NULL OR g.start_on <= $d)
+      AND ($category IS NULL OR g.category = $category)
+      AND ($funder_type IS NULL OR fo.org_type = $funder_type)
 )
-SELECT funder_id, funder_name, recipient_id, recipient_name, region_adcode, category,
+SELECT funder_id, funder_name, funder_type, recipient_id, recipient_name, region_adcode, category,
        count(*) AS grants, sum(amount_cny)::DOUBLE AS amount_cny
 FROM g
 WHERE region_adcode IS NULL OR left(region_adcode, 2) = $prov
@@ -139,9 +144,15 @@ ORDER BY amount_cny DESC, funder_id, recipient_id, region_adcode NULLS LAST, cat
 """
 
 
-def funding_flows(con, scope: Scope) -> pd.DataFrame:
-    """Grant money funder → recipient → region × category, counted at D (see docstring)."""
-    frame = con.execute(_FLOWS_SQL, {"d": scope.as_of, "prov": scope.prefix}).df()
+def funding_flows(con, scope: Scope, category: str | None = None,
+                  funder_type: str | None = None) -> pd.DataFrame:
+    """Grant money funder → recipient → region × category, counted at D (see docstring).
+
+    ``category`` keeps grants of that category; ``funder_type`` grants from funders of
+    that org_type.
+    """
+    frame = con.execute(_FLOWS_SQL, {"d": scope.as_of, "prov": scope.prefix, "category": category,
+                                     "funder_type": funder_type}).df()
     if frame.empty:
         frame = pd.DataFrame(columns=FLOW_COLUMNS)
     frame["grants"] = frame["grants"].astype("int64")
@@ -153,15 +164,23 @@ REGION_COLUMNS = ["region_adcode", "name", "name_en", "population", "amount_cny"
                   "amount_per_10k", "open_needs", "amount_per_open_need"]
 
 
-def funding_by_region(con, scope: Scope, flows: pd.DataFrame | None = None) -> pd.DataFrame:
+def funding_by_region(con, scope: Scope, flows: pd.DataFrame | None = None,
+                      category: str | None = None, funder_type: str | None = None) -> pd.DataFrame:
     """Grant money per prefecture of the province (all of them), against people and needs.
 
     amount_per_10k = amount_cny × 10,000 ÷ resident population (NaN without one);
-    open_needs from :func:`dashboard.metrics.region_summary` at D; amount_per_open_need
+    open_needs from :func:`dashboard.metrics.region_summary` at D (of ``category`` only
+    when one is given); amount_per_open_need
     = amount_cny ÷ open_needs (NaN when none is open). Most money first.
     """
-    flows = funding_flows(con, scope) if flows is None else flows
+    flows = funding_flows(con, scope, category, funder_type) if flows is None else flows
     summary = region_summary(con, scope)
+    if category:  # open needs of that category only, like the money
+        counts = dict(con.execute(
+            f"SELECT f.region_adcode, count(*) FROM needs n JOIN facilities f USING (facility_id) "
+            f"WHERE {OPEN_NEED} AND {IN_PROVINCE} AND n.category = $category GROUP BY 1",
+            {"d": scope.as_of, "prov": scope.prefix, "category": category}).fetchall())
+        summary = summary.assign(open_needs=[counts.get(a, 0) for a in summary["adcode"]])
     amounts = flows.dropna(subset=["region_adcode"]).groupby("region_adcode")["amount_cny"].sum()
     out = pd.DataFrame({
         "region_adcode": summary["adcode"], "name": summary["name"],

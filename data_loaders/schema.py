@@ -377,6 +377,18 @@ CREATE TABLE IF NOT EXISTS quarantine (
 """
 
 
+def choices_of(column_name: str) -> tuple[str, ...]:
+    """The allowed values of the enum column ``column_name`` (``category``, ``org_type``).
+
+    An enum column of one name has the same choices in every table that holds it.
+    """
+    for table in TABLES.values():
+        for column in table.columns:
+            if column.name == column_name and column.choices:
+                return tuple(c.value for c in column.choices)
+    raise KeyError(f"no enum column named {column_name!r}")
+
+
 def table_for_name(name: str) -> Table | None:
     """Find the table a file or sheet name refers to (``needs.csv``, ``需求``, ``Needs``).
 

@@ -186,7 +186,8 @@ def test_data_page_reports_problems_then_imports(server, page, tmp_path):
 @pytest.mark.parametrize("path, title, charts", [("coverage", "覆盖", 2),
                                                   ("needs", "未满足需求", 3),
                                                   ("partners", "伙伴", 0),
-                                                  ("funding", "资金", 1)])
+                                                  ("network", "协作网络", 1),
+                                                  ("funding", "资金", 2)])
 def test_analysis_page_renders_with_its_charts(server, page, path, title, charts):
     page.goto(f"{server}/{path}?as_of=2020-03-15&region=420100")
     wait_for_app(page)
@@ -200,3 +201,30 @@ def test_analysis_page_renders_with_its_charts(server, page, path, title, charts
     assert "region=420100" in page.url
     page.wait_for_timeout(1500)
     screenshot(page, f"{path}_wuhan_zh")
+
+
+def test_network_filters_by_category_and_funding_keeps_the_filter(server, page):
+    page.goto(f"{server}/network?as_of=2020-02-15")
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    funders = page.locator('[data-testid="stMetricValue"]').first
+    before = int(funders.inner_text())
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="物资类别").click()
+    page.get_by_role("option", name="教育").click()
+    wait_for_app(page)
+    assert "category=education" in page.url
+    assert int(funders.inner_text()) < before  # fewer funders give for one category
+    screenshot(page, "network_education_zh")
+    # The Funding page, opened from the navigation, keeps the filter and applies it.
+    sidebar.get_by_role("link", name="资金与重复捐赠").click()
+    wait_for_app(page)
+    assert "category=education" in page.url
+    assert page.get_by_text("筛选：教育").count() == 1
+    # What-if: a new budget changes the allocation.
+    budget = page.get_by_label("预算（元）")
+    budget.fill("1000")
+    budget.press("Enter")
+    wait_for_app(page)
+    assert page.get_by_text("预算 1,000 元，分配 1,000 元").count() == 1
+    screenshot(page, "funding_what_if_zh")

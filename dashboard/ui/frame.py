@@ -30,6 +30,8 @@ class View:
     first: date | None
     last: date | None
     region: str | None = None  # a prefecture adcode, or None for the whole province
+    category: str | None = None  # a schema category, on the pages that filter by it
+    org_type: str | None = None  # a schema org_type, on the pages that filter by it
 
     def t(self, key: str, **values) -> str:
         """Translate in this view's language."""
@@ -67,13 +69,22 @@ def _initial_date(first: date | None, last: date | None) -> date | None:
     return last
 
 
-def sidebar() -> View:
-    """Draw the shared sidebar and return the view; called once per run by the router."""
-    lang_default = query_param("lang", DEFAULT_LANGUAGE)
-    if lang_default not in LANGUAGES:
-        lang_default = DEFAULT_LANGUAGE
+def current_language() -> str:
+    """The language of this run, before the sidebar is drawn (the router needs it to
+    title the pages): the radio's state, else the URL, else Chinese."""
     if "lang" not in st.session_state:
-        st.session_state["lang"] = lang_default
+        wanted = query_param("lang", DEFAULT_LANGUAGE)
+        st.session_state["lang"] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+    return st.session_state["lang"]
+
+
+def sidebar(filters: tuple[str, ...] = ()) -> View:
+    """Draw the shared sidebar and return the view; called once per run by the router.
+
+    ``filters`` names the extra filters the current page uses (``category``,
+    ``org_type``); only those are drawn, and the others keep their value for later.
+    """
+    current_language()
     lang = st.sidebar.radio(
         t("sidebar.language", st.session_state["lang"]), LANGUAGES, key="lang",
         format_func=lambda code: {"zh": "中文", "en": "English"}[code], horizontal=True,
@@ -102,7 +113,9 @@ def sidebar() -> View:
         set_query_param("window", window if window != 7 else None)
         st.sidebar.caption(t("sidebar.data_range", lang, start=first, end=last))
     region = _region_filter(lang)
-    view = View(lang, as_of, window, key, first, last, region)
+    chosen = {name: _choice_filter(name, lang) if name in filters else None
+              for name in FILTERS}
+    view = View(lang, as_of, window, key, first, last, region, **chosen)
     st.session_state[_VIEW_KEY] = view
     return view
 
@@ -131,6 +144,37 @@ def _region_filter(lang: str) -> str | None:
     region = None if choice == WHOLE_PROVINCE else choice
     set_query_param("region", region)
     return region
+
+
+FILTERS = ("category", "org_type")  # schema columns whose allowed values a page may filter by
+
+
+def _choice_filter(name: str, lang: str) -> str | None:
+    """A filter on the allowed values of schema column ``name``, kept in the URL.
+
+    The chosen value lives under a plain session key as well as the widget's: Streamlit
+    forgets a widget's state on a page that does not draw it, and the choice should
+    survive a visit to such a page.
+    """
+    from dashboard.i18n import value_label
+    from data_loaders.schema import choices_of
+
+    codes = [WHOLE_PROVINCE, *choices_of(name)]
+    remembered = f"_filter_{name}"
+    if remembered not in st.session_state:
+        wanted = query_param(name)
+        st.session_state[remembered] = wanted if wanted in codes else WHOLE_PROVINCE
+    key = f"{name}_{lang}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state[remembered]
+    choice = st.sidebar.selectbox(
+        t(f"sidebar.{name}", lang), codes, key=key,
+        format_func=lambda c: t(f"sidebar.{name}_all", lang) if c == WHOLE_PROVINCE
+        else value_label(name, c, lang))
+    st.session_state[remembered] = choice
+    value = None if choice == WHOLE_PROVINCE else choice
+    set_query_param(name, value)
+    return value
 
 
 def choose_region(adcode: str) -> None:

@@ -11,8 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import funding
+from dashboard import allocation, funding
 from dashboard.i18n import t as tn
+from dashboard.i18n import value_label
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
 from dashboard.ui.data import connection
@@ -61,10 +62,14 @@ def _table(frame: pd.DataFrame, view: View, columns: list[str], stem: str) -> pd
 
 
 def caption(view: View) -> None:
-    """What the page is computed for."""
+    """What the page is computed for, with the filters in force."""
     region = region_of(view)
     suffix = tn("funding.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
     st.caption(tn("funding.caption", view.lang, as_of=view.as_of.isoformat(), region=suffix))
+    if view.category or view.org_type:
+        parts = [value_label(name, value, view.lang) for name, value in
+                 (("category", view.category), ("org_type", view.org_type)) if value]
+        st.caption(tn("funding.filtered", view.lang, filters=" · ".join(parts)))
 
 
 def overlaps(view: View) -> pd.DataFrame:
@@ -73,7 +78,7 @@ def overlaps(view: View) -> pd.DataFrame:
     days = int(st.number_input(tn("funding.overlaps.days", view.lang), min_value=0, max_value=365,
                                value=funding.DEFAULT_DAYS, step=1, key="funding_days",
                                help=tn("funding.overlaps.days_help", view.lang)))
-    frame = _get(view, "overlaps", days=days, region=region_of(view))
+    frame = _get(view, "overlaps", days=days, region=region_of(view), category=view.category)
     st.caption(tn("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days))
     if frame.empty:
         st.info(tn("funding.overlaps.none", view.lang))
@@ -137,7 +142,7 @@ def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
 def flows(view: View) -> pd.DataFrame:
     """The Sankey of funding flows and the same flows as a table."""
     st.subheader(tn("funding.flows.title", view.lang))
-    frame = _get(view, "funding_flows")
+    frame = _get(view, "funding_flows", category=view.category, funder_type=view.org_type)
     if region_of(view):
         frame = frame[frame["region_adcode"] == region_of(view)]
     st.caption(tn("funding.flows.caption", view.lang, as_of=view.as_of.isoformat())
@@ -154,8 +159,112 @@ def flows(view: View) -> pd.DataFrame:
 def by_region(view: View) -> pd.DataFrame:
     """Money per prefecture against open needs and per 10,000 residents."""
     st.subheader(tn("funding.by_region.title", view.lang))
-    frame = _get(view, "funding_by_region")
+    frame = _get(view, "funding_by_region", category=view.category, funder_type=view.org_type)
     st.caption(tn("funding.by_region.caption", view.lang, as_of=view.as_of.isoformat()))
     _table(frame, view, ["region_adcode", "population", "amount_cny", "amount_per_10k",
                          "open_needs", "amount_per_open_need"], "funding_by_region")
     return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _priorities(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
+    """Every region × category of the province with its money still needed (cached)."""
+    with connection() as con:
+        return allocation.priorities(con, Scope(as_of, window))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _unplaced(key: tuple[str, str], as_of: date, window: int) -> float:
+    with connection() as con:
+        return allocation.unplaced_grants(con, Scope(as_of, window))
+
+
+def _priorities_of(view: View) -> pd.DataFrame:
+    rows = _priorities(view.key, view.as_of, view.window)
+    if region_of(view):
+        rows = rows[rows["region_adcode"] == region_of(view)]
+    if view.category:
+        rows = rows[rows["category"] == view.category]
+    return rows.reset_index(drop=True)
+
+
+_PRIORITY_SHOWN = ["region_adcode", "category", "open_needs", "urgent_needs", "uncovered_needs",
+                   "estimated_cost", "active_grants", "to_fund", "to_fund_per_10k", "gap_left"]
+
+
+def _rounded(frame: pd.DataFrame, columns: dict[str, int]) -> pd.DataFrame:
+    out = frame.copy()
+    for col, digits in columns.items():
+        out[col] = out[col].astype("float64").round(digits)
+    return out
+
+
+def direct_funds(view: View) -> pd.DataFrame:
+    """Region × category ranked by the money still needed, with the formula beside it."""
+    st.subheader(tn("funding.direct.title", view.lang))
+    rows = _priorities_of(view)
+    st.caption(tn("funding.direct.caption", view.lang, as_of=view.as_of.isoformat()))
+    st.caption(allocation.FORMULA[view.lang])
+    unplaced = _unplaced(view.key, view.as_of, view.window)
+    if unplaced:
+        st.caption(tn("funding.direct.unplaced", view.lang, amount=f"{unplaced:,.0f}"))
+    if rows.empty:
+        st.info(tn("funding.direct.none", view.lang))
+    display = _rounded(rows, {"uncovered_needs": 1, "estimated_cost": 0, "active_grants": 0,
+                              "to_fund": 0, "to_fund_per_10k": 1, "gap_left": 2})
+    _table(display, view, _PRIORITY_SHOWN, "direct_funds")
+    return rows
+
+
+def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:
+    """Choose a budget and categories; see the allocation and the gap ranking move."""
+    st.subheader(tn("funding.whatif.title", view.lang))
+    needing = rows[rows["to_fund"] > 0]
+    if needing.empty:
+        st.info(tn("funding.direct.none", view.lang))
+        return None
+    total = float(needing["to_fund"].sum())
+    left, middle, right = st.columns([1, 2, 1])
+    with left:
+        budget = float(st.number_input(tn("funding.whatif.budget", view.lang), min_value=0.0,
+                                       value=float(round(total / 2, -3) or 1000.0), step=10_000.0,
+                                       format="%.0f", key="whatif_budget"))
+    present = sorted(needing["category"].unique())
+    with middle:
+        chosen = st.multiselect(tn("funding.whatif.categories", view.lang), present,
+                                default=present, key=f"whatif_categories_{view.lang}",
+                                format_func=lambda c: value_label("category", c, view.lang))
+    with right:
+        rule = st.radio(tn("funding.whatif.rule", view.lang), allocation.RULES,
+                        key=f"whatif_rule_{view.lang}",
+                        format_func=lambda r: tn(f"funding.whatif.rule.{r}", view.lang))
+    result = allocation.allocate(rows, budget, tuple(chosen), rule)
+    given = float(result["allocated"].sum())
+    st.caption(tn("funding.whatif.caption", view.lang, budget=f"{budget:,.0f}",
+                  given=f"{given:,.0f}", total=f"{total:,.0f}")
+               + " " + tn(f"funding.whatif.rule_help.{rule}", view.lang))
+    ranks = allocation.ranking_change(result, Scope(view.as_of, view.window))
+    st.plotly_chart(_rank_figure(ranks, view), width="stretch", config={"displayModeBar": False})
+    st.caption(tn("funding.whatif.chart_caption", view.lang))
+    display = _rounded(ranks, {"allocated": 0, "gap_before": 2, "gap_after": 2})
+    _table(display, view, allocation.RANKING_COLUMNS, "what_if_ranking")
+    funded = result[result["allocated"] > 0]
+    _table(_rounded(funded, {"to_fund": 0, "allocated": 0, "gap_left": 2, "gap_after": 2}), view,
+           ["region_adcode", "category", "to_fund", "allocated", "gap_left", "gap_after"],
+           "what_if_allocation")
+    return result
+
+
+def _rank_figure(ranks: pd.DataFrame, view: View) -> go.Figure:
+    """Gap left per million residents by region, before and after the allocation."""
+    top = ranks.sort_values("gap_before", ascending=False).head(17)
+    names = [_region_name(a, view.lang) for a in top["region_adcode"]]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=top["gap_before"], name=tn("funding.col.gap_before", view.lang),
+                marker_color="#c0504d")
+    fig.add_bar(x=names, y=top["gap_after"], name=tn("funding.col.gap_after", view.lang),
+                marker_color="#4f81bd")
+    fig.update_layout(barmode="group", height=360, margin=dict(l=10, r=10, t=10, b=10),
+                      yaxis_title=tn("funding.whatif.axis", view.lang),
+                      legend=dict(orientation="h", y=1.1))
+    return fig

@@ -119,6 +119,10 @@ def who_what_where(view: View) -> None:
                   key=f"partners_who_by_{view.lang}",
                   format_func=lambda b: tn(f"partners.col.{b}", view.lang))
     frame = _get(view, "who_does_what_where", by=by)
+    if view.org_type:
+        frame = frame[frame["org_type"] == view.org_type]
+    if view.category and by == "category":
+        frame = frame[frame["category"] == view.category]
     kinds = sorted(frame[by].dropna().unique())
     kind = st.selectbox(tn("partners.who.filter", view.lang), [None, *kinds],
                         key=f"partners_who_kind_{view.lang}",

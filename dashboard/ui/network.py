@@ -1,0 +1,138 @@
+"""Sections of the Network page: the picture of who channels resources to which region,
+funders and brokers per region, and hubs. Each has a caption saying what it counts;
+tables are translated and downloadable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import network
+from dashboard.i18n import t as tn
+from dashboard.i18n import value_label
+from dashboard.metrics import Scope
+from dashboard.network_picture import COLUMNS, MAX_ORGS, network_figure, shown_nodes
+from dashboard.ui.components import download
+from dashboard.ui.data import connection
+from dashboard.ui.frame import View
+from dashboard.ui.tables import region_name, translated
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _network(key: tuple[str, str], as_of: date, window: int, category: str | None) -> network.Network:
+    """The coordination graph at D (cached by data version, date, window and category)."""
+    with connection() as con:
+        return network.build_network(con, Scope(as_of, window), category=category)
+
+
+def get(view: View) -> network.Network:
+    """The network of the view."""
+    return _network(view.key, view.as_of, view.window, view.category)
+
+
+def _filters_text(view: View) -> str:
+    parts = []
+    if view.region:
+        parts.append(region_name(view.region, view.lang))
+    if view.category:
+        parts.append(value_label("category", view.category, view.lang))
+    if view.org_type:
+        parts.append(value_label("org_type", view.org_type, view.lang))
+    return "、".join(parts) if view.lang == "zh" else ", ".join(parts)
+
+
+def caption(view: View) -> None:
+    """What the page is computed for."""
+    filters = _filters_text(view)
+    st.caption(tn("network.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window)
+               + (tn("network.filtered", view.lang, filters=filters) if filters else ""))
+
+
+def headlines(view: View, net: network.Network, reach: pd.DataFrame) -> None:
+    """Four cards: funders, active organisations, regions no funder reaches, regions
+    hanging on a broker."""
+    active = sum(1 for n in net.orgs() if net.graph.degree(n) > 0)
+    values = {
+        "funders": len(net.funders), "organisations": active,
+        "unreached": int((reach["funders"] == 0).sum()),
+        "brokered": int((reach["brokers"] > 0).sum()),
+    }
+    for column, (name, value) in zip(st.columns(4), values.items()):
+        with column:
+            st.metric(tn(f"network.card.{name}", view.lang), f"{value:,}",
+                      help=tn(f"network.card.{name}_help", view.lang))
+
+
+def _labels(net: network.Network, nodes: set[str], lang: str) -> dict[str, str]:
+    g = net.graph
+    return {n: (region_name(n[len(network.REGION_PREFIX):], lang) if network.is_region(n)
+                else g.nodes[n]["name"] or n) for n in nodes}
+
+
+def picture(view: View, net: network.Network) -> None:
+    """The four-column picture, filtered by region and organisation type."""
+    st.subheader(tn("network.picture.title", view.lang))
+    nodes = network.focus(net, region=view.region,
+                          org_types=(view.org_type,) if view.org_type else ())
+    shown = shown_nodes(net, nodes)
+    total_orgs = sum(1 for n in nodes if not network.is_region(n))
+    kind_labels = {k: tn(f"network.edge.{k}", view.lang) for k in network.EDGE_KINDS}
+    kind_labels |= {c: value_label("org_type", c, view.lang)
+                    for c in {net.graph.nodes[n]["kind"] for n in shown}}
+    kind_labels["region"] = tn("network.column.region", view.lang)
+    titles = {c: tn(f"network.column.{c}", view.lang) for c in COLUMNS}
+    if total_orgs == 0:
+        st.info(tn("network.picture.empty", view.lang))
+        return
+    fig = network_figure(net, shown, _labels(net, shown, view.lang), kind_labels, titles)
+    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
+    text = tn("network.picture.caption", view.lang)
+    if total_orgs > MAX_ORGS:
+        text += tn("network.picture.capped", view.lang, shown=MAX_ORGS, total=total_orgs)
+    st.caption(text)
+
+
+def _table(display: pd.DataFrame, view: View, stem: str) -> None:
+    st.dataframe(display, hide_index=True, width="stretch")
+    download(display, f"lifeline_{stem}_{view.as_of.isoformat()}.csv", view, key=f"dl_network_{stem}")
+
+
+def region_reach(view: View, reach: pd.DataFrame) -> None:
+    """Funders reaching each region and the brokers it depends on."""
+    st.subheader(tn("network.reach.title", view.lang))
+    st.caption(tn("network.reach.caption", view.lang))
+    frame = reach if not view.region else reach[reach["region_adcode"] == view.region]
+    display = translated(frame, view, ["region_adcode", "funders", "brokers", "broker_names",
+                                       "organisations", "funder_names"], "network.col")
+    _table(display, view, "network_regions")
+
+
+def hubs(view: View, net: network.Network) -> None:
+    """Partners, active partners, regions and funders per hub."""
+    st.subheader(tn("network.hubs.title", view.lang))
+    st.caption(tn("network.hubs.caption", view.lang, window=view.window))
+    frame = network.hub_summary(net)
+    if frame.empty:
+        st.info(tn("network.hubs.none", view.lang))
+        return
+    display = translated(frame, view, ["hub_name", "partners", "active_partners", "regions_reached",
+                                       "funders"], "network.col")
+    _table(display, view, "network_hubs")
+
+
+def edges(view: View, net: network.Network) -> None:
+    """Every link shown in the picture, as a table (for those who cannot use the picture)."""
+    nodes = network.focus(net, region=view.region,
+                          org_types=(view.org_type,) if view.org_type else ())
+    frame = network.edge_table(net, nodes)
+    labels = _labels(net, set(frame["source"]) | set(frame["target"]), view.lang)
+    frame = frame.assign(source_name=[labels[s] for s in frame["source"]],
+                         target_name=[labels[t] for t in frame["target"]])
+    with st.expander(tn("network.edges.title", view.lang, n=len(frame))):
+        display = translated(frame, view, ["source_name", "target_name", "kind", "weight"],
+                             "network.col",
+                             special={"kind": lambda k: tn(f"network.edge.{k}", view.lang)})
+        _table(display, view, "network_links")
