@@ -63,3 +63,16 @@ def test_partners_page_in_english_hub_and_profile(scenario_db, run_partners):
 def test_partners_page_empty_store(db, run_partners):
     at = run_partners()
     assert at.info and not at.dataframe
+
+
+def test_partners_page_organisation_type_and_category_filters(scenario_db, run_partners):
+    # Deliveries by category (scenario README): 基金会一 supplied D1 (medicine), D2 (food),
+    # D3 (food), D4 (ppe), D5 (failed ppe); with org_type=foundation only it remains, and
+    # with category=food only its food rows: D2 to 武汉 (C1) and D3 to 孝感 (V1).
+    at = run_partners(params={"as_of": "2020-02-15", "org_type": "foundation",
+                              "category": "food"}, state={"lang": "en"})
+    at.radio(key="partners_who_by_en").set_value("category").run()
+    matrix = _frame(at, "Wuhan").set_index("Organisation")
+    assert list(matrix.index) == ["基金会一"]
+    assert matrix.loc["基金会一", "Wuhan"] == 1 and matrix.loc["基金会一", "Xiaogan"] == 1
+    assert at.query_params["org_type"] == "foundation"
