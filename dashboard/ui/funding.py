@@ -168,9 +168,16 @@ def by_region(view: View) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _priorities(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
-    """Every region × category of the province with its money still needed (cached)."""
+    """Every region × category of the province with its money still needed (cached).
+
+    Built on the Needs page's cached open needs at D, so whichever page comes first
+    links deliveries to needs once for both.
+    """
+    from dashboard.ui.needs import open_needs
+
+    frame = open_needs(key, as_of, window)
     with connection() as con:
-        return allocation.priorities(con, Scope(as_of, window))
+        return allocation.priorities(con, Scope(as_of, window), frame=frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

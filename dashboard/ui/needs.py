@@ -44,6 +44,11 @@ def _compute(key: tuple[str, str], name: str, as_of: date, window: int, region: 
         return getattr(needs, name)(con, Scope(as_of, window), region=region, **kwargs)
 
 
+def open_needs(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
+    """The cached needs open at D in the whole province (shared with other pages)."""
+    return _compute(key, "needs_at", as_of, window, None)
+
+
 def _get(view: View, name: str, **kwargs) -> pd.DataFrame:
     return _compute(view.key, name, view.as_of, view.window, region_of(view), **kwargs)
 
