@@ -45,6 +45,10 @@ def test_network_page_region_and_english(db):
     links = _frame_with(at, "Kind of link")
     assert sorted(links["Kind of link"]) == ["carries for", "serves region"]
     assert any("Filtered: Suizhou" in c.value for c in at.caption)
+    # The cards count within the region: 爱心企业 through 快运物流.
+    assert {m.label: m.value for m in at.metric} == {
+        "Funders": "1", "Connected organisations": "2", "Regions no funder reaches": "0",
+        "Regions hanging on a broker": "1"}
 
 
 def test_network_page_category_filter_in_the_url(db):

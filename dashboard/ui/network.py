@@ -52,11 +52,15 @@ def caption(view: View) -> None:
 
 
 def headlines(view: View, net: network.Network, reach: pd.DataFrame) -> None:
-    """Four cards: funders, active organisations, regions no funder reaches, regions
-    hanging on a broker."""
-    active = sum(1 for n in net.orgs() if net.graph.degree(n) > 0)
+    """Four cards: funders, connected organisations, regions no funder reaches, regions
+    hanging on a broker — within the view's region and organisation type."""
+    nodes = network.focus(net, region=view.region,
+                          org_types=(view.org_type,) if view.org_type else ())
+    if view.region:
+        reach = reach[reach["region_adcode"] == view.region]
     values = {
-        "funders": len(net.funders), "organisations": active,
+        "funders": len(net.funders & nodes),
+        "organisations": sum(1 for n in nodes if not network.is_region(n)),
         "unreached": int((reach["funders"] == 0).sum()),
         "brokered": int((reach["brokers"] > 0).sum()),
     }
