@@ -19,13 +19,15 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
+	@bash scripts/system-deps.sh --runtime
 	$(BIN)/python -m dashboard demo --if-missing
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.installed-dev system-deps
 	$(BIN)/python -m pytest
 
-# Debian's chromium for browser tests and Noto CJK so Chinese renders in screenshots.
+# Debian's chromium for browser tests and the briefing PDF, Noto CJK so Chinese renders in
+# screenshots, the PDF and the map, poppler-utils (pdftotext) to check the PDF.
 system-deps:
 	@bash scripts/system-deps.sh
 

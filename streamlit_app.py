@@ -14,6 +14,7 @@ from dashboard.ui.frame import current_language, leave_legacy_pages_mode, sideba
 NETWORK_FILTERS = ("category", "org_type")
 PAGES = (
     ("pages/overview.py", None, "page.overview", ()),
+    ("pages/briefing.py", "briefing", "page.briefing", ()),
     ("pages/map.py", "map", "page.map", ()),
     ("pages/coverage.py", "coverage", "page.coverage", ()),
     ("pages/needs.py", "needs", "page.needs", ()),
@@ -21,6 +22,7 @@ PAGES = (
     ("pages/network.py", "network", "page.network", NETWORK_FILTERS),
     ("pages/funding.py", "funding", "page.funding", NETWORK_FILTERS),
     ("pages/data.py", "data", "page.data", ()),
+    ("pages/methods.py", "methods", "page.methods", ()),
 )
 
 leave_legacy_pages_mode()

@@ -1,1 +1,16 @@
 """The app layer: queries, metrics, translations, UI components and the CLI."""
+
+
+def _read_version() -> str:
+    """The project version from pyproject.toml, its one home (exports record it)."""
+    import tomllib
+    from pathlib import Path
+
+    try:
+        with open(Path(__file__).resolve().parents[1] / "pyproject.toml", "rb") as fh:
+            return str(tomllib.load(fh)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "0+unknown"
+
+
+__version__ = _read_version()

@@ -6,7 +6,6 @@ Exit codes: 0 success, 2 invalid input (nothing written), 1 unexpected failure.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 
@@ -62,17 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-missing", action="store_true",
                       help="do nothing when the database file already exists (make run)")
 
-    brief = sub.add_parser("brief", help="print the briefing data")
+    brief = sub.add_parser("brief", help="the morning briefing as JSON, Markdown, HTML or PDF")
     brief.add_argument("--as-of", type=_date, help="default: the latest date in the data")
     brief.add_argument("--window", type=int, default=7)
     brief.add_argument("--db")
-    brief.add_argument("--format", choices=("json",), default="json")
+    brief.add_argument("--format", choices=("json", "md", "html", "pdf"), default="json",
+                       help="md writes the map as FILE.map.png beside --out; pdf needs --out")
+    brief.add_argument("--lang", choices=("zh", "en"), default="zh")
     brief.add_argument("--out", help="write to this file instead of standard output")
 
     export = sub.add_parser("export", help="write a table, or the needs open at a date, "
                                            "as CSV (optionally HXL-tagged) or JSON")
     export.add_argument("table", help="needs (open at --as-of, with what was delivered), "
-                                      "partners, overlaps, or a stored table: "
+                                      "partners, overlaps, aggregates (research: region × "
+                                      "day × category, small counts suppressed), dictionary "
+                                      "(the data dictionary), or a stored table: "
                                       + ", ".join(_table_names()))
     export.add_argument("--as-of", type=_date, help="for needs: default the latest date")
     export.add_argument("--window", type=int, default=7)
@@ -80,8 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="for overlaps: deliveries this many days apart or closer")
     export.add_argument("--db")
     export.add_argument("--hxl", action="store_true", help="add a row of HXL hashtags")
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--format", choices=("csv", "json", "parquet", "md"), default=None,
+                        help="csv (default) or json; aggregates also parquet (needs --out); "
+                             "dictionary md (default) or csv")
     export.add_argument("--out", help="write to this file instead of standard output")
+    export.add_argument("--start", type=_date, help="for aggregates: first day (default: the "
+                                                    "data's first date)")
+    export.add_argument("--end", type=_date, help="for aggregates: last day, the as-of date "
+                                                  "(default: the data's latest date)")
+    export.add_argument("--region", help="for aggregates: one prefecture (name or adcode)")
+    export.add_argument("--category", help="for aggregates: one category, or 'all' for the "
+                                           "activity measures")
+    export.add_argument("--threshold", type=int, default=5,
+                        help="for aggregates: counts of people below this are published as "
+                             "'<N' (default 5, at least 2)")
+    export.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="for dictionary: language of labels and descriptions")
 
     bench = sub.add_parser("bench", help="measure build, import, brief and page speed")
     bench.add_argument("--scale", default="1,100", help="comma-separated scales, e.g. 1,100")
@@ -163,16 +180,26 @@ def cmd_demo(args) -> int:
 
 
 def cmd_brief(args) -> int:
-    """Print the briefing data as JSON."""
-    from dashboard.metrics import Scope, brief
+    """Write the morning briefing (dashboard.briefing) as JSON, Markdown, HTML or PDF."""
+    from dashboard.briefing import PdfError, build_brief, write_brief
+    from dashboard.metrics import Scope
     from data_loaders import store
 
+    if args.format == "pdf" and not args.out:
+        print("--format pdf needs --out FILE.pdf", file=sys.stderr)
+        return 2
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
     as_of = _as_of(con, args)
     if as_of is None:
         return 2
-    text = json.dumps(brief(con, Scope(as_of, args.window)), ensure_ascii=False, indent=2)
-    _emit(text + "\n", args.out)
+    brief = build_brief(con, Scope(as_of, args.window), args.lang)
+    try:
+        text = write_brief(brief, args.format, args.lang, args.out)
+    except PdfError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if text is not None:
+        _emit(text, None)
     return 0
 
 
@@ -182,6 +209,12 @@ def cmd_export(args) -> int:
     from data_loaders import schema, store
     from data_loaders.formats.hxl import to_hxl_csv
 
+    if args.table in ("aggregates", "dictionary"):
+        return _export_research(args)
+    args.format = args.format or "csv"
+    if args.format not in ("csv", "json"):
+        print(f"--format {args.format} is only for aggregates or dictionary", file=sys.stderr)
+        return 2
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
     if args.table == "needs" and args.as_of is not None or args.table in (
             "open_needs", "partners", "overlaps"):
@@ -233,6 +266,66 @@ def _export_as_of(con, args) -> int:
 
         text = export_needs(con, as_of, args.window, args.format)
     _emit(text, args.out, args.format)
+    return 0
+
+
+def _export_research(args) -> int:
+    """``export aggregates`` (suppressed, with provenance) and ``export dictionary``."""
+    from dashboard import research
+    from data_loaders import schema, store
+    from geo.config import province_adcode
+    from geo.regions import load_registry
+
+    if args.table == "dictionary":
+        from dashboard.dictionary import dictionary_csv, dictionary_markdown
+
+        fmt = args.format or "md"
+        if fmt not in ("md", "csv"):
+            print("the dictionary is written as md or csv", file=sys.stderr)
+            return 2
+        text = dictionary_markdown(args.lang) if fmt == "md" else dictionary_csv(args.lang)
+        _emit(text, args.out, fmt)
+        return 0
+    fmt = args.format or "csv"
+    if fmt not in research.FORMATS:
+        print(f"aggregates are written as {', '.join(research.FORMATS)}", file=sys.stderr)
+        return 2
+    if fmt == "parquet" and not args.out:
+        print("--format parquet needs --out FILE", file=sys.stderr)
+        return 2
+    if args.threshold < 2:
+        print("--threshold must be at least 2", file=sys.stderr)
+        return 2
+    region = None
+    if args.region:
+        found = load_registry().resolve_prefecture(args.region)
+        if found is None or not found.adcode.startswith(province_adcode()[:2]):
+            print(f"unknown prefecture {args.region!r} in this province", file=sys.stderr)
+            return 2
+        region = found.adcode
+    category = args.category
+    if category and category != research.CATEGORY_ALL:
+        category = schema.choice_lookup(schema.NEEDS.column("category")).get(category.lower())
+        if category is None:
+            print(f"unknown category {args.category!r}; use one of "
+                  + ", ".join([*schema.NEEDS.column("category").values, research.CATEGORY_ALL]),
+                  file=sys.stderr)
+            return 2
+    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    try:
+        frame, meta = research.research_aggregates(con, args.start, args.end, region, category,
+                                                   args.threshold)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.out:
+        side = research.write_export(frame, meta, fmt, args.out)
+        print(f"{len(frame)} rows → {args.out}; provenance → {side}", file=sys.stderr)
+    elif fmt == "json":
+        _emit(research.to_json_text(frame, meta | {"format": fmt}), None)
+    else:
+        _emit(research.to_csv_text(frame), None)
+        print("provenance not written: give --out FILE to get FILE.meta.json", file=sys.stderr)
     return 0
 
 

@@ -822,6 +822,68 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "research.dict.date": ("日期，如 2020-02-15；导入时也接受其他常见写法", "A date such as 2020-02-15; other common spellings are accepted on import"),
     "research.dict.bool": ("是或否", "Yes or no"),
     "research.dict.aliases": ("也接受的表头：{aliases}", "Also accepted as header: {aliases}"),
+    # Briefing page
+    "page.briefing": ("晨间简报", "Briefing"),
+    "briefing.title": ("晨间简报", "Morning briefing"),
+    "briefing.caption": ("截至 {as_of}，回看窗口 {window} 天，与前一日、七日前比较。改变侧栏的日期或窗口即重新生成。",
+                         "As of {as_of}, window {window} days, compared with the day before and a "
+                         "week before. Change the date or the window in the sidebar to rebuild it."),
+    "briefing.whole_province": ("简报总是覆盖全省；侧栏的地区筛选不影响简报。",
+                                "The briefing always covers the whole province; the region filter "
+                                "does not apply to it."),
+    "briefing.download.pdf": ("下载 PDF（A4）", "Download PDF (A4)"),
+    "briefing.download.html": ("下载网页（HTML）", "Download HTML"),
+    "briefing.download.md": ("下载 Markdown（群聊）", "Download Markdown (group chat)"),
+    "briefing.download.json": ("下载数据（JSON）", "Download data (JSON)"),
+    "briefing.download.caption": ("PDF 在点击时由本机 chromium 生成，约需数秒；命令行：python -m dashboard brief --format pdf --out 简报.pdf",
+                                  "The PDF is printed by this machine's chromium when you click, "
+                                  "in a few seconds; command line: python -m dashboard brief "
+                                  "--format pdf --out brief.pdf"),
+    "briefing.download.no_chromium": ("本机没有 chromium，无法生成 PDF：请运行 sudo apt-get install chromium fonts-noto-cjk。",
+                                      "This machine has no chromium to print the PDF: run sudo "
+                                      "apt-get install chromium fonts-noto-cjk."),
+    "briefing.narrative": ("今日要点", "What changed"),
+    "briefing.chat": ("复制到群聊的文字（Markdown）", "Text for a group chat (Markdown)"),
+    "briefing.preview": ("打印预览", "As it prints"),
+    # Data & methods page
+    "page.methods": ("数据与方法", "Data & methods"),
+    "methods.title": ("数据与方法", "Data and methods"),
+    "methods.export.title": ("研究用汇总数据", "Research export"),
+    "methods.export.days": ("日期范围", "Days"),
+    "methods.export.category": ("类别", "Category"),
+    "methods.export.all_rows": ("全部行", "All rows"),
+    "methods.export.activity_rows": ("活动报告（无类别）", "Activity reports (no category)"),
+    "methods.export.unspecified": ("未注明类别", "Category not recorded"),
+    "methods.export.threshold": ("小数值隐藏阈值", "Small-cell threshold"),
+    "methods.export.pick_range": ("请选择起止两个日期。", "Choose a first and a last day."),
+    "methods.export.caption": ("{start} 至 {end}，{region}：每日 × 地市 × 类别共 {rows} 行。人数小于 {threshold} 的格子显示为“<{threshold}”，"
+                               "为防止由合计反推而额外隐藏的格子显示为“x”；本次隐藏 {hidden} 格。不含任何机构、设施或人员名称。"
+                               "附带的来源说明记录日期、筛选、阈值、应用版本与所依据的 {imports} 次导入。",
+                               "{start} to {end}, {region}: {rows} rows of day × prefecture × "
+                               "category. Counts of people below {threshold} read \"<{threshold}\"; "
+                               "cells hidden so that none can be worked out from totals read \"x\"; "
+                               "{hidden} cells are hidden here. No organisation, facility or person "
+                               "is named. The provenance file records the days, filters, threshold, "
+                               "app version and the {imports} imports it was built from."),
+    "methods.export.csv": ("下载 CSV（含 HXL 标签行）", "Download CSV (with HXL hashtags)"),
+    "methods.export.parquet": ("下载 Parquet", "Download Parquet"),
+    "methods.export.meta": ("下载来源说明（JSON）", "Download provenance (JSON)"),
+    "methods.export.cli": ("命令行：python -m dashboard export aggregates --format parquet --out 汇总.parquet（同时写出 .meta.json）",
+                           "Command line: python -m dashboard export aggregates --format parquet "
+                           "--out aggregates.parquet (writes the .meta.json beside it)"),
+    "methods.dictionary.title": ("数据字典", "Data dictionary"),
+    "methods.dictionary.caption": ("由数据结构定义（data_loaders/schema.py）自动生成：每张表、每一列、类型、是否必填、允许取值与 HXL 标签；末尾是研究汇总的各列。",
+                                   "Generated from the schema (data_loaders/schema.py): every "
+                                   "table and column with its type, whether it is required, "
+                                   "its allowed values and HXL hashtag; the research export's "
+                                   "columns come last."),
+    "methods.dictionary.md": ("下载数据字典（Markdown）", "Download the dictionary (Markdown)"),
+    "methods.dictionary.csv": ("下载数据字典（CSV）", "Download the dictionary (CSV)"),
+    "methods.document.title": ("方法说明", "Methods"),
+    "methods.document.caption": ("每个数字的定义，与代码库中的 docs/METHODS.md 一致（原文为英文）。",
+                                 "The definition of every number: docs/METHODS.md as the "
+                                 "repository holds it."),
+    "methods.document.open": ("展开方法说明（英文）", "Show the methods"),
     # Report columns
     "report.file": ("文件", "File"),
     "report.row": ("行", "Row"),

@@ -187,7 +187,8 @@ def test_data_page_reports_problems_then_imports(server, page, tmp_path):
                                                   ("needs", "未满足需求", 3),
                                                   ("partners", "伙伴", 0),
                                                   ("network", "协作网络", 1),
-                                                  ("funding", "资金", 2)])
+                                                  ("funding", "资金", 2),
+                                                  ("methods", "数据与方法", 0)])
 def test_analysis_page_renders_with_its_charts(server, page, path, title, charts):
     page.goto(f"{server}/{path}?as_of=2020-03-15&region=420100")
     wait_for_app(page)
@@ -228,3 +229,28 @@ def test_network_filters_by_category_and_funding_keeps_the_filter(server, page):
     wait_for_app(page)
     assert page.get_by_text("预算 1,000 元，分配 1,000 元").count() == 1
     screenshot(page, "funding_what_if_zh")
+
+
+def test_briefing_page_downloads_the_pdf(server, page, tmp_path):
+    page.goto(f"{server}/briefing?as_of=2020-03-15")
+    wait_for_app(page)
+    assert "晨间简报" in page.locator("h1").first.inner_text()
+    # The preview frame holds the printable page with its embedded map.
+    frame = page.frame_locator('[data-testid="stIFrame"], iframe').first
+    frame.locator("h1").wait_for(timeout=30_000)
+    assert "晨间简报" in frame.locator("h1").inner_text()
+    screenshot(page, "briefing_zh")
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name="下载 PDF（A4）").click()
+    path = tmp_path / "brief.pdf"
+    info.value.save_as(path)
+    assert info.value.suggested_filename == "lifeline_brief_2020-03-15_zh.pdf"
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "主要数字" in text and "2020-03-15" in text
+    # Markdown for the group chat downloads too.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 Markdown（群聊）").click()
+    assert info.value.suggested_filename.endswith(".md")

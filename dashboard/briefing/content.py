@@ -1,0 +1,245 @@
+"""The content of the morning briefing: one JSON-ready dict, computed once, rendered many ways.
+
+Every number reuses a definition documented in docs/METHODS.md (section "Briefing"):
+the headline figures are :func:`dashboard.metrics.totals` as of D, D−1 and D−7 (same
+window W); the gaps are :func:`dashboard.needs.gap_ranking`; partner freshness is
+:func:`dashboard.partners.freshness`; duplicated donations are
+:func:`dashboard.funding.overlaps`. Nothing here imports streamlit.
+
+The dict keeps the keys of :func:`dashboard.metrics.brief` (``as_of``, ``window_days``,
+``totals``, ``regions``) so existing readers of ``brief --format json`` keep working.
+Organisation and facility names are passed through as data; no contact person or phone
+number is ever selected.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from dashboard.briefing.narrative import region_changes, sentences
+from dashboard.funding import DEFAULT_DAYS as OVERLAP_DAYS
+from dashboard.funding import overlaps
+from dashboard.i18n import region_label
+from dashboard.metrics import (
+    BRIEF_REGION_FIELDS,
+    IN_PROVINCE,
+    OVERDUE,
+    Scope,
+    region_summary,
+    totals,
+)
+from dashboard.needs import GAP_FORMULA, gap_ranking, needs_at
+from dashboard.partners import freshness, freshness_counts
+from geo.config import province_adcode
+from geo.regions import load_registry
+
+# The headline measures, in the order they are shown; ratios change in percentage points.
+HEADLINE = ("open_needs", "urgent_open_needs", "hospital_coverage", "community_coverage",
+            "active_partners", "stale_partners", "overdue_deliveries")
+RATIOS = frozenset({"hospital_coverage", "community_coverage"})
+TOP_GAPS = 5       # regions and facilities with the largest gap
+MAX_PARTNERS = 8  # partners listed by name per freshness class (the count is always full)
+MAX_OVERDUE = 5    # overdue deliveries listed
+MAX_OVERLAPS = 4   # duplicated donations listed
+COMPARE_DAYS = (1, 7)  # D−1 and D−7
+
+
+def _clean(value):
+    """A JSON-ready scalar: NaN and NA become None, numpy numbers plain Python numbers."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _delta(now, before):
+    return None if now is None or before is None else now - before
+
+
+def headline(now: dict, d1: dict, d7: dict) -> list[dict]:
+    """One entry per headline measure: value at D, D−1 and D−7 and the two changes."""
+    items = []
+    for key in HEADLINE:
+        v, v1, v7 = now[key], d1[key], d7[key]
+        items.append({
+            "key": key, "kind": "ratio" if key in RATIOS else "count",
+            "value": v, "d1": v1, "d7": v7,
+            "change_d1": _delta(v, v1), "change_d7": _delta(v, v7),
+        })
+    return items
+
+
+def _regions(summary: pd.DataFrame, region_scores: pd.DataFrame) -> list[dict]:
+    """Every prefecture: the fields of metrics.brief plus names, has_data and gap score."""
+    scores = dict(zip(region_scores["region_adcode"], region_scores["score"])) \
+        if not region_scores.empty else {}
+    out = []
+    for row in summary.to_dict("records"):
+        record = {k: (row[k] if k in ("adcode", "name") else int(row[k])) for k in BRIEF_REGION_FIELDS}
+        record.update({
+            "short": row["short"], "name_en": row["name_en"], "has_data": bool(row["has_data"]),
+            "hospital_coverage": _clean(row["hospital_coverage"]),
+            "community_coverage": _clean(row["community_coverage"]),
+            "gap_score": _clean(scores.get(row["adcode"])),
+        })
+        out.append(record)
+    return out
+
+
+def _gaps(regions: pd.DataFrame, facilities: pd.DataFrame, scope: Scope, lang: str) -> dict:
+    """The TOP_GAPS regions and facilities (gap_ranking outputs) with a score above 0."""
+    registry = {r.adcode: r for r in load_registry().prefectures(scope.province)}
+
+    def region_name(adcode):
+        r = registry.get(adcode)
+        return region_label(r.name, r.name_en, lang) if r else adcode
+
+    # A score of 0 is no gap (everything on the road, or reported today): leave it out.
+    top_r = regions[regions["score_total"] > 0].head(TOP_GAPS)
+    top_f = facilities[facilities["score"] > 0].head(TOP_GAPS)
+    return {
+        "formula": GAP_FORMULA["zh" if lang == "zh" else "en"],
+        "regions": [
+            {"adcode": r["region_adcode"], "name": r["name"], "name_en": r["name_en"],
+             "label": region_name(r["region_adcode"]), "score": _clean(r["score"]),
+             "score_total": _clean(r["score_total"]), "open_needs": int(r["open_needs"]),
+             "urgent_needs": int(r["urgent_needs"])}
+            for r in top_r.to_dict("records")],
+        "facilities": [
+            {"facility_id": f["facility_id"], "name": f["facility_name"],
+             "facility_type": f["facility_type"], "region_adcode": f["region_adcode"],
+             "region": region_name(f["region_adcode"]), "score": _clean(f["score"]),
+             "open_needs": int(f["open_needs"]), "urgent_needs": int(f["urgent_needs"])}
+            for f in top_f.to_dict("records")],
+    }
+
+
+def _partners(con, scope: Scope) -> dict:
+    """Counts per freshness class, and the silent and overdue partners with their hub."""
+    frame = freshness(con, scope)
+
+    def rows(cls: str, order: list[str], ascending: list[bool]) -> list[dict]:
+        part = frame[frame["freshness"] == cls].sort_values(order, ascending=ascending)
+        return [
+            {"org_id": p["org_id"], "name": p["name"], "hub_id": _clean(p["hub_id"]),
+             "hub_name": _clean(p["hub_name"]), "last_seen": _clean(p["last_seen"]),
+             "days_since_seen": _clean(p["days_since_seen"])}
+            for p in part.head(MAX_PARTNERS).to_dict("records")]
+
+    return {
+        "counts": freshness_counts(frame),
+        "overdue_after_days": 2 * scope.window,
+        # Longest silence first: they need the first call.
+        "overdue": rows("overdue", ["days_since_seen", "org_id"], [False, True]),
+        "silent": rows("silent", ["org_id"], [True]),
+    }
+
+
+_OVERDUE_LIST_SQL = f"""
+SELECT d.delivery_id, f.facility_id, f.name AS facility_name, f.region_adcode, d.category,
+       d.item, d.quantity, d.unit, d.expected_on,
+       date_diff('day', d.expected_on, $d::DATE) AS days_overdue,
+       d.carrier_id, o.name AS carrier_name
+FROM deliveries d JOIN facilities f USING (facility_id)
+LEFT JOIN organizations o ON o.org_id = d.carrier_id
+WHERE {OVERDUE} AND {IN_PROVINCE}
+ORDER BY days_overdue DESC, d.delivery_id
+LIMIT $n
+"""
+
+
+def _overdue(con, scope: Scope, count: int, lang: str) -> dict:
+    """The overdue deliveries (metrics.OVERDUE): the count and the longest-waiting few."""
+    frame = con.execute(_OVERDUE_LIST_SQL, {"d": scope.as_of, "prov": scope.prefix, "n": MAX_OVERDUE}).df()
+    registry = {r.adcode: r for r in load_registry().prefectures(scope.province)}
+    top = []
+    for r in frame.to_dict("records"):
+        reg = registry.get(r["region_adcode"])
+        top.append({
+            "delivery_id": r["delivery_id"], "facility_id": r["facility_id"],
+            "facility_name": r["facility_name"], "region_adcode": r["region_adcode"],
+            "region": region_label(reg.name, reg.name_en, lang) if reg else r["region_adcode"],
+            "category": _clean(r["category"]), "item": _clean(r["item"]),
+            "quantity": _clean(r["quantity"]), "unit": _clean(r["unit"]),
+            "expected_on": _clean(r["expected_on"]), "days_overdue": int(r["days_overdue"]),
+            "carrier_id": _clean(r["carrier_id"]), "carrier_name": _clean(r["carrier_name"]),
+        })
+    return {"count": count, "top": top}
+
+
+def _overlaps(con, scope: Scope, lang: str) -> dict:
+    """Duplicated donations whose latest delivery falls in the window, most recent first."""
+    frame = overlaps(con, scope, days=OVERLAP_DAYS)
+    if not frame.empty:
+        frame = frame[frame["last_date"] >= scope.start]
+        frame = frame.sort_values(["last_date", "facility_id", "category"],
+                                  ascending=[False, True, True])
+    registry = {r.adcode: r for r in load_registry().prefectures(scope.province)}
+    top = []
+    for r in frame.head(MAX_OVERLAPS).to_dict("records"):
+        reg = registry.get(r["region_adcode"])
+        top.append({
+            "facility_id": r["facility_id"], "facility_name": r["facility_name"],
+            "region_adcode": r["region_adcode"],
+            "region": region_label(reg.name, reg.name_en, lang) if reg else r["region_adcode"],
+            "category": r["category"], "suppliers": r["suppliers"],
+            "n_suppliers": int(r["n_suppliers"]), "n_deliveries": int(r["n_deliveries"]),
+            "first_date": _clean(r["first_date"]), "last_date": _clean(r["last_date"]),
+        })
+    return {"days": OVERLAP_DAYS, "count": int(len(frame)), "top": top}
+
+
+def build_brief(con, scope: Scope, lang: str = "zh") -> dict:
+    """The morning briefing as of ``scope.as_of`` (JSON-ready; see the module docstring).
+
+    Keys: as_of, window_days, totals, regions (as :func:`dashboard.metrics.brief`), and
+    lang, window {start, end, days}, province {adcode, name, name_en}, compared
+    {d1, d7}, headline (value at D, D−1, D−7 and changes per measure), gaps {formula,
+    regions, facilities}, partners {counts, overdue_after_days, overdue, silent},
+    overdue_deliveries {count, top}, overlaps {days, count, top}, changes (what the
+    narrative draws on) and narrative (a list of sentences in ``lang``).
+    """
+    registry = load_registry()
+    province = registry.get(scope.province or province_adcode())
+    summary = region_summary(con, scope)
+    before = {n: scope.previous(n) for n in COMPARE_DAYS}
+    summaries = {n: region_summary(con, s) for n, s in before.items()}
+    now = totals(con, scope, summary)
+    past = {n: totals(con, before[n], summaries[n]) for n in COMPARE_DAYS}
+
+    # One pass over the open needs feeds both rankings (gap_ranking reads only the frame).
+    frame = needs_at(con, scope)
+    region_scores = gap_ranking(con, scope, "region", frame=frame)
+    facility_scores = gap_ranking(con, scope, "facility", frame=frame)
+    brief = {
+        "as_of": scope.as_of.isoformat(),
+        "window_days": scope.window,
+        "totals": now,
+        "regions": _regions(summary, region_scores),
+        "lang": lang,
+        "window": {"start": scope.start.isoformat(), "end": scope.as_of.isoformat(),
+                   "days": scope.window},
+        "province": {"adcode": province.adcode, "name": province.name,
+                     "name_en": province.name_en},
+        "compared": {"d1": before[1].as_of.isoformat(), "d7": before[7].as_of.isoformat()},
+        "headline": headline(now, past[1], past[7]),
+        "gaps": _gaps(region_scores, facility_scores, scope, lang),
+        "partners": _partners(con, scope),
+        "overdue_deliveries": _overdue(con, scope, now["overdue_deliveries"], lang),
+        "overlaps": _overlaps(con, scope, lang),
+        "changes": region_changes(summary, summaries[1]),
+    }
+    brief["narrative"] = sentences(brief, lang)
+    return brief

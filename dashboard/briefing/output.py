@@ -1,0 +1,52 @@
+"""One briefing in one format, to a file or as text: what the CLI (and the app) call."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dashboard.briefing.mapimage import render_map
+from dashboard.briefing.pdf import render_pdf
+from dashboard.briefing.render import render_html, render_markdown
+
+FORMATS = ("json", "md", "html", "pdf")
+
+
+def map_file_for(out: str | Path) -> Path:
+    """Where the Markdown briefing's map goes: beside it, ``brief.md`` → ``brief.map.png``."""
+    out = Path(out)
+    return out.with_name(out.stem + ".map.png")
+
+
+def write_brief(brief: dict, fmt: str, lang: str = "zh", out: str | Path | None = None) -> str | None:
+    """Render ``brief`` (from build_brief) as ``fmt`` and write it to ``out``.
+
+    Without ``out`` the text is returned instead (json, md, html; a PDF needs a file).
+    Markdown written to a file gets the map as a PNG beside it, referenced by a relative
+    link; printed Markdown has no map. HTML and PDF embed the map.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}")
+    if fmt == "pdf" and out is None:
+        raise ValueError("a PDF needs an output file")
+    if fmt == "json":
+        text = json.dumps(brief, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "md":
+        map_name = None
+        if out is not None:
+            png = map_file_for(out)
+            png.parent.mkdir(parents=True, exist_ok=True)
+            png.write_bytes(render_map(brief["regions"], lang, province=brief["province"]["adcode"]))
+            map_name = png.name
+        text = render_markdown(brief, lang, map_file=map_name)
+    else:
+        png = render_map(brief["regions"], lang, province=brief["province"]["adcode"])
+        text = render_html(brief, lang, map_png=png)
+        if fmt == "pdf":
+            render_pdf(text, out)
+            return None
+    if out is None:
+        return text
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(text, encoding="utf-8")
+    return None

@@ -1,0 +1,105 @@
+"""The Briefing page: the morning briefing previewed as it prints, and downloaded as PDF,
+HTML, Markdown (for a group chat) or JSON. Everything comes from dashboard.briefing.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.briefing import build_brief, render_html, render_map, render_markdown, render_pdf
+from dashboard.briefing.pdf import chromium_path
+from dashboard.i18n import t as tn
+from dashboard.metrics import Scope
+from dashboard.ui.data import connection
+from dashboard.ui.frame import View
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _brief(key: tuple[str, str], as_of: date, window: int, lang: str) -> dict:
+    """The briefing content (cached by data version, date, window and language)."""
+    with connection() as con:
+        return build_brief(con, Scope(as_of, window), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _html(key: tuple[str, str], as_of: date, window: int, lang: str) -> str:
+    """The printable page with its map embedded."""
+    brief = _brief(key, as_of, window, lang)
+    png = render_map(brief["regions"], lang, province=brief["province"]["adcode"])
+    return render_html(brief, lang, map_png=png)
+
+
+def get(view: View) -> tuple[dict, str]:
+    """The view's briefing and its HTML page."""
+    return (_brief(view.key, view.as_of, view.window, view.lang),
+            _html(view.key, view.as_of, view.window, view.lang))
+
+
+def pdf_bytes(html_text: str) -> bytes:
+    """Print the page to PDF (called only when a person asks for the PDF)."""
+    with tempfile.TemporaryDirectory(prefix="lifeline-brief-") as tmp:
+        out = render_pdf(html_text, Path(tmp) / "brief.pdf")
+        return out.read_bytes()
+
+
+def caption(view: View) -> None:
+    """What the briefing covers."""
+    st.caption(tn("briefing.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window))
+    if view.region:
+        st.caption(tn("briefing.whole_province", view.lang))
+
+
+def downloads(view: View, brief: dict, html_text: str) -> None:
+    """Four download buttons; the PDF is printed only when its button is pressed."""
+    stem = f"lifeline_brief_{view.as_of.isoformat()}_{view.lang}"
+    columns = st.columns(4)
+    no_chromium = chromium_path() is None  # say so now: a failure inside the download is silent
+    with columns[0]:
+        st.download_button(tn("briefing.download.pdf", view.lang), data=lambda: pdf_bytes(html_text),
+                           file_name=f"{stem}.pdf", mime="application/pdf", key="dl_brief_pdf",
+                           on_click="ignore", type="primary", disabled=no_chromium,
+                           help=tn("briefing.download.no_chromium", view.lang) if no_chromium else None)
+    with columns[1]:
+        st.download_button(tn("briefing.download.html", view.lang), data=html_text.encode("utf-8"),
+                           file_name=f"{stem}.html", mime="text/html", key="dl_brief_html",
+                           on_click="ignore")
+    with columns[2]:
+        st.download_button(tn("briefing.download.md", view.lang),
+                           data=render_markdown(brief, view.lang).encode("utf-8"),
+                           file_name=f"{stem}.md", mime="text/markdown", key="dl_brief_md",
+                           on_click="ignore")
+    with columns[3]:
+        st.download_button(tn("briefing.download.json", view.lang),
+                           data=json.dumps(brief, ensure_ascii=False, indent=2).encode("utf-8"),
+                           file_name=f"{stem}.json", mime="application/json", key="dl_brief_json",
+                           on_click="ignore")
+    st.caption(tn("briefing.download.caption", view.lang))
+
+
+def narrative(view: View, brief: dict) -> None:
+    """The plain sentences, also as text to copy into a group chat."""
+    st.subheader(tn("briefing.narrative", view.lang))
+    for sentence in brief["narrative"]:
+        st.markdown(f"- {_plain(sentence)}")
+    with st.expander(tn("briefing.chat", view.lang)):
+        st.code(render_markdown(brief, view.lang), language=None, wrap_lines=True)
+
+
+def _plain(text: str) -> str:
+    """Sentence text with Markdown's special characters escaped (names are data)."""
+    special = "\\`*_{}[]()<>#+-.!|~$"
+    return "".join("\\" + c if c in special else c for c in text)
+
+
+def preview(view: View, html_text: str) -> None:
+    """The page as it prints, in its own frame (its print styles stay inside). Every data
+    value in it was HTML-escaped by dashboard.briefing.render, which is what makes
+    embedding it safe."""
+    st.subheader(tn("briefing.preview", view.lang))
+    st.iframe(html_text, height="content")
+

@@ -1,0 +1,38 @@
+"""The Briefing page under Streamlit's AppTest, on the hand-computed scenario
+(tests/test_briefing.py's docstring has the numbers)."""
+
+from __future__ import annotations
+
+from tests.apptest import run_app
+
+PAGE = "pages/briefing.py"
+
+
+def test_briefing_page_in_chinese(scenario_db):
+    at = run_app(PAGE, params={"as_of": "2020-02-15"})
+    assert at.title[0].value == "晨间简报"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["下载 PDF（A4）", "下载网页（HTML）", "下载 Markdown（群聊）", "下载数据（JSON）"]
+    sentences = " ".join(m.value for m in at.markdown)
+    assert "武汉市" in sentences
+    chat = at.code[0].value
+    assert "2020-02-15" in chat and "<" not in chat.replace("<5", "")
+    assert any("截至 2020-02-15" in c.value for c in at.caption)
+
+
+def test_briefing_page_in_english_keeps_the_numbers(scenario_db):
+    at = run_app(PAGE, params={"as_of": "2020-02-15"}, state={"lang": "en"})
+    assert at.title[0].value == "Morning briefing"
+    chat = at.code[0].value
+    # Open needs 3, urgent 2 (+1 since the day before), overdue deliveries 2.
+    assert "2020-02-15" in chat and "Wuhan" in chat
+
+
+def test_briefing_page_says_the_region_filter_does_not_apply(scenario_db):
+    at = run_app(PAGE, params={"as_of": "2020-02-15", "region": "420100"})
+    assert any("不影响简报" in c.value for c in at.caption)
+
+
+def test_briefing_page_empty_store(db):
+    at = run_app(PAGE)
+    assert at.info and not at.get("download_button")
