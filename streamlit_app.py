@@ -5,11 +5,14 @@ The only place that sets the page config, draws the shared sidebar and lists pag
 
 import streamlit as st
 
+from dashboard.access import pages_for
 from dashboard.i18n import t
+from dashboard.ui.auth import identify, no_access
 from dashboard.ui.frame import current_language, leave_legacy_pages_mode, sidebar
 
 # (file, url path, catalogue key, extra sidebar filters). The first page is the default,
-# served at "/" (its url path is unused). No icons: Streamlit fetches a page's Material
+# served at "/" (its url path is unused); a role sees the pages dashboard.access gives it
+# (their names are the url paths, "overview" for the first). No icons: Streamlit fetches a page's Material
 # icon from the internet to use as the favicon, and Lifeline must work offline.
 NETWORK_FILTERS = ("category", "org_type")
 PAGES = (
@@ -30,11 +33,17 @@ st.set_page_config(page_title="Lifeline · 生命线",
                    layout="wide")
 
 lang = current_language()
+identity = identify()
+allowed = set(pages_for(identity.role))
+shown = [spec for spec in PAGES if (spec[1] or "overview") in allowed]
+if not shown:  # signed in without a role, or anonymous where nothing is public
+    no_access(identity, lang)
+    st.stop()
 pages = [
     st.Page(path, title=t(key, lang), url_path=url, default=(i == 0))
-    for i, (path, url, key, _) in enumerate(PAGES)
+    for i, (path, url, key, _) in enumerate(shown)
 ]
 current = st.navigation(pages)
-filters = {page.url_path: spec[3] for page, spec in zip(pages, PAGES)}
-sidebar(filters.get(current.url_path, ()))
+filters = {page.url_path: spec[3] for page, spec in zip(pages, shown)}
+sidebar(filters.get(current.url_path, ()), identity)
 current.run()

@@ -1,6 +1,7 @@
 """The command line: ``python -m dashboard import|demo|brief|bench``.
 
-Exit codes: 0 success, 2 invalid input (nothing written), 1 unexpected failure.
+Exit codes: 0 success, 2 invalid input (nothing written), 3 not allowed for the --role
+given, 1 unexpected failure. Imports and exports are written to the audit log.
 """
 
 from __future__ import annotations
@@ -36,6 +37,32 @@ def _emit(text: str, out: str | None, fmt: str = "json") -> None:
         fh.write(text)
 
 
+def _role_argument(parser: argparse.ArgumentParser) -> None:
+    from dashboard.access import LOCAL_ROLE, ROLES
+
+    parser.add_argument("--role", choices=ROLES, default=LOCAL_ROLE,
+                        help="export only what this role may see (default hub: the command "
+                             "line runs with the data owner's rights)")
+
+
+def _permitted(args, name: str) -> bool:
+    """False (with a message) when ``args.role`` may not obtain export ``name``."""
+    from dashboard.access import allowed, export_level
+
+    level = export_level(name)
+    if allowed(args.role, level):
+        return True
+    print(f"role {args.role!r} may not export {name!r} (it reveals {level}-level detail)",
+          file=sys.stderr)
+    return False
+
+
+def _audit(args, action: str, **what) -> None:
+    from dashboard import audit
+
+    audit.record(action, audit.local_actor(), getattr(args, "role", "hub"), db=args.db, **what)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -69,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="md writes the map as FILE.map.png beside --out; pdf needs --out")
     brief.add_argument("--lang", choices=("zh", "en"), default="zh")
     brief.add_argument("--out", help="write to this file instead of standard output")
+    _role_argument(brief)
 
     export = sub.add_parser("export", help="write a table, or the needs open at a date, "
                                            "as CSV (optionally HXL-tagged) or JSON")
@@ -87,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="csv (default) or json; aggregates also parquet (needs --out); "
                              "dictionary md (default) or csv")
     export.add_argument("--out", help="write to this file instead of standard output")
+    _role_argument(export)
     export.add_argument("--start", type=_date, help="for aggregates: first day (default: the "
                                                     "data's first date)")
     export.add_argument("--end", type=_date, help="for aggregates: last day, the as-of date "
@@ -150,6 +179,8 @@ def cmd_import(args) -> int:
         return 0
     for name, n in report.written.items():
         print(f"{name}: {n} rows")
+    _audit(args, "import", files=[str(p) for p in args.paths], rows=dict(report.written),
+           quarantined=report.quarantined)
     if report.review:
         print(t("cli.review", args.lang, n=len(report.review)))
     if report.notes:
@@ -188,6 +219,8 @@ def cmd_brief(args) -> int:
     if args.format == "pdf" and not args.out:
         print("--format pdf needs --out FILE.pdf", file=sys.stderr)
         return 2
+    if not _permitted(args, "brief"):
+        return 3
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
     as_of = _as_of(con, args)
     if as_of is None:
@@ -200,10 +233,23 @@ def cmd_brief(args) -> int:
         return 1
     if text is not None:
         _emit(text, None)
+    _audit(args, "export", what="brief", format=args.format, lang=args.lang,
+           as_of=as_of.isoformat(), out=args.out)
     return 0
 
 
 def cmd_export(args) -> int:
+    """Write one export if ``--role`` may see it, and log it in the audit log."""
+    if not _permitted(args, args.table):
+        return 3
+    code = _export(args)
+    if code == 0:
+        _audit(args, "export", what=args.table, format=args.format, as_of=args.as_of,
+               out=args.out)
+    return code
+
+
+def _export(args) -> int:
     """Write one table; text cells that look like formulas are neutralised."""
     from dashboard.exports import safe_frame
     from data_loaders import schema, store

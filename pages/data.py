@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.ui import data
+from dashboard.ui.auditlog import audit_section
 from dashboard.ui.frame import current_view
 from dashboard.ui.importing import history_table, template_reference, upload_section
 from dashboard.ui.quarantine import quarantine_section
@@ -21,12 +22,12 @@ review_section(view, data.connection)
 quarantine_section(view)
 
 st.subheader(view.t("data.counts"))
-counts = data.counts()
+counts = data.counts(view.key)
 st.dataframe({view.t("data.table"): [view.t(f"table.{n}") for n in counts],
               view.t("data.rows"): list(counts.values())}, hide_index=True)
 
 st.subheader(view.t("data.history"))
-history = data.history()
+history = data.history(view.key)
 if history.empty:
     st.caption(view.t("data.no_history"))
 else:
@@ -34,3 +35,5 @@ else:
 
 st.subheader(view.t("data.template"))
 template_reference(view)
+
+audit_section(view)

@@ -10,10 +10,12 @@ APP = str(ROOT / "streamlit_app.py")
 
 
 def run_app(page: str | None = None, params: dict | None = None,
-            state: dict | None = None) -> AppTest:
-    """Run the app once, optionally on a page, with URL parameters and session state;
-    fail on any exception the script raised."""
+            state: dict | None = None, user: dict | None = None) -> AppTest:
+    """Run the app once, optionally on a page, with URL parameters, session state and a
+    signed-in ``user`` (``st.user``); fail on any exception the script raised."""
     at = AppTest.from_file(APP, default_timeout=60)
+    if user is not None:
+        at.user = user
     for key, value in (params or {}).items():
         at.query_params[key] = value
     for key, value in (state or {}).items():

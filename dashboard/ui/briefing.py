@@ -11,11 +11,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.briefing import build_brief, render_html, render_map, render_markdown, render_pdf
+from dashboard.access import run
+from dashboard.briefing import render_html, render_map, render_markdown, render_pdf
 from dashboard.briefing.pdf import chromium_path
 from dashboard.i18n import t as tn
 from dashboard.metrics import Scope
-from dashboard.ui.data import connection
+from dashboard.ui.components import audit_download
+from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 
 
@@ -23,7 +25,7 @@ from dashboard.ui.frame import View
 def _brief(key: tuple[str, str], as_of: date, window: int, lang: str) -> dict:
     """The briefing content (cached by data version, date, window and language)."""
     with connection() as con:
-        return build_brief(con, Scope(as_of, window), lang)
+        return run(role_of(key), "briefing.build_brief", con, Scope(as_of, window), lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -62,22 +64,23 @@ def downloads(view: View, brief: dict, html_text: str) -> None:
     with columns[0]:
         st.download_button(tn("briefing.download.pdf", view.lang), data=lambda: pdf_bytes(html_text),
                            file_name=f"{stem}.pdf", mime="application/pdf", key="dl_brief_pdf",
-                           on_click="ignore", type="primary", disabled=no_chromium,
+                           on_click=audit_download, args=(view, f"{stem}.pdf"), type="primary",
+                           disabled=no_chromium,
                            help=tn("briefing.download.no_chromium", view.lang) if no_chromium else None)
     with columns[1]:
         st.download_button(tn("briefing.download.html", view.lang), data=html_text.encode("utf-8"),
                            file_name=f"{stem}.html", mime="text/html", key="dl_brief_html",
-                           on_click="ignore")
+                           on_click=audit_download, args=(view, f"{stem}.html"))
     with columns[2]:
         st.download_button(tn("briefing.download.md", view.lang),
                            data=render_markdown(brief, view.lang).encode("utf-8"),
                            file_name=f"{stem}.md", mime="text/markdown", key="dl_brief_md",
-                           on_click="ignore")
+                           on_click=audit_download, args=(view, f"{stem}.md"))
     with columns[3]:
         st.download_button(tn("briefing.download.json", view.lang),
                            data=json.dumps(brief, ensure_ascii=False, indent=2).encode("utf-8"),
                            file_name=f"{stem}.json", mime="application/json", key="dl_brief_json",
-                           on_click="ignore")
+                           on_click=audit_download, args=(view, f"{stem}.json"))
     st.caption(tn("briefing.download.caption", view.lang))
 
 

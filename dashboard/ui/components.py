@@ -98,6 +98,16 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
 
 
 def download(frame: pd.DataFrame, file_name: str, view: View, key: str) -> None:
-    """A CSV download whose formula-looking cells are neutralised."""
+    """A CSV download whose formula-looking cells are neutralised; each click is
+    written to the audit log (who, which file, how many rows)."""
     st.download_button(view.t("overview.download"), csv_bytes(frame), file_name=file_name,
-                       mime="text/csv", key=key)
+                       mime="text/csv", key=key, on_click=audit_download,
+                       args=(view, file_name, len(frame)))
+
+
+def audit_download(view: View, file_name: str, rows: int | None = None) -> None:
+    """Record a download in the audit log (a download button's on_click)."""
+    from dashboard import audit
+
+    audit.record("download", view.actor, view.role, file=file_name, rows=rows,
+                 as_of=view.as_of.isoformat() if view.as_of else None)

@@ -16,11 +16,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import coverage
+from dashboard.access import run
 from dashboard.i18n import CATALOGUE, region_label, value_label
 from dashboard.i18n import t as tc
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
-from dashboard.ui.data import connection
+from dashboard.ui.data import connection, role_of
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif")
 # Red against teal reads for red-green colour blindness (as the map's states do).
@@ -37,28 +38,28 @@ def by_area(key: tuple[str, str], as_of: date, window: int, region: str | None) 
     """Coverage per prefecture, or per county of ``region``."""
     level = "county" if region else "region"
     with connection() as con:
-        return coverage.coverage_by_area(con, Scope(as_of, window), level, region)
+        return run(role_of(key), "coverage.coverage_by_area", con, Scope(as_of, window), level, region)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def uncovered(key: tuple[str, str], as_of: date, window: int, region: str | None) -> pd.DataFrame:
     """Uncovered facilities with urgent open needs."""
     with connection() as con:
-        return coverage.uncovered_urgent(con, Scope(as_of, window), region)
+        return run(role_of(key), "coverage.uncovered_urgent", con, Scope(as_of, window), region)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def over_time(key: tuple[str, str], as_of: date, window: int, region: str | None) -> pd.DataFrame:
     """Daily coverage per area from the first data date."""
     with connection() as con:
-        return coverage.coverage_over_time(con, Scope(as_of, window), region)
+        return run(role_of(key), "coverage.coverage_over_time", con, Scope(as_of, window), region)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def vs_burden(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
     """Coverage against burden per prefecture."""
     with connection() as con:
-        return coverage.coverage_vs_burden(con, Scope(as_of, window))
+        return run(role_of(key), "coverage.coverage_vs_burden", con, Scope(as_of, window))
 
 
 # --- helpers ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import metrics
+from dashboard.access import run
 from data_loaders import store
 
 
@@ -36,18 +37,27 @@ def db_key() -> tuple[str, str]:
         return str(store.db_path()), store.data_version(con)
 
 
+def role_of(key: tuple[str, ...]) -> str | None:
+    """The role a view's key (path, data version, role) was made for; None denies all.
+
+    The role is part of every cache key, so one role's cached results are never
+    served to another.
+    """
+    return key[2] if len(key) > 2 else None
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def date_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
     """First and latest event dates in the data."""
     with connection() as con:
-        return metrics.data_date_range(con)
+        return run(role_of(key), "metrics.data_date_range", con)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def region_summary(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
     """Per-prefecture summary at ``as_of``."""
     with connection() as con:
-        return metrics.region_summary(con, metrics.Scope(as_of, window))
+        return run(role_of(key), "metrics.region_summary", con, metrics.Scope(as_of, window))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -55,7 +65,7 @@ def totals(key: tuple[str, str], as_of: date, window: int) -> dict:
     """Province headline numbers at ``as_of``."""
     summary = region_summary(key, as_of, window)
     with connection() as con:
-        return metrics.totals(con, metrics.Scope(as_of, window), summary)
+        return run(role_of(key), "metrics.totals", con, metrics.Scope(as_of, window), summary)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -64,31 +74,33 @@ def facility_status(key: tuple[str, str], as_of: date, window: int, prefecture: 
     """Facilities for the map (capped) and how many there are in all."""
     scope = metrics.Scope(as_of, window)
     with connection() as con:
-        return (metrics.facility_status(con, scope, prefecture, limit, urgent_only),
-                metrics.facility_count(con, scope, prefecture))
+        role = role_of(key)
+        return (run(role, "metrics.facility_status", con, scope, prefecture, limit, urgent_only),
+                run(role, "metrics.facility_count", con, scope, prefecture))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def county_summary(key: tuple[str, str], as_of: date, window: int, prefecture: str) -> pd.DataFrame:
     """Per-county summary of one prefecture."""
     with connection() as con:
-        return metrics.county_summary(con, metrics.Scope(as_of, window), prefecture)
+        return run(role_of(key), "metrics.county_summary", con, metrics.Scope(as_of, window),
+                   prefecture)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def hubs(key: tuple[str, str]) -> pd.DataFrame:
     """Hub organisations."""
     with connection() as con:
-        return metrics.hubs(con)
+        return run(role_of(key), "metrics.hubs", con)
 
 
-def history() -> pd.DataFrame:
+def history(key: tuple[str, ...]) -> pd.DataFrame:
     """The import log (never cached: it is what changed)."""
     with connection() as con:
-        return store.import_history(con)
+        return run(role_of(key), "store.import_history", con)
 
 
-def counts() -> dict[str, int]:
+def counts(key: tuple[str, ...]) -> dict[str, int]:
     """Rows per table."""
     with connection() as con:
-        return store.row_counts(con)
+        return run(role_of(key), "store.row_counts", con)

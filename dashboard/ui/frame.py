@@ -26,12 +26,14 @@ class View:
     lang: str
     as_of: date | None
     window: int
-    key: tuple[str, str]
+    key: tuple[str, ...]  # (database path, data version, role)
     first: date | None
     last: date | None
     region: str | None = None  # a prefecture adcode, or None for the whole province
     category: str | None = None  # a schema category, on the pages that filter by it
     org_type: str | None = None  # a schema org_type, on the pages that filter by it
+    role: str | None = None  # dashboard.access role; also the last element of ``key``
+    actor: str = "local"  # who the audit log names for this session
 
     def t(self, key: str, **values) -> str:
         """Translate in this view's language."""
@@ -78,12 +80,18 @@ def current_language() -> str:
     return st.session_state["lang"]
 
 
-def sidebar(filters: tuple[str, ...] = ()) -> View:
+def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
     """Draw the shared sidebar and return the view; called once per run by the router.
 
     ``filters`` names the extra filters the current page uses (``category``,
     ``org_type``); only those are drawn, and the others keep their value for later.
+    ``identity`` (dashboard.ui.auth.Identity) gives the role; without one the session
+    is local mode's hub.
     """
+    from dashboard.access import LOCAL_ROLE
+    from dashboard.ui.auth import Identity, sidebar_block
+
+    identity = identity or Identity("local", None, LOCAL_ROLE)
     current_language()
     lang = st.sidebar.radio(
         t("sidebar.language", st.session_state["lang"]), LANGUAGES, key="lang",
@@ -91,7 +99,7 @@ def sidebar(filters: tuple[str, ...] = ()) -> View:
     )
     set_query_param("lang", lang if lang != DEFAULT_LANGUAGE else None)
 
-    key = data.db_key()
+    key = (*data.db_key(), identity.role)  # the role is part of every cache key
     first, last = data.date_range(key)
     as_of = None
     window_default = query_param("window", "7")
@@ -115,7 +123,9 @@ def sidebar(filters: tuple[str, ...] = ()) -> View:
     region = _region_filter(lang)
     chosen = {name: _choice_filter(name, lang) if name in filters else None
               for name in FILTERS}
-    view = View(lang, as_of, window, key, first, last, region, **chosen)
+    sidebar_block(identity, lang)
+    view = View(lang, as_of, window, key, first, last, region, **chosen, role=identity.role,
+                actor=identity.actor)
     st.session_state[_VIEW_KEY] = view
     return view
 

@@ -12,11 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import allocation, funding
+from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
-from dashboard.ui.data import connection
+from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import region_name, translated
 
@@ -27,7 +28,7 @@ SHOWN_ROWS = 2_000
 def _compute(key: tuple[str, str], name: str, as_of: date, window: int, **kwargs) -> pd.DataFrame:
     """A cached call of ``dashboard.funding.<name>`` (keyed by the data version)."""
     with connection() as con:
-        return getattr(funding, name)(con, Scope(as_of, window), **kwargs)
+        return run(role_of(key), f"funding.{name}", con, Scope(as_of, window), **kwargs)
 
 
 def _get(view: View, name: str, **kwargs) -> pd.DataFrame:
@@ -177,13 +178,13 @@ def _priorities(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
 
     frame = open_needs(key, as_of, window)
     with connection() as con:
-        return allocation.priorities(con, Scope(as_of, window), frame=frame)
+        return run(role_of(key), "allocation.priorities", con, Scope(as_of, window), frame=frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _unplaced(key: tuple[str, str], as_of: date, window: int) -> float:
     with connection() as con:
-        return allocation.unplaced_grants(con, Scope(as_of, window))
+        return run(role_of(key), "allocation.unplaced_grants", con, Scope(as_of, window))
 
 
 def _priorities_of(view: View) -> pd.DataFrame:

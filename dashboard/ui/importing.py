@@ -120,6 +120,10 @@ def upload_section(view: View) -> None:
     if st.button(label, type="primary"):
         with data.connection() as con:
             result = import_files(con, files, **options)
+        from dashboard import audit
+
+        audit.record("import", view.actor, view.role, files=[f.name for f in files],
+                     rows=dict(result.written), quarantined=result.quarantined)
         st.session_state["_import_done"] = ", ".join(
             f"{view.t(f'table.{name}')} {n}" for name, n in result.written.items())
         # A new key empties the uploader, so the same files are not offered twice.

@@ -13,11 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import research
+from dashboard.access import run
 from dashboard.dictionary import data_dictionary, dictionary_csv, dictionary_markdown
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.suppression import DEFAULT_THRESHOLD
-from dashboard.ui.data import connection
+from dashboard.ui.components import audit_download
+from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import region_name
 
@@ -30,8 +32,8 @@ def _export(key: tuple[str, str], start: date, end: date, threshold: int, region
             category: str | None) -> tuple[pd.DataFrame, dict]:
     """The suppressed aggregates and their provenance (cached by data version)."""
     with connection() as con:
-        return research.research_aggregates(con, start, end, region=region, category=category,
-                                            threshold=threshold)
+        return run(role_of(key), "research.research_aggregates", con, start, end, region=region,
+                   category=category, threshold=threshold)
 
 
 def _parquet_bytes(frame: pd.DataFrame, meta: dict) -> bytes:
@@ -76,17 +78,19 @@ def research_export(view: View) -> None:
         st.download_button(tn("methods.export.csv", view.lang),
                            data=("\ufeff" + research.to_csv_text(frame)).encode("utf-8"),
                            file_name=f"{stem}.csv", mime="text/csv", key="dl_research_csv",
-                           on_click="ignore", type="primary")
+                           on_click=audit_download, args=(view, f"{stem}.csv", len(frame)),
+                           type="primary")
     with columns[1]:
         st.download_button(tn("methods.export.parquet", view.lang),
                            data=lambda: _parquet_bytes(frame, meta), file_name=f"{stem}.parquet",
                            mime="application/vnd.apache.parquet", key="dl_research_parquet",
-                           on_click="ignore")
+                           on_click=audit_download, args=(view, f"{stem}.parquet"))
     with columns[2]:
         st.download_button(tn("methods.export.meta", view.lang),
                            data=json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
                            file_name=f"{stem}.meta.json", mime="application/json",
-                           key="dl_research_meta", on_click="ignore")
+                           key="dl_research_meta", on_click=audit_download,
+                           args=(view, f"{stem}.meta.json"))
     st.caption(tn("methods.export.cli", view.lang))
 
 
@@ -123,12 +127,14 @@ def dictionary(view: View) -> None:
         st.download_button(tn("methods.dictionary.md", view.lang),
                            data=dictionary_markdown(view.lang, frame).encode("utf-8"),
                            file_name=f"lifeline_data_dictionary_{view.lang}.md",
-                           mime="text/markdown", key="dl_dictionary_md", on_click="ignore")
+                           mime="text/markdown", key="dl_dictionary_md", on_click=audit_download,
+                           args=(view, f"lifeline_data_dictionary_{view.lang}.md"))
     with right:
         st.download_button(tn("methods.dictionary.csv", view.lang),
                            data=("\ufeff" + dictionary_csv(view.lang)).encode("utf-8"),
                            file_name=f"lifeline_data_dictionary_{view.lang}.csv",
-                           mime="text/csv", key="dl_dictionary_csv", on_click="ignore")
+                           mime="text/csv", key="dl_dictionary_csv", on_click=audit_download,
+                           args=(view, f"lifeline_data_dictionary_{view.lang}.csv"))
 
 
 def methods(view: View) -> None:

@@ -12,11 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import needs
+from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
-from dashboard.ui.data import connection
+from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import region_name, translated
 
@@ -41,7 +42,7 @@ def _compute(key: tuple[str, str], name: str, as_of: date, window: int, region: 
     if name in _FROM_OPEN_NEEDS:
         kwargs["frame"] = _compute(key, "needs_at", as_of, window, region)
     with connection() as con:
-        return getattr(needs, name)(con, Scope(as_of, window), region=region, **kwargs)
+        return run(role_of(key), f"needs.{name}", con, Scope(as_of, window), region=region, **kwargs)
 
 
 def open_needs(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:

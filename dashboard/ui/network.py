@@ -11,12 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import network
+from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
 from dashboard.network_picture import COLUMNS, MAX_ORGS, network_figure, shown_nodes
 from dashboard.ui.components import download
-from dashboard.ui.data import connection
+from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import region_name, translated
 
@@ -25,7 +26,7 @@ from dashboard.ui.tables import region_name, translated
 def _network(key: tuple[str, str], as_of: date, window: int, category: str | None) -> network.Network:
     """The coordination graph at D (cached by data version, date, window and category)."""
     with connection() as con:
-        return network.build_network(con, Scope(as_of, window), category=category)
+        return run(role_of(key), "network.build_network", con, Scope(as_of, window), category=category)
 
 
 def get(view: View) -> network.Network:

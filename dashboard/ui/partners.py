@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import partners
+from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
-from dashboard.ui.data import connection
+from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.needs import _region_name, region_of
 from dashboard.ui.tables import translated
@@ -29,7 +30,7 @@ _DATE_COLUMNS = ("last_seen", "last_date", "reported_on", "start_on", "end_on")
 def _compute(key: tuple[str, str], name: str, as_of: date, window: int, **kwargs):
     """A cached call of ``dashboard.partners.<name>`` (keyed by the data version)."""
     with connection() as con:
-        return getattr(partners, name)(con, Scope(as_of, window), **kwargs)
+        return run(role_of(key), f"partners.{name}", con, Scope(as_of, window), **kwargs)
 
 
 def _get(view: View, name: str, **kwargs):

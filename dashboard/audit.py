@@ -1,0 +1,65 @@
+"""The audit log: who imported, exported or signed in, when, and what (plain Python).
+
+One JSON object per line in ``<database>.audit.jsonl`` beside the store. A file rather
+than a table because the app reads the store through short-lived connections and the
+command line may hold DuckDB's write lock: appending a line never waits for a lock
+and never fails because someone else is importing. Lines are appended whole, so two
+processes writing at once interleave lines, not characters.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from data_loaders import store
+
+ACTIONS = ("sign_in", "sign_out", "import", "export", "download", "review", "quarantine")
+
+
+def log_path(db: str | os.PathLike | None = None) -> Path:
+    """``data/lifeline.duckdb`` → ``data/lifeline.audit.jsonl``."""
+    path = store.db_path(db)
+    return path.with_name(path.stem + ".audit.jsonl")
+
+
+def local_actor() -> str:
+    """Who acts in local mode or on the command line: ``local:<account name>``."""
+    try:
+        return "local:" + getpass.getuser()
+    except (KeyError, OSError):  # no account name in some containers
+        return "local"
+
+
+def record(action: str, actor: str, role: str | None, db: str | os.PathLike | None = None,
+           **what) -> dict:
+    """Append one entry and return it. ``what`` says what was done (file names, rows,
+    the export's table and filters) — never the data itself."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "actor": actor,
+             "role": role, "action": action, **what}
+    path = log_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)
+    return entry
+
+
+def entries(db: str | os.PathLike | None = None, limit: int | None = 500) -> list[dict]:
+    """The latest ``limit`` entries, newest first (all when limit is None)."""
+    path = log_path(db)
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:  # a line cut short by a crash is skipped, not fatal
+            continue
+    rows.reverse()
+    return rows if limit is None else rows[:limit]

@@ -1,0 +1,49 @@
+"""The audit log on the Data page: who imported, exported, downloaded or signed in."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import audit
+from dashboard.access import require
+from dashboard.i18n import t
+from dashboard.ui.frame import View
+
+SHOWN = 200
+_DETAIL_KEYS = ("file", "files", "what", "rows", "format", "as_of", "out", "quarantined")
+
+
+def audit_section(view: View) -> None:
+    """The latest entries, newest first (hub only: the log names people)."""
+    require(view.role, "raw", "the audit log")
+    st.subheader(t("audit.title", view.lang))
+    st.caption(t("audit.caption", view.lang, path=audit.log_path().name))
+    rows = audit.entries(limit=SHOWN)
+    if not rows:
+        st.caption(t("audit.none", view.lang))
+        return
+    frame = pd.DataFrame({
+        t("audit.col.at", view.lang): [r.get("at", "") for r in rows],
+        t("audit.col.actor", view.lang): [r.get("actor", "") for r in rows],
+        t("audit.col.role", view.lang): [t(f"auth.role.{r['role']}", view.lang) if r.get("role")
+                                         else "" for r in rows],
+        t("audit.col.action", view.lang): [t(f"audit.action.{r.get('action')}", view.lang)
+                                           for r in rows],
+        t("audit.col.detail", view.lang): [_detail(r) for r in rows],
+    })
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _detail(entry: dict) -> str:
+    parts = []
+    for key in _DETAIL_KEYS:
+        value = entry.get(key)
+        if value in (None, "", [], {}, 0):
+            continue
+        if isinstance(value, list):
+            value = "、".join(map(str, value))
+        elif isinstance(value, dict):
+            value = "、".join(f"{k} {v}" for k, v in value.items())
+        parts.append(str(value))
+    return " · ".join(parts)

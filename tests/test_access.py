@@ -1,0 +1,227 @@
+"""Who sees what (issue 7): the gate at the query layer, the role mapping, the pages each
+role is offered, the command line's --role, and the audit log."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard import access, audit
+from dashboard.access import AccessDenied
+from dashboard.auth import RoleMap, RolesFileError, load_role_map
+from dashboard.cli import main
+from dashboard.metrics import Scope
+from tests.apptest import run_app
+from tests.conftest import AS_OF
+
+SCOPE = Scope(AS_OF, 7)
+ALL_PAGES = ["overview", "briefing", "map", "coverage", "needs", "partners", "network",
+             "funding", "data", "methods"]
+
+
+# --- the gate ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_every_query_is_refused_before_it_runs_unless_the_role_has_its_level(role):
+    for name, level in access.QUERIES.items():
+        if level in access.ROLE_LEVELS[role]:
+            continue
+        # No arguments at all: a TypeError would mean the query ran before the check.
+        with pytest.raises(AccessDenied):
+            access.run(role, name)
+
+
+def test_levels_per_role():
+    assert access.ROLE_LEVELS["hub"] == set(access.LEVELS)
+    assert "raw" not in access.ROLE_LEVELS["funder"]
+    assert access.ROLE_LEVELS["researcher"] == {"aggregate", "suppressed"}
+    assert access.ROLE_LEVELS["public"] == {"aggregate"}
+    assert access.levels(None) == set() and access.levels("admin") == set()
+
+
+def test_researcher_gets_suppressed_aggregates_and_nothing_finer(scenario_db):
+    frame, meta = access.run("researcher", "research.research_aggregates", scenario_db)
+    assert meta["suppression"]["threshold"] == 5 and not frame.empty
+    for name in ("needs.needs_at", "partners.freshness", "funding.overlaps",
+                 "metrics.facility_status", "network.build_network", "briefing.build_brief"):
+        with pytest.raises(AccessDenied):
+            access.run("researcher", name, scenario_db, SCOPE)
+    with pytest.raises(AccessDenied):  # the unsuppressed numbers are the hub's
+        access.run("researcher", "research.aggregates", scenario_db)
+    summary = access.run("researcher", "metrics.region_summary", scenario_db, SCOPE)
+    assert "name" in summary.columns and "facility_id" not in summary.columns
+
+
+def test_funder_sees_detail_but_not_raw_tables(scenario_db):
+    assert len(access.run("funder", "needs.needs_at", scenario_db, SCOPE)) == 3
+    assert not access.run("funder", "partners.freshness", scenario_db, SCOPE).empty
+    for name in ("store.read_table", "store.import_history", "store.quarantined"):
+        with pytest.raises(AccessDenied):
+            access.run("funder", name, scenario_db, "organizations")
+
+
+def test_public_and_unknown_roles():
+    with pytest.raises(AccessDenied):
+        access.run("public", "research.research_aggregates")
+    with pytest.raises(AccessDenied):
+        access.run(None, "metrics.region_summary")
+    with pytest.raises(KeyError):
+        access.run("hub", "os.system")  # only registered queries run at all
+
+
+def test_pages_per_role():
+    assert access.pages_for("hub") == ALL_PAGES
+    assert access.pages_for("funder") == [p for p in ALL_PAGES if p != "data"]
+    assert access.pages_for("researcher") == ["overview", "methods"]
+    assert access.pages_for("public") == ["overview"]
+    assert access.pages_for(None) == []
+
+
+# --- the role mapping ---------------------------------------------------------------
+
+def test_role_for_addresses():
+    roles = RoleMap(users={"lead@hub.example": "hub"},
+                    domains={"hub.example": "funder", "uni.example": "researcher"},
+                    signed_in_default="none")
+    assert roles.role_for("Lead@Hub.Example ") == "hub"  # exact address wins, any case
+    assert roles.role_for("other@hub.example") == "funder"
+    assert roles.role_for("x@lab.uni.example") == "researcher"  # sub-domains included
+    assert roles.role_for("x@evil-uni.example") is None  # not a sub-domain
+    assert roles.role_for("x@uni.example.evil") is None
+    assert roles.role_for(None) is None
+    assert RoleMap().role_for("anyone@anywhere") == "public"
+    assert RoleMap(anonymous="none").anonymous_role() is None
+
+
+def test_roles_file_errors_name_the_entry(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text('[domains]\n"uni.example" = "admin"\n', encoding="utf-8")
+    with pytest.raises(RolesFileError, match="domains.uni.example = 'admin'"):
+        load_role_map(path)
+    path.write_text('[access]\nanonymous = "everything"\n', encoding="utf-8")
+    with pytest.raises(RolesFileError, match="access.anonymous"):
+        load_role_map(path)
+    assert load_role_map(tmp_path / "missing.toml") == RoleMap()
+
+
+def test_the_example_roles_file_is_valid():
+    from tests.conftest import ROOT
+
+    roles = load_role_map(ROOT / "config" / "roles.example.toml")
+    assert roles.role_for("a@foundation.example") == "funder"
+
+
+# --- the app, per role ----------------------------------------------------------------
+
+@pytest.fixture
+def signin(tmp_path, monkeypatch):
+    """Sign-in mode with a roles file; returns a runner taking the signed-in address."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[users]\n"lead@hub.example" = "hub"\n'
+                     '[domains]\n"foundation.example" = "funder"\n"uni.example" = "researcher"\n'
+                     '[access]\nsigned_in_default = "public"\nanonymous = "overview"\n',
+                     encoding="utf-8")
+    monkeypatch.setenv("LIFELINE_AUTH", "oidc")
+    monkeypatch.setenv("LIFELINE_ROLES", str(roles))
+
+    def run(email: str | None, page: str | None = None):
+        user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+        return run_app(page, {"as_of": "2020-02-15"}, user=user)
+
+    return run
+
+
+def _can_open(at, page: str) -> bool:
+    try:
+        at.switch_page(f"pages/{page}.py")
+    except ValueError:  # not registered for this role
+        return False
+    at.run()
+    assert not at.exception
+    return True
+
+
+@pytest.mark.parametrize("email, role, pages", [
+    ("lead@hub.example", "枢纽", ALL_PAGES),
+    ("board@foundation.example", "资助方", [p for p in ALL_PAGES if p != "data"]),
+    ("someone@uni.example", "研究者", ["overview", "methods"]),
+    ("stranger@elsewhere.example", "公众", ["overview"]),
+])
+def test_each_role_sees_exactly_its_pages(scenario_db, signin, email, role, pages):
+    at = signin(email)
+    assert f"已登录：{email}（{role}）" in [c.value for c in at.sidebar.caption]
+    assert [b.label for b in at.sidebar.button] == ["退出登录"]
+    opened = [p for p in ALL_PAGES if p != "overview" and _can_open(signin(email), p)]
+    assert ["overview", *opened] == pages
+
+
+def test_anonymous_visitor_sees_the_overview_and_a_sign_in_button(scenario_db, signin):
+    at = signin(None)
+    assert [b.label for b in at.sidebar.button] == ["登录"]
+    assert at.title[0].value and not _can_open(signin(None), "needs")
+
+
+def test_no_access_without_a_role(scenario_db, signin, tmp_path, monkeypatch):
+    roles = tmp_path / "closed.toml"
+    roles.write_text('[access]\nsigned_in_default = "none"\nanonymous = "none"\n', encoding="utf-8")
+    monkeypatch.setenv("LIFELINE_ROLES", str(roles))
+    at = signin("stranger@elsewhere.example")
+    assert "stranger@elsewhere.example 尚未获得任何访问权限" in at.warning[0].value
+    assert not at.dataframe and not at.get("plotly_chart")
+    at = signin(None)
+    assert at.info[0].value == "请先登录。" and [b.label for b in at.sidebar.button] == ["登录"]
+
+
+def test_local_mode_is_labelled_and_is_the_hub(scenario_db):
+    at = run_app(None, {"as_of": "2020-02-15"})
+    assert any(c.value.startswith("本机模式") for c in at.sidebar.caption)
+    assert _can_open(at, "data")
+
+
+def test_sign_in_is_audited_once_per_session(scenario_db, signin):
+    at = signin("board@foundation.example")
+    at.run()  # a rerun in the same session is not a new sign-in
+    entries = [e for e in audit.entries() if e["action"] == "sign_in"]
+    assert len(entries) == 1
+    assert entries[0]["actor"] == "board@foundation.example" and entries[0]["role"] == "funder"
+
+
+# --- the command line -----------------------------------------------------------------
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch, capsys):
+    """The scenario imported through the command line, with no connection left open."""
+    from tests.conftest import SCENARIO
+
+    monkeypatch.setenv("LIFELINE_DB", str(tmp_path / "cli.duckdb"))
+    assert main(["import", str(SCENARIO)]) == 0
+    capsys.readouterr()
+
+
+def test_cli_role_refuses_what_the_role_may_not_see(cli_db, capsys):
+    assert main(["export", "needs", "--as-of", "2020-02-15", "--role", "researcher"]) == 3
+    assert "may not export 'needs'" in capsys.readouterr().err
+    assert main(["export", "organizations", "--role", "funder"]) == 3
+    assert main(["brief", "--as-of", "2020-02-15", "--role", "public"]) == 3
+    assert main(["export", "aggregates", "--end", "2020-02-15", "--format", "json",
+                 "--role", "researcher"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["meta"]["suppression"]["threshold"] == 5
+
+
+def test_cli_imports_and_exports_are_audited(cli_db, capsys):
+    assert main(["export", "partners", "--as-of", "2020-02-15"]) == 0
+    capsys.readouterr()
+    actions = [(e["action"], e.get("what")) for e in audit.entries()]
+    assert actions[:2] == [("export", "partners"), ("import", None)]
+    newest = audit.entries()[0]
+    assert newest["actor"].startswith("local") and newest["role"] == "hub"
+    assert newest["as_of"] == "2020-02-15"
+
+
+def test_data_page_shows_the_audit_log_to_the_hub(cli_db):
+    at = run_app("pages/data.py")
+    log = next(d.value for d in at.dataframe if "操作" in d.value.columns)
+    assert log.iloc[0]["操作"] == "导入" and log.iloc[0]["角色"] == "枢纽"
+    assert "tests/data/scenario" in log.iloc[0]["内容"] and "needs 7" in log.iloc[0]["内容"]
