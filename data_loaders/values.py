@@ -55,6 +55,24 @@ def clean_text(value: object) -> str:
     return text.strip()
 
 
+# Phone numbers (mainland mobiles, with or without +86 and separators; landlines with an
+# area code) and e-mail addresses. Contacts of people in need or of volunteers are
+# personal data Lifeline never stores (docs/SECURITY.md); free text loses them on import.
+_CONTACT = re.compile(
+    r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"
+    r"|(?<!\d)0\d{2,3}[- ]\d{7,8}(?!\d)"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+CONTACT_REMOVED = "[联系方式已删除]"
+# Headers of columns that hold contacts; such columns are never read or kept.
+CONTACT_HEADER = re.compile(r"联系人|联系电话|联系方式|电话|手机|微信|邮箱|e-?mail|phone|mobile|"
+                            r"contact|wechat", re.IGNORECASE)
+
+
+def strip_contacts(text: str) -> str:
+    """``text`` with phone numbers and e-mail addresses replaced by CONTACT_REMOVED."""
+    return _CONTACT.sub(CONTACT_REMOVED, text)
+
+
 def parse_date(value: object) -> date:
     """Parse a date from ISO, ``2020/2/15``, ``2020年2月15日``, Excel cells or serials."""
     if isinstance(value, datetime):
