@@ -102,7 +102,7 @@ def page_times(db: Path) -> dict[str, float]:
 
     os.environ["LIFELINE_DB"] = str(db)
     times = {}
-    for name in ("map", "coverage", "needs", "partners", "network", "funding"):
+    for name in ("briefing", "map", "coverage", "needs", "partners", "network", "funding", "methods"):
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
         at.run()
         at.switch_page(f"pages/{name}.py")
