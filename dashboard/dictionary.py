@@ -135,5 +135,8 @@ def dictionary_markdown(lang: str = "zh", frame: pd.DataFrame | None = None) -> 
 
 
 def dictionary_csv(lang: str = "zh") -> str:
-    """The dictionary as CSV; headers stay the stable identifiers of FIELDS."""
-    return data_dictionary(lang).to_csv(index=False)
+    """The dictionary as CSV; headers stay the stable identifiers of FIELDS. Cells that a
+    spreadsheet would run as a formula (``-90 至 90``) are neutralised like every download."""
+    from dashboard.exports import safe_frame
+
+    return safe_frame(data_dictionary(lang)).to_csv(index=False)

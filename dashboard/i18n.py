@@ -933,6 +933,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "problem.empty_file": ("文件为空", "The file is empty"),
     "problem.not_a_table": ("不是表格文件（{value}）", "Not a table ({value})"),
     "problem.file_too_large": ("文件过大（{value}）", "File too large ({value})"),
+    "problem.workbook_too_large": ("工作簿解压后过大，疑似压缩炸弹（{value}）",
+                                   "The workbook expands too far when unpacked, like a zip bomb ({value})"),
     "problem.unknown_table": ("无法判断是哪张表", "Cannot tell which table this is"),
     "problem.missing_column": ("缺少必填列 {column}", "Required column {column} is missing"),
     "problem.required": ("必填项为空", "Required value is empty"),
@@ -962,6 +964,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fix.reference": ("请先导入对应的{expected}，或修正编号", "Import the {expected} first, or fix the id"),
     "fix.no_region": ("请使用地市或区县的中文名、英文名或行政区划代码",
                       "Use a prefecture or county name (Chinese or English) or its adcode"),
+    "fix.file_too_large": ("上限为 {expected}：请拆分为几个较小的文件分别导入，或请管理员调高 {variable}",
+                           "The limit is {expected}: split the file into smaller ones and import each, "
+                           "or ask the administrator to raise {variable}"),
+    "fix.workbook_too_large": ("请在表格软件中打开，将各工作表另存为 CSV 后导入，或拆分为较小的工作簿",
+                               "Open it in Excel and save each sheet as CSV, or split it into smaller workbooks"),
     # Bench
     "cli.nothing_written": ("发现 {n} 个问题，未写入任何数据。", "{n} problems found; nothing was written."),
     "cli.quarantined": ("有效行已导入；{n} 行被隔离待修正（见“数据”页）。",
@@ -1038,6 +1045,9 @@ def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
         fix = t("fix.duplicate_of", lang, suggestion=problem.suggestion)
     elif problem.code == "unknown_reference":
         fix = t("fix.reference", lang, expected=t(f"table.{problem.expected}", lang))
+    elif problem.code in ("file_too_large", "workbook_too_large"):
+        fix = t(f"fix.{problem.code}", lang, expected=problem.expected,
+                variable="LIFELINE_MAX_UPLOAD_MB")
     elif problem.expected:
         fix = t("fix.expected", lang, expected=problem.expected)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,15 +20,11 @@ import pandas as pd
 
 from data_loaders import formats, readers, schema, store
 from data_loaders.formats import ImportContext, ReviewItem
+from data_loaders.readers import DEFAULT_MAX_UPLOAD_MB, max_upload_bytes  # noqa: F401 (re-exported)
 from data_loaders.validation import Problem, ValidationResult, validate
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json")
-DEFAULT_MAX_UPLOAD_MB = 50
-
-
-def max_upload_bytes() -> int:
-    """The upload size limit in bytes (``LIFELINE_MAX_UPLOAD_MB``, default 50)."""
-    return int(float(os.environ.get("LIFELINE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 2**20)
+NAME_MAX_CHARS = 120  # a file name longer than this is shortened (its extension kept)
 
 
 @dataclass
@@ -84,8 +81,28 @@ def collect_paths(paths: list[str | os.PathLike]) -> list[Path]:
 
 
 def safe_name(name: str) -> str:
-    """A display name without any folder part (uploads may carry ``../`` tricks)."""
-    return Path(str(name).replace("\\", "/")).name or "upload"
+    """The name an upload is shown and logged under: its base name only.
+
+    An upload's name is whatever the browser sent: ``../../etc/passwd.csv``,
+    ``..\\x.csv``, ``/abs/path.csv``, control characters (NUL, a right-to-left
+    override that disguises the extension), or thousands of characters. Folder parts
+    (``/`` and ``\\``) and control and format characters are dropped, ``.`` and ``..``
+    become ``upload``, and a long name is shortened keeping its extension. The name is
+    never used as a path: raw files are kept under their SHA-256.
+    """
+    text = "".join(c for c in str(name) if unicodedata.category(c)[0] != "C")
+    base = text.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if base.strip(".") == "":
+        return "upload"
+    if len(base) > NAME_MAX_CHARS:
+        stem, dot, ext = base.rpartition(".")
+        ext = dot + ext if stem and len(ext) <= 10 else ""
+        base = base[: NAME_MAX_CHARS - len(ext) - 1] + "…" + ext
+    return base
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 / 10 else f"{n / 2**10:.1f} KB"
 
 
 @dataclass
@@ -109,8 +126,8 @@ def read_sources(files: list[SourceFile], limit: int | None = None, fmt: str | N
     for source in files:
         name = safe_name(source.name)
         if len(source.data) > limit:
-            out.problems.append(Problem(name, None, None, f"{len(source.data) / 2**20:.1f} MB",
-                                        "file_too_large", f"≤ {limit / 2**20:.0f} MB"))
+            out.problems.append(Problem(name, None, None, _size(len(source.data)),
+                                        "file_too_large", _size(limit)))
             continue
         if not source.data or not source.data.strip():
             out.problems.append(Problem(name, None, None, None, "empty_file"))
@@ -148,7 +165,9 @@ def import_files(con, files: list[SourceFile], dry_run: bool = False,
     report = ImportReport(result, review=read.review, notes=read.notes, formats=read.formats)
     if dry_run or (not report.ok and not accept_valid):
         return report
-    keep_raw_files(files, uploads_dir or store.database_file(con).parent / "uploads")
+    # A file over the limit was not read and is not kept either (even with accept_valid).
+    kept = [f for f in files if len(f.data) <= (max_upload_bytes() if limit is None else limit)]
+    keep_raw_files(kept, uploads_dir or store.database_file(con).parent / "uploads")
     report.import_id = uuid.uuid4().hex[:12]
     log_rows = []
     for raw in read.tables:

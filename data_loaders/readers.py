@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,6 +22,32 @@ from data_loaders import schema
 # Encodings tried in order. GB18030 is a superset of GBK and GB2312, which is what
 # Excel on a Chinese Windows writes when asked for "CSV".
 ENCODINGS = ("utf-8-sig", "gb18030")
+
+DEFAULT_MAX_UPLOAD_MB = 50
+# A workbook is a zip: its parts may expand far beyond the file's size (a "zip bomb").
+# Before openpyxl opens one, the sizes its zip directory declares are checked: all parts
+# together at most XLSX_EXPANSION times the upload limit (and never more than
+# XLSX_MAX_EXPANDED), and no large part compressed more than XLSX_MAX_RATIO : 1 (real
+# sheets compress 5-30 : 1; a bomb near deflate's limit of about 1000 : 1). A part that
+# expands beyond what the directory declares fails its CRC check inside zipfile, which
+# stops reading at the declared size.
+XLSX_EXPANSION = 10
+XLSX_MAX_EXPANDED = 1024 * 2**20
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_FROM = 2**20  # parts smaller than this may compress as well as they like
+XLSX_MAX_PARTS = 10_000
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit in bytes (``LIFELINE_MAX_UPLOAD_MB``, default 50; a value
+    that is not a positive number means the default)."""
+    try:
+        mb = float(os.environ.get("LIFELINE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
+    except ValueError:
+        mb = DEFAULT_MAX_UPLOAD_MB
+    if not mb > 0 or mb == float("inf"):
+        mb = DEFAULT_MAX_UPLOAD_MB
+    return int(mb * 2**20)
 
 
 class ReadError(Exception):
@@ -112,18 +140,59 @@ def read_csv(name: str, data: bytes) -> list[RawTable]:
     return [RawTable(name, frame, numbers, schema.table_for_name(name), encoding=encoding)]
 
 
-def read_xlsx(name: str, data: bytes) -> list[RawTable]:
-    """Read every non-empty sheet of a workbook; the sheet name names the table."""
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook whose parts would expand too far (see ``XLSX_EXPANSION``).
+
+    Reads only the zip's directory; nothing is decompressed. Raises
+    ReadError('workbook_too_large') for a zip bomb, ReadError('not_a_table') for bytes
+    that are not a zip.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError("not_a_table", f"not a readable workbook: {exc}") from exc
+    if len(parts) > XLSX_MAX_PARTS:
+        raise ReadError("workbook_too_large", f"{len(parts):,} parts")
+    limit = min(XLSX_EXPANSION * max_upload_bytes(), XLSX_MAX_EXPANDED)
+    total = sum(part.file_size for part in parts)
+    if total > limit:
+        raise ReadError("workbook_too_large", f"{total / 2**20:,.0f} MB > {limit / 2**20:,.0f} MB")
+    for part in parts:
+        if part.file_size > XLSX_RATIO_FROM and \
+                part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
+            raise ReadError("workbook_too_large",
+                            f"{part.filename}: {part.file_size / 2**20:,.0f} MB from "
+                            f"{part.compress_size / 2**10:,.0f} KB")
+
+
+def open_workbook(data: bytes):
+    """An openpyxl workbook (read-only, values only) after :func:`check_workbook`."""
     from openpyxl import load_workbook
 
+    check_workbook(data)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReadError("not_a_table", f"not a readable workbook: {exc}") from exc
+
+
+# Errors a damaged workbook raises while its sheets are read (read-only mode streams
+# them): a part longer than declared fails zipfile's CRC check, broken XML fails to parse.
+WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError,
+                   zlib.error)
+
+
+def read_xlsx(name: str, data: bytes) -> list[RawTable]:
+    """Read every non-empty sheet of a workbook; the sheet name names the table."""
+    book = open_workbook(data)
     tables = []
     try:
         for sheet in book.worksheets:
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            try:
+                rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            except WORKBOOK_ERRORS as exc:
+                raise ReadError("not_a_table", f"not a readable workbook: {exc}") from exc
             if not rows:
                 continue
             try:

@@ -11,6 +11,7 @@ from dashboard import access, audit
 from dashboard.access import AccessDenied
 from dashboard.auth import RoleMap, RolesFileError, load_role_map
 from dashboard.cli import main
+from dashboard.markup import md
 from dashboard.metrics import Scope
 from tests.apptest import run_app
 from tests.conftest import AS_OF
@@ -150,7 +151,7 @@ def _can_open(at, page: str) -> bool:
 ])
 def test_each_role_sees_exactly_its_pages(scenario_db, signin, email, role, pages):
     at = signin(email)
-    assert f"已登录：{email}（{role}）" in [c.value for c in at.sidebar.caption]
+    assert f"已登录：{md(email)}（{role}）" in [c.value for c in at.sidebar.caption]
     assert [b.label for b in at.sidebar.button] == ["退出登录"]
     opened = [p for p in ALL_PAGES if p != "overview" and _can_open(signin(email), p)]
     assert ["overview", *opened] == pages
@@ -167,7 +168,7 @@ def test_no_access_without_a_role(scenario_db, signin, tmp_path, monkeypatch):
     roles.write_text('[access]\nsigned_in_default = "none"\nanonymous = "none"\n', encoding="utf-8")
     monkeypatch.setenv("LIFELINE_ROLES", str(roles))
     at = signin("stranger@elsewhere.example")
-    assert "stranger@elsewhere.example 尚未获得任何访问权限" in at.warning[0].value
+    assert f"{md('stranger@elsewhere.example')} 尚未获得任何访问权限" in at.warning[0].value
     assert not at.dataframe and not at.get("plotly_chart")
     at = signin(None)
     assert at.info[0].value == "请先登录。" and [b.label for b in at.sidebar.button] == ["登录"]

@@ -18,8 +18,8 @@ ORGS = ("org_id,name,org_type,region,联系人,联系电话,email\n"
         f"P1,伙伴一（王老师 13800138000）,partner,武汉,{PERSON},13912345678,wang@example.org\n"
         f"P2,伙伴二,partner,孝感,{PERSON},027-85726114,\n")
 FACILITIES = ("facility_id,name,facility_type,region,手机\n"
-              f"H1,江汉医院 电话 027-85726114,hospital,武汉,13800138000\n"
-              f"H2,孝感医院,hospital,不存在的地方,13800138000\n")  # rejected: unknown region
+              "H1,江汉医院 电话 027-85726114,hospital,武汉,13800138000\n"
+              "H2,孝感医院,hospital,不存在的地方,13800138000\n")  # rejected: unknown region
 
 
 def _every_text(con) -> str:

@@ -15,6 +15,7 @@ from dashboard import audit
 from dashboard.access import LOCAL_ROLE
 from dashboard.auth import load_role_map, mode
 from dashboard.i18n import t
+from dashboard.markup import md
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def sidebar_block(identity: Identity, lang: str) -> None:
         return
     if identity.email:
         role = t(f"auth.role.{identity.role}", lang) if identity.role else t("auth.role.none", lang)
-        st.sidebar.caption(t("auth.signed_in", lang, email=identity.email, role=role))
+        st.sidebar.caption(t("auth.signed_in", lang, email=md(identity.email), role=role))
         st.sidebar.button(t("auth.sign_out", lang), key="auth_sign_out", on_click=_sign_out,
                           args=(identity,))
     else:
@@ -87,7 +88,7 @@ def no_access(identity: Identity, lang: str) -> None:
     """The whole app for someone with no role: what happened and what to do."""
     st.title(t("app.title", lang))
     if identity.email:
-        st.warning(t("auth.no_role", lang, email=identity.email))
+        st.warning(t("auth.no_role", lang, email=md(identity.email)))
     else:
         st.info(t("auth.please_sign_in", lang))
     sidebar_block(identity, lang)

@@ -5,6 +5,7 @@ counts; tables are translated and downloadable.
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pandas as pd
@@ -115,7 +116,8 @@ def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
     def node(kind: str, key: str, label: str) -> int:
         if (kind, key) not in nodes:
             nodes[(kind, key)] = len(labels)
-            labels.append(label)
+            # Plotly reads tags (<b>, <a href>) in labels: names are data, so escaped.
+            labels.append(html.escape(str(label)))
         return nodes[(kind, key)]
 
     sources, targets, values = [], [], []

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import problem_message
+from dashboard.markup import md
 from dashboard.ui.frame import View
 from data_loaders import schema
 from data_loaders.importer import ImportReport
@@ -75,13 +76,13 @@ def import_options(view: View) -> dict:
 def upload_section(view: View) -> None:
     """Upload, check, show the report, and import on confirmation."""
     from dashboard.ui import data
-    from data_loaders.importer import SourceFile, import_files, max_upload_bytes
+    from data_loaders.importer import SourceFile, import_files, max_upload_bytes, safe_name
 
     options = import_options(view)
     round_ = st.session_state.get("_upload_round", 0)
     uploads = st.file_uploader(view.t("data.upload"), type=["csv", "tsv", "txt", "xlsx", "json"],
                                accept_multiple_files=True, key=f"uploads_{round_}",
-                               help=view.t("data.limit", mb=max_upload_bytes() // 2**20))
+                               help=view.t("data.limit", mb=f"{max_upload_bytes() / 2**20:g}"))
     if not uploads:
         return
     files = [SourceFile(u.name, u.getvalue()) for u in uploads]
@@ -89,10 +90,11 @@ def upload_section(view: View) -> None:
         # Files whose headers are not ours get the column-mapping section instead.
         from dashboard.ui.mapping import mapping_section, unrecognised_files
 
-        foreign = {name for name, *_ in unrecognised_files(files)}
+        foreign = {name for name, *_ in unrecognised_files(files)}  # safe (base) names
         if foreign:
-            mapping_section(view, [f for f in files if f.name in foreign], data.connection)
-            files = [f for f in files if f.name not in foreign]
+            mapping_section(view, [f for f in files if safe_name(f.name) in foreign],
+                            data.connection)
+            files = [f for f in files if safe_name(f.name) not in foreign]
             if not files:
                 return
     st.subheader(view.t("data.validation"))
@@ -100,7 +102,7 @@ def upload_section(view: View) -> None:
         report = import_files(con, files, dry_run=True, **options)
     detected = {name: fmt for name, fmt in report.formats.items() if fmt != "template"}
     if detected:
-        st.caption(view.t("data.detected", formats="、".join(f"{k} → {v}" for k, v in detected.items())))
+        st.caption(view.t("data.detected", formats="、".join(f"{md(k)} → {v}" for k, v in detected.items())))
     if report.notes:
         with st.expander(view.t("data.notes", n=len(report.notes))):
             st.text("\n".join(report.notes[:200]))
@@ -122,7 +124,7 @@ def upload_section(view: View) -> None:
             result = import_files(con, files, **options)
         from dashboard import audit
 
-        audit.record("import", view.actor, view.role, files=[f.name for f in files],
+        audit.record("import", view.actor, view.role, files=[safe_name(f.name) for f in files],
                      rows=dict(result.written), quarantined=result.quarantined)
         st.session_state["_import_done"] = ", ".join(
             f"{view.t(f'table.{name}')} {n}" for name, n in result.written.items())

@@ -15,12 +15,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import i18n
+from dashboard.markup import md
 from dashboard.ui.frame import View
 from dashboard.ui.importing import report_table
 from data_loaders import readers, schema, store, values
 from data_loaders.formats import ImportContext
 from data_loaders.formats.mapped import MappedFormat
-from data_loaders.importer import ImportReport, SourceFile, import_files, safe_name
+from data_loaders.importer import ImportReport, SourceFile, import_files, max_upload_bytes, safe_name
 from data_loaders.mapping import (
     Mapping,
     check_mapping,
@@ -63,6 +64,8 @@ def unrecognised_files(files) -> list[tuple[str, bytes, readers.RawTable]]:
     for item in files:
         name, data = (item.name, item.data) if hasattr(item, "data") else item
         name = safe_name(name)  # what the importer calls it, so labels agree
+        if len(data) > max_upload_bytes():
+            continue  # not read at all: the validation report says it is too large
         try:
             tables = readers.read_file(name, data)
         except readers.ReadError:
@@ -101,7 +104,7 @@ def _start(view: View, key: str, headers: list[str], hint: schema.Table | None
             loaded = None
         if loaded is not None and loaded.table in schema.TABLES:
             return start, loaded
-        st.warning(_t(view, "mapping.load_failed", name=start))
+        st.warning(_t(view, "mapping.load_failed", name=md(start)))
     return "", suggest_mapping(headers, hint)
 
 
@@ -188,12 +191,12 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping, connection_fa
     try:
         conversion = MappedFormat(mapping).convert(name, data, ImportContext(path=name))
     except readers.ReadError as exc:
-        st.error(_t(view, "problem.bad_mapping", value=exc.detail or exc.code))
+        st.error(_t(view, "problem.bad_mapping", value=md(exc.detail or exc.code)))
         return None
     st.markdown(f"**{_t(view, 'mapping.preview')}**")
     for raw in conversion.tables:
         table = raw.table.name
-        st.caption(_t(view, "mapping.preview_table", table=f"{view.t(f'table.{table}')} · {raw.label}",
+        st.caption(_t(view, "mapping.preview_table", table=f"{view.t(f'table.{table}')} · {md(raw.label)}",
                       rows=len(raw.frame)))
         # Cells are still raw text here (validation types them): show them as text.
         shown = raw.frame.head(PREVIEW_ROWS).map(lambda v: "" if values.is_blank(v) else str(v))
@@ -221,7 +224,7 @@ def _save(view: View, key: str, mapping: Mapping, default: str) -> None:
         except ValueError:
             st.error(_t(view, "mapping.bad_name"))
         else:
-            st.success(_t(view, "mapping.saved", name=name.strip()))
+            st.success(_t(view, "mapping.saved", name=md(name.strip())))
 
 
 def mapping_section(view: View, files, connection_factory) -> ImportReport | None:

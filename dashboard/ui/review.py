@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.markup import md
 from data_loaders import review
 
 _LATER, _REJECT = "__later__", "__reject__"
@@ -79,7 +80,7 @@ def review_section(view, connection_factory) -> None:
             return _t(view, "review.other", name=names[value], facility_id=value)
 
         with st.form(f"review_{group['review_id']}"):
-            st.markdown(f"**{group['raw_name']}** · {_t(view, 'review.lines')} {group['lines']}")
+            st.markdown(f"**{md(group['raw_name'])}** · {_t(view, 'review.lines')} {group['lines']}")
             choice = st.selectbox(_t(view, "review.choice"), options, format_func=label,
                                   key=f"review_choice_{group['review_id']}")
             if st.form_submit_button(_t(view, "review.apply")) and choice != _LATER:
@@ -91,13 +92,13 @@ def _apply(view, connection_factory, group, facility_id: str | None) -> None:
         with connection_factory() as con:
             result = review.decide(con, group["review_id"], facility_id)
     except (KeyError, ValueError) as exc:
-        st.error(_t(view, "review.failed", error=exc))
+        st.error(_t(view, "review.failed", error=md(exc)))
         return
     # Kept in the session so the message survives the rerun that refreshes the list.
     if facility_id:
         st.session_state["_review_done"] = _t(
-            view, "review.confirmed", raw_name=group["raw_name"], facility_id=facility_id,
+            view, "review.confirmed", raw_name=md(group["raw_name"]), facility_id=md(facility_id),
             written=result["written"])
     else:
-        st.session_state["_review_done"] = _t(view, "review.rejected", raw_name=group["raw_name"])
+        st.session_state["_review_done"] = _t(view, "review.rejected", raw_name=md(group["raw_name"]))
     st.rerun()

@@ -13,9 +13,7 @@ create (``data_loaders.review``). See docs/FORMATS-distribution-sheet.md.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -24,7 +22,7 @@ import pandas as pd
 from data_loaders import matching, schema, values
 from data_loaders.formats import Conversion, Format, ImportContext, register
 from data_loaders.quantities_spec import interpret_spec
-from data_loaders.readers import RawTable, ReadError
+from data_loaders.readers import WORKBOOK_ERRORS, RawTable, ReadError, open_workbook
 from data_loaders.review import QueuedReview, aliases
 from data_loaders.rules import load_rules
 
@@ -121,15 +119,12 @@ def list_date(rows_above: list[list]) -> date | None:
 
 def _workbook_rows(data: bytes, max_row: int | None = None) -> list[tuple[str, list[list]]]:
     """(sheet title, rows of cell values) for every worksheet, up to ``max_row`` rows."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReadError("not_a_table", f"not a readable workbook: {exc}") from exc
+    book = open_workbook(data)  # refuses a zip bomb before openpyxl expands anything
     try:
         return [(ws.title, [list(r) for r in ws.iter_rows(max_row=max_row, values_only=True)])
                 for ws in book.worksheets]
+    except WORKBOOK_ERRORS as exc:
+        raise ReadError("not_a_table", f"not a readable workbook: {exc}") from exc
     finally:
         book.close()
 
