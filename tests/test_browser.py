@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,35 +37,53 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db_path, tmp_path_factory):
-    """`streamlit run` on the demo database; yields the base URL."""
+@contextmanager
+def streamlit_server(db: Path, folder: Path, env: dict | None = None, args: tuple = (),
+                     port: int | None = None):
+    """`streamlit run` on ``db`` until the block ends; yields the base URL.
+
+    ``env`` replaces the environment (default: this one); ``args`` are more flags;
+    ``port`` defaults to a free one.
+    Output goes to ``folder/streamlit.log``: a pipe nobody reads would stall the app.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    shutil.copy(demo_db_path, db)
-    port = free_port()
-    env = os.environ | {"LIFELINE_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    port = port or free_port()
+    log_path = folder / "streamlit.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+             "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", *args],
+            cwd=ROOT, env=(env if env is not None else dict(os.environ)) | {"LIFELINE_DB": str(db)},
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            proc.kill()
+            pytest.fail("streamlit did not start: " + log_path.read_text(errors="replace"))
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace"))
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    """`streamlit run` on a copy of the demo database; yields the base URL."""
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "demo.duckdb"
+    shutil.copy(demo_db_path, db)
+    with streamlit_server(db, folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,12 @@ an element. The map's tooltip is hovered over a facility named ``<img src=x oner
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, browser, free_port, page, screenshot, wait_for_app  # noqa: F401
+from tests.test_browser import CHROMIUM, browser, page, screenshot, streamlit_server, wait_for_app  # noqa: F401
 from tests.test_hostile_input import HOSTILE_PARAMS, HTML_PAYLOADS, build_hostile_db
 
 pytestmark = pytest.mark.browser
@@ -29,31 +23,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def hostile_server(demo_db_path, tmp_path_factory):
     """`streamlit run` on the hostile store; yields (base URL, store path)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    db = build_hostile_db(demo_db_path, tmp_path_factory.mktemp("browser-hostile"))
-    port = free_port()
-    env = os.environ | {"LIFELINE_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace"))
-    yield url, db
-    proc.terminate()
-    proc.wait(timeout=10)
+    folder = tmp_path_factory.mktemp("browser-hostile")
+    db = build_hostile_db(demo_db_path, folder)
+    with streamlit_server(db, folder) as url:
+        yield url, db
 
 
 @pytest.fixture

@@ -13,17 +13,12 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from dashboard import audit
-from tests.conftest import ROOT
 from tests.oidc_provider import OIDCProvider
-from tests.test_browser import CHROMIUM, browser, free_port, page, screenshot, wait_for_app
+from tests.test_browser import CHROMIUM, browser, free_port, page, screenshot, streamlit_server, wait_for_app  # noqa: F401
 
 __all__ = ["browser", "page"]  # the fixtures of tests/test_browser.py, used here too
 pytestmark = pytest.mark.browser
@@ -63,29 +58,10 @@ def signin(demo_db_path, tmp_path_factory):
             f'server_metadata_url = "{idp.metadata_url}"\n', encoding="utf-8")
         (folder / "roles.toml").write_text(ROLES_TOML, encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k != "LIFELINE_AUTH"}  # the secrets decide
-        env |= {"LIFELINE_DB": str(db), "LIFELINE_ROLES": str(folder / "roles.toml")}
-        log = open(folder / "streamlit.log", "wb")  # a file: a full pipe would stall the app
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false",
-             "--secrets.files", str(folder / "secrets.toml")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.kill()
-            pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text())
-        yield url, idp, db
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        env |= {"LIFELINE_ROLES": str(folder / "roles.toml")}
+        with streamlit_server(db, folder, env, ("--secrets.files", str(folder / "secrets.toml")),
+                              port):
+            yield url, idp, db
 
 
 def nav_links(page) -> set[str]:
