@@ -24,7 +24,7 @@ def audit_section(view: View) -> None:
         st.caption(t("audit.none", view.lang))
         return
     frame = pd.DataFrame({
-        t("audit.col.at", view.lang): [r.get("at", "") for r in rows],
+        t("audit.col.at", view.lang): [str(r.get("at", "")).replace("T", " ")[:19] for r in rows],
         t("audit.col.actor", view.lang): [r.get("actor", "") for r in rows],
         t("audit.col.role", view.lang): [t(f"auth.role.{r['role']}", view.lang) if r.get("role")
                                          else "" for r in rows],
