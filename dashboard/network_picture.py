@@ -101,9 +101,15 @@ def network_figure(network: Network, nodes: set[str], labels: dict[str, str],
         if not members:
             continue
         few = len(members) <= 40
+        boxed = col == "hub"  # hubs sit among many lines: their names get a white box
+        if boxed:
+            for n in members:
+                fig.add_annotation(x=pos[n][0], y=pos[n][1], text=html.escape(labels.get(n, n)),
+                                   showarrow=False, yshift=16, font=dict(size=12),
+                                   bgcolor="rgba(255,255,255,0.9)", borderpad=2)
         fig.add_trace(go.Scatter(
             x=[pos[n][0] for n in members], y=[pos[n][1] for n in members],
-            mode="markers+text" if few else "markers",
+            mode="markers+text" if few and not boxed else "markers",
             text=[html.escape(labels.get(n, n)) for n in members] if few else None,
             textposition=_TEXT_POSITION[col],
             textfont=dict(size=11),
