@@ -16,8 +16,9 @@ if not view.has_data:
 sections.caption(view)
 net = sections.get(view)
 reach = network.region_reach(net)
-sections.headlines(view, net, reach)
-sections.picture(view, net)
+nodes = sections.focused(view, net)  # the region and organisation type filters
+sections.headlines(view, net, reach, nodes)
+sections.picture(view, net, nodes)
 sections.region_reach(view, reach)
 sections.hubs(view, net)
-sections.edges(view, net)
+sections.edges(view, net, nodes)

@@ -25,3 +25,8 @@ def run_app(page: str | None = None, params: dict | None = None,
         at.switch_page(page).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def frame_with(at: AppTest, column: str):
+    """The first table on the page that has a column headed ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from data_loaders.importer import import_paths
-from tests.apptest import run_app
+from tests.apptest import frame_with, run_app
 from tests.conftest import DATA
 
 PAGE = "pages/network.py"
@@ -15,9 +13,6 @@ def _load(db) -> None:
     assert import_paths(db, [DATA / "network"]).ok
 
 
-def _frame_with(at: AppTest, column: str):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
 
 def test_network_page_in_chinese(db):
     _load(db)
@@ -26,11 +21,11 @@ def test_network_page_in_chinese(db):
     cards = {m.label: m.value for m in at.metric}
     assert cards["资助方"] == "3" and cards["无资助方抵达的地区"] == "13"
     assert cards["依赖单一中介的地区"] == "3"
-    reach = _frame_with(at, "关键中介").set_index("地区")
+    reach = frame_with(at, "关键中介").set_index("地区")
     assert reach.loc["随州市", "关键中介"] == "快运物流"
     assert reach.loc["武汉市", "关键中介"] == "甲枢纽、伙伴一"
     assert reach.loc["孝感市", "资助方数"] == 2 and reach.loc["孝感市", "关键中介"] == ""
-    hubs = _frame_with(at, "活跃伙伴").set_index("枢纽")
+    hubs = frame_with(at, "活跃伙伴").set_index("枢纽")
     assert hubs.loc["甲枢纽", "伙伴数"] == 2 and hubs.loc["乙枢纽", "资助方数"] == 0
     assert len(at.get("plotly_chart")) == 1
     assert any("资助方 → 枢纽" in c.value for c in at.caption)
@@ -40,9 +35,9 @@ def test_network_page_region_and_english(db):
     _load(db)
     at = run_app(PAGE, params={"as_of": "2020-02-15", "region": "421300"}, state={"lang": "en"})
     assert at.title[0].value == "The network: how resources reach each region"
-    reach = _frame_with(at, "Broker names")
+    reach = frame_with(at, "Broker names")
     assert reach[["Region", "Broker names"]].values.tolist() == [["Suizhou", "快运物流"]]
-    links = _frame_with(at, "Kind of link")
+    links = frame_with(at, "Kind of link")
     assert sorted(links["Kind of link"]) == ["carries for", "serves region"]
     assert any("Filtered: Suizhou" in c.value for c in at.caption)
     # The cards count within the region: 爱心企业 through 快运物流.
@@ -54,7 +49,7 @@ def test_network_page_region_and_english(db):
 def test_network_page_category_filter_in_the_url(db):
     _load(db)
     at = run_app(PAGE, params={"as_of": "2020-02-15", "category": "food"})
-    reach = _frame_with(at, "关键中介").set_index("地区")
+    reach = frame_with(at, "关键中介").set_index("地区")
     assert reach.loc["孝感市", "关键中介"] == "志愿车队"
     assert {m.label: m.value for m in at.metric}["资助方"] == "1"
     at.selectbox(key="org_type_zh").set_value("hub").run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import run_app
+from tests.apptest import frame_with, run_app
 
 
 @pytest.fixture
@@ -16,27 +16,24 @@ def run_partners():
     return run
 
 
-def _frame(at: AppTest, column: str):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
 
 def test_partners_page_in_chinese(scenario_db, run_partners):
     at = run_partners(params={"as_of": "2020-02-15"})
     assert at.title[0].value == "伙伴网络"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"近期有动态": "2", "待跟进": "0", "久无动态": "0", "从未报告": "1"}
-    table = _frame(at, "动态状态")
+    table = frame_with(at, "动态状态")
     assert table[["机构编号", "动态状态", "最近动态"]].values.tolist() == [
         ["P1", "近期有动态", "2020-02-15"], ["P2", "近期有动态", "2020-02-14"],
         ["P3", "从未报告", ""]]
     assert not any(c in table.columns for c in ("org_id", "freshness", "last_seen"))
-    single = _frame(at, "唯一的一线机构")
+    single = frame_with(at, "唯一的一线机构")
     assert len(single) == 16 and "武汉市" not in set(single["地区"])
-    matrix = _frame(at, "武汉市")
+    matrix = frame_with(at, "武汉市")
     assert matrix.set_index("机构名称").loc["伙伴二", "孝感市"] == 1
     captions = " ".join(c.value for c in at.caption)
     assert "失联一线机构" in captions and "截至 2020-02-15" in captions
-    regions = _frame(at, "窗口内活跃")
+    regions = frame_with(at, "窗口内活跃")
     assert regions["地区"].tolist() == ["武汉市"]  # P1 (first in the list) serves 武汉 only
     assert len(at.get("download_button")) >= 5
 
@@ -47,16 +44,16 @@ def test_partners_page_in_english_hub_and_profile(scenario_db, run_partners):
     assert {m.label: m.value for m in at.metric}["Silent"] == "1"
     at.selectbox(key="partners_hub_en").set_value("HUB1").run()
     assert not at.exception
-    assert len(_frame(at, "Freshness")) == 3
+    assert len(frame_with(at, "Freshness")) == 3
     at.radio(key="partners_who_by_en").set_value("category").run()
     assert not at.exception
-    matrix = _frame(at, "Wuhan").set_index("Organisation")
+    matrix = frame_with(at, "Wuhan").set_index("Organisation")
     assert matrix.loc["基金会一", "Wuhan"] == 3
     at.selectbox(key="partners_profile_en").set_value("P2").run()
     assert not at.exception
-    status = _frame(at, "Status")
+    status = frame_with(at, "Status")
     assert status.values.tolist() == [["In transit", 2]]
-    regions = _frame(at, "Active in window")
+    regions = frame_with(at, "Active in window")
     assert regions.values.tolist()[1][0] == "Xiaogan" and regions.values.tolist()[1][-1] == "no"
 
 
@@ -72,7 +69,7 @@ def test_partners_page_organisation_type_and_category_filters(scenario_db, run_p
     at = run_partners(params={"as_of": "2020-02-15", "org_type": "foundation",
                               "category": "food"}, state={"lang": "en"})
     at.radio(key="partners_who_by_en").set_value("category").run()
-    matrix = _frame(at, "Wuhan").set_index("Organisation")
+    matrix = frame_with(at, "Wuhan").set_index("Organisation")
     assert list(matrix.index) == ["基金会一"]
     assert matrix.loc["基金会一", "Wuhan"] == 1 and matrix.loc["基金会一", "Xiaogan"] == 1
     assert at.query_params["org_type"] == "foundation"

@@ -32,12 +32,17 @@ class View:
     region: str | None = None  # a prefecture adcode, or None for the whole province
     category: str | None = None  # a schema category, on the pages that filter by it
     org_type: str | None = None  # a schema org_type, on the pages that filter by it
-    role: str | None = None  # dashboard.access role; also the last element of ``key``
     actor: str = "local"  # who the audit log names for this session
 
     def t(self, key: str, **values) -> str:
         """Translate in this view's language."""
         return t(key, self.lang, **values)
+
+    @property
+    def role(self) -> str | None:
+        """The dashboard.access role, carried as the key's last element (so every cached
+        result is keyed by it)."""
+        return data.role_of(self.key)
 
     @property
     def has_data(self) -> bool:
@@ -124,8 +129,7 @@ def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
     chosen = {name: _choice_filter(name, lang) if name in filters else None
               for name in FILTERS}
     sidebar_block(identity, lang)
-    view = View(lang, as_of, window, key, first, last, region, **chosen, role=identity.role,
-                actor=identity.actor)
+    view = View(lang, as_of, window, key, first, last, region, **chosen, actor=identity.actor)
     st.session_state[_VIEW_KEY] = view
     return view
 

@@ -34,6 +34,12 @@ def get(view: View) -> network.Network:
     return _network(view.key, view.as_of, view.window, view.category)
 
 
+def focused(view: View, net: network.Network) -> set[str]:
+    """The nodes the view's region and organisation type keep (dashboard.network.focus)."""
+    return network.focus(net, region=view.region,
+                         org_types=(view.org_type,) if view.org_type else ())
+
+
 def _filters_text(view: View) -> str:
     parts = []
     if view.region:
@@ -52,11 +58,9 @@ def caption(view: View) -> None:
                + (tn("network.filtered", view.lang, filters=filters) if filters else ""))
 
 
-def headlines(view: View, net: network.Network, reach: pd.DataFrame) -> None:
+def headlines(view: View, net: network.Network, reach: pd.DataFrame, nodes: set[str]) -> None:
     """Four cards: funders, connected organisations, regions no funder reaches, regions
     hanging on a broker — within the view's region and organisation type."""
-    nodes = network.focus(net, region=view.region,
-                          org_types=(view.org_type,) if view.org_type else ())
     if view.region:
         reach = reach[reach["region_adcode"] == view.region]
     values = {
@@ -77,11 +81,9 @@ def _labels(net: network.Network, nodes: set[str], lang: str) -> dict[str, str]:
                 else g.nodes[n]["name"] or n) for n in nodes}
 
 
-def picture(view: View, net: network.Network) -> None:
+def picture(view: View, net: network.Network, nodes: set[str]) -> None:
     """The four-column picture, filtered by region and organisation type."""
     st.subheader(tn("network.picture.title", view.lang))
-    nodes = network.focus(net, region=view.region,
-                          org_types=(view.org_type,) if view.org_type else ())
     shown = shown_nodes(net, nodes)
     total_orgs = sum(1 for n in nodes if not network.is_region(n))
     kind_labels = {k: tn(f"network.edge.{k}", view.lang) for k in network.EDGE_KINDS}
@@ -128,10 +130,8 @@ def hubs(view: View, net: network.Network) -> None:
     _table(display, view, "network_hubs")
 
 
-def edges(view: View, net: network.Network) -> None:
+def edges(view: View, net: network.Network, nodes: set[str]) -> None:
     """Every link shown in the picture, as a table (for those who cannot use the picture)."""
-    nodes = network.focus(net, region=view.region,
-                          org_types=(view.org_type,) if view.org_type else ())
     frame = network.edge_table(net, nodes)
     labels = _labels(net, set(frame["source"]) | set(frame["target"]), view.lang)
     frame = frame.assign(source_name=[labels[s] for s in frame["source"]],
