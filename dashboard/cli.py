@@ -10,7 +10,7 @@ import argparse
 import sys
 from datetime import date
 
-from dashboard.i18n import problem_message, t
+from dashboard.i18n import note_summary, problem_message, t
 
 
 def _date(text: str) -> date:
@@ -183,8 +183,8 @@ def cmd_import(args) -> int:
            quarantined=report.quarantined)
     if report.review:
         print(t("cli.review", args.lang, n=len(report.review)))
-    if report.notes:
-        print(t("cli.notes", args.lang, n=len(report.notes)))
+    for sentence in note_summary(report.notes, args.lang):
+        print(sentence)
     return 0
 
 

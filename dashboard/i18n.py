@@ -119,7 +119,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.as_of": ("数据日期（无日期的数据使用）", "Date of the data (for files without dates)"),
     "data.accept_valid": ("只导入有效行，其余放入隔离区待修正", "Import the valid rows; keep the rest in the quarantine to fix"),
     "data.detected": ("识别为：{formats}", "Read as: {formats}"),
-    "data.notes": ("{n} 条备注未能确定含义，已保留为备注：", "{n} remarks were kept as notes, not guessed:"),
     "data.review_pending": ("{n} 条名称匹配需要人工确认，见下方“待确认匹配”。", "{n} name matches need a person to confirm them; see the review queue below."),
     "data.import_partial": ("导入有效行（{rows} 行），隔离 {bad} 行", "Import the valid rows ({rows}); quarantine {bad}"),
     "quarantine.title": ("隔离区", "Quarantine"),
@@ -975,7 +974,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "Valid rows imported; {n} rows kept in the quarantine to fix (Data page)."),
     "cli.review": ("{n} 条匹配待人工确认（见“数据”页的待确认列表）。",
                    "{n} matches wait for a person to confirm them (Data page, review queue)."),
-    "cli.notes": ("{n} 条备注未能确定含义，已作为备注保留。", "{n} remarks were kept as notes, not guessed."),
+    # Notes: what a format understood but did not turn into rows ({n} = how many).
+    "note.remark_kept": ("{n} 段备注无法确定含义，保留为文字，未计为需求",
+                         "{n} remark lines were kept as text, not read as needs"),
+    "note.skipped_no_name": ("{n} 条记录没有名称，已跳过", "{n} records had no name and were skipped"),
+    "note.type_default": ("{n} 个设施无法按名称判断类型，暂记为“其他”，请核对",
+                          "{n} facilities matched no type rule and were filed as 'other'; check them"),
+    "note.region_outside": ("{n} 个设施所填区县不属于其所在城市，已按城市归档",
+                            "{n} facilities name a district outside their city and were filed under the city"),
+    "note.unknown_item": ("{n} 项物资不在标准物资表中，保留为文字",
+                          "{n} supply items are not in the standard list and were kept as text"),
+    "note.unknown_item_column": ("{n} 个物资列不在标准物资表中，已忽略",
+                                 "{n} item columns are not in the standard list and were ignored"),
+    "note.contacts_dropped": ("{n} 行含联系人或电话的备注已删除（个人信息不保存）",
+                              "{n} remark lines with contact details were dropped (personal data is never kept)"),
+    "note.needs_continued": ("{n} 条需求与库中已有的未满足需求是同一需求，已合并",
+                             "{n} needs continue a need already open in the store"),
+    "note.duplicate_skipped": ("{n} 条重复记录只保留一次", "{n} repeated records were kept once"),
+    "note.no_facilities": ("库中还没有设施：所有行都需要人工确认接收单位",
+                           "There are no facilities in the store yet: every line waits for a person to confirm its recipient"),
+    "note.no_list_date": ("{n} 个工作表中没有找到名单日期", "{n} sheets give no list date"),
+    "note.lines_matched": ("{n} 行的接收单位已确定匹配到设施", "{n} lines matched a facility with certainty"),
+    "note.lines_to_review": ("{n} 行的接收单位需要人工确认", "{n} lines wait for a person to confirm their recipient"),
+    "note.specs_converted": ("{n} 行按规格换算了数量（如 50箱×1000 = 50000）",
+                             "{n} lines had their quantity converted by the specification (e.g. 50 boxes × 1000 = 50000)"),
+    "note.specs_kept": ("{n} 行的规格无法换算，数量按原样保存，规格写入物资名称",
+                        "{n} lines keep their quantity as written, the specification added to the item name"),
+    "note.sheet_skipped": ("{n} 个工作表没有可映射的表头，已跳过", "{n} sheets had no mapped header and were skipped"),
+    "note.facilities_derived": ("{n} 个设施由名称生成", "{n} facilities were derived from their names"),
+    "notes.title": ("导入说明", "What the import noticed"),
+    "notes.code": ("说明", "Note"),
+    "notes.where": ("记录", "Record"),
+    "notes.detail": ("内容", "Content"),
+    "notes.file": ("文件", "File"),
     "problem.needs_date": ("该数据没有日期：请用 --as-of 指定，或放在带日期的文件夹中",
                            "This feed has no dates: give --as-of or use a dated folder"),
 }
@@ -1032,6 +1063,13 @@ def value_label(column: str, value: str | None, lang: str = DEFAULT_LANGUAGE) ->
 def region_label(name: str, name_en: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """A region's name in the chosen language."""
     return name if lang == "zh" else name_en
+
+
+def note_summary(notes, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """One sentence per kind of note (``note.<code>``) with its total count."""
+    from data_loaders.formats import note_counts
+
+    return [t(f"note.{code}", lang, n=f"{n:,}") for code, n in note_counts(notes).items()]
 
 
 def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:

@@ -7,6 +7,7 @@ that nothing a user handed over is lost, and every import is logged.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -18,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_loaders import formats, readers, schema, store
-from data_loaders.formats import ImportContext, ReviewItem
+from data_loaders import formats, readers, schema, store, values
+from data_loaders.formats import ImportContext, Note, ReviewItem
 from data_loaders.readers import DEFAULT_MAX_UPLOAD_MB, max_upload_bytes  # noqa: F401 (re-exported)
 from data_loaders.validation import Problem, ValidationResult, validate
 
@@ -50,7 +51,7 @@ class ImportReport:
     committed: bool = False
     quarantined: int = 0
     review: list[ReviewItem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # file -> format name
     import_id: str = ""
 
@@ -110,8 +111,14 @@ class _Read:
     tables: list = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     review: list[ReviewItem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)
+
+
+def _filed(note: Note, file: str) -> Note:
+    """The note with its file, and no contact left in what it quotes from the file."""
+    return dataclasses.replace(note, file=file, where=values.strip_contacts(note.where),
+                               detail=values.strip_contacts(note.detail))
 
 
 def read_sources(files: list[SourceFile], limit: int | None = None, fmt: str | None = None,
@@ -142,7 +149,7 @@ def read_sources(files: list[SourceFile], limit: int | None = None, fmt: str | N
             continue
         out.tables.extend(conversion.tables)
         out.review.extend(conversion.review)
-        out.notes.extend(f"{name}: {note}" for note in conversion.notes)
+        out.notes.extend(_filed(note, name) for note in conversion.notes)
     return out
 
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from data_loaders import readers, validation
-from data_loaders.formats import ImportContext, choose
+from data_loaders.formats import ImportContext, Note, choose
 from data_loaders.formats.hospital_feed import (
     HospitalFeedFormat,
     facility_type,
@@ -84,12 +84,12 @@ def test_convert_gives_exact_facilities_needs_and_notes():
                                                           "open", day),
     }
     assert conv.notes == [
-        "武汉市 武汉市第一医院: remark kept as note: 防护面罩中全面型呼吸防护型500",
-        "武汉市 武汉市红十字会: remark kept as note: 账号:567757550053",
-        "1 remark line(s) with contact details dropped",
+        Note("remark_kept", "武汉市 武汉市第一医院", "防护面罩中全面型呼吸防护型500"),
+        Note("remark_kept", "武汉市 武汉市红十字会", "账号:567757550053"),
+        Note("contacts_dropped", count=1),
     ]
-    everything = json.dumps([t.frame.to_dict("records") for t in conv.tables] + conv.notes,
-                            ensure_ascii=False)
+    everything = json.dumps([t.frame.to_dict("records") for t in conv.tables]
+                            + [str(n) for n in conv.notes], ensure_ascii=False)
     assert "张三" not in everything and "13912345678" not in everything
     assert "redacted" not in everything and "example.org" not in everything
 

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from data_loaders import validation
-from data_loaders.formats import ImportContext, choose
+from data_loaders.formats import ImportContext, Note, choose
 from data_loaders.formats.hospital_history import HospitalHistoryFormat
 from tests.conftest import ROOT, realworld_dir
 
@@ -68,7 +68,7 @@ def test_life_cycle_appear_disappear_reappear_and_skipped_day():
     }
     # Rows point at the CSV line that opened each need (header = line 1).
     assert conv.tables[1].rows == [2, 3, 6, 9]
-    assert conv.notes == ["1 row(s) without a hospital name skipped"]
+    assert conv.notes == [Note("skipped_no_name", count=1)]
     result = validation.validate(conv.tables)
     assert result.ok, result.problems
 

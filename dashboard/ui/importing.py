@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import problem_message
+from dashboard.i18n import note_summary, problem_message
 from dashboard.markup import md
 from dashboard.ui.frame import View
 from data_loaders import schema
@@ -24,6 +24,22 @@ def report_table(report: ImportReport, view: View) -> pd.DataFrame:
             view.t("report.problem"): message, view.t("report.suggestion"): fix,
         })
     return pd.DataFrame(rows)
+
+
+def show_notes(notes, view: View, limit: int = 500) -> None:
+    """What the import noticed: one sentence per kind, the records behind them below."""
+    if not notes:
+        return
+    st.info("\n".join(f"- {md(sentence)}" for sentence in note_summary(notes, view.lang)))
+    detailed = [n for n in notes if n.where or n.detail]
+    if detailed:
+        with st.expander(view.t("notes.title")):
+            st.dataframe(pd.DataFrame({
+                view.t("notes.code"): [view.t(f"note.{n.code}", n=n.count) for n in detailed[:limit]],
+                view.t("notes.where"): [n.where for n in detailed[:limit]],
+                view.t("notes.detail"): [n.detail for n in detailed[:limit]],
+                view.t("notes.file"): [n.file for n in detailed[:limit]],
+            }), hide_index=True, width="stretch")
 
 
 def _table_of(problem) -> str | None:
@@ -103,9 +119,7 @@ def upload_section(view: View) -> None:
     detected = {name: fmt for name, fmt in report.formats.items() if fmt != "template"}
     if detected:
         st.caption(view.t("data.detected", formats="、".join(f"{md(k)} → {v}" for k, v in detected.items())))
-    if report.notes:
-        with st.expander(view.t("data.notes", n=len(report.notes))):
-            st.text("\n".join(report.notes[:200]))
+    show_notes(report.notes, view)
     if report.review:
         st.info(view.t("data.review_pending", n=len(report.review)))
     rows = sum(report.validation.rows_read.values())

@@ -6,7 +6,10 @@ all-or-nothing import as a template file. Nothing format-specific reaches the st
 except through those tables, plus two side channels a format may fill:
 
 - ``review``: proposed matches a person must confirm (fuzzy recipient names);
-- ``notes``: what the format understood but kept as text (an ambiguous remark).
+- ``notes``: what the format understood but did not turn into rows, as ``Note``s with a
+  stable code (a remark kept as text, records skipped for want of a name), so the
+  person importing reads "121 records had no name and were skipped", not a count of
+  anonymous lines.
 
 Formats are chosen from ``REGISTRY`` by ``sniff`` (content first), or by name with
 ``--format NAME``. The template format comes last: it accepts any table file.
@@ -61,13 +64,43 @@ class ReviewItem:
     kind: str = "facility"
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something a format understood but did not turn into rows.
+
+    ``code`` is stable and says what happened (``remark_kept``, ``skipped_no_name``);
+    the catalogue turns it into a sentence (``note.<code>``) with the total ``count``.
+    ``where`` names the record (a facility's name, a sheet) and ``detail`` holds the
+    text concerned (the remark kept, the unknown item); both are data, not prose, so
+    the sentence around them can be translated. ``file`` is filled by the importer.
+    """
+
+    code: str
+    where: str = ""
+    detail: str = ""
+    count: int = 1
+    file: str = ""
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.where, self.detail) if p]
+        return f"{self.code}: " + " · ".join(parts) if parts else self.code
+
+
+def note_counts(notes: list[Note]) -> dict[str, int]:
+    """Total count per note code, in the order codes first appear."""
+    counts: dict[str, int] = {}
+    for note in notes:
+        counts[note.code] = counts.get(note.code, 0) + note.count
+    return counts
+
+
 @dataclass
 class Conversion:
     """What a format made of one file."""
 
     tables: list[RawTable] = field(default_factory=list)
     review: list[ReviewItem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 class Format:

@@ -20,7 +20,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from data_loaders import matching, schema, values
-from data_loaders.formats import Conversion, Format, ImportContext, register
+from data_loaders.formats import Conversion, Format, ImportContext, Note, register
 from data_loaders.quantities_spec import interpret_spec
 from data_loaders.readers import WORKBOOK_ERRORS, RawTable, ReadError, open_workbook
 from data_loaders.review import QueuedReview, aliases
@@ -245,13 +245,13 @@ class DistributionSheetFormat(Format):
         if not sheets:
             raise ReadError("not_a_table", "no 接收单位/品名/数量 header in the first rows")
         if not facilities:
-            conversion.notes.append("no facilities in the store: every line goes to review")
+            conversion.notes.append(Note("no_facilities"))
         records, rows = [], []
         many = len(sheets) > 1
         certain = kept = 0
         for sheet in sheets:
             if sheet.list_date is None:
-                conversion.notes.append(f"{sheet.title}: no list date found; use --as-of")
+                conversion.notes.append(Note("no_list_date", sheet.title))
             decisions = {}
             for block, recipient in enumerate(sheet.blocks):
                 found = matching.match_name(recipient, facilities, LIST_REGION, remembered)
@@ -296,9 +296,10 @@ class DistributionSheetFormat(Format):
                     confidence=proposed.confidence if proposed else 0.0,
                     kind="facility", payload=record,
                 ))
-        conversion.notes.append(
-            f"{len(records)} lines matched, {len(conversion.review)} sent to review; "
-            f"specs converted {certain}, kept as text {kept}")
+        for code, n in (("lines_matched", len(records)), ("lines_to_review", len(conversion.review)),
+                        ("specs_converted", certain), ("specs_kept", kept)):
+            if n:
+                conversion.notes.append(Note(code, count=n))
         if not _org_known(ctx.con):
             org = pd.DataFrame([SUPPLIER], dtype=object)
             conversion.tables.append(RawTable(name, org, [1], schema.ORGANIZATIONS,

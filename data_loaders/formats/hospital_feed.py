@@ -20,7 +20,7 @@ from functools import lru_cache
 import pandas as pd
 
 from data_loaders import readers, schema
-from data_loaders.formats import Conversion, Format, ImportContext, register
+from data_loaders.formats import Conversion, Format, ImportContext, Note, register
 from data_loaders.quantities import UNITS, normalise_text, split_item_quantity
 from data_loaders.rules import load_rules
 from geo.names import normalise
@@ -171,7 +171,7 @@ def facility_id(city: object, district: object, name: object) -> str:
 
 
 def facility_region(city: object, district: object, registry=None) -> tuple[str, str | None]:
-    """The region to file a facility under, and a note when the district was not used.
+    """The region to file a facility under, and the district it set aside, if any.
 
     The district is used when it resolves to a place inside the record's own city;
     otherwise the city (a district the registry does not know, such as 高新区, or one
@@ -191,10 +191,8 @@ def facility_region(city: object, district: object, registry=None) -> tuple[str,
         return city_value, None
     if city_region is not None and district_region.prefecture == city_region.adcode:
         return district_region.adcode, None
-    return city_value, (
-        f"district {display_name(district)} lies outside {display_name(city)}; "
-        f"filed under {display_name(city)} as the feed lists it"
-    )
+    # The note's detail is the district set aside; the catalogue says the rest.
+    return city_value, f"{display_name(district)} ∉ {display_name(city)}"
 
 
 def scrub(text: str) -> str:
@@ -386,12 +384,12 @@ class HospitalFeedFormat(Format):
         fac_rows: dict[str, int] = {}
         needs: dict[str, dict] = {}
         need_rows: dict[str, int] = {}
-        notes: list[str] = []
-        dropped = 0
+        notes: list[Note] = []
+        dropped = nameless = 0
         for number, record in enumerate(records, start=1):
             label = display_name(record.get("name"))
             if not label:
-                notes.append(f"record {number}: no name; skipped")
+                nameless += 1
                 continue
             city = record.get("city") or record.get("province")
             fid = facility_id(city, record.get("district"), record.get("name"))
@@ -406,9 +404,9 @@ class HospitalFeedFormat(Format):
                                    "region": region, "designated": None}
                 fac_rows[fid] = number
                 if by_default:
-                    notes.append(f"{where}: no type rule matched; filed as {ftype} (check)")
+                    notes.append(Note("type_default", where, ftype))
                 if region_note:
-                    notes.append(f"{where}: {region_note}")
+                    notes.append(Note("region_outside", where, region_note))
             if remark.designated:
                 facilities[fid]["designated"] = True
 
@@ -422,7 +420,7 @@ class HospitalFeedFormat(Format):
                 key = (supply or {}).get("key")
                 item = item_for_key(key)
                 if item is None:
-                    notes.append(f"{where}: unknown supply item kept as note: {display_name(key)}")
+                    notes.append(Note("unknown_item", where, display_name(key)))
                     continue
                 needed, quantity = _supply_quantity(supply.get("value"))
                 if not needed:
@@ -436,14 +434,16 @@ class HospitalFeedFormat(Format):
                            extra.quantity, extra.unit, extra.urgent)
                 _keep_max(needs, row, number, need_rows)
             for text in remark.notes:
-                note = scrub(f"{where}: remark kept as note: {text}")
+                note = Note("remark_kept", where, scrub(text))
                 if note not in notes:
                     notes.append(note)
+        if nameless:
+            notes.append(Note("skipped_no_name", count=nameless))
         if dropped:
-            notes.append(f"{dropped} remark line(s) with contact details dropped")
+            notes.append(Note("contacts_dropped", count=dropped))
         reused = _continue_open_needs(ctx.con, needs)
         if reused:
-            notes.append(f"{reused} need(s) continue a need already open in the store")
+            notes.append(Note("needs_continued", count=reused))
         tables = [
             raw_table(name, schema.FACILITIES, list(facilities.values()), list(fac_rows.values())),
             raw_table(name, schema.NEEDS, list(needs.values()), list(need_rows.values())),

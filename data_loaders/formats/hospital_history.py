@@ -16,7 +16,7 @@ import io
 from datetime import date
 
 from data_loaders import readers, schema
-from data_loaders.formats import Conversion, Format, ImportContext, register
+from data_loaders.formats import Conversion, Format, ImportContext, Note, register
 from data_loaders.formats.hospital_feed import (
     display_name,
     facility_id,
@@ -98,12 +98,12 @@ class HospitalHistoryFormat(Format):
         missing = {"snapshot_date", "prefecture_name", "district", "hospital_name"} - set(columns)
         if missing or not need_cols:
             raise readers.ReadError("not_a_table", f"missing columns: {', '.join(sorted(missing))}")
-        notes: list[str] = []
+        notes: list[Note] = []
         items = {}
         for col in need_cols:
             item = item_for_key(col[len(NEED_PREFIX):])
             if item is None:
-                notes.append(f"unknown item column {col!r} ignored")
+                notes.append(Note("unknown_item_column", detail=col))
             else:
                 items[col] = item
         from geo.regions import load_registry
@@ -134,9 +134,9 @@ class HospitalHistoryFormat(Format):
                                    "region": region}
                 fac_rows[fid] = number
                 if by_default:
-                    notes.append(f"{label}: no type rule matched; filed as {ftype} (check)")
+                    notes.append(Note("type_default", label, ftype))
                 if region_note:
-                    notes.append(f"{label}: {region_note}")
+                    notes.append(Note("region_outside", label, region_note))
             first_row.setdefault((day, fid), number)
             for col, item in items.items():
                 value = _number(row[col])
@@ -145,7 +145,7 @@ class HospitalHistoryFormat(Format):
                 if value > snapshot.get(key, 0):
                     snapshot[key] = value
         if nameless:
-            notes.append(f"{nameless} row(s) without a hospital name skipped")
+            notes.append(Note("skipped_no_name", count=nameless))
         by_code = {item.code: item for item in items.values()}
         needs, need_rows = [], []
         for spell in rebuild(snapshots):

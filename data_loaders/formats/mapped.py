@@ -8,7 +8,7 @@ and hand it to the importer.
 from __future__ import annotations
 
 from data_loaders import readers
-from data_loaders.formats import Conversion, Format, ImportContext
+from data_loaders.formats import Conversion, Format, ImportContext, Note
 from data_loaders.mapping import Mapping, apply_mapping, facility_table
 
 
@@ -38,7 +38,7 @@ class MappedFormat(Format):
         facility_ids: set[str] = set()
         for raw in readers.read_file(name, data):
             if not mapped_headers & {str(h) for h in raw.frame.columns}:
-                conversion.notes.append(f"{raw.label}: no mapped header, skipped")
+                conversion.notes.append(Note("sheet_skipped", raw.label))
                 continue
             try:
                 facilities = facility_table(raw, self.mapping)
@@ -54,7 +54,7 @@ class MappedFormat(Format):
                 facilities.frame = facilities.frame[keep].reset_index(drop=True)
                 if not facilities.frame.empty:
                     conversion.tables.append(facilities)
-                    conversion.notes.append(
-                        f"{facilities.label}: {len(facilities.frame)} facilities derived from names")
+                    conversion.notes.append(Note("facilities_derived", facilities.label,
+                                                 count=len(facilities.frame)))
             conversion.tables.append(table)
         return conversion

@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from data_loaders import readers
-from data_loaders.formats import Conversion, Format, ImportContext, register
+from data_loaders.formats import Conversion, Format, ImportContext, Note, register
 from data_loaders.rules import load_rules
 from data_loaders.schema import ORGANIZATIONS
 from geo.names import normalise
@@ -71,12 +71,15 @@ class OrgDirectoryFormat(Format):
         region_col = next((lower[h] for h in REGION_HEADERS if h in lower), None)
         logistics = any(h in lower for h in LOGISTICS_HINTS)
         rows, numbers, seen = [], [], set()
+        nameless = repeated = 0
         for number, record in enumerate(frame.to_dict("records"), start=2):
             org_name = " ".join(str(record[name_col]).split())
             if not org_name:
+                nameless += 1
                 continue
             org_id = org_id_for(org_name)
             if org_id in seen:  # listed twice: one organisation
+                repeated += 1
                 continue
             seen.add(org_id)
             rows.append({
@@ -87,7 +90,10 @@ class OrgDirectoryFormat(Format):
             })
             numbers.append(number)
         table = pd.DataFrame(rows, columns=["org_id", "name", "org_type", "region"], dtype=object)
-        return Conversion(tables=[readers.RawTable(name, table, numbers, ORGANIZATIONS)])
+        notes = [Note(code, count=n) for code, n in
+                 (("skipped_no_name", nameless), ("duplicate_skipped", repeated)) if n]
+        return Conversion(tables=[readers.RawTable(name, table, numbers, ORGANIZATIONS)],
+                          notes=notes)
 
 
 register(OrgDirectoryFormat())
