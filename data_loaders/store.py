@@ -8,6 +8,8 @@ tables lands whole or not at all.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,15 +91,56 @@ def upsert(con, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
     return written
 
 
+# Connections (by id) inside a ``transaction`` block, and how deeply.
+_OPEN: dict[int, int] = {}
+
+
+def in_transaction(con) -> bool:
+    """True inside a ``transaction`` block on ``con``."""
+    return bool(_OPEN.get(id(con)))
+
+
+@contextmanager
+def transaction(con, commit: bool = True) -> Iterator:
+    """Everything done on ``con`` inside the block lands whole or not at all.
+
+    A block inside another joins it: the outermost block commits (or, with
+    ``commit=False``, as a dry run does, rolls back whatever happened) and any
+    exception rolls everything back. Reads inside the block see its own writes, so a
+    later step of an import can match against rows an earlier step wrote.
+    """
+    key = id(con)
+    if _OPEN.get(key):
+        _OPEN[key] += 1
+        try:
+            yield con
+        finally:
+            _OPEN[key] -= 1
+        return
+    con.execute("BEGIN TRANSACTION")
+    _OPEN[key] = 1
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT" if commit else "ROLLBACK")
+    finally:
+        _OPEN.pop(key, None)
+    if commit:
+        con.execute("CHECKPOINT")
+
+
 def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = None,
           replace: bool = False, quarantine: list[dict] | None = None) -> dict[str, int]:
     """Write ``frames``, their import-log rows and quarantined rows in one transaction.
 
     With ``replace=True`` every table is emptied first (used by the demo builder).
-    Nothing is written if any statement fails.
+    Nothing is written if any statement fails. Inside a ``transaction`` block the
+    write joins it.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if replace:
             for name in schema.TABLES:
                 con.execute(f"DELETE FROM {name}")
@@ -115,11 +158,6 @@ def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = No
                 [row["quarantine_id"], row["import_id"], row["table_name"], row["file_name"],
                  row["row"], row["record"], row["problems"], now_utc()],
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("CHECKPOINT")
     return written
 
 
