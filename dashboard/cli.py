@@ -161,31 +161,42 @@ def cmd_import(args) -> int:
     for name, fmt in report.formats.items():
         if fmt != "template":
             print(f"{name}: read as {fmt}")
+    for p in report.problems:
+        print(_problem_line(p, args.lang), file=sys.stderr)
+    refused = (not report.ok and not args.accept_valid) or (not args.dry_run and not report.committed)
+    if refused:
+        print(t("cli.nothing_written", args.lang, n=len(report.problems)), file=sys.stderr)
+        return 2
     if not report.ok:
-        for p in report.problems:
-            message, fix = problem_message(p, args.lang)
-            where = p.file + (f":{p.row}" if p.row else "")
-            column = f" [{p.column}]" if p.column else ""
-            value = f" {p.value!r}" if p.value not in (None, "") else ""
-            print(f"{where}{column}{value}: {message}" + (f" — {fix}" if fix else ""),
-                  file=sys.stderr)
-        if not report.committed:
-            print(t("cli.nothing_written", args.lang, n=len(report.problems)), file=sys.stderr)
-            return 2
-        print(t("cli.quarantined", args.lang, n=report.quarantined), file=sys.stderr)
-    if args.dry_run:
-        for name, n in report.validation.rows_read.items():
-            print(f"{name}: {n} rows valid (dry run, nothing written)")
-        return 0
-    for name, n in report.written.items():
-        print(f"{name}: {n} rows")
-    _audit(args, "import", files=[str(p) for p in args.paths], rows=dict(report.written),
-           quarantined=report.quarantined)
-    if report.review:
-        print(t("cli.review", args.lang, n=len(report.review)))
+        key = "cli.would_quarantine" if args.dry_run else "cli.quarantined"
+        print(t(key, args.lang, n=len(report.validation.rejected)), file=sys.stderr)
     for sentence in note_summary(report.notes, args.lang):
         print(sentence)
+    key = "cli.would_write" if args.dry_run else "cli.written"
+    for name, n in report.written.items():
+        print(t(key, args.lang, table=name, n=f"{n:,}"))
+    if report.review:
+        print(t("cli.review", args.lang, n=len(report.review)))
+    if args.dry_run:
+        print(t("cli.dry_run", args.lang))
+        return 0
+    _audit(args, "import", files=[str(p) for p in args.paths], rows=dict(report.written),
+           quarantined=report.quarantined)
+    if not report.rows_written and not report.review:
+        print(t("cli.no_rows", args.lang), file=sys.stderr)
+        return 2
     return 0
+
+
+def _problem_line(p, lang: str) -> str:
+    """One problem as a line: where, column, value, what is wrong — how to fix it."""
+    message, fix = problem_message(p, lang)
+    if p.code == "needs_date":
+        fix += " (--as-of YYYY-MM-DD)"
+    where = p.file + (f":{p.row}" if p.row else "")
+    column = f" [{p.column}]" if p.column else ""
+    value = f" {p.value!r}" if p.value not in (None, "") and p.code != "columns_shifted" else ""
+    return f"{where}{column}{value}: {message}" + (f" — {fix}" if fix else "")
 
 
 def cmd_demo(args) -> int:

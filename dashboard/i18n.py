@@ -91,18 +91,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.tooltip.type": ("类型", "Type"),
     # Data
     "data.title": ("数据", "Data"),
-    "data.intro": ("上传模板格式的 CSV、XLSX（每表一个工作表）或 JSON。先校验，确认后才写入；有任何问题则什么都不写。",
-                   "Upload CSV, XLSX (one sheet per table) or JSON in the template. Files are "
-                   "checked first and written only when you confirm; with any problem nothing "
-                   "is written."),
-    "data.upload": ("选择文件", "Choose files"),
+    "data.intro": ("上传各地手里的真实文件：先识别和检查，确认后才写入；有任何问题则什么都不写，除非选择只导入有效行。",
+                   "Upload the files hubs really have: they are recognised and checked first and "
+                   "written only when you confirm; with any problem nothing is written, unless "
+                   "you choose to import the valid rows."),
+    "data.tab.import": ("① 上传与导入", "① Upload and import"),
+    "data.tab.review": ("② 待确认匹配", "② Matches to confirm"),
+    "data.tab.quarantine": ("③ 隔离区", "③ Quarantine"),
+    "data.tab.history": ("④ 导入记录", "④ History"),
+    "data.tab.template": ("⑤ 模板说明", "⑤ Template"),
+    "data.upload": ("选择文件（可多选）", "Choose files (several at once)"),
     "data.limit": ("单个文件上限 {mb} MB", "Limit {mb} MB per file"),
-    "data.validation": ("校验结果", "Validation report"),
-    "data.valid": ("全部 {rows} 行有效，可以导入。", "All {rows} rows are valid and ready to import."),
-    "data.invalid": ("发现 {n} 个问题，未写入任何数据。请修正后重新上传。",
-                     "Found {n} problems; nothing was written. Fix them and upload again."),
+    "data.formats_caption": ("可直接识别：模板格式的 CSV / XLSX / JSON；医院需求信息（JSON）及其每日快照（CSV）；红十字会等发布的物资发放一览表（XLSX）；机构名录与物流名录（CSV）；带 HXL 标签的 CSV。其他表格可以按列映射导入。",
+                             "Recognised as they are: the template's CSV / XLSX / JSON; the hospital needs feed (JSON) and its daily snapshots (CSV); official distribution sheets (XLSX); organisation and logistics lists (CSV); HXL-tagged CSV. Any other table can be imported by mapping its columns."),
+    "data.col.file": ("文件", "File"),
+    "data.col.format": ("识别为", "Recognised as"),
+    "data.col.next": ("下一步", "Next"),
+    "data.status.ready": ("可以检查", "Ready to check"),
+    "data.status.date": ("需要选择数据日期", "Needs the date of the data"),
+    "data.status.mapping": ("没有识别出格式：请在下方做列映射", "Not recognised: map its columns below"),
+    "data.check": ("检查并导入", "Check and import"),
+    "data.as_of": ("数据日期", "Date of the data"),
+    "data.as_of_help": ("这些文件本身没有日期（例如医院需求信息只是某一天的快照）：请选择它描述的那一天。文件名中的日期会被自动填入。",
+                        "These files carry no dates of their own (the hospital needs feed is a snapshot of one day): choose the day it describes. A date in the file name is filled in for you."),
+    "data.as_of_for": ("用于：{files}", "Used for: {files}"),
+    "data.choose_date": ("请先选择数据日期，然后才能检查这些文件。", "Choose the date of the data to check these files."),
+    "data.accept_valid": ("只导入有效行，其余放入隔离区待修正", "Import the valid rows; keep the rest in the quarantine to fix"),
+    "data.accept_valid_help": ("不勾选时，只要有一个问题就什么都不写。勾选后，有问题的行（以及依赖它们的行）放入隔离区，可在“隔离区”中修正后重新提交。",
+                               "Unticked, any problem means nothing is written. Ticked, rows with a problem (and rows that depend on them) go to the quarantine, where they can be fixed and re-submitted."),
+    "data.summary": ("将写入：{tables}", "Would write: {tables}"),
+    "data.table_rows": ("{table} {n} 行", "{table} {n} rows"),
+    "data.summary_review": ("；{n} 行等待人工确认接收单位", "; {n} lines wait for a person to confirm their recipient"),
+    "data.valid": ("检查通过。{summary}", "All checks passed. {summary}"),
+    "data.invalid": ("发现 {n} 个问题，未写入任何数据。", "{n} problems found; nothing was written."),
+    "data.invalid_hint": ("修正文件后重新上传；或勾选上方“只导入有效行”，把有问题的行放入隔离区。",
+                          "Fix the file and upload it again, or tick “Import the valid rows” above to keep the rows with problems in the quarantine."),
+    "data.nothing_valid": ("没有可以导入的有效行。", "There is no valid row to import."),
+    "data.partial": ("{summary}；{bad} 行将放入隔离区。", "{summary}; {bad} rows would go to the quarantine."),
+    "data.report_download": ("下载问题清单（CSV）", "Download the problems (CSV)"),
     "data.import_button": ("确认导入", "Import"),
+    "data.import_partial": ("导入有效行，隔离其余", "Import the valid rows, quarantine the rest"),
     "data.imported": ("已导入：{summary}", "Imported: {summary}"),
+    "data.quarantined": ("{n} 行放入隔离区", "{n} rows kept in the quarantine"),
     "data.history": ("导入记录", "Import history"),
     "data.no_history": ("还没有导入记录。", "No imports yet."),
     "data.counts": ("当前数据量", "What the store holds"),
@@ -113,14 +143,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "Headers are case-insensitive; the Chinese header is accepted too."),
     "data.required": ("必填", "Required"),
     "data.allowed": ("可选值", "Allowed values"),
-    "data.options": ("导入选项", "Import options"),
-    "data.format": ("数据格式", "Data format"),
-    "data.format_auto": ("自动识别", "Detect automatically"),
-    "data.as_of": ("数据日期（无日期的数据使用）", "Date of the data (for files without dates)"),
-    "data.accept_valid": ("只导入有效行，其余放入隔离区待修正", "Import the valid rows; keep the rest in the quarantine to fix"),
-    "data.detected": ("识别为：{formats}", "Read as: {formats}"),
-    "data.review_pending": ("{n} 条名称匹配需要人工确认，见下方“待确认匹配”。", "{n} name matches need a person to confirm them; see the review queue below."),
-    "data.import_partial": ("导入有效行（{rows} 行），隔离 {bad} 行", "Import the valid rows ({rows}); quarantine {bad}"),
     "quarantine.title": ("隔离区", "Quarantine"),
     "quarantine.empty": ("隔离区是空的。", "The quarantine is empty."),
     "quarantine.caption": ("{n} 行因问题未导入。修正后重新提交，或放弃。原始文件已按 SHA-256 保存。", "{n} rows were not imported because of a problem. Fix and re-submit them, or discard them. The original files are kept by SHA-256."),
@@ -972,6 +994,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.nothing_written": ("发现 {n} 个问题，未写入任何数据。", "{n} problems found; nothing was written."),
     "cli.quarantined": ("有效行已导入；{n} 行被隔离待修正（见“数据”页）。",
                         "Valid rows imported; {n} rows kept in the quarantine to fix (Data page)."),
+    "cli.would_quarantine": ("试运行：{n} 行会被隔离待修正，其余有效行会被导入。",
+                             "Dry run: {n} rows would be kept in the quarantine, the valid rest imported."),
+    "cli.no_rows": ("没有任何有效行被导入：被拒绝的行都已放入隔离区。",
+                    "No valid row was imported: every rejected row is in the quarantine."),
+    "cli.written": ("{table}：写入 {n} 行", "{table}: {n} rows"),
+    "cli.would_write": ("{table}：将写入 {n} 行", "{table}: {n} rows would be written"),
+    "cli.dry_run": ("试运行：未写入任何数据。", "Dry run: nothing was written."),
     "cli.review": ("{n} 条匹配待人工确认（见“数据”页的待确认列表）。",
                    "{n} matches wait for a person to confirm them (Data page, review queue)."),
     # Notes: what a format understood but did not turn into rows ({n} = how many).
@@ -1007,8 +1036,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notes.where": ("记录", "Record"),
     "notes.detail": ("内容", "Content"),
     "notes.file": ("文件", "File"),
-    "problem.needs_date": ("该数据没有日期：请用 --as-of 指定，或放在带日期的文件夹中",
-                           "This feed has no dates: give --as-of or use a dated folder"),
+    "problem.needs_date": ("这份数据没有日期：请指定它描述的是哪一天（数据日期）",
+                           "This file has no dates: say which day it describes (the date of the data)"),
+    "fix.needs_date": ("选择数据日期后再检查；文件名或文件夹名中的日期（如 2020-02-19）会被自动采用",
+                       "Choose the date of the data and check again; a date in the file or folder name (2020-02-19) is used by itself"),
+    "problem.missing_file": ("找不到这个文件或文件夹", "No such file or folder"),
+    "fix.missing_file": ("检查路径是否写对", "Check the path"),
+    "problem.empty_folder": ("文件夹中没有可导入的表格文件", "The folder holds no table file to import"),
+    "problem.unreadable": ("无法读取这个文件（{value}）", "This file could not be read ({value})"),
+    "fix.unreadable": ("确认这是您要导入的文件；在表格软件中打开并另存为 CSV（UTF-8）或 XLSX 后再试",
+                       "Check it is the file you meant; open it in Excel and save it as CSV (UTF-8) or XLSX, then try again"),
+    "fix.unknown_table": ("表头不是模板的表头：在“数据”页用列映射导入，或按模板说明改表头",
+                          "Its headers are not the template's: map its columns on the Data page, or rename the headers as the template reference shows"),
+    "problem.nothing_in_file": ("文件中没有可导入的记录", "The file holds no record to import"),
+    "fix.nothing_in_file": ("确认这是您要导入的文件：只有表头、或所有记录都被跳过时，不会写入任何数据",
+                            "Check it is the file you meant: a file with only a header, or whose every record was skipped, writes nothing"),
+    "problem.parent_rejected": ("它所属的{value}行未通过检查，此行随之不导入",
+                                "The row it belongs to ({value}) was rejected, so this row is left out too"),
+    "fix.parent_rejected": ("先修正被拒绝的{expected}行，两行会一起导入",
+                            "Fix the rejected {expected} row first; both are then imported together"),
+    "problem.outside_region": ("坐标（{value}）不在所填地区内", "The coordinates ({value}) lie outside the region given"),
+    "fix.outside_region": ("坐标距{expected}边界 {suggestion}：检查经纬度、坐标系或所填地区",
+                           "They lie {suggestion} outside {expected}: check the latitude and longitude, the coordinate system or the region"),
+    "problem.coordinates_swapped": ("纬度和经度填反了（{value}）", "Latitude and longitude are swapped ({value})"),
+    "fix.coordinates_swapped": ("对调纬度和经度两列的值：对调后正好落在{expected}内",
+                                "Swap the latitude and longitude values: swapped, the point lies in {expected}"),
+    "fix.outside_region_swapped": ("纬度和经度可能填反了：对调后正好落在{expected}内",
+                                   "Latitude and longitude look swapped: swapped, the point lies in {expected}"),
+    "problem.columns_shifted": ("这张表的列看起来错位了：{value}", "The columns of this table look shifted: {value}"),
+    "fix.columns_shifted": ("在表格软件中打开文件，确认每个值都在自己的表头下（常见原因：导出时少了一列，或粘贴时错了一格），修正后重新上传",
+                            "Open the file in Excel and check each value sits under its own header (a column lost on export, or a paste one cell off, are the usual causes); then upload it again"),
+    "shift.name_holds_regions": ("“{column}”列大多是地名（{examples}）", "the {column} column holds mostly place names ({examples})"),
+    "shift.item_holds_facilities": ("“{column}”列大多是医院等机构名称（{examples}）",
+                                    "the {column} column holds mostly names of hospitals and other facilities ({examples})"),
+    "shift.region_holds_other": ("“{column}”列大多不是地名（{examples}），而地名出现在其他列",
+                                 "the {column} column holds mostly no place names ({examples}) while another column does"),
+    "shift.required_column_empty": ("必填的“{column}”列在每一行都是空的", "the required {column} column is empty in every record"),
+    "shift.values_beyond_header": ("{share} 的行在最后一个表头右侧还有数据", "{share} of the rows have values to the right of the last header"),
+    "problem.dangling_reference": ("导入会留下指向不存在记录的引用（{column}）", "The import would leave references to missing rows ({column})"),
 }
 
 # English names of the schema's tables, columns and values; Chinese comes from the schema.
@@ -1072,6 +1137,15 @@ def note_summary(notes, lang: str = DEFAULT_LANGUAGE) -> list[str]:
     return [t(f"note.{code}", lang, n=f"{n:,}") for code, n in note_counts(notes).items()]
 
 
+def _column_label(problem, lang: str) -> str:
+    """The problem's column under its translated header, when its table is known."""
+    for part in reversed(str(problem.file).split("#")):
+        table = schema.table_for_name(part)
+        if table is not None and problem.column:
+            return t(f"column.{table.name}.{problem.column}", lang)
+    return problem.column or ""
+
+
 def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """A problem's message and its suggested fix, in ``lang``."""
     message = t(f"problem.{problem.code}", lang, value=problem.value or "",
@@ -1083,9 +1157,27 @@ def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
         fix = t("fix.duplicate_of", lang, suggestion=problem.suggestion)
     elif problem.code == "unknown_reference":
         fix = t("fix.reference", lang, expected=t(f"table.{problem.expected}", lang))
+    elif problem.code == "parent_rejected":
+        message = t("problem.parent_rejected", lang, value=t(f"table.{problem.expected}", lang))
+        fix = t("fix.parent_rejected", lang, expected=t(f"table.{problem.expected}", lang))
+    elif problem.code == "outside_region":
+        swapped = problem.suggestion == "swapped"
+        fix = t("fix.outside_region_swapped" if swapped else "fix.outside_region", lang,
+                expected=problem.expected, suggestion=problem.suggestion)
+    elif problem.code == "columns_shifted":
+        evidence = t(f"shift.{problem.expected}", lang, column=_column_label(problem, lang),
+                     examples=problem.value or "", share=problem.suggestion)
+        message = t("problem.columns_shifted", lang, value=evidence)
+        fix = t("fix.columns_shifted", lang)
+    elif problem.code == "nothing_in_file" and problem.expected:
+        message = (t("problem.nothing_in_file", lang) + ("：" if lang == "zh" else ": ")
+                   + t(f"note.{problem.expected}", lang, n=problem.value or ""))
+        fix = t("fix.nothing_in_file", lang)
     elif problem.code in ("file_too_large", "workbook_too_large"):
         fix = t(f"fix.{problem.code}", lang, expected=problem.expected,
                 variable="LIFELINE_MAX_UPLOAD_MB")
+    elif f"fix.{problem.code}" in CATALOGUE:
+        fix = t(f"fix.{problem.code}", lang, expected=problem.expected, value=problem.value or "")
     elif problem.expected:
         fix = t("fix.expected", lang, expected=problem.expected)
     else:

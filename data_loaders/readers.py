@@ -74,6 +74,8 @@ class RawTable:
     sheet: str | None = None
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Rows with values to the right of the last named header (a sign of shifted rows).
+    beyond_header: int = 0
 
     @property
     def label(self) -> str:
@@ -122,6 +124,24 @@ def _frame_from_rows(rows: list[list[object]]) -> tuple[pd.DataFrame, list[int]]
     return frame, numbers
 
 
+def beyond_header(rows: list[list[object]]) -> int:
+    """Rows (after the header) holding a value under no header: past its last cell,
+    or under an empty header cell."""
+    if not rows:
+        return 0
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    named = [i for i, h in enumerate(header) if h]
+    if not named:
+        return 0
+    unnamed = set(range(len(header))) - set(named)
+    count = 0
+    for row in rows[1:]:
+        if any(not (c is None or (isinstance(c, str) and not c.strip()))
+               for i, c in enumerate(row) if i > named[-1] or i in unnamed):
+            count += 1
+    return count
+
+
 def read_csv(name: str, data: bytes) -> list[RawTable]:
     """Read a delimited text file (comma, tab or semicolon), any supported encoding."""
     text, encoding = decode(data)
@@ -137,7 +157,8 @@ def read_csv(name: str, data: bytes) -> list[RawTable]:
     frame, numbers = _frame_from_rows(rows)
     if frame.shape[1] < 2 and schema.table_for_headers(list(frame.columns)) is None:
         raise ReadError("not_a_table", "fewer than two columns")
-    return [RawTable(name, frame, numbers, schema.table_for_name(name), encoding=encoding)]
+    return [RawTable(name, frame, numbers, schema.table_for_name(name), encoding=encoding,
+                     beyond_header=beyond_header(rows))]
 
 
 def check_workbook(data: bytes) -> None:
@@ -202,7 +223,8 @@ def read_xlsx(name: str, data: bytes) -> list[RawTable]:
             table = schema.table_for_name(sheet.title) or (
                 schema.table_for_name(name) if len(book.worksheets) == 1 else None
             )
-            tables.append(RawTable(name, frame, numbers, table, sheet=sheet.title))
+            tables.append(RawTable(name, frame, numbers, table, sheet=sheet.title,
+                                   beyond_header=beyond_header(rows)))
     finally:
         book.close()
     if not tables:

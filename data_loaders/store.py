@@ -154,7 +154,8 @@ def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = No
             )
         for row in quarantine or []:
             con.execute(
-                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                # The id is made from the file and row: the same row is kept back once.
+                "INSERT OR IGNORE INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                 [row["quarantine_id"], row["import_id"], row["table_name"], row["file_name"],
                  row["row"], row["record"], row["problems"], now_utc()],
             )
@@ -176,6 +177,30 @@ def existing_keys(con, name: str) -> set[str]:
     """The natural keys already stored in table ``name``."""
     table = schema.TABLES[name]
     return {r[0] for r in con.execute(f"SELECT {table.key} FROM {table.name}").fetchall()}
+
+
+def dangling_references(con, tables: list[str] | None = None) -> list[tuple[str, str, str, int]]:
+    """References that point at no row: ``(table, column, referenced table, rows)``.
+
+    Validation refuses them on import; this is the store-wide check behind it (the
+    import runs it before committing, and the test suite after every write). Only
+    ``tables`` are checked when given (a write can break only its own references).
+    """
+    found = []
+    for table in schema.TABLES.values():
+        if tables is not None and table.name not in tables:
+            continue
+        for col in table.columns:
+            if not col.ref:
+                continue
+            parent = schema.TABLES[col.ref]
+            n = con.execute(
+                f"SELECT count(*) FROM {table.name} AS child WHERE child.{col.name} IS NOT NULL "
+                f"AND NOT EXISTS (SELECT 1 FROM {parent.name} AS p "
+                f"WHERE p.{parent.key} = child.{col.name})").fetchone()[0]
+            if n:
+                found.append((table.name, col.name, parent.name, n))
+    return found
 
 
 def row_counts(con) -> dict[str, int]:

@@ -44,6 +44,8 @@ class ValidationResult:
     sources: dict[str, list[str]] = field(default_factory=dict)
     # Rows left out because of a problem: {table, file, row, record, problems}.
     rejected: list[dict] = field(default_factory=list)
+    # Keys of the rows left out, per table (rows that refer to them go with them).
+    rejected_keys: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -97,10 +99,14 @@ class _TableCheck:
                 self.problem(None, col.name, None, "missing_column", expected=col.zh)
         return mapping
 
-    def run(self) -> pd.DataFrame:
+    def run(self) -> pd.DataFrame | None:
+        """Typed columns of every row, or None when the table's layout is refused."""
         mapping = self.headers()
         frame = self.raw.frame.rename(columns=mapping)
+        self.cells = frame
         frame = frame.loc[:, [c for c in frame.columns if c in mapping.values()]]
+        if self.shifted(frame):
+            return None
         out = pd.DataFrame(index=frame.index)
         for col in self.table.input_columns:
             source = frame[col.name] if col.name in frame.columns else None
@@ -112,6 +118,17 @@ class _TableCheck:
                                    zip(*(out[c] for c in self.table.key_from))]
         self.rules(out)
         return out
+
+    def shifted(self, frame: pd.DataFrame) -> bool:
+        """Refuse the whole table when its columns hold what others should
+        (``data_loaders.layout``): one problem per piece of evidence, no row read."""
+        from data_loaders.layout import shifted_columns
+
+        evidence = shifted_columns(frame, self.table, self.registry, self.raw.beyond_header)
+        for item in evidence:
+            self.problem(None, item.column or None, "、".join(item.examples) or None,
+                         "columns_shifted", item.rule, f"{item.share:.0%}")
+        return bool(evidence)
 
     def column(self, col: schema.Column, source: pd.Series | None, n: int) -> list:
         """Parse one column value by value; identical values are parsed once."""
@@ -207,6 +224,33 @@ class _TableCheck:
                 if (lat is None) != (lon is None) and not already:
                     missing = "lon" if lon is None else "lat"
                     self.problem(i, missing, "", "coordinate_pair")
+            self.coordinates(out)
+
+    def coordinates(self, out: pd.DataFrame) -> None:
+        """A facility's point must lie in (or within a tolerance of) its region; a
+        latitude beyond 90 that is a longitude of the region says the two are swapped."""
+        from geo.placement import outside_region
+
+        for i, (lat, lon, system, region) in enumerate(
+                zip(out["lat"], out["lon"], out["coord_system"], out["region"])):
+            if region is None:
+                continue
+            if lat is None and lon is not None and (i, "lat") in self.bad_cells:
+                raw = self.cells["lat"].iloc[i] if "lat" in self.cells else None
+                try:
+                    as_lon = values.parse_number(raw)
+                except values.ValueProblem:
+                    continue
+                if -90 <= lon <= 90 and outside_region(lon, as_lon, system or "wgs84", region) is None:
+                    self.problem(i, "lat", f"{as_lon:g}, {lon:g}", "coordinates_swapped", region.name)
+                continue
+            if lat is None or lon is None or i in self.bad_rows:
+                continue
+            found = outside_region(lat, lon, system or "wgs84", region)
+            if found is not None:
+                km, swapped = found
+                self.problem(i, "lat", f"{lat:g}, {lon:g}", "outside_region",
+                             region.name, "swapped" if swapped else f"{km:,.0f} km")
 
 
 def _number(col: schema.Column, raw):
@@ -282,12 +326,13 @@ def _display_coordinates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate(raw_tables: list[RawTable], known_keys: dict[str, set[str]] | None = None,
-             registry=None) -> ValidationResult:
+             registry=None, rejected: dict[str, set[str]] | None = None) -> ValidationResult:
     """Validate raw tables together, including references between them.
 
     ``known_keys`` are keys already in the store, per table, so a needs file may refer
-    to facilities imported earlier. Returns typed frames of the valid rows and every
-    problem; callers decide whether to write anything.
+    to facilities imported earlier; ``rejected`` are keys an earlier step of the same
+    import left out, so rows referring to them are left out too. Returns typed frames
+    of the valid rows and every problem; callers decide whether to write anything.
     """
     if registry is None:
         from geo.regions import load_registry
@@ -304,6 +349,10 @@ def validate(raw_tables: list[RawTable], known_keys: dict[str, set[str]] | None 
             continue
         check = _TableCheck(raw, table, registry)
         typed = check.run()
+        if typed is None:  # a layout that lies: refused whole, no row taken
+            result.problems.extend(check.problems)
+            result.rows_read[table.name] = result.rows_read.get(table.name, 0) + len(raw.frame)
+            continue
         checked.setdefault(table.name, []).append((check, typed))
         result.rows_read[table.name] = result.rows_read.get(table.name, 0) + len(typed)
         result.sources.setdefault(table.name, []).append(raw.label)
@@ -312,7 +361,8 @@ def validate(raw_tables: list[RawTable], known_keys: dict[str, set[str]] | None 
     for name, items in checked.items():
         table = schema.TABLES[name]
         for check, typed in items:
-            _check_references(check, typed, table, keys, known_keys)
+            _check_references(check, typed, table, keys, known_keys, rejected or {})
+    result.rejected_keys = _cascade(checked, rejected or {}, known_keys)
     for name, items in checked.items():
         table = schema.TABLES[name]
         good = []
@@ -368,11 +418,54 @@ def _check_keys(checked) -> dict[str, set[str]]:
     return keys
 
 
-def _check_references(check, typed, table, keys, known_keys) -> None:
+def _bad_keys(checked) -> dict[str, set[str]]:
+    """Keys of rejected rows per table (a key some other row brings validly is not bad)."""
+    bad: dict[str, set[str]] = {}
+    for name, items in checked.items():
+        key = schema.TABLES[name].key
+        good_keys, bad_keys = set(), set()
+        for check, typed in items:
+            for i, value in enumerate(typed[key]):
+                if value is not None:
+                    (bad_keys if i in check.bad_rows else good_keys).add(value)
+        bad[name] = bad_keys - good_keys
+    return bad
+
+
+def _cascade(checked, earlier: dict[str, set[str]], known_keys) -> dict[str, set[str]]:
+    """Leave out every row whose parent was left out (a need whose facility was
+    rejected, a delivery whose need was), until nothing changes.
+
+    A parent already in the store keeps its children valid: only a parent that this
+    import brings, and rejects, takes them along. Returns the rejected keys per table.
+    """
+    while True:
+        bad = _bad_keys(checked)
+        for name, keys in earlier.items():
+            bad[name] = bad.get(name, set()) | keys
+        changed = False
+        for name, items in checked.items():
+            for col in schema.TABLES[name].input_columns:
+                gone = bad.get(col.ref, set()) - known_keys.get(col.ref, set()) if col.ref else set()
+                if not gone:
+                    continue
+                for check, typed in items:
+                    for i, value in enumerate(typed[col.name]):
+                        if value in gone and i not in check.bad_rows:
+                            check.problem(i, col.name, value, "parent_rejected", col.ref)
+                            changed = True
+        if not changed:
+            return bad
+
+
+def _check_references(check, typed, table, keys, known_keys, earlier) -> None:
+    """Every reference must point at a row of this import or of the store; one that
+    points at a row an earlier step of the import rejected says so."""
     for col in table.input_columns:
         if not col.ref:
             continue
         available = keys.get(col.ref, set()) | known_keys.get(col.ref, set())
         for i, value in enumerate(typed[col.name]):
             if value is not None and value not in available:
-                check.problem(i, col.name, value, "unknown_reference", expected=col.ref)
+                code = "parent_rejected" if value in earlier.get(col.ref, ()) else "unknown_reference"
+                check.problem(i, col.name, value, code, expected=col.ref)

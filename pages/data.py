@@ -1,4 +1,4 @@
-"""Data: upload and check files, import them, fix what was kept back, see the history."""
+"""Data: upload and import, confirm matches, fix what was kept back, see the history."""
 
 import streamlit as st
 
@@ -11,29 +11,33 @@ from dashboard.ui.review import review_section
 
 view = current_view()
 st.title(view.t("data.title"))
-st.write(view.t("data.intro"))
+st.caption(view.t("data.intro"))
 
 done = st.session_state.pop("_import_done", None)
 if done:
     st.success(view.t("data.imported", summary=done))
 
-upload_section(view)
-review_section(view, data.connection)
-quarantine_section(view)
-
-st.subheader(view.t("data.counts"))
-counts = data.counts(view.key)
-st.dataframe({view.t("data.table"): [view.t(f"table.{n}") for n in counts],
-              view.t("data.rows"): list(counts.values())}, hide_index=True)
-
-st.subheader(view.t("data.history"))
-history = data.history(view.key)
-if history.empty:
-    st.caption(view.t("data.no_history"))
-else:
-    st.dataframe(history_table(history, view), hide_index=True, width="stretch")
-
-st.subheader(view.t("data.template"))
-template_reference(view)
-
-audit_section(view)
+# The steps of a data manager's day, one tab each (the labels stay fixed so the tab a
+# person is on survives the rerun that follows each of their actions).
+upload, matches, quarantine, history, template = st.tabs(
+    [view.t(f"data.tab.{name}") for name in ("import", "review", "quarantine", "history", "template")])
+with upload:
+    upload_section(view)
+with matches:
+    review_section(view, data.connection)
+with quarantine:
+    quarantine_section(view)
+with history:
+    st.subheader(view.t("data.counts"))
+    counts = data.counts(view.key)
+    st.dataframe({view.t("data.table"): [view.t(f"table.{n}") for n in counts],
+                  view.t("data.rows"): list(counts.values())}, hide_index=True)
+    st.subheader(view.t("data.history"))
+    log = data.history(view.key)
+    if log.empty:
+        st.caption(view.t("data.no_history"))
+    else:
+        st.dataframe(history_table(log, view), hide_index=True, width="stretch")
+    audit_section(view)
+with template:
+    template_reference(view)

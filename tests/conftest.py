@@ -25,6 +25,21 @@ SCENARIO = DATA / "scenario"
 AS_OF = date(2020, 2, 15)
 
 
+@pytest.fixture(autouse=True)
+def references_stay_whole(monkeypatch):
+    """After every write anywhere in the suite, nothing in the store points at a row
+    that is not there (issue 11: a need whose facility was rejected goes with it)."""
+    original = store.write
+
+    def checked(con, frames, *args, **kwargs):
+        written = original(con, frames, *args, **kwargs)
+        dangling = store.dangling_references(con)
+        assert not dangling, f"references to missing rows after a write: {dangling}"
+        return written
+
+    monkeypatch.setattr(store, "write", checked)
+
+
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     """An empty store in a temporary folder, also set as LIFELINE_DB."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import run_app
+from tests.apptest import frame_with, run_app
 
 
 def app(page: str | None = None, params: dict | None = None, state: dict | None = None) -> AppTest:
@@ -100,11 +100,13 @@ def test_map_region_from_the_url(scenario_db):
 def test_data_page_lists_counts_history_and_template(scenario_db):
     at = app("pages/data.py")
     assert at.title[0].value == "数据"
-    counts = at.dataframe[0].value
+    assert [t.label for t in at.tabs] == ["① 上传与导入", "② 待确认匹配", "③ 隔离区", "④ 导入记录",
+                                          "⑤ 模板说明"]
+    counts = frame_with(at, "行数")
     assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3, 0]
-    history = at.dataframe[1].value
+    history = frame_with(at, "导入时间（UTC）")
     assert "facilities.csv" in set(history["文件"])
-    assert len(at.expander) == 8  # the import options and one per table
+    assert len(at.tabs[4].expander) == 7  # one per table
 
 
 def test_sidebar_interaction_survives_a_rerun(scenario_db):
@@ -123,14 +125,17 @@ def test_data_page_upload_shows_the_report_and_writes_nothing(scenario_db):
     bad = "facility_id,name,facility_type,region\nX1,<b>医院</b>,hospital,大治市\n".encode()
     at.file_uploader[0].set_value([("facilities.csv", bad, "text/csv")]).run()
     assert not at.exception
-    assert at.error[0].value == "发现 1 个问题，未写入任何数据。请修正后重新上传。"
-    report = at.dataframe[0].value
+    recognised = frame_with(at, "识别为")
+    assert list(recognised.iloc[0]) == ["facilities.csv", "模板", "可以检查"]
+    assert at.error[0].value == "发现 1 个问题，未写入任何数据。"
+    report = frame_with(at, "问题")
     assert list(report.iloc[0][["文件", "行", "列", "值", "问题"]]) == [
         "facilities.csv", 2, "地区", "大治市", "未知地区"]
     assert "大冶市" in report.iloc[0]["建议"]
-    assert len(at.button) == 0  # nothing to import
-    counts = at.dataframe[1].value
-    assert list(counts["行数"])[1] == 6  # facilities unchanged
+    # The problem is the second column: in sight without scrolling sideways.
+    assert list(report.columns[:2]) == ["行", "问题"]
+    assert [b.label for b in at.button] == []  # nothing to import
+    assert list(frame_with(at, "行数")["行数"])[1] == 6  # facilities unchanged
 
 
 @pytest.fixture
@@ -156,24 +161,25 @@ def test_data_page_upload_then_import(scenario_db, warm_server):
     at = app("pages/data.py")
     good = "org_id,name,org_type,region\nNEW1,新机构,一线机构,武汉\n".encode()
     at.file_uploader[0].set_value([("organizations.csv", good, "text/csv")]).run()
-    assert at.success[0].value == "全部 1 行有效，可以导入。"
-    at.button[0].click().run()
+    assert at.success[0].value == "检查通过。将写入：机构 1 行"
+    at.button(key="import_0").click().run()
     assert not at.exception
-    assert at.success[0].value == "已导入：机构 1"
-    assert list(at.dataframe[0].value["行数"])[0] == 7
-    assert "organizations.csv" in set(at.dataframe[1].value["文件"])
+    assert at.success[0].value == "已导入：机构 1 行"
+    assert list(frame_with(at, "行数")["行数"])[0] == 7
+    assert "organizations.csv" in set(frame_with(at, "导入时间（UTC）")["文件"])
 
 
 def test_data_page_accept_valid_quarantines_and_discards(scenario_db, warm_server):
     at = app("pages/data.py")
-    at.checkbox(key="import_accept_valid").check().run()
     mixed = ("facility_id,name,facility_type,region\nN1,新医院,hospital,武汉\n"
              "N2,坏地区医院,hospital,大治市\n").encode()
     at.file_uploader[0].set_value([("facilities.csv", mixed, "text/csv")]).run()
-    assert at.button[0].label == "导入有效行（1 行），隔离 1 行"
-    at.button[0].click().run()
+    at.checkbox(key="import_accept_valid").check().run()
+    assert at.warning[0].value == "将写入：设施 1 行；1 行将放入隔离区。"
+    assert at.button(key="import_0").label == "导入有效行，隔离其余"
+    at.button(key="import_0").click().run()
     assert not at.exception
-    assert at.success[0].value == "已导入：设施 1"
+    assert at.success[0].value == "已导入：设施 1 行、1 行放入隔离区"
     assert "隔离区" in [h.value for h in at.subheader]
     editor = at.get("arrow_data_frame") or at.dataframe
     assert "大治市" in set(editor[0].value["region"])

@@ -841,6 +841,7 @@ SQL_INTERPOLATIONS = {
     "REGION_PREFIX", "SEEN_CTE", "SEPARATOR", "_AREA_SQL[level]", "_FILTERS", "_KIND_SQL",
     "_MOVING", "_OPEN_ON_X", "by", "casts", "cols", "delivery_dates", "name", "placeholders",
     "selected", "sql", "table.key", "table.name", "c.name", "schema.SQL_TYPES[c.kind]",
+    "col.name", "parent.name", "parent.key",  # schema names (store.dangling_references)
 }
 _SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WHERE)\b")
 

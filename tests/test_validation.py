@@ -56,8 +56,8 @@ def test_unknown_category_and_status_list_the_allowed_values(db):
 def test_every_problem_is_reported_at_once(db):
     data = ("facility_id,name,facility_type,region,lat,lon\n"
             "H1,甲,hospital,武汉,95,114\n"           # latitude out of range
-            "H1,乙,hospital,武汉,30,114\n"           # duplicate id
-            "H3,,clinic,武汉,30,114\n")              # missing name, unknown type
+            "H1,乙,hospital,武汉,30.6,114.3\n"       # duplicate id
+            "H3,,clinic,武汉,30.6,114.3\n")          # missing name, unknown type
     report = run(db, ("facilities.csv", data.encode()))
     assert codes(report) == [
         ("facilities.csv", 2, "lat", "above_maximum"),

@@ -1,29 +1,78 @@
-"""The Data page's pieces: the validation report, the template reference, the history."""
+"""The Data page's import step: upload, recognise, check, import.
+
+Files are recognised exactly as ``python -m dashboard import`` recognises them
+(``data_loaders.importer.recognise``: the same registry, sniffing and order). A file
+whose format needs a date it lacks gets a date picker; a file no format recognises goes
+to column mapping, a separate step below. Everything else is checked with a dry run of
+the real import (so the report is exactly what the import will do) and imported, all
+or nothing, on confirmation.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.exports import csv_bytes
 from dashboard.i18n import note_summary, problem_message
 from dashboard.markup import md
 from dashboard.ui.frame import View
 from data_loaders import schema
-from data_loaders.importer import ImportReport
+from data_loaders.importer import ImportReport, Recognition, SourceFile, import_files, recognise
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "json"]
+_CHECKED = "_import_checked"  # session key: the last dry run, by what it was run on
 
 
 def report_table(report: ImportReport, view: View) -> pd.DataFrame:
-    """Every problem as a row a person can act on, in the view's language."""
+    """Every problem as a row a person can act on, in the view's language.
+
+    The row and the problem come first, so they stay in sight on a laptop screen; the
+    file comes last (it is the same for most rows).
+    """
     rows = []
     for p in report.problems:
         message, fix = problem_message(p, view.lang)
-        column = view.t(f"column.{_table_of(p)}.{p.column}") if p.column and _table_of(p) else p.column
+        table = _table_of(p)
+        column = view.t(f"column.{table}.{p.column}") if p.column and table else p.column
         rows.append({
-            view.t("report.file"): p.file, view.t("report.row"): p.row,
-            view.t("report.column"): column, view.t("report.value"): p.value,
-            view.t("report.problem"): message, view.t("report.suggestion"): fix,
+            view.t("report.row"): p.row, view.t("report.problem"): message,
+            view.t("report.column"): column,
+            view.t("report.value"): p.value if p.code != "columns_shifted" else None,
+            view.t("report.suggestion"): fix, view.t("report.file"): p.file,
         })
     return pd.DataFrame(rows)
+
+
+def report_config(view: View) -> dict:
+    """Column widths that keep the problem readable without scrolling sideways."""
+    return {
+        view.t("report.row"): st.column_config.NumberColumn(width=60, format="%d"),
+        view.t("report.problem"): st.column_config.TextColumn(width="large"),
+        view.t("report.column"): st.column_config.TextColumn(width="small"),
+        view.t("report.value"): st.column_config.TextColumn(width="small"),
+        view.t("report.suggestion"): st.column_config.TextColumn(width="large"),
+        view.t("report.file"): st.column_config.TextColumn(width="small"),
+    }
+
+
+def show_report(report: ImportReport, view: View, key: str) -> None:
+    """The problems table, and the same as a CSV a person can work through."""
+    frame = report_table(report, view)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=report_config(view),
+                 height=min(36 * (len(frame) + 1) + 3, 420))
+    st.download_button(view.t("data.report_download"), csv_bytes(frame),
+                       file_name="lifeline-problems.csv", mime="text/csv", key=f"report_{key}")
+
+
+def _table_of(problem) -> str | None:
+    for part in reversed(str(problem.file).split("#")):
+        table = schema.table_for_name(part)
+        if table is not None:
+            return table.name
+    return None
 
 
 def show_notes(notes, view: View, limit: int = 500) -> None:
@@ -31,28 +80,22 @@ def show_notes(notes, view: View, limit: int = 500) -> None:
     if not notes:
         return
     st.info("\n".join(f"- {md(sentence)}" for sentence in note_summary(notes, view.lang)))
-    detailed = [n for n in notes if n.where or n.detail]
+    detailed = [n for n in notes if n.where or n.detail][:limit]
     if detailed:
         with st.expander(view.t("notes.title")):
             st.dataframe(pd.DataFrame({
-                view.t("notes.code"): [view.t(f"note.{n.code}", n=n.count) for n in detailed[:limit]],
-                view.t("notes.where"): [n.where for n in detailed[:limit]],
-                view.t("notes.detail"): [n.detail for n in detailed[:limit]],
-                view.t("notes.file"): [n.file for n in detailed[:limit]],
+                view.t("notes.code"): [view.t(f"note.{n.code}", n=n.count) for n in detailed],
+                view.t("notes.where"): [n.where for n in detailed],
+                view.t("notes.detail"): [n.detail for n in detailed],
+                view.t("notes.file"): [n.file for n in detailed],
             }), hide_index=True, width="stretch")
-
-
-def _table_of(problem) -> str | None:
-    base = problem.file.split("#")[-1]
-    table = schema.table_for_name(base) or schema.table_for_name(problem.file.split("#")[0])
-    return table.name if table else None
 
 
 def template_reference(view: View) -> None:
     """One expander per table listing its columns, Chinese headers and allowed values."""
     st.caption(view.t("data.template_caption"))
     for table in schema.TABLES.values():
-        with st.expander(f"{view.t(f'table.{table.name}')} — {table.name}.csv"):
+        with st.expander(view.t(f"table.{table.name}")):
             rows = []
             for col in table.input_columns:
                 allowed = " / ".join(f"{c.value} [{c.zh}]" for c in col.choices)
@@ -68,80 +111,137 @@ def history_table(history: pd.DataFrame, view: View) -> pd.DataFrame:
     """The import log with translated headers and table names."""
     frame = history.copy()
     frame["table_name"] = [view.t(f"table.{n}") for n in frame["table_name"]]
+    frame["imported_at"] = pd.to_datetime(frame["imported_at"]).dt.strftime("%Y-%m-%d %H:%M")
     frame["sha256"] = frame["sha256"].str.slice(0, 12)
     return frame.rename(columns={c: view.t(f"history.{c}") for c in frame.columns})
 
 
-def import_options(view: View) -> dict:
-    """Format, date and accept-valid choices for an upload; returns import_files options."""
-    from data_loaders import formats
+def _status(found: Recognition, view: View) -> str:
+    if found.problem is not None:
+        return problem_message(found.problem, view.lang)[0]
+    if found.needs_mapping:
+        return view.t("data.status.mapping")
+    if found.needs_date and not found.date_hint:
+        return view.t("data.status.date")
+    return view.t("data.status.ready")
 
-    formats.choose("", b"")  # load the registry
-    names = [None] + list(formats.REGISTRY)
-    with st.expander(view.t("data.options")):
-        fmt = st.selectbox(
-            view.t("data.format"), names, key="import_format",
-            format_func=lambda n: view.t("data.format_auto") if n is None else (
-                getattr(formats.REGISTRY[n], f"label_{view.lang}") or n))
-        as_of = st.date_input(view.t("data.as_of"), value=None, key="import_as_of",
-                              format="YYYY-MM-DD")
-        accept_valid = st.checkbox(view.t("data.accept_valid"), key="import_accept_valid")
-    return {"fmt": fmt, "as_of": as_of, "accept_valid": accept_valid}
+
+def recognition_table(found: list[Recognition], view: View) -> pd.DataFrame:
+    """One row per file: what it was recognised as and what happens next."""
+    return pd.DataFrame({
+        view.t("data.col.file"): [r.name for r in found],
+        view.t("data.col.format"): [r.label(view.lang) if r.format else "—" for r in found],
+        view.t("data.col.next"): [_status(r, view) for r in found],
+    })
 
 
 def upload_section(view: View) -> None:
-    """Upload, check, show the report, and import on confirmation."""
+    """Upload, recognise, check and import; files no format knows go to mapping."""
     from dashboard.ui import data
-    from data_loaders.importer import SourceFile, import_files, max_upload_bytes, safe_name
+    from data_loaders.importer import max_upload_bytes
 
-    options = import_options(view)
     round_ = st.session_state.get("_upload_round", 0)
-    uploads = st.file_uploader(view.t("data.upload"), type=["csv", "tsv", "txt", "xlsx", "json"],
+    uploads = st.file_uploader(view.t("data.upload"), type=UPLOAD_TYPES,
                                accept_multiple_files=True, key=f"uploads_{round_}",
                                help=view.t("data.limit", mb=f"{max_upload_bytes() / 2**20:g}"))
     if not uploads:
+        st.caption(view.t("data.formats_caption"))
         return
     files = [SourceFile(u.name, u.getvalue()) for u in uploads]
-    if options["fmt"] is None:
-        # Files whose headers are not ours get the column-mapping section instead.
-        from dashboard.ui.mapping import mapping_section, unrecognised_files
+    found = [recognise(f) for f in files]
+    st.dataframe(recognition_table(found, view), hide_index=True, width="stretch")
+    ready = [(f, r) for f, r in zip(files, found) if r.recognised]
+    if ready:
+        _check_and_import(view, ready, round_, data.connection)
+    to_map = [f for f, r in zip(files, found) if r.needs_mapping]
+    if to_map:
+        from dashboard.ui.mapping import mapping_section
 
-        foreign = {name for name, *_ in unrecognised_files(files)}  # safe (base) names
-        if foreign:
-            mapping_section(view, [f for f in files if safe_name(f.name) in foreign],
-                            data.connection)
-            files = [f for f in files if safe_name(f.name) not in foreign]
-            if not files:
-                return
-    st.subheader(view.t("data.validation"))
-    with data.connection() as con:
-        report = import_files(con, files, dry_run=True, **options)
-    detected = {name: fmt for name, fmt in report.formats.items() if fmt != "template"}
-    if detected:
-        st.caption(view.t("data.detected", formats="、".join(f"{md(k)} → {v}" for k, v in detected.items())))
-    show_notes(report.notes, view)
+        st.divider()
+        mapping_section(view, to_map, data.connection)
+
+
+def _date_for(view: View, ready: list[tuple[SourceFile, Recognition]], round_: int):
+    """The date picker for files that carry no date: (date or None, needed?)."""
+    dated = [r for _, r in ready if r.needs_date]
+    if not dated:
+        return None, False
+    hint = next((r.date_hint for r in dated if r.date_hint), None)
+    chosen = st.date_input(view.t("data.as_of"), value=hint, key=f"import_as_of_{round_}",
+                           format="YYYY-MM-DD", help=view.t("data.as_of_help"))
+    st.caption(view.t("data.as_of_for", files="、".join(md(r.name) for r in dated)))
+    return chosen, True
+
+
+def _checked(files: list[SourceFile], as_of, accept_valid: bool, connection) -> ImportReport:
+    """The dry run of the import on these files and choices (kept across reruns of the
+    page until the files, the choices or the store change)."""
+    from dashboard.ui.data import db_key
+
+    digest = hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
+    key = (digest, as_of, accept_valid, db_key())
+    cached = st.session_state.get(_CHECKED)
+    if cached and cached[0] == key:
+        return cached[1]
+    with connection() as con:
+        report = import_files(con, files, dry_run=True, as_of=as_of, accept_valid=accept_valid)
+    st.session_state[_CHECKED] = (key, report)
+    return report
+
+
+def _check_and_import(view: View, ready, round_: int, connection) -> None:
+    st.subheader(view.t("data.check"))
+    as_of, needed = _date_for(view, ready, round_)
+    if needed and as_of is None:
+        st.info(view.t("data.choose_date"))
+        return
+    accept_valid = st.checkbox(view.t("data.accept_valid"), key="import_accept_valid",
+                               help=view.t("data.accept_valid_help"))
+    files = [f for f, _ in ready]
+    report = _checked(files, as_of if needed else None, accept_valid, connection)
+    summary = view.t("data.summary", tables="、".join(
+        view.t("data.table_rows", table=view.t(f"table.{t}"), n=f"{n:,}")
+        for t, n in report.written.items() if n) or "—")
     if report.review:
-        st.info(view.t("data.review_pending", n=len(report.review)))
-    rows = sum(report.validation.rows_read.values())
+        summary += view.t("data.summary_review", n=f"{len(report.review):,}")
+    show_notes(report.notes, view)
     if report.ok:
-        st.success(view.t("data.valid", rows=rows))
+        st.success(view.t("data.valid", summary=summary))
         label = view.t("data.import_button")
     else:
-        st.error(view.t("data.invalid", n=len(report.problems)))
-        st.dataframe(report_table(report, view), hide_index=True, width="stretch")
-        if not options["accept_valid"]:
+        st.error(view.t("data.invalid", n=f"{len(report.problems):,}"))
+        show_report(report, view, f"check_{round_}")
+        valid = report.rows_written + len(report.review)
+        if not accept_valid or not valid:
+            st.caption(view.t("data.invalid_hint") if valid else view.t("data.nothing_valid"))
             return
-        label = view.t("data.import_partial", rows=rows - len(report.validation.rejected),
-                       bad=len(report.validation.rejected))
-    if st.button(label, type="primary"):
-        with data.connection() as con:
-            result = import_files(con, files, **options)
-        from dashboard import audit
+        st.warning(view.t("data.partial", summary=summary, bad=f"{len(report.validation.rejected):,}"))
+        label = view.t("data.import_partial")
+    if st.button(label, type="primary", key=f"import_{round_}"):
+        _import(view, files, as_of if needed else None, accept_valid, connection, round_)
 
-        audit.record("import", view.actor, view.role, files=[safe_name(f.name) for f in files],
-                     rows=dict(result.written), quarantined=result.quarantined)
-        st.session_state["_import_done"] = ", ".join(
-            f"{view.t(f'table.{name}')} {n}" for name, n in result.written.items())
-        # A new key empties the uploader, so the same files are not offered twice.
-        st.session_state["_upload_round"] = round_ + 1
-        st.rerun()
+
+def _import(view: View, files, as_of, accept_valid: bool, connection, round_: int) -> None:
+    from dashboard import audit
+
+    with connection() as con:
+        result = import_files(con, files, as_of=as_of, accept_valid=accept_valid)
+    if not result.committed:
+        # The store changed between the check and the click: show what is wrong now.
+        st.error(view.t("data.invalid", n=f"{len(result.problems):,}"))
+        show_report(result, view, f"import_{round_}")
+        return
+    audit.record("import", view.actor, view.role, files=[f.name for f in files],
+                 rows=dict(result.written), quarantined=result.quarantined,
+                 review=len(result.review))
+    parts = [view.t("data.table_rows", table=view.t(f"table.{t}"), n=f"{n:,}")
+             for t, n in result.written.items() if n]
+    if result.review:
+        parts.append(view.t("data.summary_review", n=f"{len(result.review):,}").strip("；; "))
+    if result.quarantined:
+        parts.append(view.t("data.quarantined", n=f"{result.quarantined:,}"))
+    st.session_state["_import_done"] = "、".join(parts) if view.lang == "zh" else ", ".join(parts)
+    # A new key empties the uploader, so the same files are not offered twice.
+    st.session_state["_upload_round"] = round_ + 1
+    st.session_state.pop(_CHECKED, None)
+    st.rerun()

@@ -40,15 +40,18 @@ class ImportContext:
 
     def dated(self) -> date | None:
         """``as_of``, else a date in the path (``2020-02-19``, ``20200219``), else None."""
-        if self.as_of:
-            return self.as_of
-        match = re.search(r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)", self.path)
-        if match:
-            try:
-                return date(*(int(g) for g in match.groups()))
-            except ValueError:
-                return None
-        return None
+        return self.as_of or date_in_path(self.path)
+
+
+def date_in_path(path: str) -> date | None:
+    """A date written in a file or folder name (``fe_2020-02-19/x.json``, ``20200219.csv``)."""
+    match = re.search(r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)", path or "")
+    if match:
+        try:
+            return date(*(int(g) for g in match.groups()))
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass
@@ -103,16 +106,30 @@ class Conversion:
     notes: list[Note] = field(default_factory=list)
 
 
+# The order in which files of one import are read and written, so that each step finds
+# what an earlier one brought: organisations first, then tables in the template (which
+# may hold facilities), the feed's daily snapshots before the feed itself (whose needs
+# continue the snapshots' open needs), and distribution sheets last (their recipients
+# are matched against the facilities the others wrote).
+STAGE_ORGANISATIONS, STAGE_TABLES, STAGE_SNAPSHOTS, STAGE_FEED, STAGE_MATCHED = 10, 20, 30, 40, 50
+
+
 class Format:
     """A source format. Subclasses set ``name`` and implement ``sniff`` and ``convert``."""
 
     name = "abstract"
     label_zh = ""
     label_en = ""
+    stage = STAGE_TABLES
 
     def sniff(self, name: str, data: bytes) -> bool:
         """True when the bytes look like this format (cheap: read the start only)."""
         raise NotImplementedError
+
+    def needs_date(self, name: str, data: bytes) -> bool:
+        """True when the file carries no date of its own, so the person importing it
+        must say which day it describes (the hospital feed's snapshots)."""
+        return False
 
     def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
         """Turn the file into template tables; raise ReadError for an unreadable file."""

@@ -20,7 +20,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from data_loaders import matching, schema, values
-from data_loaders.formats import Conversion, Format, ImportContext, Note, register
+from data_loaders.formats import STAGE_MATCHED, Conversion, Format, ImportContext, Note, register
 from data_loaders.quantities_spec import interpret_spec
 from data_loaders.readers import WORKBOOK_ERRORS, RawTable, ReadError, open_workbook
 from data_loaders.review import QueuedReview, aliases
@@ -224,6 +224,7 @@ class DistributionSheetFormat(Format):
     name = "distribution_sheet"
     label_zh = "物资发放一览表"
     label_en = "Official distribution sheet"
+    stage = STAGE_MATCHED
 
     def sniff(self, name: str, data: bytes) -> bool:
         if data[:4] != b"PK\x03\x04":
@@ -234,6 +235,19 @@ class DistributionSheetFormat(Format):
         except ReadError:
             return False
         return any(find_header(rows) is not None for _, rows in sheets)
+
+    def needs_date(self, name: str, data: bytes) -> bool:
+        """True when a sheet gives no list date above its header (its deliveries would
+        have no day)."""
+        try:
+            sheets = _workbook_rows(data, max_row=HEADER_SCAN_ROWS)
+        except ReadError:
+            return False
+        for _, rows in sheets:
+            found = find_header(rows)
+            if found is not None and list_date(rows[:found[0]]) is None:
+                return True
+        return False
 
     def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
         conversion = Conversion()

@@ -20,7 +20,7 @@ from functools import lru_cache
 import pandas as pd
 
 from data_loaders import readers, schema
-from data_loaders.formats import Conversion, Format, ImportContext, Note, register
+from data_loaders.formats import STAGE_FEED, Conversion, Format, ImportContext, Note, register
 from data_loaders.quantities import UNITS, normalise_text, split_item_quantity
 from data_loaders.rules import load_rules
 from geo.names import normalise
@@ -358,6 +358,7 @@ class HospitalFeedFormat(Format):
     name = "hospital_feed"
     label_zh = "医院需求信息"
     label_en = "Hospital needs feed"
+    stage = STAGE_FEED
 
     def sniff(self, name: str, data: bytes) -> bool:
         head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -369,6 +370,11 @@ class HospitalFeedFormat(Format):
             return False
         first = doc[0] if doc else {}
         return "supplies" in first and "name" in first and ("city" in first or "province" in first)
+
+    def needs_date(self, name: str, data: bytes) -> bool:
+        # The feed lists what hospitals asked for, never when: the snapshot's day is
+        # the folder's name (fe_2020-02-19) or what the person importing says.
+        return True
 
     def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
         records = _load(data)

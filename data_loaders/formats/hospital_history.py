@@ -16,7 +16,7 @@ import io
 from datetime import date
 
 from data_loaders import readers, schema
-from data_loaders.formats import Conversion, Format, ImportContext, Note, register
+from data_loaders.formats import STAGE_SNAPSHOTS, Conversion, Format, ImportContext, Note, register
 from data_loaders.formats.hospital_feed import (
     display_name,
     facility_id,
@@ -81,6 +81,7 @@ class HospitalHistoryFormat(Format):
     name = "hospital_history"
     label_zh = "医院需求每日快照"
     label_en = "Hospital needs daily snapshots"
+    stage = STAGE_SNAPSHOTS
 
     def sniff(self, name: str, data: bytes) -> bool:
         first = data[:8192].split(b"\n", 1)[0]

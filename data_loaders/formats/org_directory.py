@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from data_loaders import readers
-from data_loaders.formats import Conversion, Format, ImportContext, Note, register
+from data_loaders.formats import STAGE_ORGANISATIONS, Conversion, Format, ImportContext, Note, register
 from data_loaders.rules import load_rules
 from data_loaders.schema import ORGANIZATIONS
 from geo.names import normalise
@@ -50,6 +50,7 @@ class OrgDirectoryFormat(Format):
     name = "org_directory"
     label_zh = "机构名录"
     label_en = "Organisation directory"
+    stage = STAGE_ORGANISATIONS
 
     def sniff(self, name: str, data: bytes) -> bool:
         try:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from data_loaders import readers
-from data_loaders.formats import Conversion, Format, ImportContext, register
+from data_loaders import readers, schema
+from data_loaders.formats import Conversion, Format, ImportContext, Note, register
+
+
+def identified(raw: readers.RawTable) -> schema.Table | None:
+    """The table a raw table fills: by its file or sheet name, else by its headers."""
+    return raw.table or schema.table_for_headers(list(raw.frame.columns))
 
 
 class TemplateFormat(Format):
@@ -17,7 +22,14 @@ class TemplateFormat(Format):
         return True
 
     def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
-        return Conversion(tables=readers.read_file(name, data))
+        """Every table of the file; in a workbook, sheets that are no table of ours
+        (instructions, a cover sheet) are set aside with a note when another sheet is."""
+        tables = readers.read_file(name, data)
+        known = [t for t in tables if identified(t) is not None]
+        if not known or len(known) == len(tables):
+            return Conversion(tables=tables)
+        skipped = [Note("sheet_skipped", t.label) for t in tables if identified(t) is None]
+        return Conversion(tables=known, notes=skipped)
 
 
 register(TemplateFormat())
