@@ -360,6 +360,7 @@ def _run_stages(con, readable, report: ImportReport, fmt, as_of) -> dict[str, in
     result = report.validation
     produced: dict[str, int] = {}
     rejected_keys: dict[str, set[str]] = {}
+    written_keys: dict[str, set] = {}
     ordered = sorted(readable, key=lambda pair: pair[1].stage)
     for _, members in groupby(ordered, key=lambda pair: pair[1].stage):
         sources = [source for source, _ in members]
@@ -379,9 +380,11 @@ def _run_stages(con, readable, report: ImportReport, fmt, as_of) -> dict[str, in
         for item in read.review:
             file = item.source.split("#")[0]
             produced[file] = produced.get(file, 0) + 1
-        written = store.upsert(con, stage.frames)
-        for name, n in written.items():
-            report.written[name] = report.written.get(name, 0) + n
+        store.upsert(con, stage.frames)
+        for name, frame in stage.frames.items():
+            if not frame.empty:  # a row written twice (snapshots, then the feed) counts once
+                written_keys.setdefault(name, set()).update(frame[schema.TABLES[name].key])
+                report.written[name] = len(written_keys[name])
         report.review.extend(read.review)
         report.notes.extend(read.notes)
         report.tables.extend(read.tables)
