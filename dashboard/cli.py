@@ -14,12 +14,20 @@ from dashboard.i18n import note_summary, problem_message, t
 
 
 def _date(text: str) -> date:
-    from data_loaders.values import ValueProblem, parse_date
+    """A date argument; one outside the plausible window (data_loaders.values.date_window)
+    is refused like a typo, as it would make a brief or an export span centuries."""
+    from data_loaders.values import ValueProblem, parse_date, plausible_date
 
     try:
-        return parse_date(text)
+        day = parse_date(text)
     except ValueProblem as exc:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
+    try:
+        return plausible_date(day)
+    except ValueProblem as exc:
+        raise argparse.ArgumentTypeError(
+            f"implausible date: {text!r} (use a date from {exc.expected.replace(' – ', ' to ')})"
+        ) from exc
 
 
 def _table_names() -> list[str]:

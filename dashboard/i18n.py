@@ -979,6 +979,38 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "problem.delivered_before_dispatched": ("送达日期早于发出日期",
                                             "delivered_on is before dispatched_on"),
     "problem.coordinate_pair": ("经纬度需成对填写", "Latitude and longitude go together"),
+    # Values that cannot be true, and files no reader should parse (docs/DATA.md).
+    "problem.implausible_date": ("日期不合理，年份可能录错了", "Implausible date: the year is probably a typo"),
+    "problem.tiny_number": ("数值几乎为零，不像是真实数据", "A number this close to zero is not real data"),
+    "problem.nul_byte": ("第 {value} 行含有空字符：文件可能已损坏，或不是纯文本表格",
+                         "Line {value} contains a NUL character: the file may be damaged, or not a plain-text table"),
+    "fix.nul_byte": ("请在表格软件中打开文件，检查该行，重新另存为 CSV 后再导入",
+                     "Open the file in a spreadsheet, check that line, save it again as CSV and import it again"),
+    "problem.mixed_encoding": ("文件混用了两种文字编码（UTF-8/GB18030）：第 {value} 行与其余各行不同，读入会变成乱码",
+                               "The file mixes two text encodings (UTF-8 and GB18030): line {value} differs "
+                               "from the rest and would read as garbled text"),
+    "fix.mixed_encoding": ("多半是从别的文件粘贴进来的几行。请在表格软件中修正该行的乱码，再将整份文件重新另存为 CSV 后导入",
+                           "Rows were probably pasted in from another file. Fix the garbled text of that line "
+                           "in a spreadsheet, then save the whole file again as CSV UTF-8 and import it"),
+    "problem.unsupported_encoding": ("无法识别文件的文字编码（第 {value} 行）：只能读取 UTF-8/GB18030 编码",
+                                     "The file's text encoding is not supported (line {value}): only UTF-8 "
+                                     "and GB18030 are read"),
+    "fix.unsupported_encoding": ("请在表格软件中打开该文件，另存为 CSV 后重新导入：保存类型选“CSV（逗号分隔）”，"
+                                 "或选编码为 UTF-8/GB18030 的一项",
+                                 "Open the file in a spreadsheet and save it as CSV in UTF-8 or GB18030, then "
+                                 "import it again (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")"),
+    "problem.cell_too_large": ("第 {value} 行有单元格内容过长，不像是表格数据",
+                               "Row {value} holds a cell far too long for table data"),
+    "fix.cell_too_large": ("请检查该行：未配对的引号可能把后面许多行并进了一个单元格；过长的文字请删减",
+                           "Check that row: an unmatched quote may have joined many lines into one cell; "
+                           "shorten or remove long text"),
+    "problem.too_many_columns": ("表头有 {value} 列，列数过多，不像是一张数据表",
+                                 "The header has {value} columns: far too many for a data table"),
+    "fix.too_many_columns": ("请删除多余的空列，只保留要导入的列", "Delete empty columns and keep only those to import"),
+    "problem.json_too_deep": ("JSON 嵌套层数过深（超过 {value} 层），不是记录列表",
+                              "The JSON nests more than {value} levels deep: it is not a list of records"),
+    "fix.json_too_deep": ("请导出为记录列表形式的 JSON（每条记录一个对象），或改用 CSV",
+                          "Export the JSON as a list of records (one object per record), or use CSV"),
     "fix.expected": ("应为：{expected}", "Expected: {expected}"),
     "fix.did_you_mean": ("您是不是要找：{suggestion}？", "Did you mean {suggestion}?"),
     "fix.duplicate_of": ("与 {suggestion} 重复", "Same id as {suggestion}"),
@@ -1180,6 +1212,8 @@ def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
         fix = t(f"fix.{problem.code}", lang, expected=problem.expected, value=problem.value or "")
     elif problem.expected:
         fix = t("fix.expected", lang, expected=problem.expected)
+    elif f"fix.{problem.code}" in CATALOGUE:
+        fix = t(f"fix.{problem.code}", lang, expected=problem.expected, value=problem.value or "")
     else:
         fix = ""
     return message, fix

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_loaders import formats, readers, schema, store, values
+from data_loaders import formats, readers, schema, store
 from data_loaders.formats import ImportContext, Note, ReviewItem, date_in_path
 from data_loaders.formats.template import identified
 from data_loaders.readers import DEFAULT_MAX_UPLOAD_MB, max_upload_bytes  # noqa: F401 (re-exported)
@@ -238,8 +238,7 @@ class _Read:
 
 def _filed(note: Note, file: str) -> Note:
     """The note with its file, and no contact left in what it quotes from the file."""
-    return dataclasses.replace(note, file=file, where=values.strip_contacts(note.where),
-                               detail=values.strip_contacts(note.detail))
+    return dataclasses.replace(note.scrubbed(), file=file)
 
 
 def read_sources(files: list[SourceFile], fmt: str | formats.Format | None = None,

@@ -192,9 +192,21 @@ COORD_SYSTEMS = _choices(
     ("bd09", "BD09", ("bd-09", "百度")),
 )
 
-# Quantity-like columns share bounds.
-_QTY = dict(minimum=0.0)
-_FREE_QTY = dict(minimum=0.0, free_text_quantity=True)
+# Upper bounds of counts and amounts. Each is far above anything real, and low enough
+# that a total over a billion rows at the bound stays finite and, for whole numbers,
+# inside a BIGINT (2**63): no sum on any page or export can overflow to infinity.
+# Items of one need or delivery: a billion of any unit is more than Hubei's masks for a week.
+MAX_QUANTITY = 1e9
+# Yuan in one grant: the largest single donations of 2020 were a few billion.
+MAX_AMOUNT_CNY = 1e11
+# People (cases, people served, volunteers): Hubei has 59 million inhabitants.
+MAX_PEOPLE = 1e8
+# Beds or places of one facility: the largest hospitals and makeshift hospitals had a
+# few thousand.
+MAX_CAPACITY = 1e5
+
+_FREE_QTY = dict(minimum=0.0, maximum=MAX_QUANTITY, free_text_quantity=True)
+_PEOPLE = dict(minimum=0.0, maximum=MAX_PEOPLE)
 
 
 ORGANIZATIONS = Table(
@@ -228,7 +240,7 @@ FACILITIES = Table(
         Column("lon", FLOAT, "经度", minimum=-180.0, maximum=180.0,
                aliases=("lng", "longitude"), hxl="#geo+lon"),
         Column("coord_system", ENUM, "坐标系", choices=COORD_SYSTEMS, default="wgs84", hxl="#meta+crs"),
-        Column("capacity", INT, "容量", **_QTY, hxl="#capacity"),
+        Column("capacity", INT, "容量", minimum=0.0, maximum=MAX_CAPACITY, hxl="#capacity"),
         Column("designated", BOOL, "定点", hxl="#indicator+designated"),
         Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
         Column("county_adcode", TEXT, "区县代码", derived=True, hxl="#adm3+code"),
@@ -289,7 +301,8 @@ GRANTS = Table(
         Column("grant_id", ID, "资助编号", required=True, unique=True, hxl="#meta+id+grant"),
         Column("funder_id", ID, "资助方", required=True, ref="organizations", hxl="#org+id+funder"),
         Column("recipient_id", ID, "受资助方", required=True, ref="organizations", hxl="#org+id+recipient"),
-        Column("amount_cny", FLOAT, "金额", required=True, aliases=("金额（元）", "amount"), **_QTY,
+        Column("amount_cny", FLOAT, "金额", required=True, aliases=("金额（元）", "amount"),
+               minimum=0.0, maximum=MAX_AMOUNT_CNY,
                hxl="#value+cny"),
         Column("category", ENUM, "类别", choices=CATEGORIES, hxl="#sector"),
         Column("region", REGION, "地区", rollup="prefecture", hxl="#adm2+name"),
@@ -311,8 +324,8 @@ ACTIVITIES = Table(
         Column("region", REGION, "地区", required=True, rollup="prefecture", hxl="#adm2+name"),
         Column("activity_type", ENUM, "活动类型", choices=ACTIVITY_TYPES, default="other",
                hxl="#activity+type"),
-        Column("people_served", INT, "服务人次", **_QTY, hxl="#reached"),
-        Column("volunteers", INT, "志愿者人数", **_QTY, hxl="#capacity+volunteers"),
+        Column("people_served", INT, "服务人次", **_PEOPLE, hxl="#reached"),
+        Column("volunteers", INT, "志愿者人数", **_PEOPLE, hxl="#capacity+volunteers"),
         Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
     ),
     aliases=("活动", "reports", "activity_reports"),
@@ -327,14 +340,15 @@ CASE_COUNTS = Table(
         Column("date", DATE, "日期", required=True, aliases=("report_date", "报告日期"), hxl="#date"),
         Column("region", REGION, "地区", required=True, rollup="prefecture",
                aliases=("prefecture_adcode", "adcode", "地市代码", "region_adcode"), hxl="#adm2+name"),
-        Column("confirmed_cum", INT, "累计确诊", required=True, minimum=0.0,
+        Column("confirmed_cum", INT, "累计确诊", required=True, **_PEOPLE,
                aliases=("confirmed", "确诊"), hxl="#affected+confirmed+total"),
-        Column("cured_cum", INT, "累计治愈", minimum=0.0, aliases=("cured", "治愈"),
+        Column("cured_cum", INT, "累计治愈", **_PEOPLE, aliases=("cured", "治愈"),
                hxl="#affected+recovered+total"),
-        Column("dead_cum", INT, "累计死亡", minimum=0.0, aliases=("dead", "deaths", "死亡"),
+        Column("dead_cum", INT, "累计死亡", **_PEOPLE, aliases=("dead", "deaths", "死亡"),
                hxl="#affected+killed+total"),
         # Daily changes may be negative: cases were reclassified in 2020.
-        Column("new_confirmed", INT, "新增确诊", aliases=("新增",), hxl="#affected+confirmed+new"),
+        Column("new_confirmed", INT, "新增确诊", minimum=-MAX_PEOPLE, maximum=MAX_PEOPLE,
+               aliases=("新增",), hxl="#affected+confirmed+new"),
         Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
     ),
     aliases=("cases", "病例", "疫情数据"),

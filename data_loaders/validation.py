@@ -164,13 +164,14 @@ class _TableCheck:
             if col.kind == schema.ENUM:
                 return self.enum(col, raw)
             if col.kind == schema.DATE:
-                return values.parse_date(raw)
+                # A date far outside the response (9999-12-31) would move every page to it.
+                return values.plausible_date(values.parse_date(raw))
             if col.kind in (schema.INT, schema.FLOAT):
                 number = _number(col, raw)
                 if col.minimum is not None and number < col.minimum:
-                    raise values.ValueProblem("below_minimum", f"≥ {col.minimum:g}")
+                    raise values.ValueProblem("below_minimum", f"≥ {values.show_number(col.minimum)}")
                 if col.maximum is not None and number > col.maximum:
-                    raise values.ValueProblem("above_maximum", f"≤ {col.maximum:g}")
+                    raise values.ValueProblem("above_maximum", f"≤ {values.show_number(col.maximum)}")
                 return number
             if col.kind == schema.BOOL:
                 return values.parse_bool(raw)
@@ -266,7 +267,8 @@ def _number(col: schema.Column, raw):
         # Nothing read, or words besides the quantity (防护服1万): not guessed away.
         if found is None or split_item_quantity(raw) is not None:
             raise
-        return found[0]
+        # 1万 multiplies: a long run of digits before it may still be too large.
+        return values.check_magnitude(found[0])
 
 
 def _derived_key(*parts) -> str | None:

@@ -18,7 +18,7 @@ Formats are chosen from ``REGISTRY`` by ``sniff`` (content first), or by name wi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from data_loaders.readers import RawTable
@@ -83,6 +83,12 @@ class Note:
     detail: str = ""
     count: int = 1
     file: str = ""
+
+    def scrubbed(self) -> Note:
+        """The note without a contact in what it quotes from the file."""
+        from data_loaders.values import strip_contacts
+
+        return replace(self, where=strip_contacts(self.where), detail=strip_contacts(self.detail))
 
     def __str__(self) -> str:
         parts = [p for p in (self.file, self.where, self.detail) if p]

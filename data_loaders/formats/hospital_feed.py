@@ -12,14 +12,13 @@ docs/FORMATS-hospital-needs.md explains them.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 
-from data_loaders import readers, schema
+from data_loaders import readers, schema, values
 from data_loaders.formats import STAGE_FEED, Conversion, Format, ImportContext, Note, register
 from data_loaders.quantities import UNITS, normalise_text, split_item_quantity
 from data_loaders.rules import load_rules
@@ -27,18 +26,11 @@ from geo.names import normalise
 
 ID_PREFIX = "W2020-"
 
-# Lines that carry a person's name or number: dropped whole, never kept as notes,
+# Lines that carry a person's name or number are dropped whole, never kept as notes,
 # because the feed's contacts are personal data (even where the number is redacted,
-# the name beside it is not).
-_CONTACT_RE = re.compile(
-    r"redacted|联系人|联系电话|联系方式|电话|手机|微信号|老师|护士长"
-    r"|(?<!\d)1[3-9]\d{9}(?!\d)"
-)
-# Phone-like numbers scrubbed from any note text as a second safety net. The
-# look-behind spares account numbers and dates inside URLs (…/t20200126_…).
-_PHONE_RE = re.compile(
-    r"(?<![0-9A-Za-z_/.=&?-])(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})(?!\d)"
-)
+# the name beside it is not): lines with one of these words, or with anything
+# values.strip_contacts would remove.
+_CONTACT_WORDS_RE = re.compile(r"redacted|联系人|联系电话|联系方式|电话|手机|微信号|老师|护士长")
 _LINE_SPLIT_RE = re.compile(r"\r\n|[\r\n；;。]")
 # Enumerators in front of a line: "1.", "3、", "A1、", "(1)", "B9、".
 _ENUM_RE = re.compile(r"^\s*(?:[A-Za-z]?\d{1,2}\s*[、.．]|[(（]\d{1,2}[)）]|\d{1,2}\s*[)）])\s*")
@@ -196,8 +188,14 @@ def facility_region(city: object, district: object, registry=None) -> tuple[str,
 
 
 def scrub(text: str) -> str:
-    """Remove phone-number-like strings from a note."""
-    return _PHONE_RE.sub("[phone removed]", text)
+    """Remove contacts from a note: the scrubber every format uses
+    (:func:`data_loaders.values.strip_contacts`), as a second safety net."""
+    return values.strip_contacts(text)
+
+
+def _has_contact(line: str) -> bool:
+    """True for a remark line that names or reaches a person."""
+    return bool(_CONTACT_WORDS_RE.search(line)) or values.has_contact(line)
 
 
 # -- remarks ---------------------------------------------------------------------------
@@ -288,7 +286,7 @@ def parse_remark(text: object) -> Remark:
         line = raw_line.strip()
         if not line:
             continue
-        if _CONTACT_RE.search(line):
+        if _has_contact(line):
             out.dropped_contact_lines += 1
             continue
         if _DESIGNATED_RE.search(line):
@@ -317,10 +315,7 @@ def parse_remark(text: object) -> Remark:
 # -- the format ------------------------------------------------------------------------
 def _load(data: bytes) -> list:
     text, _ = readers.decode(data)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise readers.ReadError("not_a_table", f"invalid JSON: {exc.msg} at line {exc.lineno}") from exc
+    doc = readers.load_json(text)
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
         raise readers.ReadError("not_a_table", "the hospital feed is a JSON list of records")
     return doc
@@ -454,7 +449,9 @@ class HospitalFeedFormat(Format):
             raw_table(name, schema.FACILITIES, list(facilities.values()), list(fac_rows.values())),
             raw_table(name, schema.NEEDS, list(needs.values()), list(need_rows.values())),
         ]
-        return Conversion(tables=[t for t in tables if t is not None], notes=notes)
+        # Every note, not only remarks: a record's name or supply key may hold a contact.
+        return Conversion(tables=[t for t in tables if t is not None],
+                          notes=[note.scrubbed() for note in notes])
 
 
 def _continue_open_needs(con, needs: dict) -> int:

@@ -11,9 +11,7 @@ made from the names, as the hospital-needs feed does.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 
 import pandas as pd
 
@@ -72,12 +70,15 @@ class HxlFormat(Format):
             text, _ = readers.decode(data[:8192])
         except readers.ReadError:
             return False
-        rows = list(csv.reader(io.StringIO(text)))[:2]
+        try:
+            rows = readers.csv_rows(text)[:2]
+        except readers.ReadError:
+            return False
         return hashtag_row(rows) is not None
 
     def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
         text, _ = readers.decode(data)
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = readers.csv_rows(text)  # refuses an overlong cell or header, as a CSV would be
         index = hashtag_row(rows)
         if index is None:
             raise readers.ReadError("not_a_table", "no HXL hashtag row")
