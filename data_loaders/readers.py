@@ -296,7 +296,8 @@ def read_csv(name: str, data: bytes) -> list[RawTable]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    frame, numbers = _frame_from_rows(csv_rows(text, delimiter))
+    rows = csv_rows(text, delimiter)
+    frame, numbers = _frame_from_rows(rows)
     if frame.shape[1] < 2 and schema.table_for_headers(list(frame.columns)) is None:
         raise ReadError("not_a_table", "fewer than two columns")
     return [RawTable(name, frame, numbers, schema.table_for_name(name), encoding=encoding,

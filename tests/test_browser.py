@@ -194,7 +194,7 @@ def test_data_page_reports_problems_then_imports(server, page, tmp_path):
     page.reload()
     wait_for_app(page)
     page.locator('input[type="file"]').set_input_files(str(good))
-    page.get_by_text("全部 1 行有效").wait_for(timeout=30_000)
+    page.get_by_text("检查通过").wait_for(timeout=30_000)
     page.get_by_role("button", name="确认导入").click()
     page.get_by_text("已导入").wait_for(timeout=30_000)
     wait_for_app(page)

@@ -341,6 +341,6 @@ def test_every_feed_note_is_scrubbed():
               "supplies": [{"key": "口罩 微信：abc_123", "value": 1}], "remark": ""}
     conv = HospitalFeedFormat().convert("wuhanshi.json", json.dumps([record]).encode(),
                                         ImportContext(as_of=date(2020, 2, 19)))
-    notes = "\n".join(conv.notes)
+    notes = "\n".join(str(note) for note in conv.notes)
     assert REMOVED in notes
     assert "13622223333" not in notes and "吴刚" not in notes and "abc_123" not in notes

@@ -13,8 +13,8 @@ import pytest
 from dashboard.i18n import problem_message
 from data_loaders import store
 from data_loaders.importer import SourceFile, import_files, import_paths, recognise
-from data_loaders.validation import validate
 from data_loaders.readers import read_file
+from data_loaders.validation import validate
 from tests.conftest import DATA, ROOT
 
 IMPORT = DATA / "import"

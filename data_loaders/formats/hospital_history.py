@@ -11,8 +11,6 @@ Facilities get the same ids as in ``hospital_feed`` so the two sources agree.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from data_loaders import readers, schema
@@ -93,8 +91,10 @@ class HospitalHistoryFormat(Format):
 
     def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
         text, _ = readers.decode(data)
-        reader = csv.DictReader(io.StringIO(text))
-        columns = reader.fieldnames or []
+        # readers.csv_rows refuses a header too wide or a cell too large, with its line.
+        lines = readers.csv_rows(text)
+        columns = [c.strip() for c in lines[0]] if lines else []
+        reader = (dict(zip(columns, line + [""] * (len(columns) - len(line)))) for line in lines[1:])
         need_cols = [c for c in columns if c.startswith(NEED_PREFIX)]
         missing = {"snapshot_date", "prefecture_name", "district", "hospital_name"} - set(columns)
         if missing or not need_cols:
