@@ -49,6 +49,13 @@ EXACT, SYNONYM, FUZZY_CAP = 1.0, 0.95, 0.9
 # tell a list of foundations from a list of hospitals under the same headers, never
 # enough to map a column on content alone.
 CONTENT_WEIGHT = 0.25
+# Content only moves headers that already resemble the column this much: a two-letter
+# "id" that faintly resembles "confirmed" is not made a case count by its numbers.
+CONTENT_FLOOR = 0.5
+# How much covering a table's required columns counts against the evidence explained: a
+# table whose required columns the file cannot fill (needs with no facility) is a poor
+# fit however many of its optional columns resemble headers.
+COVERAGE_WEIGHT = 2.0
 
 # The facility fields a needs or deliveries file may carry in place of facility_id,
 # when the profile says ``facility_from_name``.
@@ -284,7 +291,11 @@ def _suggest_for(headers: list[str], table: schema.Table,
             score = header_score(header, table, target)
             evidence, _ = mapping_content.content_evidence(
                 profile, table, target, target_column(table, target))
-            pairs.append((score + CONTENT_WEIGHT * evidence if score else 0.0, -i, header, target))
+            if score and evidence == mapping_content.VETO:
+                continue  # cells this column cannot take: never suggested
+            if score >= CONTENT_FLOOR:
+                score += CONTENT_WEIGHT * evidence
+            pairs.append((score, -i, header, target))
     pairs.sort(reverse=True)
     columns: dict[str, str | None] = dict.fromkeys(headers)
     scores: dict[str, float] = dict.fromkeys(headers, 0.0)
@@ -341,7 +352,7 @@ def _table_fit(mapping: Mapping, explained: float) -> float:
     required = [c.name for c in table.input_columns
                 if c.required and c.default is None and not (c.name == table.key and mapping.generate_key)]
     coverage = sum(by_target.get(c, 0.0) for c in required) / len(required) if required else 1.0
-    return explained + coverage
+    return explained + COVERAGE_WEIGHT * coverage
 
 
 def suggest_mapping(headers: list[str], table: schema.Table | str | None = None,

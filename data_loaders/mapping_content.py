@@ -38,6 +38,10 @@ TYPED = {schema.DATE: "date", schema.INT: "number", schema.FLOAT: "number",
 REASON_ORDER = ("facility", "org", "supply", "date", "region", "number", "choice")
 # A header cell: short text, not a number or a date (a title is one long cell).
 HEADER_CELL_MAX = 40
+# The evidence of cells that a typed column could not take at all (a column of 进行中
+# mapped to a status, of names to a date): the pair is never suggested, as validation
+# would refuse nearly every row.
+VETO = float("-inf")
 HEADER_ROWS_SCANNED = 15
 
 
@@ -195,28 +199,30 @@ def content_evidence(profile: ColumnProfile, table: schema.Table, target: str,
     """How much a column's content supports mapping it to ``target`` (-1..1), and why.
 
     Returns ``(evidence, kind)``: ``kind`` names the content that counted for the target
-    (``date``, ``region``, ``facility``...), None when nothing did.
+    (``date``, ``region``, ``facility``...), None when nothing did. A typed column
+    (dates, numbers, regions, yes/no, allowed values) whose cells are at most ``LOW``
+    of its kind gets ``VETO``.
     """
     if not profile.filled:
         return 0.0, None
     if column.choices:
         share = _choice_share(profile, column)
-        return (1.0, "choice") if share >= HIGH else (-1.0, None) if share <= LOW else (0.0, None)
+        return (1.0, "choice") if share >= HIGH else (VETO, None) if share <= LOW else (0.0, None)
     kind = TYPED.get(column.kind)
-    if column.free_text_quantity:
-        kind = "number"
     if kind:
         share = profile.share(kind)
         if kind == "number" and column.free_text_quantity:
             share = max(share, _quantity_share(profile))
-        return (1.0, kind) if share >= HIGH else (-1.0, None) if share <= LOW else (0.0, None)
+        return (1.0, kind) if share >= HIGH else (VETO, None) if share <= LOW else (0.0, None)
     # Text and id columns: the content rules say which kinds of names they hold.
     best, why = 0.0, None
     for kind, evidence in content_rules().get((table.name, target), {}).items():
         if profile.share(kind) >= HIGH and (why is None or abs(evidence) > abs(best)):
             best, why = evidence, (kind if evidence > 0 else None)
-    if profile.share("date") >= HIGH:
-        return -1.0, None  # a date is never a name, an item or an id
+    if profile.share("date") >= HIGH or profile.share("region") >= HIGH:
+        return -1.0, None  # a date or a place is never a name, an item or an id
+    if column.kind == schema.TEXT and max(profile.share("number"), profile.share("bool")) >= HIGH:
+        return -1.0, None  # nor is a number or a yes/no a name or an item (ids may be numbers)
     return best, why
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -190,6 +191,8 @@ def test_demand_sheet_imports_one_need_per_item(db):
     assert by_item.loc["84消毒液", "category"] == "disinfection"
     assert by_item.loc["84消毒液", "quantity"] == 200 and by_item.loc["84消毒液", "unit"] == "瓶"
     assert by_item.loc["医用外科口罩", "priority"] is None  # normal, by the schema's default
+    # The supply rule gives a known item its category; the constant is only the fallback.
+    assert by_item.loc["医用外科口罩", "category"] == "ppe"
     # A piece that is not one known item with one quantity: the text stays whole.
     kept = "急需：防护服2000套、消毒液若干"
     assert by_item.loc[kept, "category"] == "其他" and by_item.loc[kept, "priority"] == "urgent"
@@ -459,12 +462,24 @@ def test_section_marks_contacts_as_never_imported(db):
     editor = _frame_with(at, "header")
     assert "联系人" not in editor["header"].tolist() and "联系电话" not in editor["header"].tolist()
     assert None not in editor["column"].tolist()  # an unmapped header is "", shown as (不导入)
+    # Column choices show translated labels only: no English column names in Chinese.
+    configs = [json.loads(d.proto.columns) for d in at.dataframe if '"selectbox"' in d.proto.columns]
+    assert len(configs) == 2  # the columns and the constants
+    for config in configs:
+        labels = [o["label"] for o in config["column"]["type_config"]["options"]]
+        assert labels and not any(re.search("[A-Za-z]", label) for label in labels), labels
+    assert configs[0]["column"]["type_config"]["options"][0] == {"value": "", "label": "（不导入）"}
     assert not any("13800000000" in d.value.to_string() for d in at.dataframe)  # no contacts shown
+    # The preview shows the values the rules filled in the page's language.
+    facilities = _frame_with(at, "类型")
+    assert set(facilities["类型"]) == {"医院", "其他"}
+    assert "紧急" in set(_frame_with(at, "紧急程度")["紧急程度"])
+    assert "10000" in set(_frame_with(at, "数量")["数量"])
     assert any(c.value == "看起来是「需求」：有一列医院名称、一列所需物资、一列日期和一列地区名。"
                for c in at.caption)
     english = _section("hospital_demand.csv", lang="en")
     assert set(_frame_with(english, "Reason")["Reason"]) == {"Contact: never imported"}
-    assert any(c.value.startswith("Looks like Needs: a column of hospital names, a column of supplies")
+    assert any(c.value.startswith("Looks like needs: a column of hospital names, a column of supplies")
                for c in english.caption)
 
 

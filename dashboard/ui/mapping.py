@@ -5,8 +5,9 @@ section shows the sheet's first rows to pick the header row (a sheet laid out fo
 printing has titles above its table), the suggested table with a one-line reason,
 the columns never imported (contacts) and the suggested mapping as an editable
 table; a person picks the table, adds constants, previews the mapped rows and their
-validation report, saves the mapping as a named profile and imports with it. Everything it does to data goes through ``data_loaders.mapping`` and
-``MappedFormat``, so the command line's ``--mapping NAME`` behaves the same.
+validation report, saves the mapping as a named profile and imports with it.
+Everything it does to data goes through ``data_loaders.mapping`` and ``MappedFormat``,
+so the command line's ``--mapping NAME`` behaves the same.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def _header_row(view: View, key: str, rows: list[list], default: int) -> int:
     width = max((len(r) for r in shown), default=0)
     # Contact columns (by the suggested header) are blanked: the preview is personal data.
     chosen = st.session_state.get(f"{key}_header", default)
-    header = rows[chosen] if isinstance(chosen, int) and chosen < len(rows) else []
+    chosen = chosen if isinstance(chosen, int) and chosen < len(rows) else default
+    header = rows[chosen] if chosen < len(rows) else []
     hidden = {j for j, h in enumerate(header)
               if not values.is_blank(h) and never_reason(str(h), schema.NEEDS) == CONTACT}
     cells = [[("" if i > chosen and j in hidden else _cell_text(c))
@@ -166,12 +168,14 @@ def _header_row(view: View, key: str, rows: list[list], default: int) -> int:
     preview.index.name = _t(view, "mapping.row")
 
     def option(i: int) -> str:
-        words = [c for c in cells[i] if c][:HEADER_OPTION_CELLS]
+        words = [w for w in map(_cell_text, rows[i]) if w][:HEADER_OPTION_CELLS]
         return _t(view, "mapping.header_row_option", row=i + 1, cells=" · ".join(words))
 
     with st.expander(_t(view, "mapping.first_rows", n=len(shown)), expanded=default > 0):
         st.dataframe(preview, width="stretch")
-    return st.selectbox(_t(view, "mapping.header_row"), list(range(len(shown))), index=default,
+    # A profile may name a row below the preview: it is offered all the same.
+    choices = list(range(max(len(shown), default + 1)))
+    return st.selectbox(_t(view, "mapping.header_row"), choices, index=default,
                         format_func=option, key=f"{key}_header",
                         help=_t(view, "mapping.header_row_help"))
 
@@ -189,6 +193,8 @@ def _column_letter(index: int) -> str:
 def _reason(view: View, mapping: Mapping, sample: pd.DataFrame) -> str:
     """One line in plain words on why the table was suggested."""
     table = view.t(f"table.{mapping.table}")
+    if view.lang != "zh":
+        table = table.lower()  # mid-sentence: "looks like case counts"
     parts = []
     for kind, detail, n in suggestion_reason(mapping, sample):
         label = _t(view, f"mapping.kind.{kind}")
@@ -306,6 +312,18 @@ def _issues(view: View, mapping: Mapping) -> bool:
     return fatal
 
 
+def _shown(view: View, raw: readers.RawTable) -> pd.DataFrame:
+    """The first mapped rows as text: still raw here (validation types them), but the
+    values the rules filled in (``hospital``, ``urgent``, ``ppe``) in the page's language."""
+    shown = raw.frame.head(PREVIEW_ROWS).copy()
+    for name in shown.columns:
+        column = raw.table.column(name)
+        canonical = set(column.values)
+        shown[name] = [i18n.value_label(name, v, view.lang) if v in canonical else _cell_text(v)
+                       for v in shown[name]]
+    return shown
+
+
 def _preview(view: View, name: str, data: bytes, mapping: Mapping, connection_factory
              ) -> ImportReport | None:
     """Mapped rows (first ``PREVIEW_ROWS`` per table) and their validation report."""
@@ -321,8 +339,7 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping, connection_fa
         table = raw.table.name
         st.caption(_t(view, "mapping.preview_table", table=f"{view.t(f'table.{table}')} · {md(raw.label)}",
                       rows=len(raw.frame)))
-        # Cells are still raw text here (validation types them): show them as text.
-        shown = raw.frame.head(PREVIEW_ROWS).map(lambda v: "" if values.is_blank(v) else str(v))
+        shown = _shown(view, raw)
         shown.columns = [view.t(f"column.{table}.{c}") for c in shown.columns]
         st.dataframe(shown, hide_index=True, width="stretch")
     with connection_factory() as con:
