@@ -10,6 +10,13 @@ template-shaped ``RawTable`` that goes through the normal validation and import.
 Files that name a facility instead of giving its id are supported by the profile option
 ``facility_from_name``: the facility id is derived from the name and region, and the
 facilities themselves are emitted as a second table so the references resolve.
+
+The suggestion weighs what the cells hold as well as the headers
+(``data_loaders.mapping_content``), never maps a column of contacts or a count no
+column holds (``rules/header_never.csv``), and a sheet laid out for printing is read
+from the header row a person picks (``header_row``). Mapped rows then get the built-in
+formats' rules (``data_loaders.mapping_rules``): facility types from names, urgency
+words, one need per item of a free-text list, categories from supply items.
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_loaders import schema, values
-from data_loaders.readers import RawTable
+from data_loaders import mapping_content, mapping_rules, schema, values
+from data_loaders.formats import Note
+from data_loaders.readers import RawTable, table_from_rows
 
 # A header is mapped only when its best column scores at least this much; below it a
 # person decides (an unmapped header is dropped, never guessed into the wrong column).
@@ -37,6 +45,17 @@ MIN_SCORE = 0.6
 # Scores by kind of evidence: a schema spelling beats a synonym, which beats any
 # resemblance, so a fuzzy match can never outrank an exact one.
 EXACT, SYNONYM, FUZZY_CAP = 1.0, 0.95, 0.9
+# What the cells hold moves a header's score by at most this much either way: enough to
+# tell a list of foundations from a list of hospitals under the same headers, never
+# enough to map a column on content alone.
+CONTENT_WEIGHT = 0.25
+# Content only moves headers that already resemble the column this much: a two-letter
+# "id" that faintly resembles "confirmed" is not made a case count by its numbers.
+CONTENT_FLOOR = 0.5
+# How much covering a table's required columns counts against the evidence explained: a
+# table whose required columns the file cannot fill (needs with no facility) is a poor
+# fit however many of its optional columns resemble headers.
+COVERAGE_WEIGHT = 2.0
 
 # The facility fields a needs or deliveries file may carry in place of facility_id,
 # when the profile says ``facility_from_name``.
@@ -44,6 +63,9 @@ FACILITY_FIELDS = ("name", "region", "facility_type")
 GENERATED_PREFIX = "M-"
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "rules" / "header_synonyms.csv"
+# Why a header is never mapped: a contact (``values.CONTACT_HEADER``), or a rule of
+# ``rules/header_never.csv`` (a current count, suspected cases: no column holds them).
+CONTACT = "contact"
 _PROFILE_NAME = re.compile(r"^[\w\-]{1,64}$")  # \w is Unicode: Chinese names are fine
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -57,6 +79,8 @@ class Mapping:
     every row (the file lacks it, or leaves cells blank). ``facility_from_name``
     derives ``facility_id`` from the facility's name and region and emits the
     facilities too; ``generate_key`` derives the table's key when the file has none.
+    ``header_row`` is the index of the row holding the headers (0: the first row; a
+    sheet laid out for printing has titles above its table).
     """
 
     table: str
@@ -65,6 +89,7 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)
     facility_from_name: bool = False
     generate_key: bool = True
+    header_row: int = 0
 
     def to_dict(self) -> dict:
         """The mapping as plain JSON-ready data (what a profile file holds)."""
@@ -80,6 +105,9 @@ class Mapping:
         scores = data.get("scores") or {}
         if not all(isinstance(d, dict) for d in (columns, constants, scores)):
             raise ValueError("columns, constants and scores must be objects")
+        header_row = data.get("header_row") or 0  # profiles saved before it: the first row
+        if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 0:
+            raise ValueError("header_row must be a row index (0 or more)")
         return cls(
             table=data["table"],
             columns={str(k): (str(v) if v else None) for k, v in columns.items()},
@@ -87,6 +115,7 @@ class Mapping:
             constants={str(k): str(v) for k, v in constants.items() if v not in (None, "")},
             facility_from_name=bool(data.get("facility_from_name", False)),
             generate_key=bool(data.get("generate_key", True)),
+            header_row=header_row,
         )
 
     @property
@@ -204,6 +233,42 @@ def header_score(header: str, table: schema.Table | str, target: str) -> float:
     return max((similarity(key, s) for s in exact | syn), default=0.0)
 
 
+# --- Headers never mapped -----------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def never_rules() -> tuple[tuple[re.Pattern, str, str, str], ...]:
+    """``rules/header_never.csv`` as (pattern, table, column, reason); blanks mean any."""
+    from data_loaders.rules import load_rules
+
+    return tuple((re.compile(row["pattern"], re.IGNORECASE), row["table"], row["column"],
+                  row["reason"]) for row in load_rules("header_never"))
+
+
+def never_reason(header: str, table: schema.Table | str, target: str | None = None) -> str | None:
+    """Why ``header`` must never map to ``target`` of ``table`` (None: it may).
+
+    ``contact`` for a column of contacts (``values.CONTACT_HEADER``: 联系人, 联系电话,
+    手机, 微信, 邮箱, phone...), in every table and whatever the similarity: Lifeline
+    never stores them. Otherwise the reason of the first matching rule of
+    ``rules/header_never.csv`` (``current_count`` for 现有确诊 in case counts). With no
+    target, only rules that forbid every column of the table count: the header maps to
+    nothing there.
+    """
+    table = _as_table(table)
+    if values.CONTACT_HEADER.search(str(header)):
+        return CONTACT
+    key = _normalise(header)
+    for pattern, rule_table, column, reason in never_rules():
+        if rule_table not in ("", table.name):
+            continue
+        if column and (target is None or column != target):
+            continue
+        if pattern.search(key):
+            return reason
+    return None
+
+
 # --- Suggestion -------------------------------------------------------------------
 
 
@@ -214,38 +279,64 @@ def _guess_facility_type(header: str) -> str | None:
     return max(found)[1] if found else None
 
 
-def _suggest_for(headers: list[str], table: schema.Table) -> Mapping:
-    pairs = sorted(
-        ((header_score(h, table, t), -i, h, t) for i, h in enumerate(headers) for t in targets(table)),
-        reverse=True,
-    )
+def _suggest_for(headers: list[str], table: schema.Table,
+                 profiles: list[mapping_content.ColumnProfile]) -> tuple[Mapping, float]:
+    """The best mapping of ``headers`` onto ``table``, and the evidence it explains."""
+    pairs = []
+    for i, header in enumerate(headers):
+        profile = profiles[i] if i < len(profiles) else mapping_content.ColumnProfile()
+        for target in targets(table):
+            if never_reason(header, table, target):
+                continue
+            score = header_score(header, table, target)
+            evidence, _ = mapping_content.content_evidence(
+                profile, table, target, target_column(table, target))
+            if score and evidence == mapping_content.VETO:
+                continue  # cells this column cannot take: never suggested
+            if score >= CONTENT_FLOOR:
+                score += CONTENT_WEIGHT * evidence
+            pairs.append((score, -i, header, target))
+    pairs.sort(reverse=True)
     columns: dict[str, str | None] = dict.fromkeys(headers)
     scores: dict[str, float] = dict.fromkeys(headers, 0.0)
     taken: set[str] = set()
+    explained = 0.0
     # Greedy by score: each header and each column is used once, best evidence first.
     for score, _, header, target in pairs:
         if score < MIN_SCORE:
             break
         if columns[header] is None and target not in taken:
-            columns[header], scores[header] = target, round(score, 3)
+            columns[header], scores[header] = target, round(min(score, 1.0), 3)
             taken.add(target)
+            explained += score
     mapping = Mapping(table.name, columns, scores)
     if facility_fields(table) and "name" in taken and "facility_id" not in taken:
         mapping.facility_from_name = True
-    if (table is schema.FACILITIES or mapping.facility_from_name) and "facility_type" not in taken:
-        name_header = next((h for h, t in columns.items() if t == "name"), "")
-        guess = _guess_facility_type(name_header)
-        if guess:
-            mapping.constants["facility_type"] = guess
-    return mapping
+    return mapping, explained
 
 
-def _table_fit(mapping: Mapping) -> float:
+def _derivable(mapping: Mapping, present: set[str]) -> set[str]:
+    """Required columns the mapping derives from others: ids and types from names,
+    categories from items (``mapping_rules``)."""
+    table = mapping.schema_table
+    found = set()
+    named = "name" in present
+    if named and (mapping.facility_from_name or table is schema.FACILITIES and mapping.generate_key):
+        found.add("facility_id")
+    if named and (mapping.facility_from_name or table is schema.FACILITIES):
+        found.add("facility_type")
+    names = {c.name for c in table.columns}
+    if "item" in present and {"item", "category"} <= names:
+        found.add("category")
+    return found
+
+
+def _table_fit(mapping: Mapping, explained: float) -> float:
     """How well a suggestion fits its table: evidence for the headers, plus coverage.
 
     Coverage alone misleads: a needs file naming hospitals covers every required
     column of facilities with two of its five headers, and deliveries need only a
-    facility. So the sum of header scores (how much of the file the table explains)
+    facility. So the evidence the table explains (header scores moved by content)
     comes first, and the share of required columns covered (0..1, weighted by the
     evidence; a constant counts fully; the generated key is left out, as every table
     could generate one) separates near-ties.
@@ -255,15 +346,17 @@ def _table_fit(mapping: Mapping) -> float:
     for col, value in mapping.constants.items():
         if value not in (None, ""):
             by_target[col] = 1.0
-    if mapping.facility_from_name or table is schema.FACILITIES:
-        by_target.setdefault("facility_id", by_target.get("name", 0.0))
+    for col in _derivable(mapping, set(by_target)):
+        source = "item" if col == "category" else "name"
+        by_target.setdefault(col, by_target.get(source, 0.0))
     required = [c.name for c in table.input_columns
                 if c.required and c.default is None and not (c.name == table.key and mapping.generate_key)]
     coverage = sum(by_target.get(c, 0.0) for c in required) / len(required) if required else 1.0
-    return sum(mapping.scores.values()) + coverage
+    return explained + COVERAGE_WEIGHT * coverage
 
 
-def suggest_mapping(headers: list[str], table: schema.Table | str | None = None) -> Mapping:
+def suggest_mapping(headers: list[str], table: schema.Table | str | None = None,
+                    sample: pd.DataFrame | None = None) -> Mapping:
     """Suggest, for each header, the schema column it most likely means.
 
     Parameters
@@ -272,26 +365,69 @@ def suggest_mapping(headers: list[str], table: schema.Table | str | None = None)
         The file's headers, as read.
     table : Table or str, optional
         The table the file fills; when None, the table that explains most of the
-        headers, near-ties going to the one whose required columns are best covered
-        (exact ties to the earlier table of ``schema.TABLES``).
+        headers and their content, near-ties going to the one whose required columns
+        are best covered (exact ties to the earlier table of ``schema.TABLES``).
+    sample : DataFrame, optional
+        The file's cells, one column per header (by position). Their content moves
+        each header's score by up to ``CONTENT_WEIGHT`` (``mapping_content``).
 
     Returns
     -------
     Mapping
-        Headers scoring below ``MIN_SCORE`` map to None. ``facility_from_name`` is set
-        when a needs or deliveries file names facilities without ids, and a facility
-        type named in the name header (``医院名称``) becomes a constant.
+        Headers scoring below ``MIN_SCORE`` map to None, and so do contacts and the
+        headers ``never_reason`` rules out. ``facility_from_name`` is set when a needs
+        or deliveries file names facilities without ids.
     """
     headers = [str(h) for h in headers]
+    profiles = mapping_content.profile_frame(sample)
     if table is not None:
-        return _suggest_for(headers, _as_table(table))
+        return _suggest_for(headers, _as_table(table), profiles)[0]
     best: tuple[float, Mapping] | None = None
     for candidate in schema.TABLES.values():
-        mapping = _suggest_for(headers, candidate)
-        fit = _table_fit(mapping)
+        mapping, explained = _suggest_for(headers, candidate, profiles)
+        fit = _table_fit(mapping, explained)
         if best is None or fit > best[0]:
             best = (fit, mapping)
     return best[1]
+
+
+def suggest_for_rows(rows: list[list], table: schema.Table | str | None = None,
+                     header_row: int | None = None, source: str = "") -> Mapping:
+    """Suggest a mapping for a sheet's raw rows (``readers.read_rows``).
+
+    The header row is ``header_row``, else ``mapping_content.suggest_header_row``; the
+    mapping records it, and the rows below it are the sample.
+    """
+    if header_row is None:
+        header_row = mapping_content.suggest_header_row(rows)
+    raw = table_from_rows(source, rows, header_row)
+    mapping = suggest_mapping([str(h) for h in raw.frame.columns], table, raw.frame)
+    mapping.header_row = header_row
+    return mapping
+
+
+def suggestion_reason(mapping: Mapping, sample: pd.DataFrame | None
+                      ) -> list[tuple[str, str | None, int]]:
+    """Why the content fits the mapping's table: kinds of mapped columns, grouped.
+
+    Returns ``mapping_content.explain`` output, e.g. ``[("facility", "hospital", 1),
+    ("supply", None, 1)]`` for a needs sheet ("a column of hospital names and a column
+    of supplies"); empty when no sample or no content counted.
+    """
+    if sample is None:
+        return []
+    table = mapping.schema_table
+    kinds = []
+    for i, header in enumerate(str(h) for h in sample.columns):
+        target = mapping.columns.get(header)
+        if not target:
+            continue
+        profile = mapping_content.profile_column(sample.iloc[:, i])
+        evidence, kind = mapping_content.content_evidence(
+            profile, table, target, target_column(table, target))
+        if evidence > 0 and kind:
+            kinds.append((kind, profile.facility_type if kind == "facility" else None))
+    return mapping_content.explain(kinds)
 
 
 def check_mapping(mapping: Mapping) -> list[tuple[str, str]]:
@@ -299,9 +435,10 @@ def check_mapping(mapping: Mapping) -> list[tuple[str, str]]:
 
     Codes: ``unknown_table``, ``unknown_column`` (not a target of the table, or a
     derived column), ``duplicate_column`` (two headers for one column),
-    ``missing_required`` (a required column neither mapped, constant, defaulted nor
-    derived). The first three make ``apply_mapping`` refuse; the last is left to
-    validation, which reports it against the file.
+    ``never_mapped`` (a header ``never_reason`` rules out, such as a contact column;
+    the pair names the header), ``missing_required`` (a required column neither
+    mapped, constant, defaulted nor derived). All but the last make ``apply_mapping``
+    refuse; the last is left to validation, which reports it against the file.
     """
     if mapping.table not in schema.TABLES:
         return [("unknown_table", mapping.table)]
@@ -315,15 +452,15 @@ def check_mapping(mapping: Mapping) -> list[tuple[str, str]]:
     for target, n in Counter(mapped).items():
         if n > 1:
             issues.append(("duplicate_column", target))
+    for header, target in mapping.columns.items():
+        if target and never_reason(header, table, target):
+            issues.append(("never_mapped", header))
     present = set(mapped) | {c for c, v in mapping.constants.items() if v not in (None, "")}
-    named = "name" in present
+    present |= _derivable(mapping, present)
     for col in table.input_columns:
         if not col.required or col.name in present or col.default is not None:
             continue
         if col.name == table.key and mapping.generate_key:
-            continue
-        if col.name == "facility_id" and named and (
-                mapping.facility_from_name or table is schema.FACILITIES and mapping.generate_key):
             continue
         issues.append(("missing_required", col.name))
     if mapping.facility_from_name and facility_fields(table):
@@ -335,7 +472,7 @@ def check_mapping(mapping: Mapping) -> list[tuple[str, str]]:
 
 # --- Applying a mapping -----------------------------------------------------------
 
-_FATAL = ("unknown_table", "unknown_column", "duplicate_column")
+_FATAL = ("unknown_table", "unknown_column", "duplicate_column", "never_mapped")
 
 
 def facility_id_for(name: object, region: object = "") -> str | None:
@@ -374,8 +511,32 @@ def _fill(existing: pd.Series | None, filler: list) -> list:
     return [f if values.is_blank(v) else v for v, f in zip(existing, filler)]
 
 
-def _mapped_frame(raw: RawTable, mapping: Mapping) -> pd.DataFrame:
-    """The raw cells under their column names, with constants and derived ids filled."""
+def _constants(out: pd.DataFrame, constants: dict[str, str]) -> None:
+    for col, value in constants.items():
+        if value in (None, ""):
+            continue
+        # A constant fills the column the file lacks, or the blanks of one it has.
+        out[col] = pd.Series(_fill(out.get(col), [value] * len(out)), index=out.index, dtype=object)
+
+
+@dataclass
+class MappedRows:
+    """Rows of a mapped sheet under schema column names (facility fields included),
+    with the row numbers a person sees and the notes of the rules applied."""
+
+    frame: pd.DataFrame
+    rows: list[int]
+    notes: list[Note] = field(default_factory=list)
+
+
+def map_rows(raw: RawTable, mapping: Mapping) -> MappedRows:
+    """Apply ``mapping`` and the built-in rules to one raw table.
+
+    In order: the mapped cells (contacts are never read), constants (except
+    ``mapping_rules.LATE_CONSTANTS``), facility types from names, derived facility ids
+    and keys, one need per item of free-text lists, urgency, categories from supply
+    items, then the late constants. Raises ValueError for an unusable mapping.
+    """
     fatal = [f"{code}: {col}" for code, col in check_mapping(mapping) if code in _FATAL]
     if fatal:
         raise ValueError("unusable mapping (" + "; ".join(fatal) + ")")
@@ -383,14 +544,20 @@ def _mapped_frame(raw: RawTable, mapping: Mapping) -> pd.DataFrame:
     out = pd.DataFrame(index=range(len(raw.frame)))
     for i, header in enumerate(raw.frame.columns):
         target = mapping.columns.get(str(header))
+        if never_reason(str(header), table):
+            continue  # a contact column is never read, whatever a profile says
         if target and target not in out.columns:  # a repeated header: the first one counts
             out[target] = pd.Series(raw.frame.iloc[:, i].tolist(), dtype=object)
     from_file = list(out.columns)
-    for col, value in mapping.constants.items():
-        if value in (None, ""):
-            continue
-        # A constant fills the column the file lacks, or the blanks of one it has.
-        out[col] = pd.Series(_fill(out.get(col), [value] * len(out)), dtype=object)
+    late = {c: v for c, v in mapping.constants.items() if c in mapping_rules.LATE_CONSTANTS}
+    _constants(out, {c: v for c, v in mapping.constants.items() if c not in late})
+    notes: list[Note] = []
+    names_facilities = (mapping.facility_from_name and facility_fields(table)) or table is schema.FACILITIES
+    if names_facilities:
+        name_header = next((h for h, t in mapping.columns.items() if t == "name"), "")
+        notes += mapping_rules.fill_facility_types(out, _guess_facility_type(name_header))
+    if table is schema.ORGANIZATIONS:
+        mapping_rules.fill_org_types(out)
     derive_facility = "name" in out.columns and (
         (mapping.facility_from_name and facility_fields(table))
         or (table is schema.FACILITIES and mapping.generate_key))
@@ -402,35 +569,62 @@ def _mapped_frame(raw: RawTable, mapping: Mapping) -> pd.DataFrame:
     if mapping.generate_key and not key.derived and not (derive_facility and key.name == "facility_id"):
         keys = _row_keys(out, [c for c in from_file if c != key.name], table.name)
         out[key.name] = pd.Series(_fill(out.get(key.name), keys), dtype=object)
-    return out
+    rows = list(raw.rows)
+    names = {c.name for c in table.columns}
+    if {"item", "quantity", "priority"} <= names:  # needs: one need per item of a list
+        out, rows, split_notes = mapping_rules.split_item_lists(out, rows, key.name)
+        notes += split_notes
+        mapping_rules.mark_urgent(out)
+    if {"item", "category"} <= names:
+        mapping_rules.fill_categories(out)
+    _constants(out, late)
+    return MappedRows(out.reset_index(drop=True), rows, notes)
 
 
 def apply_mapping(raw: RawTable, mapping: Mapping) -> RawTable:
-    """Rename mapped headers, drop unmapped ones, add constants and set the table.
+    """Rename mapped headers, drop unmapped ones, add constants, apply the rules.
 
     Parameters
     ----------
     raw : RawTable
-        A table as ``readers.read_file`` returns it.
+        A table as ``readers.read_file`` (or ``readers.table_from_rows``) returns it.
     mapping : Mapping
         The mapping to apply (a suggestion, or a loaded profile).
 
     Returns
     -------
     RawTable
-        Template-shaped cells of ``mapping.table`` with the same row numbers, ready for
+        Template-shaped cells of ``mapping.table`` with the row numbers of the sheet
+        (a row split into one need per item keeps its number), ready for
         ``validation.validate``. Facility fields (``facility_from_name``) are turned
         into ``facility_id`` and left out; ``facility_table`` emits them.
 
     Raises
     ------
     ValueError
-        When the mapping names an unknown table or column, or one column twice.
+        When the mapping names an unknown table or column, one column twice, or maps
+        a header that is never mapped (a contact).
     """
-    frame = _mapped_frame(raw, mapping)
-    frame = frame.drop(columns=[f for f in facility_fields(mapping.table) if f in frame.columns])
-    return RawTable(raw.source, frame, list(raw.rows), mapping.schema_table, raw.sheet,
+    mapped = map_rows(raw, mapping)
+    frame = mapped.frame.drop(columns=[f for f in facility_fields(mapping.table)
+                                       if f in mapped.frame.columns])
+    return RawTable(raw.source, frame, mapped.rows, mapping.schema_table, raw.sheet,
                     raw.encoding, list(raw.notes))
+
+
+def _facilities_of(raw: RawTable, mapping: Mapping, mapped: MappedRows) -> RawTable | None:
+    if not (mapping.facility_from_name and facility_fields(mapping.table)):
+        return None
+    frame = mapped.frame
+    if "facility_id" not in frame.columns:
+        return None
+    keep = ["facility_id", *(f for f in FACILITY_FIELDS if f in frame.columns)]
+    facilities = frame[keep]
+    first = ~facilities["facility_id"].isna() & ~facilities["facility_id"].duplicated()
+    rows = [n for n, ok in zip(mapped.rows, first) if ok]
+    sheet = f"{raw.sheet}.facilities" if raw.sheet else "facilities"
+    return RawTable(raw.source, facilities[first].reset_index(drop=True), rows,
+                    schema.FACILITIES, sheet, raw.encoding)
 
 
 def facility_table(raw: RawTable, mapping: Mapping) -> RawTable | None:
@@ -439,24 +633,24 @@ def facility_table(raw: RawTable, mapping: Mapping) -> RawTable | None:
     Returns None when the mapping does not derive facilities. Each facility keeps the
     row number where it first appears; its label is ``file#facilities``.
     """
-    if not (mapping.facility_from_name and facility_fields(mapping.table)):
-        return None
-    frame = _mapped_frame(raw, mapping)
-    if "facility_id" not in frame.columns:
-        return None
-    keep = ["facility_id", *(f for f in FACILITY_FIELDS if f in frame.columns)]
-    facilities = frame[keep]
-    first = ~facilities["facility_id"].isna() & ~facilities["facility_id"].duplicated()
-    rows = [n for n, ok in zip(raw.rows, first) if ok]
-    sheet = f"{raw.sheet}.facilities" if raw.sheet else "facilities"
-    return RawTable(raw.source, facilities[first].reset_index(drop=True), rows,
-                    schema.FACILITIES, sheet, raw.encoding)
+    return _facilities_of(raw, mapping, map_rows(raw, mapping))
+
+
+def map_sheet(raw: RawTable, mapping: Mapping) -> tuple[list[RawTable], list[Note]]:
+    """Everything a mapped sheet brings: its derived facilities (if any), then its
+    table, and the notes of the rules applied (types by default, texts kept...)."""
+    mapped = map_rows(raw, mapping)
+    derived = _facilities_of(raw, mapping, mapped)
+    frame = mapped.frame.drop(columns=[f for f in facility_fields(mapping.table)
+                                       if f in mapped.frame.columns])
+    table = RawTable(raw.source, frame, mapped.rows, mapping.schema_table, raw.sheet,
+                     raw.encoding, list(raw.notes))
+    return ([derived] if derived is not None else []) + [table], mapped.notes
 
 
 def map_tables(raw: RawTable, mapping: Mapping) -> list[RawTable]:
     """Everything a mapped file brings: its derived facilities (if any), then its table."""
-    derived = facility_table(raw, mapping)
-    return ([derived] if derived is not None else []) + [apply_mapping(raw, mapping)]
+    return map_sheet(raw, mapping)[0]
 
 
 # --- Profiles -----------------------------------------------------------------------

@@ -489,3 +489,102 @@ def read_file(name: str, data: bytes) -> list[RawTable]:
     if not data or not data.strip():
         raise ReadError("empty_file")
     return READERS[sniff_format(name, data)](name, data)
+
+
+# --- Raw rows, for sheets whose header is not the first row -------------------------
+# A sheet laid out for printing has title rows, a date line and maybe a two-row merged
+# header above its table. The column mapping lets a person pick the header row; these
+# functions give it the rows as they are and build a table from the row chosen.
+
+
+def read_rows(name: str, data: bytes) -> list[tuple[str | None, list[list]]]:
+    """The rows of each sheet as read, before any row is taken as the header.
+
+    Parameters
+    ----------
+    name, data : str, bytes
+        The file's name and bytes, as for :func:`read_file`.
+
+    Returns
+    -------
+    list of (str or None, list of list)
+        ``(sheet, rows)`` per non-empty sheet of a workbook; one ``(None, rows)`` for a
+        CSV; for JSON, its tables' header row then records (JSON has no title rows).
+        ``rows[i]`` is the row a person sees as row ``i + 1``.
+
+    Raises
+    ------
+    ReadError
+        As :func:`read_file` does for an empty or unreadable file.
+    """
+    if not data or not data.strip():
+        raise ReadError("empty_file")
+    kind = sniff_format(name, data)
+    if kind == "json":
+        return [(raw.sheet, [list(raw.frame.columns), *raw.frame.values.tolist()])
+                for raw in read_json(name, data)]
+    if kind == "xlsx":
+        book = open_workbook(data)
+        found = []
+        try:
+            for sheet in book.worksheets:
+                try:
+                    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+                except WORKBOOK_ERRORS as exc:
+                    raise ReadError("not_a_table", f"not a readable workbook: {exc}") from exc
+                if any(not _blank_row(r) for r in rows):
+                    found.append((sheet.title, rows))
+        finally:
+            book.close()
+        if not found:
+            raise ReadError("empty_file")
+        return found
+    text, _ = decode(data)
+    if not text.strip():
+        raise ReadError("empty_file")
+    return [(None, list(csv.reader(io.StringIO(text), delimiter=_delimiter(text))))]
+
+
+def _blank_row(row: list) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of a CSV whose first lines may be titles without any delimiter.
+
+    ``read_csv`` sniffs the first line only; a title line there says nothing, so the
+    first line that sniffs (of the first ten) decides, and a comma when none does.
+    """
+    for line in text.splitlines()[:10]:
+        try:
+            return csv.Sniffer().sniff(line, delimiters=",\t;").delimiter
+        except csv.Error:
+            continue
+    return ","
+
+
+def table_from_rows(source: str, rows: list[list], header_row: int = 0, sheet: str | None = None,
+                    encoding: str | None = None) -> RawTable:
+    """A raw table whose header is ``rows[header_row]``; the rows above it are ignored.
+
+    Row numbers stay those a person sees in the sheet (the header is row
+    ``header_row + 1``). A blank header cell takes the cell above it when that row is
+    part of a two-row header (it has two or more cells): ``序号`` merged over two rows
+    above ``N95口罩 | 防护服`` under a merged ``分配物资``.
+
+    Raises
+    ------
+    ReadError
+        ``empty_file`` when the header row is blank or beyond the last row.
+    """
+    if not 0 <= header_row < len(rows):
+        raise ReadError("empty_file")
+    header = list(rows[header_row])
+    above = list(rows[header_row - 1]) if header_row > 0 else []
+    if sum(not _blank_row([c]) for c in above) >= 2:
+        above += [None] * (len(header) - len(above))
+        header += [None] * (len(above) - len(header))
+        header = [a if _blank_row([h]) else h for h, a in zip(header, above)]
+    frame, numbers = _frame_from_rows([header, *rows[header_row + 1:]])
+    return RawTable(source, frame, [n + header_row for n in numbers],
+                    schema.table_for_name(sheet or source), sheet, encoding)

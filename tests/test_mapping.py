@@ -55,11 +55,12 @@ def test_chinese_hospital_headers_suggest_needs_with_facility_names():
     assert mapping.columns == {"医院名称": "name", "所在区县": "region", "需要物资": "item",
                                "数量": "quantity", "填报时间": "reported_on"}
     assert mapping.facility_from_name
-    # "医院名称" names hospitals: the facilities it derives are hospitals.
-    assert mapping.constants == {"facility_type": "hospital"}
+    # No constant: facility types come from each name (rules/facility_type_rules.csv),
+    # so a Red Cross branch in a column of "hospital names" is not made a hospital.
+    assert mapping.constants == {}
     assert mapping.scores["数量"] == 1.0 and all(s >= 0.9 for s in mapping.scores.values())
-    # The only thing a person must add is the category the file does not carry.
-    assert check_mapping(mapping) == [("missing_required", "category")]
+    # Nothing is missing: facility ids and types come from names, categories from items.
+    assert check_mapping(mapping) == []
 
 
 def test_english_near_misses():
@@ -194,7 +195,10 @@ def test_foreign_csv_imports_through_the_mapped_format(db):
 
 def test_missing_required_column_is_reported_by_validation(db):
     mapping = suggest_mapping(HOSPITAL_HEADERS)  # no category constant
-    tables = MappedFormat(mapping).convert("h.csv", HOSPITAL_CSV, ImportContext()).tables
+    # Items no supply rule knows: nothing gives them a category.
+    sheet = HOSPITAL_CSV.decode().replace("N95口罩", "床垫").replace("防护服", "电脑")
+    tables = MappedFormat(mapping).convert("h.csv", sheet.replace("护目镜", "矿泉水").encode(),
+                                           ImportContext()).tables
     result = validate(tables, known(db))
     assert [(p.column, p.code) for p in result.problems] == [("category", "missing_column")]
 
@@ -262,8 +266,8 @@ def _section_app(csv: bytes, lang: str = "zh"):
         from dashboard.ui.mapping import mapping_section
 
         view = View(lang, None, 7, ("", ""), None, None)
-        report = mapping_section(view, [("医院需求.csv", data), ("needs.csv", b"need_id\n")],
-                                 ui_data.connection)
+        # The Data page hands over only the files no built-in format reads.
+        report = mapping_section(view, [("医院需求.csv", data)], ui_data.connection)
         if report is not None:
             st.session_state["committed"] = report.committed
 
@@ -276,9 +280,10 @@ def _section_app(csv: bytes, lang: str = "zh"):
 def test_mapping_section_previews_validates_and_saves(db):
     at = _section_app(HOSPITAL_CSV)
     assert at.subheader[0].value == "列映射"
-    assert at.selectbox[0].value == "needs"  # the table; only one unrecognised file
+    assert at.selectbox[0].value == 0  # the header row: the first
+    assert at.selectbox[1].value == "needs"  # the table; only one file
     assert at.checkbox[0].value  # facility names, no ids
-    assert any("类别" in w.value for w in at.warning)  # category: give a constant
+    assert not at.warning  # categories come from the items, facility types from names
     at.text_input[0].input("医院需求").run()
     at.button[0].click().run()  # save
     assert list_profiles() == ["医院需求"]
@@ -295,8 +300,9 @@ def test_mapping_section_imports_once_valid(db):
     at = _section_app(HOSPITAL_CSV)
     at.selectbox[0].set_value("hospitals").run()
     assert not at.warning and at.success, [w.value for w in at.warning]
-    # The two editors (headers, constants), then the preview: facilities and needs.
-    assert [d.value.shape[0] for d in at.dataframe] == [5, 2, 2, 3]
+    # The first rows, the two editors (headers, constants), then the preview: facilities
+    # and needs.
+    assert [d.value.shape[0] for d in at.dataframe] == [4, 5, 1, 2, 3]
     assert "设施编号" in at.dataframe[-1].value.columns  # translated headers
     import_button = next(b for b in at.button if b.label == "按此映射导入")
     assert not import_button.disabled

@@ -1,15 +1,19 @@
 """The Data page's column-mapping section: import a file whose headers are not ours.
 
-For each uploaded file no name or header identifies, the section shows the suggested
-mapping as an editable table, lets a person pick the table, add constants, preview the
-mapped rows and their validation report, save the mapping as a named profile and
-import with it. Everything it does to data goes through ``data_loaders.mapping`` and
-``MappedFormat``, so the command line's ``--mapping NAME`` behaves the same.
+For the uploaded files no built-in format recognises (the Data page decides), the
+section shows the sheet's first rows to pick the header row (a sheet laid out for
+printing has titles above its table), the suggested table with a one-line reason,
+the columns never imported (contacts) and the suggested mapping as an editable
+table; a person picks the table, adds constants, previews the mapped rows and their
+validation report, saves the mapping as a named profile and imports with it.
+Everything it does to data goes through ``data_loaders.mapping`` and ``MappedFormat``,
+so the command line's ``--mapping NAME`` behaves the same.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -23,20 +27,26 @@ from data_loaders.formats import ImportContext
 from data_loaders.formats.mapped import MappedFormat
 from data_loaders.importer import ImportReport, SourceFile, import_files, max_upload_bytes, safe_name
 from data_loaders.mapping import (
+    CONTACT,
     Mapping,
     check_mapping,
     facility_fields,
     list_profiles,
     load_profile,
+    never_reason,
     save_profile,
     suggest_mapping,
+    suggestion_reason,
     target_column,
     targets,
 )
+from data_loaders.mapping_content import suggest_header_row
 from data_loaders.validation import validate
 
 PREVIEW_ROWS = 20
 SAMPLES = 3
+HEADER_PREVIEW_ROWS = 15  # rows shown to pick the header row from
+HEADER_OPTION_CELLS = 4  # cells quoted per row in the header-row choice
 
 
 def _t(view: View, key: str, **values) -> str:
@@ -53,6 +63,9 @@ def column_label(view: View, table: str, target: str) -> str:
 
 def unrecognised_files(files) -> list[tuple[str, bytes, readers.RawTable]]:
     """Uploaded files with a table whose headers are not the template's.
+
+    No longer used by ``mapping_section`` (the Data page now hands it only the files no
+    built-in format reads); kept while ``dashboard/ui/importing.py`` still calls it.
 
     A table counts as recognised when its headers hold a table's key (as the importer
     guesses tables); a name alone (``医院需求.csv`` says needs) is not enough, since
@@ -77,21 +90,50 @@ def unrecognised_files(files) -> list[tuple[str, bytes, readers.RawTable]]:
     return found
 
 
+def _candidates(files) -> list[tuple[str, bytes, list[tuple[str | None, list[list]]], bool]]:
+    """Every readable upload as ``(name, bytes, sheets, is_json)``; ``sheets`` holds the
+    raw rows of each sheet (``readers.read_rows``), so a header row can be chosen.
+
+    The Data page hands over only files no built-in format recognises, so nothing is
+    filtered here but what cannot be read at all (the validation report names those).
+    """
+    found = []
+    for item in files:
+        name, data = (item.name, item.data) if hasattr(item, "data") else item
+        name = safe_name(name)  # what the importer calls it, so labels agree
+        if len(data) > max_upload_bytes():
+            continue  # not read at all: the validation report says it is too large
+        try:
+            sheets = readers.read_rows(name, data)
+        except readers.ReadError:
+            continue
+        if sheets:
+            found.append((name, data, sheets, readers.sniff_format(name, data) == "json"))
+    return found
+
+
+def _cell_text(value) -> str:
+    """A raw cell as a person reads it: dates as dates, no ``None``, no contacts."""
+    if values.is_blank(value):
+        return ""
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return values.strip_contacts(values.clean_text(value))
+
+
 def _samples(raw: readers.RawTable) -> list[str]:
     """A few non-blank values per header, so a person sees what a column holds."""
     out = []
     for i in range(raw.frame.shape[1]):
-        cells = [values.clean_text(v) for v in raw.frame.iloc[:, i] if not values.is_blank(v)]
+        cells = [_cell_text(v) for v in raw.frame.iloc[:, i] if not values.is_blank(v)]
         out.append(" · ".join(list(dict.fromkeys(cells))[:SAMPLES]))
     return out
 
 
-def _start(view: View, key: str, headers: list[str], hint: schema.Table | None
-           ) -> tuple[str, Mapping]:
-    """The profile chosen to start from (or "" for the suggestion), and its mapping.
-
-    ``hint`` is the table the file's name suggests, if any: the suggestion uses it.
-    """
+def _start(view: View, key: str) -> tuple[str, Mapping | None]:
+    """The profile chosen to start from ("" for the suggestion) and its mapping."""
     profiles = list_profiles()
     start = ""
     if profiles:
@@ -105,38 +147,122 @@ def _start(view: View, key: str, headers: list[str], hint: schema.Table | None
         if loaded is not None and loaded.table in schema.TABLES:
             return start, loaded
         st.warning(_t(view, "mapping.load_failed", name=md(start)))
-    return "", suggest_mapping(headers, hint)
+    return "", None
 
 
-def _edit_columns(view: View, key: str, raw: readers.RawTable, base: Mapping) -> Mapping:
-    """The header → column editor; returns the mapping as edited."""
+def _header_row(view: View, key: str, rows: list[list], default: int) -> int:
+    """The header-row picker: the sheet's first rows as Excel shows them, and a choice."""
+    shown = rows[:HEADER_PREVIEW_ROWS]
+    width = max((len(r) for r in shown), default=0)
+    # Contact columns (by the suggested header) are blanked: the preview is personal data.
+    chosen = st.session_state.get(f"{key}_header", default)
+    chosen = chosen if isinstance(chosen, int) and chosen < len(rows) else default
+    header = rows[chosen] if chosen < len(rows) else []
+    hidden = {j for j, h in enumerate(header)
+              if not values.is_blank(h) and never_reason(str(h), schema.NEEDS) == CONTACT}
+    cells = [[("" if i > chosen and j in hidden else _cell_text(c))
+              for j, c in enumerate(list(r) + [None] * (width - len(r)))]
+             for i, r in enumerate(shown)]
+    letters = [_column_letter(j) for j in range(width)]
+    preview = pd.DataFrame(cells, columns=letters, index=range(1, len(shown) + 1))
+    preview.index.name = _t(view, "mapping.row")
+
+    def option(i: int) -> str:
+        words = [w for w in map(_cell_text, rows[i]) if w][:HEADER_OPTION_CELLS]
+        return _t(view, "mapping.header_row_option", row=i + 1, cells=" · ".join(words))
+
+    with st.expander(_t(view, "mapping.first_rows", n=len(shown)), expanded=default > 0):
+        st.dataframe(preview, width="stretch")
+    # A profile may name a row below the preview: it is offered all the same.
+    choices = list(range(max(len(shown), default + 1)))
+    return st.selectbox(_t(view, "mapping.header_row"), choices, index=default,
+                        format_func=option, key=f"{key}_header",
+                        help=_t(view, "mapping.header_row_help"))
+
+
+def _column_letter(index: int) -> str:
+    """Excel's column name: A, B, ..., Z, AA, ..."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _reason(view: View, mapping: Mapping, sample: pd.DataFrame) -> str:
+    """One line in plain words on why the table was suggested."""
+    table = view.t(f"table.{mapping.table}")
+    if view.lang != "zh":
+        table = table.lower()  # mid-sentence: "looks like case counts"
+    parts = []
+    for kind, detail, n in suggestion_reason(mapping, sample):
+        label = _t(view, f"mapping.kind.{kind}")
+        if kind == "facility":
+            type_label = i18n.value_label("facility_type", detail, view.lang)
+            label = _t(view, "mapping.kind.facility",
+                       type=type_label if view.lang == "zh" else type_label.lower())
+        parts.append(_t(view, "mapping.reason_one", kind=label) if n == 1
+                     else _t(view, "mapping.reason_many", kind=label, n=n))
+    if not parts:
+        return _t(view, "mapping.reason_headers", table=table)
+    listed = parts[0] if len(parts) == 1 else (
+        _t(view, "mapping.list_sep").join(parts[:-1]) + _t(view, "mapping.list_last") + parts[-1])
+    return _t(view, "mapping.reason", table=table, columns=listed)
+
+
+def _not_imported(view: View, table: str, headers: list[str]) -> list[str]:
+    """List the headers that are never mapped in ``table``, with why; return them."""
+    never = {h: never_reason(h, table) for h in headers}
+    never = {h: r for h, r in never.items() if r}
+    if never:
+        st.markdown(f"**{_t(view, 'mapping.not_imported')}**")
+        st.dataframe(pd.DataFrame({
+            _t(view, "mapping.header"): list(never),
+            _t(view, "mapping.reason_column"): [_t(view, f"mapping.never.{r}") for r in never.values()],
+        }), hide_index=True, width="stretch")
+    return list(never)
+
+
+def _edit_columns(view: View, key: str, raw: readers.RawTable, base: Mapping,
+                  skipped: list[str]) -> Mapping:
+    """The header → column editor; returns the mapping as edited.
+
+    Headers in ``skipped`` (contacts, counts no column holds) are not offered at all:
+    they stay unmapped whatever is chosen.
+    """
     headers = [str(h) for h in raw.frame.columns]
+    shown = [i for i, h in enumerate(headers) if h not in skipped]
+    samples = _samples(raw)
     table = base.table
     frame = pd.DataFrame({
-        "header": headers,
-        "sample": _samples(raw),
-        "column": [base.columns.get(h) for h in headers],
-        "score": [round(100 * base.scores.get(h, 0.0)) for h in headers],
+        "header": [headers[i] for i in shown],
+        "sample": [samples[i] for i in shown],
+        "column": [base.columns.get(headers[i]) or "" for i in shown],
+        "score": [round(100 * base.scores.get(headers[i], 0.0)) for i in shown],
     })
     config = {
         "header": st.column_config.TextColumn(_t(view, "mapping.header")),
         "sample": st.column_config.TextColumn(_t(view, "mapping.sample")),
         "column": st.column_config.SelectboxColumn(
-            _t(view, "mapping.column"), options=targets(table), help=_t(view, "mapping.column_help"),
-            format_func=lambda c: f"{column_label(view, table, c)} ({c})"),
+            _t(view, "mapping.column"), options=["", *targets(table)],
+            help=_t(view, "mapping.column_help"),
+            format_func=lambda c: column_label(view, table, c) if c else _t(view, "mapping.not_mapped")),
         "score": st.column_config.ProgressColumn(_t(view, "mapping.score"), min_value=0,
                                                  max_value=100, format="%d%%"),
     }
     edited = st.data_editor(frame, key=f"{key}_columns", column_config=config, hide_index=True,
                             disabled=["header", "sample", "score"], width="stretch")
-    columns, scores = {}, {}
+    columns: dict[str, str | None] = dict.fromkeys(headers)
+    scores: dict[str, float] = dict.fromkeys(headers, 0.0)
     for header, target in zip(edited["header"], edited["column"]):
         target = None if values.is_blank(target) else str(target)
         columns[header] = target
         # A person's choice is certain; the suggestion keeps its own confidence.
         same = target == base.columns.get(header)
         scores[header] = base.scores.get(header, 0.0) if same else float(target is not None)
-    return Mapping(table, columns, scores, {}, base.facility_from_name, base.generate_key)
+    return Mapping(table, columns, scores, {}, base.facility_from_name, base.generate_key,
+                   base.header_row)
 
 
 def _edit_constants(view: View, key: str, mapping: Mapping, base: Mapping) -> None:
@@ -158,7 +284,7 @@ def _edit_constants(view: View, key: str, mapping: Mapping, base: Mapping) -> No
         column_config={
             "column": st.column_config.SelectboxColumn(
                 _t(view, "mapping.constant_column"), options=targets(table),
-                format_func=lambda c: f"{column_label(view, table, c)} ({c})"),
+                format_func=lambda c: column_label(view, table, c)),
             "value": st.column_config.TextColumn(_t(view, "mapping.constant_value")),
         })
     for column, value in zip(edited["column"], edited["value"]):
@@ -176,13 +302,26 @@ def _issues(view: View, mapping: Mapping) -> bool:
     """Show what is wrong with the mapping; True when it cannot be applied at all."""
     fatal = False
     for code, column in check_mapping(mapping):
-        label = column_label(view, mapping.table, column) if code != "unknown_table" else column
+        named = code in ("unknown_table", "never_mapped")  # a table or a header, not a column
+        label = column if named else column_label(view, mapping.table, column)
         if code == "missing_required":
             st.warning(_t(view, "mapping.missing_required", column=label))
         else:
             st.error(_t(view, f"mapping.{code}", column=label))
             fatal = True
     return fatal
+
+
+def _shown(view: View, raw: readers.RawTable) -> pd.DataFrame:
+    """The first mapped rows as text: still raw here (validation types them), but the
+    values the rules filled in (``hospital``, ``urgent``, ``ppe``) in the page's language."""
+    shown = raw.frame.head(PREVIEW_ROWS).copy()
+    for name in shown.columns:
+        column = raw.table.column(name)
+        canonical = set(column.values)
+        shown[name] = [i18n.value_label(name, v, view.lang) if v in canonical else _cell_text(v)
+                       for v in shown[name]]
+    return shown
 
 
 def _preview(view: View, name: str, data: bytes, mapping: Mapping, connection_factory
@@ -194,12 +333,13 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping, connection_fa
         st.error(_t(view, "problem.bad_mapping", value=md(exc.detail or exc.code)))
         return None
     st.markdown(f"**{_t(view, 'mapping.preview')}**")
+    for sentence in i18n.note_summary(conversion.notes, view.lang):
+        st.caption(sentence)
     for raw in conversion.tables:
         table = raw.table.name
         st.caption(_t(view, "mapping.preview_table", table=f"{view.t(f'table.{table}')} · {md(raw.label)}",
                       rows=len(raw.frame)))
-        # Cells are still raw text here (validation types them): show them as text.
-        shown = raw.frame.head(PREVIEW_ROWS).map(lambda v: "" if values.is_blank(v) else str(v))
+        shown = _shown(view, raw)
         shown.columns = [view.t(f"column.{table}.{c}") for c in shown.columns]
         st.dataframe(shown, hide_index=True, width="stretch")
     with connection_factory() as con:
@@ -228,14 +368,15 @@ def _save(view: View, key: str, mapping: Mapping, default: str) -> None:
 
 
 def mapping_section(view: View, files, connection_factory) -> ImportReport | None:
-    """Map, preview, save and import uploaded files that are not in the template.
+    """Map, preview, save and import uploaded files that no built-in format reads.
 
     Parameters
     ----------
     view : View
         The page's view (language).
     files : list of (str, bytes)
-        The uploads (``SourceFile`` objects are accepted too).
+        The uploads no format recognised (``SourceFile`` objects are accepted too):
+        every readable one is offered.
     connection_factory : callable
         Returns a context manager yielding a store connection (``dashboard.ui.data.connection``).
 
@@ -243,28 +384,50 @@ def mapping_section(view: View, files, connection_factory) -> ImportReport | Non
     -------
     ImportReport or None
         The report of an import made in this run, else None. Nothing is shown when
-        every file is recognised.
+        no file can be read.
     """
-    candidates = unrecognised_files(files)
+    candidates = _candidates(files)
     if not candidates:
         return None
     st.subheader(_t(view, "mapping.title"))
     st.caption(_t(view, "mapping.intro"))
     names = [c[0] for c in candidates]
     chosen = st.selectbox(_t(view, "mapping.file"), names, key="mapping_file") if len(names) > 1 else names[0]
-    name, data, raw = candidates[names.index(chosen)]
-    headers = [str(h) for h in raw.frame.columns]
+    name, data, sheets, is_json = candidates[names.index(chosen)]
+    sheet, rows = sheets[0]  # one mapping serves every sheet; the first one is shown
     key = "mapping_" + hashlib.sha1(name.encode() + data).hexdigest()[:10]
 
-    start, base = _start(view, key, headers, raw.table)
+    start, loaded = _start(view, key)
+    key = f"{key}_{start}"
+    header_row = 0
+    if not is_json:  # JSON records carry their keys: there is no header row to pick
+        default = loaded.header_row if loaded else suggest_header_row(rows)
+        header_row = _header_row(view, key, rows, min(default, max(len(rows) - 1, 0)))
+    try:
+        raw = (readers.read_file(name, data)[0] if is_json
+               else readers.table_from_rows(name, rows, header_row, sheet))
+    except readers.ReadError:
+        st.warning(_t(view, "mapping.header_row_empty"))
+        return None
+    headers = [str(h) for h in raw.frame.columns]
+    if loaded is not None and loaded.header_row == header_row:
+        base = loaded
+    else:  # the suggestion, or a profile whose header row the person changed
+        start, base = "", suggest_mapping(headers, None, raw.frame)
+        base.header_row = header_row
     tables = list(schema.TABLES)
     table = st.selectbox(_t(view, "mapping.table"), tables, index=tables.index(base.table),
-                         format_func=lambda n: view.t(f"table.{n}"), key=f"{key}_{start}_table")
+                         format_func=lambda n: view.t(f"table.{n}"),
+                         key=f"{key}_{header_row}_table")
+    if not start and table == base.table:
+        st.caption(_reason(view, base, raw.frame))
     if table != base.table:
-        base = suggest_mapping(headers, table)
-    # Editors are keyed by the starting point and table: changing either starts afresh.
-    key = f"{key}_{start}_{table}"
-    mapping = _edit_columns(view, key, raw, base)
+        base = suggest_mapping(headers, table, raw.frame)
+        base.header_row = header_row
+    # Editors are keyed by the starting point, header row and table: changing any starts afresh.
+    key = f"{key}_{header_row}_{table}"
+    skipped = _not_imported(view, table, headers)
+    mapping = _edit_columns(view, key, raw, base, skipped)
     _edit_constants(view, key, mapping, base)
     if _issues(view, mapping):
         return None

@@ -36,7 +36,8 @@ _LINE_SPLIT_RE = re.compile(r"\r\n|[\r\n；;。]")
 _ENUM_RE = re.compile(r"^\s*(?:[A-Za-z]?\d{1,2}\s*[、.．]|[(（]\d{1,2}[)）]|\d{1,2}\s*[)）])\s*")
 # Verbs in front of a request ("另需过氧化氢2万瓶"): not part of the item.
 _LEAD_RE = re.compile(r"^(?:另需|还需|需要|急需|急缺|补充)[:：]?\s*")
-_URGENT_RE = re.compile(r"紧急|急需|急缺|急用")
+# Urgency words are a rule table shared with mapped sheets (rules/urgency_words.csv).
+_URGENT_RE = re.compile("|".join(re.escape(r["word"]) for r in load_rules("urgency_words")))
 _DESIGNATED_RE = re.compile(r"定点救治")
 # Words that join two items: a piece containing one is never read as one need.
 _JOIN_RE = re.compile(r"或|和|及|等|/")

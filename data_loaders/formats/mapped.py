@@ -9,7 +9,27 @@ from __future__ import annotations
 
 from data_loaders import readers
 from data_loaders.formats import Conversion, Format, ImportContext, Note
-from data_loaders.mapping import Mapping, apply_mapping, facility_table
+from data_loaders.mapping import CONTACT, Mapping, map_sheet, never_reason
+
+
+def read_sheets(name: str, data: bytes, header_row: int = 0) -> list[readers.RawTable]:
+    """The file's tables with their headers in row ``header_row`` (0: the first row).
+
+    Rows above the header are ignored and row numbers stay those of the sheet. JSON
+    records carry their own keys, so ``header_row`` does not apply to them; a sheet too
+    short to hold the header row is left out.
+    """
+    if not header_row or readers.sniff_format(name, data) == "json":
+        return readers.read_file(name, data)
+    tables = []
+    for sheet, rows in readers.read_rows(name, data):
+        try:
+            tables.append(readers.table_from_rows(name, rows, header_row, sheet))
+        except readers.ReadError:
+            continue
+    if not tables:
+        raise readers.ReadError("empty_file", f"no sheet has a header in row {header_row + 1}")
+    return tables
 
 
 class MappedFormat(Format):
@@ -27,25 +47,32 @@ class MappedFormat(Format):
         return False
 
     def convert(self, name: str, data: bytes, ctx: ImportContext) -> Conversion:
-        """Read the file and apply the mapping to each of its tables (sheets).
+        """Read the file from the mapping's header row and apply the mapping to each of
+        its tables (sheets), with the built-in rules (``mapping.map_rows``).
 
         A sheet sharing no header with the mapping is skipped with a note rather than
-        imported as empty rows. An unusable mapping raises ``ReadError('bad_mapping')``
-        so the importer reports it against the file.
+        imported as empty rows; contact columns are never read (a note counts them).
+        An unusable mapping raises ``ReadError('bad_mapping')`` so the importer reports
+        it against the file.
         """
         conversion = Conversion()
         mapped_headers = {h for h, target in self.mapping.columns.items() if target}
         facility_ids: set[str] = set()
-        for raw in readers.read_file(name, data):
-            if not mapped_headers & {str(h) for h in raw.frame.columns}:
+        for raw in read_sheets(name, data, self.mapping.header_row):
+            headers = [str(h) for h in raw.frame.columns]
+            if not mapped_headers & set(headers):
                 conversion.notes.append(Note("sheet_skipped", raw.label))
                 continue
             try:
-                facilities = facility_table(raw, self.mapping)
-                table = apply_mapping(raw, self.mapping)
+                tables, notes = map_sheet(raw, self.mapping)
             except ValueError as exc:
                 raise readers.ReadError("bad_mapping", str(exc)) from exc
-            if facilities is not None:
+            contacts = sum(never_reason(h, self.mapping.table) == CONTACT for h in headers)
+            if contacts:
+                conversion.notes.append(Note("contact_columns_skipped", raw.label, count=contacts))
+            conversion.notes.extend(notes)
+            *derived, table = tables
+            for facilities in derived:
                 # Sheets of one workbook may name the same facility: emit it once, or
                 # validation would see its derived id twice.
                 keep = ~facilities.frame["facility_id"].isin(facility_ids)
