@@ -347,7 +347,8 @@ def test_two_row_merged_header():
     ([["机构名称", "类型", "地区"], ["某基金会", "基金会", "武汉"], ["某公司", "企业", "武汉"]], 0),
     ([["一张很长的标题，只有一格"], [None], ["名称", "数量"], ["甲", 1]], 2),
     ([["2020年2月12日", None], ["名称", "数量"], ["甲", 1]], 1),  # a date line
-    ([["填报单位：某某", "", "", "", ""], ["序号", "名称", "地区", "物资", "数量"], [1, "甲", "武汉", "口罩", 5]], 1),
+    ([["填报单位：某某", "", "", "", ""], ["序号", "名称", "地区", "物资", "数量"],
+      [1, "甲", "武汉", "口罩", 5]], 1),
     ([[1, 2], [3, 4]], 0),  # nothing looks like a header: the first row
 ])
 def test_header_row_choice(rows, expected):
@@ -486,5 +487,6 @@ def test_section_marks_contacts_as_never_imported(db):
 def test_section_explains_a_count_no_column_holds(db):
     at = _section("case_series.csv", lang="en")
     reasons = dict(zip(*_frame_with(at, "Reason").T.values))
-    assert reasons == {"现有确诊": "Current count: no column holds it (it follows from the cumulative counts)",
-                       "疑似病例": "Suspected cases: no column holds them"}
+    assert reasons == {
+        "现有确诊": "Current count: no column holds it (it follows from the cumulative counts)",
+        "疑似病例": "Suspected cases: no column holds them"}

@@ -61,35 +61,6 @@ def column_label(view: View, table: str, target: str) -> str:
     return view.t(f"column.{table}.{target}")
 
 
-def unrecognised_files(files) -> list[tuple[str, bytes, readers.RawTable]]:
-    """Uploaded files with a table whose headers are not the template's.
-
-    No longer used by ``mapping_section`` (the Data page now hands it only the files no
-    built-in format reads); kept while ``dashboard/ui/importing.py`` still calls it.
-
-    A table counts as recognised when its headers hold a table's key (as the importer
-    guesses tables); a name alone (``医院需求.csv`` says needs) is not enough, since
-    the headers may still be foreign. ``files`` holds ``(name, bytes)`` pairs or
-    ``SourceFile`` objects. Unreadable files are left out: the normal validation
-    report already names them.
-    """
-    found = []
-    for item in files:
-        name, data = (item.name, item.data) if hasattr(item, "data") else item
-        name = safe_name(name)  # what the importer calls it, so labels agree
-        if len(data) > max_upload_bytes():
-            continue  # not read at all: the validation report says it is too large
-        try:
-            tables = readers.read_file(name, data)
-        except readers.ReadError:
-            continue
-        for raw in tables:
-            if schema.table_for_headers(list(raw.frame.columns)) is None:
-                found.append((name, data, raw))
-                break
-    return found
-
-
 def _candidates(files) -> list[tuple[str, bytes, list[tuple[str | None, list[list]]], bool]]:
     """Every readable upload as ``(name, bytes, sheets, is_json)``; ``sheets`` holds the
     raw rows of each sheet (``readers.read_rows``), so a header row can be chosen.
