@@ -30,7 +30,9 @@ The rule (docs/FORMATS-distribution-sheet.md explains it with examples):
      (``湖北省…``, ``省…``) while the other is a prefecture's (``武汉市…``, ``市…``), they
      are different institutions (``武汉市中西医结合医院`` is not ``湖北省中西医结合医院``):
      capped at ``LEVEL_CONFLICT_CAP``, so the pair can only be proposed for review.
-3. **Decide** (``accept``): the best candidate is accepted when its score is at least
+3. **Decide** (``accept``): a remembered alias, or the only candidate whose name is
+   exactly the name written (confidence 1.0), is accepted; two candidates at 1.0 go to
+   review. Otherwise the best candidate is accepted when its score is at least
    ``THRESHOLD`` and no other candidate is within ``AMBIGUITY_MARGIN`` of it; anything
    else goes to review, with the best candidate (if it scores ``PROPOSE_MIN`` or more)
    as the proposal.
@@ -309,14 +311,26 @@ def accept(matches: list[Match]) -> Match | None:
     Returns
     -------
     Match or None
-        The best match when it is an alias, or scores at least ``THRESHOLD`` with no
-        other candidate within ``AMBIGUITY_MARGIN``; otherwise None (review).
+        In this order:
+
+        - the best match when it is a remembered alias;
+        - the one match at confidence 1.0 when it is an exact name: no person is needed,
+          whatever the ambiguity margin says, but two facilities at 1.0 (the same
+          normalised name, neither ruled out by its prefecture) go to review;
+        - the best match when it scores at least ``THRESHOLD`` with no other candidate
+          within ``AMBIGUITY_MARGIN``;
+        - otherwise None (review).
     """
     if not matches:
         return None
     best = matches[0]
     if best.rule == "alias":
         return best
+    certain = [m for m in matches if m.confidence >= 1.0]
+    if len(certain) > 1:
+        return None  # two facilities answer to the name: only a person can tell
+    if certain and certain[0].rule == "exact":
+        return certain[0]
     if best.confidence < THRESHOLD:
         return None
     # A small epsilon so that a gap of exactly the margin counts as clear.

@@ -83,7 +83,7 @@ def test_correction_and_rejection(queued):
     assert set(store.read_table(queued, "deliveries")["facility_id"]) == {"F-XH"}
     water = frame[frame["raw_name"] == "水务集团"].iloc[0]
     rejected = decide(queued, water["review_id"], None)
-    assert rejected == {"status": "rejected", "facility_id": None,
+    assert rejected == {"status": "rejected", "facility_id": None, "raw_name": "水务集团",
                         "review_ids": [water["review_id"]], "written": 0}
     assert len(store.read_table(queued, "deliveries")) == 2
     assert pending(queued).empty
