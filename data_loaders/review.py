@@ -79,12 +79,17 @@ ERROR_CODES = ("not_pending", "invalid", "no_name", "unknown_type", "unknown_reg
 
 
 class ReviewError(ValueError):
-    """A decision that cannot be saved; ``code`` is stable, ``detail`` names what."""
+    """A decision that cannot be saved; ``code`` is stable, ``detail`` names what, and
+    ``problems`` holds the validation problems (``invalid``) for a translated message,
+    and ``raw_name`` the name decided on when a bulk decision failed on one of several."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", problems: list | None = None,
+                 raw_name: str | None = None):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.problems = list(problems or [])
+        self.raw_name = raw_name
 
     def __str__(self) -> str:  # KeyError (see NotPending) would show the repr
         return f"{self.code}: {self.detail}" if self.detail else self.code
@@ -274,7 +279,7 @@ def _validate_and_write(con, raws: list[RawTable], replaced: str) -> dict[str, i
         # The same validation as an import: a bad id or a missing supplier is an error
         # here too, and nothing half-valid reaches the store.
         detail = "; ".join(f"{p.column}={p.value}: {p.code}" for p in result.problems[:5])
-        raise ReviewError("invalid", detail)
+        raise ReviewError("invalid", detail, result.problems)
     return store.write(con, {name: result.frames[name] for name in result.frames})
 
 
@@ -451,6 +456,43 @@ def create_facility(con, review_id: str, name: str, facility_type: str, region: 
             "review_ids": [r[0] for r in found], "written": written}
 
 
+def bulk_candidates(con, min_confidence: float = DEFAULT_BULK_MIN
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The groups ``accept_all`` would confirm, and those it leaves to a person.
+
+    A group qualifies when its proposal scores at least ``min_confidence``. It is left
+    to a person when, matched again against today's facilities, its proposal is no
+    longer the clear best (``matching.clear_best``): two facilities of the same name,
+    a second candidate within the ambiguity margin, or a better one added since. A
+    name queued *because* two candidates tie is exactly what a bulk decision must not
+    settle by their order.
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(to_accept, left)``, both with ``GROUP_COLUMNS``.
+    """
+    from data_loaders.matching import clear_best, match_name
+
+    if not 0 < float(min_confidence) <= 1:
+        raise ReviewError("bad_threshold", str(min_confidence))
+    frame = groups(con)
+    frame = frame[frame["proposed_id"].notna()
+                  & (frame["confidence"].astype(float) >= float(min_confidence) - 1e-9)]
+    if frame.empty:
+        return frame, frame
+    candidates = con.execute(
+        "SELECT facility_id, name, region_adcode FROM facilities").fetchall()
+    remembered = aliases(con)
+    clear = []
+    for group in frame.itertuples(index=False):
+        region = group.list_region or split_region(group.raw_name)[1]
+        best = clear_best(match_name(group.raw_name, candidates, region, remembered))
+        clear.append(best is not None and best.facility_id == group.proposed_id)
+    keep = pd.Series(clear, index=frame.index)
+    return frame[keep], frame[~keep]
+
+
 def accept_all(con, min_confidence: float = DEFAULT_BULK_MIN) -> dict:
     """Confirm every pending name whose proposal scores at least ``min_confidence``.
 
@@ -465,7 +507,9 @@ def accept_all(con, min_confidence: float = DEFAULT_BULK_MIN) -> dict:
     -------
     dict
         ``{"groups": [{"raw_name", "facility_id", "lines", "written"}, ...],
-        "lines": total lines settled, "written": total deliveries written}``.
+        "lines": total lines settled, "written": total deliveries written,
+        "left": [names whose proposal competes with another facility]}``
+        (see ``bulk_candidates``: a tie is never settled in bulk).
 
     Raises
     ------
@@ -473,21 +517,18 @@ def accept_all(con, min_confidence: float = DEFAULT_BULK_MIN) -> dict:
         ``bad_threshold``; ``invalid`` (naming the name whose lines did not validate).
         All groups land in one ``store.transaction``: on any error none is confirmed.
     """
-    if not 0 < float(min_confidence) <= 1:
-        raise ReviewError("bad_threshold", str(min_confidence))
     ensure_review_table(con)
     done = []
     with store.transaction(con):
-        chosen = groups(con)
-        chosen = chosen[chosen["proposed_id"].notna()
-                        & (chosen["confidence"].astype(float) >= float(min_confidence) - 1e-9)]
+        chosen, left = bulk_candidates(con, min_confidence)
         for group in chosen.itertuples(index=False):
             raw_name, kind, found = _pending_items(con, group.review_id)
             try:
                 written = _settle(con, raw_name, kind, found, group.proposed_id)
             except ReviewError as exc:
-                raise ReviewError(exc.code, f"{raw_name}: {exc.detail}") from exc
+                raise ReviewError(exc.code, f"{raw_name}: {exc.detail}", exc.problems,
+                                  raw_name) from exc
             done.append({"raw_name": raw_name, "facility_id": group.proposed_id,
                          "lines": len(found), "written": written})
     return {"groups": done, "lines": sum(g["lines"] for g in done),
-            "written": sum(g["written"] for g in done)}
+            "written": sum(g["written"] for g in done), "left": list(left["raw_name"])}

@@ -20,6 +20,7 @@ from data_loaders.review import (
     ReviewError,
     accept_all,
     aliases,
+    bulk_candidates,
     create_facility,
     decide,
     default_region,
@@ -35,6 +36,9 @@ for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
     importlib.import_module(f"data_loaders.formats.{_module}")
 
 ORGS_CSV = "org_id,name,org_type,region\nORG-RC-WUHAN,武汉市红十字会,other,420100\n"
+# Two hospitals of one name in one prefecture: only a person can tell which is meant.
+TWINS_CSV = ("facility_id,name,facility_type,region\n"
+             "F-TWIN1,武汉市第九医院,hospital,青山区\nF-TWIN2,武汉市第九医院,hospital,武昌区\n")
 
 
 def _item(row: int, raw_name: str, proposed: str | None = None, confidence: float = 0.0,
@@ -96,9 +100,7 @@ def test_an_exact_name_in_another_prefecture_does_not_compete():
 
 
 def test_exact_names_on_a_sheet_pass_and_twins_wait(store_db):
-    twins = ("facility_id,name,facility_type,region\n"
-             "F-TWIN1,武汉市第九医院,hospital,青山区\nF-TWIN2,武汉市第九医院,hospital,武昌区\n")
-    assert import_files(store_db, [SourceFile("twins.csv", twins.encode())]).ok
+    assert import_files(store_db, [SourceFile("twins.csv", TWINS_CSV.encode())]).ok
     rows = [["接收单位", "品名", "数量"], ["武汉市金银潭医院", "口罩", 5], ["第九医院", "口罩", 7]]
     conversion = DistributionSheetFormat().convert(
         "list.xlsx", workbook(rows), ImportContext(con=store_db, path="2020-01-30.xlsx"))
@@ -264,23 +266,40 @@ def test_the_same_name_and_region_give_the_same_id():
 def test_accept_all_takes_the_proposals_at_or_above_the_threshold(queued):
     result = accept_all(queued, 0.9)
     assert result == {"groups": [{"raw_name": "协和医院", "facility_id": "F-XH", "lines": 1,
-                                  "written": 1}], "lines": 1, "written": 1}
+                                  "written": 1}], "lines": 1, "written": 1, "left": []}
     assert deliveries(queued) == {"RC-20200130-7": "F-XH"}
     result = accept_all(queued, 0.7)
     assert [(g["raw_name"], g["lines"]) for g in result["groups"]] == [("同济医院", 2)]
     assert (result["lines"], result["written"]) == (2, 2)
     # Names without a proposal are never accepted in bulk, whatever the threshold.
-    assert accept_all(queued, 0.01) == {"groups": [], "lines": 0, "written": 0}
+    assert accept_all(queued, 0.01) == {"groups": [], "lines": 0, "written": 0, "left": []}
     assert set(pending(queued)["raw_name"]) == {"武汉市第七医院", "水务集团"}
     assert aliases(queued) == {"同济医院": "F-TJ", "协和医院": "F-XH"}
 
 
+def test_accept_all_leaves_a_tie_to_a_person(queued):
+    assert import_files(queued, [SourceFile("twins.csv", TWINS_CSV.encode())]).ok
+    # Queued because two facilities answer to it at 1.0; the proposal is the first of them.
+    enqueue(queued, [_item(40, "第九医院", "F-TWIN1", 1.0)], "imp2")
+    to_accept, left = bulk_candidates(queued, 0.9)
+    assert list(to_accept["raw_name"]) == ["协和医院"] and list(left["raw_name"]) == ["第九医院"]
+    result = accept_all(queued, 0.9)
+    assert [g["raw_name"] for g in result["groups"]] == ["协和医院"]
+    assert result["left"] == ["第九医院"]
+    assert "第九医院" in set(pending(queued)["raw_name"])
+
+
 def test_accept_all_is_one_transaction(queued):
-    # A proposal whose facility has gone since: that name fails, so none is confirmed.
-    enqueue(queued, [_item(30, "旧医院", "F-GONE", 0.99)], "imp2")
+    # The third name's line names an unknown supplier: it fails after two names were
+    # written, and neither of them is confirmed.
+    bad = _item(30, "金银潭医院", "F-JYT", 0.99)
+    bad.payload["supplier_id"] = "ORG-NOPE"
+    enqueue(queued, [bad], "imp2")
+    assert list(bulk_candidates(queued, 0.7)[0]["raw_name"]) == ["同济医院", "协和医院", "金银潭医院"]
     with pytest.raises(ReviewError) as refused:
         accept_all(queued, 0.7)
-    assert refused.value.code == "invalid" and refused.value.detail.startswith("旧医院: ")
+    assert refused.value.code == "invalid" and refused.value.raw_name == "金银潭医院"
+    assert [p.code for p in refused.value.problems] == ["unknown_reference"]
     assert deliveries(queued) == {} and aliases(queued) == {}
     assert len(pending(queued)) == 7
 
@@ -290,3 +309,17 @@ def test_accept_all_refuses_a_threshold_outside_0_1(queued, threshold):
     with pytest.raises(ReviewError) as refused:
         accept_all(queued, threshold)
     assert refused.value.code == "bad_threshold"
+
+
+def test_a_decision_saved_while_another_session_reads_is_reported_saved(queued):
+    # Another session of the app holds a connection in the middle of a read: DuckDB then
+    # refuses the checkpoint after the commit, which must not turn a saved decision
+    # into an error (the person would decide again on a name already settled).
+    other = store.connect(store.database_file(queued))
+    try:
+        other.execute("SELECT count(*) FROM review_queue").fetchone()  # not read to the end
+        result = decide(queued, review_of(queued, "同济医院"), "F-TJ")
+    finally:
+        other.close()
+    assert result["written"] == 2
+    assert deliveries(queued) == {"RC-20200130-5": "F-TJ", "RC-20200130-6": "F-TJ"}
