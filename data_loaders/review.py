@@ -73,7 +73,7 @@ PAYLOAD_KEY = {"facility": "facility_id"}
 
 DEFAULT_BULK_MIN = 0.9  # "accept all proposals at or above": the threshold offered first
 
-# The stable codes of ReviewError, each with a sentence in the catalogue (review.error.*).
+# The stable codes of ReviewError, each with a sentence in the catalogue (review.error_*).
 ERROR_CODES = ("not_pending", "invalid", "no_name", "unknown_type", "unknown_region",
                "facility_exists", "bad_threshold")
 
@@ -372,21 +372,29 @@ def province_region(region: object):
     return found
 
 
+def default_prefecture(raw_name: str, list_region: str | None = None) -> str | None:
+    """The prefecture a name most likely lies in: one written in the name (``黄石市…``),
+    else the list's region (``420100`` for the Wuhan Red Cross), else None."""
+    written = split_region(raw_name)[1]
+    if written:
+        return written
+    place = province_region(list_region)
+    return place.prefecture if place else None
+
+
 def default_region(raw_name: str, list_region: str | None = None) -> str | None:
     """The region a new facility of this name most likely lies in (an adcode), or None.
 
-    A prefecture written in the name (``黄石市中心医院``) wins over the list's region; a
-    county written after it (``武汉市青山区…``, ``青山区商务局`` on a Wuhan list) narrows it.
+    The prefecture of ``default_prefecture``, narrowed to a county written after it
+    (``武汉市青山区…``, or ``青山区商务局`` on a Wuhan list).
     """
     from geo.regions import load_registry
 
-    rest, written = split_region(raw_name)
-    prefecture = written or (list_region if province_region(list_region) else None)
+    prefecture = default_prefecture(raw_name, list_region)
     if prefecture is None:
         return None
-    registry = load_registry()
-    prefecture = registry.get(prefecture).prefecture or prefecture
-    for county in registry.counties(prefecture):
+    rest = split_region(raw_name)[0]
+    for county in load_registry().counties(prefecture):
         # Full names only (青山区): a short name (青山) may begin an ordinary word.
         if rest.startswith(county.name) and len(rest) > len(county.name):
             return county.adcode

@@ -415,3 +415,19 @@ def test_a_sheet_beside_the_list_is_named_in_a_note(facilities_db):
     # The empty third sheet is not worth a note; the list of donations is.
     assert [(n.code, n.where) for n in conversion.notes if n.code == "sheet_not_distribution"] == [
         ("sheet_not_distribution", "Sheet2")]
+
+
+def test_every_note_of_the_format_has_a_sentence():
+    from pathlib import Path
+
+    from dashboard.i18n import CATALOGUE
+
+    source = Path(FMT.convert.__code__.co_filename).read_text(encoding="utf-8")
+    codes = set(re.findall(r'Note\("([a-z_]+)"', source)) | set(
+        re.findall(r'\("([a-z_]+)", (?:len|certain|kept)', source))
+    assert {"rows_after_table", "subtotals_skipped", "sheet_not_distribution",
+            "lines_matched"} <= codes
+    for code in codes:
+        assert f"note.{code}" in CATALOGUE, code
+    for code in ("rows_after_table", "subtotals_skipped", "sheet_not_distribution"):
+        assert all("{n}" in text for text in CATALOGUE[f"note.{code}"]), code

@@ -230,3 +230,13 @@ def test_two_dozen_names_stay_one_table_and_one_line_each(db):
     assert len(table) == 26
     headings = [e.label for e in at.expander if e.label.startswith("某某单位")]
     assert len(headings) == 26 and headings[0] == "某某单位00 · 1 行 · 无建议"
+
+
+def test_every_refusal_has_a_sentence_in_both_languages():
+    from dashboard.i18n import CATALOGUE
+    from dashboard.ui.review import ACTIONS, ERRORS
+    from data_loaders.review import ERROR_CODES
+
+    assert set(ERRORS) == set(ERROR_CODES)
+    for key in [*ERRORS.values(), *ACTIONS.values()]:
+        assert key in CATALOGUE, key

@@ -323,3 +323,28 @@ def test_a_decision_saved_while_another_session_reads_is_reported_saved(queued):
         other.close()
     assert result["written"] == 2
     assert deliveries(queued) == {"RC-20200130-5": "F-TJ", "RC-20200130-6": "F-TJ"}
+
+
+# -- on the real sheet ---------------------------------------------------------------
+
+@pytest.mark.realworld
+def test_the_real_sheet_is_finished_from_the_queue(db):
+    from tests.test_distribution_sheet import REAL_FACILITIES, _real
+
+    sheet, flat = _real()
+    assert import_files(db, [SourceFile("facilities.csv", REAL_FACILITIES.encode())]).ok
+    first = import_files(db, [SourceFile(sheet.name, sheet.read_bytes())])
+    assert first.ok, first.problems[:5]
+    lines = flat["recipient"].value_counts()
+    assert bulk_candidates(db, 0.9)[0].empty  # nothing on this sheet is that close
+    bulk = accept_all(db, 0.7)
+    assert [(g["raw_name"], g["facility_id"], g["lines"]) for g in bulk["groups"]] == [
+        ("同济医院", "WH-TJ", lines["同济医院"])]
+    assert default_region("青山区商务局", "420100") == "420107"
+    created = create_facility(db, review_of(db, "武汉市优抚医院"), "武汉市优抚医院", "hospital",
+                              default_region("武汉市优抚医院", "420100"))
+    assert created["written"] == lines["武汉市优抚医院"]
+    # Imported again, the sheet asks about the three names nobody has decided yet.
+    again = import_files(db, [SourceFile(sheet.name, sheet.read_bytes())])
+    assert {r.raw_name for r in again.review} == {"水务集团", "青山区商务局", "记者协会"}
+    assert again.written["deliveries"] == len(flat) - len(again.review)

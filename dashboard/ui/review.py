@@ -192,7 +192,7 @@ def _decision(view, connection_factory, group: dict, places: pd.DataFrame,
         st.caption(_t(view, "review.proposal_is", facility=md(labels[proposed]),
                       pct=percent(group["confidence"])))
     elif action == "other":
-        region = group["list_region"] or review.default_region(group["raw_name"])
+        region = review.default_prefecture(group["raw_name"], group["list_region"])
         # Facilities of the list's region first: the name most likely means one of them.
         ordered = places.assign(away=places["region_adcode"] != region).sort_values(
             ["away", "name"], kind="stable")["facility_id"].tolist()
