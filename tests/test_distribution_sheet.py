@@ -326,6 +326,26 @@ def test_a_footer_under_the_last_block_ends_the_table(facilities_db, footer):
     assert conversion.review == []
 
 
+def test_numbered_groups_inside_the_list_and_a_caption_under_the_header(facilities_db):
+    rows = [
+        ["接收单位", "品名", "数量"],
+        ["（单位：件）", None, None],  # a caption before the first line: skipped
+        ["一、定点医院", None, None],  # a group heading: item lines follow
+        ["武汉市金银潭医院", "医用口罩", 5],  # row 4
+        ["二、其他单位", None, None],
+        ["水务集团", "消毒片", 10],  # row 6
+        ["三、接收捐赠物资", None, None],  # a header follows: the list has ended
+        ["序号", "捐赠方", "品名", "数量"],
+        [1, "某某科技有限公司", "医用口罩", 100],
+    ]
+    conversion = FMT.convert("list.xlsx", workbook(rows),
+                             ImportContext(con=facilities_db, as_of=date(2020, 2, 2)))
+    assert _delivered(conversion) == {"RC-20200202-4": "F-JYT"}
+    assert _reviewed(conversion) == [(6, "水务集团")]  # not 二、其他单位水务集团
+    assert [(n.detail, n.count) for n in conversion.notes if n.code == "rows_after_table"] == [
+        ("7", 3)]
+
+
 def test_a_subtotal_row_is_skipped_and_the_table_goes_on(facilities_db):
     rows = [
         ["接收单位", "品名", "数量"],

@@ -196,7 +196,7 @@ def _decision(view, connection_factory, group: dict, places: pd.DataFrame,
         # Facilities of the list's region first: the name most likely means one of them.
         ordered = places.assign(away=places["region_adcode"] != region).sort_values(
             ["away", "name"], kind="stable")["facility_id"].tolist()
-        st.selectbox(_t(view, "review.pick"), ordered, index=None,
+        st.selectbox(_t(view, "review.pick"), ordered, index=None, help=_t(view, "review.pick_help"),
                      format_func=lambda fid: labels.get(fid, ""),
                      placeholder=_t(view, "review.pick_placeholder"), key=f"review_other_{rid}")
     elif action == "create":

@@ -10,8 +10,8 @@ tell these rows apart are data (``data_loaders/rules``):
   Any row below the header holding two or more known spellings is another table's
   header.
 - ``distribution_markers.csv``: patterns (regular expressions, searched in the
-  normalised text) marking a ``title`` row (a lone text: a title, a section, a footer),
-  a ``total`` row, or a ``subtotal`` row.
+  normalised text) marking a ``title`` row (a lone text: a title, a footer), a
+  ``section`` row (a numbered heading), a ``total`` row, or a ``subtotal`` row.
 
 docs/FORMATS-distribution-sheet.md describes the rules with examples.
 """
@@ -139,8 +139,10 @@ def row_kind(row: list, header: Header) -> str | None:
     - ``header``: two or more known header spellings (another table starts);
     - ``total`` / ``subtotal``: a short cell starting with 合计/总计 or 小计;
     - ``title``: a single text, in the first column or no further right than the
-      recipient's, that is long or marked as a title, section or footer (``…一览表``,
-      ``二、…``, ``注：…``): never the wrapped half of a recipient's name;
+      recipient's, that is long or marked as a title or footer (``…一览表``,
+      ``…情况``, ``注：…``): never the wrapped half of a recipient's name;
+    - ``section``: such a text that is only numbered as a section (``二、定点医院``):
+      the caller decides by what follows whether it ends the table;
     - ``date``: a single date cell (the date under a footer).
     """
     filled = [(i, v) for i, v in enumerate(row) if _filled(v)]
@@ -160,8 +162,10 @@ def row_kind(row: list, header: Header) -> str | None:
             return "date"
         leftmost = max(0, header.columns.get("recipient", 0))
         if isinstance(value, str) and position <= leftmost:
-            text = normalise(value)
-            if len(text) >= TITLE_MIN_CHARS or "title" in _marks(value):
+            marks = _marks(value)
+            if len(normalise(value)) >= TITLE_MIN_CHARS or "title" in marks:
                 return "title"
+            if "section" in marks:
+                return "section"
     return None
 

@@ -119,15 +119,32 @@ def _preamble(rows: list[list], header_index: int) -> list[list]:
     return rows[start:header_index]
 
 
+def _lines_follow(rest: list[list], header: layout.Header) -> bool:
+    """True when the next non-blank row is an item line of this table (not a header,
+    title or total): a numbered row before it heads a group of the same list."""
+    item, quantity = header.columns.get("item"), header.columns.get("quantity")
+    for row in rest:
+        if not any(not values.is_blank(v) for v in row):
+            continue
+        if layout.row_kind(row, header) is not None:
+            return False
+        return any(index is not None and index < len(row) and not values.is_blank(row[index])
+                   for index in (item, quantity))
+    return False
+
+
 def parse_sheet(title: str, rows: list[list], fallback: date | None) -> Sheet | None:
     """Read one worksheet's distribution table; None when it has no distribution header.
 
     Only the table under the header is read: a row that is another table's header, a
-    title or section row, a total or a date alone ends it (``distribution_layout``);
-    a subtotal row is skipped. Within the table the recipient is forward-filled down
-    its block; a row holding only a recipient fragment (no item, no quantity)
-    continues the previous recipient's name; a recipient cell holding only a region
-    name (``武汉市``) starts a name that the next recipient cell completes.
+    title, a total or a date alone ends it (``distribution_layout``); a numbered
+    section row ends it too unless item lines follow (then it heads a group of the
+    list); a subtotal row, and a caption before the first line, are skipped.
+
+    Within the table the recipient is forward-filled down its block; a row holding
+    only a recipient fragment (no item, no quantity) continues the previous
+    recipient's name; a recipient cell holding only a region name (``武汉市``) starts
+    a name that the next recipient cell completes.
     """
     header = layout.find_header(rows)
     if header is None:
@@ -150,6 +167,11 @@ def parse_sheet(title: str, rows: list[list], fallback: date | None) -> Sheet | 
         kind = layout.row_kind(row, header)
         if kind == "subtotal":
             sheet.subtotals += 1
+            continue
+        if kind in ("title", "date", "section") and not sheet.lines and not pending_prefix:
+            continue  # a caption under the header (（单位：件）): the table has not begun
+        if kind == "section" and _lines_follow(body[offset - header.index - 1:], header):
+            pending_prefix = ""  # a group heading inside the list (一、定点医院)
             continue
         if kind is not None:
             # Whatever follows is not this table: another table, a title, a footer.
