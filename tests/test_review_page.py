@@ -240,3 +240,4 @@ def test_every_refusal_has_a_sentence_in_both_languages():
     assert set(ERRORS) == set(ERROR_CODES)
     for key in [*ERRORS.values(), *ACTIONS.values()]:
         assert key in CATALOGUE, key
+

@@ -40,6 +40,7 @@ ERRORS = {
     "bad_threshold": "review.error_bad_threshold",
 }
 _DONE = "_review_done"  # the last decision's message, shown after the rerun
+_STALE = "_review_stale"  # a decision someone else made first, said after the refresh
 
 
 def _t(view, key: str, **values) -> str:
@@ -120,6 +121,9 @@ def review_section(view, connection_factory) -> None:
     done = st.session_state.pop(_DONE, None)
     if done:
         st.success(done)
+    stale = st.session_state.pop(_STALE, None)
+    if stale:
+        st.warning(stale)
     with connection_factory() as con:
         groups = review.groups(con)
         places = review.facilities(con)
@@ -283,4 +287,8 @@ def _error(view, exc: review.ReviewError) -> None:
                  problems=md(" · ".join(dict.fromkeys(texts))), error=md(exc.code))
     if exc.raw_name:
         message = _t(view, "review.failed_for", raw_name=md(exc.raw_name), message=message)
+    if exc.code == "not_pending":
+        # Decided in another session meanwhile: refresh the list, then say so.
+        st.session_state[_STALE] = message
+        st.rerun()
     st.error(message)
