@@ -30,7 +30,9 @@ The rule (docs/FORMATS-distribution-sheet.md explains it with examples):
      (``湖北省…``, ``省…``) while the other is a prefecture's (``武汉市…``, ``市…``), they
      are different institutions (``武汉市中西医结合医院`` is not ``湖北省中西医结合医院``):
      capped at ``LEVEL_CONFLICT_CAP``, so the pair can only be proposed for review.
-3. **Decide** (``accept``): the best candidate is accepted when its score is at least
+3. **Decide** (``accept``): a remembered alias, or the only candidate whose name is
+   exactly the name written (confidence 1.0), is accepted; two candidates at 1.0 go to
+   review. Otherwise the best candidate is accepted when its score is at least
    ``THRESHOLD`` and no other candidate is within ``AMBIGUITY_MARGIN`` of it; anything
    else goes to review, with the best candidate (if it scores ``PROPOSE_MIN`` or more)
    as the proposal.
@@ -298,6 +300,29 @@ def match_name(raw: object, candidates: Iterable, region: str | None = None,
     return out
 
 
+def clear_best(matches: list[Match]) -> Match | None:
+    """The best candidate when no other competes with it, whatever its score; else None.
+
+    A remembered alias always stands. Two candidates at confidence 1.0 (the same
+    normalised name, neither ruled out by its prefecture) compete; the one exact name
+    at 1.0 stands whatever the margin; otherwise the best stands when no other
+    candidate is within ``AMBIGUITY_MARGIN`` of it.
+    """
+    if not matches:
+        return None
+    best = matches[0]
+    if best.rule == "alias":
+        return best
+    if sum(m.confidence >= 1.0 for m in matches) > 1:
+        return None  # two facilities answer to the name: only a person can tell
+    if best.confidence >= 1.0 and best.rule == "exact":
+        return best
+    # A small epsilon so that a gap of exactly the margin counts as clear.
+    if len(matches) > 1 and best.score - matches[1].score < AMBIGUITY_MARGIN - 1e-9:
+        return None
+    return best
+
+
 def accept(matches: list[Match]) -> Match | None:
     """The match that may be accepted without review, or None.
 
@@ -309,18 +334,13 @@ def accept(matches: list[Match]) -> Match | None:
     Returns
     -------
     Match or None
-        The best match when it is an alias, or scores at least ``THRESHOLD`` with no
-        other candidate within ``AMBIGUITY_MARGIN``; otherwise None (review).
+        The ``clear_best`` candidate when it is a remembered alias, the one exact name
+        at confidence 1.0 (no person is needed, whatever the ambiguity margin says; two
+        facilities at 1.0 go to review), or scores at least ``THRESHOLD``; otherwise
+        None (review).
     """
-    if not matches:
-        return None
-    best = matches[0]
-    if best.rule == "alias":
-        return best
-    if best.confidence < THRESHOLD:
-        return None
-    # A small epsilon so that a gap of exactly the margin counts as clear.
-    if len(matches) > 1 and best.score - matches[1].score < AMBIGUITY_MARGIN - 1e-9:
+    best = clear_best(matches)
+    if best is None or best.confidence < THRESHOLD:
         return None
     return best
 

@@ -129,7 +129,14 @@ def transaction(con, commit: bool = True) -> Iterator:
     finally:
         _OPEN.pop(key, None)
     if commit:
-        con.execute("CHECKPOINT")
+        try:
+            con.execute("CHECKPOINT")
+        except duckdb.TransactionException:
+            # Another connection of this process (a page of another session) is in the
+            # middle of a transaction. The block has committed: reporting a failure now
+            # would tell the person their data was lost when it was saved. DuckDB
+            # checkpoints on its own later.
+            pass
 
 
 def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = None,

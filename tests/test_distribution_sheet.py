@@ -238,3 +238,216 @@ def test_real_sheet_date_and_blocks():
     assert len(conversion.review) == len(flat)
     assert {r.payload["delivered_on"] for r in conversion.review} == {date(2020, 1, 30).isoformat()}
     assert len({r.raw_name for r in conversion.review}) == flat["recipient"].nunique()
+
+
+# -- sheets that hold more than one table (issue 11 §3) -------------------------------
+
+def workbook(*sheets: list[list]) -> bytes:
+    """An XLSX with one worksheet per list of rows (None cells stay blank)."""
+    book = Workbook()
+    book.remove(book.active)
+    for number, rows in enumerate(sheets, start=1):
+        ws = book.create_sheet(f"Sheet{number}")
+        for row in rows:
+            ws.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+DISTRIBUTED = [
+    ["武汉市红十字会物资发放一览表", None, None, None, None],
+    ["2020年2月1日", None, None, None, None],
+    ["接收单位", "品名", "规格", "计量单位", "数量"],
+    ["武汉市金银潭医院", "医用口罩", None, "个", 1000],  # row 4
+    [None, "防护服", None, "件", 50],  # row 5
+    ["水务集团", "消毒片", None, "桶", 10],  # row 6: not a facility, reviewed
+]
+DONATIONS_TABLE = [
+    ["序号", "捐赠方", "品名", "规格", "数量"],
+    [1, "某某科技有限公司", "医用口罩", None, 50000],
+    [2, "某某商会", "防护服", None, 2000],
+]
+
+
+def _delivered(conversion) -> dict[str, str]:
+    tables = {raw.table.name: raw for raw in conversion.tables}
+    frame = tables["deliveries"].frame if "deliveries" in tables else pd.DataFrame()
+    return dict(zip(frame.get("delivery_id", []), frame.get("facility_id", [])))
+
+
+def _reviewed(conversion) -> list[tuple[int, str]]:
+    return [(item.row, item.raw_name) for item in conversion.review]
+
+
+@pytest.mark.parametrize("between", [
+    [],  # the second table's header follows at once
+    [[None] * 5, ["二、接收捐赠物资情况", None, None, None, None]],  # a section title
+    [["合计", None, None, None, 1060], [None] * 5],  # a total, then the next table
+])
+def test_a_second_table_below_is_not_read(facilities_db, between):
+    data = workbook(DISTRIBUTED + between + DONATIONS_TABLE)
+    conversion = FMT.convert("list.xlsx", data, ImportContext(con=facilities_db))
+    assert _delivered(conversion) == {"RC-20200201-4": "F-JYT", "RC-20200201-5": "F-JYT"}
+    assert _reviewed(conversion) == [(6, "水务集团")]
+    [after] = [n for n in conversion.notes if n.code == "rows_after_table"]
+    below = [any(v is not None for v in row) for row in between + DONATIONS_TABLE]
+    first = 7 + below.index(True)  # the row that ended the table (blank rows do not)
+    assert (after.where, after.detail, after.count) == ("Sheet1", str(first), sum(below))
+
+
+def test_a_title_row_never_joins_a_recipient_name(facilities_db):
+    rows = [
+        ["接收单位", "品名", "数量"],
+        ["华中科技大学同济医学院附属", "N95口罩", 10],  # row 2
+        ["同济医院", None, None],  # row 3: the wrapped rest of the name, still joined
+        ["武汉市金银潭医院", "医用口罩", 5],  # row 4
+        ["武汉市红十字会接收社会捐赠物资明细", None, None],  # row 5: a title, not a name
+        ["捐赠单位", "物资名称", "数量"],
+        ["某某科技有限公司", "医用口罩", 100],
+    ]
+    conversion = FMT.convert("list.xlsx", workbook(rows),
+                             ImportContext(con=facilities_db, as_of=date(2020, 2, 2)))
+    assert _delivered(conversion) == {"RC-20200202-2": "F-TJ", "RC-20200202-4": "F-JYT"}
+    assert conversion.review == []
+
+
+@pytest.mark.parametrize("footer", [
+    "注：以上物资均已于当日发放完毕",  # a note (a colon never sits inside a name)
+    "制表人：办公室",
+    "本表所列物资已全部由各接收单位签收并登记在案",  # a long sentence
+    "附件2",
+])
+def test_a_footer_under_the_last_block_ends_the_table(facilities_db, footer):
+    rows = [["接收单位", "品名", "数量"], ["武汉市金银潭医院", "医用口罩", 5], [footer, None, None]]
+    conversion = FMT.convert("list.xlsx", workbook(rows),
+                             ImportContext(con=facilities_db, as_of=date(2020, 2, 2)))
+    assert _delivered(conversion) == {"RC-20200202-2": "F-JYT"}
+    assert conversion.review == []
+
+
+def test_numbered_groups_inside_the_list_and_a_caption_under_the_header(facilities_db):
+    rows = [
+        ["接收单位", "品名", "数量"],
+        ["（单位：件）", None, None],  # a caption before the first line: skipped
+        ["一、定点医院", None, None],  # a group heading: item lines follow
+        ["武汉市金银潭医院", "医用口罩", 5],  # row 4
+        ["二、其他单位", None, None],
+        ["水务集团", "消毒片", 10],  # row 6
+        ["三、接收捐赠物资", None, None],  # a header follows: the list has ended
+        ["序号", "捐赠方", "品名", "数量"],
+        [1, "某某科技有限公司", "医用口罩", 100],
+    ]
+    conversion = FMT.convert("list.xlsx", workbook(rows),
+                             ImportContext(con=facilities_db, as_of=date(2020, 2, 2)))
+    assert _delivered(conversion) == {"RC-20200202-4": "F-JYT"}
+    assert _reviewed(conversion) == [(6, "水务集团")]  # not 二、其他单位水务集团
+    assert [(n.detail, n.count) for n in conversion.notes if n.code == "rows_after_table"] == [
+        ("7", 3)]
+
+
+def test_a_subtotal_row_is_skipped_and_the_table_goes_on(facilities_db):
+    rows = [
+        ["接收单位", "品名", "数量"],
+        ["武汉市金银潭医院", "医用口罩", 5],
+        ["小计", None, 5],  # row 3: not a line, not a recipient
+        ["华中科技大学同济医学院附属同济医院", "防护服", 7],  # row 4
+    ]
+    conversion = FMT.convert("list.xlsx", workbook(rows),
+                             ImportContext(con=facilities_db, as_of=date(2020, 2, 2)))
+    assert _delivered(conversion) == {"RC-20200202-2": "F-JYT", "RC-20200202-4": "F-TJ"}
+    assert conversion.review == []
+    assert [(n.code, n.count) for n in conversion.notes if n.code == "subtotals_skipped"] == [
+        ("subtotals_skipped", 1)]
+
+
+def test_the_date_is_not_read_from_a_table_above(facilities_db):
+    # A list of donations first (50000 lies in the Excel-serial range), then the list.
+    rows = DONATIONS_TABLE + [[None] * 5] + DISTRIBUTED
+    conversion = FMT.convert("list.xlsx", workbook(rows), ImportContext(con=facilities_db))
+    assert set(_delivered(conversion)) == {"RC-20200201-8", "RC-20200201-9"}
+    assert _reviewed(conversion) == [(10, "水务集团")]
+
+
+# -- header spellings come from rules/distribution_headers.csv ------------------------
+
+@pytest.mark.parametrize("recipient, item, quantity", [
+    ("发放单位", "品名", "数量"),
+    ("受赠方", "物资名称", "数量（件）"),
+    ("领用单位", "物资名称", "发放数量"),
+    ("接 收 单 位", "品  名", "数 量"),  # spaces inside a header
+])
+def test_header_synonyms(facilities_db, recipient, item, quantity):
+    rows = [["发放物资一览表"], ["2020-02-05"], [recipient, item, quantity],
+            ["武汉市金银潭医院", "医用口罩", 300]]
+    assert FMT.sniff("x.xlsx", workbook(rows))
+    conversion = FMT.convert("list.xlsx", workbook(rows), ImportContext(con=facilities_db))
+    assert _delivered(conversion) == {"RC-20200205-4": "F-JYT"}
+
+
+def test_a_unit_in_the_quantity_header_is_the_lines_unit(facilities_db):
+    rows = [["发放单位", "物资名称", "数量（个）"], ["武汉市金银潭医院", "医用口罩", 300]]
+    conversion = FMT.convert("list.xlsx", workbook(rows),
+                             ImportContext(con=facilities_db, as_of=date(2020, 2, 5)))
+    frame = {raw.table.name: raw for raw in conversion.tables}["deliveries"].frame
+    assert list(frame[["quantity", "unit"]].itertuples(index=False, name=None)) == [(300, "个")]
+
+
+def test_header_cells_are_read_through_the_rule_table():
+    from data_loaders.formats import distribution_layout as layout
+    from data_loaders.rules import load_rules
+
+    fields = {r["synonym"]: r["field"] for r in load_rules("distribution_headers")}
+    assert fields["发放单位"] == fields["受赠方"] == fields["领用单位"] == "recipient"
+    assert fields["物资名称"] == "item" and fields["捐赠方"] == "donor"
+    assert layout.header_field("数 量（个）") == ("quantity", "个")
+    assert layout.header_field("数量(件)") == ("quantity", "件")
+    assert layout.header_field("接收单位：") == ("recipient", "")
+    assert layout.header_field("单位名称") == (None, "")
+    assert layout.header_field(43860) == (None, "")
+
+
+def test_a_list_of_donations_received_is_refused_in_words():
+    from data_loaders.readers import ReadError
+
+    data = workbook([["武汉市红十字会接收捐赠物资明细"], ["2020年2月1日"]] + DONATIONS_TABLE)
+    assert choose("donations.xlsx", data).name == "distribution_sheet"
+    with pytest.raises(ReadError) as refused:
+        FMT.convert("donations.xlsx", data, ImportContext())
+    assert refused.value.code == "not_a_table"
+    assert "接收捐赠的清单" in refused.value.detail
+    assert "a list of donations received" in refused.value.detail
+
+
+def test_a_list_of_donations_received_writes_nothing(facilities_db):
+    data = workbook(DONATIONS_TABLE)
+    report = import_files(facilities_db, [SourceFile("donations.xlsx", data)])
+    assert [(p.file, p.code) for p in report.problems] == [("donations.xlsx", "not_a_table")]
+    assert "not a distribution list" in report.problems[0].value
+    assert store.read_table(facilities_db, "deliveries").empty
+    assert pending(facilities_db).empty
+
+
+def test_a_sheet_beside_the_list_is_named_in_a_note(facilities_db):
+    data = workbook(DISTRIBUTED, DONATIONS_TABLE, [])
+    conversion = FMT.convert("list.xlsx", data, ImportContext(con=facilities_db))
+    assert _delivered(conversion) == {"RC-20200201-4": "F-JYT", "RC-20200201-5": "F-JYT"}
+    # The empty third sheet is not worth a note; the list of donations is.
+    assert [(n.code, n.where) for n in conversion.notes if n.code == "sheet_not_distribution"] == [
+        ("sheet_not_distribution", "Sheet2")]
+
+
+def test_every_note_of_the_format_has_a_sentence():
+    from pathlib import Path
+
+    from dashboard.i18n import CATALOGUE
+
+    source = Path(FMT.convert.__code__.co_filename).read_text(encoding="utf-8")
+    codes = set(re.findall(r'Note\("([a-z_]+)"', source)) | set(
+        re.findall(r'\("([a-z_]+)", (?:len|certain|kept)', source))
+    assert {"rows_after_table", "subtotals_skipped", "sheet_not_distribution",
+            "lines_matched"} <= codes
+    for code in codes:
+        assert f"note.{code}" in CATALOGUE, code
+    for code in ("rows_after_table", "subtotals_skipped", "sheet_not_distribution"):
+        assert all("{n}" in text for text in CATALOGUE[f"note.{code}"]), code

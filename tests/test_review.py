@@ -15,6 +15,7 @@ from data_loaders.review import (
     decide,
     enqueue,
     ensure_review_table,
+    groups,
     pending,
 )
 from tests.test_distribution_sheet import FACILITIES_CSV, tiny_sheet
@@ -83,7 +84,7 @@ def test_correction_and_rejection(queued):
     assert set(store.read_table(queued, "deliveries")["facility_id"]) == {"F-XH"}
     water = frame[frame["raw_name"] == "水务集团"].iloc[0]
     rejected = decide(queued, water["review_id"], None)
-    assert rejected == {"status": "rejected", "facility_id": None,
+    assert rejected == {"status": "rejected", "facility_id": None, "raw_name": "水务集团",
                         "review_ids": [water["review_id"]], "written": 0}
     assert len(store.read_table(queued, "deliveries")) == 2
     assert pending(queued).empty
@@ -146,16 +147,16 @@ def test_review_section_confirms_a_proposal(queued, tmp_path):
     from streamlit.testing.v1 import AppTest
 
     path = str(store.database_file(queued))
+    frame = groups(queued)
+    rid = frame.loc[frame["raw_name"] == "同济医院", "review_id"].iloc[0]
     queued.close()  # DuckDB allows one writer: the page opens its own connections
     at = AppTest.from_function(_review_page, args=(path, "en"), default_timeout=30).run()
     assert not at.exception
     assert at.subheader[0].value == "Matches to confirm"
-    assert len(at.selectbox) == 2  # one decision per name, not per line
-    # Options are shown by label; the proposal comes right after "decide later".
-    index = next(i for i, box in enumerate(at.selectbox)
-                 if any(o.startswith("Confirm the proposal") for o in box.options))
-    at.selectbox[index].set_value("F-TJ")
-    at.button[index].click().run()  # each form's own submit button, in the same order
+    assert len(at.radio) == 2  # one decision per name, not per line
+    # The name with a proposal starts at "confirm"; its own save button settles it.
+    assert at.radio(key=f"review_action_{rid}").value == "confirm"
+    at.button(key=f"review_apply_{rid}").click().run()
     assert not at.exception
     con = store.connect(path)
     try:

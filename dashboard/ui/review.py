@@ -1,18 +1,46 @@
-"""The Data page's review queue: confirm, correct or reject proposed recipient matches.
+"""The Data page's review queue: confirm, correct, create, reject — or accept in bulk.
 
-Items are grouped by the name as written, because ``review.decide`` settles all pending
-lines of one name at once: a person decides "同济医院 is facility X" once, not 24 times.
+Items are grouped by the name as written, because every decision (``data_loaders.review``)
+settles all pending lines of one name at once: a person decides "同济医院 is facility X"
+once, not 24 times. The section is a compact table of the names, a bulk acceptance above
+a threshold, then one collapsed decision per name. Each decision is a fragment, so
+choosing an action redraws that decision only, not the whole Data page. Facilities are
+shown by name and region (``…同济医院（武汉市 硚口区）``), never by id; every decision is
+written to the audit log.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 import streamlit as st
 
+from dashboard import audit
+from dashboard.i18n import problem_message, region_label, value_label
 from dashboard.markup import md
-from data_loaders import review
+from data_loaders import matching, review, schema
 
-_LATER, _REJECT = "__later__", "__reject__"
+# The actions of one decision, in the order offered, and their labels.
+ACTIONS = {
+    "confirm": "review.confirm",
+    "other": "review.other",
+    "create": "review.create",
+    "reject": "review.reject",
+    "later": "review.later",
+}
+# ReviewError codes and their sentences (every code of review.ERROR_CODES).
+ERRORS = {
+    "not_pending": "review.error_not_pending",
+    "invalid": "review.error_invalid",
+    "no_name": "review.error_no_name",
+    "unknown_type": "review.error_unknown_type",
+    "unknown_region": "review.error_unknown_region",
+    "facility_exists": "review.error_facility_exists",
+    "bad_threshold": "review.error_bad_threshold",
+}
+_DONE = "_review_done"  # the last decision's message, shown after the rerun
+_STALE = "_review_stale"  # a decision someone else made first, said after the refresh
 
 
 def _t(view, key: str, **values) -> str:
@@ -20,14 +48,61 @@ def _t(view, key: str, **values) -> str:
     return view.t(key, **values)
 
 
-def grouped(items: pd.DataFrame) -> pd.DataFrame:
-    """One row per (raw name, kind): its first item, file, line count and best proposal."""
-    if items.empty:
-        return items.assign(lines=pd.Series(dtype=int))
-    ordered = items.sort_values(["raw_name", "confidence"], ascending=[True, False])
-    first = ordered.groupby(["raw_name", "kind"], as_index=False).first()
-    counts = items.groupby(["raw_name", "kind"]).size().rename("lines").reset_index()
-    return first.merge(counts, on=["raw_name", "kind"]).sort_values("lines", ascending=False)
+def percent(confidence: float) -> str:
+    """0.734 -> ``73%``."""
+    return f"{confidence:.0%}"
+
+
+@lru_cache(maxsize=2)
+def region_choices(lang: str) -> tuple[tuple[str, str], ...]:
+    """(adcode, label) of the province's prefectures, each followed by its counties."""
+    from geo.regions import load_registry
+
+    registry = load_registry()
+    out = []
+    for prefecture in registry.prefectures():
+        name = region_label(prefecture.name, prefecture.name_en, lang)
+        out.append((prefecture.adcode, name))
+        for county in registry.counties(prefecture.adcode):
+            out.append((county.adcode, _place(name, region_label(county.name, county.name_en, lang),
+                                               lang)))
+    return tuple(out)
+
+
+def _place(prefecture: str, county: str | None, lang: str) -> str:
+    """``武汉市 硚口区`` / ``Wuhan, Qiaokou``."""
+    from dashboard.i18n import t
+
+    return t("review.place", lang, prefecture=prefecture, county=county) if county else prefecture
+
+
+def facility_labels(places: pd.DataFrame, lang: str) -> dict[str, str]:
+    """facility id -> ``name（prefecture county）``: what a person reads instead of an id.
+
+    Two facilities of the same name are told apart by their region.
+    """
+    from dashboard.i18n import t
+
+    regions = dict(region_choices(lang))
+    labels = {}
+    for row in places.itertuples(index=False):
+        place = regions.get(row.county_adcode) or regions.get(row.region_adcode)
+        labels[row.facility_id] = (t("review.facility", lang, name=row.name, place=place)
+                                   if place else str(row.name))
+    return labels
+
+
+def summary(groups: pd.DataFrame, labels: dict[str, str], view) -> pd.DataFrame:
+    """The compact table: name as written, lines, proposal, confidence as a percentage."""
+    proposed = [labels.get(pid) or name if isinstance(pid, str) else None
+                for pid, name in zip(groups["proposed_id"], groups["proposed_name"])]
+    return pd.DataFrame({
+        _t(view, "review.raw_name"): groups["raw_name"],
+        _t(view, "review.lines"): groups["lines"].astype(int),
+        _t(view, "review.proposed"): [p or _t(view, "review.no_proposal") for p in proposed],
+        _t(view, "review.confidence"): [percent(c) if p else "—"
+                                        for c, p in zip(groups["confidence"], proposed)],
+    })
 
 
 def review_section(view, connection_factory) -> None:
@@ -36,69 +111,184 @@ def review_section(view, connection_factory) -> None:
     Parameters
     ----------
     view : dashboard.ui.frame.View
-        The current view (language).
+        The current view (language, and who the audit log names).
     connection_factory : callable
         Returns a context manager yielding a writable store connection
         (``dashboard.ui.data.connection``).
     """
     st.subheader(_t(view, "review.title"))
     st.caption(_t(view, "review.caption"))
-    done = st.session_state.pop("_review_done", None)
+    done = st.session_state.pop(_DONE, None)
     if done:
         st.success(done)
+    stale = st.session_state.pop(_STALE, None)
+    if stale:
+        st.warning(stale)
     with connection_factory() as con:
-        items = review.pending(con)
-        facilities = con.execute(
-            "SELECT facility_id, name FROM facilities ORDER BY name").fetchall()
-    if items.empty:
+        groups = review.groups(con)
+        places = review.facilities(con)
+    if groups.empty:
         st.caption(_t(view, "review.empty"))
         return
-    groups = grouped(items)
-    st.dataframe(pd.DataFrame({
-        _t(view, "review.raw_name"): groups["raw_name"],
-        _t(view, "review.source"): groups["source"],
-        _t(view, "review.lines"): groups["lines"],
-        _t(view, "review.proposed"): groups["proposed_name"].fillna(_t(view, "review.no_proposal")),
-        _t(view, "review.confidence"): groups["confidence"].round(2),
-    }), hide_index=True, width="stretch")
-
-    names = dict(facilities)
-    for _, group in groups.iterrows():
-        options = [_LATER]
-        if isinstance(group["proposed_id"], str) and group["proposed_id"] in names:
-            options.append(group["proposed_id"])
-        options += [fid for fid in names if fid not in options]
-        options.append(_REJECT)
-
-        def label(value, proposed=group["proposed_id"]):
-            if value == _LATER:
-                return _t(view, "review.later")
-            if value == _REJECT:
-                return _t(view, "review.reject")
-            if value == proposed:
-                return _t(view, "review.confirm", name=names[value])
-            return _t(view, "review.other", name=names[value], facility_id=value)
-
-        with st.form(f"review_{group['review_id']}"):
-            st.markdown(f"**{md(group['raw_name'])}** · {_t(view, 'review.lines')} {group['lines']}")
-            choice = st.selectbox(_t(view, "review.choice"), options, format_func=label,
-                                  key=f"review_choice_{group['review_id']}")
-            if st.form_submit_button(_t(view, "review.apply")) and choice != _LATER:
-                _apply(view, connection_factory, group, None if choice == _REJECT else choice)
+    labels = facility_labels(places, view.lang)
+    st.dataframe(summary(groups, labels, view), hide_index=True, width="stretch")
+    if groups["proposed_id"].notna().any():
+        _bulk(view, connection_factory)
+    for group in groups.to_dict("records"):
+        heading = (_t(view, "review.heading_proposal", name=md(group["raw_name"]), n=group["lines"],
+                      pct=percent(group["confidence"]))
+                   if group["proposed_id"] else
+                   _t(view, "review.heading", name=md(group["raw_name"]), n=group["lines"]))
+        with st.expander(heading):
+            _decision(view, connection_factory, group, places, labels)
 
 
-def _apply(view, connection_factory, group, facility_id: str | None) -> None:
+@st.fragment
+def _bulk(view, connection_factory) -> None:
+    """Accept every proposal at or above a threshold the person chooses."""
+    lowest = round(matching.PROPOSE_MIN * 100)
+    chosen = st.slider(_t(view, "review.bulk_min"), min_value=lowest, max_value=100,
+                       value=round(review.DEFAULT_BULK_MIN * 100), step=5, format="%d%%",
+                       key="review_bulk_min")
+    with connection_factory() as con:
+        eligible, left = review.bulk_candidates(con, chosen / 100)
+    if not left.empty:
+        st.caption(_t(view, "review.bulk_left", n=len(left)))
+    if eligible.empty:
+        st.caption(_t(view, "review.bulk_none", pct=f"{chosen}%"))
+        return
+    if not st.button(_t(view, "review.bulk_accept", groups=len(eligible),
+                        lines=int(eligible["lines"].sum())), key="review_bulk_accept"):
+        return
     try:
         with connection_factory() as con:
-            result = review.decide(con, group["review_id"], facility_id)
-    except (KeyError, ValueError) as exc:
-        st.error(_t(view, "review.failed", error=md(exc)))
+            result = review.accept_all(con, chosen / 100)
+            names = _names(con)
+    except review.ReviewError as exc:
+        _error(view, exc)
         return
-    # Kept in the session so the message survives the rerun that refreshes the list.
-    if facility_id:
-        st.session_state["_review_done"] = _t(
-            view, "review.confirmed", raw_name=md(group["raw_name"]), facility_id=md(facility_id),
-            written=result["written"])
-    else:
-        st.session_state["_review_done"] = _t(view, "review.rejected", raw_name=md(group["raw_name"]))
+    for item in result["groups"]:
+        audit.record("review", view.actor, view.role, decision="bulk_accept",
+                     name=item["raw_name"], lines=item["lines"],
+                     facility=names.get(item["facility_id"]), threshold=chosen / 100)
+    st.session_state[_DONE] = _t(view, "review.bulk_done", groups=len(result["groups"]),
+                                 lines=result["lines"], written=result["written"])
     st.rerun()
+
+
+def _names(con) -> dict[str, str]:
+    return dict(con.execute("SELECT facility_id, name FROM facilities").fetchall())
+
+
+@st.fragment
+def _decision(view, connection_factory, group: dict, places: pd.DataFrame,
+              labels: dict[str, str]) -> None:
+    """One name's decision: the action, what it needs, and a save button."""
+    rid = group["review_id"]
+    st.markdown(_t(view, "review.group_line", name=md(group["raw_name"]), n=group["lines"],
+                   source=md(group["source"])))
+    proposed = group["proposed_id"] if group["proposed_id"] in labels else None
+    actions = [a for a in ACTIONS if a != "confirm" or proposed]
+    action = st.radio(_t(view, "review.choice"), actions, horizontal=True,
+                      index=0 if proposed else actions.index("later"),
+                      format_func=lambda a: _t(view, ACTIONS[a]), key=f"review_action_{rid}")
+    if action == "confirm":
+        st.caption(_t(view, "review.proposal_is", facility=md(labels[proposed]),
+                      pct=percent(group["confidence"])))
+    elif action == "other":
+        region = review.default_prefecture(group["raw_name"], group["list_region"])
+        # Facilities of the list's region first: the name most likely means one of them.
+        ordered = places.assign(away=places["region_adcode"] != region).sort_values(
+            ["away", "name"], kind="stable")["facility_id"].tolist()
+        st.selectbox(_t(view, "review.pick"), ordered, index=None, help=_t(view, "review.pick_help"),
+                     format_func=lambda fid: labels.get(fid, ""),
+                     placeholder=_t(view, "review.pick_placeholder"), key=f"review_other_{rid}")
+    elif action == "create":
+        _new_facility_fields(view, group)
+    elif action == "reject":
+        st.caption(_t(view, "review.reject_hint"))
+    else:
+        st.caption(_t(view, "review.later_hint"))
+        return
+    if st.button(_t(view, "review.apply"), key=f"review_apply_{rid}", type="primary"):
+        _apply(view, connection_factory, group, action, labels)
+
+
+def _new_facility_fields(view, group: dict) -> None:
+    """Name, type and region of a facility created from the queue."""
+    rid = group["review_id"]
+    st.text_input(_t(view, "review.new_name"), value=group["raw_name"], key=f"review_name_{rid}")
+    types = schema.FACILITIES.column("facility_type").values
+    regions = dict(region_choices(view.lang))
+    codes = list(regions)
+    default = review.default_region(group["raw_name"], group["list_region"])
+    left, right = st.columns(2)
+    left.selectbox(_t(view, "review.new_type"), types, index=types.index("hospital"),
+                   format_func=lambda v: value_label("facility_type", v, view.lang),
+                   key=f"review_type_{rid}")
+    right.selectbox(_t(view, "review.new_region"), codes,
+                    index=codes.index(default) if default in regions else None,
+                    format_func=regions.get, placeholder=_t(view, "review.region_placeholder"),
+                    key=f"review_region_{rid}")
+
+
+def _apply(view, connection_factory, group: dict, action: str, labels: dict[str, str]) -> None:
+    """Save one decision, log it, and rerun the page with its message."""
+    rid, raw_name = group["review_id"], group["raw_name"]
+    state = st.session_state
+    try:
+        with connection_factory() as con:
+            if action == "create":
+                result = review.create_facility(con, rid, state.get(f"review_name_{rid}", ""),
+                                                 state.get(f"review_type_{rid}"),
+                                                 state.get(f"review_region_{rid}"))
+                labels = facility_labels(review.facilities(con), view.lang)
+            elif action == "reject":
+                result = review.decide(con, rid, None)
+            else:
+                chosen = (group["proposed_id"] if action == "confirm"
+                          else state.get(f"review_other_{rid}"))
+                if not chosen:
+                    st.warning(_t(view, "review.pick_first"))
+                    return
+                result = review.decide(con, rid, chosen)
+                names = _names(con)
+    except review.ReviewError as exc:
+        _error(view, exc)
+        return
+    lines = len(result["review_ids"])
+    if action == "reject":
+        audit.record("review", view.actor, view.role, decision="reject", name=raw_name,
+                     lines=lines, facility=None)
+        state[_DONE] = _t(view, "review.rejected", raw_name=md(raw_name))
+    elif action == "create":
+        audit.record("review", view.actor, view.role, decision="create_facility", name=raw_name,
+                     lines=lines, facility=result["name"], region=result["region"])
+        state[_DONE] = _t(view, "review.created", raw_name=md(raw_name),
+                          facility=md(labels.get(result["facility_id"], result["name"])),
+                          written=result["written"])
+    else:
+        decision = "confirm" if result["facility_id"] == group["proposed_id"] else "correct"
+        audit.record("review", view.actor, view.role, decision=decision, name=raw_name,
+                     lines=lines, facility=names.get(result["facility_id"]))
+        state[_DONE] = _t(view, "review.confirmed", raw_name=md(raw_name),
+                          facility=md(labels.get(result["facility_id"], "")),
+                          written=result["written"])
+    st.rerun()
+
+
+def _error(view, exc: review.ReviewError) -> None:
+    """A refused decision in the person's language (validation problems translated)."""
+    texts = []
+    for problem in exc.problems:
+        message, fix = problem_message(problem, view.lang)
+        texts.append(_t(view, "review.problem_fix", message=message, fix=fix) if fix else message)
+    message = _t(view, ERRORS.get(exc.code, "review.failed"), detail=md(exc.detail),
+                 problems=md(" · ".join(dict.fromkeys(texts))), error=md(exc.code))
+    if exc.raw_name:
+        message = _t(view, "review.failed_for", raw_name=md(exc.raw_name), message=message)
+    if exc.code == "not_pending":
+        # Decided in another session meanwhile: refresh the list, then say so.
+        st.session_state[_STALE] = message
+        st.rerun()
+    st.error(message)

@@ -3,7 +3,9 @@
 A workbook laid out for printing: a title row, a date (often an Excel serial such as
 43860 in a cell of its own), a blank row, then ``接收单位, 品名, 规格, 计量单位, 数量``.
 The recipient is written once per block (merged cells), long names wrap onto a second
-row, and cells carry zero-width and non-breaking spaces.
+row, and cells carry zero-width and non-breaking spaces. The same sheet may go on with
+another table (donations received, a summary): only the table under the distribution
+header is read, up to the row that ends it (``distribution_layout``).
 
 Each line becomes a delivery of the distributing organisation to a facility, but only
 when its recipient matched a known facility with certainty (``data_loaders.matching``);
@@ -21,8 +23,9 @@ import pandas as pd
 
 from data_loaders import matching, schema, values
 from data_loaders.formats import STAGE_MATCHED, Conversion, Format, ImportContext, Note, register
+from data_loaders.formats import distribution_layout as layout
 from data_loaders.quantities_spec import interpret_spec
-from data_loaders.readers import WORKBOOK_ERRORS, RawTable, ReadError, open_workbook
+from data_loaders.readers import RawTable, ReadError, open_workbook, sheet_rows
 from data_loaders.review import QueuedReview, aliases
 from data_loaders.rules import load_rules
 
@@ -31,17 +34,8 @@ SUPPLIER = {"org_id": "ORG-RC-WUHAN", "name": "武汉市红十字会", "org_type
             "region": "420100"}
 LIST_REGION = "420100"  # recipients on this list are in Wuhan unless written otherwise
 ID_PREFIX = "RC"
-HEADER_SCAN_ROWS = 15
+HEADER_SCAN_ROWS = 15  # sniff reads this many rows per sheet; convert reads them all
 
-# Header spellings -> our field. A header row needs a recipient, an item and a quantity.
-HEADERS = {
-    "recipient": ("接收单位", "受赠单位", "接收方", "受助单位", "受捐单位"),
-    "item": ("品名", "物资名称", "物资", "名称"),
-    "spec": ("规格", "规格型号", "型号"),
-    "unit": ("计量单位", "单位"),
-    "quantity": ("数量", "数目", "发放数量"),
-}
-REQUIRED = ("recipient", "item", "quantity")
 _DATE_IN_TEXT = re.compile(r"(20\d\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _SPACES = re.compile(r"\s+")
 
@@ -67,6 +61,9 @@ class Sheet:
     date_source: str
     blocks: list[str] = field(default_factory=list)  # recipient name per block
     lines: list[Line] = field(default_factory=list)
+    ended_at: int | None = None  # the row that ended the table, when something followed it
+    rows_after: int = 0  # non-blank rows from there on, not read
+    subtotals: int = 0  # subtotal rows skipped inside the table
 
 
 def _cell(value: object) -> str:
@@ -74,25 +71,6 @@ def _cell(value: object) -> str:
     if values.is_blank(value):
         return ""
     return _SPACES.sub(" ", values.clean_text(value))
-
-
-def _header_map(row: list) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, value in enumerate(row):
-        text = _cell(value).replace(" ", "")
-        for fieldname, spellings in HEADERS.items():
-            if fieldname not in found and text in spellings:
-                found[fieldname] = index
-    return found
-
-
-def find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    """The index of the header row within the first rows and its column map, or None."""
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        mapping = _header_map(row)
-        if all(name in mapping for name in REQUIRED):
-            return index, mapping
-    return None
 
 
 def list_date(rows_above: list[list]) -> date | None:
@@ -121,27 +99,56 @@ def _workbook_rows(data: bytes, max_row: int | None = None) -> list[tuple[str, l
     """(sheet title, rows of cell values) for every worksheet, up to ``max_row`` rows."""
     book = open_workbook(data)  # refuses a zip bomb before openpyxl expands anything
     try:
-        return [(ws.title, [list(r) for r in ws.iter_rows(max_row=max_row, values_only=True)])
-                for ws in book.worksheets]
-    except WORKBOOK_ERRORS as exc:
-        raise ReadError("not_a_table", f"not a readable workbook: {exc}") from exc
+        # sheet_rows refuses a row wider than any real sheet, declared or not.
+        return [(ws.title, sheet_rows(ws, max_row)) for ws in book.worksheets]
     finally:
         book.close()
 
 
-def parse_sheet(title: str, rows: list[list], fallback: date | None) -> Sheet | None:
-    """Read one worksheet's blocks and lines; None when it has no distribution header.
+def _preamble(rows: list[list], header_index: int) -> list[list]:
+    """The rows just above a header (title, date), up to the last table line above it.
 
-    Forward-fills the recipient down its block; a row holding only a recipient fragment
-    (no item, no quantity) continues the previous recipient's name; a recipient cell
-    holding only a region name (``武汉市``) starts a name that the next recipient cell
-    completes.
+    A distribution table may follow another table: that table's quantities (a 50000
+    lies in the Excel-serial range) must not be read as the list's date.
     """
-    found = find_header(rows)
-    if found is None:
+    start = header_index
+    while start > 0 and sum(not values.is_blank(v) for v in rows[start - 1]) < 3:
+        start -= 1
+    return rows[start:header_index]
+
+
+def _lines_follow(rest: list[list], header: layout.Header) -> bool:
+    """True when the next non-blank row is an item line of this table (not a header,
+    title or total): a numbered row before it heads a group of the same list."""
+    item, quantity = header.columns.get("item"), header.columns.get("quantity")
+    for row in rest:
+        if not any(not values.is_blank(v) for v in row):
+            continue
+        if layout.row_kind(row, header) is not None:
+            return False
+        return any(index is not None and index < len(row) and not values.is_blank(row[index])
+                   for index in (item, quantity))
+    return False
+
+
+def parse_sheet(title: str, rows: list[list], fallback: date | None) -> Sheet | None:
+    """Read one worksheet's distribution table; None when it has no distribution header.
+
+    Only the table under the header is read: a row that is another table's header, a
+    title, a total or a date alone ends it (``distribution_layout``); a numbered
+    section row ends it too unless item lines follow (then it heads a group of the
+    list); a subtotal row, and a caption before the first line, are skipped.
+
+    Within the table the recipient is forward-filled down its block; a row holding
+    only a recipient fragment (no item, no quantity) continues the previous
+    recipient's name; a recipient cell holding only a region name (``武汉市``) starts
+    a name that the next recipient cell completes.
+    """
+    header = layout.find_header(rows)
+    if header is None:
         return None
-    header_index, cols = found
-    day = list_date(rows[:header_index])
+    cols = header.columns
+    day = list_date(_preamble(rows, header.index))
     sheet = Sheet(title, day or fallback, "sheet" if day else ("context" if fallback else "none"))
 
     def get(row: list, name: str) -> str:
@@ -153,7 +160,23 @@ def parse_sheet(title: str, rows: list[list], fallback: date | None) -> Sheet | 
         return row[index] if index is not None and index < len(row) else None
 
     pending_prefix = ""  # a bare region name waiting for the rest of the recipient
-    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+    body = rows[header.index + 1:]
+    for offset, row in enumerate(body, start=header.index + 2):
+        kind = layout.row_kind(row, header)
+        if kind == "subtotal":
+            sheet.subtotals += 1
+            continue
+        if kind in ("title", "date", "section") and not sheet.lines and not pending_prefix:
+            continue  # a caption under the header (（单位：件）): the table has not begun
+        if kind == "section" and _lines_follow(body[offset - header.index - 1:], header):
+            pending_prefix = ""  # a group heading inside the list (一、定点医院)
+            continue
+        if kind is not None:
+            # Whatever follows is not this table: another table, a title, a footer.
+            sheet.ended_at = offset
+            sheet.rows_after = sum(any(not values.is_blank(v) for v in r)
+                                   for r in body[offset - header.index - 2:])
+            break
         recipient, item = get(row, "recipient"), get(row, "item")
         quantity = raw(row, "quantity")
         has_line = bool(item) or not values.is_blank(quantity)
@@ -181,8 +204,10 @@ def parse_sheet(title: str, rows: list[list], fallback: date | None) -> Sheet | 
                 sheet.blocks.append(name)
         elif not sheet.blocks:
             sheet.blocks.append("")  # lines before any recipient: unmatched, reviewed
+        # A unit written in the header (数量（个）) stands where a line gives none.
+        unit = get(row, "unit") or header.units.get("quantity", "")
         sheet.lines.append(Line(offset, len(sheet.blocks) - 1, item, get(row, "spec"),
-                                get(row, "unit"), quantity))
+                                unit, quantity))
     return sheet
 
 
@@ -234,7 +259,10 @@ class DistributionSheetFormat(Format):
             sheets = _workbook_rows(data, max_row=HEADER_SCAN_ROWS)
         except ReadError:
             return False
-        return any(find_header(rows) is not None for _, rows in sheets)
+        # A list of donations received is claimed too, so that convert can say what it
+        # is instead of the template format reporting an unknown table.
+        return any(layout.find_header(rows) is not None
+                   or layout.find_other_header(rows) is not None for _, rows in sheets)
 
     def needs_date(self, name: str, data: bytes) -> bool:
         """True when a sheet gives no list date above its header (its deliveries would
@@ -244,8 +272,8 @@ class DistributionSheetFormat(Format):
         except ReadError:
             return False
         for _, rows in sheets:
-            found = find_header(rows)
-            if found is not None and list_date(rows[:found[0]]) is None:
+            header = layout.find_header(rows)
+            if header is not None and list_date(_preamble(rows, header.index)) is None:
                 return True
         return False
 
@@ -254,10 +282,23 @@ class DistributionSheetFormat(Format):
         facilities = _facilities(ctx.con)
         remembered = aliases(ctx.con)
         rules = load_category_rules()
-        sheets = [s for title, rows in _workbook_rows(data)
-                  if (s := parse_sheet(title, rows, ctx.dated())) is not None]
+        workbook = _workbook_rows(data)
+        sheets = []
+        for title, cells in workbook:
+            sheet = parse_sheet(title, cells, ctx.dated())
+            if sheet is not None:
+                sheets.append(sheet)
+            elif any(not values.is_blank(v) for row in cells for v in row):
+                conversion.notes.append(Note("sheet_not_distribution", title))
         if not sheets:
-            raise ReadError("not_a_table", "no 接收单位/品名/数量 header in the first rows")
+            raise ReadError("not_a_table", _not_a_list(workbook))
+        for sheet in sheets:
+            if sheet.rows_after:
+                conversion.notes.append(Note("rows_after_table", sheet.title,
+                                             str(sheet.ended_at), sheet.rows_after))
+            if sheet.subtotals:
+                conversion.notes.append(Note("subtotals_skipped", sheet.title,
+                                             count=sheet.subtotals))
         if not facilities:
             conversion.notes.append(Note("no_facilities"))
         records, rows = [], []
@@ -308,7 +349,7 @@ class DistributionSheetFormat(Format):
                     proposed_id=proposed.facility_id if proposed else None,
                     proposed_name=proposed.name if proposed else None,
                     confidence=proposed.confidence if proposed else 0.0,
-                    kind="facility", payload=record,
+                    kind="facility", payload=record, region=LIST_REGION,
                 ))
         for code, n in (("lines_matched", len(records)), ("lines_to_review", len(conversion.review)),
                         ("specs_converted", certain), ("specs_kept", kept)):
@@ -322,6 +363,17 @@ class DistributionSheetFormat(Format):
             conversion.tables.append(RawTable(name, _deliveries_frame(records), rows,
                                               schema.DELIVERIES, sheet=sheets[0].title))
         return conversion
+
+
+def _not_a_list(workbook: list[tuple[str, list[list]]]) -> str:
+    """Why a workbook is refused, in words a person understands (both languages)."""
+    if any(layout.find_other_header(rows) is not None for _, rows in workbook):
+        return ("这是接收捐赠的清单（表头写捐赠方，没有接收单位），不是物资发放一览表"
+                " / a list of donations received (its header names donors, no recipient),"
+                " not a distribution list")
+    return ("没有“接收单位、品名、数量”表头，不是物资发放一览表"
+            " / no 接收单位 (recipient), 品名 (item) and 数量 (quantity) header:"
+            " not a distribution list")
 
 
 def _org_known(con) -> bool:
