@@ -13,15 +13,14 @@ view = current_view()
 st.title(view.t("data.title"))
 st.caption(view.t("data.intro"))
 
-done = st.session_state.pop("_import_done", None)
-if done:
-    st.success(view.t("data.imported", summary=done))
-
-# The steps of a data manager's day, one tab each (the labels stay fixed so the tab a
-# person is on survives the rerun that follows each of their actions).
+# The steps of a data manager's day, one tab each. Nothing above the tabs changes from
+# one run to the next, so the tab a person is on survives the rerun after each action.
 upload, matches, quarantine, history, template = st.tabs(
     [view.t(f"data.tab.{name}") for name in ("import", "review", "quarantine", "history", "template")])
 with upload:
+    done = st.session_state.pop("_import_done", None)
+    if done:
+        st.success(view.t("data.imported", summary=done))
     upload_section(view)
 with matches:
     review_section(view, data.connection)

@@ -116,22 +116,28 @@ def history_table(history: pd.DataFrame, view: View) -> pd.DataFrame:
     return frame.rename(columns={c: view.t(f"history.{c}") for c in frame.columns})
 
 
-def _status(found: Recognition, view: View) -> str:
+def _join(parts: list[str], view: View) -> str:
+    """A list in the view's language: 甲、乙 / a, b."""
+    return ("、" if view.lang == "zh" else ", ").join(parts)
+
+
+def _status(found: Recognition, view: View, dated: bool) -> str:
     if found.problem is not None:
         return problem_message(found.problem, view.lang)[0]
     if found.needs_mapping:
         return view.t("data.status.mapping")
-    if found.needs_date and not found.date_hint:
+    if found.needs_date and not (found.date_hint or dated):
         return view.t("data.status.date")
     return view.t("data.status.ready")
 
 
-def recognition_table(found: list[Recognition], view: View) -> pd.DataFrame:
-    """One row per file: what it was recognised as and what happens next."""
+def recognition_table(found: list[Recognition], view: View, dated: bool = False) -> pd.DataFrame:
+    """One row per file: what it was recognised as and what happens next (``dated``:
+    the person has chosen the date of the data)."""
     return pd.DataFrame({
         view.t("data.col.file"): [r.name for r in found],
         view.t("data.col.format"): [r.label(view.lang) if r.format else "—" for r in found],
-        view.t("data.col.next"): [_status(r, view) for r in found],
+        view.t("data.col.next"): [_status(r, view, dated) for r in found],
     })
 
 
@@ -149,7 +155,8 @@ def upload_section(view: View) -> None:
         return
     files = [SourceFile(u.name, u.getvalue()) for u in uploads]
     found = [recognise(f) for f in files]
-    st.dataframe(recognition_table(found, view), hide_index=True, width="stretch")
+    dated = st.session_state.get(f"import_as_of_{round_}") is not None
+    st.dataframe(recognition_table(found, view, dated), hide_index=True, width="stretch")
     ready = [(f, r) for f, r in zip(files, found) if r.recognised]
     if ready:
         _check_and_import(view, ready, round_, data.connection)
@@ -169,7 +176,7 @@ def _date_for(view: View, ready: list[tuple[SourceFile, Recognition]], round_: i
     hint = next((r.date_hint for r in dated if r.date_hint), None)
     chosen = st.date_input(view.t("data.as_of"), value=hint, key=f"import_as_of_{round_}",
                            format="YYYY-MM-DD", help=view.t("data.as_of_help"))
-    st.caption(view.t("data.as_of_for", files="、".join(md(r.name) for r in dated)))
+    st.caption(view.t("data.as_of_for", files=_join([md(r.name) for r in dated], view)))
     return chosen, True
 
 
@@ -199,18 +206,19 @@ def _check_and_import(view: View, ready, round_: int, connection) -> None:
                                help=view.t("data.accept_valid_help"))
     files = [f for f, _ in ready]
     report = _checked(files, as_of if needed else None, accept_valid, connection)
-    summary = view.t("data.summary", tables="、".join(
+    summary = view.t("data.summary", tables=_join([
         view.t("data.table_rows", table=view.t(f"table.{t}"), n=f"{n:,}")
-        for t, n in report.written.items() if n) or "—")
+        for t, n in report.written.items() if n], view) or "—")
     if report.review:
         summary += view.t("data.summary_review", n=f"{len(report.review):,}")
-    show_notes(report.notes, view)
     if report.ok:
         st.success(view.t("data.valid", summary=summary))
+        show_notes(report.notes, view)
         label = view.t("data.import_button")
     else:
         st.error(view.t("data.invalid", n=f"{len(report.problems):,}"))
         show_report(report, view, f"check_{round_}")
+        show_notes(report.notes, view)
         valid = report.rows_written + len(report.review)
         if not accept_valid or not valid:
             st.caption(view.t("data.invalid_hint") if valid else view.t("data.nothing_valid"))
@@ -240,7 +248,7 @@ def _import(view: View, files, as_of, accept_valid: bool, connection, round_: in
         parts.append(view.t("data.summary_review", n=f"{len(result.review):,}").strip("；; "))
     if result.quarantined:
         parts.append(view.t("data.quarantined", n=f"{result.quarantined:,}"))
-    st.session_state["_import_done"] = "、".join(parts) if view.lang == "zh" else ", ".join(parts)
+    st.session_state["_import_done"] = _join(parts, view)
     # A new key empties the uploader, so the same files are not offered twice.
     st.session_state["_upload_round"] = round_ + 1
     st.session_state.pop(_CHECKED, None)

@@ -33,6 +33,9 @@ def quarantine_section(view: View) -> None:
     with data.connection() as con:
         pending = store.quarantined(con)
     st.subheader(view.t("quarantine.title"))
+    done = st.session_state.pop("_quarantine_done", None)
+    if done:
+        st.success(done)
     if pending.empty:
         st.caption(view.t("quarantine.empty"))
         return
@@ -70,7 +73,7 @@ def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
             report = import_files(con, [SourceFile(f"{table_name}.csv", buffer.getvalue().encode())])
         if report.ok:
             _set_status(list(rows["quarantine_id"]), "resubmitted")
-            st.session_state["_import_done"] = view.t("quarantine.resubmitted", n=len(fixed))
+            st.session_state["_quarantine_done"] = view.t("quarantine.resubmitted", n=len(fixed))
             st.rerun()
         st.error(view.t("data.invalid", n=len(report.problems)))
         from dashboard.ui.importing import report_table
