@@ -100,3 +100,56 @@ def test_gaps_stay_honest_shennongjia_has_no_data(real_db):
     no_data = next(trace for trace in fig.data if trace.name == "no_data")
     assert "429021" in list(no_data.locations)  # grey and labelled "no data", not zero
     assert "无数据" in {row[1] for row in no_data.customdata}
+
+
+def test_one_import_of_everything_lands_as_the_sequence(real_db, tmp_path):
+    # The stages order the files, so one import of every folder at once (in any order)
+    # ends where the import a hub would make one by one ends.
+    real = realworld_dir()
+    db = tmp_path / "once.duckdb"
+    cli("import", real / "redcross-wuhan" / "武汉市红十字会发放物资一览表.xlsx",
+        real / "wuhan2020-hospital-needs" / "fe_2020-02-19", real / "hubei-cases",
+        real / "wuhan2020-hospital-needs" / "hospital_needs_history_daily.csv",
+        real / "wuhan2020-orgs", "--db", db)
+    once, sequence = store.connect(db, read_only=True), store.connect(real_db, read_only=True)
+    assert store.row_counts(once) == store.row_counts(sequence)
+    query = "SELECT need_id, status, quantity FROM needs ORDER BY need_id"
+    assert once.execute(query).fetchall() == sequence.execute(query).fetchall()
+    assert not store.dangling_references(once) and not store.dangling_references(sequence)
+
+
+def test_a_killed_import_leaves_all_or_nothing(tmp_path):
+    # Killed at any moment, an import leaves its deliveries, its review queue and the
+    # rest either whole or absent: never some lines queued and the rest lost.
+    import os
+    import signal
+    import time
+
+    real = realworld_dir()
+    args = [sys.executable, "-m", "dashboard", "import",
+            real / "wuhan2020-hospital-needs" / "fe_2020-02-19",
+            real / "redcross-wuhan" / "武汉市红十字会发放物资一览表.xlsx"]
+    states = set()
+    for delay in (1.2, 1.5, 1.7, 1.9, 2.1, 2.4, 3.0, 60.0):  # the import takes about 2 s
+        db = tmp_path / f"kill-{delay}.duckdb"
+        proc = subprocess.Popen([*map(str, args), "--db", str(db)], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+        time.sleep(0.2)
+        if not db.exists():
+            states.add((0, 0, 0))
+            continue
+        con = store.connect(db)
+        queued = con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'review_queue'").fetchone()[0]
+        review = con.execute("SELECT count(*) FROM review_queue").fetchone()[0] if queued else 0
+        counts = store.row_counts(con)
+        states.add((counts["facilities"], counts["deliveries"], review))
+        con.close()
+    full = max(states)
+    assert full[0] > 0 and full[1] > 0 and full[2] > 0  # the unkilled import finished
+    assert states <= {(0, 0, 0), full}, states
