@@ -52,8 +52,10 @@ class Evidence:
 
 
 def _distinct(series: pd.Series) -> list[str]:
+    """Up to ``SAMPLE`` distinct non-blank texts of a column (pandas finds the distinct
+    raw values first, so a long column of few values costs one pass in C)."""
     seen: dict[str, None] = {}
-    for value in series.tolist():
+    for value in pd.unique(series.dropna()):
         if values.is_blank(value):
             continue
         seen.setdefault(values.clean_text(value), None)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from data_loaders import values
 from data_loaders.formats import Note
-from data_loaders.quantities import normalise_text, split_item_quantity
+from data_loaders.quantities import normalise_text, split_item_quantity, split_outside_brackets
 from data_loaders.rules import load_rules
 
 # Constants applied after the row-level rules, to fill only what they leave blank.
@@ -103,19 +103,7 @@ def fill_facility_types(frame: pd.DataFrame, hint: str | None) -> list[Note]:
 
 def _pieces(text: str) -> list[str]:
     """Split at list separators outside brackets (``洗漱用品（毛巾、口杯）`` stays whole)."""
-    pieces, depth, current = [], 0, []
-    for i, char in enumerate(text):
-        if char in "(（":
-            depth += 1
-        elif char in ")）":
-            depth = max(0, depth - 1)
-        if depth == 0 and _PIECE_SPLIT.match(text, i):
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    return [p.strip() for p in pieces if p.strip()]
+    return split_outside_brackets(text, _PIECE_SPLIT)
 
 
 def _parse(piece: str):

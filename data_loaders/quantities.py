@@ -140,3 +140,21 @@ def split_item_quantity(text: object) -> tuple[str, float, str | None] | None:
     if paren and unit is None:
         unit = paren.group("unit").lower()
     return item, _value(match), unit
+
+
+def split_outside_brackets(text: str, separator: re.Pattern) -> list[str]:
+    """Split ``text`` where ``separator`` matches outside brackets, dropping blank pieces
+    (``洗漱用品（毛巾2、口杯1）`` stays whole however ``、`` separates the rest)."""
+    pieces, depth, current = [], 0, []
+    for i, char in enumerate(text):
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            depth = max(0, depth - 1)
+        if depth == 0 and separator.match(text, i):
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    pieces.append("".join(current))
+    return [p.strip() for p in pieces if p.strip()]

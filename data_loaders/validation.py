@@ -119,6 +119,21 @@ class _TableCheck:
         self.rules(out)
         return out
 
+    def _plainly_inside(self, out: pd.DataFrame, inside_mask) -> set[int]:
+        """Rows whose point lies inside its region, tested in one go per region."""
+        groups: dict[tuple, list[int]] = {}
+        for i, (lat, lon, system, region) in enumerate(
+                zip(out["lat"], out["lon"], out["coord_system"], out["region"])):
+            if lat is not None and lon is not None and region is not None:
+                groups.setdefault((region.adcode, system or "wgs84"), []).append(i)
+        inside: set[int] = set()
+        for (_, system), rows in groups.items():
+            mask = inside_mask(out["lat"].iloc[rows], out["lon"].iloc[rows], system,
+                               out["region"].iloc[rows[0]])
+            if mask is not None:
+                inside.update(i for i, ok in zip(rows, mask) if ok)
+        return inside
+
     def shifted(self, frame: pd.DataFrame) -> bool:
         """Refuse the whole table when its columns hold what others should
         (``data_loaders.layout``): one problem per piece of evidence, no row read."""
@@ -229,11 +244,18 @@ class _TableCheck:
 
     def coordinates(self, out: pd.DataFrame) -> None:
         """A facility's point must lie in (or within a tolerance of) its region; a
-        latitude beyond 90 that is a longitude of the region says the two are swapped."""
-        from geo.placement import outside_region
+        latitude beyond 90 that is a longitude of the region says the two are swapped.
 
+        Points are first tested together, region by region; only those not plainly
+        inside are measured one by one.
+        """
+        from geo.placement import inside_mask, outside_region
+
+        inside = self._plainly_inside(out, inside_mask)
         for i, (lat, lon, system, region) in enumerate(
                 zip(out["lat"], out["lon"], out["coord_system"], out["region"])):
+            if i in inside:
+                continue
             if region is None:
                 continue
             if lat is None and lon is not None and (i, "lat") in self.bad_cells:

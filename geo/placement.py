@@ -36,19 +36,21 @@ def tolerance_km() -> float:
     return value if math.isfinite(value) and value >= 0 else DEFAULT_TOLERANCE_KM
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=64)
+def _outlines(kind: str, container: str) -> dict:
+    """adcode -> outline of every county of a prefecture, or prefecture of a province
+    (read and parsed once per process)."""
+    features = county_features(container) if kind == "county" else prefecture_features(container)
+    return {f["properties"].get("adcode"): shape(f["geometry"]) for f in features.get("features", [])}
+
+
 def region_shape(adcode: str, level: str, container: str | None):
     """The outline of a prefecture or county (None when the boundaries lack it);
     ``container`` is the county's prefecture or the prefecture's province."""
     if level == "county":
-        features = county_features(container or adcode)
-    elif level == "prefecture" and container:
-        features = prefecture_features(container)
-    else:
-        return None
-    for feature in (features or {}).get("features", []):
-        if feature["properties"].get("adcode") == adcode:
-            return shape(feature["geometry"])
+        return _outlines("county", container or adcode).get(adcode)
+    if level == "prefecture" and container:
+        return _outlines("prefecture", container).get(adcode)
     return None
 
 
@@ -67,6 +69,21 @@ def distance_outside(lat: float, lon: float, outline) -> float:
         return 0.0
     nearest = nearest_points(outline, point)[0]
     return _km(lat, lon, nearest.y, nearest.x)
+
+
+def inside_mask(lats, lons, system: str, region):
+    """For many points declared in one region: True where a point surely lies inside it
+    (one vectorised test; only the others need ``outside_region``). None when the
+    boundaries lack the region."""
+    import numpy as np
+    import shapely
+
+    container = region.prefecture if region.level == "county" else region.province
+    outline = region_shape(region.adcode, region.level, container)
+    if outline is None:
+        return None
+    ys, xs = to_display(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float), system)
+    return shapely.contains_xy(outline, np.atleast_1d(xs), np.atleast_1d(ys))
 
 
 def outside_region(lat: float, lon: float, system: str, region) -> tuple[float, bool] | None:

@@ -198,7 +198,8 @@ def test_data_page_reports_problems_then_imports(server, page, tmp_path):
     page.get_by_role("button", name="确认导入").click()
     page.get_by_text("已导入").wait_for(timeout=30_000)
     wait_for_app(page)
-    assert page.get_by_text("organizations.csv").count() >= 1
+    page.get_by_role("tab", name="④ 导入记录").click()
+    page.get_by_text("organizations.csv").first.wait_for(state="attached", timeout=30_000)
     screenshot(page, "data_imported")
 
 

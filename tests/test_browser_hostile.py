@@ -87,7 +87,7 @@ def test_uploaded_file_name_is_shown_as_text(hostile_server, page, dialogs):  # 
     name = "<img src=x onerror=alert(1)>[x](javascript:alert(1))**b**.csv"
     page.locator('input[type="file"]').set_input_files(files=[{
         "name": name, "mimeType": "text/csv",
-        "buffer": "org_name,org_type\n浏览器测试机构,partner\n".encode()}])
+        "buffer": "单位,备注\n浏览器测试机构,一线\n".encode()}])
     page.wait_for_function(
         """name => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
                    .some(c => c.innerText.includes(name))""", arg=name, timeout=30_000)

@@ -9,7 +9,7 @@ import pytest
 
 from data_loaders import store
 from tests.conftest import realworld_dir
-from tests.test_browser import CHROMIUM_ARGS, streamlit_server, wait_for_app
+from tests.test_browser import browser, streamlit_server, wait_for_app  # noqa: F401 (fixture)
 from tests.test_browser import screenshot as viewport_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.realworld]
@@ -38,20 +38,8 @@ def empty_server(tmp_path_factory):
         yield url, db
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def open_page(chromium, url: str, viewport: dict):
-    context = chromium.new_context(viewport=viewport, locale="zh-CN")
+def open_page(launched, url: str, viewport: dict):
+    context = launched.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     page.goto(url)
     wait_for_app(page)
@@ -81,9 +69,9 @@ def choose_date(page, digits: str) -> None:
     page.locator("h1").first.click()  # the field commits its value when it loses focus
 
 
-def test_upload_check_import_and_review_at_1440(empty_server, chromium):
+def test_upload_check_import_and_review_at_1440(empty_server, browser):  # noqa: F811
     url, db = empty_server
-    context, page = open_page(chromium, f"{url}/data", LAPTOP)
+    context, page = open_page(browser, f"{url}/data", LAPTOP)
     page.locator('input[type="file"]').set_input_files([str(p) for p in real_files()])
     page.get_by_text("请先选择数据日期").wait_for(timeout=60_000)
     wait_for_app(page)
@@ -124,9 +112,10 @@ def test_upload_check_import_and_review_at_1440(empty_server, chromium):
 
 @pytest.mark.parametrize("lang, viewport, size", [("en", LAPTOP, "1440"), ("zh", PHONE, "390"),
                                                   ("en", PHONE, "390")])
-def test_the_data_page_reads_at_every_size_and_language(empty_server, chromium, lang, viewport, size):
+def test_the_data_page_reads_at_every_size_and_language(empty_server, browser,  # noqa: F811
+                                                       lang, viewport, size):
     url, _ = empty_server
-    context, page = open_page(chromium, f"{url}/data?lang={lang}", viewport)
+    context, page = open_page(browser, f"{url}/data?lang={lang}", viewport)
     sample = realworld_dir() / "wuhan2020-hospital-needs" / "fe_2020-02-19" / "wuhanshi.json"
     page.locator('input[type="file"]').set_input_files(str(sample))
     ask = "Choose the date of the data" if lang == "en" else "请先选择数据日期"

@@ -61,7 +61,10 @@ def report_config(view: View) -> dict:
 def show_report(report: ImportReport, view: View, key: str) -> None:
     """The problems table, and the same as a CSV a person can work through."""
     frame = report_table(report, view)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=report_config(view),
+    shown = frame
+    if frame[view.t("report.file")].nunique() == 1:  # one file: its name says nothing more
+        shown = frame.drop(columns=[view.t("report.file")])
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=report_config(view),
                  height=min(36 * (len(frame) + 1) + 3, 420))
     st.download_button(view.t("data.report_download"), csv_bytes(frame),
                        file_name="lifeline-problems.csv", mime="text/csv", key=f"report_{key}")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from data_loaders import readers, schema, values
 from data_loaders.formats import STAGE_FEED, Conversion, Format, ImportContext, Note, register
-from data_loaders.quantities import UNITS, normalise_text, split_item_quantity
+from data_loaders.quantities import UNITS, normalise_text, split_item_quantity, split_outside_brackets
 from data_loaders.rules import load_rules
 from geo.names import normalise
 
@@ -223,21 +223,12 @@ class Remark:
     dropped_contact_lines: int = 0
 
 
+_PIECE_SEPARATOR = re.compile(r"[，,、]")
+
+
 def _split_pieces(line: str) -> list[str]:
     """Split at commas and 、 outside brackets (洗漱用品（毛巾2、口杯1）stays whole)."""
-    pieces, depth, current = [], 0, []
-    for char in line:
-        if char in "(（":
-            depth += 1
-        elif char in ")）":
-            depth = max(0, depth - 1)
-        if depth == 0 and char in "，,、":
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    return [p.strip() for p in pieces if p.strip()]
+    return split_outside_brackets(line, _PIECE_SEPARATOR)
 
 
 def parse_piece(piece: str) -> tuple[str, SupplyItem, float, str | None] | None:
