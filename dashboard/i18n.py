@@ -228,10 +228,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mapping.title": ("列映射", "Column mapping"),
     "mapping.intro": (
         "下列文件的表头不是本系统的模板。请核对每个表头对应的字段，补上文件缺少的固定值，"
-        "预览检查结果后导入；保存为映射方案后，下次上传（或命令行 --mapping 方案名）可直接使用。",
+        "预览检查结果后导入；保存为映射方案后，下次上传同样的表格时可直接选用。",
         "These files' headers are not Lifeline's template. Check which column each header "
         "means, add constants for what the file lacks, preview the check and import; save "
-        "the mapping as a profile to reuse it next time (or with --mapping NAME)."),
+        "the mapping as a profile to reuse it the next time such a sheet comes in."),
     "mapping.file": ("文件", "File"),
     "mapping.start": ("起点", "Start from"),
     "mapping.suggested": ("自动建议", "Automatic suggestion"),
@@ -1171,7 +1171,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fix.nothing_in_file": ("确认这是您要导入的文件：只有表头、或所有记录都被跳过时，不会写入任何数据",
                             "Check it is the file you meant: a file with only a header, or whose every record was skipped, writes nothing"),
     "problem.parent_rejected": ("它所属的{value}行未通过检查，此行随之不导入",
-                                "The row it belongs to ({value}) was rejected, so this row is left out too"),
+                                "The {value} row it belongs to was rejected, so this row is left out too"),
     "fix.parent_rejected": ("先修正被拒绝的{expected}行，两行会一起导入",
                             "Fix the rejected {expected} row first; both are then imported together"),
     "problem.outside_region": ("坐标（{value}）不在所填地区内", "The coordinates ({value}) lie outside the region given"),
@@ -1277,7 +1277,10 @@ def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     elif problem.code == "unknown_reference":
         fix = t("fix.reference", lang, expected=t(f"table.{problem.expected}", lang))
     elif problem.code == "parent_rejected":
-        message = t("problem.parent_rejected", lang, value=t(f"table.{problem.expected}", lang))
+        parent = t(f"table.{problem.expected}", lang)
+        if problem.suggestion:  # where the rejected parent row is
+            parent += f"（{problem.suggestion}）" if lang == "zh" else f" ({problem.suggestion})"
+        message = t("problem.parent_rejected", lang, value=parent)
         fix = t("fix.parent_rejected", lang, expected=t(f"table.{problem.expected}", lang))
     elif problem.code == "outside_region":
         swapped = problem.suggestion == "swapped"

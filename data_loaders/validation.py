@@ -442,18 +442,25 @@ def _check_keys(checked) -> dict[str, set[str]]:
     return keys
 
 
-def _bad_keys(checked) -> dict[str, set[str]]:
-    """Keys of rejected rows per table (a key some other row brings validly is not bad)."""
+def _bad_keys(checked) -> tuple[dict[str, set[str]], dict[tuple[str, str], str]]:
+    """Keys of rejected rows per table (a key some other row brings validly is not bad),
+    and where each rejected row is (``file:row``), so its children can point at it."""
     bad: dict[str, set[str]] = {}
+    where: dict[tuple[str, str], str] = {}
     for name, items in checked.items():
         key = schema.TABLES[name].key
         good_keys, bad_keys = set(), set()
         for check, typed in items:
             for i, value in enumerate(typed[key]):
-                if value is not None:
-                    (bad_keys if i in check.bad_rows else good_keys).add(value)
+                if value is None:
+                    continue
+                if i in check.bad_rows:
+                    bad_keys.add(value)
+                    where.setdefault((name, value), f"{check.raw.label}:{check.raw.rows[i]}")
+                else:
+                    good_keys.add(value)
         bad[name] = bad_keys - good_keys
-    return bad
+    return bad, where
 
 
 def _cascade(checked, earlier: dict[str, set[str]], known_keys) -> dict[str, set[str]]:
@@ -464,7 +471,7 @@ def _cascade(checked, earlier: dict[str, set[str]], known_keys) -> dict[str, set
     import brings, and rejects, takes them along. Returns the rejected keys per table.
     """
     while True:
-        bad = _bad_keys(checked)
+        bad, where = _bad_keys(checked)
         for name, keys in earlier.items():
             bad[name] = bad.get(name, set()) | keys
         changed = False
@@ -476,7 +483,8 @@ def _cascade(checked, earlier: dict[str, set[str]], known_keys) -> dict[str, set
                 for check, typed in items:
                     for i, value in enumerate(typed[col.name]):
                         if value in gone and i not in check.bad_rows:
-                            check.problem(i, col.name, value, "parent_rejected", col.ref)
+                            check.problem(i, col.name, value, "parent_rejected", col.ref,
+                                          where.get((col.ref, value), ""))
                             changed = True
         if not changed:
             return bad

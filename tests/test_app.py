@@ -183,5 +183,7 @@ def test_data_page_accept_valid_quarantines_and_discards(scenario_db, warm_serve
     assert "隔离区" in [h.value for h in at.subheader]
     editor = at.get("arrow_data_frame") or at.dataframe
     assert "大治市" in set(editor[0].value["region"])
+    # The reason names the column by its header, never by its schema name.
+    assert editor[0].value["⚠"].iloc[0].startswith("地区：未知地区")
     at.button(key="discard_facilities").click().run()
     assert "隔离区是空的。" in [c.value for c in at.caption]

@@ -133,3 +133,15 @@ def test_the_data_page_reads_at_every_size_and_language(empty_server, browser,  
     wait_for_app(page)
     screenshot(page, f"data_{size}_{lang}_review")
     context.close()
+
+
+def test_a_file_no_format_knows_goes_to_column_mapping(empty_server, browser):  # noqa: F811
+    url, _ = empty_server
+    context, page = open_page(browser, f"{url}/data", LAPTOP)
+    flattened = realworld_dir() / "redcross-wuhan" / "wuhan_rc_distributed_supplies.csv"
+    page.locator('input[type="file"]').set_input_files(str(flattened))
+    page.get_by_text("没有识别出格式").first.wait_for(state="attached", timeout=60_000)
+    page.get_by_role("heading", name="列映射").wait_for(timeout=60_000)
+    wait_for_app(page)
+    screenshot(page, "data_1440_zh_mapping")
+    context.close()

@@ -86,8 +86,11 @@ def test_children_of_a_rejected_row_are_rejected_with_it(db):
     assert store.read_table(db, "needs")["need_id"].tolist() == ["N1"]
     assert store.read_table(db, "deliveries")["delivery_id"].tolist() == ["D1"]
     assert not store.dangling_references(db)
-    message, fix = problem_message(next(p for p in report.problems if p.code == "parent_rejected"), "zh")
-    assert "设施" in message and "设施" in fix
+    need = next(p for p in report.problems if p.code == "parent_rejected")
+    message, fix = problem_message(need, "zh")
+    # It says which row to fix first: the facility's, by file and row.
+    assert message == "它所属的设施（facilities.csv:3）行未通过检查，此行随之不导入"
+    assert "设施" in fix
 
 
 def test_without_accept_valid_every_problem_is_listed_and_nothing_written(db):

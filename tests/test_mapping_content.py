@@ -462,14 +462,14 @@ def test_section_marks_contacts_as_never_imported(db):
     assert set(skipped["原因"]) == {"联系方式：从不导入"}
     editor = _frame_with(at, "header")
     assert "联系人" not in editor["header"].tolist() and "联系电话" not in editor["header"].tolist()
-    assert None not in editor["column"].tolist()  # an unmapped header is "", shown as (不导入)
+    assert None not in editor["column"].tolist()  # an unmapped header is "-", shown as （不导入）
     # Column choices show translated labels only: no English column names in Chinese.
     configs = [json.loads(d.proto.columns) for d in at.dataframe if '"selectbox"' in d.proto.columns]
     assert len(configs) == 2  # the columns and the constants
     for config in configs:
         labels = [o["label"] for o in config["column"]["type_config"]["options"]]
         assert labels and not any(re.search("[A-Za-z]", label) for label in labels), labels
-    assert configs[0]["column"]["type_config"]["options"][0] == {"value": "", "label": "（不导入）"}
+    assert configs[0]["column"]["type_config"]["options"][0] == {"value": "-", "label": "（不导入）"}
     assert not any("13800000000" in d.value.to_string() for d in at.dataframe)  # no contacts shown
     # The preview shows the values the rules filled in the page's language.
     facilities = _frame_with(at, "类型")

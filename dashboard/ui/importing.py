@@ -71,11 +71,14 @@ def show_report(report: ImportReport, view: View, key: str) -> None:
 
 
 def _table_of(problem) -> str | None:
+    """The table a problem's column belongs to: named by the file or sheet, else the
+    first table with such a column (a column's header is the same in every table)."""
     for part in reversed(str(problem.file).split("#")):
         table = schema.table_for_name(part)
         if table is not None:
             return table.name
-    return None
+    return next((t.name for t in schema.TABLES.values()
+                 if problem.column in t.column_names), None)
 
 
 def show_notes(notes, view: View, limit: int = 500) -> None:

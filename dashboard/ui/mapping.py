@@ -43,6 +43,7 @@ from data_loaders.mapping import (
 from data_loaders.mapping_content import suggest_header_row
 from data_loaders.validation import validate
 
+_UNMAPPED = "-"  # the editor's value for a header left out
 PREVIEW_ROWS = 20
 SAMPLES = 3
 HEADER_PREVIEW_ROWS = 15  # rows shown to pick the header row from
@@ -209,16 +210,18 @@ def _edit_columns(view: View, key: str, raw: readers.RawTable, base: Mapping,
     frame = pd.DataFrame({
         "header": [headers[i] for i in shown],
         "sample": [samples[i] for i in shown],
-        "column": [base.columns.get(headers[i]) or "" for i in shown],
+        # A visible sentinel, not "": the grid shows an empty cell as "None".
+        "column": [base.columns.get(headers[i]) or _UNMAPPED for i in shown],
         "score": [round(100 * base.scores.get(headers[i], 0.0)) for i in shown],
     })
     config = {
         "header": st.column_config.TextColumn(_t(view, "mapping.header")),
         "sample": st.column_config.TextColumn(_t(view, "mapping.sample")),
         "column": st.column_config.SelectboxColumn(
-            _t(view, "mapping.column"), options=["", *targets(table)],
+            _t(view, "mapping.column"), options=[_UNMAPPED, *targets(table)],
             help=_t(view, "mapping.column_help"),
-            format_func=lambda c: column_label(view, table, c) if c else _t(view, "mapping.not_mapped")),
+            format_func=lambda c: (column_label(view, table, c) if c and c != _UNMAPPED
+                                   else _t(view, "mapping.not_mapped"))),
         "score": st.column_config.ProgressColumn(_t(view, "mapping.score"), min_value=0,
                                                  max_value=100, format="%d%%"),
     }
@@ -227,7 +230,7 @@ def _edit_columns(view: View, key: str, raw: readers.RawTable, base: Mapping,
     columns: dict[str, str | None] = dict.fromkeys(headers)
     scores: dict[str, float] = dict.fromkeys(headers, 0.0)
     for header, target in zip(edited["header"], edited["column"]):
-        target = None if values.is_blank(target) else str(target)
+        target = None if values.is_blank(target) or target == _UNMAPPED else str(target)
         columns[header] = target
         # A person's choice is certain; the suggestion keeps its own confidence.
         same = target == base.columns.get(header)

@@ -18,11 +18,14 @@ from data_loaders.validation import Problem
 _PROBLEMS = "⚠"  # the read-only column that says what was wrong
 
 
-def _messages(problems_json: str, view: View) -> str:
+def _messages(problems_json: str, view: View, table: str | None = None) -> str:
+    """A row's problems as one sentence each, its column under its translated header."""
     texts = []
     for item in json.loads(problems_json or "[]"):
         message, fix = problem_message(Problem(**item), view.lang)
-        column = f"{item['column']}: " if item.get("column") else ""
+        name = item.get("column")
+        label = view.t(f"column.{table}.{name}") if table and name else name
+        column = (f"{label}：" if view.lang == "zh" else f"{label}: ") if name else ""
         texts.append(f"{column}{message}" + (f"（{fix}）" if fix and view.lang == "zh"
                                             else f" ({fix})" if fix else ""))
     return "；".join(texts) if view.lang == "zh" else "; ".join(texts)
@@ -59,7 +62,7 @@ def _unreadable_files(rows: pd.DataFrame, view: View) -> None:
 def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
     st.markdown(f"**{view.t(f'table.{table_name}')}**")
     records = pd.DataFrame([json.loads(r) for r in rows["record"]], dtype=object)
-    records.insert(0, _PROBLEMS, [_messages(p, view) for p in rows["problems"]])
+    records.insert(0, _PROBLEMS, [_messages(p, view, table_name) for p in rows["problems"]])
     records.insert(1, view.t("report.row"), list(rows["row"]))
     edited = st.data_editor(records, hide_index=True, width="stretch",
                             disabled=[_PROBLEMS, view.t("report.row")],
