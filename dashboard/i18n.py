@@ -38,7 +38,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "metric.confirmed_cum": ("累计确诊", "Confirmed cases (cumulative)"),
     "metric.hospital_coverage": ("医院覆盖率", "Hospital coverage"),
     "metric.community_coverage": ("社区/村覆盖率", "Community coverage"),
-    "metric.active_orgs": ("活跃机构", "Active organisations"),
+    "metric.active_orgs": ("活跃机构（各类）", "Active organisations (all types)"),
     "metric.active_partners": ("活跃一线机构", "Active partners"),
     "metric.stale_partners": ("失联一线机构", "Stale partners"),
     "metric.overdue_deliveries": ("逾期配送", "Overdue deliveries"),
@@ -592,23 +592,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "partners.title": ("伙伴网络", "Partner network"),
     "partners.caption": (
         "截至 {as_of}，窗口 {window} 天。"
-        "“最近动态”＝截至日期前最近一次活动报告或承运配送（发出或送达）的日期。",
-        "As of {as_of}, window {window} days. Last seen = the latest activity report or "
-        "carried delivery (dispatched or delivered) on or before the as-of date."),
-    "partners.region_suffix": ("（{name}：在此活跃或驻地在此的一线机构）",
-                               " ({name}: partners active or based there)"),
+        "“最近动态”＝截至日期前最近一次活动报告，或其提供/承运的配送送达的日期（仅发出不算）。",
+        "As of {as_of}, window {window} days. Last seen = the latest activity report, or "
+        "delivery it supplied or carried being delivered, on or before the as-of date "
+        "(a dispatch alone does not count)."),
+    "partners.region_suffix": ("（{name}：驻地在此或在此工作过的一线机构）",
+                               " ({name}: partners based there or that have worked there)"),
     "partners.none": ("没有一线机构。", "No partners."),
     "partners.fresh": ("近期有动态", "Fresh"),
     "partners.due": ("待跟进", "Due"),
     "partners.overdue": ("久无动态", "Overdue"),
     "partners.silent": ("从未报告", "Silent"),
-    "partners.freshness.title": ("一线机构动态", "Partner freshness"),
+    "partners.freshness.title": ("谁已经没有动态", "Who has gone quiet"),
     "partners.freshness.caption": (
-        "近期有动态：窗口内（{window} 天）有动态；待跟进：两个窗口内（{window2} 天）有动态；"
-        "久无动态：更早；从未报告：从无活动报告或承运配送。“近期有动态”以外的即总览中的失联一线机构。",
-        "Fresh: seen within the window ({window} days); due: within two windows ({window2} "
-        "days); overdue: earlier; silent: never seen. Partners that are not fresh are the "
-        "stale partners of the Overview."),
+        "最久没有动态的排在最前。近期有动态：窗口内（{window} 天）有动态；待跟进：两个窗口内（{window2} 天）有动态；"
+        "久无动态：更早；从未报告：从无活动报告或送达的配送。“近期有动态”以外的即总览中的失联一线机构。",
+        "The quietest first. Fresh: seen within the window ({window} days); due: within two "
+        "windows ({window2} days); overdue: earlier; silent: never seen. Partners that are "
+        "not fresh are the stale partners of the Overview."),
     "partners.hub": ("枢纽", "Hub"),
     "partners.all_hubs": ("全部枢纽", "All hubs"),
     "partners.no_hub": ("无所属枢纽", "No hub"),
@@ -645,7 +646,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "partners.col.hub_name": ("所属枢纽", "Hub"),
     "partners.col.last_seen": ("最近动态", "Last seen"),
     "partners.col.freshness": ("动态状态", "Freshness"),
-    "partners.col.days_since_seen": ("距今天数", "Days since seen"),
+    "partners.col.days_since_seen": ("无动态天数", "Days silent"),
     "partners.col.active_regions": ("活跃地市数", "Active prefectures"),
     "partners.col.region_adcode": ("地区", "Region"),
     "partners.col.adcode": ("地区代码", "Region code"),
@@ -672,6 +673,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "partners.col.end_on": ("结束日期", "End"),
     "partners.yes": ("是", "yes"),
     "partners.no": ("否", "no"),
+    "partners.remind.title": ("催报提醒（复制到群聊）", "Reminder for the group chat"),
+    "partners.remind.caption": (
+        "窗口内没有动态的一线机构，按枢纽分组，最久没有动态的在前；点右上角的按钮复制。只列机构名称，不含联系人。",
+        "Partners with no sign of work in the window, grouped by hub, the quietest first; "
+        "copy with the button at the top right. Organisation names only, never contacts."),
+    "partners.remind.none": ("窗口内每家一线机构都有动态，无需催报。",
+                             "Every partner was heard from in the window: nobody to remind."),
+    "partners.remind.line": ("【{hub}】{name} 已 {days} 天未报告", "[{hub}] {name}: no report for {days} days"),
+    "partners.remind.never": ("【{hub}】{name} 从未报告", "[{hub}] {name}: never reported"),
+    "partners.cards.caption": (
+        "活跃一线机构＝窗口内有动态（活动报告，或其提供/承运的配送送达）的一线机构，与总览的卡片相同；"
+        "其余为失联一线机构，分为待跟进、久无动态和从未报告。总览排名表中的“活跃机构”还计入枢纽、基金会、企业等各类机构。",
+        "Active partners = partners with a sign of work in the window (an activity report, or "
+        "a delivery they supplied or carried being delivered), as on the Overview's cards; "
+        "the others are stale: due, overdue or silent. The Overview table's active "
+        "organisations also count hubs, foundations, companies and every other type."),
+    "partners.single.region": ("{name}：窗口内活跃的一线机构不止一家，不在此列。",
+                               "{name}: more than one partner is active there in the window."),
     # Morning briefing (dashboard/briefing): labels, sections and the narrative's sentences
     "brief.title": ("生命线 · {province}晨间简报", "Lifeline morning briefing · {province}"),
     "brief.subtitle": ("截至 {as_of} · 回看窗口 {start} 至 {end}（{window} 天）· 与前一日、七日前比较",

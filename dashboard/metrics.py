@@ -8,11 +8,19 @@ Definitions (documented in docs/METHODS.md; the window is [D-W+1, D]):
   delivered and delivered_on in the window;
 - **hospital coverage**: covered hospitals / hospitals; **community coverage**: the same
   for community and village facilities;
-- an organisation is **active** in a region when it has an activity report there, or
-  supplied or carried a delivered delivery to a facility there, dated in the window;
-- a **stale partner** is an organisation of type partner with no activity report and no
-  carried delivery (dispatched or delivered) in the window; one that never reported is
-  stale;
+- an organisation's **signs of work** are its activity reports (in the report's
+  region, dated reported_on) and the delivered deliveries it supplied or carried (in the
+  facility's region, dated delivered_on); a dispatch alone is not one (it is a plan
+  until it lands). Its **last seen** is its latest sign on or before D;
+- an organisation is **active** in a region when it has a sign of work there in the
+  window; **active** (in the province) when it has one anywhere in the province;
+- the **partners of a region** are the organisations of type partner based there
+  (prefecture or region), or with a sign of work there on or before D; without a region,
+  every partner;
+- an **active partner** is a partner of the area that is active (anywhere in the
+  province: a hub calls the partner, not the region); a **stale partner** is one that is
+  not. Active + stale = the partners of the area. The Partners page's "fresh" class is
+  exactly the active partners;
 - a delivery is **overdue** at D when status != failed, expected_on < D, and delivered_on
   is empty or after D.
 
@@ -76,6 +84,37 @@ IN_WINDOW_DELIVERED = "d.status = 'delivered' AND d.delivered_on BETWEEN $start 
 OVERDUE = "d.status <> 'failed' AND d.expected_on < $d AND (d.delivered_on IS NULL OR d.delivered_on > $d)"
 IN_PROVINCE = "left(f.region_adcode, 2) = $prov"
 
+# Every sign of work on or before D: (org_id, region_adcode, county_adcode, x). The one
+# definition of "active" (in the window) and "last seen" (the latest x) that every page
+# uses: the Overview's active organisations and partners, the Partners page's freshness,
+# the briefing. Activity reports name only the prefecture, so their county is empty.
+SIGNS_CTE = f"""
+signs AS (
+    SELECT * FROM (
+        SELECT a.org_id, a.region_adcode, NULL::VARCHAR AS county_adcode, a.reported_on AS x
+        FROM activities a
+        WHERE a.reported_on <= $d AND left(a.region_adcode, 2) = $prov
+        UNION ALL
+        SELECT unnest([d.supplier_id, d.carrier_id]) AS org_id, f.region_adcode,
+               f.county_adcode, d.delivered_on AS x
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        WHERE d.status = 'delivered' AND d.delivered_on <= $d AND {IN_PROVINCE}
+    ) WHERE org_id IS NOT NULL
+)
+"""
+
+# The partners of the area ($region NULL: every partner) with their last sign of work
+# anywhere in the province: ``partner_seen(org_id, last_seen)``. Needs SIGNS_CTE.
+PARTNER_SEEN_CTE = """
+partner_seen AS (
+    SELECT o.org_id, (SELECT max(s.x) FROM signs s WHERE s.org_id = o.org_id) AS last_seen
+    FROM organizations o
+    WHERE o.org_type = 'partner'
+      AND ($region IS NULL OR o.prefecture_adcode = $region OR o.region_adcode = $region
+           OR o.org_id IN (SELECT org_id FROM signs WHERE region_adcode = $region))
+)
+"""
+
 _REGION_SQL = f"""
 WITH fac AS (
     SELECT f.facility_id, f.region_adcode, f.facility_type,
@@ -100,17 +139,10 @@ need_sum AS (
     WHERE {OPEN_NEED} AND {IN_PROVINCE}
     GROUP BY f.region_adcode
 ),
-active AS (
-    SELECT a.region_adcode, a.org_id FROM activities a
-    WHERE a.reported_on BETWEEN $start AND $d AND left(a.region_adcode, 2) = $prov
-    UNION
-    SELECT f.region_adcode, unnest([d.supplier_id, d.carrier_id]) AS org_id
-    FROM deliveries d JOIN facilities f USING (facility_id)
-    WHERE {IN_WINDOW_DELIVERED} AND {IN_PROVINCE}
-),
+{SIGNS_CTE},
 active_sum AS (
     SELECT region_adcode, count(DISTINCT org_id) AS active_orgs
-    FROM active WHERE org_id IS NOT NULL GROUP BY region_adcode
+    FROM signs WHERE x >= $start GROUP BY region_adcode
 ),
 cases AS (
     -- Context layer: the latest cumulative count on or before D, per region.
@@ -201,43 +233,43 @@ def region_summary(con, scope: Scope) -> pd.DataFrame:
     return out
 
 
-def partner_activity(con, scope: Scope) -> dict[str, int]:
-    """Active and stale partners in the window (see the module definitions)."""
+def partner_activity(con, scope: Scope, region: str | None = None) -> dict[str, int]:
+    """Active and stale partners of the province, or of one prefecture ``region``.
+
+    The definitions are the module's (active partner, stale partner, partners of a
+    region); ``partners`` is how many partners the area has, active + stale.
+    """
     row = con.execute(
         f"""
-        WITH carried AS (
-            SELECT carrier_id AS org_id FROM deliveries
-            WHERE carrier_id IS NOT NULL
-              AND (dispatched_on BETWEEN $start AND $d OR delivered_on BETWEEN $start AND $d)
-        ),
-        reported AS (
-            SELECT org_id FROM activities WHERE reported_on BETWEEN $start AND $d
-        ),
-        active AS (
-            SELECT a.org_id FROM activities a
-            WHERE a.reported_on BETWEEN $start AND $d AND left(a.region_adcode, 2) = $prov
-            UNION
-            SELECT unnest([d.supplier_id, d.carrier_id]) FROM deliveries d
-            JOIN facilities f USING (facility_id)
-            WHERE {IN_WINDOW_DELIVERED} AND {IN_PROVINCE}
-        )
-        SELECT
-            count(*) FILTER (WHERE o.org_id IN (SELECT org_id FROM active)) AS active_partners,
-            count(*) FILTER (WHERE o.org_id NOT IN (SELECT org_id FROM reported)
-                             AND o.org_id NOT IN (SELECT org_id FROM carried)) AS stale_partners,
-            count(*) AS partners
-        FROM organizations o WHERE o.org_type = 'partner'
+        WITH {SIGNS_CTE}, {PARTNER_SEEN_CTE}
+        SELECT count(*) FILTER (WHERE last_seen >= $start) AS active_partners,
+               count(*) FILTER (WHERE last_seen IS NULL OR last_seen < $start) AS stale_partners,
+               count(*) AS partners
+        FROM partner_seen
         """,
-        scope.params(),
+        scope.params() | {"region": region},
     ).fetchone()
     return {"active_partners": row[0], "stale_partners": row[1], "partners": row[2]}
 
 
-def totals(con, scope: Scope, summary: pd.DataFrame | None = None) -> dict:
-    """Province-wide headline numbers; ratios are floats in [0, 1] or None."""
+def area_rows(summary: pd.DataFrame, region: str | None = None) -> pd.DataFrame:
+    """The rows of a :func:`region_summary` that make up the area: all of them, or the
+    prefecture ``region``."""
+    return summary if region is None else summary[summary["adcode"] == region]
+
+
+def totals(con, scope: Scope, summary: pd.DataFrame | None = None,
+           region: str | None = None) -> dict:
+    """Headline numbers of the province, or of one prefecture ``region``; ratios are
+    floats in [0, 1] or None.
+
+    ``summary`` is the province's :func:`region_summary` (computed when not given); with
+    a ``region`` only its row counts, so a region's headline equals its row in the
+    Overview's ranking and the sum of its counties.
+    """
     summary = region_summary(con, scope) if summary is None else summary
-    sums = summary[COUNT_COLUMNS].sum()
-    partners = partner_activity(con, scope)
+    sums = area_rows(summary, region)[COUNT_COLUMNS].sum()
+    partners = partner_activity(con, scope, region)
     return {
         "open_needs": int(sums["open_needs"]),
         "urgent_open_needs": int(sums["urgent_open_needs"]),
@@ -246,6 +278,11 @@ def totals(con, scope: Scope, summary: pd.DataFrame | None = None) -> dict:
         "active_partners": partners["active_partners"],
         "stale_partners": partners["stale_partners"],
         "overdue_deliveries": int(sums["overdue_deliveries"]),
+        # Not cards, but counts other pages show: they must agree with these.
+        "hospitals": int(sums["hospitals"]),
+        "hospitals_covered": int(sums["hospitals_covered"]),
+        "communities": int(sums["communities"]),
+        "communities_covered": int(sums["communities_covered"]),
     }
 
 
@@ -347,32 +384,93 @@ def facility_count(con, scope: Scope, prefecture: str | None = None) -> int:
     ).fetchone()[0]
 
 
+_COUNTY_SQL = f"""
+WITH fac AS (
+    SELECT f.facility_id, f.facility_type, coalesce(f.county_adcode, f.region_adcode) AS adcode,
+           EXISTS (SELECT 1 FROM deliveries d WHERE d.facility_id = f.facility_id
+                   AND {IN_WINDOW_DELIVERED}) AS covered
+    FROM facilities f WHERE f.region_adcode = $pref AND {IN_PROVINCE}
+),
+fac_sum AS (
+    SELECT adcode,
+           count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL}) AS hospitals,
+           count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL} AND covered) AS hospitals_covered,
+           count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL}) AS communities,
+           count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL} AND covered) AS communities_covered,
+           count(*) AS facilities,
+           count(*) FILTER (WHERE covered) AS facilities_covered
+    FROM fac GROUP BY adcode
+),
+need_sum AS (
+    SELECT fac.adcode, count(*) AS open_needs,
+           count(*) FILTER (WHERE n.priority = 'urgent') AS urgent_open_needs
+    FROM needs n JOIN fac USING (facility_id)
+    WHERE {OPEN_NEED}
+    GROUP BY fac.adcode
+),
+overdue_sum AS (
+    SELECT fac.adcode, count(*) AS overdue_deliveries
+    FROM deliveries d JOIN fac USING (facility_id)
+    WHERE {OVERDUE}
+    GROUP BY fac.adcode
+)
+SELECT r.adcode,
+       coalesce(n.open_needs, 0) AS open_needs,
+       coalesce(n.urgent_open_needs, 0) AS urgent_open_needs,
+       coalesce(s.hospitals, 0) AS hospitals,
+       coalesce(s.hospitals_covered, 0) AS hospitals_covered,
+       coalesce(s.communities, 0) AS communities,
+       coalesce(s.communities_covered, 0) AS communities_covered,
+       coalesce(s.facilities, 0) AS facilities,
+       coalesce(s.facilities_covered, 0) AS facilities_covered,
+       coalesce(o.overdue_deliveries, 0) AS overdue_deliveries
+FROM (SELECT adcode FROM fac_sum UNION SELECT adcode FROM need_sum
+      UNION SELECT adcode FROM overdue_sum) r
+LEFT JOIN fac_sum s USING (adcode)
+LEFT JOIN need_sum n USING (adcode)
+LEFT JOIN overdue_sum o USING (adcode)
+"""
+
+# What a county cannot have: reports name only the prefecture (so "active organisations"
+# is not known per county), and population and cases are known per prefecture only.
+COUNTY_UNDEFINED = ("active_orgs", "open_needs_per_10k", "open_needs_per_1k_confirmed",
+                    "confirmed_cum", "population")
+
+
 def county_summary(con, scope: Scope, prefecture: str) -> pd.DataFrame:
-    """Per county of one prefecture: facilities, covered facilities and open needs."""
+    """Per county of one prefecture, the columns of :func:`region_summary`.
+
+    Every county of the registry is listed, also when empty. Facilities whose county is
+    unknown are counted on a row of the prefecture's own code (``county_unknown`` True),
+    listed only when it has something, so the rows always add up to the prefecture's row
+    of :func:`region_summary`. The columns of ``COUNTY_UNDEFINED`` are empty (NaN): no
+    county value exists for them.
+    """
     registry = load_registry()
-    counties = registry.counties(prefecture) or [registry.get(prefecture)]
+    region = registry.get(prefecture)
+    counties = registry.counties(region.adcode)
+    if not counties:  # 仙桃, 潜江, 天门, 神农架: the prefecture is its own only county
+        row = area_rows(region_summary(con, scope), region.adcode).reset_index(drop=True)
+        return row.assign(county_unknown=False)
     frame = pd.DataFrame(
-        [{"adcode": c.adcode, "name": c.name, "name_en": c.name_en} for c in counties]
+        [{"adcode": c.adcode, "name": c.name, "short": c.short, "name_en": c.name_en}
+         for c in counties]
     )
-    counts = con.execute(
-        f"""
-        WITH fac AS (
-            SELECT coalesce(f.county_adcode, f.region_adcode) AS adcode, f.facility_id,
-                   EXISTS (SELECT 1 FROM deliveries d WHERE d.facility_id = f.facility_id
-                           AND {IN_WINDOW_DELIVERED}) AS covered
-            FROM facilities f WHERE f.region_adcode = $pref
-        )
-        SELECT fac.adcode, count(DISTINCT fac.facility_id) AS facilities,
-               count(DISTINCT fac.facility_id) FILTER (WHERE covered) AS facilities_covered,
-               count(n.need_id) AS open_needs
-        FROM fac LEFT JOIN needs n ON n.facility_id = fac.facility_id AND {OPEN_NEED}
-        GROUP BY fac.adcode
-        """,
-        {"d": scope.as_of, "start": scope.start, "pref": prefecture},
-    ).df()
+    counts = con.execute(_COUNTY_SQL, scope.params() | {"pref": region.adcode}).df()
+    if region.adcode in set(counts["adcode"]):
+        frame = pd.concat([frame, pd.DataFrame([{
+            "adcode": region.adcode, "name": region.name, "short": region.short,
+            "name_en": region.name_en}])], ignore_index=True)
     out = frame.merge(counts, on="adcode", how="left")
-    for col in ("facilities", "facilities_covered", "open_needs"):
-        out[col] = out[col].fillna(0).astype("int64")
+    counted = [c for c in COUNT_COLUMNS if c != "active_orgs"]
+    out[counted] = out[counted].fillna(0).astype("int64")
+    out["county_unknown"] = out["adcode"] == region.adcode
+    out["hospital_coverage"] = [ratio(c, h) for c, h in zip(out["hospitals_covered"], out["hospitals"])]
+    out["community_coverage"] = [
+        ratio(c, h) for c, h in zip(out["communities_covered"], out["communities"])]
+    for col in ("hospital_coverage", "community_coverage", *COUNTY_UNDEFINED):
+        out[col] = pd.to_numeric(out.get(col), errors="coerce").astype("float64")
+    out["has_data"] = (out["facilities"] > 0) | (out["open_needs"] > 0)
     return out
 
 

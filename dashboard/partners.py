@@ -6,16 +6,18 @@ date D, window W = [D-W+1, D], province). SQL takes parameters; nothing formats 
 input into SQL. Definitions (also in docs/METHODS.md, "Partners"):
 
 - a partner is an organisation of type ``partner``;
-- **last seen**: the latest of its activity reports' ``reported_on`` and, for the
-  deliveries it carries (``carrier_id``), their ``dispatched_on`` and ``delivered_on``,
-  counting only dates on or before D;
+- **last seen**: its latest *sign of work* on or before D, as defined once in
+  dashboard.metrics (``SIGNS_CTE``): an activity report, or a delivered delivery it
+  supplied or carried (a dispatch alone is not one);
 - **freshness**: ``fresh`` when last seen in the window (>= D-W+1), ``due`` when within
-  two windows (>= D-2W+1), ``overdue`` when older, ``silent`` when never seen. A partner
-  that is not fresh is exactly a *stale partner* of dashboard.metrics;
-- **active in a region** as in dashboard.metrics: an activity report there, or a
-  delivered delivery it supplied or carried to a facility there, dated in the window;
+  two windows (>= D-2W+1), ``overdue`` when older, ``silent`` when never seen. A fresh
+  partner is exactly an *active partner* of dashboard.metrics, and every other one a
+  *stale partner*, so the Overview's cards and this page's always agree;
+- **active in a region**: a sign of work there in the window (dashboard.metrics);
 - **active_regions**: how many prefectures of the province it is active in;
-- **days_since_seen**: D - last seen (empty when silent).
+- **days_since_seen**: D - last seen (empty when silent);
+- with a region, the partners listed are the *partners of the region* of
+  dashboard.metrics (based there, or with a sign of work there on or before D).
 """
 
 from __future__ import annotations
@@ -26,36 +28,17 @@ from datetime import date
 import pandas as pd
 
 from dashboard.exports import safe_frame
-from dashboard.metrics import IN_PROVINCE, IN_WINDOW_DELIVERED, Scope
+from dashboard.i18n import t
+from dashboard.metrics import IN_PROVINCE, PARTNER_SEEN_CTE, SIGNS_CTE, Scope
 from geo.regions import load_registry
 
 FRESHNESS = ("fresh", "due", "overdue", "silent")
+STALE = ("due", "overdue", "silent")  # every class but fresh: dashboard.metrics' stale partners
 WHO_BY = ("activity_type", "category")
 
 # (org_id, region_adcode) pairs active in the window: the definition of dashboard.metrics.
-ACTIVE_CTE = f"""
-active AS (
-    SELECT a.org_id, a.region_adcode FROM activities a
-    WHERE a.reported_on BETWEEN $start AND $d AND left(a.region_adcode, 2) = $prov
-    UNION
-    SELECT unnest([d.supplier_id, d.carrier_id]) AS org_id, f.region_adcode
-    FROM deliveries d JOIN facilities f USING (facility_id)
-    WHERE {IN_WINDOW_DELIVERED} AND {IN_PROVINCE}
-)
-"""
-
-# Every date on or before D on which an organisation was seen: reports and carried
-# deliveries (dispatched or delivered).
-SEEN_CTE = """
-seen AS (
-    SELECT org_id, reported_on AS x FROM activities WHERE reported_on <= $d
-    UNION ALL
-    SELECT carrier_id, dispatched_on FROM deliveries
-    WHERE carrier_id IS NOT NULL AND dispatched_on <= $d
-    UNION ALL
-    SELECT carrier_id, delivered_on FROM deliveries
-    WHERE carrier_id IS NOT NULL AND delivered_on <= $d
-)
+ACTIVE_CTE = f"""{SIGNS_CTE},
+active AS (SELECT DISTINCT org_id, region_adcode FROM signs WHERE x >= $start)
 """
 
 
@@ -68,34 +51,31 @@ def _params(scope: Scope, **extra) -> dict:
 
 def freshness(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """One row per partner: org_id, name, hub_id, hub_name, last_seen, freshness,
-    days_since_seen, active_regions; freshest first (silent last), then by org_id.
+    days_since_seen, active_regions; the quietest first: never seen, then the longest
+    since last seen, then by org_id (the fresh ones come last).
 
-    With ``region`` (a prefecture adcode) only partners active there in the window or
-    based there.
+    With ``region`` (a prefecture adcode) only the partners of the region (based there,
+    or with a sign of work there on or before D).
     """
     frame = con.execute(
         f"""
-        WITH {ACTIVE_CTE}, {SEEN_CTE},
-        last AS (SELECT org_id, max(x) AS last_seen FROM seen GROUP BY org_id),
+        WITH {ACTIVE_CTE}, {PARTNER_SEEN_CTE},
         regions AS (
             SELECT org_id, count(DISTINCT region_adcode) AS active_regions
-            FROM active WHERE org_id IS NOT NULL GROUP BY org_id
+            FROM active GROUP BY org_id
         )
-        SELECT o.org_id, o.name, o.hub_id, h.name AS hub_name, l.last_seen,
-               CASE WHEN l.last_seen IS NULL THEN 'silent'
-                    WHEN l.last_seen >= $start THEN 'fresh'
-                    WHEN l.last_seen >= $due THEN 'due'
+        SELECT o.org_id, o.name, o.hub_id, h.name AS hub_name, p.last_seen,
+               CASE WHEN p.last_seen IS NULL THEN 'silent'
+                    WHEN p.last_seen >= $start THEN 'fresh'
+                    WHEN p.last_seen >= $due THEN 'due'
                     ELSE 'overdue' END AS freshness,
-               date_diff('day', l.last_seen, $d::DATE) AS days_since_seen,
+               date_diff('day', p.last_seen, $d::DATE) AS days_since_seen,
                coalesce(r.active_regions, 0) AS active_regions
-        FROM organizations o
+        FROM partner_seen p
+        JOIN organizations o USING (org_id)
         LEFT JOIN organizations h ON h.org_id = o.hub_id
-        LEFT JOIN last l ON l.org_id = o.org_id
         LEFT JOIN regions r ON r.org_id = o.org_id
-        WHERE o.org_type = 'partner'
-          AND ($region IS NULL OR o.prefecture_adcode = $region OR o.region_adcode = $region
-               OR o.org_id IN (SELECT org_id FROM active WHERE region_adcode = $region))
-        ORDER BY l.last_seen IS NULL, l.last_seen DESC, o.org_id
+        ORDER BY p.last_seen IS NOT NULL, p.last_seen, o.org_id
         """,
         _params(scope, region=region),
     ).df()
@@ -103,6 +83,39 @@ def freshness(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     frame["days_since_seen"] = frame["days_since_seen"].astype("Int64")
     frame["last_seen"] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame["last_seen"]]
     return frame
+
+
+def _one_line(text) -> str:
+    """A name on one line (a name is data: it may hold line breaks or runs of spaces)."""
+    return " ".join(str(text).split())
+
+
+def reminder_lines(frame: pd.DataFrame, lang: str = "zh") -> list[str]:
+    """Plain lines for a group chat: every partner of ``frame`` (a :func:`freshness`
+    frame) that is not fresh, as "【hub】name has not reported for N days", grouped by
+    hub (hubs by name, partners without a hub last), the quietest first in each group.
+
+    Names of organisations only: no contact person or phone number is ever stored.
+    """
+    stale = frame[frame["freshness"].isin(STALE)].copy()
+    if stale.empty:
+        return []
+    no_hub = t("partners.no_hub", lang)
+    stale["hub"] = [_one_line(h) if isinstance(h, str) and h.strip() else None
+                    for h in stale["hub_name"]]
+    stale["never"] = stale["last_seen"].isna()
+    stale["days"] = stale["days_since_seen"].fillna(-1).astype("int64")
+    stale = stale.sort_values(["hub", "never", "days", "org_id"],
+                              ascending=[True, False, False, True], na_position="last")
+    lines = []
+    for r in stale.to_dict("records"):
+        hub = r["hub"] if isinstance(r["hub"], str) else no_hub
+        name = _one_line(r["name"] if isinstance(r["name"], str) else r["org_id"])
+        if r["never"]:
+            lines.append(t("partners.remind.never", lang, hub=hub, name=name))
+        else:
+            lines.append(t("partners.remind.line", lang, hub=hub, name=name, days=r["days"]))
+    return lines
 
 
 def freshness_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -67,6 +67,8 @@ def test_totals(scenario_db):
         "active_partners": 2,
         "stale_partners": 1,
         "overdue_deliveries": 2,
+        # H1, H2, H3 (H1 covered by D1); C1 and V1, neither covered in the window.
+        "hospitals": 3, "hospitals_covered": 1, "communities": 2, "communities_covered": 0,
     }
 
 
@@ -121,7 +123,17 @@ def test_county_summary_rolls_facilities_into_districts(scenario_db):
     counties = metrics.county_summary(scenario_db, Scope(AS_OF, 7), WUHAN).set_index("adcode")
     assert counties.loc["420103", "facilities"] == 1  # 江汉区: H1
     assert counties.loc["420103", "open_needs"] == 1
-    assert len(counties) == 13
+    # 13 districts, and a row of 武汉's own code for H2, C1 and W1, whose district is not
+    # known (N7 at H2 is open): the rows add up to 武汉's row of region_summary.
+    assert len(counties) == 14
+    assert counties.loc[WUHAN, ["facilities", "open_needs", "county_unknown"]].tolist() == [3, 1, True]
+    assert not counties.loc["420103", "county_unknown"]
+    summary = metrics.region_summary(scenario_db, Scope(AS_OF, 7)).set_index("adcode")
+    for column in ("open_needs", "urgent_open_needs", "hospitals", "hospitals_covered",
+                   "communities", "facilities", "overdue_deliveries"):
+        assert counties[column].sum() == summary.loc[WUHAN, column], column
+    # No county has a population, case count or activity reports of its own.
+    assert counties["active_orgs"].isna().all() and counties["population"].isna().all()
 
 
 def test_facility_status_urgent_only(scenario_db):

@@ -26,14 +26,17 @@ def _rows(frame: pd.DataFrame) -> dict:
 
 def test_freshness_as_of_scenario_date(scenario_db):
     frame = partners.freshness(scenario_db, Scope(AS_OF, 7))
-    # P1: D7 delivered 02-15 (also A1 02-14, D1); P2: D3 dispatched 02-14 (A3 02-10, D6 02-09).
-    # Active regions: P1 in 武汉 (A1, D1, D7); P2 in 武汉 (A3); 孝感's A2 is before the window.
+    # P1: D7 delivered 02-15 (also A1 02-14, D1 delivered 02-12). P2: A3 02-10; its D3
+    # (dispatched 02-14) and D6 (02-09) are still on the road, and a dispatch is not a
+    # sign of work. Active regions: P1 in 武汉 (A1, D1, D7); P2 in 武汉 (A3); 孝感's A2 is
+    # before the window.
     assert _rows(frame) == {
         "P1": ("2020-02-15", "fresh", 0, 1),
-        "P2": ("2020-02-14", "fresh", 1, 1),
+        "P2": ("2020-02-10", "fresh", 5, 1),
         "P3": (None, "silent", None, 0),
     }
-    assert list(frame["org_id"]) == ["P1", "P2", "P3"]
+    # The quietest first: P3 never seen, then P2 (5 days), then P1 (today).
+    assert list(frame["org_id"]) == ["P3", "P2", "P1"]
     assert set(frame["hub_name"]) == {"湖北枢纽"} and set(frame["hub_id"]) == {"HUB1"}
     # Consistent with dashboard.metrics: stale partners are exactly the ones not fresh.
     counts = partners.freshness_counts(frame)
@@ -43,12 +46,12 @@ def test_freshness_as_of_scenario_date(scenario_db):
 
 @pytest.mark.parametrize(("as_of", "window", "expected"), [
     # D 02-25, W 7: fresh from 02-19, due from 02-12. Nothing is dated after 02-17
-    # (D4, carried by L1), so P1 (02-15) and P2 (02-14) are due.
-    ("2020-02-25", 7, {"P1": ("2020-02-15", "due", 10, 0), "P2": ("2020-02-14", "due", 11, 0),
+    # (D4, carried by L1), so P1 (02-15) is due and P2 (A3, 02-10) overdue.
+    ("2020-02-25", 7, {"P1": ("2020-02-15", "due", 10, 0), "P2": ("2020-02-10", "overdue", 15, 0),
                        "P3": (None, "silent", None, 0)}),
-    # D 02-22, W 4: fresh from 02-19, due from 02-15: P1 on the boundary is due, P2 a day
-    # older is overdue.
-    ("2020-02-22", 4, {"P1": ("2020-02-15", "due", 7, 0), "P2": ("2020-02-14", "overdue", 8, 0),
+    # D 02-22, W 4: fresh from 02-19, due from 02-15: P1 on the boundary is due, P2 is
+    # overdue.
+    ("2020-02-22", 4, {"P1": ("2020-02-15", "due", 7, 0), "P2": ("2020-02-10", "overdue", 12, 0),
                        "P3": (None, "silent", None, 0)}),
     # D 02-12: A1 (02-14), D7 and D3 are in the future. P1 was last seen delivering D1
     # on 02-12; P2 reported A3 on 02-10. W 1: fresh only on 02-12, due from 02-11.
@@ -65,8 +68,52 @@ def test_freshness_for_a_region(scenario_db):
     # based there, P2 active there).
     assert list(partners.freshness(scenario_db, Scope(AS_OF, 7), region=XIAOGAN)["org_id"]) == ["P2"]
     assert list(partners.freshness(scenario_db, Scope(AS_OF, 7), region=WUHAN)["org_id"]) == [
-        "P1", "P2", "P3"]
+        "P3", "P2", "P1"]
     assert partners.freshness(scenario_db, Scope(AS_OF, 7), region="421000").empty
+    # The metric cards of a region count the same partners: 武汉 2 active (P1, P2) and
+    # 1 stale (P3); 孝感 1 active (P2: fresh through A3 in 武汉, a partner is called
+    # wherever it works), none stale.
+    assert partner_activity(scenario_db, Scope(AS_OF, 7), WUHAN) == {
+        "active_partners": 2, "stale_partners": 1, "partners": 3}
+    assert partner_activity(scenario_db, Scope(AS_OF, 7), XIAOGAN) == {
+        "active_partners": 1, "stale_partners": 0, "partners": 1}
+
+
+def test_a_partner_that_worked_in_a_region_is_one_of_its_partners(scenario_db):
+    # P1 (based in 武汉) reported once in 荆州 long before the window: it is one of 荆州's
+    # partners, so 荆州's hub sees it, and it is fresh through its work in 武汉.
+    scenario_db.execute("INSERT INTO activities (report_id, org_id, reported_on, region_adcode) "
+                        "VALUES ('A9', 'P1', DATE '2020-01-20', '421000')")
+    frame = partners.freshness(scenario_db, Scope(AS_OF, 7), region="421000")
+    assert _rows(frame) == {"P1": ("2020-02-15", "fresh", 0, 1)}
+    assert partner_activity(scenario_db, Scope(AS_OF, 7), "421000")["active_partners"] == 1
+    # Before that report P1 had no sign of work in 荆州, and is not one of its partners.
+    assert partners.freshness(scenario_db, Scope(date(2020, 1, 19), 7), region="421000").empty
+
+
+def test_reminder_lines_group_the_stale_partners_by_hub(scenario_db):
+    # D 02-25, W 7: P3 never seen, P2 15 days (A3 02-10), P1 10 days (D7 02-15); all of
+    # HUB1 (湖北枢纽). The quietest first; no fresh partner is listed.
+    frame = partners.freshness(scenario_db, Scope(date(2020, 2, 25), 7))
+    assert partners.reminder_lines(frame, "zh") == [
+        "【湖北枢纽】伙伴三 从未报告", "【湖北枢纽】伙伴二 已 15 天未报告",
+        "【湖北枢纽】伙伴一 已 10 天未报告"]
+    assert partners.reminder_lines(frame, "en")[1] == "[湖北枢纽] 伙伴二: no report for 15 days"
+    # At D only P3 is stale.
+    fresh = partners.freshness(scenario_db, Scope(AS_OF, 7))
+    assert partners.reminder_lines(fresh, "zh") == ["【湖北枢纽】伙伴三 从未报告"]
+
+
+def test_reminder_lines_put_partners_without_a_hub_last_on_one_line_each():
+    frame = pd.DataFrame({
+        "org_id": ["X", "Y", "Z"], "name": ["甲\n乙", "丙", "丁"],
+        "hub_id": [None, "H", "H"], "hub_name": [None, "北区  枢纽", "北区  枢纽"],
+        "last_seen": [None, date(2020, 2, 1), date(2020, 2, 14)],
+        "freshness": ["silent", "overdue", "fresh"],
+        "days_since_seen": pd.array([None, 14, 1], dtype="Int64"), "active_regions": [0, 0, 1]})
+    assert partners.reminder_lines(frame, "zh") == [
+        "【北区 枢纽】丙 已 14 天未报告", "【无所属枢纽】甲 乙 从未报告"]
+    assert partners.reminder_lines(frame[frame["freshness"] == "fresh"], "zh") == []
 
 
 def test_who_does_what_where_by_activity_type(scenario_db):
@@ -144,11 +191,11 @@ def test_export_partners(scenario_db):
     lines = text.strip().splitlines()
     assert lines[0] == ("org_id,name,hub_id,hub_name,last_seen,freshness,days_since_seen,"
                         "active_regions")
-    assert lines[1:] == ["P1,伙伴一,HUB1,湖北枢纽,2020-02-15,fresh,0,1",
-                         "P2,伙伴二,HUB1,湖北枢纽,2020-02-14,fresh,1,1",
-                         "P3,伙伴三,HUB1,湖北枢纽,,silent,,0"]
+    assert lines[1:] == ["P3,伙伴三,HUB1,湖北枢纽,,silent,,0",
+                         "P2,伙伴二,HUB1,湖北枢纽,2020-02-10,fresh,5,1",
+                         "P1,伙伴一,HUB1,湖北枢纽,2020-02-15,fresh,0,1"]
     records = json.loads(partners.export_partners(scenario_db, AS_OF, 7, fmt="json"))
-    assert records[2] == {"org_id": "P3", "name": "伙伴三", "hub_id": "HUB1",
+    assert records[0] == {"org_id": "P3", "name": "伙伴三", "hub_id": "HUB1",
                           "hub_name": "湖北枢纽", "last_seen": None, "freshness": "silent",
                           "days_since_seen": None, "active_regions": 0}
     with pytest.raises(ValueError):

@@ -21,11 +21,16 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
     at = run_partners(params={"as_of": "2020-02-15"})
     assert at.title[0].value == "伙伴网络"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"近期有动态": "2", "待跟进": "0", "久无动态": "0", "从未报告": "1"}
+    # The Overview's two cards (same definition), then the stale partners by class.
+    assert metrics == {"活跃一线机构": "2", "失联一线机构": "1", "待跟进": "0", "久无动态": "0",
+                       "从未报告": "1"}
+    # The quietest first: P3 never seen, P2 five days (A3 02-10), P1 today (D7).
     table = frame_with(at, "动态状态")
     assert table[["机构编号", "动态状态", "最近动态"]].values.tolist() == [
-        ["P1", "近期有动态", "2020-02-15"], ["P2", "近期有动态", "2020-02-14"],
-        ["P3", "从未报告", ""]]
+        ["P3", "从未报告", ""], ["P2", "近期有动态", "2020-02-10"],
+        ["P1", "近期有动态", "2020-02-15"]]
+    assert list(table.columns[:3]) == ["机构名称", "无动态天数", "所属枢纽"]
+    assert [c.value for c in at.code] == ["【湖北枢纽】伙伴三 从未报告"]
     assert not any(c in table.columns for c in ("org_id", "freshness", "last_seen"))
     single = frame_with(at, "唯一的一线机构")
     assert len(single) == 16 and "武汉市" not in set(single["地区"])
@@ -33,9 +38,28 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
     assert matrix.set_index("机构名称").loc["伙伴二", "孝感市"] == 1
     captions = " ".join(c.value for c in at.caption)
     assert "失联一线机构" in captions and "截至 2020-02-15" in captions
+    at.selectbox(key="partners_profile_zh").set_value("P1").run()
     regions = frame_with(at, "窗口内活跃")
-    assert regions["地区"].tolist() == ["武汉市"]  # P1 (first in the list) serves 武汉 only
+    assert regions["地区"].tolist() == ["武汉市"]  # P1 serves 武汉 only
     assert len(at.get("download_button")) >= 5
+
+
+def test_partners_page_for_a_region(scenario_db, run_partners):
+    # 孝感 (420900): its one partner is P2 (based there), active through A3 in 武汉; in
+    # the window no partner worked in 孝感, so it is listed as a prefecture with none.
+    at = run_partners(params={"as_of": "2020-02-15", "region": "420900"})
+    assert {m.label: m.value for m in at.metric} == {
+        "活跃一线机构": "1", "失联一线机构": "0", "待跟进": "0", "久无动态": "0", "从未报告": "0"}
+    assert frame_with(at, "动态状态")["机构编号"].tolist() == ["P2"]
+    assert not at.code and any("无需催报" in i.value for i in at.info)
+    single = frame_with(at, "唯一的一线机构")
+    assert single[["地区", "活跃一线机构数"]].values.tolist() == [["孝感市", 0]]
+    matrix = frame_with(at, "孝感市")
+    assert list(matrix.columns) == ["机构名称", "孝感市"] and matrix["机构名称"].tolist() == ["伙伴二"]
+    # 武汉: two partners active there in the window, so not listed; P3 is to be reminded.
+    at = run_partners(params={"as_of": "2020-02-15", "region": "420100"})
+    assert any("不止一家" in i.value for i in at.info)
+    assert [c.value for c in at.code] == ["【湖北枢纽】伙伴三 从未报告"]
 
 
 def test_partners_page_in_english_hub_and_profile(scenario_db, run_partners):

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.charts import GOOD_METRICS, RATIO_METRICS
 from dashboard.exports import csv_bytes
 from dashboard.i18n import region_label
+from dashboard.metrics import COUNTY_UNDEFINED
 from dashboard.ui.frame import View
 
 HEADLINES = (
@@ -46,15 +47,19 @@ def headline_cards(now: dict, before: dict, view: View) -> None:
             )
 
 
-def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame:
+def region_table(summary: pd.DataFrame, metric: str, view: View, county: bool = False) -> pd.DataFrame:
     """The regions ranked by ``metric``, worst first, with translated headers.
 
     Ratios are shown as per cent (0-100, one decimal) under a header saying so; the
-    frame returned is what is shown and what the download holds.
+    frame returned is what is shown and what the download holds. ``county``: the rows
+    are the counties of one prefecture (metrics.county_summary), and the columns no
+    county has a value for are left out.
     """
     columns = ["open_needs", "urgent_open_needs", "open_needs_per_10k", "hospital_coverage",
                "community_coverage", "active_orgs", "overdue_deliveries",
                "open_needs_per_1k_confirmed", "confirmed_cum", "population"]
+    if county:
+        columns = [c for c in columns if c not in COUNTY_UNDEFINED or summary[c].notna().any()]
     frame = summary.copy()
     frame["region"] = [region_label(n, e, view.lang) for n, e in zip(frame["name"], frame["name_en"])]
     # No data is not zero: such a region keeps its place at the bottom, its figures empty.
@@ -72,6 +77,8 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
     frame["open_needs_per_1k_confirmed"] = frame["open_needs_per_1k_confirmed"].round(2)
     shown = frame[["rank", "region", *columns]].reset_index(drop=True)
     labels = {c: view.t(f"metric.{c}") for c in shown.columns}
+    if county:
+        labels["region"] = view.t("metric.county")
     for ratio in RATIO_METRICS:
         labels[ratio] += " (%)"
     config = {
@@ -89,6 +96,8 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
                "overdue_deliveries": "{:,.0f}", "population": "{:,.0f}", "confirmed_cum": "{:,.0f}",
                "open_needs_per_10k": "{:.2f}", "open_needs_per_1k_confirmed": "{:.2f}"}
     for column, pattern in formats.items():
+        if column not in labels:
+            continue
         shown_text[labels[column]] = [
             "—" if v != v or v is None else pattern.format(v) for v in display[labels[column]]]
     # Tall enough for every region at once: the ranking is read top to bottom.

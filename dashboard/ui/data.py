@@ -61,11 +61,12 @@ def region_summary(key: tuple[str, str], as_of: date, window: int) -> pd.DataFra
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def totals(key: tuple[str, str], as_of: date, window: int) -> dict:
-    """Province headline numbers at ``as_of``."""
+def totals(key: tuple[str, str], as_of: date, window: int, region: str | None = None) -> dict:
+    """Headline numbers at ``as_of`` of the province, or of the prefecture ``region``."""
     summary = region_summary(key, as_of, window)
     with connection() as con:
-        return run(role_of(key), "metrics.totals", con, metrics.Scope(as_of, window), summary)
+        return run(role_of(key), "metrics.totals", con, metrics.Scope(as_of, window), summary,
+                   region)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

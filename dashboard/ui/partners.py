@@ -73,21 +73,27 @@ def caption(view: View) -> None:
 
 
 def headlines(view: View) -> pd.DataFrame:
-    """Four cards: partners per freshness class (within the view's region)."""
+    """Five cards on the partners of the view's area: active and stale (the Overview's
+    cards, by the same definition), then the stale ones by class."""
     frame = _get(view, "freshness", region=region_of(view))
     counts = partners.freshness_counts(frame)
-    for column, label in zip(st.columns(4), partners.FRESHNESS):
+    cards = (("metric.active_partners", counts["fresh"]),
+             ("metric.stale_partners", sum(counts[c] for c in partners.STALE)),
+             *((f"partners.{c}", counts[c]) for c in partners.STALE))
+    for column, (label, value) in zip(st.columns(len(cards)), cards):
         with column:
-            st.metric(tn(f"partners.{label}", view.lang), f"{counts[label]:,}")
+            st.metric(tn(label, view.lang), f"{value:,}")
+    st.caption(tn("partners.cards.caption", view.lang))
     return frame
 
 
-FRESHNESS_COLUMNS = ["org_id", "name", "hub_name", "last_seen", "freshness", "days_since_seen",
-                     "active_regions"]
+# The quietest first, so the first columns answer "who, how long, whose hub".
+FRESHNESS_COLUMNS = ["name", "days_since_seen", "hub_name", "freshness", "last_seen",
+                     "active_regions", "org_id"]
 
 
 def freshness_table(view: View) -> None:
-    """The partners of one hub (or all), freshest first."""
+    """The partners of one hub (or all), the quietest first, and the reminder to copy."""
     st.subheader(tn("partners.freshness.title", view.lang))
     frame = _get(view, "freshness", region=region_of(view))
     hubs = sorted({(h, n) for h, n in zip(frame["hub_id"], frame["hub_name"])
@@ -102,14 +108,33 @@ def freshness_table(view: View) -> None:
     st.caption(tn("partners.freshness.caption", view.lang, window=view.window,
                   window2=2 * view.window))
     _table(frame, view, FRESHNESS_COLUMNS, f"partners_{choice or 'all'}")
+    reminder(view, frame)
+
+
+def reminder(view: View, frame: pd.DataFrame) -> None:
+    """The stale partners as plain lines for the group chat, with a copy button."""
+    st.markdown(f"**{tn('partners.remind.title', view.lang)}**")
+    lines = partners.reminder_lines(frame, view.lang)
+    if not lines:
+        st.info(tn("partners.remind.none", view.lang))
+        return
+    st.caption(tn("partners.remind.caption", view.lang))
+    st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
 def single_partner(view: View) -> None:
-    """Prefectures where one partner, or none, is active in the window."""
+    """Prefectures where one partner, or none, is active in the window (the view's
+    region only, when one is chosen)."""
     st.subheader(tn("partners.single.title", view.lang))
     frame = _get(view, "single_partner_regions").copy()
     frame["region_adcode"] = frame["adcode"]
     st.caption(tn("partners.single.caption", view.lang))
+    region = region_of(view)
+    if region:
+        frame = frame[frame["adcode"] == region]
+        if frame.empty:
+            st.info(tn("partners.single.region", view.lang, name=_region_name(region, view.lang)))
+            return
     _table(frame, view, ["region_adcode", "active_partners", "partner_name"], "single_partner")
 
 
@@ -120,6 +145,8 @@ def who_what_where(view: View) -> None:
                   key=f"partners_who_by_{view.lang}",
                   format_func=lambda b: tn(f"partners.col.{b}", view.lang))
     frame = _get(view, "who_does_what_where", by=by)
+    if region_of(view):
+        frame = frame[frame["region_adcode"] == region_of(view)]
     if view.org_type:
         frame = frame[frame["org_type"] == view.org_type]
     if view.category and by == "category":
@@ -147,7 +174,7 @@ def who_what_where(view: View) -> None:
 def profile(view: View) -> None:
     """One organisation's regions, facilities, deliveries, reports and grants."""
     st.subheader(tn("partners.profile.title", view.lang))
-    frame = _get(view, "freshness")
+    frame = _get(view, "freshness", region=region_of(view))
     if frame.empty:
         st.info(tn("partners.none", view.lang))
         return
