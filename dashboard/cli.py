@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="md writes the map as FILE.map.png beside --out; pdf needs --out")
     brief.add_argument("--lang", choices=("zh", "en"), default="zh")
     brief.add_argument("--out", help="write to this file instead of standard output")
+    brief.add_argument("--region", help="one prefecture's briefing (name or adcode); "
+                                        "default: the whole province")
     _role_argument(brief)
 
     export = sub.add_parser("export", help="write a table, or the needs open at a date, "
@@ -229,6 +231,19 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _prefecture(text: str) -> str | None:
+    """The adcode of a prefecture of the province named ``text`` (name or adcode); None,
+    said on standard error, when there is none."""
+    from geo.config import province_adcode
+    from geo.regions import load_registry
+
+    found = load_registry().resolve_prefecture(text)
+    if found is None or not found.adcode.startswith(province_adcode()[:2]):
+        print(f"unknown prefecture {text!r} in this province", file=sys.stderr)
+        return None
+    return found.adcode
+
+
 def cmd_brief(args) -> int:
     """Write the morning briefing (dashboard.briefing) as JSON, Markdown, HTML or PDF."""
     from dashboard.briefing import PdfError, build_brief, write_brief
@@ -241,10 +256,15 @@ def cmd_brief(args) -> int:
     if not _permitted(args, "brief"):
         return 3
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    region = None
+    if args.region:
+        region = _prefecture(args.region)
+        if region is None:
+            return 2
     as_of = _as_of(con, args)
     if as_of is None:
         return 2
-    brief = build_brief(con, Scope(as_of, args.window), args.lang)
+    brief = build_brief(con, Scope(as_of, args.window), args.lang, region)
     try:
         text = write_brief(brief, args.format, args.lang, args.out)
     except PdfError as exc:
@@ -253,7 +273,7 @@ def cmd_brief(args) -> int:
     if text is not None:
         _emit(text, None)
     _audit(args, "export", what="brief", format=args.format, lang=args.lang,
-           as_of=as_of.isoformat(), out=args.out)
+           as_of=as_of.isoformat(), out=args.out, region=region)
     return 0
 
 
@@ -338,8 +358,6 @@ def _export_research(args) -> int:
     """``export aggregates`` (suppressed, with provenance) and ``export dictionary``."""
     from dashboard import research
     from data_loaders import schema, store
-    from geo.config import province_adcode
-    from geo.regions import load_registry
 
     if args.table == "dictionary":
         from dashboard.dictionary import dictionary_csv, dictionary_markdown
@@ -363,11 +381,9 @@ def _export_research(args) -> int:
         return 2
     region = None
     if args.region:
-        found = load_registry().resolve_prefecture(args.region)
-        if found is None or not found.adcode.startswith(province_adcode()[:2]):
-            print(f"unknown prefecture {args.region!r} in this province", file=sys.stderr)
+        region = _prefecture(args.region)
+        if region is None:
             return 2
-        region = found.adcode
     category = args.category
     if category and category != research.CATEGORY_ALL:
         category = schema.choice_lookup(schema.NEEDS.column("category")).get(category.lower())

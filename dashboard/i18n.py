@@ -529,6 +529,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "coverage.served": ("其他", "Others"),
     "coverage.yes": ("是", "yes"),
     "coverage.no": ("否", "no"),
+    "coverage.burden_region": ("图中突出显示{region}，其他地市以浅色作为比较背景；表格只列{region}。“服务不足”按全省中位数判定。",
+                               "{region} stands out; the other prefectures are drawn faint, as the "
+                               "background it is judged against. The table lists {region} alone. "
+                               "Under-served is judged against the province's medians."),
     # Funding page
     "funding.flows.other_funders": ("其他资助方", "Other funders"),
     "funding.flows.other_recipients": ("其他受资助方", "Other recipients"),
@@ -756,10 +760,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "brief.nar.needs": ("未满足需求 {n} 条，其中紧急 {urgent} 条；{trend}。", "{n} open needs, {urgent} of them urgent; {trend}."),
     "brief.nar.lost_hospital": ("自昨日以来，{n}个地区失去医院覆盖：{names}。", "Since yesterday {n} region{s} lost hospital coverage: {names}."),
     "brief.nar.lost_community": ("自昨日以来，{n}个地区失去社区/村覆盖：{names}。", "Since yesterday {n} region{s} lost community coverage: {names}."),
-    "brief.nar.hospital_coverage_up": ("全省医院覆盖率由昨日的 {before} 升至 {now}。", "Hospital coverage rose from {before} yesterday to {now}."),
-    "brief.nar.hospital_coverage_down": ("全省医院覆盖率由昨日的 {before} 降至 {now}。", "Hospital coverage fell from {before} yesterday to {now}."),
-    "brief.nar.community_coverage_up": ("全省社区/村覆盖率由昨日的 {before} 升至 {now}。", "Community coverage rose from {before} yesterday to {now}."),
-    "brief.nar.community_coverage_down": ("全省社区/村覆盖率由昨日的 {before} 降至 {now}。", "Community coverage fell from {before} yesterday to {now}."),
+    "brief.nar.hospital_coverage_up": ("{place}医院覆盖率由昨日的 {before} 升至 {now}。", "Hospital coverage in {place} rose from {before} yesterday to {now}."),
+    "brief.nar.hospital_coverage_down": ("{place}医院覆盖率由昨日的 {before} 降至 {now}。", "Hospital coverage in {place} fell from {before} yesterday to {now}."),
+    "brief.nar.community_coverage_up": ("{place}社区/村覆盖率由昨日的 {before} 升至 {now}。", "Community coverage in {place} rose from {before} yesterday to {now}."),
+    "brief.nar.community_coverage_down": ("{place}社区/村覆盖率由昨日的 {before} 降至 {now}。", "Community coverage in {place} fell from {before} yesterday to {now}."),
     "brief.nar.region_change": ("{name}（{change}）", "{name} ({change})"),
     "brief.nar.urgent_rise": ("紧急未满足需求增加最多的地区：{names}。", "Urgent open needs rose most in {names}."),
     "brief.nar.overdue": ("逾期配送 {n} 单（{trend}）；最久的已逾期 {days} 天（{region}，承运方：{carrier}）。",
@@ -777,6 +781,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sidebar.category_all": ("全部类别", "All categories"),
     "sidebar.org_type": ("机构类型", "Organisation type"),
     "sidebar.org_type_all": ("全部机构类型", "All organisation types"),
+    # The region filter on every page (issue 12)
+    "overview.region_caption": ("地区：{region}。卡片、地图和表格只计该地区。",
+                                "Region: {region}. The cards, the map and the table count this region only."),
+    "overview.map_caption_county": ("{metric}，按{region}的区县。灰色表示无数据（不是零）。",
+                                    "{metric} by county of {region}. Grey means no data (not zero)."),
+    "overview.table_title_county": ("{region}各区县排名（按{metric}）", "Counties of {region} ranked by {metric}"),
     # Network page
     "page.network": ("协作网络", "Network"),
     "network.title": ("协作网络：资源如何抵达各地", "The network: how resources reach each region"),
@@ -955,9 +965,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "briefing.caption": ("截至 {as_of}，回看窗口 {window} 天，与前一日、七日前比较。改变侧栏的日期或窗口即重新生成。",
                          "As of {as_of}, window {window} days, compared with the day before and a "
                          "week before. Change the date or the window in the sidebar to rebuild it."),
-    "briefing.whole_province": ("简报总是覆盖全省；侧栏的地区筛选不影响简报。",
-                                "The briefing always covers the whole province; the region filter "
-                                "does not apply to it."),
+    "briefing.region": ("这是{region}的简报：每个数字、名单和地图只计该地区。要全省的简报，请在侧栏选“全省”。",
+                        "This is {region}'s briefing: every number, list and the map count this "
+                        "region only. Choose the whole province in the sidebar for the province's."),
     "briefing.download.pdf": ("下载 PDF（A4）", "Download PDF (A4)"),
     "briefing.download.html": ("下载网页（HTML）", "Download HTML"),
     "briefing.download.md": ("下载 Markdown（群聊）", "Download Markdown (group chat)"),
@@ -972,6 +982,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "briefing.narrative": ("今日要点", "What changed"),
     "briefing.chat": ("复制到群聊的文字（Markdown）", "Text for a group chat (Markdown)"),
     "briefing.preview": ("打印预览", "As it prints"),
+    # A region's briefing (issue 12)
+    "brief.whole_province": ("全省", "the province"),
+    "brief.map.caption_county": ("{metric}，按{region}的区县；灰色＝无数据（不是零）。",
+                                 "{metric} by county of {region}; grey = no data (not zero)."),
     # Data & methods page
     "page.methods": ("数据与方法", "Data & methods"),
     "methods.title": ("数据与方法", "Data and methods"),

@@ -157,7 +157,7 @@ def test_narrative_of_the_scenario_in_both_languages(scenario_db, brief_en):
     assert brief_en["narrative"] == [
         "3 open needs, 2 of them urgent; the same as yesterday.",
         "Since yesterday 1 region lost community coverage: Wuhan.",
-        "Community coverage fell from 50% yesterday to 0%.",
+        "Community coverage in the province fell from 50% yesterday to 0%.",
         "Urgent open needs rose most in Xiaogan (+1).",
         "Overdue deliveries: 2 (the same as yesterday); the longest is 5 days late "
         "(Wuhan, carrier: 伙伴二).",
@@ -244,7 +244,7 @@ def test_a_coverage_shift_under_five_points_is_not_mentioned(db):
     item["value"], item["change_d1"] = 0.46, -0.04
     assert len(narrative.sentences(brief, "en")) == 1
     item["value"], item["change_d1"] = 0.45, -0.05
-    assert narrative.sentences(brief, "en")[1] == "Hospital coverage fell from 50% yesterday to 45%."
+    assert narrative.sentences(brief, "en")[1] == "Hospital coverage in the province fell from 50% yesterday to 45%."
 
 
 # -- renderers -------------------------------------------------------------------------

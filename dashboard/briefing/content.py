@@ -28,6 +28,7 @@ from dashboard.metrics import (
     IN_PROVINCE,
     OVERDUE,
     Scope,
+    county_summary,
     region_summary,
     totals,
 )
@@ -64,6 +65,11 @@ def _clean(value):
     return value
 
 
+def _count(value) -> int | None:
+    value = _clean(value)
+    return None if value is None else int(value)
+
+
 def _delta(now, before):
     return None if now is None or before is None else now - before
 
@@ -82,12 +88,14 @@ def headline(now: dict, d1: dict, d7: dict) -> list[dict]:
 
 
 def _regions(summary: pd.DataFrame, region_scores: pd.DataFrame) -> list[dict]:
-    """Every prefecture: the fields of metrics.brief plus names, has_data and gap score."""
+    """Every prefecture (or every county of a region's briefing): the fields of
+    metrics.brief plus names, has_data and gap score. A count no county has (active
+    organisations) is None."""
     scores = dict(zip(region_scores["region_adcode"], region_scores["score"])) \
         if not region_scores.empty else {}
     out = []
     for row in summary.to_dict("records"):
-        record = {k: (row[k] if k in ("adcode", "name") else int(row[k])) for k in BRIEF_REGION_FIELDS}
+        record = {k: (row[k] if k in ("adcode", "name") else _count(row[k])) for k in BRIEF_REGION_FIELDS}
         record.update({
             "short": row["short"], "name_en": row["name_en"], "has_data": bool(row["has_data"]),
             "hospital_coverage": _clean(row["hospital_coverage"]),
@@ -126,9 +134,10 @@ def _gaps(regions: pd.DataFrame, facilities: pd.DataFrame, scope: Scope, lang: s
     }
 
 
-def _partners(con, scope: Scope) -> dict:
-    """Counts per freshness class, and the silent and overdue partners with their hub."""
-    frame = freshness(con, scope)
+def _partners(con, scope: Scope, region: str | None = None) -> dict:
+    """Counts per freshness class, and the silent and overdue partners with their hub
+    (the partners of ``region`` only, when given)."""
+    frame = freshness(con, scope, region)
 
     def rows(cls: str, order: list[str], ascending: list[bool]) -> list[dict]:
         part = frame[frame["freshness"] == cls].sort_values(order, ascending=ascending)
@@ -154,15 +163,16 @@ SELECT d.delivery_id, f.facility_id, f.name AS facility_name, f.region_adcode, d
        d.carrier_id, o.name AS carrier_name
 FROM deliveries d JOIN facilities f USING (facility_id)
 LEFT JOIN organizations o ON o.org_id = d.carrier_id
-WHERE {OVERDUE} AND {IN_PROVINCE}
+WHERE {OVERDUE} AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
 ORDER BY days_overdue DESC, d.delivery_id
 LIMIT $n
 """
 
 
-def _overdue(con, scope: Scope, count: int, lang: str) -> dict:
+def _overdue(con, scope: Scope, count: int, lang: str, region: str | None = None) -> dict:
     """The overdue deliveries (metrics.OVERDUE): the count and the longest-waiting few."""
-    frame = con.execute(_OVERDUE_LIST_SQL, {"d": scope.as_of, "prov": scope.prefix, "n": MAX_OVERDUE}).df()
+    frame = con.execute(_OVERDUE_LIST_SQL, {"d": scope.as_of, "prov": scope.prefix, "n": MAX_OVERDUE,
+                                            "region": region}).df()
     registry = {r.adcode: r for r in load_registry().prefectures(scope.province)}
     top = []
     for r in frame.to_dict("records"):
@@ -179,9 +189,9 @@ def _overdue(con, scope: Scope, count: int, lang: str) -> dict:
     return {"count": count, "top": top}
 
 
-def _overlaps(con, scope: Scope, lang: str) -> dict:
+def _overlaps(con, scope: Scope, lang: str, region: str | None = None) -> dict:
     """Duplicated donations whose latest delivery falls in the window, most recent first."""
-    frame = overlaps(con, scope, days=OVERLAP_DAYS)
+    frame = overlaps(con, scope, days=OVERLAP_DAYS, region=region)
     if not frame.empty:
         frame = frame[frame["last_date"] >= scope.start]
         frame = frame.sort_values(["last_date", "facility_id", "category"],
@@ -201,11 +211,16 @@ def _overlaps(con, scope: Scope, lang: str) -> dict:
     return {"days": OVERLAP_DAYS, "count": int(len(frame)), "top": top}
 
 
-def build_brief(con, scope: Scope, lang: str = "zh") -> dict:
+def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) -> dict:
     """The morning briefing as of ``scope.as_of`` (JSON-ready; see the module docstring).
 
+    With ``region`` (a prefecture adcode) the briefing is that prefecture's: every number,
+    list and sentence counts it alone, ``regions`` lists its counties
+    (:func:`dashboard.metrics.county_summary`) and ``region`` names it.
+
     Keys: as_of, window_days, totals, regions (as :func:`dashboard.metrics.brief`), and
-    lang, window {start, end, days}, province {adcode, name, name_en}, compared
+    lang, window {start, end, days}, province {adcode, name, name_en}, region {adcode,
+    name, name_en} or None, compared
     {d1, d7}, headline (value at D, D−1, D−7 and changes per measure), gaps {formula,
     regions, facilities}, partners {counts, overdue_after_days, overdue, silent},
     overdue_deliveries {count, top}, overlaps {days, count, top}, changes (what the
@@ -213,33 +228,41 @@ def build_brief(con, scope: Scope, lang: str = "zh") -> dict:
     """
     registry = load_registry()
     province = registry.get(scope.province or province_adcode())
+    place = registry.get(region) if region else None
     summary = region_summary(con, scope)
     before = {n: scope.previous(n) for n in COMPARE_DAYS}
     summaries = {n: region_summary(con, s) for n, s in before.items()}
-    now = totals(con, scope, summary)
-    past = {n: totals(con, before[n], summaries[n]) for n in COMPARE_DAYS}
+    now = totals(con, scope, summary, region)
+    past = {n: totals(con, before[n], summaries[n], region) for n in COMPARE_DAYS}
+    # The areas listed, mapped and compared: the prefectures, or the region's counties.
+    if region:
+        areas, areas_d1 = county_summary(con, scope, region), county_summary(con, before[1], region)
+    else:
+        areas, areas_d1 = summary, summaries[1]
 
     # One pass over the open needs feeds both rankings (gap_ranking reads only the frame).
-    frame = needs_at(con, scope)
+    frame = needs_at(con, scope, region=region)
     region_scores = gap_ranking(con, scope, "region", frame=frame)
     facility_scores = gap_ranking(con, scope, "facility", frame=frame)
     brief = {
         "as_of": scope.as_of.isoformat(),
         "window_days": scope.window,
         "totals": now,
-        "regions": _regions(summary, region_scores),
+        "regions": _regions(areas, region_scores),
         "lang": lang,
         "window": {"start": scope.start.isoformat(), "end": scope.as_of.isoformat(),
                    "days": scope.window},
         "province": {"adcode": province.adcode, "name": province.name,
                      "name_en": province.name_en},
+        "region": {"adcode": place.adcode, "name": place.name, "name_en": place.name_en}
+        if place else None,
         "compared": {"d1": before[1].as_of.isoformat(), "d7": before[7].as_of.isoformat()},
         "headline": headline(now, past[1], past[7]),
         "gaps": _gaps(region_scores, facility_scores, scope, lang),
-        "partners": _partners(con, scope),
-        "overdue_deliveries": _overdue(con, scope, now["overdue_deliveries"], lang),
-        "overlaps": _overlaps(con, scope, lang),
-        "changes": region_changes(summary, summaries[1]),
+        "partners": _partners(con, scope, region),
+        "overdue_deliveries": _overdue(con, scope, now["overdue_deliveries"], lang, region),
+        "overlaps": _overlaps(con, scope, lang, region),
+        "changes": region_changes(areas, areas_d1),
     }
     brief["narrative"] = sentences(brief, lang)
     return brief

@@ -87,8 +87,9 @@ def _label_points(features: dict) -> dict[str, tuple[float, float, bool]]:
 
 
 def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs",
-               province: str | None = None, dpi: int = 300) -> bytes:
-    """PNG bytes of a choropleth of ``metric`` over the prefectures in ``regions``.
+               province: str | None = None, dpi: int = 300, region: str | None = None) -> bytes:
+    """PNG bytes of a choropleth of ``metric`` over the prefectures in ``regions``, or
+    over the counties of the prefecture ``region``.
 
     ``regions`` are the records of a brief (``build_brief(...)["regions"]``): adcode,
     name, name_en, has_data and the metric. Regions without data are grey. Names are in
@@ -103,7 +104,7 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
     from matplotlib.font_manager import FontProperties
 
     from dashboard.charts import NO_DATA_GREY  # the app's grey for "no data"
-    from geo.boundaries import prefecture_features
+    from geo.boundaries import county_features, prefecture_features
 
     if metric not in MAP_METRICS:
         raise ValueError(f"metric must be one of {MAP_METRICS}")
@@ -117,7 +118,7 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
         font = FontProperties(fname=font_path)
         label_lang = lang
 
-    features = prefecture_features(province)
+    features = county_features(region) if region else prefecture_features(province)
     values = _values(regions, metric)
     known = [v for v in values.values() if v is not None]
     norm = Normalize(vmin=0, vmax=max(known) if known and max(known) > 0 else 1)
@@ -172,6 +173,14 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=dpi, facecolor="white")
     return out.getvalue()
+
+
+def brief_map(brief: dict, lang: str = "zh", metric: str = "open_needs") -> bytes:
+    """The map of a brief from :func:`dashboard.briefing.build_brief`: its prefectures,
+    or the counties of its region."""
+    region = (brief.get("region") or {}).get("adcode")
+    return render_map(brief["regions"], lang, metric, province=brief["province"]["adcode"],
+                      region=region)
 
 
 def _short_number(value: float, metric: str) -> str:

@@ -5,9 +5,10 @@ tried in the order of ``RULES``; each writes at most one sentence, and at most
 ``MAX_SENTENCES`` are kept, so the later rules are the first to go on a busy day.
 
 1. ``needs`` (always): open needs at D, how many urgent, and the change since D−1.
-2. ``lost_hospital``: prefectures with a hospital covered at D−1 and none at D.
+2. ``lost_hospital``: prefectures (a region's briefing: its counties) with a hospital
+   covered at D−1 and none at D.
 3. ``lost_community``: the same for communities and villages.
-4. ``hospital_shift``: province hospital coverage moved by at least
+4. ``hospital_shift``: the area's (province's or region's) hospital coverage moved by at least
    ``COVERAGE_SHIFT_PP`` percentage points since D−1.
 5. ``community_shift``: the same for community coverage.
 6. ``urgent_rise``: prefectures whose urgent open needs rose since D−1 (largest rise
@@ -113,8 +114,11 @@ def _shift(key: str):
         if item["change_d1"] is None or abs(item["change_d1"]) * 100 < COVERAGE_SHIFT_PP - 1e-9:
             return None
         direction = "up" if item["change_d1"] > 0 else "down"
+        region = b.get("region")
+        place = (region_label(region["name"], region["name_en"], lang) if region
+                 else t("brief.whole_province", lang))
         return t(f"brief.nar.{key}_{direction}", lang, before=fmt.percent(item["d1"], lang),
-                 now=fmt.percent(item["value"], lang))
+                 now=fmt.percent(item["value"], lang), place=place)
     return rule
 
 

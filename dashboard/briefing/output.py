@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dashboard.briefing.mapimage import render_map
+from dashboard.briefing.mapimage import brief_map
 from dashboard.briefing.pdf import render_pdf
 from dashboard.briefing.render import render_html, render_markdown
 
@@ -36,11 +36,11 @@ def write_brief(brief: dict, fmt: str, lang: str = "zh", out: str | Path | None 
         if out is not None:
             png = map_file_for(out)
             png.parent.mkdir(parents=True, exist_ok=True)
-            png.write_bytes(render_map(brief["regions"], lang, province=brief["province"]["adcode"]))
+            png.write_bytes(brief_map(brief, lang))
             map_name = png.name
         text = render_markdown(brief, lang, map_file=map_name)
     else:
-        png = render_map(brief["regions"], lang, province=brief["province"]["adcode"])
+        png = brief_map(brief, lang)
         text = render_html(brief, lang, map_png=png)
         if fmt == "pdf":
             render_pdf(text, out)

@@ -38,8 +38,8 @@ def _h(text) -> str:
 
 
 def _title(b: dict, lang: str) -> tuple[str, str]:
-    province = b["province"]["name"] if lang == "zh" else b["province"]["name_en"]
-    title = t("brief.title", lang, province=province)
+    place = b.get("region") or b["province"]  # a region's briefing is titled by the region
+    title = t("brief.title", lang, province=place["name"] if lang == "zh" else place["name_en"])
     sub = t("brief.subtitle", lang, as_of=b["as_of"], start=b["window"]["start"],
             end=b["window"]["end"], window=b["window"]["days"])
     return title, sub
@@ -291,7 +291,10 @@ def render_html(b: dict, lang: str = "zh", map_png: bytes | None = None,
     figure = ""
     if map_png:
         data = base64.b64encode(map_png).decode("ascii")
-        caption = t("brief.map.caption", lang, metric=t(f"brief.map.{map_metric}", lang))
+        caption = (t("brief.map.caption_county", lang, metric=t(f"brief.map.{map_metric}", lang),
+                     region=b["region"]["name"] if lang == "zh" else b["region"]["name_en"])
+                   if b.get("region") else
+                   t("brief.map.caption", lang, metric=t(f"brief.map.{map_metric}", lang)))
         figure = (f'<div class="map"><img alt="{e(t("brief.map.alt", lang))}" '
                   f'src="data:image/png;base64,{data}"/><div class="cap">{e(caption)}</div></div>')
     body = (

@@ -12,34 +12,35 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.access import run
-from dashboard.briefing import render_html, render_map, render_markdown, render_pdf
+from dashboard.briefing import render_html, render_markdown, render_pdf
+from dashboard.briefing.mapimage import brief_map
 from dashboard.briefing.pdf import chromium_path
 from dashboard.i18n import t as tn
 from dashboard.metrics import Scope
 from dashboard.ui.components import audit_download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
+from dashboard.ui.tables import region_name
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _brief(key: tuple[str, str], as_of: date, window: int, lang: str) -> dict:
-    """The briefing content (cached by data version, date, window and language)."""
+def _brief(key: tuple[str, str], as_of: date, window: int, lang: str, region: str | None = None) -> dict:
+    """The briefing content (cached by data version, date, window, language and region)."""
     with connection() as con:
-        return run(role_of(key), "briefing.build_brief", con, Scope(as_of, window), lang)
+        return run(role_of(key), "briefing.build_brief", con, Scope(as_of, window), lang, region)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _html(key: tuple[str, str], as_of: date, window: int, lang: str) -> str:
+def _html(key: tuple[str, str], as_of: date, window: int, lang: str, region: str | None = None) -> str:
     """The printable page with its map embedded."""
-    brief = _brief(key, as_of, window, lang)
-    png = render_map(brief["regions"], lang, province=brief["province"]["adcode"])
-    return render_html(brief, lang, map_png=png)
+    brief = _brief(key, as_of, window, lang, region)
+    return render_html(brief, lang, map_png=brief_map(brief, lang))
 
 
 def get(view: View) -> tuple[dict, str]:
-    """The view's briefing and its HTML page."""
-    return (_brief(view.key, view.as_of, view.window, view.lang),
-            _html(view.key, view.as_of, view.window, view.lang))
+    """The view's briefing (of the view's region, when one is chosen) and its HTML page."""
+    return (_brief(view.key, view.as_of, view.window, view.lang, view.region),
+            _html(view.key, view.as_of, view.window, view.lang, view.region))
 
 
 def pdf_bytes(html_text: str) -> bytes:
@@ -53,12 +54,12 @@ def caption(view: View) -> None:
     """What the briefing covers."""
     st.caption(tn("briefing.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window))
     if view.region:
-        st.caption(tn("briefing.whole_province", view.lang))
+        st.caption(tn("briefing.region", view.lang, region=region_name(view.region, view.lang)))
 
 
 def downloads(view: View, brief: dict, html_text: str) -> None:
     """Four download buttons; the PDF is printed only when its button is pressed."""
-    stem = f"lifeline_brief_{view.as_of.isoformat()}_{view.lang}"
+    stem = f"lifeline_brief_{view.region + '_' if view.region else ''}{view.as_of.isoformat()}_{view.lang}"
     columns = st.columns(4)
     no_chromium = chromium_path() is None  # say so now: a failure inside the download is silent
     with columns[0]:

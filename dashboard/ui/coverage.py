@@ -127,8 +127,11 @@ def over_time_figure(frame: pd.DataFrame, kind: str, lang: str,
     return fig
 
 
-def burden_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
-    """Coverage across, open needs per 10,000 up; under-served prefectures in red."""
+def burden_figure(frame: pd.DataFrame, lang: str, region: str | None = None) -> go.Figure:
+    """Coverage across, open needs per 10,000 up; under-served prefectures in red.
+
+    With ``region`` that prefecture stands out: the others are drawn faint and unnamed,
+    as the background it is judged against (the medians are the province's)."""
     drawn = frame[frame["coverage"].notna() & frame["open_needs_per_10k"].notna()]
     fig = go.Figure()
     for flagged, colour, key in ((False, SERVED_COLOUR, "coverage.served"),
@@ -136,10 +139,15 @@ def burden_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
         part = drawn[drawn["under_served"] == flagged]
         names = [html.escape(region_label(n, e, lang)) for n, e in zip(part["name"], part["name_en"])]
         confirmed = ["—" if _missing(v) else f"{v:.2f}" for v in part["confirmed_per_10k"]]
+        chosen = [region is None or code == region for code in part["adcode"]]
         fig.add_trace(go.Scatter(
             x=part["coverage"], y=part["open_needs_per_10k"], mode="markers+text",
-            text=names, textposition="top center", name=tc(key, lang),
-            marker=dict(color=colour, size=13, symbol="diamond" if flagged else "circle",
+            text=[n if c else "" for n, c in zip(names, chosen)], textposition="top center",
+            name=tc(key, lang),
+            marker=dict(color=colour, size=[13 if c and region is None else 18 if c else 9
+                                            for c in chosen],
+                        opacity=[1.0 if c else 0.3 for c in chosen],
+                        symbol="diamond" if flagged else "circle",
                         line=dict(color="white", width=1)),
             customdata=list(zip(names, confirmed)),
             hovertemplate="%{customdata[0]}<br>" + html.escape(tc("coverage.coverage", lang))
@@ -251,9 +259,12 @@ def over_time_download(frame: pd.DataFrame, view, region: str | None) -> pd.Data
     })
 
 
-def burden_table(frame: pd.DataFrame, view) -> pd.DataFrame:
-    """The coverage-vs-burden figures per prefecture, under-served first."""
+def burden_table(frame: pd.DataFrame, view, region: str | None = None) -> pd.DataFrame:
+    """The coverage-vs-burden figures per prefecture, under-served first (the row of
+    ``region`` alone, when given)."""
     lang = view.lang
+    if region:
+        frame = frame[frame["adcode"] == region]
     ordered = frame.sort_values(["under_served", "open_needs_per_10k"], ascending=[False, False])
     out = pd.DataFrame({
         tc("metric.region", lang): [region_label(n, e, lang)
@@ -347,11 +358,15 @@ def render(view) -> None:
         download(over_time_download(series, view, region),
                  f"lifeline_coverage_over_time_{stamp}.csv", view, key="dl_cov_time")
 
-    # Coverage vs burden (always the prefectures of the province)
+    # Coverage vs burden: the prefectures of the province, against which a region is judged
     st.subheader(tc("coverage.burden_title", lang))
     burden = vs_burden(view.key, view.as_of, view.window)
-    st.plotly_chart(burden_figure(burden, lang), width="stretch", config={"displayModeBar": False})
+    st.plotly_chart(burden_figure(burden, lang, region), width="stretch",
+                    config={"displayModeBar": False})
     rule = coverage.UNDER_SERVED_RULE_ZH if lang == "zh" else coverage.UNDER_SERVED_RULE
     st.caption(tc("coverage.burden_caption", lang, rule=rule))
-    shown = burden_table(burden, view)
-    download(shown, f"lifeline_coverage_vs_burden_{stamp}.csv", view, key="dl_cov_burden")
+    if region:
+        st.caption(tc("coverage.burden_region", lang, region=region_name))
+    shown = burden_table(burden, view, region)
+    download(shown, f"lifeline_coverage_vs_burden_{region or 'regions'}_{stamp}.csv", view,
+             key="dl_cov_burden")

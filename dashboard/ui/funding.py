@@ -163,6 +163,8 @@ def by_region(view: View) -> pd.DataFrame:
     """Money per prefecture against open needs and per 10,000 residents."""
     st.subheader(tn("funding.by_region.title", view.lang))
     frame = _get(view, "funding_by_region", category=view.category, funder_type=view.org_type)
+    if region_of(view):
+        frame = frame[frame["region_adcode"] == region_of(view)]
     st.caption(tn("funding.by_region.caption", view.lang, as_of=view.as_of.isoformat()))
     _table(frame, view, ["region_adcode", "population", "amount_cny", "amount_per_10k",
                          "open_needs", "amount_per_open_need"], "funding_by_region")
