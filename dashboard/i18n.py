@@ -837,10 +837,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "would cut the region off from every funder (computed from dominator "
                               "trees; a region's only funder is not counted as its broker)."),
     "network.hubs.title": ("各枢纽的伙伴", "Partners per hub"),
-    "network.hubs.caption": ("伙伴：所属枢纽为该枢纽的机构；活跃伙伴：近 {window} 天有配送或活动报告；"
+    "network.hubs.caption": ("伙伴：所属枢纽为该枢纽的机构；活跃伙伴：近 {window} 天有活动报告或送达的配送，与总览、伙伴网络页相同；"
                              "可抵达地区与资助方沿网络计算。",
-                             "Partners: organisations whose hub it is; active: with a delivery or a "
-                             "report in the last {window} days; regions and funders along the network."),
+                             "Partners: organisations whose hub it is; active: with a report or a "
+                             "delivered delivery in the last {window} days, as on the Overview and "
+                             "the Partners page; regions and funders along the network."),
     "network.hubs.none": ("数据中没有枢纽机构。", "The data holds no hub organisation."),
     "network.edges.title": ("全部联系（{n} 条）", "Every link ({n})"),
     "network.col.region_adcode": ("地区", "Region"),

@@ -236,23 +236,27 @@ HUB_COLUMNS = ["hub_id", "hub_name", "partners", "active_partners", "regions_rea
                "funders"]
 
 
-def hub_summary(network: Network) -> pd.DataFrame:
+def hub_summary(network: Network, active: set[str] | None = None,
+                within: set[str] | None = None) -> pd.DataFrame:
     """Per hub: member partners, those active in the window, regions and funders.
 
-    ``partners`` = organisations with a ``member`` edge from the hub; ``active_partners``
-    = those with at least one ``serves`` edge (active in the window);
+    ``partners`` = organisations with a ``member`` edge from the hub (only those in
+    ``within``, when given: a region's partners); ``active_partners`` = those in
+    ``active`` (the active partners of dashboard.metrics, as the Overview and the
+    Partners page count them) or, without it, those with at least one ``serves`` edge;
     ``regions_reached`` = prefectures reachable from the hub; ``funders`` = funders
     with a path to the hub. Most partners first.
     """
     g = network.graph
     rows = []
     for hub in (n for n, k in g.nodes(data="kind") if k == "hub"):
-        members = [t for t in g.successors(hub) if "member" in g.edges[hub, t]["kinds"]]
-        active = [m for m in members
-                  if any("serves" in g.edges[m, r]["kinds"] for r in g.successors(m))]
+        members = [t for t in g.successors(hub) if "member" in g.edges[hub, t]["kinds"]
+                   and (within is None or t in within)]
+        active_ = [m for m in members if m in active] if active is not None else [
+            m for m in members if any("serves" in g.edges[m, r]["kinds"] for r in g.successors(m))]
         rows.append({
             "hub_id": hub, "hub_name": g.nodes[hub]["name"], "partners": len(members),
-            "active_partners": len(active),
+            "active_partners": len(active_),
             "regions_reached": sum(1 for n in nx.descendants(g, hub) if is_region(n)),
             "funders": len(funders_reaching(network, hub)),
         })

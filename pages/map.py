@@ -38,8 +38,10 @@ else:
     shapes = county_features(region)
     counties = data.county_summary(view.key, view.as_of, view.window, region)
     values = dict(zip(counties["adcode"], counties["open_needs"].astype(float)))
-    labels = {c: region_label(n, e, view.lang)
-              for c, n, e in zip(counties["adcode"], counties["name"], counties["name_en"])}
+    # Facilities whose county is not known are counted on a row of the prefecture's code.
+    labels = {c: region_label(n, e, view.lang) + (view.t("coverage.county_unknown") if u else "")
+              for c, n, e, u in zip(counties["adcode"], counties["name"], counties["name_en"],
+                                    counties["county_unknown"])}
 
 # The whole province shows only urgent facilities, so the regions stay readable.
 facilities, total = data.facility_status(view.key, view.as_of, view.window, region, MAX_POINTS,

@@ -28,9 +28,14 @@ def test_briefing_page_in_english_keeps_the_numbers(scenario_db):
     assert "2020-02-15" in chat and "Wuhan" in chat
 
 
-def test_briefing_page_says_the_region_filter_does_not_apply(scenario_db):
-    at = run_app(PAGE, params={"as_of": "2020-02-15", "region": "420100"})
-    assert any("不影响简报" in c.value for c in at.caption)
+def test_briefing_page_follows_the_region_filter(scenario_db):
+    # 孝感 (420900) at 02-15 (tests/test_regions.py has the hand-computed briefing): one
+    # open need (N4, urgent, reported on D), one overdue delivery (D4), one partner (P2).
+    at = run_app(PAGE, params={"as_of": "2020-02-15", "region": "420900"})
+    assert any("孝感市的简报" in c.value for c in at.caption)
+    chat = at.code[0].value
+    assert "孝感市晨间简报" in chat and "- 未满足需求：1（较前一日 +1" in chat
+    assert "- 逾期配送：1" in chat and "武汉" not in chat
 
 
 def test_briefing_page_empty_store(db):

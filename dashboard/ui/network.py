@@ -121,7 +121,13 @@ def hubs(view: View, net: network.Network) -> None:
     """Partners, active partners, regions and funders per hub."""
     st.subheader(tn("network.hubs.title", view.lang))
     st.caption(tn("network.hubs.caption", view.lang, window=view.window))
-    frame = network.hub_summary(net)
+    # Active partners by the one definition (dashboard.metrics), the Partners page's
+    # fresh ones; with a region, the region's partners only.
+    from dashboard.ui.partners import partner_freshness
+
+    seen = partner_freshness(view)
+    frame = network.hub_summary(net, active=set(seen.loc[seen["freshness"] == "fresh", "org_id"]),
+                                within=set(seen["org_id"]) if view.region else None)
     if frame.empty:
         st.info(tn("network.hubs.none", view.lang))
         return

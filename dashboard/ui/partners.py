@@ -37,6 +37,12 @@ def _get(view: View, name: str, **kwargs):
     return _compute(view.key, name, view.as_of, view.window, **kwargs)
 
 
+def partner_freshness(view: View) -> pd.DataFrame:
+    """The partners of the view's area with their freshness (dashboard.partners.freshness,
+    cached): what every page counts active and stale partners from."""
+    return _get(view, "freshness", region=region_of(view))
+
+
 def _date_text(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -75,7 +81,7 @@ def caption(view: View) -> None:
 def headlines(view: View) -> pd.DataFrame:
     """Five cards on the partners of the view's area: active and stale (the Overview's
     cards, by the same definition), then the stale ones by class."""
-    frame = _get(view, "freshness", region=region_of(view))
+    frame = partner_freshness(view)
     counts = partners.freshness_counts(frame)
     cards = (("metric.active_partners", counts["fresh"]),
              ("metric.stale_partners", sum(counts[c] for c in partners.STALE)),
@@ -95,7 +101,7 @@ FRESHNESS_COLUMNS = ["name", "days_since_seen", "hub_name", "freshness", "last_s
 def freshness_table(view: View) -> None:
     """The partners of one hub (or all), the quietest first, and the reminder to copy."""
     st.subheader(tn("partners.freshness.title", view.lang))
-    frame = _get(view, "freshness", region=region_of(view))
+    frame = partner_freshness(view)
     hubs = sorted({(h, n) for h, n in zip(frame["hub_id"], frame["hub_name"])
                    if isinstance(h, str)})
     names = dict(hubs)
@@ -174,7 +180,7 @@ def who_what_where(view: View) -> None:
 def profile(view: View) -> None:
     """One organisation's regions, facilities, deliveries, reports and grants."""
     st.subheader(tn("partners.profile.title", view.lang))
-    frame = _get(view, "freshness", region=region_of(view))
+    frame = partner_freshness(view)
     if frame.empty:
         st.info(tn("partners.none", view.lang))
         return
