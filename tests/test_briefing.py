@@ -244,7 +244,8 @@ def test_a_coverage_shift_under_five_points_is_not_mentioned(db):
     item["value"], item["change_d1"] = 0.46, -0.04
     assert len(narrative.sentences(brief, "en")) == 1
     item["value"], item["change_d1"] = 0.45, -0.05
-    assert narrative.sentences(brief, "en")[1] == "Hospital coverage in the province fell from 50% yesterday to 45%."
+    assert narrative.sentences(brief, "en")[1] == (
+        "Hospital coverage in the province fell from 50% yesterday to 45%.")
 
 
 # -- renderers -------------------------------------------------------------------------

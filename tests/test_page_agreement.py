@@ -21,8 +21,8 @@ from dashboard import coverage, funding, metrics, needs, network, partners, rese
 from dashboard.briefing import build_brief
 from data_loaders import store
 from data_loaders.importer import import_paths
-from tests.apptest import run_app
 from geo.regions import load_registry
+from tests.apptest import run_app
 from tests.conftest import realworld_dir
 
 WUHAN, HUANGGANG, XIAOGAN = "420100", "421100", "420900"

@@ -30,6 +30,7 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
         ["P3", "从未报告", ""], ["P2", "近期有动态", "2020-02-10"],
         ["P1", "近期有动态", "2020-02-15"]]
     assert list(table.columns[:3]) == ["机构名称", "无动态天数", "所属枢纽"]
+    assert table["无动态天数"].tolist() == ["—", "5", "0"]  # never "None"
     assert [c.value for c in at.code] == ["【湖北枢纽】伙伴三 从未报告"]
     assert not any(c in table.columns for c in ("org_id", "freshness", "last_seen"))
     single = frame_with(at, "唯一的一线机构")

@@ -58,6 +58,9 @@ def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
     }
     special |= {col: _date_text for col in _DATE_COLUMNS}
     special |= {col: blank for col in ("org_id", "partner_name", "hub_id", "hub_name")}
+    # A partner never seen has no count of days: a dash, never the table's English "None"
+    # (the column is text throughout, so it stays one type).
+    special["days_since_seen"] = lambda v: "—" if v is None or pd.isna(v) else str(int(v))
     return translated(frame, view, columns, "partners.col", _VALUE_COLUMNS, special)
 
 
@@ -100,8 +103,10 @@ FRESHNESS_COLUMNS = ["name", "days_since_seen", "hub_name", "freshness", "last_s
 
 def freshness_table(view: View) -> None:
     """The partners of one hub (or all), the quietest first, and the reminder to copy."""
-    st.subheader(tn("partners.freshness.title", view.lang))
     frame = partner_freshness(view)
+    if frame.empty:  # the page already says there is no partner; an empty grid says "empty"
+        return
+    st.subheader(tn("partners.freshness.title", view.lang))
     hubs = sorted({(h, n) for h, n in zip(frame["hub_id"], frame["hub_name"])
                    if isinstance(h, str)})
     names = dict(hubs)
