@@ -81,7 +81,9 @@ def test_map_page_draws_and_drills_down(scenario_db):
     assert not at.exception
     assert at.query_params["region"] == "420100"
     table = at.dataframe[0].value
-    assert len(table) == 13 and "江汉区" in set(table.iloc[:, 0])
+    # 13 districts, and H2, C1 and W1, whose district is not known, on a row of their own.
+    assert len(table) == 14 and "江汉区" in set(table.iloc[:, 0])
+    assert table.iloc[-1, :2].tolist() == ["武汉市（区县不详）", 3]
 
 
 def test_url_parameters_restore_the_view(scenario_db):

@@ -838,7 +838,8 @@ def test_quarantine_edits_with_sql_are_stored_as_text(db):
 SQL_INTERPOLATIONS = {
     "ACTIVE_CTE", "COMMUNITIES_SQL", "DELIVERED_BY_D", "DELIVERY_DATE", "HOSPITALS_SQL",
     "IN_PROVINCE", "IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "LINKS_CTE", "OPEN_NEED", "OVERDUE",
-    "REGION_PREFIX", "SEEN_CTE", "SEPARATOR", "_AREA_SQL[level]", "_FILTERS", "_KIND_SQL",
+    "REGION_PREFIX", "SIGNS_CTE", "PARTNER_SEEN_CTE", "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",
+    "_KIND_SQL",
     "_MOVING", "_OPEN_ON_X", "by", "casts", "cols", "delivery_dates", "name", "placeholders",
     "selected", "sql", "table.key", "table.name", "c.name", "schema.SQL_TYPES[c.kind]",
     "col.name", "parent.name", "parent.key",  # schema names (store.dangling_references)
