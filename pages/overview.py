@@ -19,7 +19,7 @@ if not view.has_data:
 st.caption(view.t("overview.caption", as_of=view.as_of.isoformat(), window=view.window))
 summary = data.region_summary(view.key, view.as_of, view.window)
 now = data.totals(view.key, view.as_of, view.window)
-before = data.totals(view.key, view.as_of - timedelta(days=1), view.window)
+before = data.earlier_totals(view.key, view.as_of - timedelta(days=1), view.window)
 headline_cards(now, before, view)
 
 # Keyed by language: a selectbox keeps its first labels, so a new language needs a new one.
