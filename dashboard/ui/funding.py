@@ -274,30 +274,35 @@ def costs(view: View) -> None:
                                 key=f"cost_category_{view.lang}",
                                 format_func=lambda c: value_label("category", c, view.lang))
     with middle:
-        value = st.number_input(tn("funding.costs.new_cost", view.lang),
-                                min_value=schema.MIN_COST_CNY,
-                                max_value=schema.MAX_COST_CNY,
-                                value=float(current[category]), step=500.0, format="%.0f",
-                                key=f"cost_value_{category}")
+        st.number_input(tn("funding.costs.new_cost", view.lang), min_value=schema.MIN_COST_CNY,
+                        max_value=schema.MAX_COST_CNY, value=float(current[category]), step=500.0,
+                        format="%.0f", key=f"cost_value_{category}")
     with right:
-        save = st.button(tn("funding.costs.save", view.lang), key="cost_save")
-    if save:
-        try:
-            with connection() as con:
-                changes = run(view.role, "allocation.save_need_costs", con, {category: value},
-                              view.actor, view.role)
-        except allocation.CostProblem as problem:
-            for _category, bad, code in problem.problems:
-                st.error(tn(f"funding.costs.problem.{code}", view.lang, value=bad,
-                            low=f"{schema.MIN_COST_CNY:,.0f}",
-                            high=f"{schema.MAX_COST_CNY:,.0f}"))
-            return
-        st.session_state["_cost_saved"] = [(c["category"], c["before"], c["after"]) for c in changes]
-        st.rerun()
+        # A callback runs once, before the script draws anything: the tables above the
+        # editor already show the new cost, and a rerun cannot swallow the click.
+        st.button(tn("funding.costs.save", view.lang), key="cost_save", on_click=_save_cost,
+                  args=(view, category))
+    for bad_category, bad, code in st.session_state.pop("_cost_problems", []):
+        st.error(tn(f"funding.costs.problem.{code}", view.lang, value=bad,
+                    low=f"{schema.MIN_COST_CNY:,.0f}", high=f"{schema.MAX_COST_CNY:,.0f}"))
     for saved_category, before, after in st.session_state.pop("_cost_saved", []):
         st.success(tn("funding.costs.saved", view.lang,
                       category=value_label("category", saved_category, view.lang),
                       before=f"{before:,.0f}", after=f"{after:,.0f}"))
+
+
+def _save_cost(view: View, category: str) -> None:
+    """Store the cost typed for ``category`` (the Save button's callback): checked,
+    audited, and reported on the next run."""
+    value = st.session_state.get(f"cost_value_{category}")
+    try:
+        with connection() as con:
+            changes = run(view.role, "allocation.save_need_costs", con, {category: value},
+                          view.actor, view.role)
+    except allocation.CostProblem as problem:
+        st.session_state["_cost_problems"] = problem.problems
+        return
+    st.session_state["_cost_saved"] = [(c["category"], c["before"], c["after"]) for c in changes]
 
 
 def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:

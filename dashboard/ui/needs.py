@@ -136,24 +136,25 @@ def need_table(view: View) -> None:
     _table(frame, view, NEED_COLUMNS, "needs", prepare=lambda f: whole_needs(f, view.lang))
 
 
-def _plain(value: float) -> object:
-    """A quantity as it reads: 600, not 600.0."""
-    return int(value) if float(value).is_integer() else round(float(value), 2)
+def _plain(value) -> str:
+    """A quantity as text that reads as it was reported: 600, not 600.0."""
+    if value is None or value != value:
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}".rstrip("0")
 
 
 def whole_needs(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The need table's quantities for reading: a need that gave no quantity is a whole
-    need — its requested cell says "not given" and its unmet cell "whole need", never 0."""
+    need — its requested cell says "not given" and its unmet cell "whole need", never 0
+    (the quantity columns become text, since a column holds one type)."""
     out = frame.copy()
     missing = out["requested"].isna()
     if not missing.any():
         return out
     for col in ("requested", "delivered", "in_transit", "unmet"):
-        out[col] = out[col].astype(object)
+        out[col] = [_plain(v) for v in out[col]]
     out.loc[missing, "requested"] = tn("needs.not_given", lang)
     out.loc[missing, "unmet"] = tn("needs.whole_need", lang)
-    for col in ("requested", "delivered", "in_transit", "unmet"):
-        out[col] = [_plain(v) if isinstance(v, float) and v == v else v for v in out[col]]
     return out
 
 
