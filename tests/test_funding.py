@@ -7,15 +7,16 @@ holds H2 (hospital). Suppliers S1 甲公司, S2 乙公司, S3 丙公司 (sorted 
 Overlaps, days=7 (chain: next delivery of the same facility, item and unit at most 7
 days after the previous one), window 28 days (01-19..02-15: every delivery up to D):
 
-| facility·item·unit | deliveries (date, supplier, quantity)                 | overlap?            |
-|--------------------|--------------------------------------------------------|---------------------|
-| H1 口罩 只          | X1 02-01 S1 100, X2 02-04 S2 50 (X7 S3 failed: ignored) | yes: 150, 50 on top of S1's 100 |
-| H1 口罩 箱          | X13 02-03 S3 2                                         | no: one supplier; never added to the 只 |
-| H1 药 盒            | X3 02-05 S1, X4 02-07 S1                               | no: one supplier    |
-| H2 口罩 / 手套      | X5 02-01 S1 口罩, X6 02-11 S2 手套                     | no: different items |
-| H2 药 盒            | X8 02-14 S1 5, X9 dated 02-16 (after D) S2 6           | no at D; yes at 02-20 (11, 5 on top) |
-| C1 米 袋            | X10 02-01 S1 10, X11 02-06 S2 4, X12 02-11 S3 5 (5-day gaps) | yes, one chain of 3: 19, 9 on top |
+| facility·item·unit | deliveries (date, supplier, quantity)            | overlap?                  |
+|--------------------|---------------------------------------------------|---------------------------|
+| H1 口罩 只          | X1 02-01 S1 100, X2 02-04 S2 50 (X7 S3 failed)    | yes: 150, 50 on top       |
+| H1 口罩 箱          | X13 02-03 S3 2                                    | no: one supplier; not 只   |
+| H1 药 盒            | X3 02-05 S1, X4 02-07 S1                          | no: one supplier          |
+| H2 口罩 / 手套      | X5 02-01 S1 口罩, X6 02-11 S2 手套                | no: different items       |
+| H2 药 盒            | X8 02-14 S1 5, X9 dated 02-16 (after D) S2 6      | yes at 02-20: 11, 5 on top |
+| C1 米 袋            | X10 02-01 S1 10, X11 02-06 S2 4, X12 02-11 S3 5   | yes, one chain: 19, 9 on top |
 
+"On top" = the total − what the largest supplier sent (S1's 100 只, S1's 10 袋).
 Ranked by the quantity on top: H1 (50) before C1 (9). With the window of 14 days
 (02-02..02-15) X1 and X10 fall out: H1 is no overlap, C1 is X11 + X12 (9, 4 on top);
 with 7 days (02-09..02-15) none is left.

@@ -131,7 +131,8 @@ def _gaps(regions: pd.DataFrame, facilities: pd.DataFrame, scope: Scope, lang: s
              "urgent_needs": int(r["urgent_needs"])}
             for r in top_r.to_dict("records")],
         "facilities": [
-            {"rank": int(f["rank"]), "facility_id": f["facility_id"], "name": f["facility_name"],
+            {"rank": int(f["rank"]), "facility_id": f["facility_id"],
+             "name": f["facility_name"],
              "facility_type": f["facility_type"], "region_adcode": f["region_adcode"],
              "region": region_name(f["region_adcode"]), "score": _clean(f["score"]),
              "open_needs": int(f["open_needs"]), "urgent_needs": int(f["urgent_needs"])}
@@ -219,8 +220,8 @@ def build_brief(con, scope: Scope, lang: str = "zh") -> dict:
 
     Keys: as_of, window_days, totals, regions (as :func:`dashboard.metrics.brief`), and
     lang, window {start, end, days}, province {adcode, name, name_en}, compared
-    {d1, d7, d1_has_data, d7_has_data}, headline (value at D, D−1, D−7 and changes per measure), gaps {formula,
-    regions, facilities}, partners {counts, overdue_after_days, overdue, silent},
+    {d1, d7, d1_has_data, d7_has_data}, headline (value at D, D−1, D−7 and changes per
+    measure), gaps {formula, regions, facilities}, partners {counts, overdue_after_days, overdue, silent},
     overdue_deliveries {count, top}, overlaps {days, count, top}, changes (what the
     narrative draws on) and narrative (a list of sentences in ``lang``).
     """

@@ -282,7 +282,7 @@ def costs(view: View) -> None:
         # editor already show the new cost, and a rerun cannot swallow the click.
         st.button(tn("funding.costs.save", view.lang), key="cost_save", on_click=_save_cost,
                   args=(view, category))
-    for bad_category, bad, code in st.session_state.pop("_cost_problems", []):
+    for _category, bad, code in st.session_state.pop("_cost_problems", []):
         st.error(tn(f"funding.costs.problem.{code}", view.lang, value=bad,
                     low=f"{schema.MIN_COST_CNY:,.0f}", high=f"{schema.MAX_COST_CNY:,.0f}"))
     for saved_category, before, after in st.session_state.pop("_cost_saved", []):
