@@ -323,8 +323,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note.contact_columns_skipped": ("{n} 个联系方式列未导入（个人信息不保存）",
                                      "{n} contact columns were not imported (personal data is not stored)"),
     # Needs page
-    "needs.rows_capped": ("显示前 {shown:,} 条（共 {total:,} 条，紧急与最久的在前）；下载含前 {download:,} 条。全部请用：python -m dashboard export needs --as-of {as_of}",
-                          "Showing the first {shown:,} of {total:,} (urgent and oldest first); the download holds the first {download:,}. For all of them: python -m dashboard export needs --as-of {as_of}"),
+    "needs.rows_capped": ("显示前 {shown:,} 条（共 {total:,} 条，紧急与最久的在前）；下载的表格含前 {download:,} 条。",
+                          "Showing the first {shown:,} of {total:,} (urgent and oldest first); the download holds the first {download:,}."),
     "page.needs": ("需求", "Needs"),
     "needs.title": ("未满足需求", "Unmet needs"),
     "needs.caption": (
@@ -479,6 +479,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Open needs that gave a quantity, totalled per category, item and unit; quantities of "
         "different items or units are never added. Remaining = sum over the needs of "
         "max(unmet − in transit, 0)."),
+    "needs.no_carrier": ("未注明承运方", "no carrier recorded"),
+    "needs.delay.none": ("截至日期前没有既有预计到达日期又已送达的配送，无法计算延误。",
+                         "No delivery delivered by the as-of date had an expected date: no delay to show."),
     # Coverage page
     "page.coverage": ("覆盖", "Coverage"),
     "coverage.title": ("覆盖情况", "Coverage"),
@@ -920,6 +923,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.col.reason": ("代表什么", "What it stands for"),
     "funding.col.updated_at": ("修改时间（UTC）", "Changed (UTC)"),
     "funding.col.updated_by": ("修改人", "Changed by"),
+    "funding.costs.default": ("默认值", "default"),
     "funding.overlaps.none_in_window": ("回看窗口（{window} 天）内没有重复捐赠。",
                                         "No duplicated donations in the look-back window ({window} days)."),
     "funding.overlaps.more": ("按多出的数量列出前 {shown} 组（共 {total} 组）；全部见下载的表格（CSV）。",

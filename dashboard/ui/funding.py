@@ -77,7 +77,10 @@ def caption(view: View) -> None:
         st.caption(tn("funding.filtered", view.lang, filters=" · ".join(parts)))
 
 
-OVERLAP_SHOWN = [c for c in funding.OVERLAP_COLUMNS if c != "facility_id"]
+# What to act on first: where, what, how much on top, when; the long supplier list last.
+OVERLAP_SHOWN = ["facility_name", "region_adcode", "category", "item", "unit", "duplicated_quantity",
+                 "total_quantity", "n_suppliers", "n_deliveries", "first_date", "last_date",
+                 "suppliers"]
 
 
 def overlaps(view: View) -> pd.DataFrame:
@@ -260,9 +263,9 @@ def costs(view: View) -> None:
         table = run(view.role, "allocation.cost_table", con)
     display = table.copy()
     display["updated_at"] = [str(v)[:16] if v is not None and v == v else "" for v in display["updated_at"]]
-    display["updated_by"] = display["updated_by"].fillna("")
+    display["updated_by"] = display["updated_by"].fillna(tn("funding.costs.default", view.lang))
     display["reason"] = [tn(f"funding.costs.reason.{c}", view.lang) for c in display["category"]]
-    _table(display, view, ["category", "cost_per_need_cny", "reason", "updated_at", "updated_by"],
+    _table(display, view, ["category", "cost_per_need_cny", "updated_by", "updated_at", "reason"],
            "need_costs")
     if view.role != "hub":
         st.caption(tn("funding.costs.read_only", view.lang))

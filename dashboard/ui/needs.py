@@ -107,7 +107,8 @@ def headlines(view: View) -> pd.DataFrame:
     cards = (
         ("needs.headline.open", f"{len(frame):,}"),
         ("needs.headline.urgent", f"{int((frame['priority'] == 'urgent').sum()):,}"),
-        ("needs.headline.uncovered", f"{uncovered:,.1f}"),
+        ("needs.headline.uncovered", f"{uncovered:,.0f}" if round(uncovered, 1).is_integer()
+         else f"{uncovered:,.1f}"),
         ("needs.headline.unquantified", f"{int(frame['requested'].isna().sum()):,}"),
     )
     for column, (label, value) in zip(st.columns(4), cards):
@@ -148,6 +149,7 @@ def whole_needs(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     need — its requested cell says "not given" and its unmet cell "whole need", never 0
     (the quantity columns become text, since a column holds one type)."""
     out = frame.copy()
+    out["unit"] = out["unit"].fillna("")  # no unit reads blank, not "None"
     missing = out["requested"].isna()
     if not missing.any():
         return out
@@ -164,7 +166,8 @@ def aggregates(view: View) -> None:
     dimension = st.selectbox(tn("needs.by.dimension", view.lang), needs.DIMENSIONS,
                              key=f"needs_dimension_{view.lang}",
                              format_func=lambda d: tn(f"needs.col.{d}", view.lang))
-    frame = _get(view, "needs_by", dimension=dimension)
+    frame = _get(view, "needs_by", dimension=dimension).copy()
+    frame["uncovered_needs"] = frame["uncovered_needs"].astype("float64").round(1)
     st.caption(tn("needs.by.caption", view.lang))
     _table(frame, view, list(frame.columns), f"needs_by_{dimension}")
     st.markdown(f"**{tn('needs.quantities.title', view.lang)}**")
@@ -247,13 +250,17 @@ def mismatch(view: View) -> None:
 def logistics(view: View) -> None:
     """Per-carrier table and the histogram of delays."""
     st.subheader(tn("needs.logistics.title", view.lang))
-    frame = _get(view, "logistics")
+    frame = _get(view, "logistics").copy()
     st.caption(tn("needs.logistics.caption", view.lang))
+    frame["carrier_name"] = [n or tn("needs.no_carrier", view.lang) for n in frame["carrier_name"]]
     _table(frame, view, ["carrier_name", "in_transit", "planned", "overdue", "delivered_with_date",
                          "on_time", "on_time_rate"], "logistics")
     delays = _get(view, "delay_distribution")
-    st.plotly_chart(_histogram(delays["delay_days"], tn("needs.col.delay_days", view.lang), view),
-                    width="stretch", config={"displayModeBar": False})
+    if delays.empty:  # an empty chart says nothing: say why instead
+        st.info(tn("needs.delay.none", view.lang))
+    else:
+        st.plotly_chart(_histogram(delays["delay_days"], tn("needs.col.delay_days", view.lang), view),
+                        width="stretch", config={"displayModeBar": False})
     st.caption(tn("needs.delay.caption", view.lang))
 
 
