@@ -378,11 +378,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.gap.caption": ("得分公式：{formula}", "Score: {formula}"),
     "needs.mismatch.title": ("物资去向与需求所在", "Where supplies went vs. where needs are"),
     "needs.mismatch.caption": (
-        "每天：截至当天的 {window} 天内送达数量中送往医院的比例，与当天未满足需求中位于社区和村的比例。",
-        "Each day: the share of quantity delivered in the {window} days up to that day that went "
-        "to hospitals, and the share of that day's open needs at communities and villages.",
+        "每天：截至当天的 {window} 天内送达的配送中送往医院的比例（按配送次数，不同单位的数量不相加），与当天未满足需求中位于社区和村的比例。",
+        "Each day: the share of deliveries delivered in the {window} days up to that day that went "
+        "to hospitals (counted, since quantities of different units cannot be added), and the "
+        "share of that day's open needs at communities and villages.",
     ),
-    "needs.mismatch.hospital": ("送达医院的数量占比", "Delivered quantity to hospitals"),
+    "needs.mismatch.hospital": ("送达医院的配送占比", "Deliveries to hospitals"),
     "needs.mismatch.community": ("社区/村的未满足需求占比", "Open needs at communities/villages"),
     "needs.mismatch.day": ("日期", "Day"),
     "needs.mismatch.share": ("占比", "Share"),

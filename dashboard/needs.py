@@ -384,8 +384,9 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
                        first: date | None = None) -> pd.DataFrame:
     """Per day from the first data date to D: where supplies went vs where needs are.
 
-    hospital_delivered_share: quantity delivered to hospitals ÷ all quantity delivered,
-    over the W days ending that day (NaN when nothing was delivered);
+    hospital_delivered_share: deliveries delivered to hospitals ÷ all deliveries
+    delivered, over the W days ending that day (NaN when nothing was delivered) — a
+    count, because quantities in different units cannot be added;
     community_open_share: open needs at community and village facilities ÷ all open
     needs that day (NaN when none is open). Columns: day, delivered, hospital_delivered,
     open_needs, community_open_needs and the two shares.
@@ -408,8 +409,7 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
             WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
         ),
         dl AS (
-            SELECT d.delivered_on, coalesce(d.quantity, 0) AS q,
-                   fac.facility_type IN {HOSPITALS_SQL} AS hospital
+            SELECT d.delivered_on, fac.facility_type IN {HOSPITALS_SQL} AS hospital
             FROM deliveries d JOIN fac USING (facility_id)
             WHERE d.status = 'delivered' AND d.delivered_on <= $d
         ),
@@ -419,9 +419,9 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
             FROM needs n JOIN fac USING (facility_id)
         )
         SELECT days.day,
-               (SELECT coalesce(sum(q), 0) FROM dl
+               (SELECT count(*) FROM dl
                 WHERE dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS delivered,
-               (SELECT coalesce(sum(q), 0) FROM dl WHERE hospital
+               (SELECT count(*) FROM dl WHERE hospital
                 AND dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS hospital_delivered,
                (SELECT count(*) FROM nd WHERE nd.reported_on <= days.day AND nd.status <> 'cancelled'
                 AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS open_needs,

@@ -236,11 +236,13 @@ def test_mismatch_over_time(needs_db):
     frame = needs.mismatch_over_time(needs_db, SCOPE).set_index("day")
     assert len(frame) == 15  # 02-01 .. 02-15
     at_d = frame.loc[D]
-    assert at_d["delivered"] == 650 and at_d["hospital_delivered"] == 400  # D1, D5, D6, D7
-    assert at_d["hospital_delivered_share"] == pytest.approx(400 / 650)
+    # Deliveries counted, not quantities (只, 袋 and 条 cannot be added): D1, D5, D6, D7
+    # were delivered in 02-09..02-15, D1 of them to a hospital.
+    assert at_d["delivered"] == 4 and at_d["hospital_delivered"] == 1
+    assert at_d["hospital_delivered_share"] == pytest.approx(1 / 4)
     assert at_d["community_open_share"] == pytest.approx(0.5)  # N4, N6 of N1, N2, N4, N6
     feb10 = frame.loc[date(2020, 2, 10)]
-    assert feb10["hospital_delivered_share"] == pytest.approx(50 / 80)  # D3 and D6
+    assert feb10["hospital_delivered_share"] == pytest.approx(1 / 2)  # D3 (H1) and D6 (C1)
     assert feb10["community_open_share"] == pytest.approx(0.5)  # N1 and N3
     assert math.isnan(frame.loc[date(2020, 2, 1), "hospital_delivered_share"])
 

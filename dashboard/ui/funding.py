@@ -92,7 +92,7 @@ def overlaps(view: View) -> pd.DataFrame:
                                help=tn("funding.overlaps.days_help", view.lang)))
     frame = _get(view, "overlaps", days=days, region=region_of(view), category=view.category)
     st.caption(tn("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days,
-                  start=(view.as_of - pd.Timedelta(days=view.window - 1)).isoformat(),
+                  start=Scope(view.as_of, view.window).start.isoformat(),
                   window=view.window))
     if frame.empty:
         st.info(tn("funding.overlaps.none_in_window", view.lang, window=view.window))
