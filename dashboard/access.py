@@ -59,6 +59,7 @@ QUERIES: dict[str, str] = {
     "metrics.region_summary": "aggregate", "metrics.totals": "aggregate",
     "metrics.data_date_range": "aggregate", "metrics.county_summary": "aggregate",
     "metrics.brief": "aggregate", "metrics.partner_activity": "aggregate",
+    "metrics.earlier_totals": "aggregate", "metrics.has_earlier_data": "aggregate",
     # research exports
     "research.research_aggregates": "suppressed", "dictionary.data_dictionary": "suppressed",
     "research.aggregates": "raw",
@@ -73,12 +74,15 @@ QUERIES: dict[str, str] = {
     "coverage.coverage_by_area": "facility", "coverage.uncovered_urgent": "facility",
     "coverage.coverage_over_time": "facility", "coverage.coverage_vs_burden": "facility",
     "needs.needs_at": "facility", "needs.needs_by": "facility", "needs.ageing": "facility",
+    "needs.quantities_by_item": "facility",
     "needs.time_to_fulfil": "facility", "needs.gap_ranking": "facility",
     "needs.late_deliveries": "facility", "needs.mismatch_over_time": "facility",
     "needs.logistics": "facility", "needs.delay_distribution": "facility",
     "needs.projection": "facility", "needs.export_needs": "facility",
     "funding.overlaps": "facility", "funding.export_overlaps": "facility",
     "allocation.priorities": "facility", "allocation.unplaced_grants": "partner",
+    "allocation.cost_table": "aggregate", "allocation.need_costs": "aggregate",
+    "allocation.save_need_costs": "raw",
     "briefing.build_brief": "facility",
     # everything as stored
     "store.import_history": "raw", "store.row_counts": "aggregate", "store.read_table": "raw",

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from data_loaders import store
 
-ACTIONS = ("sign_in", "sign_out", "import", "export", "download", "review", "quarantine")
+ACTIONS = ("sign_in", "sign_out", "import", "export", "download", "review", "quarantine",
+           "need_costs")
 
 
 def log_path(db: str | os.PathLike | None = None) -> Path:

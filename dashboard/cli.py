@@ -345,7 +345,7 @@ def _export_as_of(con, args) -> int:
     elif args.table == "overlaps":
         from dashboard.funding import export_overlaps
 
-        text = export_overlaps(con, as_of, args.days, args.format)
+        text = export_overlaps(con, as_of, args.days, args.format, window=args.window)
     else:
         from dashboard.needs import export_needs
 

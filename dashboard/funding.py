@@ -6,17 +6,22 @@ Definitions (also in docs/METHODS.md, "Funding"):
 
 **Overlaps (duplicated donations).** A delivery's *date* is ``delivered_on``, else
 ``dispatched_on``, else ``expected_on``. The deliveries considered are those to a
-facility of the province, not failed, with a supplier, a category and a date on or
-before D. Per facility and category they are ordered by date (then delivery_id) and
-*chained*: a delivery joins the chain of the previous one when its date is at most
-``days`` days after the previous delivery's date; a larger gap starts a new chain. A
-chain is an **overlap** when it holds deliveries from two or more different suppliers.
-A chain may therefore span more than ``days`` days (A, B, C five days apart each form
-one chain of 10 days with days=7). Deliveries without a supplier, a category or any
-date cannot be compared and are left out. A category filter keeps that category only.
+facility of the province, not failed, with a supplier, a category and a date **within
+the look-back window** [D − W + 1, D] (the sidebar's window): a chain never reaches
+back before it. Per facility, category, item (trimmed; two empty items are equal) and
+unit — the same supply — they are ordered by date (then delivery_id) and *chained*: a
+delivery joins the chain of the previous one when its date is at most ``days`` days
+after the previous delivery's date; a larger gap starts a new chain. A chain is an
+**overlap** when it holds deliveries from two or more different suppliers.
 
-Quantities of an overlap are added as reported; ``units`` lists the distinct units so
-a reader sees when the sum mixes units.
+Each overlap is in one unit, so its quantities can be added: ``total_quantity`` is
+what all its suppliers sent, ``duplicated_quantity`` = total − the quantity of the
+supplier that sent most (what came on top of one supplier's delivery; NaN when no
+quantity was given). Overlaps are ranked by duplicated_quantity (largest first, unknown
+last; ties: more suppliers, the latest last date, facility, item). Quantities of
+different units are never added or compared as one number. Deliveries without a
+supplier, a category or any date cannot be compared and are left out. A category
+filter keeps that category only.
 
 **Funding flows.** Grants with start_on on or before D, or without a start date, count
 with their full amount_cny (end_on is not pro-rated). A grant's region is its own
@@ -38,62 +43,76 @@ DEFAULT_DAYS = 7
 SEPARATOR = "、"
 DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
 
-OVERLAP_COLUMNS = ["facility_id", "facility_name", "region_adcode", "category", "suppliers",
-                   "n_suppliers", "n_deliveries", "total_quantity", "units", "first_date",
-                   "last_date"]
+OVERLAP_COLUMNS = ["facility_id", "facility_name", "region_adcode", "category", "item", "unit",
+                   "suppliers", "n_suppliers", "n_deliveries", "total_quantity",
+                   "duplicated_quantity", "first_date", "last_date"]
+SHOWN_OVERLAPS = 20  # the Funding page lists the largest; the rest are in its CSV download
 
 _OVERLAPS_SQL = f"""
 WITH dl AS (
     SELECT d.delivery_id, d.facility_id, f.name AS facility_name, f.region_adcode,
-           d.category, d.supplier_id, coalesce(o.name, d.supplier_id) AS supplier_name,
-           d.quantity, nullif(trim(d.unit), '') AS unit, {DELIVERY_DATE} AS x
+           d.category, coalesce(trim(d.item), '') AS item, coalesce(trim(d.unit), '') AS unit,
+           d.supplier_id, coalesce(o.name, d.supplier_id) AS supplier_name,
+           d.quantity, {DELIVERY_DATE} AS x
     FROM deliveries d JOIN facilities f USING (facility_id)
     LEFT JOIN organizations o ON o.org_id = d.supplier_id
     WHERE d.status <> 'failed' AND d.supplier_id IS NOT NULL AND d.category IS NOT NULL
-      AND {DELIVERY_DATE} IS NOT NULL AND {DELIVERY_DATE} <= $d
+      AND {DELIVERY_DATE} BETWEEN $start AND $d
       AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
       AND ($category IS NULL OR d.category = $category)
 ),
 gaps AS (
     SELECT *, CASE WHEN date_diff('day', lag(x) OVER w, x) <= $days THEN 0 ELSE 1 END AS starts
     FROM dl
-    WINDOW w AS (PARTITION BY facility_id, category ORDER BY x, delivery_id)
+    WINDOW w AS (PARTITION BY facility_id, category, item, unit ORDER BY x, delivery_id)
 ),
 chains AS (
-    SELECT *, sum(starts) OVER (PARTITION BY facility_id, category ORDER BY x, delivery_id
-                                ROWS UNBOUNDED PRECEDING) AS chain
+    SELECT *, sum(starts) OVER (PARTITION BY facility_id, category, item, unit
+                                ORDER BY x, delivery_id ROWS UNBOUNDED PRECEDING) AS chain
     FROM gaps
+),
+per_supplier AS (
+    SELECT facility_id, category, item, unit, chain, supplier_id, sum(quantity) AS q
+    FROM chains GROUP BY ALL
+),
+largest AS (
+    SELECT facility_id, category, item, unit, chain, max(q) AS largest_supplier
+    FROM per_supplier GROUP BY ALL
 )
-SELECT facility_id, any_value(facility_name) AS facility_name,
-       any_value(region_adcode) AS region_adcode, category,
-       array_to_string(list_sort(list(DISTINCT supplier_name)), '{SEPARATOR}') AS suppliers,
-       count(DISTINCT supplier_id) AS n_suppliers, count(*) AS n_deliveries,
-       sum(quantity)::DOUBLE AS total_quantity,
-       array_to_string(list_sort(list(DISTINCT unit)), '{SEPARATOR}') AS units,
-       min(x) AS first_date, max(x) AS last_date
-FROM chains
-GROUP BY facility_id, category, chain
-HAVING count(DISTINCT supplier_id) >= 2
-ORDER BY first_date, facility_id, category
+SELECT c.facility_id, any_value(c.facility_name) AS facility_name,
+       any_value(c.region_adcode) AS region_adcode, c.category, c.item, c.unit,
+       array_to_string(list_sort(list(DISTINCT c.supplier_name)), '{SEPARATOR}') AS suppliers,
+       count(DISTINCT c.supplier_id) AS n_suppliers, count(*) AS n_deliveries,
+       sum(c.quantity)::DOUBLE AS total_quantity,
+       (sum(c.quantity) - any_value(l.largest_supplier))::DOUBLE AS duplicated_quantity,
+       min(c.x) AS first_date, max(c.x) AS last_date
+FROM chains c JOIN largest l USING (facility_id, category, item, unit, chain)
+GROUP BY c.facility_id, c.category, c.item, c.unit, c.chain
+HAVING count(DISTINCT c.supplier_id) >= 2
+ORDER BY duplicated_quantity DESC NULLS LAST, n_suppliers DESC, last_date DESC,
+         c.facility_id, c.category, c.item, c.unit, first_date
 """
 
 
 def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = None,
              category: str | None = None) -> pd.DataFrame:
-    """Chains of deliveries of one category to one facility from two or more suppliers.
+    """Chains of deliveries of one supply (facility, category, item, unit) from two or
+    more suppliers within the look-back window, largest duplicated quantity first.
 
-    One row per overlap (see the module docstring for the chaining rule); columns
-    OVERLAP_COLUMNS. ``total_quantity`` is NaN when no delivery of the chain gave one.
+    One row per overlap (see the module docstring for the chaining rule and the
+    ranking); columns OVERLAP_COLUMNS. Quantities are NaN when no delivery of the chain
+    gave one; item and unit are '' when none was given.
     """
     if days < 0:
         raise ValueError("days must be zero or more")
-    frame = con.execute(_OVERLAPS_SQL, {"d": scope.as_of, "prov": scope.prefix,
-                                        "region": region, "days": int(days),
-                                        "category": category}).df()
+    frame = con.execute(_OVERLAPS_SQL, {"d": scope.as_of, "start": scope.start,
+                                        "prov": scope.prefix, "region": region,
+                                        "days": int(days), "category": category}).df()
     frame = frame[OVERLAP_COLUMNS] if not frame.empty else pd.DataFrame(columns=OVERLAP_COLUMNS)
     for col in ("n_suppliers", "n_deliveries"):
         frame[col] = frame[col].astype("int64")
-    frame["total_quantity"] = pd.to_numeric(frame["total_quantity"], errors="coerce").astype("float64")
+    for col in ("total_quantity", "duplicated_quantity"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     for col in ("first_date", "last_date"):
         frame[col] = pd.to_datetime(frame[col]).dt.date
     return frame.reset_index(drop=True)
@@ -107,9 +126,10 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def export_overlaps(con, as_of: date, days: int = DEFAULT_DAYS, fmt: str = "csv",
-                    province: str | None = None) -> str:
-    """Every overlap at ``as_of`` as CSV (formula-looking cells neutralised) or JSON."""
-    frame = overlaps(con, Scope(as_of, province=province), days=days).copy()
+                    province: str | None = None, window: int = 7) -> str:
+    """Every overlap within the ``window`` days up to ``as_of``, ranked as on the page, as
+    CSV (formula-looking cells neutralised) or JSON."""
+    frame = overlaps(con, Scope(as_of, window, province), days=days).copy()
     for col in ("first_date", "last_date"):
         frame[col] = [d.isoformat() if hasattr(d, "isoformat") else d for d in frame[col]]
     if fmt == "csv":

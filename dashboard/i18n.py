@@ -323,13 +323,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note.contact_columns_skipped": ("{n} 个联系方式列未导入（个人信息不保存）",
                                      "{n} contact columns were not imported (personal data is not stored)"),
     # Needs page
-    "needs.rows_capped": ("显示前 {shown:,} 条（共 {total:,} 条，紧急与最久的在前）；下载含前 {download:,} 条。全部请用：python -m dashboard export needs --as-of {as_of}",
-                          "Showing the first {shown:,} of {total:,} (urgent and oldest first); the download holds the first {download:,}. For all of them: python -m dashboard export needs --as-of {as_of}"),
+    "needs.rows_capped": ("显示前 {shown:,} 条（共 {total:,} 条，紧急与最久的在前）；下载的表格含前 {download:,} 条。",
+                          "Showing the first {shown:,} of {total:,} (urgent and oldest first); the download holds the first {download:,}."),
     "page.needs": ("需求", "Needs"),
     "needs.title": ("未满足需求", "Unmet needs"),
     "needs.caption": (
-        "截至 {as_of}，窗口 {window} 天{region}。数量按上报单位相加。",
-        "As of {as_of}, window {window} days{region}. Quantities are added in the units reported.",
+        "截至 {as_of}，窗口 {window} 天{region}。计数按条；数量只在同一物资、同一单位内相加。",
+        "As of {as_of}, window {window} days{region}. Needs are counted; quantities are added "
+        "only within one item and one unit.",
     ),
     "needs.region_suffix": ("，地区：{name}", ", region: {name}"),
     "needs.headline.open": ("未满足需求", "Open needs"),
@@ -342,20 +343,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "截至日期仍开放的需求（紧急在前，开放最久在前）。"
         "已送达＝关联配送中已送达且送达日期在上报日期与截至日期之间的数量；"
         "在途＝关联配送中未失败、截至日期前已发出或尚未发出、且截至日期前未送达的数量；"
-        "未满足＝需求量−已送达（不低于 0）。",
+        "未满足＝需求量−已送达（不低于 0）；未报数量的需求按一整项需求计。",
         "Needs open at the as-of date (urgent first, oldest first). Delivered = linked deliveries "
         "delivered between the report date and the as-of date; in transit = linked deliveries not "
         "failed, dispatched by the as-of date or not yet dispatched, and not delivered by it; "
-        "unmet = requested − delivered (never below 0).",
+        "unmet = requested − delivered (never below 0); a need without a quantity is one "
+        "whole need.",
     ),
     "needs.category_filter": ("类别", "Category"),
     "needs.all": ("全部", "All"),
     "needs.by.title": ("汇总", "Totals"),
     "needs.by.dimension": ("汇总维度", "Group by"),
     "needs.by.caption": (
-        "按所选维度汇总截至日期的未满足需求；未满足比例＝未满足 ÷ 需求量，只计有数量的需求。",
-        "Open needs at the as-of date summed by the chosen dimension; unmet share = unmet ÷ "
-        "requested, over the needs that gave a quantity.",
+        "按所选维度统计截至日期的未满足需求条数；未覆盖需求＝各需求未覆盖比例之和（未报数量的需求按一整项计），"
+        "未覆盖比例＝未覆盖需求 ÷ 未满足需求数。",
+        "Open needs at the as-of date counted by the chosen dimension; uncovered needs = the "
+        "sum of the needs' uncovered shares (a need without a quantity is one whole need); "
+        "uncovered share = uncovered needs ÷ open needs.",
     ),
     "needs.ageing.title": ("需求已开放多久", "How long needs have been open"),
     "needs.ageing.caption": (
@@ -374,11 +378,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.gap.caption": ("得分公式：{formula}", "Score: {formula}"),
     "needs.mismatch.title": ("物资去向与需求所在", "Where supplies went vs. where needs are"),
     "needs.mismatch.caption": (
-        "每天：截至当天的 {window} 天内送达数量中送往医院的比例，与当天未满足需求中位于社区和村的比例。",
-        "Each day: the share of quantity delivered in the {window} days up to that day that went "
-        "to hospitals, and the share of that day's open needs at communities and villages.",
+        "每天：截至当天的 {window} 天内送达的配送中送往医院的比例（按配送次数，不同单位的数量不相加），与当天未满足需求中位于社区和村的比例。",
+        "Each day: the share of deliveries delivered in the {window} days up to that day that went "
+        "to hospitals (counted, since quantities of different units cannot be added), and the "
+        "share of that day's open needs at communities and villages.",
     ),
-    "needs.mismatch.hospital": ("送达医院的数量占比", "Delivered quantity to hospitals"),
+    "needs.mismatch.hospital": ("送达医院的配送占比", "Deliveries to hospitals"),
     "needs.mismatch.community": ("社区/村的未满足需求占比", "Open needs at communities/villages"),
     "needs.mismatch.day": ("日期", "Day"),
     "needs.mismatch.share": ("占比", "Share"),
@@ -401,12 +406,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "needs.projection.title": ("按当前速度还需多久", "How long at the current rate"),
     "needs.projection.caption": (
-        "每个地区 × 类别：剩余＝各需求 max(未满足 − 在途, 0) 之和；"
-        "速度＝窗口内送达该地区该类别的数量 ÷ {window} 天；"
+        "每个地区 × 类别 × 物资 × 单位（只含报了数量的需求）：剩余＝各需求 max(未满足 − 在途, 0) 之和；"
+        "速度＝窗口内送达该地区的同类别、同物资、同单位数量 ÷ {window} 天；"
         "天数＝剩余 ÷ 速度。速度为 0 时显示“按当前速度无法满足”。",
-        "Per region × category: remaining = sum over needs of max(unmet − in transit, 0); rate = "
-        "quantity delivered there in that category within the window ÷ {window} days; days = "
-        "remaining ÷ rate. A rate of 0 reads \"not at this rate\".",
+        "Per region × category × item × unit (needs that gave a quantity): remaining = sum over "
+        "needs of max(unmet − in transit, 0); rate = quantity of the same category, item and "
+        "unit delivered there within the window ÷ {window} days; days = remaining ÷ rate. A "
+        "rate of 0 reads \"not at this rate\".",
     ),
     "needs.projection.never": ("按当前速度无法满足", "not at this rate"),
     "needs.none": ("截至该日期没有未满足需求。", "No open needs at this date."),
@@ -458,6 +464,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.col.days": ("预计天数", "Days at this rate"),
     "needs.link.explicit": ("指定", "explicit"),
     "needs.link.matched": ("匹配", "matched"),
+    # Needs page, issue 12: counts of whole needs, quantities per item and unit
+    "needs.headline.uncovered": ("未覆盖需求（折合条数）", "Uncovered needs (in whole needs)"),
+    "needs.headline.unquantified": ("未报数量的需求", "Needs without a quantity"),
+    "needs.not_given": ("未报数量", "not given"),
+    "needs.whole_need": ("整项需求", "whole need"),
+    "needs.col.rank": ("排名", "Rank"),
+    "needs.col.unquantified_needs": ("未报数量的需求", "Needs without a quantity"),
+    "needs.col.uncovered_needs": ("未覆盖需求（折合条数）", "Uncovered needs (in whole needs)"),
+    "needs.col.uncovered_share": ("未覆盖比例（%）", "Uncovered share (%)"),
+    "needs.quantities.title": ("按物资和单位的数量", "Quantities by item and unit"),
+    "needs.quantities.caption": (
+        "有数量的未满足需求，按类别、物资和单位分别合计；不同物资、不同单位的数量从不相加。"
+        "剩余＝各需求 max(未满足 − 在途, 0) 之和。",
+        "Open needs that gave a quantity, totalled per category, item and unit; quantities of "
+        "different items or units are never added. Remaining = sum over the needs of "
+        "max(unmet − in transit, 0)."),
+    "needs.no_carrier": ("未注明承运方", "no carrier recorded"),
+    "needs.delay.none": ("截至日期前没有既有预计到达日期又已送达的配送，无法计算延误。",
+                         "No delivery delivered by the as-of date had an expected date: no delay to show."),
     # Coverage page
     "page.coverage": ("覆盖", "Coverage"),
     "coverage.title": ("覆盖情况", "Coverage"),
@@ -544,18 +569,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.region_suffix": ("，地区：{name}", ", region: {name}"),
     "funding.overlaps.title": ("重复捐赠", "Duplicated donations"),
     "funding.overlaps.days": ("间隔天数", "Days apart"),
-    "funding.overlaps.days_help": ("同一设施、同一类别的相邻两次配送相隔不超过此天数即连成一组",
-                                   "Consecutive deliveries of one category to one facility at most "
-                                   "this many days apart join one group"),
+    "funding.overlaps.days_help": ("同一设施、同一物资、同一单位的相邻两次配送相隔不超过此天数即连成一组",
+                                   "Consecutive deliveries of one item and unit to one facility at "
+                                   "most this many days apart join one group"),
     "funding.overlaps.caption": (
-        "规则：截至 {as_of}、未失败且有供给机构的配送，按日期（送达日期，否则发出日期，否则预计到达）"
-        "排序；同一设施、同一类别中，与上一次配送相隔不超过 {days} 天的配送连成一组。"
-        "一组中有两个及以上不同供给机构即为重复捐赠。数量按原单位相加，单位不同时见“单位”列。",
-        "Rule: deliveries dated on or before {as_of} (delivered, else dispatched, else expected), "
-        "not failed and with a supplier, are ordered by date; per facility and category a "
-        "delivery at most {days} days after the previous one joins its group. A group with "
-        "two or more different suppliers is an overlap. Quantities are added as reported; "
-        "see Units when they differ."),
+        "规则：回看窗口 {start} 至 {as_of}（{window} 天）内、未失败且有供给机构的配送，按日期（送达日期，否则发出日期，否则预计到达）"
+        "排序；同一设施、同一物资、同一单位中，与上一次配送相隔不超过 {days} 天的配送连成一组。"
+        "一组中有两个及以上不同供给机构即为重复捐赠。多出的数量＝合计 − 送得最多的一家的数量（同一单位内）；按它从大到小排列。",
+        "Rule: deliveries dated in the look-back window {start} to {as_of} ({window} days; "
+        "delivered, else dispatched, else expected), not failed and with a supplier, are ordered "
+        "by date; per facility, item and unit a delivery at most {days} days after the previous "
+        "one joins its group. A group with two or more different suppliers is an overlap. "
+        "Quantity on top = the total − what the largest supplier sent (in one unit); largest first."),
     "funding.overlaps.none": ("没有重复捐赠。", "No duplicated donations."),
     "funding.flows.title": ("资金流向", "Funding flows"),
     "funding.flows.caption": (
@@ -729,8 +754,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "brief.no_hub": ("无所属枢纽", "No hub"),
     "brief.group_sep": ("；", "; "),
     "brief.partner_hub": ("{hub}：{names}", "{hub}: {names}"),
-    "brief.score_note": ("得分＝紧急程度权重 × 未覆盖比例 × 已开放天数的对数（公式见需求页）；地区得分按每百万常住人口计。",
-                         "Score = urgency weight × uncovered share × log of days open (formula on the Needs page); region scores are per million residents."),
+    "brief.score_note": ("得分＝紧急程度权重 × 未覆盖比例 × (1 + (1 + 已开放天数) 的自然对数)，当天上报的需求也计入（公式见需求页）；地区得分按每百万常住人口计，与需求页、资金页的排名相同。",
+                         "Score = urgency weight × uncovered share × (1 + ln(1 + days open)); needs reported today count (formula on the Needs page); region scores are per million residents, ranked as on the Needs and Funding pages."),
     "brief.md.headline": ("- {label}：{value}（较前一日 {d1}，较七日前 {d7}）",
                           "- {label}: {value} ({d1} vs the day before, {d7} vs a week before)"),
     "brief.md.gap_region": ("{rank}. {name} — 得分 {score}，紧急 {urgent}，未满足 {open}",
@@ -739,12 +764,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "{rank}. {name} ({region}) — score {score}, urgent {urgent}, open {open}"),
     "brief.md.overdue": ("- 逾期 {days} 天 · {region} · {facility} · {what} · 承运方：{carrier}",
                          "- {days} days late · {region} · {facility} · {what} · carrier: {carrier}"),
-    "brief.overlap_item": ("{facility}（{region}）· {category} · 供给方：{suppliers} · {first}–{last}",
-                           "{facility} ({region}) · {category} · suppliers: {suppliers} · {first}–{last}"),
+    "brief.overlap_item": ("{facility}（{region}）· {what} · 供给方：{suppliers} · {first}–{last}",
+                           "{facility} ({region}) · {what} · suppliers: {suppliers} · {first}–{last}"),
     "brief.partners.overdue": ("{days} 天以上无动态（{n} 家）", "Not seen for {days} days or more ({n})"),
     "brief.partners.silent": ("从未报告（{n} 家）", "Never reported ({n})"),
     "brief.partner_seen": ("{name}（{days} 天）", "{name} ({days} days)"),
-    "brief.none.gaps": ("没有缺口：没有得分大于 0 的未满足需求。", "No gaps: no open need scores above 0."),
+    "brief.none.gaps": ("没有缺口：所有未满足需求都已送达或在途。", "No gaps: every open need is delivered or on its way."),
     "brief.none.overdue": ("没有逾期配送。", "No overdue deliveries."),
     "brief.none.partners": ("没有从未报告或久无动态的一线机构。", "No partner is silent or long unseen."),
     "brief.none.overlaps": ("窗口内没有重复捐赠。", "No duplicated donations in the window."),
@@ -756,7 +781,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "brief.nar.trend_up": ("较昨日增加 {n}", "{n} more than yesterday"),
     "brief.nar.trend_down": ("较昨日减少 {n}", "{n} fewer than yesterday"),
     "brief.nar.trend_same": ("与昨日持平", "the same as yesterday"),
-    "brief.nar.trend_unknown": ("昨日无数据", "no figure for yesterday"),
+    "brief.nar.trend_unknown": ("无更早数据可比", "no earlier data to compare with"),
     "brief.nar.needs": ("未满足需求 {n} 条，其中紧急 {urgent} 条；{trend}。", "{n} open needs, {urgent} of them urgent; {trend}."),
     "brief.nar.lost_hospital": ("自昨日以来，{n}个地区失去医院覆盖：{names}。", "Since yesterday {n} region{s} lost hospital coverage: {names}."),
     "brief.nar.lost_community": ("自昨日以来，{n}个地区失去社区/村覆盖：{names}。", "Since yesterday {n} region{s} lost community coverage: {names}."),
@@ -776,6 +801,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "brief.nar.gained_hospitals": ("自昨日以来，{n}个地区新获医院覆盖：{names}。", "Since yesterday {n} region{s} gained hospital coverage: {names}."),
     "brief.nar.overlaps": ("近 {window} 天有 {n} 组可能的重复捐赠，请与供给方核实。",
                            "{n} possible duplicate donation{s} in the last {window} days: check with the suppliers."),
+    # Morning briefing, issue 12: a comparison with a day before the data begins
+    "brief.no_earlier_data": ("无更早数据", "no earlier data"),
+    "brief.overlap_duplicated": ("多出 {quantity}", "{quantity} on top"),
     # Sidebar filters of the partner, network and funding pages
     "sidebar.category": ("物资类别", "Category"),
     "sidebar.category_all": ("全部类别", "All categories"),
@@ -863,9 +891,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "Filtered: {filters} (category applies to grants, overlaps and needs; "
                          "organisation type to funders)."),
     "funding.direct.title": ("资金应投向哪里", "Where to direct funds"),
-    "funding.direct.caption": ("截至 {as_of}：各地区 × 类别尚无人出资的未覆盖需求，按待资助金额排序。",
+    "funding.direct.caption": ("截至 {as_of}：各地区 × 类别尚无人出资的未覆盖需求。地区按缺口排名排列（与晨间简报、需求页相同），地区内按缺口得分排列。",
                                "As of {as_of}: uncovered need per region × category that no "
-                               "delivery, shipment or active grant pays for yet, largest first."),
+                               "delivery, shipment or active grant pays for yet. Regions in the "
+                               "order of the gap ranking (as on the Briefing and the Needs page), "
+                               "within a region by gap score."),
     "funding.direct.unplaced": ("另有 {amount} 元在执行资助无法归入本省任何地市（未注明地区且受资助方在省外），未计入。",
                                 "A further {amount} CNY of active grants cannot be placed in any "
                                 "prefecture of the province (no region, recipient outside it) and "
@@ -876,21 +906,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.whatif.categories": ("投向类别", "Categories"),
     "funding.whatif.rule": ("分配方式", "Allocation"),
     "funding.whatif.rule.proportional": ("按待资助金额比例", "In proportion to what is needed"),
-    "funding.whatif.rule.largest_gap": ("缺口最大者优先", "Largest gap first"),
-    "funding.whatif.rule_help.proportional": ("每行获得 预算 × 本行待资助 ÷ 合计，不超过本行待资助；各地区同比例缩小，排名不变。",
+    "funding.whatif.rule.largest_gap": ("按缺口排名依次足额资助", "Largest gap first (ranking order)"),
+    "funding.whatif.rule_help.proportional": ("每行获得 预算 × 本行待资助 ÷ 合计，不超过本行待资助。在执行资助已付的部分各行不同，同样比例的钱补上的缺口比例也不同，所以排名可能变化。",
                                               "Each row gets budget × its to fund ÷ the total, never "
-                                              "more than its to fund; every gap shrinks by the same "
-                                              "share, so the ranking keeps its order."),
-    "funding.whatif.rule_help.largest_gap": ("按剩余缺口从大到小逐行足额资助，直到预算用完。",
-                                             "Rows in order of gap left are funded in full until the "
+                                              "more than its to fund. Active grants already pay for "
+                                              "different parts of each gap, so the same share of "
+                                              "money closes different shares of the gaps: the "
+                                              "ranking can change."),
+    "funding.whatif.rule_help.largest_gap": ("从缺口排名第 1 的地区起（地区内先缺口得分高的类别），逐行足额资助到待资助金额，直到预算用完。",
+                                             "From the region ranked first in the gap ranking (within "
+                                             "a region, the category with the larger gap score "
+                                             "first), each row gets all it still needs until the "
                                              "budget is spent."),
     "funding.whatif.caption": ("预算 {budget} 元，分配 {given} 元（所选类别待资助合计 {total} 元）。",
-                               "Budget {budget} CNY, {given} CNY allocated (to fund in all: {total} CNY)."),
-    "funding.whatif.chart_caption": ("每百万常住人口的剩余缺口，分配前后对比；下表列出排名变化（正数表示排名后移）。",
-                                     "Gap left per million residents before and after the allocation; "
-                                     "the table lists the ranks (a positive change means the region "
-                                     "moved down the list)."),
-    "funding.whatif.axis": ("剩余缺口（每百万人）", "Gap left per million residents"),
+                               "Budget {budget} CNY, {given} CNY allocated (to fund in the chosen categories: {total} CNY)."),
+    "funding.whatif.chart_caption": ("每百万常住人口的缺口得分。分配前即缺口排名（与晨间简报、需求页相同）；分配后假定资金按单项成本买下未覆盖的需求"
+                                     "（分配后缺口 = 缺口得分 × (1 − 分配金额 ÷ 估算成本)），在执行资助已付但物资未到的部分仍计入缺口。"
+                                     "下表列出排名变化（正数表示排名后移）。",
+                                     "Gap score per million residents. Before is the gap ranking (as on "
+                                     "the Briefing and the Needs page); after assumes the money buys "
+                                     "uncovered needs at the cost per need (gap after = gap score × (1 − "
+                                     "allocated ÷ estimated cost)); what active grants pay for but has "
+                                     "not arrived stays in the gap. The table lists the ranks (a "
+                                     "positive change means the region moved down the list)."),
+    "funding.whatif.axis": ("缺口得分（每百万人）", "Gap score per million residents"),
     "funding.col.urgent_needs": ("紧急需求数", "Urgent needs"),
     "funding.col.uncovered_needs": ("未覆盖需求（折合项）", "Uncovered needs (equivalent)"),
     "funding.col.estimated_cost": ("估算成本（元）", "Estimated cost (CNY)"),
@@ -904,6 +943,63 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.col.rank_before": ("分配前排名", "Rank before"),
     "funding.col.rank_after": ("分配后排名", "Rank after"),
     "funding.col.rank_change": ("排名变化", "Rank change"),
+    # Funding, issue 12: the ranking every page shows, costs per need, what the budget did
+    "funding.col.rank": ("缺口排名", "Gap rank"),
+    "funding.col.gap_score": ("缺口得分", "Gap score"),
+    "funding.col.cost_per_need": ("单项成本（元）", "Cost per need (CNY)"),
+    "funding.col.item": ("物资", "Item"),
+    "funding.col.unit": ("单位", "Unit"),
+    "funding.col.duplicated_quantity": ("多出的数量", "Quantity on top"),
+    "funding.col.cost_per_need_cny": ("单项成本（元）", "Cost per need (CNY)"),
+    "funding.col.reason": ("代表什么", "What it stands for"),
+    "funding.col.updated_at": ("修改时间（UTC）", "Changed (UTC)"),
+    "funding.col.updated_by": ("修改人", "Changed by"),
+    "funding.costs.default": ("默认值", "default"),
+    "funding.overlaps.none_in_window": ("回看窗口（{window} 天）内没有重复捐赠。",
+                                        "No duplicated donations in the look-back window ({window} days)."),
+    "funding.overlaps.more": ("按多出的数量列出前 {shown} 组（共 {total} 组）；全部见下载的表格（CSV）。",
+                              "The {shown} largest of {total} by quantity on top; the download holds all of them."),
+    "funding.costs.title": ("单项成本", "Cost per need"),
+    "funding.costs.caption": (
+        "估算成本所用的规划假设：满足一项需求大约要花多少钱，按类别。默认值随软件提供；枢纽可修改，每次修改写入审计日志，"
+        "上方的排序与下方的预算分配立即按新成本计算。",
+        "The planning assumption behind the estimated cost: about what meeting one need costs, "
+        "per category. Defaults ship with the software; a hub may change them, every change is "
+        "written to the audit log, and the table above and the budget below use the new cost at once."),
+    "funding.costs.read_only": ("只有枢纽角色可以修改单项成本。", "Only the hub role may change the costs per need."),
+    "funding.costs.category": ("修改哪一类", "Category to change"),
+    "funding.costs.new_cost": ("新的单项成本（元）", "New cost per need (CNY)"),
+    "funding.costs.save": ("保存", "Save"),
+    "funding.costs.saved": ("已保存：{category} 的单项成本由 {before} 元改为 {after} 元，已写入审计日志。",
+                            "Saved: the cost per need of {category} changed from {before} to {after} CNY; written to the audit log."),
+    "funding.costs.problem.unknown-category": ("未知类别：{value}", "Unknown category: {value}"),
+    "funding.costs.problem.not-a-number": ("不是数字：{value}", "Not a number: {value}"),
+    "funding.costs.problem.not-finite": ("不是有限的数：{value}", "Not a finite number: {value}"),
+    "funding.costs.problem.below-minimum": ("{value} 低于下限 {low} 元", "{value} is below the minimum of {low} CNY"),
+    "funding.costs.problem.above-maximum": ("{value} 高于上限 {high} 元", "{value} is above the maximum of {high} CNY"),
+    "funding.costs.reason.ppe": ("一家医院一次口罩或防护服需求（约 500 只 N95 或 100 套防护服）", "one hospital request for masks or protective suits (about 500 N95 or 100 suits)"),
+    "funding.costs.reason.medical_equipment": ("一台呼吸机或监护类设备", "one ventilator-class or monitoring device request"),
+    "funding.costs.reason.medicine": ("一个病区或一个社区慢病患者的一次药品订单", "one pharmacy order for a ward or a community's chronic patients"),
+    "funding.costs.reason.disinfection": ("一个社区一周的消毒用品", "a week of disinfectant for a community"),
+    "funding.costs.reason.food": ("约 50 户一周的蔬菜和米", "a week of vegetables and rice for about 50 households"),
+    "funding.costs.reason.daily_necessities": ("约 50 户的一次生活物资", "a delivery of daily necessities for about 50 households"),
+    "funding.costs.reason.psychosocial": ("一个团队一个月的热线或心理咨询时长", "a month of hotline or counselling hours for one team"),
+    "funding.costs.reason.transport": ("一周的员工接驳或病人转运", "a week of staff shuttle or patient transport"),
+    "funding.costs.reason.livelihood": ("约 10 户的应急现金", "emergency cash for about 10 households"),
+    "funding.costs.reason.education": ("约 5 名学生的设备或流量", "devices or data plans for about 5 pupils"),
+    "funding.costs.reason.information": ("一个社区的通知印制与分发", "printing and distributing notices in one community"),
+    "funding.costs.reason.other": ("一次典型的小额需求", "a typical small request"),
+    "funding.whatif.all_assigned": ("预算已全部分配：{amount} 元。", "The whole budget is assigned: {amount} CNY."),
+    "funding.whatif.unassigned.all_funded": (
+        "**{amount} 元未分配**：{categories} 中每项有成本估算的缺口都已足额资助（待资助合计 {to_fund} 元）。",
+        "**{amount} CNY stays unassigned**: every costed gap in {categories} is funded (to fund in all: {to_fund} CNY)."),
+    "funding.whatif.unassigned.nothing_to_fund": (
+        "**{amount} 元未分配**：{categories} 中没有尚待资助的缺口（已由在执行资助覆盖，或已送达、在途）。",
+        "**{amount} CNY stays unassigned**: {categories} have no gap left to fund (active grants pay for it, or it is delivered or on its way)."),
+    "funding.whatif.unassigned.no_categories": (
+        "**{amount} 元未分配**：没有选择投向类别。",
+        "**{amount} CNY stays unassigned**: no category is chosen."),
+    "audit.action.need_costs": ("修改单项成本", "cost per need changed"),
     # Research exports (dashboard/research.py) and the data dictionary (dashboard/dictionary.py)
     "research.table.aggregates": ("研究汇总（地市 × 日 × 类别）", "Research aggregates (prefecture × day × category)"),
     "research.col.date": ("日期", "Date"),

@@ -286,6 +286,25 @@ def totals(con, scope: Scope, summary: pd.DataFrame | None = None,
     }
 
 
+def has_earlier_data(con, day: date) -> bool:
+    """True when the data reaches back to ``day``: something happened on or before it.
+
+    A comparison with a day before the data begins has nothing to compare with: it is
+    "no earlier data", never a change from zero.
+    """
+    first, _ = data_date_range(con)
+    return first is not None and first <= day
+
+
+def earlier_totals(con, scope: Scope, summary: pd.DataFrame | None = None,
+                   region: str | None = None) -> dict | None:
+    """:func:`totals` at ``scope`` (an earlier day to compare with) of the province or of
+    ``region``, or None when the data begins after that day (see :func:`has_earlier_data`)."""
+    if not has_earlier_data(con, scope.as_of):
+        return None
+    return totals(con, scope, summary, region)
+
+
 BRIEF_REGION_FIELDS = [
     "adcode", "name", "open_needs", "urgent_open_needs", "hospitals", "hospitals_covered",
     "communities", "communities_covered", "active_orgs", "overdue_deliveries",

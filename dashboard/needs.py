@@ -26,11 +26,12 @@ Definitions (also in docs/METHODS.md, "Unmet needs"):
 - ``in_transit``: sum of linked deliveries that are not failed, not delivered by D
   (delivered_on empty or after D) and dispatched on or before D or not yet dispatched
   (planned deliveries are in the pipeline too);
-- ``unmet`` = max(requested − delivered, 0); empty when the quantity is unknown;
+- ``unmet`` = max(requested − delivered, 0); empty when the quantity is unknown (such
+  a need is a whole need: the page shows "whole need", never 0);
 - ``days_open`` = D − reported_on.
 
-Quantities are added in the units they were reported in; aggregates add like with
-like only as far as the data does.
+Quantities are never added across units: aggregates count needs, and quantity totals
+(:func:`quantities_by_item`, :func:`projection`) are per item and unit.
 """
 
 from __future__ import annotations
@@ -57,16 +58,20 @@ URGENCY_WEIGHTS = {"urgent": 3.0, "high": 2.0, "normal": 1.0}
 
 GAP_FORMULA = {
     "zh": (
-        "需求得分 = 紧急权重（紧急 3、高 2、一般 1）× 未覆盖比例 × ln(1 + 已开放天数)；"
-        "未覆盖比例 = max(未满足 − 在途, 0) ÷ 需求量（数量未知且无送达、无在途时记为 1，否则 0）。"
+        "需求得分 = 紧急权重（紧急 3、高 2、一般 1）× 未覆盖比例 × (1 + ln(1 + 已开放天数))；"
+        "当天上报的需求也计入（年龄系数为 1），开放越久得分越高。"
+        "未覆盖比例 = max(未满足 − 在途, 0) ÷ 需求量；未报数量的需求按一整项计"
+        "（无送达、无在途时为 1，否则 0）。"
         "设施得分 = 其未满足需求得分之和；地区得分 = 地区内需求得分之和 × 1,000,000 ÷ 常住人口（每百万人）。"
     ),
     "en": (
         "need score = urgency weight (urgent 3, high 2, normal 1) × uncovered share × "
-        "ln(1 + days open); uncovered share = max(unmet − in transit, 0) ÷ requested "
-        "(unknown quantity: 1 when nothing was delivered or is on the way, else 0). "
-        "Facility score = sum of its open needs' scores; region score = sum of its needs' "
-        "scores × 1,000,000 ÷ resident population (per million residents)."
+        "(1 + ln(1 + days open)); a need reported today counts (age factor 1) and age "
+        "raises the score. Uncovered share = max(unmet − in transit, 0) ÷ requested; a "
+        "need without a quantity counts as one whole need (1 when nothing was delivered "
+        "or is on the way, else 0). Facility score = sum of its open needs' scores; region "
+        "score = sum of its needs' scores × 1,000,000 ÷ resident population (per million "
+        "residents)."
     ),
 }
 
@@ -176,37 +181,66 @@ def _share(numerator: float, denominator: float) -> float:
 
 def needs_by(con, scope: Scope, dimension: str, region: str | None = None,
              frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Open needs at D summed by ``dimension`` (one of DIMENSIONS).
+    """Open needs at D counted by ``dimension`` (one of DIMENSIONS).
 
-    Columns: the dimension, open_needs, quantified_needs (with a quantity), requested,
-    delivered, in_transit, unmet and unmet_share = unmet ÷ requested over the needs
-    with a quantity (NaN when none has one). Largest unmet first.
+    Columns: the dimension, open_needs, urgent_needs, quantified_needs (with a
+    quantity), unquantified_needs, uncovered_needs (the sum of the needs' uncovered
+    shares, in whole needs) and uncovered_share = uncovered_needs ÷ open_needs. Counts
+    only: quantities of different items and units are never added (see
+    :func:`quantities_by_item`). Most uncovered first.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; use one of {DIMENSIONS}")
     frame = needs_at(con, scope, region) if frame is None else frame.copy()
-    columns = [dimension, "open_needs", "quantified_needs", "requested", "delivered",
-               "in_transit", "unmet", "unmet_share"]
+    columns = [dimension, "open_needs", "urgent_needs", "quantified_needs",
+               "unquantified_needs", "uncovered_needs", "uncovered_share"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame[dimension] = frame[dimension].fillna("")
-    quantified = frame["requested"].notna()
+    frame = frame.assign(share=uncovered_share(frame), urgent=frame["priority"] == "urgent",
+                         unquantified=frame["requested"].isna())
     out = frame.groupby(dimension, sort=False).agg(
         open_needs=("need_id", "count"),
+        urgent_needs=("urgent", "sum"),
         quantified_needs=("requested", "count"),
-        requested=("requested", "sum"),
-        delivered=("delivered", "sum"),
-        in_transit=("in_transit", "sum"),
-        unmet=("unmet", "sum"),
+        unquantified_needs=("unquantified", "sum"),
+        uncovered_needs=("share", "sum"),
     ).reset_index()
-    # Unmet share compares like with like: only needs that gave a quantity.
-    q = frame[quantified].groupby(dimension)["requested"].sum()
-    out["unmet_share"] = [_share(u, q.get(k, 0.0)) for k, u in zip(out[dimension], out["unmet"])]
-    out.loc[out["quantified_needs"] == 0, "requested"] = float("nan")
-    out.loc[out["quantified_needs"] == 0, "unmet"] = float("nan")
-    out = out.sort_values(["unmet", "open_needs", dimension], ascending=[False, False, True],
-                          na_position="last")
+    for col in ("urgent_needs", "unquantified_needs"):
+        out[col] = out[col].astype("int64")
+    out["uncovered_share"] = out["uncovered_needs"] / out["open_needs"]
+    out = out.sort_values(["uncovered_needs", "open_needs", dimension],
+                          ascending=[False, False, True])
     return out[columns].reset_index(drop=True)
+
+
+QUANTITY_COLUMNS = ["category", "item", "unit", "open_needs", "requested", "delivered",
+                    "in_transit", "unmet", "remaining"]
+
+
+def quantities_by_item(con, scope: Scope, region: str | None = None,
+                       frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Quantities of the open needs at D that gave one, per category, item and unit.
+
+    The only place quantities are totalled: within one item and one unit, never across
+    (masks in 只 and suits in 套 are two rows). Columns QUANTITY_COLUMNS; remaining =
+    Σ max(unmet − in transit, 0); item and unit are '' when the need gave none. Most
+    open needs first.
+    """
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
+    frame = frame[frame["requested"].notna()]
+    if frame.empty:
+        return pd.DataFrame(columns=QUANTITY_COLUMNS)
+    frame = frame.assign(item=frame["item"].fillna("").str.strip(),
+                         unit=frame["unit"].fillna("").str.strip(),
+                         remaining=(frame["unmet"] - frame["in_transit"]).clip(lower=0))
+    out = frame.groupby(["category", "item", "unit"]).agg(
+        open_needs=("need_id", "count"), requested=("requested", "sum"),
+        delivered=("delivered", "sum"), in_transit=("in_transit", "sum"),
+        unmet=("unmet", "sum"), remaining=("remaining", "sum")).reset_index()
+    out = out.sort_values(["open_needs", "category", "item", "unit"],
+                          ascending=[False, True, True, True])
+    return out[QUANTITY_COLUMNS].reset_index(drop=True)
 
 
 def ageing(con, scope: Scope, region: str | None = None,
@@ -250,36 +284,55 @@ def uncovered_share(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(share, index=frame.index, dtype="float64")
 
 
+def age_factor(days_open: pd.Series) -> pd.Series:
+    """1 + ln(1 + days open): 1 for a need reported today, rising with diminishing returns.
+
+    A need is never worth nothing for being new: on the first day of a feed every need
+    is 0 days old, and the ranking must still say where the gaps are.
+    """
+    return 1.0 + np.log1p(days_open.clip(lower=0).astype("float64"))
+
+
 def need_scores(frame: pd.DataFrame) -> pd.Series:
     """The gap score of each open need (see GAP_FORMULA), computed column-wise."""
     weight = frame["priority"].map(URGENCY_WEIGHTS).fillna(1.0).astype("float64")
-    days = np.log1p(frame["days_open"].clip(lower=0).astype("float64"))
-    return pd.Series(weight.to_numpy() * uncovered_share(frame).to_numpy() * days.to_numpy(),
+    return pd.Series(weight.to_numpy() * uncovered_share(frame).to_numpy()
+                     * age_factor(frame["days_open"]).to_numpy(),
                      index=frame.index, dtype="float64")
+
+
+REGION_GAP_COLUMNS = ["rank", "region_adcode", "name", "name_en", "population", "open_needs",
+                      "urgent_needs", "uncovered_needs", "score_total", "score"]
+FACILITY_GAP_COLUMNS = ["rank", "facility_id", "facility_name", "facility_type", "region_adcode",
+                        "open_needs", "urgent_needs", "uncovered_needs", "score"]
 
 
 def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None,
                 frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Where the uncovered gap is largest (see GAP_FORMULA), highest score first.
+    """THE gap ranking (see GAP_FORMULA): the Briefing, the Needs page and the Funding
+    page all rank by this function's ``rank``.
 
-    level='facility': facility_id, facility_name, facility_type, region_adcode,
-    open_needs, urgent_needs, unmet, in_transit, score.
-    level='region': region_adcode, name, name_en, population, open_needs,
-    urgent_needs, unmet, in_transit, score_total, score (per million residents; NaN
-    without a population).
+    level='region': REGION_GAP_COLUMNS — score is per million residents (NaN without
+    a population), score_total the unscaled sum. level='facility':
+    FACILITY_GAP_COLUMNS. uncovered_needs = Σ uncovered shares (whole needs); no
+    quantity is added across units. Highest score first (no population last; ties:
+    the larger unscaled score, more open needs, then the code); rank = 1, 2, 3, … in
+    that order.
     """
     frame = needs_at(con, scope, region) if frame is None else frame.copy()
-    frame["score"] = need_scores(frame)
-    frame["urgent"] = frame["priority"] == "urgent"
-    if level == "facility":
-        keys = ["facility_id", "facility_name", "facility_type", "region_adcode"]
-    elif level == "region":
-        keys = ["region_adcode"]
-    else:
+    if level not in ("region", "facility"):
         raise ValueError("level must be 'region' or 'facility'")
+    columns = REGION_GAP_COLUMNS if level == "region" else FACILITY_GAP_COLUMNS
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["score"] = need_scores(frame)
+    frame["share"] = uncovered_share(frame)
+    frame["urgent"] = frame["priority"] == "urgent"
+    keys = (["facility_id", "facility_name", "facility_type", "region_adcode"]
+            if level == "facility" else ["region_adcode"])
     out = frame.groupby(keys).agg(
         open_needs=("need_id", "count"), urgent_needs=("urgent", "sum"),
-        unmet=("unmet", "sum"), in_transit=("in_transit", "sum"), score=("score", "sum"),
+        uncovered_needs=("share", "sum"), score=("score", "sum"),
     ).reset_index()
     out["urgent_needs"] = out["urgent_needs"].astype("int64")
     if level == "region":
@@ -294,10 +347,13 @@ def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = N
             for a in out["region_adcode"]]
         out = out.rename(columns={"score": "score_total"})
         out["score"] = out["score_total"] * 1_000_000 / out["population"]
-        out = out[["region_adcode", "name", "name_en", "population", "open_needs",
-                   "urgent_needs", "unmet", "in_transit", "score_total", "score"]]
-    return out.sort_values(["score", "open_needs"], ascending=False,
-                           na_position="last").reset_index(drop=True)
+        order = ["score", "score_total", "open_needs", "region_adcode"]
+    else:
+        order = ["score", "open_needs", "facility_id"]
+    out = out.sort_values(order, ascending=[False] * (len(order) - 1) + [True],
+                          na_position="last").reset_index(drop=True)
+    out["rank"] = range(1, len(out) + 1)
+    return out[columns]
 
 
 def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
@@ -328,8 +384,9 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
                        first: date | None = None) -> pd.DataFrame:
     """Per day from the first data date to D: where supplies went vs where needs are.
 
-    hospital_delivered_share: quantity delivered to hospitals ÷ all quantity delivered,
-    over the W days ending that day (NaN when nothing was delivered);
+    hospital_delivered_share: deliveries delivered to hospitals ÷ all deliveries
+    delivered, over the W days ending that day (NaN when nothing was delivered) — a
+    count, because quantities in different units cannot be added;
     community_open_share: open needs at community and village facilities ÷ all open
     needs that day (NaN when none is open). Columns: day, delivered, hospital_delivered,
     open_needs, community_open_needs and the two shares.
@@ -352,8 +409,7 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
             WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
         ),
         dl AS (
-            SELECT d.delivered_on, coalesce(d.quantity, 0) AS q,
-                   fac.facility_type IN {HOSPITALS_SQL} AS hospital
+            SELECT d.delivered_on, fac.facility_type IN {HOSPITALS_SQL} AS hospital
             FROM deliveries d JOIN fac USING (facility_id)
             WHERE d.status = 'delivered' AND d.delivered_on <= $d
         ),
@@ -363,9 +419,9 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
             FROM needs n JOIN fac USING (facility_id)
         )
         SELECT days.day,
-               (SELECT coalesce(sum(q), 0) FROM dl
+               (SELECT count(*) FROM dl
                 WHERE dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS delivered,
-               (SELECT coalesce(sum(q), 0) FROM dl WHERE hospital
+               (SELECT count(*) FROM dl WHERE hospital
                 AND dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS hospital_delivered,
                (SELECT count(*) FROM nd WHERE nd.reported_on <= days.day AND nd.status <> 'cancelled'
                 AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS open_needs,
@@ -435,52 +491,56 @@ def delay_distribution(con, scope: Scope, region: str | None = None) -> pd.DataF
     ).df()
 
 
+PROJECTION_COLUMNS = ["region_adcode", "category", "item", "unit", "open_needs", "unmet",
+                      "in_transit", "remaining", "delivered_in_window", "rate_per_day", "days"]
+
+
 def projection(con, scope: Scope, region: str | None = None,
                frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per region × category with open needs at D: how long the rest takes at this rate.
+    """Per region × category × item × unit with open needs at D that gave a quantity:
+    how long the rest takes at this rate.
 
-    remaining = sum over open needs with a quantity of max(unmet − in_transit, 0) (NaN
-    when no open need there gave a quantity); rate = quantity delivered (status
-    delivered) to facilities of the region in that category within the window ÷ W;
-    days = remaining ÷ rate, 0 when nothing remains, None ("not at this rate") when the
-    rate is 0 or the remainder unknown.
+    remaining = Σ max(unmet − in_transit, 0) over those needs; rate = quantity of the
+    same category, item (trimmed) and unit delivered (status delivered) to facilities
+    of the region within the window ÷ W; days = remaining ÷ rate, 0 when nothing
+    remains, None ("not at this rate") when the rate is 0. Quantities are never added
+    across items or units; needs without a quantity have no projection.
     """
     frame = needs_at(con, scope, region) if frame is None else frame.copy()
-    columns = ["region_adcode", "category", "open_needs", "unmet", "in_transit", "remaining",
-               "delivered_in_window", "rate_per_day", "days"]
+    frame = frame[frame["requested"].notna()]
     if frame.empty:
-        return pd.DataFrame(columns=columns)
-    frame["remaining"] = (frame["unmet"] - frame["in_transit"]).clip(lower=0)
-    out = frame.groupby(["region_adcode", "category"]).agg(
-        open_needs=("need_id", "count"), quantified=("requested", "count"),
-        unmet=("unmet", "sum"), in_transit=("in_transit", "sum"),
-        remaining=("remaining", "sum"),
+        return pd.DataFrame(columns=PROJECTION_COLUMNS)
+    keys = ["region_adcode", "category", "item", "unit"]
+    frame = frame.assign(item=frame["item"].fillna("").str.strip(),
+                         unit=frame["unit"].fillna("").str.strip(),
+                         remaining=(frame["unmet"] - frame["in_transit"]).clip(lower=0))
+    out = frame.groupby(keys).agg(
+        open_needs=("need_id", "count"), unmet=("unmet", "sum"),
+        in_transit=("in_transit", "sum"), remaining=("remaining", "sum"),
     ).reset_index()
-    out.loc[out["quantified"] == 0, ["unmet", "remaining"]] = float("nan")
     rates = con.execute(
         f"""
-        SELECT f.region_adcode, d.category, coalesce(sum(d.quantity), 0)::DOUBLE AS delivered
+        SELECT f.region_adcode, d.category, coalesce(trim(d.item), '') AS item,
+               coalesce(trim(d.unit), '') AS unit,
+               coalesce(sum(d.quantity), 0)::DOUBLE AS delivered
         FROM deliveries d JOIN facilities f USING (facility_id)
         WHERE d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $d AND {IN_PROVINCE}
         GROUP BY ALL
         """,
         {"d": scope.as_of, "start": scope.start, "prov": scope.prefix},
     ).df()
-    out = out.merge(rates.rename(columns={"delivered": "delivered_in_window"}),
-                    on=["region_adcode", "category"], how="left")
+    out = out.merge(rates.rename(columns={"delivered": "delivered_in_window"}), on=keys, how="left")
     out["delivered_in_window"] = out["delivered_in_window"].fillna(0.0)
     out["rate_per_day"] = out["delivered_in_window"] / scope.window
 
     def days(remaining: float, rate: float) -> float | None:
-        if remaining != remaining:
-            return None
         if remaining == 0:
             return 0.0
         return remaining / rate if rate > 0 else None
 
     out["days"] = pd.Series([days(r, v) for r, v in zip(out["remaining"], out["rate_per_day"])],
                             dtype="object")
-    return out[columns].sort_values(["region_adcode", "category"]).reset_index(drop=True)
+    return out[PROJECTION_COLUMNS].sort_values(keys).reset_index(drop=True)
 
 
 EXPORT_COLUMNS = ["need_id", "facility_id", "facility_name", "facility_type", "region_adcode",

@@ -391,6 +391,24 @@ CREATE TABLE IF NOT EXISTS quarantine (
 """
 
 
+# The cost of meeting one need, per category: a planning assumption of the Funding
+# page's "where to direct funds". Seeded from data_loaders/rules/need_costs.csv when
+# empty; a hub edits it in the app (each change audited). Not an interchange table:
+# no file imports it, so it is not in TABLES.
+NEED_COSTS_DDL = """
+CREATE TABLE IF NOT EXISTS need_costs (
+    category VARCHAR PRIMARY KEY,
+    cost_per_need_cny DOUBLE NOT NULL,
+    updated_at TIMESTAMP,
+    updated_by VARCHAR
+)
+"""
+# Bounds of a cost per need (CNY): below one yuan or above a hundred million is a typo.
+MIN_COST_CNY = 1.0
+MAX_COST_CNY = 1e8
+NEED_COSTS_SEEDED_BY = "need_costs.csv"  # updated_by of the rows the store was seeded with
+
+
 def choices_of(column_name: str) -> tuple[str, ...]:
     """The allowed values of the enum column ``column_name`` (``category``, ``org_type``).
 

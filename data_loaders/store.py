@@ -54,11 +54,20 @@ def database_file(con) -> Path:
 
 
 def ensure_schema(con) -> None:
-    """Create any missing table of the schema, and the import log."""
+    """Create any missing table of the schema, the import log, and the costs per need
+    (seeded from ``rules/need_costs.csv`` while empty)."""
     for table in schema.TABLES.values():
         con.execute(schema.ddl(table))
     con.execute(schema.IMPORTS_DDL)
     con.execute(schema.QUARANTINE_DDL)
+    con.execute(schema.NEED_COSTS_DDL)
+    if not con.execute("SELECT count(*) FROM need_costs").fetchone()[0]:
+        from data_loaders.rules import load_rules
+
+        con.executemany(
+            "INSERT OR IGNORE INTO need_costs VALUES (?, ?, NULL, ?)",
+            [[row["category"], float(row["cost_per_need_cny"]), schema.NEED_COSTS_SEEDED_BY]
+             for row in load_rules("need_costs")])
 
 
 def _conform(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:

@@ -30,7 +30,7 @@ if region:
     place_name = region_label(place.name, place.name_en, view.lang)
     st.caption(view.t("overview.region_caption", region=place_name))
 now = data.totals(view.key, view.as_of, view.window, region)
-before = data.totals(view.key, view.as_of - timedelta(days=1), view.window, region)
+before = data.earlier_totals(view.key, view.as_of - timedelta(days=1), view.window, region)
 headline_cards(now, before, view)
 
 if region is None:

@@ -27,9 +27,12 @@ none (D2, expected 02-03, was delivered on 02-08 itself, not after).
 
 Region changes D−1 → D: 武汉 loses its only covered community (C1's delivery leaves the
 window) and keeps H1; 孝感 gains an urgent need (N4, reported on D). Gap (needs.py
-formula): N1 scores 3 × 1 × ln(1 + 5) = 5.3753 (nothing linked to it); N4 is 0 days
-old and N7 is fully in transit (D6 matched), so both score 0. 武汉 = 5.3753 ×
-1,000,000 / 12,326,518 = 0.4361 per million; the only facility with a gap is H1 江汉医院.
+formula, weight × uncovered share × (1 + ln(1 + days open))): N1 scores 3 × 1 × (1 +
+ln 6) = 8.3753 (nothing linked to it); N4, reported on D, scores 3 × 1 × (1 + ln 1) = 3
+(D3 left before N4 was reported, so it does not count); N7 is fully in transit (D6
+matched) and scores 0. 孝感 = 3 × 1,000,000 / 4,270,371 = 0.7025 per million ranks
+before 武汉 = 8.3753 × 1,000,000 / 12,326,518 = 0.6795; facilities: H1 江汉医院 8.38,
+then V1 王家湾村 3.
 Overdue: D6 (武汉二院, carrier P2 伙伴二) 5 days, D4 (孝感医院, carrier L1 快运) 3 days.
 Partners: P3 is silent (never seen); nobody is overdue. Overlaps: none.
 """
@@ -106,7 +109,8 @@ def test_headline_at_d_d1_d7_matches_the_hand_computed_table(brief_en):
         assert h[key]["d7"] == pytest.approx(d7)
         assert h[key]["change_d1"] == pytest.approx(d - d1)
         assert h[key]["change_d7"] == pytest.approx(d - d7)
-    assert brief_en["compared"] == {"d1": "2020-02-14", "d7": "2020-02-08"}
+    assert brief_en["compared"] == {"d1": "2020-02-14", "d7": "2020-02-08",
+                                    "d1_has_data": True, "d7_has_data": True}
     assert brief_en["window"] == {"start": "2020-02-09", "end": "2020-02-15", "days": 7}
     assert brief_en["province"] == {"adcode": "420000", "name": "湖北省", "name_en": "Hubei"}
 
@@ -119,19 +123,21 @@ def test_the_keys_of_metrics_brief_are_kept(scenario_db, brief_en):
     wuhan = next(r for r in brief_en["regions"] if r["adcode"] == WUHAN)
     assert set(BRIEF_REGION_FIELDS) <= set(wuhan)
     assert (wuhan["open_needs"], wuhan["hospitals"], wuhan["hospitals_covered"]) == (2, 2, 1)
-    assert wuhan["has_data"] and wuhan["gap_score"] == pytest.approx(0.43607, abs=1e-5)
+    assert wuhan["has_data"] and wuhan["gap_score"] == pytest.approx(0.67945, abs=1e-5)
+    assert wuhan["gap_rank"] == 2
     json.dumps(brief_en)  # JSON-ready: no numpy scalars, dates or NaN
 
 
 def test_gaps_overdue_partners_and_overlaps(brief_en):
     regions = brief_en["gaps"]["regions"]
-    assert [(r["adcode"], r["label"], r["urgent_needs"], r["open_needs"]) for r in regions] == [
-        (WUHAN, "Wuhan", 1, 2)]
-    assert regions[0]["score"] == pytest.approx(3 * math.log(6) * 1e6 / 12_326_518)
-    assert regions[0]["score_total"] == pytest.approx(3 * math.log(6))
-    [h1] = brief_en["gaps"]["facilities"]
+    assert [(r["rank"], r["adcode"], r["label"], r["urgent_needs"], r["open_needs"])
+            for r in regions] == [(1, XIAOGAN, "Xiaogan", 1, 1), (2, WUHAN, "Wuhan", 1, 2)]
+    assert regions[0]["score"] == pytest.approx(3 * 1e6 / 4_270_371)  # N4, reported on D
+    assert regions[1]["score"] == pytest.approx(3 * (1 + math.log(6)) * 1e6 / 12_326_518)
+    assert regions[1]["score_total"] == pytest.approx(3 * (1 + math.log(6)))
+    h1, v1 = brief_en["gaps"]["facilities"]
     assert (h1["facility_id"], h1["name"], h1["region"], h1["urgent_needs"]) == ("H1", "江汉医院", "Wuhan", 1)
-    assert h1["score"] == pytest.approx(3 * math.log(6))
+    assert h1["score"] == pytest.approx(3 * (1 + math.log(6))) and v1["score"] == pytest.approx(3)
 
     overdue = brief_en["overdue_deliveries"]
     assert overdue["count"] == 2
@@ -162,7 +168,7 @@ def test_narrative_of_the_scenario_in_both_languages(scenario_db, brief_en):
         "Overdue deliveries: 2 (the same as yesterday); the longest is 5 days late "
         "(Wuhan, carrier: 伙伴二).",
         "Partners to call: 1 — 1 never reported, 0 not seen for 14 days or more.",
-        "Largest gap: Wuhan (score 0.44 per million residents; urgent open needs: 1).",
+        "Largest gap: Xiaogan (score 0.70 per million residents; urgent open needs: 1).",
     ]
     assert build_brief(scenario_db, Scope(AS_OF, 7), "zh")["narrative"] == [
         "未满足需求 3 条，其中紧急 2 条；与昨日持平。",
@@ -171,8 +177,28 @@ def test_narrative_of_the_scenario_in_both_languages(scenario_db, brief_en):
         "紧急未满足需求增加最多的地区：孝感市（+1）。",
         "逾期配送 2 单（与昨日持平）；最久的已逾期 5 天（武汉市，承运方：伙伴二）。",
         "需要联系的一线机构 1 家：1 家从未报告，0 家已 14 天以上无动态。",
-        "缺口最大的地区：武汉市（得分 0.44/百万人，紧急未满足需求 1 条）。",
+        "缺口最大的地区：孝感市（得分 0.70/百万人，紧急未满足需求 1 条）。",
     ]
+
+
+def test_a_day_before_the_data_begins_is_no_earlier_data(scenario_db):
+    # The scenario's first event is on 02-01: at D = 02-01 both D−1 and D−7 precede it.
+    # Open needs at 02-01: N2 (reported 02-01). Never "+1 since yesterday".
+    brief = build_brief(scenario_db, Scope(date(2020, 2, 1), 7), "en")
+    assert brief["compared"]["d1_has_data"] is False and brief["compared"]["d7_has_data"] is False
+    h = {i["key"]: i for i in brief["headline"]}
+    assert h["open_needs"]["value"] == 1
+    assert (h["open_needs"]["d1"], h["open_needs"]["change_d1"]) == (None, None)
+    assert h["open_needs"]["no_earlier_d1"] and h["open_needs"]["no_earlier_d7"]
+    assert brief["narrative"][0] == "1 open needs, 0 of them urgent; no earlier data to compare with."
+    assert brief["changes"]["urgent_rise"] == []
+    assert "no earlier data" in render_markdown(brief, "en")
+    assert "+1" not in render_markdown(brief, "en")
+    zh = build_brief(scenario_db, Scope(date(2020, 2, 1), 7), "zh")
+    assert "无更早数据" in render_html(zh, "zh") and "无更早数据" in zh["narrative"][0]
+    # A day later, the day before has data: a real change.
+    later = build_brief(scenario_db, Scope(date(2020, 2, 2), 7), "en")
+    assert later["compared"]["d1_has_data"] and not later["compared"]["d7_has_data"]
 
 
 def _quiet_brief(today, yesterday) -> dict:

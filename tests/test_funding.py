@@ -4,15 +4,22 @@ D = 2020-02-15. Wuhan 420100 holds H1 (hospital) and C1 (community); Xiaogan 420
 holds H2 (hospital). Suppliers S1 甲公司, S2 乙公司, S3 丙公司 (sorted by code point:
 丙 < 乙 < 甲).
 
-Overlaps, days=7 (chain: next delivery at most 7 days after the previous one):
+Overlaps, days=7 (chain: next delivery of the same facility, item and unit at most 7
+days after the previous one), window 28 days (01-19..02-15: every delivery up to D):
 
-| facility·category | deliveries (date, supplier)                          | overlap?            |
-|-------------------|-------------------------------------------------------|---------------------|
-| H1 ppe            | X1 02-01 S1, X2 02-04 S2 (X7 S3 failed: ignored)      | yes, 150 只          |
-| H1 medicine       | X3 02-05 S1, X4 02-07 S1                              | no: one supplier    |
-| H2 ppe            | X5 02-01 S1, X6 02-11 S2                              | no (10 > 7); yes with days=14 |
-| H2 medicine       | X8 02-14 S1, X9 dated 02-16 (after D) S2              | no at D; yes at 02-20 |
-| C1 food           | X10 02-01 S1, X11 02-06 S2, X12 02-11 S3 (5-day gaps) | yes, one chain of 3 |
+| facility·item·unit | deliveries (date, supplier, quantity)            | overlap?                  |
+|--------------------|---------------------------------------------------|---------------------------|
+| H1 口罩 只          | X1 02-01 S1 100, X2 02-04 S2 50 (X7 S3 failed)    | yes: 150, 50 on top       |
+| H1 口罩 箱          | X13 02-03 S3 2                                    | no: one supplier; not 只   |
+| H1 药 盒            | X3 02-05 S1, X4 02-07 S1                          | no: one supplier          |
+| H2 口罩 / 手套      | X5 02-01 S1 口罩, X6 02-11 S2 手套                | no: different items       |
+| H2 药 盒            | X8 02-14 S1 5, X9 dated 02-16 (after D) S2 6      | yes at 02-20: 11, 5 on top |
+| C1 米 袋            | X10 02-01 S1 10, X11 02-06 S2 4, X12 02-11 S3 5   | yes, one chain: 19, 9 on top |
+
+"On top" = the total − what the largest supplier sent (S1's 100 只, S1's 10 袋).
+Ranked by the quantity on top: H1 (50) before C1 (9). With the window of 14 days
+(02-02..02-15) X1 and X10 fall out: H1 is no overlap, C1 is X11 + X12 (9, 4 on top);
+with 7 days (02-09..02-15) none is left.
 
 Grants at D (start_on <= D or empty; region = grant's, else recipient's prefecture):
 G1 F1→R1 100,000 ppe 武汉 + G2 F1→R1 50,000 ppe (R1 is in Wuhan) = 150,000 in 420100;
@@ -71,8 +78,9 @@ X6,,H2,S2,,ppe,手套,300,副,,,2020-02-11,delivered
 X8,,H2,S1,,medicine,药,5,盒,,,2020-02-14,delivered
 X9,,H2,S2,,medicine,药,6,盒,2020-02-16,2020-02-17,,planned
 X10,,C1,S1,,food,米,10,袋,,,2020-02-01,delivered
-X11,,C1,S2,,food,面,4,箱,2020-02-06,2020-02-08,,in_transit
+X11,,C1,S2,,food,米,4,袋,2020-02-06,2020-02-08,,in_transit
 X12,,C1,S3,,food,米,5,袋,,2020-02-11,,planned
+X13,,H1,S3,,ppe,口罩,2,箱,,,2020-02-03,delivered
 """
 GRANTS = "grant_id,funder_id,recipient_id,amount_cny,category,region,start_on,end_on\n" + """\
 G1,F1,R1,100000,ppe,武汉市,2020-02-01,2020-03-01
@@ -98,51 +106,53 @@ def fdb(db):
     return db
 
 
+WIDE = Scope(D, 28)  # a window reaching back to every delivery of the scenario
+
+
 def _rows(frame: pd.DataFrame) -> list[tuple]:
-    return [(r.facility_id, r.category, r.suppliers, r.n_suppliers, r.n_deliveries,
-             r.total_quantity, r.units, r.first_date.isoformat(), r.last_date.isoformat())
-            for r in frame.itertuples()]
+    return [(r.facility_id, r.category, r.item, r.unit, r.suppliers, r.n_suppliers, r.n_deliveries,
+             r.total_quantity, r.duplicated_quantity, r.first_date.isoformat(),
+             r.last_date.isoformat()) for r in frame.itertuples()]
 
 
-def test_overlaps_seven_days(fdb):
-    frame = funding.overlaps(fdb, SCOPE)
+H1_ROW = ("H1", "ppe", "口罩", "只", "乙公司、甲公司", 2, 2, 150.0, 50.0, "2020-02-01", "2020-02-04")
+C1_ROW = ("C1", "food", "米", "袋", "丙公司、乙公司、甲公司", 3, 3, 19.0, 9.0, "2020-02-01",
+          "2020-02-11")
+
+
+def test_overlaps_seven_days_ranked_by_the_quantity_on_top(fdb):
+    frame = funding.overlaps(fdb, WIDE)
     assert list(frame.columns) == funding.OVERLAP_COLUMNS
-    assert _rows(frame) == [
-        ("C1", "food", "丙公司、乙公司、甲公司", 3, 3, 19.0, "箱、袋", "2020-02-01", "2020-02-11"),
-        ("H1", "ppe", "乙公司、甲公司", 2, 2, 150.0, "只", "2020-02-01", "2020-02-04"),
-    ]
+    assert _rows(frame) == [H1_ROW, C1_ROW]  # 50 只 on top before 9 袋
     h1 = frame.set_index("facility_id").loc["H1"]
     assert h1["facility_name"] == "江汉医院" and h1["region_adcode"] == WUHAN
 
 
-def test_overlaps_fourteen_days_joins_the_ten_day_gap(fdb):
-    frame = funding.overlaps(fdb, SCOPE, days=14)
-    assert _rows(frame) == [
-        ("C1", "food", "丙公司、乙公司、甲公司", 3, 3, 19.0, "箱、袋", "2020-02-01", "2020-02-11"),
-        ("H1", "ppe", "乙公司、甲公司", 2, 2, 150.0, "只", "2020-02-01", "2020-02-04"),
-        ("H2", "ppe", "乙公司、甲公司", 2, 2, 500.0, "副、只", "2020-02-01", "2020-02-11"),
-    ]
-    only = funding.overlaps(fdb, SCOPE, days=14, region=XIAOGAN)
-    assert list(only["facility_id"]) == ["H2"]
+def test_overlaps_are_limited_to_the_window(fdb):
+    assert _rows(funding.overlaps(fdb, Scope(D, 14))) == [
+        ("C1", "food", "米", "袋", "丙公司、乙公司", 2, 2, 9.0, 4.0, "2020-02-06", "2020-02-11")]
+    assert funding.overlaps(fdb, Scope(D, 7)).empty
+
+
+def test_overlaps_compare_one_item_in_one_unit(fdb):
+    # 14 days would join H2's 10-day gap, but 口罩 and 手套 are different supplies; and
+    # H1's 2 箱 of 口罩 are neither added to its 150 只 nor an overlap on their own.
+    assert _rows(funding.overlaps(fdb, WIDE, days=14)) == [H1_ROW, C1_ROW]
+    assert funding.overlaps(fdb, WIDE, days=14, region=XIAOGAN).empty
 
 
 def test_overlaps_boundaries(fdb):
-    # A gap of exactly ``days`` still chains: the 10-day gap joins from days=10.
-    assert "H2" in set(funding.overlaps(fdb, SCOPE, days=10)["facility_id"])
-    assert "H2" not in set(funding.overlaps(fdb, SCOPE, days=9)["facility_id"])
-    # With days=4 the C1 chain (5-day gaps) falls apart; H1's 3-day pair remains.
-    assert list(funding.overlaps(fdb, SCOPE, days=4)["facility_id"]) == ["H1"]
-
-
-def test_overlaps_short_window_keeps_only_the_three_day_pair(fdb):
-    assert list(funding.overlaps(fdb, SCOPE, days=3)["facility_id"]) == ["H1"]
-    assert list(funding.overlaps(fdb, SCOPE, days=2)["facility_id"]) == []
+    # A gap of exactly ``days`` still chains: C1's 5-day gaps join from days=5.
+    assert list(funding.overlaps(fdb, WIDE, days=5)["facility_id"]) == ["H1", "C1"]
+    assert list(funding.overlaps(fdb, WIDE, days=4)["facility_id"]) == ["H1"]
+    assert list(funding.overlaps(fdb, WIDE, days=3)["facility_id"]) == ["H1"]
+    assert list(funding.overlaps(fdb, WIDE, days=2)["facility_id"]) == []
 
 
 def test_overlaps_ignore_later_deliveries_until_their_date(fdb):
-    later = funding.overlaps(fdb, Scope(date(2020, 2, 20), 7))
+    later = funding.overlaps(fdb, Scope(date(2020, 2, 20), 28))
     h2 = later[later["facility_id"] == "H2"]
-    assert _rows(h2) == [("H2", "medicine", "乙公司、甲公司", 2, 2, 11.0, "盒",
+    assert _rows(h2) == [("H2", "medicine", "药", "盒", "乙公司、甲公司", 2, 2, 11.0, 5.0,
                           "2020-02-14", "2020-02-16")]
 
 
@@ -152,14 +162,15 @@ def test_overlaps_empty_store(db):
 
 
 def test_export_overlaps(fdb):
-    text = funding.export_overlaps(fdb, D)
+    text = funding.export_overlaps(fdb, D, window=28)
     frame = pd.read_csv(StringIO(text), dtype=str)
     assert list(frame.columns) == funding.OVERLAP_COLUMNS
-    assert list(frame["facility_id"]) == ["C1", "H1"]
-    assert frame.loc[1, "first_date"] == "2020-02-01"
-    records = json.loads(funding.export_overlaps(fdb, D, days=14, fmt="json"))
-    assert [r["facility_id"] for r in records] == ["C1", "H1", "H2"]
-    assert records[2]["total_quantity"] == 500.0 and records[2]["units"] == "副、只"
+    assert list(frame["facility_id"]) == ["H1", "C1"]
+    assert frame.loc[0, "first_date"] == "2020-02-01" and frame.loc[0, "duplicated_quantity"] == "50.0"
+    records = json.loads(funding.export_overlaps(fdb, D, days=14, fmt="json", window=28))
+    assert [r["facility_id"] for r in records] == ["H1", "C1"]
+    assert records[1]["total_quantity"] == 19.0 and records[1]["unit"] == "袋"
+    assert funding.export_overlaps(fdb, D).count("\n") == 1  # the default window of 7: header only
     with pytest.raises(ValueError):
         funding.export_overlaps(fdb, D, fmt="xml")
 

@@ -156,3 +156,22 @@ def test_open_needs_per_1000_confirmed_uses_the_latest_count_on_or_before_d(scen
     # Xiaogan has needs but no (valid) case data: the rate is empty, not zero.
     assert summary.loc[XIAOGAN, "open_needs_per_1k_confirmed"] != summary.loc[
         XIAOGAN, "open_needs_per_1k_confirmed"]
+
+
+def test_a_day_before_the_data_begins_has_no_earlier_data(scenario_db):
+    # The scenario's first event is on 02-01 (test_date_range): 01-31 has nothing to
+    # compare with — "no earlier data", never a change from zero.
+    assert not metrics.has_earlier_data(scenario_db, date(2020, 1, 31))
+    assert metrics.has_earlier_data(scenario_db, date(2020, 2, 1))
+    assert metrics.earlier_totals(scenario_db, Scope(date(2020, 1, 31), 7)) is None
+    day_one = Scope(date(2020, 2, 1), 7)
+    assert metrics.earlier_totals(scenario_db, day_one) == metrics.totals(scenario_db, day_one)
+
+
+def test_overview_cards_say_no_earlier_data_on_the_first_day(scenario_db):
+    from tests.apptest import run_app
+
+    first = run_app(None, {"as_of": "2020-02-01"})
+    assert {m.delta for m in first.metric} == {"无更早数据"}
+    later = run_app(None, {"as_of": "2020-02-15"})
+    assert "无更早数据" not in {m.delta for m in later.metric}

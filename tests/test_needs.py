@@ -129,23 +129,35 @@ def test_after_d_the_late_arrival_counts(needs_db):
     assert rows.loc["N1", "delivered"] == 700 and rows.loc["N1", "in_transit"] == 0
 
 
-def test_needs_by(needs_db):
+def test_needs_by_counts_needs_and_never_adds_quantities(needs_db):
+    # Uncovered shares (max(unmet − in transit, 0) ÷ requested): N1 300/1000 = 0.3,
+    # N2 60/200 = 0.3, N4 80/300, N6 (no quantity, nothing moving) one whole need = 1.
     region = needs.needs_by(needs_db, SCOPE, "region_adcode").set_index("region_adcode")
-    assert region.loc[WUHAN, ["open_needs", "requested", "delivered", "in_transit", "unmet"]] \
-        .tolist() == [2, 1200, 400, 440, 800]
-    assert region.loc[WUHAN, "unmet_share"] == pytest.approx(800 / 1200)
-    assert region.loc[XIAOGAN, ["open_needs", "quantified_needs", "requested", "unmet"]].tolist() \
-        == [2, 1, 300, 180]
-    assert region.loc[XIAOGAN, "unmet_share"] == pytest.approx(0.6)
+    assert list(region.index) == [XIAOGAN, WUHAN]  # 1.27 uncovered before 0.6
+    assert region.loc[WUHAN, ["open_needs", "urgent_needs", "quantified_needs",
+                              "unquantified_needs"]].tolist() == [2, 1, 2, 0]
+    assert region.loc[WUHAN, "uncovered_needs"] == pytest.approx(0.6)
+    assert region.loc[WUHAN, "uncovered_share"] == pytest.approx(0.3)
+    assert region.loc[XIAOGAN, ["open_needs", "quantified_needs", "unquantified_needs"]].tolist() \
+        == [2, 1, 1]
+    assert region.loc[XIAOGAN, "uncovered_needs"] == pytest.approx(80 / 300 + 1)
+    for column in ("requested", "delivered", "in_transit", "unmet"):
+        assert column not in region.columns  # 只, 盒 and 袋 are never one number
     category = needs.needs_by(needs_db, SCOPE, "category").set_index("category")
-    assert category.loc["medicine", "unmet_share"] == 1.0
-    assert category.loc["ppe", ["open_needs", "unmet"]].tolist() == [2, 600]
-    priority = needs.needs_by(needs_db, SCOPE, "priority").set_index("priority")
-    assert priority.loc["urgent", ["open_needs", "requested", "delivered", "unmet"]].tolist() \
-        == [2, 1300, 520, 780]
-    assert math.isnan(priority.loc["normal", "unmet_share"])  # N6 gave no quantity
+    assert category.loc["ppe", ["open_needs", "unquantified_needs"]].tolist() == [2, 1]
+    assert category.loc["ppe", "uncovered_needs"] == pytest.approx(1.3)
+    assert category.loc["medicine", "uncovered_share"] == pytest.approx(0.3)
     with pytest.raises(ValueError):
         needs.needs_by(needs_db, SCOPE, "facility_id")
+
+
+def test_quantities_are_totalled_per_item_and_unit(needs_db):
+    frame = needs.quantities_by_item(needs_db, SCOPE)
+    got = {(r.category, r.item, r.unit): (r.open_needs, r.requested, r.delivered, r.in_transit,
+                                          r.unmet, r.remaining) for r in frame.itertuples()}
+    assert got == {("ppe", "口罩", "只"): (1, 1000, 400, 300, 600, 300),
+                   ("medicine", "药", "盒"): (1, 200, 0, 140, 200, 60),
+                   ("food", "面", "袋"): (1, 300, 120, 100, 180, 80)}  # N6 gave no quantity
 
 
 def test_ageing_and_time_to_fulfil(needs_db):
@@ -158,18 +170,61 @@ def test_ageing_and_time_to_fulfil(needs_db):
 
 
 def test_gap_ranking(needs_db):
-    n1 = 3 * 300 / 1000 * math.log(6)
-    n2 = 2 * 60 / 200 * math.log(4)
-    n4 = 3 * 80 / 300 * math.log(2)
-    n6 = 1 * 1 * math.log(3)
+    # need score = weight × uncovered share × (1 + ln(1 + days open)).
+    n1 = 3 * 300 / 1000 * (1 + math.log(6))
+    n2 = 2 * 60 / 200 * (1 + math.log(4))
+    n4 = 3 * 80 / 300 * (1 + math.log(2))
+    n6 = 1 * 1 * (1 + math.log(3))
     fac = needs.gap_ranking(needs_db, SCOPE, "facility")
-    assert list(fac["facility_id"]) == ["H1", "V1"]
+    # H1 2.51 + 1.43 = 3.94 before V1 1.35 + 2.10 = 3.45.
+    assert list(fac["facility_id"]) == ["H1", "V1"] and list(fac["rank"]) == [1, 2]
     assert fac["score"].tolist() == pytest.approx([n1 + n2, n4 + n6])
     reg = needs.gap_ranking(needs_db, SCOPE, "region").set_index("region_adcode")
     pops = {r.adcode: r.population for r in load_registry().prefectures()}
     assert reg.loc[WUHAN, "score_total"] == pytest.approx(n1 + n2)
     assert reg.loc[XIAOGAN, "score"] == pytest.approx((n4 + n6) * 1e6 / pops[XIAOGAN])
-    assert "ln(1 + days open)" in needs.GAP_FORMULA["en"]
+    assert reg.loc[XIAOGAN, "uncovered_needs"] == pytest.approx(80 / 300 + 1)
+    assert "unmet" not in reg.columns  # no sum of quantities across units
+    assert "(1 + ln(1 + days open))" in needs.GAP_FORMULA["en"]
+
+
+NEW_NEEDS = ("need_id,facility_id,reported_by,reported_on,category,item,quantity,unit,priority,"
+             "beneficiary_group,status,closed_on\n") + """\
+A,H1,P1,2020-02-15,ppe,防护服,100,套,urgent,medical_staff,open,
+B,H1,P1,2020-02-13,food,米,,,normal,elderly,open,
+C1,V1,P1,2020-02-14,ppe,口罩,100,只,high,general,open,
+C2,V1,P1,2020-02-14,ppe,口罩,10,箱,high,general,open,
+E,V1,P1,2020-02-05,medicine,药,50,盒,normal,patients,open,
+"""
+NEW_DELIVERIES = ("delivery_id,need_id,facility_id,supplier_id,carrier_id,category,item,quantity,"
+                  "unit,dispatched_on,expected_on,delivered_on,status\n") + """\
+X1,E,V1,,P1,medicine,药,25,盒,2020-02-06,2020-02-07,2020-02-07,delivered
+"""
+
+
+def test_gap_score_of_new_unquantified_two_unit_and_old_needs(db):
+    """A reported on D (0 days: age factor 1, not 0); B without a quantity (one whole
+    need); C1 and C2 one item in two units; E open 10 days, half delivered."""
+    files = [SourceFile(name, text.encode("utf-8")) for name, text in (
+        ("facilities.csv", FACILITIES), ("organizations.csv", ORGANIZATIONS),
+        ("needs.csv", NEW_NEEDS), ("deliveries.csv", NEW_DELIVERIES))]
+    assert import_files(db, files).ok
+    frame = needs.needs_at(db, SCOPE).set_index("need_id")
+    scores = needs.need_scores(frame)
+    assert scores["A"] == pytest.approx(3.0)                         # 3 × 1 × (1 + ln 1)
+    assert scores["B"] == pytest.approx(1 + math.log(3))             # 1 × 1 × (1 + ln 3)
+    assert scores["C1"] == scores["C2"] == pytest.approx(2 * (1 + math.log(2)))
+    assert scores["E"] == pytest.approx(0.5 * (1 + math.log(11)))    # 25 of 50 delivered
+    assert math.isnan(frame.loc["B", "unmet"])  # unknown, shown as a whole need, never 0
+    reg = needs.gap_ranking(db, SCOPE, "region").set_index("region_adcode")
+    assert reg.loc[WUHAN, "score_total"] == pytest.approx(3 + 1 + math.log(3))
+    assert reg.loc[XIAOGAN, "score_total"] == pytest.approx(
+        4 * (1 + math.log(2)) + 0.5 * (1 + math.log(11)))
+    assert reg.loc[WUHAN, "uncovered_needs"] == 2.0  # A and B, whole
+    quantities = needs.quantities_by_item(db, SCOPE).set_index(["item", "unit"])
+    assert quantities.loc[("口罩", "只"), "requested"] == 100
+    assert quantities.loc[("口罩", "箱"), "requested"] == 10  # never 110
+    assert ("米", "") not in quantities.index  # B gave no quantity
 
 
 def test_late_deliveries(needs_db):
@@ -181,11 +236,13 @@ def test_mismatch_over_time(needs_db):
     frame = needs.mismatch_over_time(needs_db, SCOPE).set_index("day")
     assert len(frame) == 15  # 02-01 .. 02-15
     at_d = frame.loc[D]
-    assert at_d["delivered"] == 650 and at_d["hospital_delivered"] == 400  # D1, D5, D6, D7
-    assert at_d["hospital_delivered_share"] == pytest.approx(400 / 650)
+    # Deliveries counted, not quantities (只, 袋 and 条 cannot be added): D1, D5, D6, D7
+    # were delivered in 02-09..02-15, D1 of them to a hospital.
+    assert at_d["delivered"] == 4 and at_d["hospital_delivered"] == 1
+    assert at_d["hospital_delivered_share"] == pytest.approx(1 / 4)
     assert at_d["community_open_share"] == pytest.approx(0.5)  # N4, N6 of N1, N2, N4, N6
     feb10 = frame.loc[date(2020, 2, 10)]
-    assert feb10["hospital_delivered_share"] == pytest.approx(50 / 80)  # D3 and D6
+    assert feb10["hospital_delivered_share"] == pytest.approx(1 / 2)  # D3 (H1) and D6 (C1)
     assert feb10["community_open_share"] == pytest.approx(0.5)  # N1 and N3
     assert math.isnan(frame.loc[date(2020, 2, 1), "hospital_delivered_share"])
 
@@ -202,17 +259,15 @@ def test_logistics(needs_db):
 
 
 def test_projection(needs_db):
-    frame = needs.projection(needs_db, SCOPE).set_index(["region_adcode", "category"])
-    ppe = frame.loc[(WUHAN, "ppe")]
+    frame = needs.projection(needs_db, SCOPE).set_index(["region_adcode", "category", "item", "unit"])
+    ppe = frame.loc[(WUHAN, "ppe", "口罩", "只")]
     assert ppe["remaining"] == 300 and ppe["rate_per_day"] == pytest.approx(400 / 7)
     assert ppe["days"] == pytest.approx(5.25)
-    medicine = frame.loc[(WUHAN, "medicine")]
+    medicine = frame.loc[(WUHAN, "medicine", "药", "盒")]
     assert medicine["remaining"] == 60 and medicine["days"] is None  # nothing delivered
-    food = frame.loc[(XIAOGAN, "food")]
+    food = frame.loc[(XIAOGAN, "food", "面", "袋")]
     assert food["remaining"] == 80 and food["days"] == pytest.approx(80 * 7 / 120)
-    unknown = frame.loc[(XIAOGAN, "ppe")]
-    assert math.isnan(unknown["remaining"]) and unknown["days"] is None
-    assert (WUHAN, "food") not in frame.index  # N3 closed on D
+    assert len(frame) == 3  # N6 gave no quantity: no projection; N3 closed on D
 
 
 def test_export_needs(needs_db):

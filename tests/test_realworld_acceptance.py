@@ -41,6 +41,81 @@ def real_db(tmp_path_factory):
     return db
 
 
+@pytest.fixture(scope="module")
+def feed_db(tmp_path_factory):
+    """The volunteer feed of 2020-02-19 alone: one snapshot, every need 0 days old."""
+    db = tmp_path_factory.mktemp("feed") / "feed.duckdb"
+    cli("import", realworld_dir() / "wuhan2020-hospital-needs" / "fe_2020-02-19", "--db", db)
+    return db
+
+
+FEED_DAY = date(2020, 2, 19)
+
+
+def _prefectures_with_open_needs(con) -> set[str]:
+    summary = metrics.region_summary(con, metrics.Scope(FEED_DAY))
+    return set(summary.loc[summary["open_needs"] > 0, "adcode"])
+
+
+@pytest.mark.parametrize("store_name", ["feed_db", "real_db"])
+def test_the_briefing_ranks_every_prefecture_with_open_needs(store_name, request):
+    # 16 prefectures have open needs on 02-19 (none in 神农架): a need reported that day
+    # counts, so every one of them has a gap above 0 and a place in the ranking — and
+    # Needs and Funding rank them in the same order.
+    from dashboard.briefing import build_brief
+    from tests.test_allocation import _orders
+
+    con = store.connect(request.getfixturevalue(store_name), read_only=True)
+    with_needs = _prefectures_with_open_needs(con)
+    assert len(with_needs) >= 16
+    brief = build_brief(con, metrics.Scope(FEED_DAY), "zh")
+    ranked = {r["adcode"] for r in brief["regions"] if r["gap_rank"] is not None and r["gap_score"] > 0}
+    assert with_needs <= ranked
+    assert brief["gaps"]["regions"] and brief["gaps"]["regions"][0]["rank"] == 1
+    briefing, needs_page, funding_table, funding_what_if = _orders(con, metrics.Scope(FEED_DAY))
+    assert briefing == needs_page == funding_table == funding_what_if
+    assert len(set(funding_what_if)) >= 16  # not every rank 1: a real ranking
+    con.close()
+
+
+def test_the_first_day_of_the_feed_has_no_earlier_data(feed_db):
+    from dashboard.briefing import build_brief, render_markdown
+
+    con = store.connect(feed_db, read_only=True)
+    brief = build_brief(con, metrics.Scope(FEED_DAY), "zh")
+    assert not brief["compared"]["d1_has_data"]
+    assert brief["narrative"][0].endswith("无更早数据可比。")  # not "+2,143 since yesterday"
+    assert "+2,143" not in render_markdown(brief, "zh")
+    con.close()
+
+
+def test_no_total_adds_different_units(real_db):
+    from dashboard import funding, needs
+
+    con = store.connect(real_db, read_only=True)
+    scope = metrics.Scope(FEED_DAY, 28)
+    frame = needs.needs_at(con, scope)
+    assert frame["unit"].nunique() > 1  # the feed really mixes 只, 个, 套, 双 ...
+    # Counts only where needs of several units meet.
+    for dimension in needs.DIMENSIONS:
+        by = needs.needs_by(con, scope, dimension, frame=frame)
+        assert not {"requested", "delivered", "in_transit", "unmet"} & set(by.columns)
+        assert by["open_needs"].sum() == len(frame)
+    for level in ("region", "facility"):
+        assert "unmet" not in needs.gap_ranking(con, scope, level, frame=frame).columns
+    # Quantity totals are per item and unit, and each is the sum of exactly those needs.
+    quantified = frame[frame["requested"].notna()].assign(
+        item=lambda f: f["item"].fillna("").str.strip(), unit=lambda f: f["unit"].fillna("").str.strip())
+    expected = quantified.groupby(["category", "item", "unit"])["requested"].sum()
+    totals = needs.quantities_by_item(con, scope, frame=frame).set_index(["category", "item", "unit"])
+    assert totals["requested"].to_dict() == pytest.approx(expected.to_dict())
+    projection = needs.projection(con, scope, frame=frame)
+    assert not projection.duplicated(["region_adcode", "category", "item", "unit"]).any()
+    overlaps = funding.overlaps(con, scope)
+    assert not overlaps["unit"].str.contains("、").any()  # one unit per duplicated donation
+    con.close()
+
+
 def test_case_counts_match_the_source(real_db):
     with open(realworld_dir() / "hubei-cases" / "hubei_17_prefectures_daily.csv",
               encoding="utf-8") as handle:

@@ -2,7 +2,9 @@
 
 Every number reuses a definition documented in docs/METHODS.md (section "Briefing"):
 the headline figures are :func:`dashboard.metrics.totals` as of D, D−1 and D−7 (same
-window W); the gaps are :func:`dashboard.needs.gap_ranking`; partner freshness is
+window W; :func:`dashboard.metrics.earlier_totals` gives None for a day before the data
+begins: "no earlier data", never a change from zero); the gaps are
+:func:`dashboard.needs.gap_ranking`, the one ranking every page shows; partner freshness is
 :func:`dashboard.partners.freshness`; duplicated donations are
 :func:`dashboard.funding.overlaps`. Nothing here imports streamlit.
 
@@ -29,6 +31,7 @@ from dashboard.metrics import (
     OVERDUE,
     Scope,
     county_summary,
+    earlier_totals,
     region_summary,
     totals,
 )
@@ -74,24 +77,33 @@ def _delta(now, before):
     return None if now is None or before is None else now - before
 
 
-def headline(now: dict, d1: dict, d7: dict) -> list[dict]:
-    """One entry per headline measure: value at D, D−1 and D−7 and the two changes."""
+def headline(now: dict, d1: dict | None, d7: dict | None) -> list[dict]:
+    """One entry per headline measure: value at D, D−1 and D−7 and the two changes.
+
+    ``d1`` or ``d7`` is None when the data begins after that day: its values and changes
+    are None and ``no_earlier_d1`` / ``no_earlier_d7`` say why ("no earlier data").
+    """
     items = []
     for key in HEADLINE:
-        v, v1, v7 = now[key], d1[key], d7[key]
+        v = now[key]
+        v1 = None if d1 is None else d1[key]
+        v7 = None if d7 is None else d7[key]
         items.append({
             "key": key, "kind": "ratio" if key in RATIOS else "count",
             "value": v, "d1": v1, "d7": v7,
             "change_d1": _delta(v, v1), "change_d7": _delta(v, v7),
+            "no_earlier_d1": d1 is None, "no_earlier_d7": d7 is None,
         })
     return items
 
 
 def _regions(summary: pd.DataFrame, region_scores: pd.DataFrame) -> list[dict]:
     """Every prefecture (or every county of a region's briefing): the fields of
-    metrics.brief plus names, has_data and gap score. A count no county has (active
-    organisations) is None."""
+    metrics.brief plus names, has_data, gap score and gap rank (None for an area with no
+    open need). A count no county has (active organisations) is None."""
     scores = dict(zip(region_scores["region_adcode"], region_scores["score"])) \
+        if not region_scores.empty else {}
+    ranks = dict(zip(region_scores["region_adcode"], region_scores["rank"])) \
         if not region_scores.empty else {}
     out = []
     for row in summary.to_dict("records"):
@@ -101,6 +113,7 @@ def _regions(summary: pd.DataFrame, region_scores: pd.DataFrame) -> list[dict]:
             "hospital_coverage": _clean(row["hospital_coverage"]),
             "community_coverage": _clean(row["community_coverage"]),
             "gap_score": _clean(scores.get(row["adcode"])),
+            "gap_rank": _clean(ranks.get(row["adcode"])),
         })
         out.append(record)
     return out
@@ -114,19 +127,21 @@ def _gaps(regions: pd.DataFrame, facilities: pd.DataFrame, scope: Scope, lang: s
         r = registry.get(adcode)
         return region_label(r.name, r.name_en, lang) if r else adcode
 
-    # A score of 0 is no gap (everything on the road, or reported today): leave it out.
+    # A score of 0 is no gap (everything delivered or on the road): leave it out.
     top_r = regions[regions["score_total"] > 0].head(TOP_GAPS)
     top_f = facilities[facilities["score"] > 0].head(TOP_GAPS)
     return {
         "formula": GAP_FORMULA["zh" if lang == "zh" else "en"],
         "regions": [
-            {"adcode": r["region_adcode"], "name": r["name"], "name_en": r["name_en"],
+            {"rank": int(r["rank"]), "adcode": r["region_adcode"], "name": r["name"],
+             "name_en": r["name_en"],
              "label": region_name(r["region_adcode"]), "score": _clean(r["score"]),
              "score_total": _clean(r["score_total"]), "open_needs": int(r["open_needs"]),
              "urgent_needs": int(r["urgent_needs"])}
             for r in top_r.to_dict("records")],
         "facilities": [
-            {"facility_id": f["facility_id"], "name": f["facility_name"],
+            {"rank": int(f["rank"]), "facility_id": f["facility_id"],
+             "name": f["facility_name"],
              "facility_type": f["facility_type"], "region_adcode": f["region_adcode"],
              "region": region_name(f["region_adcode"]), "score": _clean(f["score"]),
              "open_needs": int(f["open_needs"]), "urgent_needs": int(f["urgent_needs"])}
@@ -190,12 +205,9 @@ def _overdue(con, scope: Scope, count: int, lang: str, region: str | None = None
 
 
 def _overlaps(con, scope: Scope, lang: str, region: str | None = None) -> dict:
-    """Duplicated donations whose latest delivery falls in the window, most recent first."""
+    """Duplicated donations within the window, largest duplicated quantity first (the
+    Funding page's order): the count and the first few."""
     frame = overlaps(con, scope, days=OVERLAP_DAYS, region=region)
-    if not frame.empty:
-        frame = frame[frame["last_date"] >= scope.start]
-        frame = frame.sort_values(["last_date", "facility_id", "category"],
-                                  ascending=[False, True, True])
     registry = {r.adcode: r for r in load_registry().prefectures(scope.province)}
     top = []
     for r in frame.head(MAX_OVERLAPS).to_dict("records"):
@@ -204,8 +216,11 @@ def _overlaps(con, scope: Scope, lang: str, region: str | None = None) -> dict:
             "facility_id": r["facility_id"], "facility_name": r["facility_name"],
             "region_adcode": r["region_adcode"],
             "region": region_label(reg.name, reg.name_en, lang) if reg else r["region_adcode"],
-            "category": r["category"], "suppliers": r["suppliers"],
+            "category": r["category"], "item": _clean(r["item"]), "unit": _clean(r["unit"]),
+            "suppliers": r["suppliers"],
             "n_suppliers": int(r["n_suppliers"]), "n_deliveries": int(r["n_deliveries"]),
+            "total_quantity": _clean(r["total_quantity"]),
+            "duplicated_quantity": _clean(r["duplicated_quantity"]),
             "first_date": _clean(r["first_date"]), "last_date": _clean(r["last_date"]),
         })
     return {"days": OVERLAP_DAYS, "count": int(len(frame)), "top": top}
@@ -220,9 +235,9 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
 
     Keys: as_of, window_days, totals, regions (as :func:`dashboard.metrics.brief`), and
     lang, window {start, end, days}, province {adcode, name, name_en}, region {adcode,
-    name, name_en} or None, compared
-    {d1, d7}, headline (value at D, D−1, D−7 and changes per measure), gaps {formula,
-    regions, facilities}, partners {counts, overdue_after_days, overdue, silent},
+    name, name_en} or None, compared {d1, d7, d1_has_data, d7_has_data}, headline (value at
+    D, D−1, D−7 and changes per measure), gaps {formula, regions, facilities}, partners
+    {counts, overdue_after_days, overdue, silent},
     overdue_deliveries {count, top}, overlaps {days, count, top}, changes (what the
     narrative draws on) and narrative (a list of sentences in ``lang``).
     """
@@ -233,7 +248,8 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
     before = {n: scope.previous(n) for n in COMPARE_DAYS}
     summaries = {n: region_summary(con, s) for n, s in before.items()}
     now = totals(con, scope, summary, region)
-    past = {n: totals(con, before[n], summaries[n], region) for n in COMPARE_DAYS}
+    # None for a day before the data begins: "no earlier data", not a change from zero.
+    past = {n: earlier_totals(con, before[n], summaries[n], region) for n in COMPARE_DAYS}
     # The areas listed, mapped and compared: the prefectures, or the region's counties.
     if region:
         areas, areas_d1 = county_summary(con, scope, region), county_summary(con, before[1], region)
@@ -256,13 +272,14 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
                      "name_en": province.name_en},
         "region": {"adcode": place.adcode, "name": place.name, "name_en": place.name_en}
         if place else None,
-        "compared": {"d1": before[1].as_of.isoformat(), "d7": before[7].as_of.isoformat()},
+        "compared": {"d1": before[1].as_of.isoformat(), "d7": before[7].as_of.isoformat(),
+                     "d1_has_data": past[1] is not None, "d7_has_data": past[7] is not None},
         "headline": headline(now, past[1], past[7]),
         "gaps": _gaps(region_scores, facility_scores, scope, lang),
         "partners": _partners(con, scope, region),
         "overdue_deliveries": _overdue(con, scope, now["overdue_deliveries"], lang, region),
         "overlaps": _overlaps(con, scope, lang, region),
-        "changes": region_changes(areas, areas_d1),
+        "changes": region_changes(areas, areas_d1 if past[1] is not None else None),
     }
     brief["narrative"] = sentences(brief, lang)
     return brief

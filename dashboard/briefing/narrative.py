@@ -43,12 +43,17 @@ def _region(row) -> dict:
     return {"adcode": row["adcode"], "name": row["name"], "name_en": row["name_en"]}
 
 
-def region_changes(today: pd.DataFrame, yesterday: pd.DataFrame) -> dict:
+def region_changes(today: pd.DataFrame, yesterday: pd.DataFrame | None) -> dict:
     """Per-prefecture changes from D−1 to D that the narrative mentions (JSON-ready).
 
     Both frames are :func:`dashboard.metrics.region_summary` outputs of the same
     province. Lists are in adcode order except ``urgent_rise`` (largest rise first).
+    ``yesterday`` is None when the data begins on D: nothing was lost, gained or rose
+    since a day with no data, so every list is empty.
     """
+    if yesterday is None:
+        return {"lost_hospital_coverage": [], "lost_community_coverage": [],
+                "gained_hospital_coverage": [], "urgent_rise": []}
     merged = today.merge(yesterday, on="adcode", suffixes=("", "_d1")).sort_values("adcode")
 
     def lost(kind: str) -> list[dict]:
@@ -81,7 +86,8 @@ def _plural(n: int) -> str:
 
 
 def _trend(delta: int | None, lang: str) -> str:
-    """"12 more than yesterday" / "较昨日增加 12" style phrase of a count change."""
+    """"12 more than yesterday" / "较昨日增加 12" style phrase of a count change; "no
+    earlier data" when yesterday is before the data begins."""
     if delta is None:
         return t("brief.nar.trend_unknown", lang)
     if delta > 0:

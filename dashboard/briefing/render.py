@@ -48,11 +48,15 @@ def _title(b: dict, lang: str) -> tuple[str, str]:
 def _headline_rows(b: dict, lang: str) -> list[tuple[str, str, str, str, str, str]]:
     """(label, now, day before, change, week before, change) per headline measure."""
     rows = []
+    none = t("brief.no_earlier_data", lang)
     for i in b["headline"]:
         k = i["kind"]
-        rows.append((t(f"metric.{i['key']}", lang), fmt.value(i["value"], k, lang),
-                     fmt.value(i["d1"], k, lang), fmt.change(i["change_d1"], k, lang),
-                     fmt.value(i["d7"], k, lang), fmt.change(i["change_d7"], k, lang)))
+        # A day before the data begins has no figure to compare with (not zero).
+        v1, c1 = ((none, "—") if i.get("no_earlier_d1") else
+                  (fmt.value(i["d1"], k, lang), fmt.change(i["change_d1"], k, lang)))
+        v7, c7 = ((none, "—") if i.get("no_earlier_d7") else
+                  (fmt.value(i["d7"], k, lang), fmt.change(i["change_d7"], k, lang)))
+        rows.append((t(f"metric.{i['key']}", lang), fmt.value(i["value"], k, lang), v1, c1, v7, c7))
     return rows
 
 
@@ -71,9 +75,14 @@ def _partners_by_hub(partners: list[dict], lang: str, escape) -> str:
 
 
 def _overlap_text(o: dict, lang: str, escape) -> str:
-    """One duplicated donation: facility (region) · category · suppliers · dates."""
+    """One duplicated donation: facility (region) · category · item · the quantity on top
+    (in its own unit) · suppliers · dates."""
+    what = [value_label("category", o["category"], lang), fmt.clean(o.get("item"))]
+    if o.get("duplicated_quantity") is not None:
+        quantity = f"{o['duplicated_quantity']:,.0f}" + (f" {fmt.clean(o['unit'])}" if o.get("unit") else "")
+        what.append(t("brief.overlap_duplicated", lang, quantity=quantity))
     return t("brief.overlap_item", lang, facility=escape(o["facility_name"]), region=escape(o["region"]),
-             category=escape(value_label("category", o["category"], lang)),
+             what=escape(" · ".join(w for w in what if w)),
              suppliers=escape(fmt.truncate(o["suppliers"], SUPPLIERS_CHARS)),
              first=escape(o["first_date"][5:]), last=escape(o["last_date"][5:]))
 

@@ -34,11 +34,17 @@ def _delta(now, before, metric: str) -> str | None:
     return f"{change:+,}"
 
 
-def headline_cards(now: dict, before: dict, view: View) -> None:
-    """One card per headline number, with the change since the previous day."""
+def headline_cards(now: dict, before: dict | None, view: View) -> None:
+    """One card per headline number, with the change since the previous day; ``before``
+    None (the data begins on this day) reads "no earlier data", never +N."""
     columns = st.columns(4)
     for i, metric in enumerate(HEADLINES):
         with columns[i % 4]:
+            if before is None:
+                st.metric(view.t(f"metric.{metric}"), _shown(now[metric], metric, view),
+                          delta=view.t("brief.no_earlier_data"), delta_color="off",
+                          delta_arrow="off", help=view.t("metric.delta_day"))
+                continue
             st.metric(
                 view.t(f"metric.{metric}"), _shown(now[metric], metric, view),
                 delta=_delta(now[metric], before[metric], metric),

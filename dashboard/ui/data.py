@@ -69,6 +69,16 @@ def totals(key: tuple[str, str], as_of: date, window: int, region: str | None = 
                    region)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def earlier_totals(key: tuple[str, str], as_of: date, window: int,
+                   region: str | None = None) -> dict | None:
+    """Headline numbers of the province (or of ``region``) at an earlier day to compare
+    with, or None when the data begins after it ("no earlier data")."""
+    with connection() as con:
+        return run(role_of(key), "metrics.earlier_totals", con, metrics.Scope(as_of, window),
+                   None, region)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def facility_status(key: tuple[str, str], as_of: date, window: int, prefecture: str | None,
                     limit: int, urgent_only: bool) -> tuple[pd.DataFrame, int]:

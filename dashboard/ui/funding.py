@@ -1,6 +1,8 @@
-"""Sections of the Funding page: duplicated donations, funding flows (Sankey and table)
-and funding per region against needs and population. Each has a caption saying what it
-counts; tables are translated and downloadable.
+"""Sections of the Funding page: duplicated donations, funding flows (Sankey and table),
+funding per region against needs and population, where to direct funds (in the order
+of the gap ranking every page shows), the costs per need (a hub edits them, audited)
+and the what-if of a budget. Each has a caption saying what it counts; tables are
+translated and downloadable.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dashboard.ui.components import download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import region_name, translated
+from data_loaders import schema
 
 SHOWN_ROWS = 2_000
 
@@ -74,18 +77,32 @@ def caption(view: View) -> None:
         st.caption(tn("funding.filtered", view.lang, filters=" · ".join(parts)))
 
 
+# What to act on first: where, what, how much on top, when; the long supplier list last.
+OVERLAP_SHOWN = ["facility_name", "region_adcode", "category", "item", "unit", "duplicated_quantity",
+                 "total_quantity", "n_suppliers", "n_deliveries", "first_date", "last_date",
+                 "suppliers"]
+
+
 def overlaps(view: View) -> pd.DataFrame:
-    """Duplicated donations, with the chaining rule in a caption."""
+    """Duplicated donations within the look-back window, largest duplicated quantity
+    first: the first funding.SHOWN_OVERLAPS on screen, all of them in the download."""
     st.subheader(tn("funding.overlaps.title", view.lang))
     days = int(st.number_input(tn("funding.overlaps.days", view.lang), min_value=0, max_value=365,
                                value=funding.DEFAULT_DAYS, step=1, key="funding_days",
                                help=tn("funding.overlaps.days_help", view.lang)))
     frame = _get(view, "overlaps", days=days, region=region_of(view), category=view.category)
-    st.caption(tn("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days))
+    st.caption(tn("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days,
+                  start=Scope(view.as_of, view.window).start.isoformat(),
+                  window=view.window))
     if frame.empty:
-        st.info(tn("funding.overlaps.none", view.lang))
-    _table(frame, view, [c for c in funding.OVERLAP_COLUMNS if c != "facility_id"],
-           f"overlaps_{days}d")
+        st.info(tn("funding.overlaps.none_in_window", view.lang, window=view.window))
+    display = shown(frame, view, OVERLAP_SHOWN)
+    st.dataframe(display.head(funding.SHOWN_OVERLAPS), hide_index=True, width="stretch")
+    if len(frame) > funding.SHOWN_OVERLAPS:
+        st.caption(tn("funding.overlaps.more", view.lang, shown=funding.SHOWN_OVERLAPS,
+                      total=len(frame)))
+    download(display, f"lifeline_overlaps_{days}d_{view.as_of.isoformat()}.csv", view,
+             key="dl_funding_overlaps")
     return frame
 
 
@@ -172,8 +189,10 @@ def by_region(view: View) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _priorities(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
-    """Every region × category of the province with its money still needed (cached).
+def _priorities(key: tuple[str, str], as_of: date, window: int,
+                costs: tuple[tuple[str, float], ...]) -> pd.DataFrame:
+    """Every region × category of the province with its money still needed (cached;
+    ``costs`` is in the key, so an edited cost recomputes it).
 
     Built on the Needs page's cached open needs at D, so whichever page comes first
     links deliveries to needs once for both.
@@ -182,7 +201,8 @@ def _priorities(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
 
     frame = open_needs(key, as_of, window)
     with connection() as con:
-        return run(role_of(key), "allocation.priorities", con, Scope(as_of, window), frame=frame)
+        return run(role_of(key), "allocation.priorities", con, Scope(as_of, window), frame=frame,
+                   costs=dict(costs))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -191,8 +211,14 @@ def _unplaced(key: tuple[str, str], as_of: date, window: int) -> float:
         return run(role_of(key), "allocation.unplaced_grants", con, Scope(as_of, window))
 
 
+def _costs(view: View) -> tuple[tuple[str, float], ...]:
+    """The costs per need in force (read each run: a hub may just have changed one)."""
+    with connection() as con:
+        return tuple(sorted(run(view.role, "allocation.need_costs", con).items()))
+
+
 def _priorities_of(view: View) -> pd.DataFrame:
-    rows = _priorities(view.key, view.as_of, view.window)
+    rows = _priorities(view.key, view.as_of, view.window, _costs(view))
     if region_of(view):
         rows = rows[rows["region_adcode"] == region_of(view)]
     if view.category:
@@ -200,8 +226,9 @@ def _priorities_of(view: View) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-_PRIORITY_SHOWN = ["region_adcode", "category", "open_needs", "urgent_needs", "uncovered_needs",
-                   "estimated_cost", "active_grants", "to_fund", "to_fund_per_10k", "gap_left"]
+_PRIORITY_SHOWN = ["rank", "region_adcode", "category", "open_needs", "urgent_needs",
+                   "uncovered_needs", "cost_per_need", "estimated_cost", "active_grants", "to_fund",
+                   "to_fund_per_10k", "gap_score"]
 
 
 def _rounded(frame: pd.DataFrame, columns: dict[str, int]) -> pd.DataFrame:
@@ -212,7 +239,8 @@ def _rounded(frame: pd.DataFrame, columns: dict[str, int]) -> pd.DataFrame:
 
 
 def direct_funds(view: View) -> pd.DataFrame:
-    """Region × category ranked by the money still needed, with the formula beside it."""
+    """Region × category in the order of the gap ranking, with the money still needed
+    and the formula beside it."""
     st.subheader(tn("funding.direct.title", view.lang))
     rows = _priorities_of(view)
     st.caption(tn("funding.direct.caption", view.lang, as_of=view.as_of.isoformat()))
@@ -223,13 +251,68 @@ def direct_funds(view: View) -> pd.DataFrame:
     if rows.empty:
         st.info(tn("funding.direct.none", view.lang))
     display = _rounded(rows, {"uncovered_needs": 1, "estimated_cost": 0, "active_grants": 0,
-                              "to_fund": 0, "to_fund_per_10k": 1, "gap_left": 2})
+                              "to_fund": 0, "to_fund_per_10k": 1, "gap_score": 2})
     _table(display, view, _PRIORITY_SHOWN, "direct_funds")
     return rows
 
 
+def costs(view: View) -> None:
+    """The cost per need of each category: every role sees it; a hub may change one
+    (checked, stored, audited)."""
+    st.subheader(tn("funding.costs.title", view.lang))
+    st.caption(tn("funding.costs.caption", view.lang))
+    with connection() as con:
+        table = run(view.role, "allocation.cost_table", con)
+    display = table.copy()
+    display["updated_at"] = [str(v)[:16] if v is not None and v == v else "" for v in display["updated_at"]]
+    display["updated_by"] = display["updated_by"].fillna(tn("funding.costs.default", view.lang))
+    display["reason"] = [tn(f"funding.costs.reason.{c}", view.lang) for c in display["category"]]
+    _table(display, view, ["category", "cost_per_need_cny", "updated_by", "updated_at", "reason"],
+           "need_costs")
+    if view.role != "hub":
+        st.caption(tn("funding.costs.read_only", view.lang))
+        return
+    current = dict(zip(table["category"], table["cost_per_need_cny"]))
+    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    with left:
+        category = st.selectbox(tn("funding.costs.category", view.lang), list(current),
+                                key=f"cost_category_{view.lang}",
+                                format_func=lambda c: value_label("category", c, view.lang))
+    with middle:
+        st.number_input(tn("funding.costs.new_cost", view.lang), min_value=schema.MIN_COST_CNY,
+                        max_value=schema.MAX_COST_CNY, value=float(current[category]), step=500.0,
+                        format="%.0f", key=f"cost_value_{category}")
+    with right:
+        # A callback runs once, before the script draws anything: the tables above the
+        # editor already show the new cost, and a rerun cannot swallow the click.
+        st.button(tn("funding.costs.save", view.lang), key="cost_save", on_click=_save_cost,
+                  args=(view, category))
+    for _category, bad, code in st.session_state.pop("_cost_problems", []):
+        st.error(tn(f"funding.costs.problem.{code}", view.lang, value=bad,
+                    low=f"{schema.MIN_COST_CNY:,.0f}", high=f"{schema.MAX_COST_CNY:,.0f}"))
+    for saved_category, before, after in st.session_state.pop("_cost_saved", []):
+        st.success(tn("funding.costs.saved", view.lang,
+                      category=value_label("category", saved_category, view.lang),
+                      before=f"{before:,.0f}", after=f"{after:,.0f}"))
+
+
+def _save_cost(view: View, category: str) -> None:
+    """Store the cost typed for ``category`` (the Save button's callback): checked,
+    audited, and reported on the next run."""
+    value = st.session_state.get(f"cost_value_{category}")
+    try:
+        with connection() as con:
+            changes = run(view.role, "allocation.save_need_costs", con, {category: value},
+                          view.actor, view.role)
+    except allocation.CostProblem as problem:
+        st.session_state["_cost_problems"] = problem.problems
+        return
+    st.session_state["_cost_saved"] = [(c["category"], c["before"], c["after"]) for c in changes]
+
+
 def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:
-    """Choose a budget and categories; see the allocation and the gap ranking move."""
+    """Choose a budget and categories; see the allocation, what is left and why, and
+    the gap ranking move."""
     st.subheader(tn("funding.whatif.title", view.lang))
     needing = rows[rows["to_fund"] > 0]
     if needing.empty:
@@ -251,25 +334,37 @@ def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:
                         key=f"whatif_rule_{view.lang}",
                         format_func=lambda r: tn(f"funding.whatif.rule.{r}", view.lang))
     result = allocation.allocate(rows, budget, tuple(chosen), rule)
-    given = float(result["allocated"].sum())
+    summary = allocation.allocation_summary(result, budget, tuple(chosen))
     st.caption(tn("funding.whatif.caption", view.lang, budget=f"{budget:,.0f}",
-                  given=f"{given:,.0f}", total=f"{total:,.0f}")
+                  given=f"{summary['allocated']:,.0f}", total=f"{summary['to_fund']:,.0f}")
                + " " + tn(f"funding.whatif.rule_help.{rule}", view.lang))
+    st.markdown(what_if_message(summary, view.lang))
     ranks = allocation.ranking_change(result, Scope(view.as_of, view.window))
     st.plotly_chart(_rank_figure(ranks, view), width="stretch", config={"displayModeBar": False})
     st.caption(tn("funding.whatif.chart_caption", view.lang))
     display = _rounded(ranks, {"allocated": 0, "gap_before": 2, "gap_after": 2})
     _table(display, view, allocation.RANKING_COLUMNS, "what_if_ranking")
     funded = result[result["allocated"] > 0]
-    _table(_rounded(funded, {"to_fund": 0, "allocated": 0, "gap_left": 2, "gap_after": 2}), view,
-           ["region_adcode", "category", "to_fund", "allocated", "gap_left", "gap_after"],
+    _table(_rounded(funded, {"to_fund": 0, "allocated": 0, "gap_score": 2, "gap_after": 2}), view,
+           ["rank", "region_adcode", "category", "to_fund", "allocated", "gap_score", "gap_after"],
            "what_if_allocation")
     return result
 
 
+def what_if_message(summary: dict, lang: str) -> str:
+    """Where the budget went: all of it, or how much stays unassigned and exactly why."""
+    if summary["reason"] is None:
+        return tn("funding.whatif.all_assigned", lang, amount=f"{summary['allocated']:,.0f}")
+    names = tn("brief.list_sep", lang).join(value_label("category", c, lang)
+                                            for c in summary["categories"])
+    return tn(f"funding.whatif.unassigned.{summary['reason']}", lang,
+              amount=f"{summary['unassigned']:,.0f}", categories=names,
+              to_fund=f"{summary['to_fund']:,.0f}")
+
+
 def _rank_figure(ranks: pd.DataFrame, view: View) -> go.Figure:
-    """Gap left per million residents by region, before and after the allocation."""
-    top = ranks.sort_values("gap_before", ascending=False).head(17)
+    """Gap per million residents by region, before (the gap ranking) and after."""
+    top = ranks.sort_values("rank_before").head(17)
     names = [_region_name(a, view.lang) for a in top["region_adcode"]]
     fig = go.Figure()
     fig.add_bar(x=names, y=top["gap_before"], name=tn("funding.col.gap_before", view.lang),

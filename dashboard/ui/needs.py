@@ -25,10 +25,10 @@ from dashboard.ui.tables import region_name, translated
 _VALUE_COLUMNS = {"category": "category", "priority": "priority",
                   "beneficiary_group": "beneficiary_group", "facility_type": "facility_type",
                   "need_status": "status"}
-_SHARE_COLUMNS = ("unmet_share", "on_time_rate")
+_SHARE_COLUMNS = ("uncovered_share", "on_time_rate")
 
 
-_FROM_OPEN_NEEDS = ("needs_by", "ageing", "gap_ranking", "projection")
+_FROM_OPEN_NEEDS = ("needs_by", "quantities_by_item", "ageing", "gap_ranking", "projection")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -77,9 +77,11 @@ SHOWN_ROWS = 2_000
 DOWNLOAD_ROWS = 50_000
 
 
-def _table(frame: pd.DataFrame, view: View, columns: list[str], file_stem: str) -> pd.DataFrame:
+def _table(frame: pd.DataFrame, view: View, columns: list[str], file_stem: str,
+           prepare=None) -> pd.DataFrame:
     total = len(frame)
-    display = shown(frame.head(DOWNLOAD_ROWS), view, columns)
+    rows = frame.head(DOWNLOAD_ROWS)
+    display = shown(prepare(rows) if prepare else rows, view, columns)
     st.dataframe(display.head(SHOWN_ROWS), hide_index=True, width="stretch")
     if total > SHOWN_ROWS:
         st.caption(tn("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
@@ -98,13 +100,16 @@ def caption(view: View) -> None:
 
 
 def headlines(view: View) -> pd.DataFrame:
-    """Four cards: open needs, urgent ones, unmet and in-transit quantity."""
+    """Four cards, all counts of needs (quantities of different units are never added:
+    they are totalled per item and unit under "Totals")."""
     frame = _get(view, "needs_at")
+    uncovered = float(needs.uncovered_share(frame).sum()) if not frame.empty else 0.0
     cards = (
         ("needs.headline.open", f"{len(frame):,}"),
         ("needs.headline.urgent", f"{int((frame['priority'] == 'urgent').sum()):,}"),
-        ("needs.headline.unmet", f"{frame['unmet'].sum():,.0f}"),
-        ("needs.headline.in_transit", f"{frame['in_transit'].sum():,.0f}"),
+        ("needs.headline.uncovered", f"{uncovered:,.0f}" if round(uncovered, 1).is_integer()
+         else f"{uncovered:,.1f}"),
+        ("needs.headline.unquantified", f"{int(frame['requested'].isna().sum()):,}"),
     )
     for column, (label, value) in zip(st.columns(4), cards):
         with column:
@@ -129,7 +134,30 @@ def need_table(view: View) -> None:
     if chosen:
         frame = frame[frame["category"] == chosen]
     st.caption(tn("needs.table.caption", view.lang))
-    _table(frame, view, NEED_COLUMNS, "needs")
+    _table(frame, view, NEED_COLUMNS, "needs", prepare=lambda f: whole_needs(f, view.lang))
+
+
+def _plain(value) -> str:
+    """A quantity as text that reads as it was reported: 600, not 600.0."""
+    if value is None or value != value:
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+
+
+def whole_needs(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The need table's quantities for reading: a need that gave no quantity is a whole
+    need — its requested cell says "not given" and its unmet cell "whole need", never 0
+    (the quantity columns become text, since a column holds one type)."""
+    out = frame.copy()
+    out["unit"] = out["unit"].fillna("")  # no unit reads blank, not "None"
+    missing = out["requested"].isna()
+    if not missing.any():
+        return out
+    for col in ("requested", "delivered", "in_transit", "unmet"):
+        out[col] = [_plain(v) for v in out[col]]
+    out.loc[missing, "requested"] = tn("needs.not_given", lang)
+    out.loc[missing, "unmet"] = tn("needs.whole_need", lang)
+    return out
 
 
 def aggregates(view: View) -> None:
@@ -138,9 +166,14 @@ def aggregates(view: View) -> None:
     dimension = st.selectbox(tn("needs.by.dimension", view.lang), needs.DIMENSIONS,
                              key=f"needs_dimension_{view.lang}",
                              format_func=lambda d: tn(f"needs.col.{d}", view.lang))
-    frame = _get(view, "needs_by", dimension=dimension)
+    frame = _get(view, "needs_by", dimension=dimension).copy()
+    frame["uncovered_needs"] = frame["uncovered_needs"].astype("float64").round(1)
     st.caption(tn("needs.by.caption", view.lang))
     _table(frame, view, list(frame.columns), f"needs_by_{dimension}")
+    st.markdown(f"**{tn('needs.quantities.title', view.lang)}**")
+    st.caption(tn("needs.quantities.caption", view.lang))
+    quantities = _get(view, "quantities_by_item")
+    _table(quantities, view, needs.QUANTITY_COLUMNS, "needs_quantities")
 
 
 def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
@@ -174,16 +207,17 @@ def gap_ranking(view: View) -> None:
                      format_func=lambda v: tn(f"needs.gap.level.{v}", view.lang))
     frame = _get(view, "gap_ranking", level=level).copy()
     st.caption(tn("needs.gap.caption", view.lang, formula=needs.GAP_FORMULA[view.lang]))
+    frame["uncovered_needs"] = frame["uncovered_needs"].astype("float64").round(1)
     if level == "region":
         frame = frame.rename(columns={"score": "score_per_million"})
-        frame["score_total"] = frame["score_total"].round(3)
-        frame["score_per_million"] = frame["score_per_million"].round(3)
-        columns = ["region_adcode", "population", "open_needs", "urgent_needs", "unmet",
-                   "in_transit", "score_total", "score_per_million"]
+        frame["score_total"] = frame["score_total"].astype("float64").round(3)
+        frame["score_per_million"] = frame["score_per_million"].astype("float64").round(3)
+        columns = ["rank", "region_adcode", "population", "open_needs", "urgent_needs",
+                   "uncovered_needs", "score_total", "score_per_million"]
     else:
-        frame["score"] = frame["score"].round(3)
-        columns = ["facility_name", "facility_type", "region_adcode", "open_needs",
-                   "urgent_needs", "unmet", "in_transit", "score"]
+        frame["score"] = frame["score"].astype("float64").round(3)
+        columns = ["rank", "facility_name", "facility_type", "region_adcode", "open_needs",
+                   "urgent_needs", "uncovered_needs", "score"]
     _table(frame, view, columns, f"gap_{level}")
 
 
@@ -216,13 +250,17 @@ def mismatch(view: View) -> None:
 def logistics(view: View) -> None:
     """Per-carrier table and the histogram of delays."""
     st.subheader(tn("needs.logistics.title", view.lang))
-    frame = _get(view, "logistics")
+    frame = _get(view, "logistics").copy()
     st.caption(tn("needs.logistics.caption", view.lang))
+    frame["carrier_name"] = [n or tn("needs.no_carrier", view.lang) for n in frame["carrier_name"]]
     _table(frame, view, ["carrier_name", "in_transit", "planned", "overdue", "delivered_with_date",
                          "on_time", "on_time_rate"], "logistics")
     delays = _get(view, "delay_distribution")
-    st.plotly_chart(_histogram(delays["delay_days"], tn("needs.col.delay_days", view.lang), view),
-                    width="stretch", config={"displayModeBar": False})
+    if delays.empty:  # an empty chart says nothing: say why instead
+        st.info(tn("needs.delay.none", view.lang))
+    else:
+        st.plotly_chart(_histogram(delays["delay_days"], tn("needs.col.delay_days", view.lang), view),
+                        width="stretch", config={"displayModeBar": False})
     st.caption(tn("needs.delay.caption", view.lang))
 
 
@@ -234,5 +272,6 @@ def projection(view: View) -> None:
     frame["rate_per_day"] = frame["rate_per_day"].astype("float64").round(2)
     frame["days"] = [never if d is None or d != d else f"{d:.1f}" for d in frame["days"]]
     st.caption(tn("needs.projection.caption", view.lang, window=view.window))
-    _table(frame, view, ["region_adcode", "category", "open_needs", "unmet", "in_transit",
-                         "remaining", "delivered_in_window", "rate_per_day", "days"], "projection")
+    _table(frame, view, ["region_adcode", "category", "item", "unit", "open_needs", "unmet",
+                         "in_transit", "remaining", "delivered_in_window", "rate_per_day", "days"],
+           "projection")
