@@ -81,12 +81,17 @@ def test_briefing_of_a_region(scenario_db):
     assert [d["delivery_id"] for d in brief["overdue_deliveries"]["top"]] == ["D4"]
     assert brief["overdue_deliveries"]["top"][0]["days_overdue"] == 3
     assert brief["partners"]["counts"] == {"fresh": 1, "due": 0, "overdue": 0, "silent": 0}
-    # N4 is 0 days old, so it scores 0: no gap.
-    assert brief["gaps"]["regions"] == [] and brief["gaps"]["facilities"] == []
+    # N4 was reported on D and still counts: urgent (3) × uncovered (1) × (1 + ln 1) = 3,
+    # i.e. 3 × 1,000,000 ÷ 孝感's 4,270,371 residents = 0.70 per million.
+    (gap,) = brief["gaps"]["regions"]
+    assert (gap["adcode"], gap["rank"], gap["score_total"]) == (XIAOGAN, 1, 3.0)
+    assert round(gap["score"], 2) == 0.70
+    assert [(f["facility_id"], f["score"]) for f in brief["gaps"]["facilities"]] == [("V1", 3.0)]
     assert brief["narrative"] == [
         "未满足需求 1 条，其中紧急 1 条；较昨日增加 1。",
         "紧急未满足需求增加最多的地区：汉川市（+1）。",
         "逾期配送 1 单（与昨日持平）；最久的已逾期 3 天（孝感市，承运方：快运）。",
+        "缺口最大的地区：孝感市（得分 0.70/百万人，紧急未满足需求 1 条）。",
     ]
     text = render_markdown(brief, "zh")
     assert text.startswith("**生命线 · 孝感市晨间简报**") and "武汉" not in text
