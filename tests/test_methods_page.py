@@ -19,9 +19,16 @@ def test_methods_page_in_chinese(scenario_db):
     caption = next(c.value for c in at.caption if "每日 × 地市 × 类别" in c.value)
     assert "2020-02-01 至 2020-02-15" in caption and "“<5”" in caption
     dictionary = at.dataframe[1].value
-    assert {"表", "列", "HXL 标签"} <= set(dictionary.columns)
-    assert "facility_id" in set(dictionary["列"])
-    assert any("Methods: what every number in Lifeline means" in m.value for m in at.markdown)
+    assert list(dictionary.columns) == ["表", "名称", "文件中的表头", "类型", "必填", "允许取值", "HXL 标签", "说明"]
+    # Names and words in Chinese; the spellings of the files in the columns that say so.
+    row = dictionary[dictionary["文件中的表头"] == "date / report_date / 报告日期"].iloc[0]
+    assert (row["表"], row["名称"], row["类型"], row["必填"]) == ("病例数", "日期", "日期", "是")
+    assert "report_date" not in row["说明"]
+    assert "facilities" not in set(dictionary["表"]) and "设施" in set(dictionary["表"])
+    # The methods in Chinese, without the passages for developers.
+    document = next(m.value for m in at.markdown if m.value.startswith("# "))
+    assert document.startswith("# 方法说明：生命线中每个数字的含义")
+    assert "dashboard/" not in document and "python -m" not in document
 
 
 def test_methods_page_threshold_and_english(scenario_db):
@@ -30,6 +37,9 @@ def test_methods_page_threshold_and_english(scenario_db):
     at.number_input(key="methods_threshold").set_value(10).run()
     assert not at.exception
     assert any('read "<10"' in c.value for c in at.caption)
+    document = next(m.value for m in at.markdown if m.value.startswith("# "))
+    assert document.startswith("# Methods: what every number in Lifeline means")
+    assert "tests/test_metrics.py" not in document
 
 
 def test_methods_page_empty_store_still_documents(db):

@@ -1,10 +1,13 @@
 """Sections of the Data & methods page: the research export (suppressed, with its
-provenance), the data dictionary generated from the schema, and docs/METHODS.md.
+provenance), the data dictionary generated from the schema, and the methods document
+(docs/METHODS.md, or docs/METHODS.zh.md in Chinese) as a person reads it: without the
+passages written for developers (between ``<!-- dev -->`` and ``<!-- /dev -->``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import research
+from dashboard import formatting, research
 from dashboard.access import run
 from dashboard.dictionary import data_dictionary, dictionary_csv, dictionary_markdown
 from dashboard.i18n import t as tn
@@ -21,9 +24,11 @@ from dashboard.suppression import DEFAULT_THRESHOLD
 from dashboard.ui.components import audit_download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
-from dashboard.ui.tables import region_name
+from dashboard.ui.tables import CODE, COUNT, DATE, NAME, TEXT, Col, region_name, show_table
+from data_loaders import schema
 
-METHODS = Path(__file__).resolve().parents[2] / "docs" / "METHODS.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+METHODS = {"en": DOCS / "METHODS.md", "zh": DOCS / "METHODS.zh.md"}
 PREVIEW_ROWS = 200
 
 
@@ -69,9 +74,10 @@ def research_export(view: View) -> None:
     frame, meta = _export(view.key, start, end, threshold, view.region, category)
     region = region_name(view.region, view.lang) if view.region else tn("map.all_regions", view.lang)
     st.caption(tn("methods.export.caption", view.lang, start=start.isoformat(), end=end.isoformat(),
-                  region=region, rows=len(frame), threshold=threshold,
-                  hidden=meta["suppression"]["cells_suppressed"], imports=len(meta["imports"])))
-    st.dataframe(_headed(frame.head(PREVIEW_ROWS), view.lang), hide_index=True, width="stretch")
+                  region=region, rows=formatting.count(len(frame)), threshold=threshold,
+                  hidden=formatting.count(meta["suppression"]["cells_suppressed"]),
+                  imports=formatting.count(len(meta["imports"]))))
+    preview(frame.head(PREVIEW_ROWS), view)
     stem = f"lifeline_aggregates_{start.isoformat()}_{end.isoformat()}"
     columns = st.columns(3)
     with columns[0]:
@@ -94,8 +100,10 @@ def research_export(view: View) -> None:
     st.caption(tn("methods.export.cli", view.lang))
 
 
-def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The preview with the dictionary's names as headers (the file keeps identifiers)."""
+def preview(frame: pd.DataFrame, view: View) -> None:
+    """The first rows of the export under the dictionary's names (the file keeps its
+    identifiers); a count of people reads as published: a number, "<5" or "x"."""
+    lang = view.lang
     rows = data_dictionary(lang)
     rows = rows[rows["table"] == "aggregates"]
     names = dict(zip(rows["column"], rows["name_zh" if lang == "zh" else "name_en"]))
@@ -103,7 +111,13 @@ def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
                research.UNSPECIFIED: tn("methods.export.unspecified", lang)}
     frame = frame.assign(category=[special.get(c) or value_label("category", c, lang)
                                    for c in frame["category"]])
-    return frame.rename(columns={c: names.get(c) or c for c in frame.columns})
+    for column in research.PEOPLE_COLUMNS:
+        frame[column] = [None if formatting.is_missing(v) else str(v) for v in frame[column]]
+    kinds = {"date": DATE, "region_adcode": CODE, "region_name_zh": NAME if lang == "zh" else TEXT,
+             "region_name_en": NAME if lang == "en" else TEXT, "category": TEXT}
+    columns = [Col(c.name, kinds.get(c.name, TEXT if c.people else COUNT), header=names.get(c.name))
+               for c in research.AGGREGATE_COLUMNS]
+    show_table(frame, view, columns, rows=10)
 
 
 def research_categories() -> list[str]:
@@ -113,15 +127,35 @@ def research_categories() -> list[str]:
     return list(choices_of("category"))
 
 
+def dictionary_shown(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[Col]]:
+    """The dictionary as a person reads it: tables, names, kinds and yes/no in ``lang``;
+    the spellings of the files (headers, allowed values, HXL tags) in columns that say so."""
+    def table_name(name: str) -> str:
+        return tn(f"table.{name}" if name in schema.TABLES else f"research.table.{name}", lang)
+
+    shown = frame.assign(
+        table=[table_name(n) for n in frame["table"]],
+        name=frame["name_zh" if lang == "zh" else "name_en"],
+        headers=[" / ".join([c, *filter(None, a.split(", "))])
+                 for c, a in zip(frame["column"], frame["aliases"])],
+        type=[tn(f"research.dict.kind.{k}", lang) for k in frame["type"]],
+        required=[tn("research.dict.yes" if v else "research.dict.no", lang) for v in frame["required"]])
+    header = {f: tn(f"research.dict.{f}", lang) for f in FIELDS_SHOWN}
+    kinds = {"table": TEXT, "name": NAME, "headers": CODE, "type": TEXT, "required": TEXT,
+             "allowed_values": CODE, "hxl": CODE, "description": TEXT}
+    return shown, [Col(f, kinds[f], header=header[f]) for f in FIELDS_SHOWN]
+
+
+FIELDS_SHOWN = ("table", "name", "headers", "type", "required", "allowed_values", "hxl", "description")
+
+
 def dictionary(view: View) -> None:
     """Every table and column, generated from the schema, plus the export's columns."""
     st.subheader(tn("methods.dictionary.title", view.lang))
     st.caption(tn("methods.dictionary.caption", view.lang))
     frame = data_dictionary(view.lang)
-    display = frame.assign(required=[tn("research.dict.yes" if v else "research.dict.no", view.lang)
-                                     for v in frame["required"]])
-    display = display.rename(columns={f: tn(f"research.dict.{f}", view.lang) for f in frame.columns})
-    st.dataframe(display, hide_index=True, width="stretch")
+    shown, columns = dictionary_shown(frame, view.lang)
+    show_table(shown, view, columns, rows=12)
     left, right = st.columns(2)
     with left:
         st.download_button(tn("methods.dictionary.md", view.lang),
@@ -138,8 +172,19 @@ def dictionary(view: View) -> None:
 
 
 def methods(view: View) -> None:
-    """docs/METHODS.md, the definition of every number, as the repository holds it."""
+    """The definition of every number, in the view's language, as a person reads it."""
     st.subheader(tn("methods.document.title", view.lang))
     st.caption(tn("methods.document.caption", view.lang))
-    with st.expander(tn("methods.document.open", view.lang), expanded=view.lang == "en"):
-        st.markdown(METHODS.read_text(encoding="utf-8"))
+    with st.expander(tn("methods.document.open", view.lang), expanded=True):
+        st.markdown(methods_text(view.lang))
+
+
+_DEV = re.compile(r"<!-- dev -->.*?<!-- /dev -->\n?", re.S)
+_HTML = re.compile(r"<!--.*?-->|<a id=\"[^\"]*\"></a>\n?", re.S)
+
+
+def methods_text(lang: str) -> str:
+    """The methods document in ``lang`` without the passages for developers (the code,
+    tests and commands behind each definition) and without HTML comments and anchors."""
+    text = METHODS[lang].read_text(encoding="utf-8")
+    return re.sub(r"\n{3,}", "\n\n", _HTML.sub("", _DEV.sub("", text))).strip() + "\n"
