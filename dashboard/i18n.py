@@ -540,7 +540,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "每一天的{kind}覆盖率：截至当天的 {window} 天内至少有一次已送达配送的{kind}所占比例，"
         "每个地区一条线；"
         "分母是现有的全部{kind}（数据不记录设施的加入日期）。",
-        "{kind} coverage on each day: the share of {kind_lower} with at least one delivered delivery in "
+        "Coverage of {kind} on each day: the share of {kind_lower} with at least one delivered delivery in "
         "the {window} days up to that day, one line per area; the denominator is all {kind_lower} known "
         "today (the data does not record when a facility was added)."),
     "coverage.time_empty": ("没有可画的数据。", "Nothing to draw."),
@@ -564,6 +564,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "coverage.col.coverage": ("覆盖率", "Coverage"),
     "coverage.col.never_reached": ("从未送达", "Never reached"),
     "coverage.col.reached_once": ("仅送达一次", "Reached once"),
+    "coverage.col.confirmed_per_10k": ("每万人确诊", "Confirmed per 10k"),
+    "coverage.card.never_reached": ("从未送达", "Never reached"),
+    "coverage.card.reached_once": ("仅送达一次", "Reached once"),
+    "coverage.card.uncovered_urgent": ("未覆盖且紧急", "Uncovered, urgent"),
     # Funding page
     "funding.flows.other_funders": ("其他资助方", "Other funders"),
     "funding.flows.other_recipients": ("其他受资助方", "Other recipients"),
@@ -1042,6 +1046,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "How every number is computed, over which days, and what is shown when "
                                  "data is missing."),
     "methods.document.open": ("方法说明全文", "The methods in full"),
+    # Issue 12: the export's preview in two tabs, and what it leaves to the file
+    "methods.export.tab.needs": ("需求与配送", "Needs and deliveries"),
+    "methods.export.tab.activities": ("活动报告", "Activity reports"),
+    "methods.export.preview_note": ("预览只显示前 {n} 行，地市只写名称；下载的文件含全部行，以及地市代码和中英文名称。",
+                                    "The preview shows the first {n} rows and each prefecture by its name; "
+                                    "the files hold every row, with the prefecture's code and both names."),
     # Sign-in and roles
     "auth.local": ("本机模式：未启用登录，本机使用者拥有枢纽全部权限。",
                    "Local mode: no sign-in; whoever uses this machine has the hub's full access."),

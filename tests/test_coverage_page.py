@@ -25,9 +25,10 @@ def test_coverage_page_as_of_the_scenario_date(scenario_db):
     # H1 of H1, H2, H3; none of C1, V1. Never reached: H2, H3, V1. Reached once: H1, C1.
     assert values["医院覆盖率"] == "33.3%"
     assert values["社区/村覆盖率"] == "0.0%"
-    assert values["从未送达的医院与社区/村"] == "3"
-    assert values["仅送达一次的医院与社区/村"] == "2"
-    assert values["未覆盖且有紧急需求的设施"] == "1"
+    assert values["从未送达"] == "3" and values["仅送达一次"] == "2"
+    assert values["未覆盖且紧急"] == "1"
+    helps = {m.label: m.help for m in at.metric}  # the card's tooltip says what is counted
+    assert helps["从未送达"] == "从未送达的医院与社区/村"
     # One tab per kind of facility, each table short enough to fit the page.
     assert [t.label for t in at.tabs] == ["医院", "社区/村"]
     areas = at.tabs[0].dataframe[0].value
@@ -59,7 +60,7 @@ def test_coverage_page_in_english_per_county_and_by_communities(scenario_db):
     at.radio(key="coverage_kind_en").set_value("community").run()
     assert not at.exception
     values = metric_values(at)
-    assert values["Hospital coverage"] == "0.0%" and values["Uncovered facilities with urgent needs"] == "1"
+    assert values["Hospital coverage"] == "0.0%" and values["Uncovered, urgent"] == "1"
 
 
 def test_coverage_page_on_an_empty_store(db):

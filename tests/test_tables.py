@@ -111,3 +111,14 @@ def test_an_unknown_kind_or_a_repeated_header_is_refused():
         layout(frame, "zh", [Col("a", "amount")])
     with pytest.raises(ValueError, match="header"):
         layout(frame, "zh", [Col("a", COUNT, header="同名"), Col("b", COUNT, header="同名")])
+
+
+def test_figures_under_long_headers_give_up_header_room_before_the_table_clips():
+    # Nine figures under 30-character headers: 9 × 150 px would not fit 960 px. Each gives
+    # up the room its header wants, down to what its figure needs; the header is its tooltip.
+    header = "Open needs per 10,000 residents"
+    frame = pd.DataFrame({f"c{i}": [12_326_518.0] for i in range(9)})
+    table = layout(frame, "en", [Col(f"c{i}", COUNT, header=f"{header} {i}") for i in range(9)])
+    assert table.width <= TABLE_WIDTH
+    for column in table.columns:
+        assert column.width >= text_width("12,326,518") + 18 and column.help == column.header

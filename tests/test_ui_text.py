@@ -176,7 +176,7 @@ def visible(at, lang: str) -> list[tuple[str, str, object]]:
     for node in at._tree:
         kind = node.type
         proto = getattr(node, "proto", None)
-        if kind == "markdown" and str(node.value).startswith("# "):
+        if kind == "markdown" and "\n## " in str(node.value):
             # The methods document: its language is checked by tests/test_methods_doc.py
             # (its formulas and variables are Latin letters); paths and commands here.
             out.append(("methods document", str(node.value), "document"))

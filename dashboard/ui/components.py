@@ -39,11 +39,12 @@ def headline_card(metric: str, now, before, view: View) -> None:
 
 
 def headline_cards(now: dict, before: dict, view: View) -> None:
-    """One card per headline number, with the change since the previous day."""
-    columns = st.columns(4)
-    for i, metric in enumerate(HEADLINES):
-        with columns[i % 4]:
-            headline_card(metric, now[metric], before[metric], view)
+    """One card per headline number, with the change since the previous day. Four to a
+    row, each row its own columns: on a phone the cards then stack in reading order."""
+    for start in range(0, len(HEADLINES), 4):
+        for column, metric in zip(st.columns(4), HEADLINES[start:start + 4]):
+            with column:
+                headline_card(metric, now[metric], before[metric], view)
 
 
 # The ranking's columns on screen; the download adds the context figures behind the rates.
@@ -65,7 +66,7 @@ def region_table(summary: pd.DataFrame, metric: str, view: View) -> pd.DataFrame
     frame["region"] = [region_label(n, e, view.lang) for n, e in zip(frame["name"], frame["name_en"])]
     empty = ~frame["has_data"]
     frame.loc[empty, "region"] = frame.loc[empty, "region"] + f"（{view.t('metric.no_data')}）"
-    figures = [c for c in RANKED if c != "open_needs_per_1k_confirmed"]
+    figures = list(RANKED)
     frame[figures] = frame[figures].astype("float64")
     frame.loc[empty, figures] = float("nan")
     frame = frame.sort_values(metric, ascending=metric in GOOD_METRICS, na_position="last")

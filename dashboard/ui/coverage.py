@@ -120,7 +120,7 @@ def over_time_figure(frame: pd.DataFrame, kind: str, lang: str,
         ))
     fig.update_layout(
         yaxis=dict(title=tc(f"metric.{ratio}", lang), tickformat=".0%", range=[0, 1.02]),
-        xaxis=dict(title=tc("coverage.day", lang)),
+        xaxis=dict(title=tc("coverage.day", lang), tickformat="%Y-%m-%d"),  # dates read YYYY-MM-DD
         margin=dict(l=10, r=10, t=10, b=10), height=440, font=FONT, hovermode="closest",
     )
     return fig
@@ -147,7 +147,8 @@ def burden_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
                           + ": %{customdata[1]}<extra></extra>",
         ))
     fig.update_layout(
-        xaxis=dict(title=tc("coverage.coverage", lang), tickformat=".0%"),
+        # Coverage lies in [0, 1]: no negative axis when every point sits at 0%.
+        xaxis=dict(title=tc("coverage.coverage", lang), tickformat=".0%", range=[-0.04, 1.04]),
         yaxis=dict(title=tc("metric.open_needs_per_10k", lang)),
         margin=dict(l=10, r=10, t=10, b=10), height=460, font=FONT,
     )
@@ -240,15 +241,19 @@ def burden_table(frame: pd.DataFrame, view) -> pd.DataFrame:
     ordered = ordered.assign(
         region=[region_label(n, e, lang) for n, e in zip(ordered["name"], ordered["name_en"])],
         flagged=[tc("coverage.yes" if f else "coverage.no", lang) for f in ordered["under_served"]])
+    def short(name: str, short_key: str, full_key: str, kind: str, **more) -> Col:
+        return Col(name, kind, header=tc(short_key, lang), help=tc(full_key, lang), **more)
+
     return show_table(ordered, view, [
         Col("region", NAME, header=tc("metric.region", lang)),
         Col("flagged", TEXT, header=tc("coverage.under_served", lang)),
-        Col("coverage", PERCENT, header=tc("coverage.coverage", lang)),
+        short("coverage", "coverage.col.coverage", "coverage.coverage", PERCENT),
         Col("open_needs", COUNT, header=tc("metric.open_needs", lang)),
-        Col("open_needs_per_10k", DECIMAL, header=tc("metric.open_needs_per_10k", lang), digits=3),
-        Col("confirmed_cum", COUNT, header=tc("metric.confirmed_cum", lang)),
-        Col("confirmed_per_10k", DECIMAL, header=tc("coverage.confirmed_per_10k", lang)),
-        Col("population", COUNT, header=tc("metric.population", lang)),
+        short("open_needs_per_10k", "metric.short.open_needs_per_10k", "metric.open_needs_per_10k",
+              DECIMAL, digits=3),
+        short("confirmed_cum", "metric.short.confirmed_cum", "metric.confirmed_cum", COUNT),
+        short("confirmed_per_10k", "coverage.col.confirmed_per_10k", "coverage.confirmed_per_10k", DECIMAL),
+        short("population", "metric.short.population", "metric.population", COUNT),
     ])
 
 
@@ -266,11 +271,15 @@ def cards(areas: pd.DataFrame, urgent: pd.DataFrame, view) -> None:
     columns = st.columns(5)
     columns[0].metric(tc("metric.hospital_coverage", lang), formatting.percent(hosp, missing=no_data))
     columns[1].metric(tc("metric.community_coverage", lang), formatting.percent(comm, missing=no_data))
-    columns[2].metric(tc("coverage.never_reached", lang),
-                      formatting.count(sums["hospitals_never_reached"] + sums["communities_never_reached"]))
-    columns[3].metric(tc("coverage.reached_once", lang),
-                      formatting.count(sums["hospitals_reached_once"] + sums["communities_reached_once"]))
-    columns[4].metric(tc("coverage.uncovered_urgent", lang), formatting.count(len(urgent)))
+    # Short labels (five cards share a row); the tooltip says in full what is counted.
+    columns[2].metric(tc("coverage.card.never_reached", lang),
+                      formatting.count(sums["hospitals_never_reached"] + sums["communities_never_reached"]),
+                      help=tc("coverage.never_reached", lang))
+    columns[3].metric(tc("coverage.card.reached_once", lang),
+                      formatting.count(sums["hospitals_reached_once"] + sums["communities_reached_once"]),
+                      help=tc("coverage.reached_once", lang))
+    columns[4].metric(tc("coverage.card.uncovered_urgent", lang), formatting.count(len(urgent)),
+                      help=tc("coverage.uncovered_urgent", lang))
 
 
 def render(view) -> None:
@@ -318,7 +327,7 @@ def render(view) -> None:
         st.plotly_chart(over_time_figure(series, kind, lang, region), width="stretch",
                         config={"displayModeBar": False})
         kind_name = tc(f"coverage.kind.{kind}", lang)
-        st.caption(tc("coverage.time_caption", lang, kind=kind_name, kind_lower=kind_name.lower(),
+        st.caption(tc("coverage.time_caption", lang, kind=kind_name.lower(), kind_lower=kind_name.lower(),
                       window=view.window))
         download(over_time_download(series, view, region),
                  f"lifeline_coverage_over_time_{stamp}.csv", view, key="dl_cov_time")

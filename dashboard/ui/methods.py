@@ -77,7 +77,7 @@ def research_export(view: View) -> None:
                   region=region, rows=formatting.count(len(frame)), threshold=threshold,
                   hidden=formatting.count(meta["suppression"]["cells_suppressed"]),
                   imports=formatting.count(len(meta["imports"]))))
-    preview(frame.head(PREVIEW_ROWS), view)
+    preview(frame, view)
     stem = f"lifeline_aggregates_{start.isoformat()}_{end.isoformat()}"
     columns = st.columns(3)
     with columns[0]:
@@ -101,23 +101,34 @@ def research_export(view: View) -> None:
 
 
 def preview(frame: pd.DataFrame, view: View) -> None:
-    """The first rows of the export under the dictionary's names (the file keeps its
-    identifiers); a count of people reads as published: a number, "<5" or "x"."""
+    """The first rows of the export under the dictionary's names, in two tabs so each fits
+    the page: the need and delivery measures (rows of a category) and the activity
+    measures (the activity rows). The region shows by its name in the view's language;
+    the file also holds its code and both names. A count of people reads as published:
+    a number, "<5" or "x"."""
     lang = view.lang
     rows = data_dictionary(lang)
     rows = rows[rows["table"] == "aggregates"]
     names = dict(zip(rows["column"], rows["name_zh" if lang == "zh" else "name_en"]))
-    special = {research.CATEGORY_ALL: tn("methods.export.activity_rows", lang),
-               research.UNSPECIFIED: tn("methods.export.unspecified", lang)}
-    frame = frame.assign(category=[special.get(c) or value_label("category", c, lang)
-                                   for c in frame["category"]])
+    activity = frame["category"] == research.CATEGORY_ALL
+    frame = frame.assign(category=[tn("methods.export.unspecified", lang) if c == research.UNSPECIFIED
+                                   else value_label("category", c, lang) for c in frame["category"]])
     for column in research.PEOPLE_COLUMNS:
         frame[column] = [None if formatting.is_missing(v) else str(v) for v in frame[column]]
-    kinds = {"date": DATE, "region_adcode": CODE, "region_name_zh": NAME if lang == "zh" else TEXT,
-             "region_name_en": NAME if lang == "en" else TEXT, "category": TEXT}
-    columns = [Col(c.name, kinds.get(c.name, TEXT if c.people else COUNT), header=names.get(c.name))
-               for c in research.AGGREGATE_COLUMNS]
-    show_table(frame, view, columns, rows=10)
+    region = "region_name_zh" if lang == "zh" else "region_name_en"
+    head = [Col("date", DATE, header=names["date"]), Col(region, NAME, header=tn("metric.region", lang))]
+    parts = (
+        ("methods.export.tab.needs", ~activity,
+         [Col("category", TEXT, header=names["category"]),
+          *(Col(c, COUNT, header=names[c]) for c in research.NEED_MEASURES)]),
+        ("methods.export.tab.activities", activity,
+         [Col(c, TEXT if c in research.PEOPLE_COLUMNS else COUNT, header=names[c])
+          for c in research.ACTIVITY_MEASURES]),
+    )
+    for tab, (_, keep, columns) in zip(st.tabs([tn(key, lang) for key, _, _ in parts]), parts):
+        with tab:
+            show_table(frame[keep].head(PREVIEW_ROWS), view, [*head, *columns], rows=10)
+    st.caption(tn("methods.export.preview_note", lang, n=formatting.count(PREVIEW_ROWS)))
 
 
 def research_categories() -> list[str]:
@@ -128,25 +139,25 @@ def research_categories() -> list[str]:
 
 
 def dictionary_shown(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[Col]]:
-    """The dictionary as a person reads it: tables, names, kinds and yes/no in ``lang``;
-    the spellings of the files (headers, allowed values, HXL tags) in columns that say so."""
-    def table_name(name: str) -> str:
-        return tn(f"table.{name}" if name in schema.TABLES else f"research.table.{name}", lang)
-
+    """The dictionary as a person reads it: names, kinds and yes/no in ``lang``; the
+    spellings of the files (headers, allowed values, HXL tags) in columns that say so.
+    The frame keeps its ``table`` column (one tab per table on the page)."""
     shown = frame.assign(
-        table=[table_name(n) for n in frame["table"]],
         name=frame["name_zh" if lang == "zh" else "name_en"],
         headers=[" / ".join([c, *filter(None, a.split(", "))])
                  for c, a in zip(frame["column"], frame["aliases"])],
         type=[tn(f"research.dict.kind.{k}", lang) for k in frame["type"]],
         required=[tn("research.dict.yes" if v else "research.dict.no", lang) for v in frame["required"]])
-    header = {f: tn(f"research.dict.{f}", lang) for f in FIELDS_SHOWN}
-    kinds = {"table": TEXT, "name": NAME, "headers": CODE, "type": TEXT, "required": TEXT,
-             "allowed_values": CODE, "hxl": CODE, "description": TEXT}
-    return shown, [Col(f, kinds[f], header=header[f]) for f in FIELDS_SHOWN]
+    # What a column means comes second and keeps its room; the spellings of the files last.
+    kinds = {"name": NAME, "description": TEXT, "type": TEXT, "required": TEXT, "headers": CODE,
+             "allowed_values": CODE, "hxl": CODE}
+    return shown, [Col(f, kind, header=tn(f"research.dict.{f}", lang),
+                       width=300 if f == "description" else None) for f, kind in kinds.items()]
 
 
-FIELDS_SHOWN = ("table", "name", "headers", "type", "required", "allowed_values", "hxl", "description")
+def table_name(name: str, lang: str) -> str:
+    """A stored table's name, or the research export's, in ``lang``."""
+    return tn(f"table.{name}" if name in schema.TABLES else f"research.table.{name}", lang)
 
 
 def dictionary(view: View) -> None:
@@ -155,7 +166,11 @@ def dictionary(view: View) -> None:
     st.caption(tn("methods.dictionary.caption", view.lang))
     frame = data_dictionary(view.lang)
     shown, columns = dictionary_shown(frame, view.lang)
-    show_table(shown, view, columns, rows=12)
+    tables = list(dict.fromkeys(shown["table"]))  # schema order, the export last
+    for tab, name in zip(st.tabs([table_name(n, view.lang) for n in tables]), tables):
+        with tab:
+            part = shown[shown["table"] == name]
+            show_table(part, view, columns, rows=len(part))
     left, right = st.columns(2)
     with left:
         st.download_button(tn("methods.dictionary.md", view.lang),
@@ -176,15 +191,24 @@ def methods(view: View) -> None:
     st.subheader(tn("methods.document.title", view.lang))
     st.caption(tn("methods.document.caption", view.lang))
     with st.expander(tn("methods.document.open", view.lang), expanded=True):
-        st.markdown(methods_text(view.lang))
+        st.markdown(methods_text(view.lang, title=False))
 
 
 _DEV = re.compile(r"<!-- dev -->.*?<!-- /dev -->\n?", re.S)
 _HTML = re.compile(r"<!--.*?-->|<a id=\"[^\"]*\"></a>\n?", re.S)
 
 
-def methods_text(lang: str) -> str:
+def methods_text(lang: str, title: bool = True) -> str:
     """The methods document in ``lang`` without the passages for developers (the code,
-    tests and commands behind each definition) and without HTML comments and anchors."""
+    tests and commands behind each definition) and without HTML comments and anchors;
+    without its title line when ``title`` is False (the page has its own heading)."""
     text = METHODS[lang].read_text(encoding="utf-8")
-    return re.sub(r"\n{3,}", "\n\n", _HTML.sub("", _DEV.sub("", text))).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", _HTML.sub("", _DEV.sub("", text))).strip() + "\n"
+    if not title and text.startswith("# "):
+        text = text.split("\n", 1)[1].lstrip("\n")
+    # A line break inside a Chinese paragraph would be drawn as a space between characters.
+    return _CJK_BREAK.sub("", text)
+
+
+_WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_WIDE}])\n(?=[{_WIDE}])")

@@ -47,9 +47,10 @@ ID = "id"            # an internal id: never on screen, last in the download
 KINDS = (NAME, REGION, TEXT, CODE, COUNT, DECIMAL, MONEY, PERCENT, DATE, LINK, ID)
 NUMBERS = (COUNT, DECIMAL, MONEY, PERCENT)
 
-# The width a table has on a 1440 px screen with the sidebar open (measured: 980 px; a
-# little is kept for the scroll bar). Columns are sized to fit it where they can.
-TABLE_WIDTH = 960
+# The width a table has on a 1440 px screen with the sidebar open (measured: 980 px),
+# less the vertical scroll bar of a long table and the columns' borders (measured: a
+# 960 px table scrolled sideways). Columns are sized to fit it where they can.
+TABLE_WIDTH = 930
 ROW_HEIGHT = 35
 # (narrowest, widest) a column of each kind is drawn, in pixels.
 _WIDTHS = {NAME: (90, 240), TEXT: (80, 320), CODE: (80, 240), LINK: (80, 160), DATE: (96, 120)}
@@ -64,6 +65,7 @@ class Col:
     ``<prefix>.<column>`` is used. ``help`` is a tooltip text. ``digits`` sets decimals of
     decimal and percent columns. ``values`` names the schema column whose allowed values
     the cells hold (their labels are shown). ``link_text`` is what a link cell reads.
+    ``width`` fixes the column's width in pixels (it is then never narrowed to fit).
     """
 
     column: str
@@ -73,6 +75,7 @@ class Col:
     digits: int | None = None
     values: str | None = None
     link_text: str | None = None
+    width: int | None = None
 
 
 @dataclass
@@ -86,6 +89,8 @@ class Drawn:
     help: str | None = None
     link_text: str | None = None
     pinned: bool = False
+    content: int = 0  # pixels its widest cell needs
+    fixed: bool = False  # a width the page chose: never narrowed
 
 
 @dataclass
@@ -258,6 +263,8 @@ def layout(frame: pd.DataFrame, lang: str, columns: Mapping[str, str | Col] | Se
             if c.kind == CODE and not d.help:
                 d.help = t(CODE_HELP_KEY, lang)
         d.width = _natural_width(d, samples)
+        if c.width:
+            d.width, d.fixed = c.width, True
         drawn.append(d)
     for c in ids:
         download[c.header or t(f"{prefix}.{c.column}", lang)] = list(frame[c.column])
@@ -276,20 +283,35 @@ def _natural_width(d: Drawn, samples: list[str]) -> int:
     """Wide enough for the header and the widest cell, within the kind's bounds."""
     low, high = _WIDTHS.get(d.kind, _NUMBER_WIDTHS)
     content = max((text_width(s) for s in samples), default=0) + 18
+    d.content = max(low, min(high, content))
     header = text_width(d.header) + 20  # padding and room for the sort arrow
     return max(low, min(high, max(content, header)))
 
 
 def _fit(drawn: list[Drawn], budget: int) -> None:
-    """Narrow the widest text columns until the table fits ``budget`` (numbers keep their
-    width: a cut number is a wrong number); a header cut short gets itself as tooltip."""
-    texts = [d for d in drawn if d.kind not in NUMBERS and d.kind != DATE]
-    while sum(d.width for d in drawn) > budget:
-        widest = max(texts, key=lambda d: d.width, default=None)
-        low = _WIDTHS.get(widest.kind, _NUMBER_WIDTHS)[0] if widest else 0
-        if widest is None or widest.width <= max(low, 120):
+    """Narrow columns until the table fits ``budget``: first the widest texts down to 200
+    px, then figures whose header is wider than they are, down to their widest cell, then
+    texts down to 120 px. A cut number would be a wrong number, so figures never go
+    below their cells; a header cut short gets itself as tooltip."""
+    texts = [d for d in drawn if d.kind not in NUMBERS and d.kind != DATE and not d.fixed]
+
+    def excess() -> int:
+        return sum(d.width for d in drawn) - budget
+
+    def narrow_texts(floor: int) -> None:
+        while excess() > 0:
+            widest = max(texts, key=lambda d: d.width, default=None)
+            low = max(_WIDTHS.get(widest.kind, _NUMBER_WIDTHS)[0], floor) if widest else 0
+            if widest is None or widest.width <= low:
+                return
+            widest.width -= min(widest.width - low, excess())
+
+    narrow_texts(200)
+    for d in sorted((d for d in drawn if d not in texts and not d.fixed), key=lambda d: d.content - d.width):
+        if excess() <= 0:
             break
-        widest.width -= min(widest.width - max(low, 120), sum(d.width for d in drawn) - budget)
+        d.width -= min(excess(), max(d.width - d.content, 0))
+    narrow_texts(120)
     for d in drawn:
         if text_width(d.header) + 20 > d.width and not d.help:
             d.help = d.header
