@@ -53,7 +53,7 @@ NUMBERS = (COUNT, DECIMAL, MONEY, PERCENT)
 TABLE_WIDTH = 930
 ROW_HEIGHT = 35
 # (narrowest, widest) a column of each kind is drawn, in pixels.
-_WIDTHS = {NAME: (90, 240), TEXT: (80, 320), CODE: (80, 240), LINK: (80, 160), DATE: (96, 120)}
+_WIDTHS = {NAME: (90, 320), TEXT: (80, 320), CODE: (80, 240), LINK: (80, 160), DATE: (96, 120)}
 _NUMBER_WIDTHS = (56, 150)
 
 
