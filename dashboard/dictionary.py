@@ -18,15 +18,24 @@ from data_loaders import schema
 
 RESEARCH_TABLE = "aggregates"
 FIELDS = ["table", "column", "name_zh", "name_en", "type", "required", "allowed_values",
-          "hxl", "description"]
+          "hxl", "description", "aliases"]
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """A bound as a person reads it: ``1,000,000,000``, ``-90``, ``0.5``."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
 
 
 def _allowed(column: schema.Column, lang: str) -> str:
     return "; ".join(f"{v} ({value_label(column.name, v, lang)})" for v in column.values)
+
+
+def _default(column: schema.Column, lang: str) -> str:
+    """A default value by its label when it is one of the allowed values (``planned`` →
+    计划中), else as written."""
+    if column.default in column.values:
+        return value_label(column.name, column.default, lang)
+    return str(column.default)
 
 
 def _describe(table: schema.Table, column: schema.Column, lang: str) -> str:
@@ -52,11 +61,9 @@ def _describe(table: schema.Table, column: schema.Column, lang: str) -> str:
     elif column.minimum is not None:
         parts.append(t("research.dict.minimum", lang, minimum=_number(column.minimum)))
     if column.default is not None:
-        parts.append(t("research.dict.default", lang, default=column.default))
+        parts.append(t("research.dict.default", lang, default=_default(column, lang)))
     if column.free_text_quantity:
         parts.append(t("research.dict.free_text", lang))
-    if column.aliases:
-        parts.append(t("research.dict.aliases", lang, aliases=", ".join(column.aliases)))
     return ("；" if lang == "zh" else ". ").join(parts)
 
 
@@ -74,13 +81,16 @@ def _schema_rows(lang: str) -> list[dict]:
                 "allowed_values": _allowed(column, lang),
                 "hxl": column.hxl,
                 "description": _describe(table, column, lang),
+                "aliases": ", ".join(column.aliases),
             })
     return rows
 
 
 def _research_rows(lang: str) -> list[dict]:
     categories = schema.NEEDS.column("category")
-    allowed = "; ".join([_allowed(categories, lang), CATEGORY_ALL, UNSPECIFIED])
+    allowed = "; ".join([_allowed(categories, lang),
+                         f"{CATEGORY_ALL} ({t('methods.export.activity_rows', lang)})",
+                         f"{UNSPECIFIED} ({t('methods.export.unspecified', lang)})"])
     rows = []
     for column in AGGREGATE_COLUMNS:
         rows.append({
@@ -95,6 +105,7 @@ def _research_rows(lang: str) -> list[dict]:
             "description": t(f"research.desc.{column.name}", lang, all=CATEGORY_ALL,
                              max=DEFAULT_THRESHOLD - 1, mark=primary_mark(DEFAULT_THRESHOLD),
                              secondary=SECONDARY_MARK),
+            "aliases": "",
         })
     return rows
 
@@ -103,8 +114,8 @@ def data_dictionary(lang: str = "zh") -> pd.DataFrame:
     """Every column of every stored table, then of the research aggregates.
 
     Columns: table, column, name_zh, name_en, type (the schema's kind), required,
-    allowed_values ("value (label)" joined with "; "), hxl, description — the labels
-    and descriptions in ``lang``.
+    allowed_values ("value (label)" joined with "; "), hxl, description, aliases (other
+    headers an import accepts, joined with ", ") — the labels and descriptions in ``lang``.
     """
     return pd.DataFrame(_schema_rows(lang) + _research_rows(lang), columns=FIELDS)
 
@@ -127,7 +138,7 @@ def dictionary_markdown(lang: str = "zh", frame: pd.DataFrame | None = None) -> 
                   "| " + " | ".join(t(f"research.dict.{f}", lang) for f in fields) + " |",
                   "|" + "---|" * len(fields)]
         for row in rows.to_dict("records"):
-            cells = [f"`{row[f]}`" if f in ("column", "hxl") and row[f] else _cell(row[f], lang)
+            cells = [f"`{row[f]}`" if f in ("column", "hxl", "aliases") and row[f] else _cell(row[f], lang)
                      for f in fields]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")

@@ -54,6 +54,33 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "metric.rank": ("排名", "Rank"),
     "metric.delta_day": ("较前一日", "vs. previous day"),
     "metric.no_data": ("无数据", "no data"),
+    # Issue 12: how numbers read (dashboard/formatting.py) and how tables show them
+    # (dashboard/ui/tables.py): units, directions, short headers and table notes.
+    "number.yuan": ("{amount} 元", "CNY {amount}"),
+    "number.wan_yuan": ("{amount} 万元", "{amount} × 10,000 CNY"),
+    "number.million_yuan": ("{amount} 百万元", "CNY {amount} million"),
+    "number.pp": (" 个百分点", " pp"),
+    "table.unit.yuan": ("（元）", " (CNY)"),
+    "table.unit.wan_yuan": ("（万元）", " (CNY 10,000)"),
+    "table.code_help": ("与文件中的写法完全一致：导入的文件这样写，导出的文件也这样写。",
+                        "Exactly as written in the files: imported files spell it this way, "
+                        "and so do the exports."),
+    "metric.delta_help": ("较前一日的变化。绿色表示变好，红色表示变差，灰色表示没有变化。",
+                          "Change since the previous day. Green is better, red is worse, grey is "
+                          "no change."),
+    "metric.short.open_needs": ("未满足需求", "Open needs"),
+    "metric.short.urgent_open_needs": ("紧急需求", "Urgent"),
+    "metric.short.open_needs_per_10k": ("每万人需求", "Per 10k"),
+    "metric.short.hospital_coverage": ("医院覆盖率", "Hosp. covered"),
+    "metric.short.community_coverage": ("社区覆盖率", "Comm. covered"),
+    "metric.short.active_orgs": ("活跃机构", "Active"),
+    "metric.short.overdue_deliveries": ("逾期配送", "Overdue"),
+    "metric.short.open_needs_per_1k_confirmed": ("每千例确诊需求", "Per 1k cases"),
+    "metric.short.confirmed_cum": ("累计确诊", "Confirmed"),
+    "metric.short.population": ("常住人口", "Population"),
+    "overview.table_download_note": ("下载的表格另含累计确诊与常住人口（2020 年人口普查）。",
+                                     "The download also holds confirmed cases and the population "
+                                     "(2020 census)."),
     # Overview
     "overview.title": ("总览", "Overview"),
     "overview.caption": ("截至 {as_of}，窗口 {window} 天。覆盖＝窗口内至少收到一次已送达配送。",
@@ -64,8 +91,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "{metric} by prefecture. Grey means no data (not zero)."),
     "overview.table_title": ("各地区排名（按{metric}）", "Regions ranked by {metric}"),
     "overview.download": ("下载表格（CSV）", "Download table (CSV)"),
-    "overview.empty": ("还没有数据。请在“数据”页导入，或运行 python -m dashboard demo 生成演示数据。",
-                       "No data yet. Import on the Data page, or run python -m dashboard demo."),
+    "overview.empty": ("还没有数据。请在“数据”页导入文件；想先看看效果，可以请管理员载入演示数据。",
+                       "No data yet. Import files on the Data page; to look around first, ask the "
+                       "administrator to load the demo data."),
     # Map
     "map.title": ("地图", "Map"),
     "map.region_select": ("下钻到地市", "Drill down into a prefecture"),
@@ -323,8 +351,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note.contact_columns_skipped": ("{n} 个联系方式列未导入（个人信息不保存）",
                                      "{n} contact columns were not imported (personal data is not stored)"),
     # Needs page
-    "needs.rows_capped": ("显示前 {shown:,} 条（共 {total:,} 条，紧急与最久的在前）；下载的表格含前 {download:,} 条。",
-                          "Showing the first {shown:,} of {total:,} (urgent and oldest first); the download holds the first {download:,}."),
+    "needs.rows_capped": ("这里显示前 {shown:,} 条（共 {total:,} 条，紧急与最久的在前）；下载的表格含 {download:,} 条。",
+                          "Showing the first {shown:,} of {total:,} (urgent and oldest first); the download "
+                          "holds {download:,} of them."),
     "page.needs": ("需求", "Needs"),
     "needs.title": ("未满足需求", "Unmet needs"),
     "needs.caption": (
@@ -533,12 +562,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "coverage.kind.hospital": ("医院", "Hospitals"),
     "coverage.kind.community": ("社区/村", "Communities"),
     "coverage.time_caption": (
-        "每一天 t 的{kind}覆盖率：在 [t−{window}+1, t] 内至少有一次已送达配送的{kind}所占比例，"
+        "每一天的{kind}覆盖率：截至当天的 {window} 天内至少有一次已送达配送的{kind}所占比例，"
         "每个地区一条线；"
         "分母是现有的全部{kind}（数据不记录设施的加入日期）。",
-        "{kind} coverage on each day t: the share of {kind_lower} with at least one delivered delivery in "
-        "[t−{window}+1, t], one line per area; the denominator is all {kind_lower} known today "
-        "(the data does not record when a facility was added)."),
+        "Coverage of {kind} on each day: the share of {kind_lower} with at least one delivered delivery in "
+        "the {window} days up to that day, one line per area; the denominator is all {kind_lower} known "
+        "today (the data does not record when a facility was added)."),
     "coverage.time_empty": ("没有可画的数据。", "Nothing to draw."),
     "coverage.day": ("日期", "Day"),
     "coverage.burden_title": ("覆盖与负担", "Coverage vs. burden"),
@@ -558,6 +587,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "{region} stands out; the other prefectures are drawn faint, as the "
                                "background it is judged against. The table lists {region} alone. "
                                "Under-served is judged against the province's medians."),
+    # Issue 12: short headers of the per-area tables (one tab per kind of facility)
+    "coverage.col.facilities": ("设施数", "Facilities"),
+    "coverage.col.covered": ("已覆盖", "Covered"),
+    "coverage.col.coverage": ("覆盖率", "Coverage"),
+    "coverage.col.never_reached": ("从未送达", "Never reached"),
+    "coverage.col.reached_once": ("仅送达一次", "Reached once"),
+    "coverage.col.confirmed_per_10k": ("每万人确诊", "Confirmed per 10k"),
+    "coverage.card.never_reached": ("从未送达", "Never reached"),
+    "coverage.card.reached_once": ("仅送达一次", "Reached once"),
+    "coverage.card.uncovered_urgent": ("未覆盖且紧急", "Uncovered, urgent"),
     # Funding page
     "funding.flows.other_funders": ("其他资助方", "Other funders"),
     "funding.flows.other_recipients": ("其他受资助方", "Other recipients"),
@@ -777,7 +816,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "brief.map.gap_score": ("缺口得分（每百万人）", "Gap score (per million)"),
     "brief.map.alt": ("各地市地图", "Map of the prefectures"),
     "brief.map.caption": ("{metric}，按地市；灰色＝无数据（不是零）。", "{metric} by prefecture; grey = no data (not zero)."),
-    "brief.footer": ("各项数字的定义见 {methods}。由生命线生成。", "Every number is defined in {methods}. Generated by Lifeline."),
+    "brief.footer": ("各项数字的定义见生命线的“数据与方法”页。由生命线生成。",
+                     "Every number is defined on Lifeline's Data & methods page. Generated by Lifeline."),
     "brief.nar.trend_up": ("较昨日增加 {n}", "{n} more than yesterday"),
     "brief.nar.trend_down": ("较昨日减少 {n}", "{n} fewer than yesterday"),
     "brief.nar.trend_same": ("与昨日持平", "the same as yesterday"),
@@ -886,6 +926,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "network.col.target_name": ("到", "To"),
     "network.col.kind": ("联系类型", "Kind of link"),
     "network.col.weight": ("权重（资助为元，其余为次数）", "Weight (CNY for grants, else count)"),
+    # Issue 12: a link's weight as two columns (money for grants, a count for the others)
+    "network.col.amount": ("资助金额", "Grant amount"),
+    "network.col.times": ("次数", "Times"),
+    "network.col.hub_id": ("枢纽编号", "Hub id"),
     # Funding: filters, where to direct funds, what-if
     "funding.filtered": ("筛选：{filters}（类别作用于资助、重复捐赠与需求；机构类型作用于资助方）。",
                          "Filtered: {filters} (category applies to grants, overlaps and needs; "
@@ -1021,7 +1065,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "research.desc.region_adcode": ("设施或活动所在地市的行政区划代码（区县上卷到地市）", "Adcode of the prefecture of the facility or activity (districts and counties roll up to it)"),
     "research.desc.region_name_zh": ("地市的中文名称", "The prefecture's Chinese name"),
     "research.desc.region_name_en": ("地市的英文名称", "The prefecture's English name"),
-    "research.desc.category": ("需求或配送的类别；取值为 {all} 的行只含活动报告的指标（活动报告没有类别），需求与配送指标为空", "Category of the need or delivery; rows of category {all} hold only the activity measures (activity reports have no category) and leave the need and delivery measures empty"),
+    "research.desc.category": ("需求或配送的类别；“活动报告（无类别）”的行只含活动报告的指标（活动报告没有类别），需求与配送指标为空", "Category of the need or delivery; rows of category {all} hold only the activity measures (activity reports have no category) and leave the need and delivery measures empty"),
     "research.desc.needs_reported": ("当天上报的需求数（已取消的需求不计：它们从不算作未满足）", "Needs reported that day (cancelled needs left out: they never count as open)"),
     "research.desc.needs_closed": ("当天关闭的需求数（不含已取消的需求）", "Needs, not cancelled, closed that day"),
     "research.desc.needs_open": ("当天结束时未满足的需求数：上报不晚于当天、未取消、关闭日期为空或晚于当天；等于前一天的值加当天上报减当天关闭", "Needs open at the end of the day: reported on or before it, not cancelled, closing date empty or after it; equals the previous day's value plus needs reported minus needs closed"),
@@ -1055,7 +1099,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "research.dict.free_text": ("也接受“1万”“4千只”等写法", "Also reads free text such as 1万 or 4千只"),
     "research.dict.date": ("日期，如 2020-02-15；导入时也接受其他常见写法", "A date such as 2020-02-15; other common spellings are accepted on import"),
     "research.dict.bool": ("是或否", "Yes or no"),
-    "research.dict.aliases": ("也接受的表头：{aliases}", "Also accepted as header: {aliases}"),
+    "research.dict.aliases": ("也接受的表头", "Also accepted as header"),
+    # Issue 12: the dictionary as shown on the page (names and words; the spellings of the
+    # files in their own columns)
+    "research.dict.name": ("名称", "Name"),
+    "research.dict.headers": ("文件中的表头", "Header in the file"),
+    "research.dict.kind.id": ("编号", "Id"),
+    "research.dict.kind.text": ("文字", "Text"),
+    "research.dict.kind.enum": ("可选值", "One of a list"),
+    "research.dict.kind.region": ("地区", "Region"),
+    "research.dict.kind.int": ("整数", "Whole number"),
+    "research.dict.kind.float": ("数字", "Number"),
+    "research.dict.kind.date": ("日期", "Date"),
+    "research.dict.kind.bool": ("是或否", "Yes or no"),
     # Briefing page
     "page.briefing": ("晨间简报", "Briefing"),
     "briefing.title": ("晨间简报", "Morning briefing"),
@@ -1066,18 +1122,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "This is {region}'s briefing: every number, list and the map count this "
                         "region only. Choose the whole province in the sidebar for the province's."),
     "briefing.download.pdf": ("下载 PDF（A4）", "Download PDF (A4)"),
-    "briefing.download.html": ("下载网页（HTML）", "Download HTML"),
-    "briefing.download.md": ("下载 Markdown（群聊）", "Download Markdown (group chat)"),
+    "briefing.download.html": ("下载网页版", "Download the web page"),
+    "briefing.download.md": ("下载群聊文字", "Download text for a group chat"),
     "briefing.download.json": ("下载数据（JSON）", "Download data (JSON)"),
-    "briefing.download.caption": ("PDF 在点击时由本机 chromium 生成，约需数秒；命令行：python -m dashboard brief --format pdf --out 简报.pdf",
-                                  "The PDF is printed by this machine's chromium when you click, "
-                                  "in a few seconds; command line: python -m dashboard brief "
-                                  "--format pdf --out brief.pdf"),
-    "briefing.download.no_chromium": ("本机没有 chromium，无法生成 PDF：请运行 sudo apt-get install chromium fonts-noto-cjk。",
-                                      "This machine has no chromium to print the PDF: run sudo "
-                                      "apt-get install chromium fonts-noto-cjk."),
+    "briefing.download.caption": ("PDF 在点击时生成，约需数秒。", "The PDF is made when you click, in a few seconds."),
+    "briefing.download.no_chromium": ("这台服务器无法生成 PDF（缺少用来打印的浏览器），请联系管理员；也可以下载网页版，用自己的浏览器打印。",
+                                      "This server cannot make the PDF (the browser it prints with is "
+                                      "missing): ask the administrator, or download the web page and print "
+                                      "it from your browser."),
     "briefing.narrative": ("今日要点", "What changed"),
-    "briefing.chat": ("复制到群聊的文字（Markdown）", "Text for a group chat (Markdown)"),
+    "briefing.chat": ("复制到群聊的文字", "Text for a group chat"),
     "briefing.preview": ("打印预览", "As it prints"),
     # A region's briefing (issue 12)
     "brief.whole_province": ("全省", "the province"),
@@ -1106,22 +1160,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "methods.export.csv": ("下载 CSV（含 HXL 标签行）", "Download CSV (with HXL hashtags)"),
     "methods.export.parquet": ("下载 Parquet", "Download Parquet"),
     "methods.export.meta": ("下载来源说明（JSON）", "Download provenance (JSON)"),
-    "methods.export.cli": ("命令行：python -m dashboard export aggregates --format parquet --out 汇总.parquet（同时写出 .meta.json）",
-                           "Command line: python -m dashboard export aggregates --format parquet "
-                           "--out aggregates.parquet (writes the .meta.json beside it)"),
+    "methods.export.cli": ("需要定期获取同样的汇总？管理员可以在服务器上设置定期导出，文件与这里下载的相同，并附来源说明。",
+                           "Need the same export regularly? The administrator can schedule it on the "
+                           "server; it writes the same files, with the provenance beside them."),
     "methods.dictionary.title": ("数据字典", "Data dictionary"),
-    "methods.dictionary.caption": ("由数据结构定义（data_loaders/schema.py）自动生成：每张表、每一列、类型、是否必填、允许取值与 HXL 标签；末尾是研究汇总的各列。",
-                                   "Generated from the schema (data_loaders/schema.py): every "
-                                   "table and column with its type, whether it is required, "
-                                   "its allowed values and HXL hashtag; the research export's "
-                                   "columns come last."),
+    "methods.dictionary.caption": ("由数据结构定义自动生成：每张表、每一列、类型、是否必填、允许取值与 HXL 标签；末尾是研究汇总的各列。“文件中的表头”“允许取值”与“HXL 标签”三列按文件中的原样书写。",
+                                   "Generated from the definition of the data: every table and column with "
+                                   "its type, whether it is required, its allowed values and HXL hashtag; "
+                                   "the research export's columns come last. \"Header in the file\", \"Allowed "
+                                   "values\" and \"HXL tag\" are spelled exactly as in the files."),
     "methods.dictionary.md": ("下载数据字典（Markdown）", "Download the dictionary (Markdown)"),
     "methods.dictionary.csv": ("下载数据字典（CSV）", "Download the dictionary (CSV)"),
     "methods.document.title": ("方法说明", "Methods"),
-    "methods.document.caption": ("每个数字的定义，与代码库中的 docs/METHODS.md 一致（原文为英文）。",
-                                 "The definition of every number: docs/METHODS.md as the "
-                                 "repository holds it."),
-    "methods.document.open": ("展开方法说明（英文）", "Show the methods"),
+    "methods.document.caption": ("每个数字的定义：如何计算、按哪些日期计算、缺少数据时显示什么。",
+                                 "How every number is computed, over which days, and what is shown when "
+                                 "data is missing."),
+    "methods.document.open": ("方法说明全文", "The methods in full"),
+    # Issue 12: the export's preview in two tabs, and what it leaves to the file
+    "methods.export.tab.needs": ("需求与配送", "Needs and deliveries"),
+    "methods.export.tab.activities": ("活动报告", "Activity reports"),
+    "methods.export.preview_note": ("预览只显示前 {n} 行，地市只写名称；下载的文件含全部行，以及地市代码和中英文名称。",
+                                    "The preview shows the first {n} rows and each prefecture by its name; "
+                                    "the files hold every row, with the prefecture's code and both names."),
     # Sign-in and roles
     "auth.local": ("本机模式：未启用登录，本机使用者拥有枢纽全部权限。",
                    "Local mode: no sign-in; whoever uses this machine has the hub's full access."),
@@ -1133,15 +1193,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.role.researcher": ("研究者", "researcher"),
     "auth.role.public": ("公众", "public"),
     "auth.role.none": ("无权限", "no access"),
-    "auth.no_role": ("{email} 尚未获得任何访问权限。请联系枢纽管理员把该地址加入角色名单（config/roles.toml）。",
-                     "{email} has no access yet. Ask the hub's administrator to add the address "
-                     "to the roles file (config/roles.toml)."),
+    "auth.no_role": ("{email} 尚未获得任何访问权限。请联系枢纽管理员把该地址加入角色名单。",
+                     "{email} has no access yet. Ask the hub's administrator to add the address to the list "
+                     "of roles."),
     "auth.please_sign_in": ("请先登录。", "Please sign in."),
     # Audit log (Data page)
     "audit.title": ("审计日志", "Audit log"),
-    "audit.caption": ("谁在何时导入、导出、下载或登录（最近 200 条；完整记录见数据库旁的 {path}）。",
-                      "Who imported, exported, downloaded or signed in, and when (the latest 200; "
-                      "the full log is {path} beside the database)."),
+    "audit.caption": ("谁在何时导入、导出、下载或登录（最近 200 条；完整记录保存在服务器上）。",
+                      "Who imported, exported, downloaded or signed in, and when (the latest 200; the full "
+                      "log is kept on the server)."),
     "audit.none": ("尚无记录。", "Nothing recorded yet."),
     "audit.col.at": ("时间（UTC）", "When (UTC)"),
     "audit.col.actor": ("使用者", "Who"),
@@ -1166,7 +1226,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "history.file_name": ("文件", "File"),
     "history.table_name": ("表", "Table"),
     "history.rows": ("行数", "Rows"),
-    "history.sha256": ("SHA-256", "SHA-256"),
+    "history.sha256": ("文件校验码", "File checksum"),
     # Problems: message, then how to fix it.
     "problem.empty_file": ("文件为空", "The file is empty"),
     "problem.not_a_table": ("不是表格文件（{value}）", "Not a table ({value})"),
@@ -1189,12 +1249,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "problem.above_maximum": ("数值过大", "Value too large"),
     "problem.unknown_reference": ("引用的编号不存在", "Refers to an id that does not exist"),
     "problem.closed_on_required": ("状态为已满足或已取消时必须填写关闭日期",
-                                   "closed_on is required when status is met or cancelled"),
-    "problem.closed_before_reported": ("关闭日期早于上报日期", "closed_on is before reported_on"),
+                                   "A closing date is required when the status is met or cancelled"),
+    "problem.closed_before_reported": ("关闭日期早于上报日期", "The closing date is before the reporting date"),
     "problem.delivered_on_required": ("状态为已送达时必须填写送达日期",
-                                      "delivered_on is required when status is delivered"),
-    "problem.delivered_before_dispatched": ("送达日期早于发出日期",
-                                            "delivered_on is before dispatched_on"),
+                                      "A delivery date is required when the status is delivered"),
+    "problem.delivered_before_dispatched": ("送达日期早于发出日期", "The delivery date is before the dispatch date"),
     "problem.coordinate_pair": ("经纬度需成对填写", "Latitude and longitude go together"),
     # Values that cannot be true, and files no reader should parse (docs/DATA.md).
     "problem.implausible_date": ("日期不合理，年份可能录错了", "Implausible date: the year is probably a typo"),

@@ -1,5 +1,6 @@
 """Data: upload and import, confirm matches, fix what was kept back, see the history."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.ui import data
@@ -8,6 +9,7 @@ from dashboard.ui.frame import current_view
 from dashboard.ui.importing import history_table, template_reference, upload_section
 from dashboard.ui.quarantine import quarantine_section
 from dashboard.ui.review import review_section
+from dashboard.ui.tables import COUNT, NAME, Col, show_table
 
 view = current_view()
 st.title(view.t("data.title"))
@@ -29,14 +31,15 @@ with quarantine:
 with history:
     st.subheader(view.t("data.counts"))
     counts = data.counts(view.key)
-    st.dataframe({view.t("data.table"): [view.t(f"table.{n}") for n in counts],
-                  view.t("data.rows"): list(counts.values())}, hide_index=True)
+    show_table(pd.DataFrame({"table": [view.t(f"table.{n}") for n in counts], "rows": list(counts.values())}),
+               view, [Col("table", NAME, header=view.t("data.table")),
+                      Col("rows", COUNT, header=view.t("data.rows"))])
     st.subheader(view.t("data.history"))
     log = data.history(view.key)
     if log.empty:
         st.caption(view.t("data.no_history"))
     else:
-        st.dataframe(history_table(log, view), hide_index=True, width="stretch")
+        history_table(log, view)
     audit_section(view)
 with template:
     template_reference(view)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -22,13 +23,14 @@ def test_overview_in_chinese_by_default(scenario_db):
     assert at.title[0].value == "总览"
     values = metric_values(at)
     assert values["未满足需求"] == "3"  # as of the latest date 2020-02-20: N1, N4, N5
-    assert values["医院覆盖率"] == "33%"  # H3 via D4 on 02-17
+    assert values["医院覆盖率"] == "33.3%"  # H3 via D4 on 02-17: 1 of 3, one decimal
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
     assert len(table) == 17 and "地区" in table.columns
-    # Regions without data say so and show no figures: never a zero.
+    # Regions without data say so and show no figures: never a zero (the table draws "—").
     last = table.iloc[-1]
-    assert last["地区"].endswith("（无数据）") and last["未满足需求"] == "—"
+    assert last["地区"].endswith("（无数据）") and pd.isna(last["未满足需求"])
+    assert at.dataframe[0].proto.placeholder == "—"
     assert "open_needs" not in table.columns  # no raw column names on screen
 
 
@@ -36,10 +38,30 @@ def test_overview_as_of_from_the_url_and_the_day_before(scenario_db):
     at = app(params={"as_of": "2020-02-15"})
     values = metric_values(at)
     assert values["未满足需求"] == "3" and values["逾期配送"] == "2"
-    assert values["医院覆盖率"] == "33%"
+    assert values["医院覆盖率"] == "33.3%"
     deltas = {m.label: m.delta for m in at.metric}
     # 02-14: N1, N7 and N3 open (N3 closes on 02-15); 02-15 adds N4 and closes N3.
-    assert deltas["未满足需求"] == "+0"
+    assert deltas["未满足需求"] == "±0"
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    # 02-14 → 02-15: community coverage falls from 1 of 2 to none (−50.0 points), urgent
+    # open needs rise from 1 to 2, open needs stay at 3.
+    ("2020-02-15", {"社区/村覆盖率": ("−50.0 个百分点", "RED", "DOWN"),
+                    "紧急未满足需求": ("+1", "RED", "UP"), "未满足需求": ("±0", "GRAY", "NONE")}),
+    # 02-16 → 02-17: hospital coverage rises from 1 of 3 to 2 of 3 (+33.3 points), one
+    # overdue delivery fewer, one active partner fewer.
+    ("2020-02-17", {"医院覆盖率": ("+33.3 个百分点", "GREEN", "UP"), "逾期配送": ("−1", "GREEN", "DOWN"),
+                    "活跃一线机构": ("−1", "RED", "DOWN")}),
+])
+def test_headline_changes_are_green_when_better_and_red_when_worse(scenario_db, as_of, expected):
+    from streamlit.proto.Metric_pb2 import Metric
+
+    cards = {m.label: m.proto for m in app(params={"as_of": as_of}).metric}
+    for label, (delta, colour, direction) in expected.items():
+        card = cards[label]
+        assert (card.delta, Metric.MetricColor.Name(card.color),
+                Metric.MetricDirection.Name(card.direction)) == (delta, colour, direction), label
 
 
 def test_overview_switches_to_english_and_keeps_it_in_the_url(scenario_db):
@@ -63,12 +85,13 @@ def test_overview_metric_selector_reranks_the_table(scenario_db):
 def test_window_filter_is_kept_in_the_url(scenario_db):
     at = app(params={"as_of": "2020-02-15"}, state={"window": 14})
     assert at.query_params["window"] == "14"
-    assert metric_values(at)["社区/村覆盖率"] == "50%"  # D2 to C1 now inside the window
+    assert metric_values(at)["社区/村覆盖率"] == "50.0%"  # D2 to C1 now inside the window
 
 
 def test_empty_store_says_what_to_do(db):
     at = app()
-    assert "python -m dashboard demo" in at.info[0].value
+    assert at.info[0].value.startswith("还没有数据。请在“数据”页导入文件")
+    assert "python" not in at.info[0].value  # a person is told what to do, not a command
     assert at.sidebar.info[0].value == "数据库中还没有数据。"
 
 
@@ -108,6 +131,7 @@ def test_data_page_lists_counts_history_and_template(scenario_db):
     assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3, 0]
     history = frame_with(at, "导入时间（UTC）")
     assert "facilities.csv" in set(history["文件"])
+    assert "文件校验码" in history.columns
     assert len(at.tabs[4].expander) == 7  # one per table
 
 
@@ -119,7 +143,7 @@ def test_sidebar_interaction_survives_a_rerun(scenario_db):
     assert at.title[0].value == "Overview"
     at.sidebar.select_slider(key="window").set_value(14).run()
     assert at.query_params["window"] == "14"
-    assert {m.label: m.value for m in at.metric}["Community coverage"] == "50%"
+    assert {m.label: m.value for m in at.metric}["Community coverage"] == "50.0%"
 
 
 def test_data_page_upload_shows_the_report_and_writes_nothing(scenario_db):

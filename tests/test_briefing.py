@@ -163,7 +163,7 @@ def test_narrative_of_the_scenario_in_both_languages(scenario_db, brief_en):
     assert brief_en["narrative"] == [
         "3 open needs, 2 of them urgent; the same as yesterday.",
         "Since yesterday 1 region lost community coverage: Wuhan.",
-        "Community coverage in the province fell from 50% yesterday to 0%.",
+        "Community coverage in the province fell from 50.0% yesterday to 0.0%.",
         "Urgent open needs rose most in Xiaogan (+1).",
         "Overdue deliveries: 2 (the same as yesterday); the longest is 5 days late "
         "(Wuhan, carrier: 伙伴二).",
@@ -173,7 +173,7 @@ def test_narrative_of_the_scenario_in_both_languages(scenario_db, brief_en):
     assert build_brief(scenario_db, Scope(AS_OF, 7), "zh")["narrative"] == [
         "未满足需求 3 条，其中紧急 2 条；与昨日持平。",
         "自昨日以来，1个地区失去社区/村覆盖：武汉市。",
-        "全省社区/村覆盖率由昨日的 50% 降至 0%。",
+        "全省社区/村覆盖率由昨日的 50.0% 降至 0.0%。",
         "紧急未满足需求增加最多的地区：孝感市（+1）。",
         "逾期配送 2 单（与昨日持平）；最久的已逾期 5 天（武汉市，承运方：伙伴二）。",
         "需要联系的一线机构 1 家：1 家从未报告，0 家已 14 天以上无动态。",
@@ -271,7 +271,7 @@ def test_a_coverage_shift_under_five_points_is_not_mentioned(db):
     assert len(narrative.sentences(brief, "en")) == 1
     item["value"], item["change_d1"] = 0.45, -0.05
     assert narrative.sentences(brief, "en")[1] == (
-        "Hospital coverage in the province fell from 50% yesterday to 45%.")
+        "Hospital coverage in the province fell from 50.0% yesterday to 45.0%.")
 
 
 # -- renderers -------------------------------------------------------------------------
@@ -297,10 +297,23 @@ def test_html_is_a4_with_the_cjk_font_and_chinese_only_labels(scenario_db):
     page = render_html(build_brief(scenario_db, Scope(AS_OF, 7), "zh"), "zh")
     assert "@page { size: A4" in page and '"Noto Sans CJK SC"' in page and 'lang="zh-CN"' in page
     visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
-    # No English label in the Chinese page: the only Latin is data, dates and the file name.
-    words = set(re.findall(r"[A-Za-z]{2,}", visible)) - {"docs", "METHODS", "md"}
+    # No English label in the Chinese page, and no file path: the footer names the page.
+    words = set(re.findall(r"[A-Za-z]{2,}", visible))
     assert not words, words
+    assert "“数据与方法”页" in visible
     assert "未满足需求" in visible and "需要联系的一线机构" in visible
+
+
+def test_changes_are_red_when_worse_and_green_when_better(scenario_db):
+    # As of 02-15 (see the PDF test's rows): community coverage 0% against 50% a day before
+    # is worse (red), though it fell; stale partners 1 against 3 a week before is better
+    # (green), though it fell; urgent open needs +1 is worse (red); ±0 is not coloured.
+    page = render_html(build_brief(scenario_db, Scope(AS_OF, 7), "zh"), "zh")
+    spans = re.findall(r'<span class="(worse|better)">([^<]+)</span>', page)
+    assert ("worse", "−50.0 个百分点") in spans  # community coverage fell: worse
+    assert ("better", "−2") in spans              # stale partners fell over the week: better
+    assert ("worse", "+1") in spans               # urgent open needs rose: worse
+    assert not any(text.startswith("±0") for _, text in spans)
 
 
 def test_empty_sections_say_none_in_both_languages(db):
@@ -360,8 +373,8 @@ def test_pdf_has_the_headline_numbers_and_chinese_labels_on_one_a4_page(scenario
     # The headline rows: now, day before, change, week before, change.
     rows = {
         "未满足需求": r"3\s+3\s+±0\s+2\s+\+1", "紧急未满足需求": r"2\s+1\s+\+1\s+0\s+\+2",
-        "医院覆盖率": r"33%\s+33%\s+±0个百分点\s+0%\s+\+33个百分点",
-        "社区/村覆盖率": r"0%\s+50%\s+−50个百分点\s+50%\s+−50个百分点",
+        "医院覆盖率": r"33.3%\s+33.3%\s+±0 个百分点\s+0.0%\s+\+33.3 个百分点",
+        "社区/村覆盖率": r"0.0%\s+50.0%\s+−50.0 个百分点\s+50.0%\s+−50.0 个百分点",
         "活跃一线机构": r"2\s+2\s+±0\s+0\s+\+2", "失联一线机构": r"1\s+1\s+±0\s+3\s+−2",
         "逾期配送": r"2\s+2\s+±0\s+0\s+\+2"}
     for label, numbers in rows.items():

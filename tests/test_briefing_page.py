@@ -12,7 +12,7 @@ def test_briefing_page_in_chinese(scenario_db):
     at = run_app(PAGE, params={"as_of": "2020-02-15"})
     assert at.title[0].value == "晨间简报"
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["下载 PDF（A4）", "下载网页（HTML）", "下载 Markdown（群聊）", "下载数据（JSON）"]
+    assert labels == ["下载 PDF（A4）", "下载网页版", "下载群聊文字", "下载数据（JSON）"]
     sentences = " ".join(m.value for m in at.markdown)
     assert "武汉市" in sentences
     chat = at.code[0].value

@@ -272,5 +272,5 @@ def test_briefing_page_downloads_the_pdf(server, page, tmp_path):
     assert "主要数字" in text and "2020-03-15" in text
     # Markdown for the group chat downloads too.
     with page.expect_download() as info:
-        page.get_by_role("button", name="下载 Markdown（群聊）").click()
+        page.get_by_role("button", name="下载群聊文字").click()
     assert info.value.suggested_filename.endswith(".md")

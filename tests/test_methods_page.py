@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from tests.apptest import run_app
 
 PAGE = "pages/methods.py"
@@ -18,10 +20,22 @@ def test_methods_page_in_chinese(scenario_db):
     # By default the days run from the data's first day (A2 and D2's dispatch, 02-01) to D.
     caption = next(c.value for c in at.caption if "每日 × 地市 × 类别" in c.value)
     assert "2020-02-01 至 2020-02-15" in caption and "“<5”" in caption
-    dictionary = at.dataframe[1].value
-    assert {"表", "列", "HXL 标签"} <= set(dictionary.columns)
-    assert "facility_id" in set(dictionary["列"])
-    assert any("Methods: what every number in Lifeline means" in m.value for m in at.markdown)
+    # The preview in two tabs (needs and deliveries, activity reports), then the
+    # dictionary, one tab per table: names and words in Chinese, the spellings of the
+    # files in the columns that say so.
+    labels = [t.label for t in at.tabs]
+    assert labels[:2] == ["需求与配送", "活动报告"] and {"设施", "病例数"} <= set(labels)
+    assert "facilities" not in labels
+    dictionary = pd.concat([d.value for d in at.dataframe[2:]])
+    assert list(dictionary.columns) == ["名称", "说明", "类型", "必填", "文件中的表头", "允许取值",
+                                        "HXL 标签"]
+    row = dictionary[dictionary["文件中的表头"] == "date / report_date / 报告日期"].iloc[0]
+    assert (row["名称"], row["类型"], row["必填"]) == ("日期", "日期", "是")
+    assert "report_date" not in row["说明"]
+    # The methods in Chinese, without the passages for developers.
+    document = next(m.value for m in at.markdown if "\n## " in m.value)
+    assert "## 时间：截至日期与回看窗口" in document and "## 数字的写法" in document
+    assert "dashboard/" not in document and "python -m" not in document
 
 
 def test_methods_page_threshold_and_english(scenario_db):
@@ -30,6 +44,9 @@ def test_methods_page_threshold_and_english(scenario_db):
     at.number_input(key="methods_threshold").set_value(10).run()
     assert not at.exception
     assert any('read "<10"' in c.value for c in at.caption)
+    document = next(m.value for m in at.markdown if "\n## " in m.value)
+    assert "## Time: the as-of date and the window" in document
+    assert "tests/test_metrics.py" not in document
 
 
 def test_methods_page_empty_store_still_documents(db):

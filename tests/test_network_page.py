@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from data_loaders.importer import import_paths
 from tests.apptest import frame_with, run_app
 from tests.conftest import DATA
@@ -24,7 +26,7 @@ def test_network_page_in_chinese(db):
     reach = frame_with(at, "关键中介").set_index("地区")
     assert reach.loc["随州市", "关键中介"] == "快运物流"
     assert reach.loc["武汉市", "关键中介"] == "甲枢纽、伙伴一"
-    assert reach.loc["孝感市", "资助方数"] == 2 and reach.loc["孝感市", "关键中介"] == ""
+    assert reach.loc["孝感市", "资助方数"] == 2 and pd.isna(reach.loc["孝感市", "关键中介"])  # drawn "—"
     hubs = frame_with(at, "活跃伙伴").set_index("枢纽")
     assert hubs.loc["甲枢纽", "伙伴数"] == 2 and hubs.loc["乙枢纽", "资助方数"] == 0
     assert len(at.get("plotly_chart")) == 1

@@ -1,29 +1,24 @@
-"""Number formatting shared by the narrative and the renderers (plain text, no markup)."""
+"""Number formatting of the narrative and the renderers (plain text, no markup): the
+briefing reads its numbers as the app does (dashboard.formatting), "no data" when unknown."""
 
 from __future__ import annotations
 
-import math
-
+from dashboard import formatting
+from dashboard.formatting import is_missing
 from dashboard.i18n import t
 
-
-def is_missing(value) -> bool:
-    """True for None and NaN: a value that is unknown, which is not zero."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+__all__ = ["is_missing", "number", "percent", "value", "change", "verdict", "score", "truncate",
+           "names", "clean"]
 
 
 def number(value, lang: str, digits: int = 0) -> str:
     """``1,234`` (or ``1,234.5`` with digits); "no data" when unknown."""
-    if is_missing(value):
-        return t("brief.no_data", lang)
-    return f"{value:,.{digits}f}"
+    return formatting.decimal(value, digits, missing=t("brief.no_data", lang))
 
 
 def percent(value, lang: str) -> str:
-    """A ratio in [0, 1] as ``13%``; "no data" when unknown."""
-    if is_missing(value):
-        return t("brief.no_data", lang)
-    return f"{value:.0%}"
+    """A ratio in [0, 1] as ``13.4%`` (one decimal, as everywhere); "no data" when unknown."""
+    return formatting.percent(value, missing=t("brief.no_data", lang))
 
 
 def value(value, kind: str, lang: str) -> str:
@@ -32,17 +27,16 @@ def value(value, kind: str, lang: str) -> str:
 
 
 def change(delta, kind: str, lang: str) -> str:
-    """A signed change: ``+12``, ``−3``, ``+5 pp`` (ratios change in percentage points)."""
-    if is_missing(delta):
-        return "—"
-    if kind == "ratio":
-        points = round(delta * 100)
-        if points == 0:
-            return "±0" + t("brief.pp", lang)
-        return f"{'+' if points > 0 else '−'}{abs(points)}" + t("brief.pp", lang)
-    if delta == 0:
-        return "±0"
-    return f"{'+' if delta > 0 else '−'}{abs(delta):,.0f}"
+    """A signed change: ``+12``, ``−3``, ``+1.2 pp`` (ratios change in percentage points,
+    with the one decimal their values are shown with); "—" when unknown. ``delta`` is the
+    difference of the unrounded values."""
+    text = formatting.change(delta, 0, formatting.RATIO if kind == "ratio" else formatting.COUNT, lang)
+    return formatting.MISSING if text is None else text
+
+
+def verdict(key: str, delta) -> str | None:
+    """"better", "worse" or "same" for a change ``delta`` of headline measure ``key``."""
+    return formatting.verdict(key, delta, 0)
 
 
 def score(value, lang: str) -> str:

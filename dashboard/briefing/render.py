@@ -175,7 +175,7 @@ th { font-weight: 700; background: #f3f3f3; vertical-align: bottom; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.headline td:first-child { white-space: nowrap; }
 .date { font-weight: 400; color: #666; font-size: 7.2pt; }
-.up { color: #b3261e; } .down { color: #00695c; }
+.worse { color: #b3261e; } .better { color: #00695c; }
 .none { color: #555; font-style: italic; margin: 0.5mm 0; }
 .more { color: #555; margin: 0.5mm 0 0; }
 .map { margin-top: 2mm; }
@@ -197,8 +197,10 @@ def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]], 
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _change_cell(text: str) -> str:
-    cls = "up" if text.startswith("+") else "down" if text.startswith("−") else ""
+def _change_cell(text: str, key: str, delta) -> str:
+    """A change, red when it is worse and green when better for measure ``key`` (a fall
+    in coverage is worse, a fall in open needs better: dashboard.formatting.MEASURES)."""
+    cls = {"worse": "worse", "better": "better"}.get(fmt.verdict(key, delta), "")
     return f'<span class="{cls}">{html.escape(text)}</span>' if cls else html.escape(text)
 
 
@@ -225,9 +227,11 @@ def _headline_html(b: dict, lang: str) -> str:
         [(e(t("brief.col.measure", lang)), False), (dated("brief.col.today", b["as_of"]), True),
          (dated("brief.col.d1", b["compared"]["d1"]), True), (e(t("brief.col.change", lang)), True),
          (dated("brief.col.d7", b["compared"]["d7"]), True), (e(t("brief.col.change", lang)), True)],
-        [[(e(label), False), (f"<b>{e(v)}</b>", True), (e(v1), True), (_change_cell(c1), True),
-          (e(v7), True), (_change_cell(c7), True)]
-         for label, v, v1, c1, v7, c7 in _headline_rows(b, lang)], css="headline")
+        [[(e(label), False), (f"<b>{e(v)}</b>", True), (e(v1), True),
+          (_change_cell(c1, i["key"], i["change_d1"]), True),
+          (e(v7), True), (_change_cell(c7, i["key"], i["change_d7"]), True)]
+         for i, (label, v, v1, c1, v7, c7) in zip(b["headline"], _headline_rows(b, lang))],
+        css="headline")
 
 
 def _gaps_html(b: dict, lang: str) -> str:

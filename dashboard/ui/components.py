@@ -5,111 +5,102 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import GOOD_METRICS, RATIO_METRICS
+from dashboard import formatting
+from dashboard.charts import GOOD_METRICS
 from dashboard.exports import csv_bytes
 from dashboard.i18n import region_label
 from dashboard.metrics import COUNTY_UNDEFINED
 from dashboard.ui.frame import View
+from dashboard.ui.tables import COUNT, DECIMAL, NAME, PERCENT, Col, layout, show_table
 
 HEADLINES = (
     "open_needs", "urgent_open_needs", "hospital_coverage", "community_coverage",
     "active_partners", "stale_partners", "overdue_deliveries",
 )
-# Headlines where a rise is bad news: their delta is drawn red when it goes up.
-_RISE_IS_BAD = {"open_needs", "urgent_open_needs", "stale_partners", "overdue_deliveries"}
+# How a change is drawn: its colour says better or worse (dashboard.formatting.MEASURES),
+# its arrow which way the number went.
+_COLOURS = {"better": "green", "worse": "red", "same": "gray", None: "gray"}
 
 
-def _shown(value, metric: str, view: View) -> str:
-    if value is None:
-        return view.t("metric.no_data")
-    return f"{value:.0%}" if metric in RATIO_METRICS else f"{value:,}"
-
-
-def _delta(now, before, metric: str) -> str | None:
-    if now is None or before is None:
-        return None
-    change = now - before
-    if metric in RATIO_METRICS:
-        return f"{change * 100:+.1f} pp"
-    return f"{change:+,}"
+def headline_card(metric: str, now, before, view: View) -> None:
+    """One ``st.metric`` card: the value as the measure reads, and its change since
+    ``before`` computed from the unrounded values, green when better and red when worse."""
+    kind = formatting.measure(metric).kind
+    delta = formatting.change(now, before, kind, view.lang)
+    verdict = formatting.verdict(metric, now, before)
+    rising = delta is not None and delta.startswith("+")
+    falling = delta is not None and delta.startswith(formatting.MINUS)
+    st.metric(
+        view.t(f"metric.{metric}"),
+        formatting.value(metric, now, view.lang, missing=view.t("metric.no_data")),
+        delta=delta, delta_color=_COLOURS[verdict],
+        delta_arrow="up" if rising else "down" if falling else "off",
+        help=view.t("metric.delta_help"),
+    )
 
 
 def headline_cards(now: dict, before: dict | None, view: View) -> None:
     """One card per headline number, with the change since the previous day; ``before``
-    None (the data begins on this day) reads "no earlier data", never +N."""
-    columns = st.columns(4)
-    for i, metric in enumerate(HEADLINES):
-        with columns[i % 4]:
-            if before is None:
-                st.metric(view.t(f"metric.{metric}"), _shown(now[metric], metric, view),
-                          delta=view.t("brief.no_earlier_data"), delta_color="off",
-                          delta_arrow="off", help=view.t("metric.delta_day"))
-                continue
-            st.metric(
-                view.t(f"metric.{metric}"), _shown(now[metric], metric, view),
-                delta=_delta(now[metric], before[metric], metric),
-                delta_color="inverse" if metric in _RISE_IS_BAD else "normal",
-                help=view.t("metric.delta_day"),
-            )
+    None (the data begins on this day) reads "no earlier data", never +N. Four to a row,
+    each row its own columns: on a phone the cards then stack in reading order."""
+    for start in range(0, len(HEADLINES), 4):
+        for column, metric in zip(st.columns(4), HEADLINES[start:start + 4]):
+            with column:
+                if before is None:
+                    st.metric(view.t(f"metric.{metric}"),
+                              formatting.value(metric, now[metric], view.lang,
+                                               missing=view.t("metric.no_data")),
+                              delta=view.t("brief.no_earlier_data"), delta_color="off",
+                              delta_arrow="off", help=view.t("metric.delta_help"))
+                else:
+                    headline_card(metric, now[metric], before[metric], view)
+
+
+# The ranking's columns on screen; the download adds the context figures behind the rates.
+RANKED = {"open_needs": COUNT, "urgent_open_needs": COUNT, "open_needs_per_10k": DECIMAL,
+          "hospital_coverage": PERCENT, "community_coverage": PERCENT, "active_orgs": COUNT,
+          "overdue_deliveries": COUNT, "open_needs_per_1k_confirmed": DECIMAL}
+CONTEXT = {"confirmed_cum": COUNT, "population": COUNT}
 
 
 def region_table(summary: pd.DataFrame, metric: str, view: View, county: bool = False) -> pd.DataFrame:
-    """The regions ranked by ``metric``, worst first, with translated headers.
+    """The regions ranked by ``metric``, worst first; returns what the download holds.
 
-    Ratios are shown as per cent (0-100, one decimal) under a header saying so; the
-    frame returned is what is shown and what the download holds. ``county``: the rows
+    A region without data keeps its place at the bottom with "（无数据）" after its name
+    and "—" for its figures (no data is not zero). Headers are short (the full name is
+    the header's tooltip) so every column fits the page at 1440 px; the confirmed cases
+    and the population behind the rates are in the download only. ``county``: the rows
     are the counties of one prefecture (metrics.county_summary), and the columns no
     county has a value for are left out.
     """
-    columns = ["open_needs", "urgent_open_needs", "open_needs_per_10k", "hospital_coverage",
-               "community_coverage", "active_orgs", "overdue_deliveries",
-               "open_needs_per_1k_confirmed", "confirmed_cum", "population"]
-    if county:
-        columns = [c for c in columns if c not in COUNTY_UNDEFINED or summary[c].notna().any()]
+    ranked = {c: k for c, k in RANKED.items()
+              if not county or c not in COUNTY_UNDEFINED or summary[c].notna().any()}
+    context = {c: k for c, k in CONTEXT.items()
+               if not county or c not in COUNTY_UNDEFINED or summary[c].notna().any()}
     frame = summary.copy()
     frame["region"] = [region_label(n, e, view.lang) for n, e in zip(frame["name"], frame["name_en"])]
-    # No data is not zero: such a region keeps its place at the bottom, its figures empty.
     empty = ~frame["has_data"]
     frame.loc[empty, "region"] = frame.loc[empty, "region"] + f"（{view.t('metric.no_data')}）"
-    figures = [c for c in columns if c not in ("population", "confirmed_cum",
-                                               "open_needs_per_1k_confirmed")]
+    figures = list(ranked)
     frame[figures] = frame[figures].astype("float64")
     frame.loc[empty, figures] = float("nan")
     frame = frame.sort_values(metric, ascending=metric in GOOD_METRICS, na_position="last")
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    for ratio in RATIO_METRICS:
-        frame[ratio] = (frame[ratio] * 100).round(1)
-    frame["open_needs_per_10k"] = frame["open_needs_per_10k"].round(2)
-    frame["open_needs_per_1k_confirmed"] = frame["open_needs_per_1k_confirmed"].round(2)
-    shown = frame[["rank", "region", *columns]].reset_index(drop=True)
-    labels = {c: view.t(f"metric.{c}") for c in shown.columns}
-    if county:
-        labels["region"] = view.t("metric.county")
-    for ratio in RATIO_METRICS:
-        labels[ratio] += " (%)"
-    config = {
-        labels[ratio]: st.column_config.ProgressColumn(labels[ratio], format="%.0f%%",
-                                                       min_value=0, max_value=100)
-        for ratio in RATIO_METRICS
-    } | {
-        labels["region"]: st.column_config.TextColumn(width="medium"),
-    }
-    display = shown.rename(columns=labels)
-    # Figures are shown as text so an empty one reads "—", not the table's English "None";
-    # the download keeps the numbers.
-    shown_text = display.copy()
-    formats = {"open_needs": "{:,.0f}", "urgent_open_needs": "{:,.0f}", "active_orgs": "{:,.0f}",
-               "overdue_deliveries": "{:,.0f}", "population": "{:,.0f}", "confirmed_cum": "{:,.0f}",
-               "open_needs_per_10k": "{:.2f}", "open_needs_per_1k_confirmed": "{:.2f}"}
-    for column, pattern in formats.items():
-        if column not in labels:
-            continue
-        shown_text[labels[column]] = [
-            "—" if v != v or v is None else pattern.format(v) for v in display[labels[column]]]
+
+    def col(name: str, kind: str) -> Col:
+        return Col(name, kind, header=view.t(f"metric.short.{name}"), help=view.t(f"metric.{name}"))
+
+    area = view.t("metric.county") if county else view.t("metric.region")
+    columns = [Col("rank", COUNT, header=view.t("metric.rank")),
+               Col("region", NAME, header=area),
+               *(col(name, kind) for name, kind in ranked.items())]
     # Tall enough for every region at once: the ranking is read top to bottom.
-    st.dataframe(shown_text, hide_index=True, column_config=config, width="stretch",
-                 height=36 * (len(display) + 1) + 3)
-    return display
+    show_table(frame, view, columns, rows=len(frame))
+    st.caption(view.t("overview.table_download_note"))
+    # The download names every column in full.
+    every = [*columns[:2], *(Col(name, kind, header=view.t(f"metric.{name}"))
+                             for name, kind in (ranked | context).items())]
+    return layout(frame, view.lang, every).download
 
 
 def download(frame: pd.DataFrame, file_name: str, view: View, key: str) -> None:

@@ -7,7 +7,6 @@ translated headers and downloadable through ``components.download``.
 from __future__ import annotations
 
 import html
-import math
 from datetime import date
 from urllib.parse import urlencode
 
@@ -15,13 +14,26 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import coverage
+from dashboard import coverage, formatting
 from dashboard.access import run
-from dashboard.i18n import CATALOGUE, region_label, value_label
+from dashboard.i18n import CATALOGUE, region_label
 from dashboard.i18n import t as tc
 from dashboard.metrics import Scope
 from dashboard.ui.components import download
 from dashboard.ui.data import connection, role_of
+from dashboard.ui.tables import (
+    COUNT,
+    DATE,
+    DECIMAL,
+    LINK,
+    NAME,
+    PERCENT,
+    REGION,
+    TEXT,
+    Col,
+    layout,
+    show_table,
+)
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif")
 # Red against teal reads for red-green colour blindness (as the map's states do).
@@ -64,15 +76,6 @@ def vs_burden(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
 
 # --- helpers ----------------------------------------------------------------------
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def percent_text(value) -> str:
-    """A ratio as "50.0%", or "—" when undefined (never 0%)."""
-    return "—" if _missing(value) else f"{value * 100:.1f}%"
-
-
 def area_labels(frame: pd.DataFrame, lang: str, region: str | None) -> list[str]:
     """Display names of the areas; a prefecture's own code under a county view is
     where facilities of unknown county are counted."""
@@ -97,10 +100,6 @@ def map_url(adcode: str, view) -> str:
     return "map?" + urlencode(params)
 
 
-def _height(rows: int) -> int:
-    return 36 * (min(rows, 20) + 1) + 3
-
-
 # --- figures (no streamlit) -------------------------------------------------------
 
 def over_time_figure(frame: pd.DataFrame, kind: str, lang: str,
@@ -121,7 +120,7 @@ def over_time_figure(frame: pd.DataFrame, kind: str, lang: str,
         ))
     fig.update_layout(
         yaxis=dict(title=tc(f"metric.{ratio}", lang), tickformat=".0%", range=[0, 1.02]),
-        xaxis=dict(title=tc("coverage.day", lang)),
+        xaxis=dict(title=tc("coverage.day", lang), tickformat="%Y-%m-%d"),  # dates read YYYY-MM-DD
         margin=dict(l=10, r=10, t=10, b=10), height=440, font=FONT, hovermode="closest",
     )
     return fig
@@ -138,7 +137,7 @@ def burden_figure(frame: pd.DataFrame, lang: str, region: str | None = None) -> 
                                  (True, UNDER_SERVED_COLOUR, "coverage.under_served")):
         part = drawn[drawn["under_served"] == flagged]
         names = [html.escape(region_label(n, e, lang)) for n, e in zip(part["name"], part["name_en"])]
-        confirmed = ["—" if _missing(v) else f"{v:.2f}" for v in part["confirmed_per_10k"]]
+        confirmed = [formatting.decimal(v) for v in part["confirmed_per_10k"]]
         chosen = [region is None or code == region for code in part["adcode"]]
         fig.add_trace(go.Scatter(
             x=part["coverage"], y=part["open_needs_per_10k"], mode="markers+text",
@@ -156,7 +155,8 @@ def burden_figure(frame: pd.DataFrame, lang: str, region: str | None = None) -> 
                           + ": %{customdata[1]}<extra></extra>",
         ))
     fig.update_layout(
-        xaxis=dict(title=tc("coverage.coverage", lang), tickformat=".0%"),
+        # Coverage lies in [0, 1]: no negative axis when every point sits at 0%.
+        xaxis=dict(title=tc("coverage.coverage", lang), tickformat=".0%", range=[-0.04, 1.04]),
         yaxis=dict(title=tc("metric.open_needs_per_10k", lang)),
         margin=dict(l=10, r=10, t=10, b=10), height=460, font=FONT,
     )
@@ -170,6 +170,12 @@ AREA_COLUMNS = [
     "hospitals_reached_once", "communities", "communities_covered", "community_coverage",
     "communities_never_reached", "communities_reached_once",
 ]
+# Per kind of facility: the columns of its tab, and the short headers they carry there
+# (the tab says which kind: "设施数" under the hospitals tab is the number of hospitals).
+KIND_COLUMNS = {kind: [(f"{prefix}{suffix}", short) for suffix, short in (
+    ("", "coverage.col.facilities"), ("_covered", "coverage.col.covered"),
+    ("_never_reached", "coverage.col.never_reached"), ("_reached_once", "coverage.col.reached_once"))]
+    for kind, prefix in KIND_PREFIX.items()}
 
 
 def _label(column: str, lang: str) -> str:
@@ -177,86 +183,63 @@ def _label(column: str, lang: str) -> str:
     return tc(key if key in CATALOGUE else f"coverage.{column}", lang)
 
 
-def area_table(frame: pd.DataFrame, view, region: str | None) -> pd.DataFrame:
-    """The per-area table with translated headers; returns what the download holds."""
+def _area_columns(view, region: str | None, kind: str | None) -> list[Col]:
+    """The area table's columns: every column with its full header (``kind`` None, the
+    download), or one kind's columns with short headers (its tab)."""
     lang = view.lang
-    region_header = tc("metric.county" if region else "metric.region", lang)
-    out = pd.DataFrame({region_header: area_labels(frame, lang, region)})
-    for column in AREA_COLUMNS:
-        header = _label(column, lang)
-        if column.endswith("coverage"):
-            out[header + " (%)"] = (frame[column] * 100).round(1).to_numpy()
-        else:
-            out[header] = frame[column].to_numpy()
-    shown = out.copy()
-    for column in AREA_COLUMNS:
-        if column.endswith("coverage"):
-            header = _label(column, lang) + " (%)"
-            shown[header] = [percent_text(v) for v in frame[column]]
-    st.dataframe(shown, hide_index=True, width="stretch", height=_height(len(shown)))
-    return out
+    first = Col("area", NAME, header=tc("metric.county" if region else "metric.region", lang))
+    if kind is None:
+        return [first, *(Col(c, PERCENT if c.endswith("coverage") else COUNT, header=_label(c, lang))
+                         for c in AREA_COLUMNS)]
+    counts = [Col(c, COUNT, header=tc(short, lang), help=_label(c, lang))
+              for c, short in KIND_COLUMNS[kind]]
+    ratio = KIND_RATIO[kind]
+    coverage_col = Col(ratio, PERCENT, header=tc("coverage.col.coverage", lang), help=_label(ratio, lang))
+    return [first, counts[0], counts[1], coverage_col, *counts[2:]]
+
+
+def area_table(frame: pd.DataFrame, view, region: str | None) -> pd.DataFrame:
+    """The per-area table, one tab per kind of facility; returns what the download holds
+    (both kinds, full headers)."""
+    frame = frame.assign(area=area_labels(frame, view.lang, region))
+    for tab, kind in zip(st.tabs([tc(f"coverage.kind.{k}", view.lang) for k in KIND_PREFIX]), KIND_PREFIX):
+        with tab:
+            show_table(frame, view, _area_columns(view, region, kind))
+    return layout(frame, view.lang, _area_columns(view, region, None)).download
 
 
 def uncovered_table(frame: pd.DataFrame, view) -> pd.DataFrame:
     """The uncovered-urgent table (sortable by any header), with a link to the map."""
     lang = view.lang
-    from geo.regions import load_registry
-    registry = load_registry()
-
-    def name_of(code) -> str:
-        if code is None or (isinstance(code, float) and math.isnan(code)):
-            return "—"
-        try:
-            r = registry.get(code)
-        except (KeyError, ValueError):
-            return str(code)
-        return region_label(r.name, r.name_en, lang)
-
-    h = {
-        "facility": tc("coverage.facility", lang),
-        "type": tc("coverage.facility_type", lang),
-        "region": tc("metric.region", lang),
-        "county": tc("metric.county", lang),
-        "urgent": tc("coverage.urgent_needs", lang),
-        "open": tc("metric.open_needs", lang),
-        "oldest": tc("coverage.oldest_need_days", lang),
-        "last": tc("coverage.last_delivered_on", lang),
-        "map": tc("coverage.map_link", lang),
-    }
-    out = pd.DataFrame({
-        h["facility"]: frame["name"].astype(str).to_numpy(),
-        h["type"]: [value_label("facility_type", v, lang) for v in frame["facility_type"]],
-        h["region"]: [name_of(c) for c in frame["region_adcode"]],
-        h["county"]: [name_of(c) for c in frame["county_adcode"]],
-        h["urgent"]: frame["urgent_needs"].astype("int64").to_numpy(),
-        h["open"]: frame["open_needs"].astype("int64").to_numpy(),
-        h["oldest"]: frame["oldest_need_days"].astype("int64").to_numpy(),
-        h["last"]: [tc("coverage.never", lang) if v is None else v.isoformat()
-                    for v in frame["last_delivered_on"]],
-        h["map"]: [map_url(c, view) for c in frame["region_adcode"]],
-    })
-    st.dataframe(
-        out, hide_index=True, width="stretch", height=_height(len(out)),
-        column_config={h["map"]: st.column_config.LinkColumn(
-            h["map"], display_text=tc("coverage.map_link_text", lang))},
-    )
-    return out
+    frame = frame.assign(
+        last=[tc("coverage.never", lang) if formatting.is_missing(v) else formatting.day(v)
+              for v in frame["last_delivered_on"]],
+        map=[map_url(c, view) for c in frame["region_adcode"]])
+    return show_table(frame, view, [
+        Col("name", NAME, header=tc("coverage.facility", lang)),
+        Col("facility_type", TEXT, header=tc("coverage.facility_type", lang), values="facility_type"),
+        Col("region_adcode", REGION, header=tc("metric.region", lang)),
+        Col("county_adcode", REGION, header=tc("metric.county", lang)),
+        Col("urgent_needs", COUNT, header=tc("coverage.urgent_needs", lang)),
+        Col("open_needs", COUNT, header=tc("metric.open_needs", lang)),
+        Col("oldest_need_days", COUNT, header=tc("coverage.oldest_need_days", lang)),
+        Col("last", TEXT, header=tc("coverage.last_delivered_on", lang)),
+        Col("map", LINK, header=tc("coverage.map_link", lang),
+            link_text=tc("coverage.map_link_text", lang)),
+    ])
 
 
 def over_time_download(frame: pd.DataFrame, view, region: str | None) -> pd.DataFrame:
     """The coverage-over-time series with translated headers, for the download."""
     lang = view.lang
-    return pd.DataFrame({
-        tc("coverage.day", lang): [d.isoformat() for d in frame["day"]],
-        tc("metric.county" if region else "metric.region", lang): area_labels(frame, lang, region),
-        tc("metric.hospitals", lang): frame["hospitals"].to_numpy(),
-        tc("metric.hospitals_covered", lang): frame["hospitals_covered"].to_numpy(),
-        tc("metric.hospital_coverage", lang) + " (%)": (frame["hospital_coverage"] * 100).round(1).to_numpy(),
-        tc("metric.communities", lang): frame["communities"].to_numpy(),
-        tc("metric.communities_covered", lang): frame["communities_covered"].to_numpy(),
-        tc("metric.community_coverage", lang) + " (%)":
-            (frame["community_coverage"] * 100).round(1).to_numpy(),
-    })
+    frame = frame.assign(area=area_labels(frame, lang, region))
+    return layout(frame, lang, [
+        Col("day", DATE, header=tc("coverage.day", lang)),
+        Col("area", NAME, header=tc("metric.county" if region else "metric.region", lang)),
+        *(Col(c, PERCENT if c.endswith("coverage") else COUNT, header=_label(c, lang))
+          for c in ("hospitals", "hospitals_covered", "hospital_coverage", "communities",
+                    "communities_covered", "community_coverage")),
+    ]).download
 
 
 def burden_table(frame: pd.DataFrame, view, region: str | None = None) -> pd.DataFrame:
@@ -266,26 +249,23 @@ def burden_table(frame: pd.DataFrame, view, region: str | None = None) -> pd.Dat
     if region:
         frame = frame[frame["adcode"] == region]
     ordered = frame.sort_values(["under_served", "open_needs_per_10k"], ascending=[False, False])
-    out = pd.DataFrame({
-        tc("metric.region", lang): [region_label(n, e, lang)
-                                    for n, e in zip(ordered["name"], ordered["name_en"])],
-        tc("coverage.under_served", lang): [tc("coverage.yes" if f else "coverage.no", lang)
-                                            for f in ordered["under_served"]],
-        tc("coverage.coverage", lang) + " (%)": (ordered["coverage"] * 100).round(1).to_numpy(),
-        tc("metric.open_needs", lang): ordered["open_needs"].to_numpy(),
-        tc("metric.open_needs_per_10k", lang): ordered["open_needs_per_10k"].round(4).to_numpy(),
-        tc("metric.confirmed_cum", lang): ordered["confirmed_cum"].to_numpy(),
-        tc("coverage.confirmed_per_10k", lang): ordered["confirmed_per_10k"].round(2).to_numpy(),
-        tc("metric.population", lang): ordered["population"].to_numpy(),
-    })
-    shown = out.copy()
-    cov = tc("coverage.coverage", lang) + " (%)"
-    shown[cov] = [percent_text(v) for v in ordered["coverage"]]
-    for column in (tc("metric.confirmed_cum", lang), tc("coverage.confirmed_per_10k", lang)):
-        shown[column] = ["—" if _missing(v) else f"{v:,.2f}".rstrip("0").rstrip(".")
-                         for v in out[column]]
-    st.dataframe(shown, hide_index=True, width="stretch", height=_height(len(shown)))
-    return out
+    ordered = ordered.assign(
+        region=[region_label(n, e, lang) for n, e in zip(ordered["name"], ordered["name_en"])],
+        flagged=[tc("coverage.yes" if f else "coverage.no", lang) for f in ordered["under_served"]])
+    def short(name: str, short_key: str, full_key: str, kind: str, **more) -> Col:
+        return Col(name, kind, header=tc(short_key, lang), help=tc(full_key, lang), **more)
+
+    return show_table(ordered, view, [
+        Col("region", NAME, header=tc("metric.region", lang)),
+        Col("flagged", TEXT, header=tc("coverage.under_served", lang)),
+        short("coverage", "coverage.col.coverage", "coverage.coverage", PERCENT),
+        Col("open_needs", COUNT, header=tc("metric.open_needs", lang)),
+        short("open_needs_per_10k", "metric.short.open_needs_per_10k", "metric.open_needs_per_10k",
+              DECIMAL, digits=3),
+        short("confirmed_cum", "metric.short.confirmed_cum", "metric.confirmed_cum", COUNT),
+        short("confirmed_per_10k", "coverage.col.confirmed_per_10k", "coverage.confirmed_per_10k", DECIMAL),
+        short("population", "metric.short.population", "metric.population", COUNT),
+    ])
 
 
 # --- the page ---------------------------------------------------------------------
@@ -298,14 +278,19 @@ def cards(areas: pd.DataFrame, urgent: pd.DataFrame, view) -> None:
                   "hospitals_reached_once", "communities_reached_once"]].sum()
     hosp = sums["hospitals_covered"] / sums["hospitals"] if sums["hospitals"] else None
     comm = sums["communities_covered"] / sums["communities"] if sums["communities"] else None
+    no_data = tc("metric.no_data", lang)
     columns = st.columns(5)
-    columns[0].metric(tc("metric.hospital_coverage", lang), percent_text(hosp).replace(".0%", "%"))
-    columns[1].metric(tc("metric.community_coverage", lang), percent_text(comm).replace(".0%", "%"))
-    columns[2].metric(tc("coverage.never_reached", lang),
-                      f"{int(sums['hospitals_never_reached'] + sums['communities_never_reached']):,}")
-    columns[3].metric(tc("coverage.reached_once", lang),
-                      f"{int(sums['hospitals_reached_once'] + sums['communities_reached_once']):,}")
-    columns[4].metric(tc("coverage.uncovered_urgent", lang), f"{len(urgent):,}")
+    columns[0].metric(tc("metric.hospital_coverage", lang), formatting.percent(hosp, missing=no_data))
+    columns[1].metric(tc("metric.community_coverage", lang), formatting.percent(comm, missing=no_data))
+    # Short labels (five cards share a row); the tooltip says in full what is counted.
+    columns[2].metric(tc("coverage.card.never_reached", lang),
+                      formatting.count(sums["hospitals_never_reached"] + sums["communities_never_reached"]),
+                      help=tc("coverage.never_reached", lang))
+    columns[3].metric(tc("coverage.card.reached_once", lang),
+                      formatting.count(sums["hospitals_reached_once"] + sums["communities_reached_once"]),
+                      help=tc("coverage.reached_once", lang))
+    columns[4].metric(tc("coverage.card.uncovered_urgent", lang), formatting.count(len(urgent)),
+                      help=tc("coverage.uncovered_urgent", lang))
 
 
 def render(view) -> None:
@@ -353,7 +338,7 @@ def render(view) -> None:
         st.plotly_chart(over_time_figure(series, kind, lang, region), width="stretch",
                         config={"displayModeBar": False})
         kind_name = tc(f"coverage.kind.{kind}", lang)
-        st.caption(tc("coverage.time_caption", lang, kind=kind_name, kind_lower=kind_name.lower(),
+        st.caption(tc("coverage.time_caption", lang, kind=kind_name.lower(), kind_lower=kind_name.lower(),
                       window=view.window))
         download(over_time_download(series, view, region),
                  f"lifeline_coverage_over_time_{stamp}.csv", view, key="dl_cov_time")

@@ -98,28 +98,33 @@ def show_notes(notes, view: View, limit: int = 500) -> None:
 
 
 def template_reference(view: View) -> None:
-    """One expander per table listing its columns, Chinese headers and allowed values."""
+    """One expander per table listing its columns, Chinese headers and allowed values. The
+    headers and values are what a file holds, so they are shown as written (code columns)."""
+    from dashboard.ui.tables import CODE, TEXT, Col, show_table
+
     st.caption(view.t("data.template_caption"))
     for table in schema.TABLES.values():
         with st.expander(view.t(f"table.{table.name}")):
-            rows = []
-            for col in table.input_columns:
-                allowed = " / ".join(f"{c.value} [{c.zh}]" for c in col.choices)
-                rows.append({
-                    view.t("report.column"): f"{col.name} [{col.zh}]",
-                    view.t("data.required"): "✓" if col.required else "",
-                    view.t("data.allowed"): allowed,
-                })
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            rows = [{"column": f"{col.name} [{col.zh}]", "required": "✓" if col.required else "",
+                     "allowed": " / ".join(f"{c.value} [{c.zh}]" for c in col.choices)}
+                    for col in table.input_columns]
+            show_table(pd.DataFrame(rows), view, [
+                Col("column", CODE, header=view.t("report.column")),
+                Col("required", TEXT, header=view.t("data.required")),
+                Col("allowed", CODE, header=view.t("data.allowed"))], rows=len(rows))
 
 
 def history_table(history: pd.DataFrame, view: View) -> pd.DataFrame:
-    """The import log with translated headers and table names."""
+    """The import log as shown and downloaded: translated headers and table names; file
+    names and checksums are shown as written."""
+    from dashboard.ui.tables import CODE, COUNT, TEXT, Col, show_table
+
     frame = history.copy()
     frame["table_name"] = [view.t(f"table.{n}") for n in frame["table_name"]]
     frame["imported_at"] = pd.to_datetime(frame["imported_at"]).dt.strftime("%Y-%m-%d %H:%M")
     frame["sha256"] = frame["sha256"].str.slice(0, 12)
-    return frame.rename(columns={c: view.t(f"history.{c}") for c in frame.columns})
+    kinds = {"imported_at": TEXT, "file_name": CODE, "table_name": TEXT, "rows": COUNT, "sha256": CODE}
+    return show_table(frame, view, [Col(c, kinds[c], header=view.t(f"history.{c}")) for c in frame.columns])
 
 
 def _join(parts: list[str], view: View) -> str:

@@ -1,10 +1,13 @@
 """Sections of the Data & methods page: the research export (suppressed, with its
-provenance), the data dictionary generated from the schema, and docs/METHODS.md.
+provenance), the data dictionary generated from the schema, and the methods document
+(docs/METHODS.md, or docs/METHODS.zh.md in Chinese) as a person reads it: without the
+passages written for developers (between ``<!-- dev -->`` and ``<!-- /dev -->``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import research
+from dashboard import formatting, research
 from dashboard.access import run
 from dashboard.dictionary import data_dictionary, dictionary_csv, dictionary_markdown
 from dashboard.i18n import t as tn
@@ -21,9 +24,11 @@ from dashboard.suppression import DEFAULT_THRESHOLD
 from dashboard.ui.components import audit_download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
-from dashboard.ui.tables import region_name
+from dashboard.ui.tables import CODE, COUNT, DATE, NAME, TEXT, Col, region_name, show_table
+from data_loaders import schema
 
-METHODS = Path(__file__).resolve().parents[2] / "docs" / "METHODS.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+METHODS = {"en": DOCS / "METHODS.md", "zh": DOCS / "METHODS.zh.md"}
 PREVIEW_ROWS = 200
 
 
@@ -69,9 +74,10 @@ def research_export(view: View) -> None:
     frame, meta = _export(view.key, start, end, threshold, view.region, category)
     region = region_name(view.region, view.lang) if view.region else tn("map.all_regions", view.lang)
     st.caption(tn("methods.export.caption", view.lang, start=start.isoformat(), end=end.isoformat(),
-                  region=region, rows=len(frame), threshold=threshold,
-                  hidden=meta["suppression"]["cells_suppressed"], imports=len(meta["imports"])))
-    st.dataframe(_headed(frame.head(PREVIEW_ROWS), view.lang), hide_index=True, width="stretch")
+                  region=region, rows=formatting.count(len(frame)), threshold=threshold,
+                  hidden=formatting.count(meta["suppression"]["cells_suppressed"]),
+                  imports=formatting.count(len(meta["imports"]))))
+    preview(frame, view)
     stem = f"lifeline_aggregates_{start.isoformat()}_{end.isoformat()}"
     columns = st.columns(3)
     with columns[0]:
@@ -94,16 +100,35 @@ def research_export(view: View) -> None:
     st.caption(tn("methods.export.cli", view.lang))
 
 
-def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The preview with the dictionary's names as headers (the file keeps identifiers)."""
+def preview(frame: pd.DataFrame, view: View) -> None:
+    """The first rows of the export under the dictionary's names, in two tabs so each fits
+    the page: the need and delivery measures (rows of a category) and the activity
+    measures (the activity rows). The region shows by its name in the view's language;
+    the file also holds its code and both names. A count of people reads as published:
+    a number, "<5" or "x"."""
+    lang = view.lang
     rows = data_dictionary(lang)
     rows = rows[rows["table"] == "aggregates"]
     names = dict(zip(rows["column"], rows["name_zh" if lang == "zh" else "name_en"]))
-    special = {research.CATEGORY_ALL: tn("methods.export.activity_rows", lang),
-               research.UNSPECIFIED: tn("methods.export.unspecified", lang)}
-    frame = frame.assign(category=[special.get(c) or value_label("category", c, lang)
-                                   for c in frame["category"]])
-    return frame.rename(columns={c: names.get(c) or c for c in frame.columns})
+    activity = frame["category"] == research.CATEGORY_ALL
+    frame = frame.assign(category=[tn("methods.export.unspecified", lang) if c == research.UNSPECIFIED
+                                   else value_label("category", c, lang) for c in frame["category"]])
+    for column in research.PEOPLE_COLUMNS:
+        frame[column] = [None if formatting.is_missing(v) else str(v) for v in frame[column]]
+    region = "region_name_zh" if lang == "zh" else "region_name_en"
+    head = [Col("date", DATE, header=names["date"]), Col(region, NAME, header=tn("metric.region", lang))]
+    parts = (
+        ("methods.export.tab.needs", ~activity,
+         [Col("category", TEXT, header=names["category"]),
+          *(Col(c, COUNT, header=names[c]) for c in research.NEED_MEASURES)]),
+        ("methods.export.tab.activities", activity,
+         [Col(c, TEXT if c in research.PEOPLE_COLUMNS else COUNT, header=names[c])
+          for c in research.ACTIVITY_MEASURES]),
+    )
+    for tab, (_, keep, columns) in zip(st.tabs([tn(key, lang) for key, _, _ in parts]), parts):
+        with tab:
+            show_table(frame[keep].head(PREVIEW_ROWS), view, [*head, *columns], rows=10)
+    st.caption(tn("methods.export.preview_note", lang, n=formatting.count(PREVIEW_ROWS)))
 
 
 def research_categories() -> list[str]:
@@ -113,15 +138,39 @@ def research_categories() -> list[str]:
     return list(choices_of("category"))
 
 
+def dictionary_shown(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[Col]]:
+    """The dictionary as a person reads it: names, kinds and yes/no in ``lang``; the
+    spellings of the files (headers, allowed values, HXL tags) in columns that say so.
+    The frame keeps its ``table`` column (one tab per table on the page)."""
+    shown = frame.assign(
+        name=frame["name_zh" if lang == "zh" else "name_en"],
+        headers=[" / ".join([c, *filter(None, a.split(", "))])
+                 for c, a in zip(frame["column"], frame["aliases"])],
+        type=[tn(f"research.dict.kind.{k}", lang) for k in frame["type"]],
+        required=[tn("research.dict.yes" if v else "research.dict.no", lang) for v in frame["required"]])
+    # What a column means comes second and keeps its room; the spellings of the files last.
+    kinds = {"name": NAME, "description": TEXT, "type": TEXT, "required": TEXT, "headers": CODE,
+             "allowed_values": CODE, "hxl": CODE}
+    return shown, [Col(f, kind, header=tn(f"research.dict.{f}", lang),
+                       width=300 if f == "description" else None) for f, kind in kinds.items()]
+
+
+def table_name(name: str, lang: str) -> str:
+    """A stored table's name, or the research export's, in ``lang``."""
+    return tn(f"table.{name}" if name in schema.TABLES else f"research.table.{name}", lang)
+
+
 def dictionary(view: View) -> None:
     """Every table and column, generated from the schema, plus the export's columns."""
     st.subheader(tn("methods.dictionary.title", view.lang))
     st.caption(tn("methods.dictionary.caption", view.lang))
     frame = data_dictionary(view.lang)
-    display = frame.assign(required=[tn("research.dict.yes" if v else "research.dict.no", view.lang)
-                                     for v in frame["required"]])
-    display = display.rename(columns={f: tn(f"research.dict.{f}", view.lang) for f in frame.columns})
-    st.dataframe(display, hide_index=True, width="stretch")
+    shown, columns = dictionary_shown(frame, view.lang)
+    tables = list(dict.fromkeys(shown["table"]))  # schema order, the export last
+    for tab, name in zip(st.tabs([table_name(n, view.lang) for n in tables]), tables):
+        with tab:
+            part = shown[shown["table"] == name]
+            show_table(part, view, columns, rows=len(part))
     left, right = st.columns(2)
     with left:
         st.download_button(tn("methods.dictionary.md", view.lang),
@@ -138,8 +187,28 @@ def dictionary(view: View) -> None:
 
 
 def methods(view: View) -> None:
-    """docs/METHODS.md, the definition of every number, as the repository holds it."""
+    """The definition of every number, in the view's language, as a person reads it."""
     st.subheader(tn("methods.document.title", view.lang))
     st.caption(tn("methods.document.caption", view.lang))
-    with st.expander(tn("methods.document.open", view.lang), expanded=view.lang == "en"):
-        st.markdown(METHODS.read_text(encoding="utf-8"))
+    with st.expander(tn("methods.document.open", view.lang), expanded=True):
+        st.markdown(methods_text(view.lang, title=False))
+
+
+_DEV = re.compile(r"<!-- dev -->.*?<!-- /dev -->\n?", re.S)
+_HTML = re.compile(r"<!--.*?-->|<a id=\"[^\"]*\"></a>\n?", re.S)
+
+
+def methods_text(lang: str, title: bool = True) -> str:
+    """The methods document in ``lang`` without the passages for developers (the code,
+    tests and commands behind each definition) and without HTML comments and anchors;
+    without its title line when ``title`` is False (the page has its own heading)."""
+    text = METHODS[lang].read_text(encoding="utf-8")
+    text = re.sub(r"\n{3,}", "\n\n", _HTML.sub("", _DEV.sub("", text))).strip() + "\n"
+    if not title and text.startswith("# "):
+        text = text.split("\n", 1)[1].lstrip("\n")
+    # A line break inside a Chinese paragraph would be drawn as a space between characters.
+    return _CJK_BREAK.sub("", text)
+
+
+_WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_WIDE}])\n(?=[{_WIDE}])")

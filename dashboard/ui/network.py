@@ -19,7 +19,7 @@ from dashboard.network_picture import COLUMNS, MAX_ORGS, network_figure, shown_n
 from dashboard.ui.components import download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
-from dashboard.ui.tables import region_name, translated
+from dashboard.ui.tables import COUNT, ID, MONEY, NAME, REGION, TEXT, region_name, show_table
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -102,9 +102,16 @@ def picture(view: View, net: network.Network, nodes: set[str]) -> None:
     st.caption(text)
 
 
-def _table(display: pd.DataFrame, view: View, stem: str) -> None:
-    st.dataframe(display, hide_index=True, width="stretch")
+def _table(frame: pd.DataFrame, view: View, columns: dict, stem: str, special: dict | None = None) -> None:
+    display = show_table(frame, view, columns, "network.col", special=special)
     download(display, f"lifeline_{stem}_{view.as_of.isoformat()}.csv", view, key=f"dl_network_{stem}")
+
+
+def _names(view: View):
+    """Names joined as the language joins a list (the core joins them with "、")."""
+    if view.lang == "zh":
+        return None
+    return lambda names: names.replace("、", ", ") if isinstance(names, str) else names
 
 
 def region_reach(view: View, reach: pd.DataFrame) -> None:
@@ -112,9 +119,10 @@ def region_reach(view: View, reach: pd.DataFrame) -> None:
     st.subheader(tn("network.reach.title", view.lang))
     st.caption(tn("network.reach.caption", view.lang))
     frame = reach if not view.region else reach[reach["region_adcode"] == view.region]
-    display = translated(frame, view, ["region_adcode", "funders", "brokers", "broker_names",
-                                       "organisations", "funder_names"], "network.col")
-    _table(display, view, "network_regions")
+    joined = _names(view)
+    _table(frame, view, {"region_adcode": REGION, "funders": COUNT, "brokers": COUNT,
+                         "broker_names": TEXT, "organisations": COUNT, "funder_names": TEXT},
+           "network_regions", special={"broker_names": joined, "funder_names": joined} if joined else None)
 
 
 def hubs(view: View, net: network.Network) -> None:
@@ -131,19 +139,21 @@ def hubs(view: View, net: network.Network) -> None:
     if frame.empty:
         st.info(tn("network.hubs.none", view.lang))
         return
-    display = translated(frame, view, ["hub_name", "partners", "active_partners", "regions_reached",
-                                       "funders"], "network.col")
-    _table(display, view, "network_hubs")
+    _table(frame, view, {"hub_name": NAME, "partners": COUNT, "active_partners": COUNT,
+                         "regions_reached": COUNT, "funders": COUNT, "hub_id": ID}, "network_hubs")
 
 
 def edges(view: View, net: network.Network, nodes: set[str]) -> None:
-    """Every link shown in the picture, as a table (for those who cannot use the picture)."""
+    """Every link shown in the picture, as a table (for those who cannot use the picture).
+    A grant's weight is money, any other link's a number of deliveries or reports: they
+    are two columns, each empty where it does not apply."""
     frame = network.edge_table(net, nodes)
     labels = _labels(net, set(frame["source"]) | set(frame["target"]), view.lang)
+    grant = frame["kind"] == "grant"
     frame = frame.assign(source_name=[labels[s] for s in frame["source"]],
-                         target_name=[labels[t] for t in frame["target"]])
+                         target_name=[labels[t] for t in frame["target"]],
+                         amount=frame["weight"].where(grant), times=frame["weight"].where(~grant))
     with st.expander(tn("network.edges.title", view.lang, n=len(frame))):
-        display = translated(frame, view, ["source_name", "target_name", "kind", "weight"],
-                             "network.col",
-                             special={"kind": lambda k: tn(f"network.edge.{k}", view.lang)})
-        _table(display, view, "network_links")
+        _table(frame, view, {"source_name": NAME, "target_name": NAME, "kind": TEXT,
+                             "amount": MONEY, "times": COUNT}, "network_links",
+               special={"kind": lambda k: tn(f"network.edge.{k}", view.lang)})
