@@ -102,8 +102,8 @@ def test_briefing_of_a_region(scenario_db):
 def test_briefing_of_a_region_says_where_coverage_moved(scenario_db):
     # 武汉 loses C1's coverage (D2 of 02-08 leaves the window): 1/1 → 0/1.
     brief = build_brief(scenario_db, SCOPE, "zh", WUHAN)
-    assert "武汉市社区/村覆盖率由昨日的 100% 降至 0%。" in brief["narrative"]
-    assert "Community coverage in Wuhan fell from 100% yesterday to 0%." in build_brief(
+    assert "武汉市社区/村覆盖率由昨日的 100.0% 降至 0.0%。" in brief["narrative"]
+    assert "Community coverage in Wuhan fell from 100.0% yesterday to 0.0%." in build_brief(
         scenario_db, SCOPE, "en", WUHAN)["narrative"]
 
 
@@ -136,7 +136,7 @@ def _page(name: str, region: str, lang: str = "zh"):
 def test_overview_of_a_region(scenario_db):
     at = _page("overview", XIAOGAN)
     assert {m.label: m.value for m in at.metric} == {
-        "未满足需求": "1", "紧急未满足需求": "1", "医院覆盖率": "0%", "社区/村覆盖率": "0%",
+        "未满足需求": "1", "紧急未满足需求": "1", "医院覆盖率": "0.0%", "社区/村覆盖率": "0.0%",
         "活跃一线机构": "1", "失联一线机构": "0", "逾期配送": "1"}
     table = frame_with(at, "区县")
     assert table["区县"].tolist()[0] == "汉川市" and len(table) == 8
@@ -146,8 +146,8 @@ def test_overview_of_a_region(scenario_db):
     assert "open_needs_per_10k" not in at.selectbox(key="metric_zh").options
     at = _page("overview", WUHAN, "en")
     assert {m.label: m.value for m in at.metric} == {
-        "Open needs": "2", "Urgent open needs": "1", "Hospital coverage": "50%",
-        "Community coverage": "0%", "Active partners": "2",
+        "Open needs": "2", "Urgent open needs": "1", "Hospital coverage": "50.0%",
+        "Community coverage": "0.0%", "Active partners": "2",
         "Stale partners": "1", "Overdue deliveries": "1"}
 
 
@@ -156,8 +156,8 @@ def test_the_other_pages_of_a_region(scenario_db):
     assert (needs["未满足需求"], needs["其中紧急"]) == ("1", "1")
     cov = _page("coverage", XIAOGAN)
     cards = {m.label: m.value for m in cov.metric}
-    assert (cards["医院覆盖率"], cards["社区/村覆盖率"]) == ("0%", "0%")
-    assert cards["未覆盖且有紧急需求的设施"] == "1"  # V1
+    assert (cards["医院覆盖率"], cards["社区/村覆盖率"]) == ("0.0%", "0.0%")
+    assert cards["未覆盖且紧急"] == "1"  # V1
     assert frame_with(cov, "服务不足")["地区"].tolist() == ["孝感市"]
     mapped = frame_with(_page("map", XIAOGAN), "区县")
     assert len(mapped) == 8
@@ -168,8 +168,8 @@ def test_the_other_pages_of_a_region(scenario_db):
     assert money["地区"].tolist() == ["孝感市"] and money["未满足需求数"].tolist() == [1]
     methods = _page("methods", XIAOGAN)
     assert any("孝感市" in c.value for c in methods.caption)
-    export = frame_with(methods, "地市代码")
-    assert set(export["地市代码"]) == {XIAOGAN}
+    export = frame_with(methods, "新上报需求")
+    assert set(export["地区"]) == {"孝感市"}
     on_d = export[export["日期"].astype(str) == "2020-02-15"]
     assert pd.to_numeric(on_d["未满足需求"], errors="coerce").sum() == 1
 
