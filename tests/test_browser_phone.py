@@ -192,6 +192,23 @@ def test_maps_fit_a_wide_screen_with_their_legends(server, tab, lang):  # noqa: 
     assert tab.locator(".colorbar .cbtitle text").first.text_content() == (
         "未满足需求（条）" if lang == "zh" else "Open needs (count)")
     assert tab.locator(".st-key-lifeline_phone_nav").first.is_hidden()  # the sidebar lists pages
+    # Hovering a region anywhere inside it (here at its name) names it with its value.
+    name = {"zh": "恩施", "en": "Enshi"}[lang]
+    tab.locator('[data-testid="stPlotlyChart"]').scroll_into_view_if_needed()
+    tab.wait_for_timeout(500)
+    x, y = tab.evaluate("""name => {
+        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        const L = gd._fullLayout, labels = gd.data.find(t => t.name === 'labels');
+        const k = labels.text.indexOf(name), box = gd.getBoundingClientRect();
+        return [box.left + L.xaxis._offset + L.xaxis.l2p(labels.x[k]),
+                box.top + L.yaxis._offset + L.yaxis.l2p(labels.y[k]) + 12];
+    }""", name)
+    tab.mouse.move(x + 30, y + 30)
+    tab.mouse.move(x, y)
+    hover = tab.locator(".hoverlayer .hovertext").first
+    hover.wait_for(timeout=10_000)
+    assert hover.text_content().startswith({"zh": "恩施土家族苗族自治州", "en": "Enshi"}[lang])
+    assert {"zh": "未满足需求: ", "en": "Open needs: "}[lang] in hover.text_content()
     screenshot(tab, f"wide_overview_{lang}")
     tab.goto(f"{server}/map?lang={lang}&as_of=2020-03-15")
     settle(tab)
