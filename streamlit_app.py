@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.access import pages_for
 from dashboard.i18n import t
 from dashboard.ui.auth import identify, no_access
-from dashboard.ui.frame import current_language, leave_legacy_pages_mode, sidebar
+from dashboard.ui.frame import current_language, leave_legacy_pages_mode, phone_menu, sidebar
 
 # (file, url path, catalogue key, extra sidebar filters). The first page is the default,
 # served at "/" (its url path is unused); a role sees the pages dashboard.access gives it
@@ -46,4 +46,5 @@ pages = [
 current = st.navigation(pages)
 filters = {page.url_path: spec[3] for page, spec in zip(pages, shown)}
 sidebar(filters.get(current.url_path, ()), identity)
+phone_menu(pages, current, lang)
 current.run()

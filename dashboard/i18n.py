@@ -30,6 +30,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "page.overview": ("总览", "Overview"),
     "page.map": ("地图", "Map"),
     "page.data": ("数据", "Data"),
+    # Navigation on a phone (issue 12)
+    "nav.menu": ("☰ 页面：{page}", "☰ Pages: {page}"),
     # Metrics
     "metric.open_needs": ("未满足需求", "Open needs"),
     "metric.urgent_open_needs": ("紧急未满足需求", "Urgent open needs"),
@@ -94,14 +96,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "overview.empty": ("还没有数据。请在“数据”页导入文件；想先看看效果，可以请管理员载入演示数据。",
                        "No data yet. Import files on the Data page; to look around first, ask the "
                        "administrator to load the demo data."),
+    # Overview map classes (issue 12)
+    "overview.map_classes": ("分级方式", "Colour classes"),
+    "overview.classes.quantile": ("分位数", "Quantiles"),
+    "overview.classes.linear": ("线性", "Linear"),
+    "overview.classes_help": ("分位数：按排名分五档，每档地区数大致相同，武汉很高也不会让其余地区都变浅；线性：颜色与数值成正比。",
+                              "Quantiles: five classes by rank, each holding about as many regions, so one very high region does not wash out the rest. Linear: colour in proportion to the value."),
     # Map
     "map.title": ("地图", "Map"),
     "map.region_select": ("下钻到地市", "Drill down into a prefecture"),
     "map.all_regions": ("全省", "Whole province"),
-    "map.caption": ("点击地市可下钻到区县。点：红＝有紧急未满足需求，橙＝窗口内未覆盖，绿＝已覆盖；紫色大圆点＝枢纽机构。",
-                    "Click a prefecture to drill down into its districts and counties. Points: "
-                    "red = urgent open need, orange = not covered in the window, green = "
-                    "covered; large purple dots = hubs."),
+    "map.caption": ("点击地市可下钻到区县。",
+                    "Click a prefecture to drill down into its districts and counties."),
     "map.points_capped": ("显示 {shown:,} / {total:,} 个设施（优先显示紧急与未覆盖的）。",
                           "Showing {shown:,} of {total:,} facilities (urgent and uncovered first)."),
     "map.urgent_only": ("全省视图只显示有紧急未满足需求的 {shown:,} 个设施（共 {total:,} 个）；下钻到地市可看全部设施。",
@@ -110,13 +116,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.no_coordinates": ("这里的设施都没有经纬度（例如志愿者需求信息），地图上不画点；各区县的数字仍然完整。",
                            "None of these facilities has coordinates (the volunteer feeds have none), so no points are drawn; the figures per district are complete."),
     "map.county_table": ("{region}各区县", "Districts and counties of {region}"),
-    "map.back": ("返回全省", "Back to the province"),
+    "map.back": ("← 返回全省", "← Back to the province"),
     "map.legend.urgent": ("紧急需求", "Urgent need"),
     "map.legend.uncovered": ("未覆盖", "Not covered"),
     "map.legend.covered": ("已覆盖", "Covered"),
     "map.legend.hub": ("枢纽", "Hub"),
     "map.tooltip.state": ("状态", "State"),
     "map.tooltip.type": ("类型", "Type"),
+    # Map legends (issue 12): the metric with its unit, quantile classes, points
+    "map.legend.points": ("设施与枢纽", "Facilities and hubs"),
+    "map.legend.class_range": ("{low}–{high}", "{low}–{high}"),
+    "map.legend_title.open_needs": ("未满足需求（条）", "Open needs (count)"),
+    "map.legend_title.open_needs_per_10k": ("每万人未满足需求（条/万人）", "Open needs per 10,000 residents"),
+    "map.legend_title.open_needs_per_1k_confirmed": ("每千例确诊的未满足需求（条/千例）", "Open needs per 1,000 confirmed cases"),
+    "map.legend_title.hospital_coverage": ("医院覆盖率（%）", "Hospital coverage (%)"),
+    "map.legend_title.community_coverage": ("社区/村覆盖率（%）", "Community coverage (%)"),
+    "map.legend_title.active_orgs": ("活跃机构（家）", "Active organisations (count)"),
+    "map.legend_title.overdue_deliveries": ("逾期配送（批）", "Overdue deliveries (count)"),
+    "map.legend_title.gap_score": ("缺口得分（每百万人）", "Gap score (per million)"),
     # Data
     "data.title": ("数据", "Data"),
     "data.intro": ("上传各地手里的真实文件：先识别和检查，确认后才写入；有任何问题则什么都不写，除非选择只导入有效行。",

@@ -134,6 +134,73 @@ def region_centroids(features: dict) -> dict[str, tuple[float, float]]:
     return out
 
 
+# Hand-placed names where the automatic point reads badly: 仙桃's pole of inaccessibility
+# sits on its eastern edge, against 武汉's name. (lon, lat) in the boundaries'
+# coordinates; a point that is not inside its region is ignored (label_points checks).
+LABEL_AT = {
+    "429004": (113.36, 30.29),  # 仙桃
+}
+
+
+def label_points(features: dict) -> dict[str, tuple[float, float]]:
+    """Where each feature's name goes: a point inside it, away from its border.
+
+    The pole of inaccessibility (``shapely.ops.polylabel``) of the feature's largest
+    part: the point farthest from the border, so small neighbours' names do not sit on
+    each other as representative points may, and a crescent's name stays inside it
+    (its centroid may not). ``LABEL_AT`` overrides a few crowded regions by hand.
+
+    Parameters
+    ----------
+    features : dict
+        FeatureCollection of (Multi)Polygons whose features carry ``properties.adcode``.
+
+    Returns
+    -------
+    dict
+        ``{adcode: (lon, lat)}`` rounded to 5 decimals, each inside its feature.
+    """
+    return {code: (x, y) for code, (x, y, _) in _label_placements(features).items()}
+
+
+def label_room(features: dict) -> dict[str, float]:
+    """How far each feature's label point (``label_points``) is from its border, in
+    degrees: the radius of the largest circle around the name that stays inside the
+    region. A map drops a name that would spill far over its neighbours."""
+    return {code: room for code, (_, _, room) in _label_placements(features).items()}
+
+
+def _label_placements(features: dict) -> dict[str, tuple[float, float, float]]:
+    out = {}
+    for feat in features.get("features", []):
+        if feat.get("geometry"):
+            code = str(feat["properties"]["adcode"])
+            out[code] = _label_point(code, json.dumps(feat["geometry"], separators=(",", ":")))
+    return out
+
+
+@lru_cache(maxsize=512)
+def _label_point(code: str, geometry: str) -> tuple[float, float, float]:
+    """(lon, lat, distance to the border) of one feature's label; kept, because pages
+    ask for the same names on every rerun."""
+    from shapely.geometry import Point, shape
+    from shapely.ops import polylabel
+
+    geom = shape(json.loads(geometry))
+    placed = LABEL_AT.get(code)
+    if placed and geom.contains(Point(placed)):
+        point = Point(placed)
+    else:
+        part = max(geom.geoms, key=lambda g: g.area) if geom.geom_type == "MultiPolygon" else geom
+        x0, y0, x1, y1 = part.bounds
+        # A hundredth of the part's size: fine enough for a district, quick for a province.
+        point = polylabel(part, tolerance=max(x1 - x0, y1 - y0) / 100)
+        if not part.contains(point):  # polylabel gives up on slivers narrower than the tolerance
+            point = part.representative_point()
+    point = Point(round(point.x, 5), round(point.y, 5))
+    return (point.x, point.y, round(geom.boundary.distance(point), 5))
+
+
 def clear_memory_cache() -> None:
     """Forget in-process results (the disk cache is kept). Mainly for tests."""
     _cached_text.cache_clear()

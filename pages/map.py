@@ -6,17 +6,23 @@ from dashboard.charts import (
     deck,
     facility_points,
     hub_points,
+    label_records,
+    map_height,
     region_from_selection,
     region_layer_data,
+    shade,
     view_for,
 )
 from dashboard.i18n import region_label
 from dashboard.ui import data
-from dashboard.ui.frame import choose_region, current_view
+from dashboard.ui.frame import WHOLE_PROVINCE, choose_region, current_view, set_region
+from dashboard.ui.maps import classes_control, map_legend
+from dashboard.ui.viewport import column_width
 from geo.boundaries import county_features, prefecture_features, region_centroids
 from geo.regions import load_registry
 
 MAX_POINTS = 4000
+METRIC = "open_needs"  # what the regions are shaded by
 
 view = current_view()
 st.title(view.t("map.title"))
@@ -28,16 +34,22 @@ registry = load_registry()
 names = {r.adcode: region_label(r.name, r.name_en, view.lang) for r in registry.prefectures()}
 region = view.region  # the sidebar's region filter: the map drills into it
 
+if region is not None:
+    # The way back sits above the map, where the eye is after drilling (the sidebar is
+    # hidden on a phone).
+    st.button(view.t("map.back"), key="map_back", on_click=set_region, args=(WHOLE_PROVINCE,))
+    st.subheader(names[region])
+
 summary = data.region_summary(view.key, view.as_of, view.window)
 province = prefecture_features()
 if region is None:
     shapes = province
-    values = dict(zip(summary["adcode"], summary["open_needs"].where(summary["has_data"])))
+    values = dict(zip(summary["adcode"], summary[METRIC].where(summary["has_data"])))
     labels = names
 else:
     shapes = county_features(region)
     counties = data.county_summary(view.key, view.as_of, view.window, region)
-    values = dict(zip(counties["adcode"], counties["open_needs"].astype(float)))
+    values = dict(zip(counties["adcode"], counties[METRIC].astype(float)))
     # Facilities whose county is not known are counted on a row of the prefecture's code.
     labels = {c: region_label(n, e, view.lang) + (view.t("coverage.county_unknown") if u else "")
               for c, n, e, u in zip(counties["adcode"], counties["name"], counties["name_en"],
@@ -47,12 +59,23 @@ else:
 facilities, total = data.facility_status(view.key, view.as_of, view.window, region, MAX_POINTS,
                                          urgent_only=region is None)
 hubs = data.hubs(view.key)
-layer = region_layer_data(shapes, values, labels, view.lang, view.t("metric.open_needs"))
-chart = deck(layer, facility_points(facilities, view.lang),
-             hub_points(hubs, region_centroids(province), view.lang),
-             view_for(shapes, width_px=900, height_px=600))
-event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object",
-                        key="deck", height=600)
+drawn, side = st.columns([3, 1])
+with side:
+    classes = classes_control(view, "map")
+with drawn:
+    # The view is fitted to the column's measured width, so a phone sees the whole region.
+    width = column_width("map", default=700)
+    height = map_height(shapes, width)
+    layer = region_layer_data(shapes, values, labels, view.lang, view.t(f"metric.{METRIC}"),
+                              METRIC, classes)
+    fitted = view_for(shapes, width_px=width, height_px=height)
+    chart = deck(layer, facility_points(facilities, view.lang),
+                 hub_points(hubs, region_centroids(province), view.lang), fitted,
+                 labels=label_records(shapes, view.lang, zoom=fitted[1]))
+    event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object",
+                            key="deck", height=height)
+with side:
+    map_legend(shade(values, METRIC, classes), view)
 
 objects = (event.selection.objects or {}) if event and event.selection else {}
 if region is None:
@@ -60,7 +83,8 @@ if region is None:
     if adcode:
         choose_region(adcode)
 
-st.caption(view.t("map.caption"))
+if region is None:
+    st.caption(view.t("map.caption"))
 if total == 0:
     st.caption(view.t("map.no_coordinates"))
 elif region is None:
@@ -69,7 +93,7 @@ elif total > len(facilities):
     st.caption(view.t("map.points_capped", shown=len(facilities), total=total))
 if region is not None:
     st.subheader(view.t("map.county_table", region=names[region]))
-    table = counties.assign(name=list(labels.values()))[
+    table = counties.assign(name=[labels[c] for c in counties["adcode"]])[
         ["name", "facilities", "facilities_covered", "open_needs"]]
     st.dataframe(table.rename(columns={"name": view.t("metric.county")} | {
         c: view.t(f"metric.{c}") for c in ("facilities", "facilities_covered", "open_needs")}),

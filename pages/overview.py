@@ -14,6 +14,8 @@ from dashboard.metrics import COUNTY_UNDEFINED
 from dashboard.ui import data
 from dashboard.ui.components import download, headline_cards, region_table
 from dashboard.ui.frame import current_view, query_param, set_query_param
+from dashboard.ui.maps import classes_control
+from dashboard.ui.viewport import column_width
 from geo.boundaries import county_features, prefecture_features
 from geo.regions import load_registry
 
@@ -52,12 +54,16 @@ metric_key = f"metric_{view.lang}"
 if st.session_state.get(metric_key) not in choices:
     wanted = query_param("metric", "open_needs")
     st.session_state[metric_key] = wanted if wanted in choices else "open_needs"
-metric = st.selectbox(view.t("overview.map_metric"), choices, key=metric_key,
-                      format_func=lambda m: view.t(f"metric.{m}"))
+pick_metric, pick_classes = st.columns([3, 2], vertical_alignment="bottom")
+metric = pick_metric.selectbox(view.t("overview.map_metric"), choices, key=metric_key,
+                               format_func=lambda m: view.t(f"metric.{m}"))
+with pick_classes:
+    classes = classes_control(view, "overview")
 set_query_param("metric", metric if metric != "open_needs" else None)
 
 label = view.t(f"metric.{metric}")
-st.plotly_chart(choropleth(areas, features, metric, view.lang),
+width = column_width("overview", default=820)
+st.plotly_chart(choropleth(areas, features, metric, view.lang, classes, width_px=width),
                 width="stretch", config={"displayModeBar": False})
 if region is None:
     st.caption(view.t("overview.map_caption", metric=label))

@@ -134,11 +134,11 @@ def test_overview_draws_all_17_regions_and_switches_language(server, page):
     page.goto(f"{server}/")  # the default page
     wait_for_app(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
-    locations = page.evaluate(
+    regions = page.evaluate(
         "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot')"
-        ".data.reduce((n, trace) => n + trace.locations.length, 0)")
-    assert locations == 17
-    page.wait_for_selector('[data-testid="stPlotlyChart"] canvas')
+        ".data.filter(trace => trace.fill === 'toself').length")
+    assert regions == 17
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .scatterlayer .js-fill')
     assert page.locator("h1").first.inner_text() == "总览"
     assert page.locator('[data-testid="stMetric"]').count() == 7
     page.wait_for_timeout(1500)  # let the map paint its polygons before the picture

@@ -146,7 +146,8 @@ def test_map_tooltip_shows_a_hostile_name_as_text(hostile_server, page, dialogs)
     canvas.wait_for()
     page.wait_for_timeout(4000)  # deck.gl draws after the script has finished
     box = canvas.bounding_box()
-    center, zoom = view_for(prefecture_features(), width_px=900, height_px=600)
+    # The page fits the province to the map's measured size, so the same view here.
+    center, zoom = view_for(prefecture_features(), width_px=box["width"], height_px=box["height"])
     facility_id, name, lon, lat = _isolated_hostile_facility(db, zoom)
     cx, cy = _world(center["lon"], center["lat"], zoom)
     x, y = _world(lon, lat, zoom)

@@ -126,3 +126,53 @@ def test_region_centroids_lie_inside(fresh_cache):
     for feat in fc["features"]:
         pt = shapely.Point(cents[feat["properties"]["adcode"]])
         assert shape(feat["geometry"]).contains(pt)
+
+
+def _feature(code: str, coordinates, kind: str = "Polygon") -> dict:
+    return {"type": "Feature", "properties": {"adcode": code},
+            "geometry": {"type": kind, "coordinates": coordinates}}
+
+
+def test_label_points_lie_inside_even_where_the_centroid_does_not():
+    # A U open to the north, 3 wide and 3 tall with 1-wide arms: its centroid (1.5, 1.3)
+    # falls in the gap between the arms. The widest circle inside sits where the base
+    # meets an arm: centre (r, r), touching the outer walls and the inner corner (1, 1),
+    # so sqrt(2) (1 - r) = r, r = 2 - sqrt(2) = 0.586 (or its mirror at x = 3 - r).
+    u = [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]]
+    # Two islands: the name goes on the larger one.
+    islands = [[[[10, 0], [11, 0], [11, 1], [10, 1], [10, 0]]],
+               [[[20, 0], [23, 0], [23, 3], [20, 3], [20, 0]]]]
+    fc = {"type": "FeatureCollection",
+          "features": [_feature("U", u), _feature("I", islands, "MultiPolygon")]}
+    assert not shape(fc["features"][0]["geometry"]).contains(shape(fc["features"][0]["geometry"]).centroid)
+    points, room = boundaries.label_points(fc), boundaries.label_room(fc)
+    r = 2 - 2**0.5
+    assert points["U"] in (pytest.approx((r, r), abs=0.03), pytest.approx((3 - r, r), abs=0.03))
+    assert room["U"] == pytest.approx(r, abs=0.03)
+    assert points["I"] == pytest.approx((21.5, 1.5), abs=0.05) and room["I"] == pytest.approx(1.5, abs=0.05)
+
+
+def test_hand_placed_label_is_used_only_inside_its_region(monkeypatch):
+    square = [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]]]
+    fc = {"type": "FeatureCollection", "features": [_feature("S", square)]}
+    monkeypatch.setitem(boundaries.LABEL_AT, "S", (1.0, 1.0))
+    boundaries._label_point.cache_clear()
+    assert boundaries.label_points(fc)["S"] == (1.0, 1.0)
+    assert boundaries.label_room(fc)["S"] == pytest.approx(1.0)
+    monkeypatch.setitem(boundaries.LABEL_AT, "S", (9.0, 9.0))  # outside: ignored
+    boundaries._label_point.cache_clear()
+    assert boundaries.label_points(fc)["S"] == pytest.approx((2, 2), abs=0.05)
+    boundaries._label_point.cache_clear()
+
+
+def test_label_points_of_hubei_and_of_wuhan_lie_inside(fresh_cache):
+    for fc in (boundaries.prefecture_features(HUBEI), boundaries.county_features("420100")):
+        points = boundaries.label_points(fc)
+        assert set(points) == {f["properties"]["adcode"] for f in fc["features"]}
+        for feat in fc["features"]:
+            assert shape(feat["geometry"]).contains(shapely.Point(points[feat["properties"]["adcode"]]))
+    # 仙桃's name is placed by hand, clear of 武汉's; 武汉's sits in the city, not on 鄂州.
+    points = boundaries.label_points(boundaries.prefecture_features(HUBEI))
+    assert points["429004"] == boundaries.LABEL_AT["429004"]
+    lon, lat = points["420100"]
+    assert 113.9 < lon < 114.7 and 30.3 < lat < 31.0

@@ -165,16 +165,16 @@ def test_every_page_renders_the_real_data(real_db, monkeypatch):
 def test_gaps_stay_honest_shennongjia_has_no_data(real_db):
     from datetime import date
 
-    from dashboard.charts import choropleth
+    from dashboard.charts import NO_DATA_GREY, choropleth
     from geo.boundaries import prefecture_features
 
     con = store.connect(real_db)
     summary = metrics.region_summary(con, metrics.Scope(date(2020, 2, 19)))
     assert not summary.set_index("adcode").loc["429021", "has_data"]
     fig = choropleth(summary, prefecture_features(), "open_needs", "zh")
-    no_data = next(trace for trace in fig.data if trace.name == "no_data")
-    assert "429021" in list(no_data.locations)  # grey and labelled "no data", not zero
-    assert "无数据" in {row[1] for row in no_data.customdata}
+    shennongjia = next(trace for trace in fig.data if trace.name == "429021")
+    assert shennongjia.fillcolor == NO_DATA_GREY  # grey and labelled "no data", not zero
+    assert "无数据" in shennongjia.text
 
 
 def test_one_import_of_everything_lands_as_the_sequence(real_db, tmp_path):

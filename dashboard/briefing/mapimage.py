@@ -22,13 +22,6 @@ MAP_METRICS = ("open_needs", "gap_score")
 WIDTH_IN = 3.7  # the printed width of the map on the A4 briefing (about 94 mm)
 LABEL_PT = 6.0
 SMALL_REGION_DEG2 = 0.3  # regions smaller than this (in square degrees) get smaller labels
-# Hand-placed labels where the automatic point crowds a neighbour (Hubei's centre is a
-# cluster of small regions around 武汉). (lon, lat) in the boundaries' coordinates.
-LABEL_AT = {
-    "420100": (114.45, 30.64),  # 武汉: its northern half, clear of 鄂州 and 仙桃
-    "420700": (114.86, 30.28),  # 鄂州
-    "429004": (113.36, 30.29),  # 仙桃
-}
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK", "Noto Serif CJK", "Source Han Sans",
                 "WenQuanYi", "Droid Sans Fallback")
 @lru_cache(maxsize=1)
@@ -62,48 +55,39 @@ def _rings(geometry: dict):
 
 
 def _label_points(features: dict) -> dict[str, tuple[float, float, bool]]:
-    """Where each name goes, and whether the region is small (smaller label).
-
-    The pole of inaccessibility of the region's largest part (the point farthest from
-    its border: small neighbours' names do not sit on each other, as representative
-    points may), unless LABEL_AT places it by hand.
-    """
+    """Where each name goes (geo.boundaries.label_points: inside the region, away from
+    its border, hand-placed where Hubei's centre is crowded), and whether the region is
+    small (smaller label)."""
     from shapely.geometry import shape
-    from shapely.ops import polylabel
 
-    out = {}
-    for feature in features["features"]:
-        code = feature["properties"]["adcode"]
-        geom = shape(feature["geometry"])
-        small = geom.area < SMALL_REGION_DEG2
-        if code in LABEL_AT:
-            out[code] = (*LABEL_AT[code], small)
-            continue
-        if geom.geom_type == "MultiPolygon":
-            geom = max(geom.geoms, key=lambda g: g.area)
-        point = polylabel(geom, tolerance=0.01)
-        out[code] = (point.x, point.y, small)
-    return out
+    from geo.boundaries import label_points
+
+    points = label_points(features)
+    return {f["properties"]["adcode"]: (*points[f["properties"]["adcode"]],
+                                        shape(f["geometry"]).area < SMALL_REGION_DEG2)
+            for f in features["features"] if f["properties"]["adcode"] in points}
 
 
 def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs",
-               province: str | None = None, dpi: int = 300, region: str | None = None) -> bytes:
+               province: str | None = None, dpi: int = 300, region: str | None = None,
+               classes: str | None = None) -> bytes:
     """PNG bytes of a choropleth of ``metric`` over the prefectures in ``regions``, or
     over the counties of the prefecture ``region``.
 
     ``regions`` are the records of a brief (``build_brief(...)["regions"]``): adcode,
     name, name_en, has_data and the metric. Regions without data are grey. Names are in
-    ``lang``; with lang='zh' and no CJK font installed they fall back to English.
+    ``lang``; with lang='zh' and no CJK font installed they fall back to English. The
+    colours are the app's (dashboard.charts.shade of ``metric``, ``classes`` defaulting
+    to the app's), so the printed map reads like the Overview.
     """
-    from matplotlib import colormaps
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.cm import ScalarMappable
     from matplotlib.collections import PolyCollection
-    from matplotlib.colors import Normalize
+    from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, ListedColormap, Normalize
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    from dashboard.charts import NO_DATA_GREY  # the app's grey for "no data"
+    from dashboard.charts import DEFAULT_CLASSES, shade
     from geo.boundaries import county_features, prefecture_features
 
     if metric not in MAP_METRICS:
@@ -120,14 +104,12 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
 
     features = county_features(region) if region else prefecture_features(province)
     values = _values(regions, metric)
-    known = [v for v in values.values() if v is not None]
-    norm = Normalize(vmin=0, vmax=max(known) if known and max(known) > 0 else 1)
-    cmap = colormaps["OrRd"]
+    shading = shade({f["properties"]["adcode"]: values.get(f["properties"]["adcode"])
+                     for f in features["features"]}, metric, classes or DEFAULT_CLASSES)
 
     verts, colours = [], []
     for feature in features["features"]:
-        v = values.get(feature["properties"]["adcode"])
-        colour = NO_DATA_GREY if v is None else cmap(0.12 + 0.88 * norm(v))
+        colour = shading.colours[feature["properties"]["adcode"]]
         for ring in _rings(feature["geometry"]):
             verts.append(ring)
             colours.append(colour)
@@ -156,16 +138,29 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
         v = values.get(code)
         shown = t("brief.no_data", label_lang) if v is None else _short_number(v, metric)
         # Dark fills get white names, so 武汉 stays readable at the top of the scale.
-        dark = v is not None and norm(v) > 0.6
+        dark = (shading.positions.get(code) or 0) > 0.6
         ax.text(lon, lat, f"{name}\n{shown}", fontproperties=font,
                 fontsize=LABEL_PT - (1 if small else 0),
                 ha="center", va="center", color="white" if dark else "#222222", linespacing=1.1)
 
     # The colour scale sits in the empty north-east corner of the province, horizontally:
-    # rotated Chinese reads badly and a side bar would shrink the map.
-    cax = fig.add_axes((0.70, 0.86, 0.27, 0.03))
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal")
-    bar.ax.tick_params(labelsize=5.5, length=2, pad=1)
+    # rotated Chinese reads badly and a side bar would shrink the map. Quantile classes
+    # show as steps with their edges, a linear scale as a ramp from 0.
+    if shading.classes == "quantile":
+        cmap = ListedColormap(shading.class_colours())
+        norm = BoundaryNorm(range(len(shading.breaks)), cmap.N)
+        ticks = list(range(len(shading.breaks)))
+        labels = [_short_number(b, metric) for b in shading.breaks]
+    else:
+        cmap = LinearSegmentedColormap.from_list(metric, list(shading.scale.stops))
+        norm = Normalize(vmin=shading.low, vmax=shading.high)
+        ticks, labels = None, None
+    cax = fig.add_axes((0.66, 0.86, 0.31, 0.03))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal",
+                       ticks=ticks)
+    if labels:
+        bar.ax.set_xticklabels(labels)
+    bar.ax.tick_params(labelsize=5, length=2, pad=1)
     bar.outline.set_linewidth(0.4)
     cax.set_title(t(f"brief.map.{metric}", label_lang), fontproperties=font, fontsize=6,
                   loc="left", pad=2)

@@ -164,8 +164,8 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans SC", s
 h1 { font-size: 14pt; margin: 0; }
 .sub { color: #555; margin: 1mm 0 2mm; }
 h2 { font-size: 9.6pt; margin: 2.4mm 0 1mm; padding-bottom: 0.4mm; border-bottom: 1px solid #c9c9c9; }
-.top { display: grid; grid-template-columns: 1fr 94mm; gap: 4mm; align-items: start; }
-.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
+.top { display: grid; grid-template-columns: minmax(0, 1fr) 94mm; gap: 4mm; align-items: start; }
+.pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 4mm; }
 ul { margin: 0; padding-left: 4.5mm; }
 li { margin: 0.3mm 0; }
 table { border-collapse: collapse; width: 100%; }
@@ -185,6 +185,18 @@ ul.narrative li { font-size: 8.8pt; }
 footer { margin-top: 2mm; color: #666; font-size: 7.2pt; }
 table, tr, li { break-inside: avoid; }
 h2 { break-after: avoid; }
+/* On a phone's screen (the app's preview, an HTML file opened on a phone) the columns
+   stack, the text grows to a readable size and a wide table scrolls inside its own box.
+   Print keeps the A4 layout above. */
+@media screen and (max-width: 640px) {
+  body { font-size: 10.5pt; line-height: 1.4; }
+  h1 { font-size: 16pt; }
+  h2 { font-size: 11.5pt; }
+  .top, .pair { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  .date, .map .cap, footer { font-size: 9pt; }
+  ul.narrative li { font-size: 10.5pt; }
+}
+@media screen { .tw { max-width: 100%; overflow-x: auto; } img { max-width: 100%; } }
 """
 
 
@@ -194,7 +206,9 @@ def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]], 
     body = "".join(
         "<tr>" + "".join(f'<td class="n">{c}</td>' if n else f"<td>{c}</td>" for c, n in row) + "</tr>"
         for row in rows)
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    # In a box of its own: on a narrow screen a wide table scrolls there, not the page.
+    return (f'<div class="tw"><table class="{css}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _change_cell(text: str, key: str, delta) -> str:
@@ -321,5 +335,6 @@ def render_html(b: dict, lang: str = "zh", map_png: bytes | None = None,
     )
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{e(title)} · {e(b['as_of'])}</title><style>{CSS}</style></head>"
             f"<body>{body}</body></html>\n")

@@ -193,8 +193,39 @@ def _choice_filter(name: str, lang: str) -> str | None:
 
 def choose_region(adcode: str) -> None:
     """Set the region filter from a page (a map click) and rerun."""
-    st.session_state["_region_target"] = adcode
+    set_region(adcode)
     st.rerun()
+
+
+def set_region(adcode: str) -> None:
+    """Set the region filter (``WHOLE_PROVINCE`` for none) from a widget's callback: the
+    sidebar applies it on the run the widget starts."""
+    st.session_state["_region_target"] = adcode
+
+
+NARROW_PX = 768  # below this width Streamlit hides the sidebar behind an unlabelled »
+# Wide content scrolls inside its own box, never the page sideways: Markdown tables and
+# code (the Methods page) have no scroller of their own. The phone menu shows only where
+# the sidebar is folded away.
+PHONE_CSS = f"""<style>
+[data-testid="stMarkdownContainer"] table {{ display: block; max-width: 100%; overflow-x: auto; }}
+[data-testid="stMarkdownContainer"] pre {{ max-width: 100%; overflow-x: auto; }}
+@media (min-width: {NARROW_PX}px) {{ .st-key-lifeline_phone_nav {{ display: none; }} }}
+</style>"""
+
+
+def phone_menu(pages: list, current, lang: str) -> None:
+    """A labelled page menu at the top of the page, on narrow screens only.
+
+    On a phone Streamlit folds the sidebar, and with it the page list, behind an
+    unlabelled button; this menu names the current page and opens the list of pages in
+    the view's language. Wide screens hide it (the sidebar shows the same list).
+    """
+    with st.container(key="lifeline_phone_nav"):
+        with st.popover(t("nav.menu", lang, page=current.title), width="stretch"):
+            for page in pages:
+                st.page_link(page, width="stretch")
+    st.html(PHONE_CSS)
 
 
 def current_view() -> View:
