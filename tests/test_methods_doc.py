@@ -9,6 +9,7 @@ place in the other. Passages for developers (code, tests, commands) are wrapped 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 
@@ -70,3 +71,47 @@ def test_the_chinese_methods_are_chinese():
     assert words <= {"HXL", "CSV", "JSON", "Parquet", "UTF", "BOM", "Excel", "Windows", "Proxy",
                      "GCJ", "SHA", "UTC", "Noto", "CJK", "matplotlib", "null", "libhxl", "YYYY",
                      "max"}, words
+
+
+@pytest.mark.parametrize("lang, after", [("en", "**Hubs:**"), ("zh", "**枢纽**：")])
+def test_a_developer_passage_inside_a_line_leaves_the_paragraphs_around_it(lang, after):
+    text = methods_text(lang)
+    # The network's test passage closes the brokers' paragraph; the hubs' one stays apart.
+    assert f"\n\n{after}" in text
+    # Nor does a word run into the bracket that followed the passage ("chosen(default 5").
+    prose = re.sub(r"`[^`]*`|    .*", "", text).replace("max(", "")
+    assert not re.search(r"[A-Za-z]\(", prose), re.search(r".{40}[A-Za-z]\(", prose)
+
+
+def test_the_chinese_page_draws_no_space_inside_a_sentence():
+    text = methods_text("zh")
+    # A line break inside a paragraph or list item is drawn as a space; Chinese sets none
+    # between its characters or next to its punctuation.
+    wide = "\u4e00-\u9fff，。；：、（）“”"
+    assert not re.search(f"[{wide}]\n[ \t]*[{wide}]", text)
+    assert "因此所有地市的卡片加起来等于全省的" in text  # a list item's second line
+    assert "其余为 `planned`（计划中）。D 之后才发出的配送不计" in text  # after a full stop
+
+
+def _punctuation(c: str) -> bool:
+    return c == "" or unicodedata.category(c)[0] in "PS"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_emphasis_on_the_page_is_drawn_as_such(lang):
+    # CommonMark opens ** or * only before a letter, or before punctuation when a space or
+    # punctuation stands in front (and closes the other way round): "**排序：**多出" would
+    # show its asterisks. Chinese puts the colon after the bold: "**排序**：多出".
+    for paragraph in methods_text(lang).split("\n\n"):
+        text = re.sub(r"`[^`]*`", "C", paragraph)
+        for stars in (r"(?<!\*)\*\*(?!\*)", r"(?<!\*)\*(?!\*)"):
+            for k, m in enumerate(re.finditer(stars, text)):
+                before = text[m.start() - 1] if m.start() else ""
+                after = text[m.end()] if m.end() < len(text) else ""
+                if k % 2 == 0:
+                    ok = not after.isspace() and (not _punctuation(after) or before.isspace()
+                                                  or _punctuation(before))
+                else:
+                    ok = not before.isspace() and (not _punctuation(before) or after.isspace()
+                                                   or _punctuation(after))
+                assert ok, text[max(m.start() - 20, 0):m.end() + 20]

@@ -194,7 +194,9 @@ def methods(view: View) -> None:
         st.markdown(methods_text(view.lang, title=False))
 
 
-_DEV = re.compile(r"<!-- dev -->.*?<!-- /dev -->\n?", re.S)
+# A passage that fills its own lines takes its line break with it; one inside a line
+# leaves the break, so the paragraph after it stays a paragraph of its own.
+_DEV = re.compile(r"^<!-- dev -->.*?<!-- /dev -->\n?|<!-- dev -->.*?<!-- /dev -->", re.S | re.M)
 _HTML = re.compile(r"<!--.*?-->|<a id=\"[^\"]*\"></a>\n?", re.S)
 
 
@@ -211,4 +213,11 @@ def methods_text(lang: str, title: bool = True) -> str:
 
 
 _WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
-_CJK_BREAK = re.compile(f"(?<=[{_WIDE}])\n(?=[{_WIDE}])")
+_FULL = "\u3000-\u303f\uff00-\uffef"  # full-width punctuation: never a space before or after
+_QUOTES = "\u2014\u2018\u2019\u201c\u201d\u2026"  # — ‘ ’ “ ” …, which Chinese sets without spaces
+# Joined: a break between two Chinese characters, after full-width punctuation unless a list
+# item, table row or heading starts there, and before full-width punctuation. The
+# indentation of a list item's next line goes too, or the break still draws a space.
+_CJK_BREAK = re.compile(f"(?<=[{_WIDE}{_QUOTES}])\\n[ \\t]*(?=[{_WIDE}{_QUOTES}])"
+                        f"|(?<=[{_FULL}])\\n[ \\t]*(?=[^\\s|#>])(?![-*+] |\\d+[.)] )"
+                        f"|(?<=\\S)\\n[ \\t]*(?=[{_FULL}])")
