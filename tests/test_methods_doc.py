@@ -69,8 +69,8 @@ def test_the_chinese_methods_are_chinese():
     # Names of standards, formats and tools that Chinese text writes in Latin letters, the
     # date pattern YYYY-MM-DD and the max of a formula.
     assert words <= {"HXL", "CSV", "JSON", "Parquet", "UTF", "BOM", "Excel", "Windows", "Proxy",
-                     "GCJ", "SHA", "UTC", "Noto", "CJK", "matplotlib", "null", "libhxl", "YYYY",
-                     "max"}, words
+                     "GCJ", "SHA", "UTC", "Noto", "CJK", "matplotlib", "pydeck", "ColorBrewer",
+                     "null", "libhxl", "YYYY", "max"}, words
 
 
 @pytest.mark.parametrize("lang, after", [("en", "**Hubs:**"), ("zh", "**枢纽**：")])
