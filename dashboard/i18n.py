@@ -531,6 +531,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "No delivery delivered by the as-of date had an expected date: no delay to show."),
     # Needs page, issue 12: tables through ui/tables.show_table (ids in the downloads only)
     "needs.col.carrier_id": ("执行机构编号", "Carrier ID"),
+    "needs.table.empty": ("截至该日期没有可列出的记录。", "Nothing to list at this date."),
+    "needs.late.none": ("截至该日期，没有在需求关闭后才送达的配送。",
+                        "No delivery arrived after its need had closed, up to this date."),
     # Coverage page
     "page.coverage": ("覆盖", "Coverage"),
     "coverage.title": ("覆盖情况", "Coverage"),

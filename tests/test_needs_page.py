@@ -50,6 +50,7 @@ def test_needs_page_in_chinese(db):
     assert rows.loc["口罩", ["需求量", "已送达", "在途", "未满足"]].tolist() == [
         "1,000只", "400只", "300只", "600只"]
     assert (rows.loc["手套", "需求量"], rows.loc["手套", "未满足"]) == ("未报数量", "整项需求")  # never 0
+    assert _config(at, "需求量")["alignment"] == "right"  # figures line up, words or not
     assert rows.loc["口罩", "已开放天数"] == 5
     quantities = next(d.value for d in at.dataframe if "剩余（扣除在途）" in d.value.columns
                       and "物资" in d.value.columns and "地区" not in d.value.columns)
@@ -111,7 +112,7 @@ def test_the_need_table_fits_a_1440_pixel_screen_with_the_widest_values(lang):
     table = layout(ui.whole_needs(frame, lang), lang, ui.NEED_COLUMNS, ui.PREFIX, ui._VALUE_COLUMNS)
     assert table.width <= TABLE_WIDTH, [(c.header, c.width) for c in table.columns]
     # No quantity is cut: each column is as wide as its quantity with its unit.
-    for column in table.columns[5:9]:
+    for column in table.columns[4:8]:
         assert column.width >= text_width(table.shown[column.header].iloc[0]) + 16, column
     assert t("needs.col.facility_name", lang) == table.columns[0].header and table.columns[0].pinned
 
@@ -144,3 +145,14 @@ def test_needs_page_follows_the_region_filter(db):
     assert at.dataframe[0].value[["设施", "物资"]].values.tolist() == [
         ["王家湾村", "面"], ["王家湾村", "手套"]]
     assert any("孝感市" in c.value for c in at.caption)
+
+
+def test_an_empty_table_is_said_in_words_and_days_read_as_dates(db):
+    load(db)
+    # On 02-09 no delivery had arrived after its need closed (D6 came on 02-10).
+    at = run_needs(params={"as_of": "2020-02-09"})
+    assert "截至该日期，没有在需求关闭后才送达的配送。" in [i.value for i in at.info]
+    assert not any("晚到天数" in d.value.columns for d in at.dataframe)  # no grid reading "empty"
+    mismatch = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                    if len(json.loads(c.proto.spec)["data"]) == 2)
+    assert mismatch["layout"]["xaxis"]["tickformat"] == "%Y-%m-%d"  # not "Feb 9"

@@ -96,12 +96,16 @@ DOWNLOAD_ROWS = 50_000
 
 
 def _table(frame: pd.DataFrame, view: View, columns: list[Col], file_stem: str,
-           every: list[Col] | None = None, prepare=None) -> pd.DataFrame:
+           every: list[Col] | None = None, prepare=None, empty: str = "needs.table.empty") -> pd.DataFrame:
     """Show the first SHOWN_ROWS rows of ``frame`` with ``columns`` and offer the first
     DOWNLOAD_ROWS as a CSV with ``every`` column (default: the same ones, ids last);
     returns what the download holds. ``prepare(rows, screen)`` writes the cells for the
-    screen (``screen`` True) or for the file."""
+    screen (``screen`` True) or for the file. An empty frame is said in words (the
+    catalogue's ``empty``): an empty grid reads "empty" in English, and offers nothing."""
     total = len(frame)
+    if not total:
+        st.info(tn(empty, view.lang))
+        return pd.DataFrame()
     screen = frame.head(SHOWN_ROWS)
     show_table(prepare(screen, True) if prepare else screen, view, columns, PREFIX, _VALUE_COLUMNS,
                _special(view.lang))
@@ -153,13 +157,15 @@ def headlines(view: View) -> pd.DataFrame:
 
 
 QUANTITIES = ("requested", "delivered", "in_transit", "unmet")
-# The need table on screen, fitting the page at 1440 px: what and where first, then how
-# much (each quantity with its unit) and how long. The download adds the unit and the
-# report date as columns of their own, the facility's type, the beneficiaries and the ids.
+# The need table on screen, fitting the page at 1440 px: who and where first, what, how
+# much (each quantity with its unit, right-aligned as figures are) and how long. The
+# category is chosen above the table; the download adds it, the unit and the report date
+# as columns of their own, the facility's type, the beneficiaries and the ids.
 NEED_COLUMNS = [Col("facility_name", NAME), Col("region_adcode", REGION), Col("priority", TEXT),
-                Col("category", TEXT), Col("item", TEXT), *(Col(c, TEXT) for c in QUANTITIES),
+                Col("item", TEXT), *(Col(c, TEXT, align="right") for c in QUANTITIES),
                 Col("days_open", COUNT)]
-NEED_DOWNLOAD = [*NEED_COLUMNS[:5], Col("unit", TEXT), *NEED_COLUMNS[5:], Col("reported_on", DATE),
+NEED_DOWNLOAD = [*NEED_COLUMNS[:3], Col("category", TEXT), Col("item", TEXT), Col("unit", TEXT),
+                 *(Col(c, TEXT) for c in QUANTITIES), Col("days_open", COUNT), Col("reported_on", DATE),
                  Col("facility_type", TEXT), Col("beneficiary_group", TEXT),
                  Col("need_id", ID), Col("facility_id", ID)]
 
@@ -304,16 +310,18 @@ def mismatch(view: View) -> None:
         fig.add_trace(go.Scatter(x=[d.isoformat() for d in frame["day"]], y=frame[col] * 100,
                                  mode="lines+markers", name=tn(label, view.lang),
                                  line=dict(color=colour)))
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis_title=tn("needs.mismatch.day", view.lang),
+    # Days read YYYY-MM-DD (plotly's default ticks are English month names); the legend
+    # sits above the plot, clear of the ticks.
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10),
+                      xaxis=dict(title=tn("needs.mismatch.day", view.lang), tickformat="%Y-%m-%d"),
                       yaxis_title=tn("needs.mismatch.share", view.lang) + " (%)",
-                      yaxis_range=[0, 100], legend=dict(orientation="h"))
+                      yaxis_range=[0, 100], legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"))
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
     st.caption(tn("needs.mismatch.caption", view.lang, window=view.window))
     st.markdown(f"**{tn('needs.late.title', view.lang)}**")
     st.caption(tn("needs.late.caption", view.lang))
     late = _get(view, "late_deliveries")
-    _table(late, view, late_columns(late), "late_deliveries")
+    _table(late, view, late_columns(late), "late_deliveries", empty="needs.late.none")
 
 
 LOGISTICS_COLUMNS = [Col("carrier_name", NAME), *(Col(c, COUNT) for c in (
@@ -337,13 +345,16 @@ def logistics(view: View) -> None:
     st.caption(tn("needs.delay.caption", view.lang))
 
 
-def projection_columns(frame: pd.DataFrame) -> list[Col]:
-    """The projection: where and what, the quantities left and arriving, the rate per day
-    (two decimals) and the days it takes at that rate (one decimal, or words)."""
+def projection_columns(frame: pd.DataFrame, every: bool = False) -> list[Col]:
+    """The projection: where and what, what remains after what is on the way, what arrived
+    in the window, the rate per day (two decimals) and the days it takes at that rate (one
+    decimal, or words). ``every``: also the unmet and in-transit quantities the remainder
+    comes from (the download; on screen the columns would not fit)."""
+    behind = ("unmet", "in_transit") if every else ()
     return [Col("region_adcode", REGION), Col("category", TEXT), Col("item", TEXT), Col("unit", TEXT),
             Col("open_needs", COUNT),
-            *(amount(c, frame[c]) for c in ("unmet", "in_transit", "remaining", "delivered_in_window")),
-            Col("rate_per_day", DECIMAL), Col("days", TEXT)]
+            *(amount(c, frame[c]) for c in (*behind, "remaining", "delivered_in_window")),
+            Col("rate_per_day", DECIMAL), Col("days", TEXT, align="right")]
 
 
 def projection(view: View) -> None:
@@ -354,4 +365,4 @@ def projection(view: View) -> None:
     # Days are words where the rate is 0, so the column is text: one decimal, separated.
     frame["days"] = [formatting.decimal(d, 1, missing=never) for d in frame["days"]]
     st.caption(tn("needs.projection.caption", view.lang, window=view.window))
-    _table(frame, view, projection_columns(frame), "projection")
+    _table(frame, view, projection_columns(frame), "projection", projection_columns(frame, every=True))
