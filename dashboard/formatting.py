@@ -53,6 +53,18 @@ def decimal(value, digits: int = 2, missing: str = MISSING) -> str:
     return _signed(text, float(value) < 0 and float(text.replace(",", "")) != 0)
 
 
+def quantity(value, missing: str = MISSING, separators: bool = True) -> str:
+    """A quantity as it was reported: ``12,345`` for a whole number, up to two decimals
+    otherwise (``2.5``, never ``2.50`` or ``3``). ``separators=False`` for a file
+    (``12345``)."""
+    if is_missing(value):
+        return missing
+    text = decimal(value, 0 if float(value).is_integer() else 2)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if separators else text.replace(",", "")
+
+
 def percent(ratio, digits: int = 1, missing: str = MISSING) -> str:
     """A ratio in [0, 1] as a percentage with a fixed precision: 0.1342 → ``13.4%``."""
     if is_missing(ratio):

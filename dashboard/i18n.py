@@ -464,7 +464,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.none": ("截至该日期没有未满足需求。", "No open needs at this date."),
     "needs.count": ("数量", "Count"),
     # Column headers
-    "needs.col.need_id": ("需求编号", "Need"),
+    "needs.col.need_id": ("需求编号", "Need ID"),
     "needs.col.facility_id": ("设施编号", "Facility ID"),
     "needs.col.facility_name": ("设施", "Facility"),
     "needs.col.facility_type": ("设施类型", "Facility type"),
@@ -490,7 +490,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.col.score_total": ("得分合计", "Total score"),
     "needs.col.score_per_million": ("每百万人得分", "Score per million residents"),
     "needs.col.population": ("常住人口（2020）", "Population (2020)"),
-    "needs.col.delivery_id": ("配送编号", "Delivery"),
+    "needs.col.delivery_id": ("配送编号", "Delivery ID"),
     "needs.col.link_rule": ("关联方式", "Link"),
     "needs.col.quantity": ("数量", "Quantity"),
     "needs.col.closed_on": ("需求关闭日期", "Need closed"),
@@ -502,7 +502,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.col.overdue": ("逾期", "Overdue"),
     "needs.col.delivered_with_date": ("已送达（有预计日期）", "Delivered (with expected date)"),
     "needs.col.on_time": ("按时送达", "On time"),
-    "needs.col.on_time_rate": ("按时率（%）", "On-time rate (%)"),
+    "needs.col.on_time_rate": ("按时率", "On-time rate"),
     "needs.col.delay_days": ("延误天数", "Delay (days)"),
     "needs.col.remaining": ("剩余（扣除在途）", "Remaining (after in transit)"),
     "needs.col.delivered_in_window": ("窗口内送达", "Delivered in window"),
@@ -518,7 +518,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.col.rank": ("排名", "Rank"),
     "needs.col.unquantified_needs": ("未报数量的需求", "Needs without a quantity"),
     "needs.col.uncovered_needs": ("未覆盖需求（折合条数）", "Uncovered needs (in whole needs)"),
-    "needs.col.uncovered_share": ("未覆盖比例（%）", "Uncovered share (%)"),
+    "needs.col.uncovered_share": ("未覆盖比例", "Uncovered share"),
     "needs.quantities.title": ("按物资和单位的数量", "Quantities by item and unit"),
     "needs.quantities.caption": (
         "有数量的未满足需求，按类别、物资和单位分别合计；不同物资、不同单位的数量从不相加。"
@@ -529,6 +529,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs.no_carrier": ("未注明承运方", "no carrier recorded"),
     "needs.delay.none": ("截至日期前没有既有预计到达日期又已送达的配送，无法计算延误。",
                          "No delivery delivered by the as-of date had an expected date: no delay to show."),
+    # Needs page, issue 12: tables through ui/tables.show_table (ids in the downloads only)
+    "needs.col.carrier_id": ("执行机构编号", "Carrier ID"),
+    "needs.table.empty": ("截至该日期没有可列出的记录。", "Nothing to list at this date."),
+    "needs.late.none": ("截至该日期，没有在需求关闭后才送达的配送。",
+                        "No delivery arrived after its need had closed, up to this date."),
     # Coverage page
     "page.coverage": ("覆盖", "Coverage"),
     "coverage.title": ("覆盖情况", "Coverage"),

@@ -359,14 +359,14 @@ def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = N
 def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """Deliveries delivered (on or before D) after their linked need had closed.
 
-    Columns: delivery_id, need_id, link_rule, facility_id, region_adcode, category,
-    item, quantity, closed_on, delivered_on, days_late, need_status.
+    Columns: delivery_id, need_id, link_rule, facility_id, facility_name, region_adcode,
+    category, item, quantity, unit, closed_on, delivered_on, days_late, need_status.
     """
     return con.execute(
         f"""
         WITH {LINKS_CTE}
-        SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.region_adcode,
-               d.category, d.item, d.quantity, n.closed_on, d.delivered_on,
+        SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.name AS facility_name,
+               f.region_adcode, d.category, d.item, d.quantity, d.unit, n.closed_on, d.delivered_on,
                date_diff('day', n.closed_on, d.delivered_on) AS days_late,
                n.status AS need_status
         FROM links l JOIN deliveries d USING (delivery_id)

@@ -17,6 +17,7 @@ from dashboard.i18n import region_label
 from dashboard.ui import data
 from dashboard.ui.frame import WHOLE_PROVINCE, choose_region, current_view, set_region
 from dashboard.ui.maps import classes_control, map_legend
+from dashboard.ui.tables import COUNT, NAME, Col, show_table
 from dashboard.ui.viewport import column_width
 from geo.boundaries import county_features, prefecture_features, region_centroids
 from geo.regions import load_registry
@@ -93,8 +94,9 @@ elif total > len(facilities):
     st.caption(view.t("map.points_capped", shown=len(facilities), total=total))
 if region is not None:
     st.subheader(view.t("map.county_table", region=names[region]))
-    table = counties.assign(name=[labels[c] for c in counties["adcode"]])[
-        ["name", "facilities", "facilities_covered", "open_needs"]]
-    st.dataframe(table.rename(columns={"name": view.t("metric.county")} | {
-        c: view.t(f"metric.{c}") for c in ("facilities", "facilities_covered", "open_needs")}),
-        hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3)
+    table = counties.assign(name=[labels[c] for c in counties["adcode"]])
+    # Every county at once: a prefecture has at most a dozen or so.
+    figures = ("facilities", "facilities_covered", "open_needs")
+    show_table(table, view, [Col("name", NAME, header=view.t("metric.county")),
+                             *(Col(c, COUNT, header=view.t(f"metric.{c}")) for c in figures)],
+               rows=len(table))

@@ -19,6 +19,16 @@ def test_counts_have_thousands_separators_and_unknown_is_a_dash(value, text):
     assert f.count(value) == text
 
 
+@pytest.mark.parametrize(("value", "shown", "in_file"), [
+    (600.0, "600", "600"), (22_280.0, "22,280", "22280"), (2.5, "2.5", "2.5"),
+    (1234.125, "1,234.12", "1234.12"), (0.25, "0.25", "0.25"), (None, "—", "—"),
+])
+def test_quantities_read_as_reported(value, shown, in_file):
+    # A quantity is not a count: 2.5 吨 stays 2.5 (a count would round it to 2).
+    assert f.quantity(value) == shown
+    assert f.quantity(value, separators=False) == in_file
+
+
 def test_a_missing_value_can_say_no_data():
     assert f.count(None, missing="无数据") == "无数据"
     assert f.percent(float("nan"), missing="no data") == "no data"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.apptest import run_app
+from tests.test_ui_text import problems
 
 
 def _figure(at) -> dict:
@@ -62,6 +63,19 @@ def test_map_names_the_regions_and_after_drilling_the_counties(scenario_db):
     assert "武汉" not in _names_on_map(at)
     table = at.dataframe[0].value
     assert "江岸区" in set(table["区县"])  # and the county table names them in full
+
+
+def test_the_county_table_reads_as_written_for_a_person(scenario_db):
+    # 孝感: seven counties and a row for H3, whose county is not known.
+    at = run_app("pages/map.py", params={"as_of": "2020-02-15", "region": "420900", "lang": "en"})
+    node = at.dataframe[0]
+    config = json.loads(node.proto.columns)
+    assert list(node.value.columns) == ["District / county", "Facilities", "Facilities covered", "Open needs"]
+    assert config["District / county"]["pinned"]  # the name stays in sight on a phone
+    for figure in ("Facilities", "Facilities covered", "Open needs"):
+        assert config[figure]["type_config"]["format"] == "%,.0f", figure  # 12,345
+    assert len(node.value) == 8 and node.value["Open needs"].sum() == 1  # V1's urgent need
+    assert not problems(at, "en")
 
 
 def test_back_control_returns_to_the_province(scenario_db):

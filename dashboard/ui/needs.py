@@ -1,6 +1,8 @@
 """Sections of the Needs page: each draws one analysis of dashboard.needs, with a caption
-saying what it counts and, for tables, a CSV download. Headers are translated; no raw
-column name reaches the screen.
+saying what it counts and, for tables, a CSV download. Tables go through
+:func:`dashboard.ui.tables.show_table`: each column says what it holds (a name, a count,
+a quantity, a share, a date), so figures read with separators and per cent, dates as
+dates, internal ids only in the download, and no raw column name on screen.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import needs
+from dashboard import formatting, needs
 from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
@@ -19,14 +21,26 @@ from dashboard.metrics import Scope
 from dashboard.ui.components import download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
-from dashboard.ui.tables import region_name, translated
+from dashboard.ui.tables import (
+    COUNT,
+    DATE,
+    DECIMAL,
+    ID,
+    NAME,
+    PERCENT,
+    REGION,
+    TEXT,
+    Col,
+    layout,
+    region_name,
+    show_table,
+)
 
 # Enum columns whose values are shown through the schema's labels.
 _VALUE_COLUMNS = {"category": "category", "priority": "priority",
                   "beneficiary_group": "beneficiary_group", "facility_type": "facility_type",
                   "need_status": "status"}
-_SHARE_COLUMNS = ("uncovered_share", "on_time_rate")
-
+PREFIX = "needs.col"  # headers are the catalogue's needs.col.<column>
 
 _FROM_OPEN_NEEDS = ("needs_by", "quantities_by_item", "ageing", "gap_ranking", "projection")
 
@@ -63,12 +77,16 @@ def _region_name(adcode: str, lang: str) -> str:
     return region_name(adcode, lang)
 
 
-def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
-    """``columns`` of ``frame`` with translated values and headers, shares in per cent."""
-    per_cent = lambda v: round(float(v) * 100, 1) if v == v and v is not None else v  # noqa: E731
-    special = {"link_rule": lambda v: tn(f"needs.link.{v}", view.lang)}
-    special |= {col: per_cent for col in _SHARE_COLUMNS}
-    return translated(frame, view, columns, "needs.col", _VALUE_COLUMNS, special)
+def _special(lang: str) -> dict:
+    return {"link_rule": lambda v: tn(f"needs.link.{v}", lang)}
+
+
+def amount(column: str, values, **more) -> Col:
+    """A column of quantities: whole numbers as counts (12,345), two decimals when some
+    quantity has a fraction (a count would turn 2.5 吨 into 2)."""
+    numbers = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").dropna()
+    whole = bool((numbers == numbers.round()).all())
+    return Col(column, COUNT if whole else DECIMAL, **more)
 
 
 # A browser table of hundreds of thousands of rows helps nobody and costs seconds; the
@@ -77,18 +95,34 @@ SHOWN_ROWS = 2_000
 DOWNLOAD_ROWS = 50_000
 
 
-def _table(frame: pd.DataFrame, view: View, columns: list[str], file_stem: str,
-           prepare=None) -> pd.DataFrame:
+def _table(frame: pd.DataFrame, view: View, columns: list[Col], file_stem: str,
+           every: list[Col] | None = None, prepare=None, empty: str = "needs.table.empty") -> pd.DataFrame:
+    """Show the first SHOWN_ROWS rows of ``frame`` with ``columns`` and offer the first
+    DOWNLOAD_ROWS as a CSV with ``every`` column (default: the same ones, ids last);
+    returns what the download holds. ``prepare(rows, screen)`` writes the cells for the
+    screen (``screen`` True) or for the file. An empty frame is said in words (the
+    catalogue's ``empty``): an empty grid reads "empty" in English, and offers nothing."""
     total = len(frame)
-    rows = frame.head(DOWNLOAD_ROWS)
-    display = shown(prepare(rows) if prepare else rows, view, columns)
-    st.dataframe(display.head(SHOWN_ROWS), hide_index=True, width="stretch")
+    if not total:
+        st.info(tn(empty, view.lang))
+        return pd.DataFrame()
+    screen = frame.head(SHOWN_ROWS)
+    show_table(prepare(screen, True) if prepare else screen, view, columns, PREFIX, _VALUE_COLUMNS,
+               _special(view.lang))
     if total > SHOWN_ROWS:
         st.caption(tn("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
                       download=min(DOWNLOAD_ROWS, total), as_of=view.as_of.isoformat()))
-    download(display, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view,
-             key=f"dl_needs_{file_stem}")
-    return display
+    data = downloadable(frame, view.lang, every or columns, prepare)
+    download(data, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view, key=f"dl_needs_{file_stem}")
+    return data
+
+
+def downloadable(frame: pd.DataFrame, lang: str, columns: list[Col], prepare=None) -> pd.DataFrame:
+    """What a table's CSV holds: its first DOWNLOAD_ROWS rows with translated headers and
+    values, figures unrounded, ids last (``prepare(rows, False)`` writes cells for a file)."""
+    rows = frame.head(DOWNLOAD_ROWS)
+    return layout(prepare(rows, False) if prepare else rows, lang, columns, PREFIX, _VALUE_COLUMNS,
+                  _special(lang)).download
 
 
 def caption(view: View) -> None:
@@ -99,17 +133,22 @@ def caption(view: View) -> None:
                   region=suffix))
 
 
+def whole(number: float) -> str:
+    """A number of needs: whole (``1,234``), or with one decimal when it is a sum of shares
+    (``1.9``)."""
+    return formatting.count(number) if round(number, 1).is_integer() else formatting.decimal(number, 1)
+
+
 def headlines(view: View) -> pd.DataFrame:
     """Four cards, all counts of needs (quantities of different units are never added:
     they are totalled per item and unit under "Totals")."""
     frame = _get(view, "needs_at")
     uncovered = float(needs.uncovered_share(frame).sum()) if not frame.empty else 0.0
     cards = (
-        ("needs.headline.open", f"{len(frame):,}"),
-        ("needs.headline.urgent", f"{int((frame['priority'] == 'urgent').sum()):,}"),
-        ("needs.headline.uncovered", f"{uncovered:,.0f}" if round(uncovered, 1).is_integer()
-         else f"{uncovered:,.1f}"),
-        ("needs.headline.unquantified", f"{int(frame['requested'].isna().sum()):,}"),
+        ("needs.headline.open", formatting.count(len(frame))),
+        ("needs.headline.urgent", formatting.count(int((frame["priority"] == "urgent").sum()))),
+        ("needs.headline.uncovered", whole(uncovered)),
+        ("needs.headline.unquantified", formatting.count(int(frame["requested"].isna().sum()))),
     )
     for column, (label, value) in zip(st.columns(4), cards):
         with column:
@@ -117,9 +156,18 @@ def headlines(view: View) -> pd.DataFrame:
     return frame
 
 
-NEED_COLUMNS = ["need_id", "facility_name", "facility_type", "region_adcode", "category", "item",
-                "unit", "requested", "delivered", "in_transit", "unmet", "days_open",
-                "reported_on", "priority", "beneficiary_group"]
+QUANTITIES = ("requested", "delivered", "in_transit", "unmet")
+# The need table on screen, fitting the page at 1440 px: who and where first, what, how
+# much (each quantity with its unit, right-aligned as figures are) and how long. The
+# category is chosen above the table; the download adds it, the unit and the report date
+# as columns of their own, the facility's type, the beneficiaries and the ids.
+NEED_COLUMNS = [Col("facility_name", NAME), Col("region_adcode", REGION), Col("priority", TEXT),
+                Col("item", TEXT), *(Col(c, TEXT, align="right") for c in QUANTITIES),
+                Col("days_open", COUNT)]
+NEED_DOWNLOAD = [*NEED_COLUMNS[:3], Col("category", TEXT), Col("item", TEXT), Col("unit", TEXT),
+                 *(Col(c, TEXT) for c in QUANTITIES), Col("days_open", COUNT), Col("reported_on", DATE),
+                 Col("facility_type", TEXT), Col("beneficiary_group", TEXT),
+                 Col("need_id", ID), Col("facility_id", ID)]
 
 
 def need_table(view: View) -> None:
@@ -134,30 +182,45 @@ def need_table(view: View) -> None:
     if chosen:
         frame = frame[frame["category"] == chosen]
     st.caption(tn("needs.table.caption", view.lang))
-    _table(frame, view, NEED_COLUMNS, "needs", prepare=lambda f: whole_needs(f, view.lang))
+    _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD,
+           prepare=lambda rows, screen: whole_needs(rows, view.lang, screen))
 
 
-def _plain(value) -> str:
-    """A quantity as text that reads as it was reported: 600, not 600.0."""
-    if value is None or value != value:
-        return ""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}".rstrip("0")
-
-
-def whole_needs(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def whole_needs(frame: pd.DataFrame, lang: str, screen: bool = True) -> pd.DataFrame:
     """The need table's quantities for reading: a need that gave no quantity is a whole
-    need — its requested cell says "not given" and its unmet cell "whole need", never 0
-    (the quantity columns become text, since a column holds one type)."""
+    need — its requested cell says "not given" and its unmet cell "whole need", never 0.
+
+    The quantity columns become text (a column holds one type), written as reported. On
+    ``screen`` each carries its unit (``1,000只``: masks and suits are never one number);
+    for a file they are plain (``1000``) beside the unit column.
+    """
     out = frame.copy()
-    out["unit"] = out["unit"].fillna("")  # no unit reads blank, not "None"
     missing = out["requested"].isna()
-    if not missing.any():
-        return out
-    for col in ("requested", "delivered", "in_transit", "unmet"):
-        out[col] = [_plain(v) for v in out[col]]
+    space = "" if lang == "zh" else " "  # 600只, as Chinese writes it; 600 只 among English
+    units = [("" if formatting.is_missing(u) or not str(u).strip() else space + str(u).strip())
+             if screen else "" for u in out["unit"]]
+    for col in QUANTITIES:
+        out[col] = ["" if formatting.is_missing(v) else formatting.quantity(v, separators=screen) + u
+                    for v, u in zip(out[col], units)]
     out.loc[missing, "requested"] = tn("needs.not_given", lang)
     out.loc[missing, "unmet"] = tn("needs.whole_need", lang)
     return out
+
+
+def by_columns(frame: pd.DataFrame, dimension: str) -> list[Col]:
+    """The totals table: the dimension (a region, a category, ...) first, then counts of
+    needs, the uncovered needs (a sum of shares, one decimal) and their share."""
+    first = Col(dimension, REGION if dimension == "region_adcode" else NAME)
+    return [first, *(Col(c, COUNT) for c in ("open_needs", "urgent_needs", "quantified_needs",
+                                             "unquantified_needs")),
+            Col("uncovered_needs", DECIMAL, digits=1), Col("uncovered_share", PERCENT)]
+
+
+def quantity_columns(frame: pd.DataFrame) -> list[Col]:
+    """Quantities per item and unit: the item, its unit and category, then the number of
+    needs and the quantities (never added across units)."""
+    return [Col("item", NAME), Col("unit", TEXT), Col("category", TEXT), Col("open_needs", COUNT),
+            *(amount(c, frame[c]) for c in ("requested", "delivered", "in_transit", "unmet", "remaining"))]
 
 
 def aggregates(view: View) -> None:
@@ -166,14 +229,13 @@ def aggregates(view: View) -> None:
     dimension = st.selectbox(tn("needs.by.dimension", view.lang), needs.DIMENSIONS,
                              key=f"needs_dimension_{view.lang}",
                              format_func=lambda d: tn(f"needs.col.{d}", view.lang))
-    frame = _get(view, "needs_by", dimension=dimension).copy()
-    frame["uncovered_needs"] = frame["uncovered_needs"].astype("float64").round(1)
+    frame = _get(view, "needs_by", dimension=dimension)
     st.caption(tn("needs.by.caption", view.lang))
-    _table(frame, view, list(frame.columns), f"needs_by_{dimension}")
+    _table(frame, view, by_columns(frame, dimension), f"needs_by_{dimension}")
     st.markdown(f"**{tn('needs.quantities.title', view.lang)}**")
     st.caption(tn("needs.quantities.caption", view.lang))
     quantities = _get(view, "quantities_by_item")
-    _table(quantities, view, needs.QUANTITY_COLUMNS, "needs_quantities")
+    _table(quantities, view, quantity_columns(quantities), "needs_quantities")
 
 
 def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
@@ -187,6 +249,10 @@ def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
     return fig
 
 
+FULFIL_COLUMNS = [Col("region_adcode", REGION), Col("category", TEXT), Col("needs_met", COUNT),
+                  Col("median_days", DECIMAL, digits=1)]
+
+
 def ageing(view: View) -> None:
     """Histogram of days open, and the median time to fulfil."""
     st.subheader(tn("needs.ageing.title", view.lang))
@@ -196,7 +262,18 @@ def ageing(view: View) -> None:
     st.caption(tn("needs.ageing.caption", view.lang))
     fulfil = _get(view, "time_to_fulfil")
     st.caption(tn("needs.ageing.fulfil_caption", view.lang))
-    _table(fulfil, view, ["region_adcode", "category", "needs_met", "median_days"], "time_to_fulfil")
+    _table(fulfil, view, FULFIL_COLUMNS, "time_to_fulfil")
+
+
+def gap_columns(level: str) -> list[Col]:
+    """The gap ranking: rank and what is ranked first, the score it is ranked by, then the
+    figures behind it (uncovered needs are a sum of shares: one decimal)."""
+    counts = [Col("open_needs", COUNT), Col("urgent_needs", COUNT), Col("uncovered_needs", DECIMAL, digits=1)]
+    if level == "region":
+        return [Col("rank", COUNT), Col("region_adcode", REGION), Col("score_per_million", DECIMAL),
+                Col("score_total", DECIMAL), *counts, Col("population", COUNT)]
+    return [Col("rank", COUNT), Col("facility_name", NAME), Col("region_adcode", REGION),
+            Col("facility_type", TEXT), Col("score", DECIMAL), *counts, Col("facility_id", ID)]
 
 
 def gap_ranking(view: View) -> None:
@@ -205,20 +282,20 @@ def gap_ranking(view: View) -> None:
     level = st.radio(tn("needs.gap.level", view.lang), ("region", "facility"), horizontal=True,
                      key=f"needs_gap_level_{view.lang}",
                      format_func=lambda v: tn(f"needs.gap.level.{v}", view.lang))
-    frame = _get(view, "gap_ranking", level=level).copy()
+    frame = _get(view, "gap_ranking", level=level)
     st.caption(tn("needs.gap.caption", view.lang, formula=needs.GAP_FORMULA[view.lang]))
-    frame["uncovered_needs"] = frame["uncovered_needs"].astype("float64").round(1)
     if level == "region":
         frame = frame.rename(columns={"score": "score_per_million"})
-        frame["score_total"] = frame["score_total"].astype("float64").round(3)
-        frame["score_per_million"] = frame["score_per_million"].astype("float64").round(3)
-        columns = ["rank", "region_adcode", "population", "open_needs", "urgent_needs",
-                   "uncovered_needs", "score_total", "score_per_million"]
-    else:
-        frame["score"] = frame["score"].astype("float64").round(3)
-        columns = ["rank", "facility_name", "facility_type", "region_adcode", "open_needs",
-                   "urgent_needs", "uncovered_needs", "score"]
-    _table(frame, view, columns, f"gap_{level}")
+    _table(frame, view, gap_columns(level), f"gap_{level}")
+
+
+def late_columns(frame: pd.DataFrame) -> list[Col]:
+    """Late deliveries: where they went and what, when the need closed and when they came."""
+    return [Col("facility_name", NAME), Col("region_adcode", REGION), Col("category", TEXT),
+            Col("item", TEXT), amount("quantity", frame["quantity"]), Col("unit", TEXT),
+            Col("closed_on", DATE), Col("delivered_on", DATE), Col("days_late", COUNT),
+            Col("need_status", TEXT), Col("link_rule", TEXT),
+            Col("delivery_id", ID), Col("need_id", ID), Col("facility_id", ID)]
 
 
 def mismatch(view: View) -> None:
@@ -233,18 +310,23 @@ def mismatch(view: View) -> None:
         fig.add_trace(go.Scatter(x=[d.isoformat() for d in frame["day"]], y=frame[col] * 100,
                                  mode="lines+markers", name=tn(label, view.lang),
                                  line=dict(color=colour)))
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis_title=tn("needs.mismatch.day", view.lang),
+    # Days read YYYY-MM-DD (plotly's default ticks are English month names); the legend
+    # sits above the plot, clear of the ticks.
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10),
+                      xaxis=dict(title=tn("needs.mismatch.day", view.lang), tickformat="%Y-%m-%d"),
                       yaxis_title=tn("needs.mismatch.share", view.lang) + " (%)",
-                      yaxis_range=[0, 100], legend=dict(orientation="h"))
+                      yaxis_range=[0, 100], legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"))
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
     st.caption(tn("needs.mismatch.caption", view.lang, window=view.window))
     st.markdown(f"**{tn('needs.late.title', view.lang)}**")
     st.caption(tn("needs.late.caption", view.lang))
     late = _get(view, "late_deliveries")
-    _table(late, view, ["delivery_id", "need_id", "link_rule", "region_adcode", "category", "item",
-                        "quantity", "closed_on", "delivered_on", "days_late", "need_status"],
-           "late_deliveries")
+    _table(late, view, late_columns(late), "late_deliveries", empty="needs.late.none")
+
+
+LOGISTICS_COLUMNS = [Col("carrier_name", NAME), *(Col(c, COUNT) for c in (
+    "in_transit", "planned", "overdue", "delivered_with_date", "on_time")),
+    Col("on_time_rate", PERCENT), Col("carrier_id", ID)]
 
 
 def logistics(view: View) -> None:
@@ -253,8 +335,7 @@ def logistics(view: View) -> None:
     frame = _get(view, "logistics").copy()
     st.caption(tn("needs.logistics.caption", view.lang))
     frame["carrier_name"] = [n or tn("needs.no_carrier", view.lang) for n in frame["carrier_name"]]
-    _table(frame, view, ["carrier_name", "in_transit", "planned", "overdue", "delivered_with_date",
-                         "on_time", "on_time_rate"], "logistics")
+    _table(frame, view, LOGISTICS_COLUMNS, "logistics")
     delays = _get(view, "delay_distribution")
     if delays.empty:  # an empty chart says nothing: say why instead
         st.info(tn("needs.delay.none", view.lang))
@@ -264,14 +345,24 @@ def logistics(view: View) -> None:
     st.caption(tn("needs.delay.caption", view.lang))
 
 
+def projection_columns(frame: pd.DataFrame, every: bool = False) -> list[Col]:
+    """The projection: where and what, what remains after what is on the way, what arrived
+    in the window, the rate per day (two decimals) and the days it takes at that rate (one
+    decimal, or words). ``every``: also the unmet and in-transit quantities the remainder
+    comes from (the download; on screen the columns would not fit)."""
+    behind = ("unmet", "in_transit") if every else ()
+    return [Col("region_adcode", REGION), Col("category", TEXT), Col("item", TEXT), Col("unit", TEXT),
+            Col("open_needs", COUNT),
+            *(amount(c, frame[c]) for c in (*behind, "remaining", "delivered_in_window")),
+            Col("rate_per_day", DECIMAL), Col("days", TEXT, align="right")]
+
+
 def projection(view: View) -> None:
     """How long the remaining open quantity takes at the window's delivery rate."""
     st.subheader(tn("needs.projection.title", view.lang))
     frame = _get(view, "projection").copy()
     never = tn("needs.projection.never", view.lang)
-    frame["rate_per_day"] = frame["rate_per_day"].astype("float64").round(2)
-    frame["days"] = [never if d is None or d != d else f"{d:.1f}" for d in frame["days"]]
+    # Days are words where the rate is 0, so the column is text: one decimal, separated.
+    frame["days"] = [formatting.decimal(d, 1, missing=never) for d in frame["days"]]
     st.caption(tn("needs.projection.caption", view.lang, window=view.window))
-    _table(frame, view, ["region_adcode", "category", "item", "unit", "open_needs", "unmet",
-                         "in_transit", "remaining", "delivered_in_window", "rate_per_day", "days"],
-           "projection")
+    _table(frame, view, projection_columns(frame), "projection", projection_columns(frame, every=True))

@@ -66,6 +66,8 @@ class Col:
     decimal and percent columns. ``values`` names the schema column whose allowed values
     the cells hold (their labels are shown). ``link_text`` is what a link cell reads.
     ``width`` fixes the column's width in pixels (it is then never narrowed to fit).
+    ``align`` ("left", "center", "right") aligns the cells: "right" for a text column of
+    figures that holds words too (``1,000只`` and "not given"), so figures line up.
     """
 
     column: str
@@ -76,6 +78,7 @@ class Col:
     values: str | None = None
     link_text: str | None = None
     width: int | None = None
+    align: str | None = None
 
 
 @dataclass
@@ -91,6 +94,7 @@ class Drawn:
     pinned: bool = False
     content: int = 0  # pixels its widest cell needs
     fixed: bool = False  # a width the page chose: never narrowed
+    align: str | None = None
 
 
 @dataclass
@@ -215,7 +219,7 @@ def layout(frame: pd.DataFrame, lang: str, columns: Mapping[str, str | Col] | Se
     for c in ordered:
         header = c.header or t(f"{prefix}.{c.column}", lang)
         values = frame[c.column].reset_index(drop=True)
-        d = Drawn(header, c.kind, 0, help=c.help)
+        d = Drawn(header, c.kind, 0, help=c.help, align=c.align)
         if c.kind in NUMBERS:
             numbers = _number(_cells(c, values, lang, special))
             plain = numbers
@@ -336,7 +340,7 @@ def show_table(frame: pd.DataFrame, view: View, columns: Mapping[str, str | Col]
     table = layout(frame, view.lang, columns, prefix, value_columns, special)
     config = {}
     for d in table.columns:
-        common = dict(width=d.width, help=d.help, pinned=d.pinned or None)
+        common = dict(width=d.width, help=d.help, pinned=d.pinned or None, alignment=d.align)
         if d.kind in NUMBERS:
             config[d.header] = st.column_config.NumberColumn(d.header, format=d.format, **common)
         elif d.kind == DATE:
