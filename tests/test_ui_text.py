@@ -233,18 +233,10 @@ _NEEDS = ("needs: internal need and delivery ids in the tables, quantities and p
           "thousands separators, closing and delivery dates drawn with 00:00:00, an empty on-time rate "
           "drawn as None (ui/needs.py shown/_table: adopt dashboard.ui.tables.show_table) — issue 12, "
           "being fixed on branch gaps")
-_PARTNERS = ("partners: organisation, facility and grant ids in the tables and in the profile's "
-             "choice ('伙伴一 (P1)'), days since seen and people served drawn as None, amounts without "
-             "separators (ui/partners.py: adopt dashboard.ui.tables.show_table) — issue 12, being fixed "
-             "on branch regions")
-_FUNDING = ("funding: money and quantities without thousands separators or 万元, the amount per open "
-            "need drawn as None, and the formula caption citing data_loaders/rules/need_costs.csv "
-            "(allocation.FORMULA; ui/funding.py: adopt dashboard.ui.tables.show_table) — issue 12, being "
-            "fixed on branch gaps")
 KNOWN: dict[tuple[str, str, str], str] = {
     (store_name, page, lang): reason
     for store_name in ("demo", "scenario") for lang in ("zh", "en")
-    for page, reason in (("needs", _NEEDS), ("partners", _PARTNERS), ("funding", _FUNDING))
+    for page, reason in (("needs", _NEEDS),)
 }
 
 
