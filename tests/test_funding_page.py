@@ -39,10 +39,11 @@ def test_funding_page_in_chinese(db, router):
     # Largest quantity on top first: 50 只 of 口罩 at 江汉医院, then 9 袋 of 米 at 幸福社区.
     assert list(overlaps["设施"]) == ["江汉医院", "幸福社区"]
     first = overlaps.iloc[0]
-    assert (first["供给机构"], first["类别"], first["物资"], first["单位"], first["多出的数量"]) == (
-        "乙公司、甲公司", "防护用品", "口罩", "只", 50.0)
+    # The item with its unit in one column, short headers (the full name is the tooltip).
+    assert (first["供给机构"], first["类别"], first["物资（单位）"], first["多出"]) == (
+        "乙公司、甲公司", "防护用品", "口罩（只）", 50.0)
     assert overlaps.iloc[1]["地区"] == "武汉市"
-    assert not any(c in overlaps.columns for c in ("suppliers", "n_deliveries"))
+    assert not any(c in overlaps.columns for c in ("suppliers", "n_deliveries", "配送次数", "设施编号"))
     captions = " ".join(c.value for c in at.caption)
     assert "相隔不超过 7 天" in captions and "资助方 → 受资助方 → 地区" in captions
     assert "2020-01-19 至 2020-02-15（28 天）" in captions  # the window the chains stay in
@@ -92,7 +93,7 @@ def test_where_to_direct_funds_and_what_if(db, router):
     load(db)
     at = run_funding(router, params={"as_of": "2020-02-15"})
     ranked = frame_with(at, "待资助（元）")
-    assert ranked[["缺口排名", "地区", "类别", "待资助（元）"]].values.tolist() == [
+    assert ranked[["排名", "地区", "类别", "待资助（元）"]].values.tolist() == [
         [1, "武汉市", "防护用品", 0.0], [1, "武汉市", "食品", 3000.0], [2, "孝感市", "药品", 4500.0]]
     captions = " ".join(c.value for c in at.caption)
     assert "待资助 = max(估算成本 − 在执行资助, 0)" in captions
@@ -195,7 +196,9 @@ def test_tables_show_names_and_money_as_read_and_downloads_keep_ids_and_yuan(db,
     overlaps = frame_with(at, "供给机构")
     assert list(overlaps["设施"]) == ["江汉医院"]
     [every] = [f for name, f in downloads.items() if name.startswith("lifeline_overlaps_")]
-    assert list(every["设施"]) == ["江汉医院", "幸福社区"] and list(every.columns)[-1] == "设施编号"
+    assert list(every["设施"]) == ["江汉医院", "幸福社区"]
+    assert list(every.columns) == ["设施", "地区", "类别", "物资", "单位", "多出的数量", "数量合计",
+                                   "供给机构数", "配送次数", "首次日期", "末次日期", "供给机构", "设施编号"]
     # Flows: 万元 on screen, yuan in the download, the funder and recipient ids last.
     flows = downloads["lifeline_funding_flows_2020-02-15.csv"]
     assert list(flows.columns) == ["资助方", "受资助方", "地区", "类别", "资助笔数", "金额（元）",
@@ -203,7 +206,10 @@ def test_tables_show_names_and_money_as_read_and_downloads_keep_ids_and_yuan(db,
     assert flows["金额（元）"].tolist() == [150000.0, 40000.0, 20000.0]
     # The region's code is in the download, never on screen.
     assert "地区代码" not in frame_with(at, "待资助（元）").columns
-    assert list(downloads["lifeline_direct_funds_2020-02-15.csv"].columns)[-1] == "地区代码"
+    # The download holds every column in full, the ones left off the screen too.
+    assert list(downloads["lifeline_direct_funds_2020-02-15.csv"].columns) == [
+        "缺口排名", "地区", "类别", "未满足需求数", "紧急需求数", "未覆盖需求（折合项）", "单项成本（元）",
+        "估算成本（元）", "在执行资助（元）", "待资助（元）", "每万人待资助（元）", "缺口得分", "地区代码"]
     # Where no need is open there is no amount per open need: unknown, not zero.
     regions = frame_with(at, "每万人金额（元）").set_index("地区")
     assert pd.isna(regions.loc["黄石市", "每项未满足需求金额（万元）"])

@@ -80,14 +80,22 @@ def _columns(view: View, columns: dict[str, str | Col]) -> list[Col]:
 
 
 def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], stem: str,
-           limit: int = SHOWN_ROWS, file_name: str | None = None) -> pd.DataFrame:
+           limit: int = SHOWN_ROWS, file_name: str | None = None,
+           download_columns: dict[str, str | Col] | None = None) -> pd.DataFrame:
     """Draw the first ``limit`` rows of ``frame`` as people read them and offer all of
-    them as a download (names first, ids last, money in yuan); returns the download."""
+    them as a download (names first, ids last, money in yuan); returns the download.
+
+    ``download_columns``: what the download holds when it differs from the screen (the
+    full headers, and the columns a table leaves out to fit the page at 1440 px).
+    """
+    if frame.empty:  # the section says so above; an empty grid would only say "empty"
+        return pd.DataFrame()
     cols = _columns(view, columns)
     special = _special(view)
     shown_rows = show_table(frame.head(limit), view, cols, "funding.col", special=special)
-    every = (shown_rows if len(frame) <= limit
-             else layout(frame, view.lang, cols, "funding.col", special=special).download)
+    every = (shown_rows if len(frame) <= limit and download_columns is None
+             else layout(frame, view.lang, _columns(view, download_columns or columns), "funding.col",
+                         special=special).download)
     download(every, file_name or f"lifeline_{stem}_{view.as_of.isoformat()}.csv", view,
              key=f"dl_funding_{stem}")
     return every
@@ -113,12 +121,41 @@ def caption(view: View) -> None:
 
 
 # What to act on first: where, what, how much on top, when; the long supplier list last.
-def _overlap_columns(frame: pd.DataFrame) -> dict[str, str | Col]:
-    return {"facility_name": NAME, "region_adcode": REGION, "category": TEXT, "item": TEXT,
-            "unit": TEXT, "duplicated_quantity": _quantity(frame, "duplicated_quantity"),
-            "total_quantity": _quantity(frame, "total_quantity"), "n_suppliers": COUNT,
-            "n_deliveries": COUNT, "first_date": DATE, "last_date": DATE, "suppliers": TEXT,
-            "facility_id": ID}
+def _short(view: View, column: str, kind: str, **kwargs) -> Col:
+    """A column under a short header, its full name (without a unit) as the tooltip: a
+    table of many figures fits the page at 1440 px without cutting its headers."""
+    full = tn(f"funding.col.{column}", view.lang)
+    for unit in ("（元）", " (CNY)"):
+        full = full.replace(unit, "")
+    return Col(column, kind, header=tn(f"funding.short.{column}", view.lang), help=full, **kwargs)
+
+
+def _overlap_columns(frame: pd.DataFrame, view: View) -> tuple[dict, dict]:
+    """(on screen, in the download): on screen the item with its unit in one column, short
+    headers, the counts of suppliers and deliveries left to the download and the list of
+    suppliers last and narrow, so the facility's name has the room."""
+    def quantity(column: str) -> Col:
+        chosen = _quantity(frame, column)
+        return _short(view, column, chosen.kind, digits=chosen.digits)
+
+    screen = {"facility_name": NAME, "region_adcode": REGION, "category": TEXT,
+              "item_unit": _short(view, "item_unit", TEXT),
+              "duplicated_quantity": quantity("duplicated_quantity"),
+              "total_quantity": quantity("total_quantity"),
+              "first_date": _short(view, "first_date", DATE),
+              "last_date": _short(view, "last_date", DATE), "suppliers": Col("suppliers", TEXT, width=160)}
+    every = {"facility_name": NAME, "region_adcode": REGION, "category": TEXT, "item": TEXT,
+             "unit": TEXT, "duplicated_quantity": _quantity(frame, "duplicated_quantity"),
+             "total_quantity": _quantity(frame, "total_quantity"), "n_suppliers": COUNT,
+             "n_deliveries": COUNT, "first_date": DATE, "last_date": DATE, "suppliers": TEXT,
+             "facility_id": ID}
+    return screen, every
+
+
+def _item_unit(frame: pd.DataFrame, lang: str) -> list[str]:
+    """"口罩（只）": an item with the unit its quantities are counted in."""
+    return [tn("funding.item_unit", lang, item=i, unit=u) if i and u else (i or u or "")
+            for i, u in zip(frame["item"].fillna(""), frame["unit"].fillna(""))]
 
 
 def overlaps(view: View) -> pd.DataFrame:
@@ -134,7 +171,9 @@ def overlaps(view: View) -> pd.DataFrame:
                   window=view.window))
     if frame.empty:
         st.info(tn("funding.overlaps.none_in_window", view.lang, window=view.window))
-    _table(frame, view, _overlap_columns(frame), "overlaps", limit=funding.SHOWN_OVERLAPS,
+    screen, every = _overlap_columns(frame, view)
+    _table(frame.assign(item_unit=_item_unit(frame, view.lang)), view, screen, "overlaps",
+           limit=funding.SHOWN_OVERLAPS, download_columns=every,
            file_name=f"lifeline_overlaps_{days}d_{view.as_of.isoformat()}.csv")
     if len(frame) > funding.SHOWN_OVERLAPS:
         st.caption(tn("funding.overlaps.more", view.lang, shown=funding.SHOWN_OVERLAPS,
@@ -272,11 +311,22 @@ def _yuan(column: str) -> Col:
 
 
 # The rank first, then what a row is about; the region's code only in the download.
-PRIORITY_SHOWN = {"rank": COUNT, "region_adcode": REGION, "category": TEXT, "open_needs": COUNT,
+PRIORITY_COLUMNS = {"rank": COUNT, "region_adcode": REGION, "category": TEXT, "open_needs": COUNT,
                   "urgent_needs": COUNT, "uncovered_needs": Col("uncovered_needs", DECIMAL, digits=1),
                   "cost_per_need": _yuan("cost_per_need"), "estimated_cost": MONEY,
                   "active_grants": MONEY, "to_fund": MONEY, "to_fund_per_10k": MONEY,
                   "gap_score": DECIMAL}
+
+
+def _priority_screen(view: View) -> dict[str, str | Col]:
+    """The ranking on screen: short headers, and without the cost per need (the cost table
+    below lists it) and the amount per 10,000 residents (both in the download), so that
+    every column fits the page at 1440 px."""
+    return {"rank": _short(view, "rank", COUNT), "region_adcode": REGION, "category": TEXT,
+            **{c: _short(view, c, COUNT) for c in ("open_needs", "urgent_needs")},
+            "uncovered_needs": _short(view, "uncovered_needs", DECIMAL, digits=1),
+            **{c: _short(view, c, MONEY) for c in ("estimated_cost", "active_grants", "to_fund")},
+            "gap_score": _short(view, "gap_score", DECIMAL)}
 
 
 def _with_code(view: View, columns: dict[str, str | Col]) -> dict[str, str | Col]:
@@ -296,7 +346,9 @@ def direct_funds(view: View) -> pd.DataFrame:
         st.caption(tn("funding.direct.unplaced", view.lang, amount=formatting.money(unplaced, view.lang)))
     if rows.empty:
         st.info(tn("funding.direct.none", view.lang))
-    _table(rows, view, _with_code(view, PRIORITY_SHOWN), "direct_funds")
+    _table(rows, view, _priority_screen(view), "direct_funds",
+           download_columns=_with_code(view, PRIORITY_COLUMNS))
+    st.caption(tn("funding.direct.download_note", view.lang))
     return rows
 
 
@@ -313,8 +365,10 @@ def costs(view: View) -> None:
     display["updated_at"] = [str(v)[:16] if v is not None and v == v else "" for v in display["updated_at"]]
     display["updated_by"] = display["updated_by"].fillna(tn("funding.costs.default", view.lang))
     display["reason"] = [tn(f"funding.costs.reason.{c}", view.lang) for c in display["category"]]
+    # What a cost stands for is read in full: its column takes the room the others leave.
     _table(display, view, {"category": NAME, "cost_per_need_cny": _yuan("cost_per_need_cny"),
-                           "updated_by": TEXT, "updated_at": TEXT, "reason": TEXT}, "need_costs")
+                           "updated_by": TEXT, "updated_at": TEXT,
+                           "reason": Col("reason", TEXT, width=440)}, "need_costs")
     if view.role != "hub":
         st.caption(tn("funding.costs.read_only", view.lang))
         return

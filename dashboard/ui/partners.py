@@ -52,7 +52,11 @@ def partner_freshness(view: View) -> pd.DataFrame:
 
 
 def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], file_stem: str) -> pd.DataFrame:
-    """``frame`` drawn as people read it, with its download (ids last); returns the download."""
+    """``frame`` drawn as people read it, with its download (ids last); returns the download.
+    Nothing to show is said in words (an empty grid would only say "empty")."""
+    if frame.empty:
+        st.caption(tn("partners.nothing", view.lang))
+        return pd.DataFrame()
     special = {
         "freshness": lambda v: tn(f"partners.{v}", view.lang),
         "active": lambda v: tn("partners.yes" if v else "partners.no", view.lang),
@@ -167,7 +171,10 @@ def who_what_where(view: View) -> None:
     if matrix.empty:
         st.info(tn("partners.none", view.lang))
         return
-    columns = [Col("name", NAME)] + [Col(c, COUNT, header=_region_name(c, view.lang)) for c in matrix.columns]
+    # Seventeen prefectures do not fit beside readable names: the names keep their room
+    # and stay in sight while the prefectures scroll sideways.
+    columns = [Col("name", NAME, width=200)] + [Col(c, COUNT, header=_region_name(c, view.lang))
+                                                for c in matrix.columns]
     display = show_table(matrix.reset_index(), view, columns, "partners.col")
     download(display, f"lifeline_who_what_where_{by}_{view.as_of.isoformat()}.csv", view,
              key="dl_partners_who")
