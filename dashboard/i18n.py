@@ -781,6 +781,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "organisations also count hubs, foundations, companies and every other type."),
     "partners.single.region": ("{name}：窗口内活跃的一线机构不止一家，不在此列。",
                                "{name}: more than one partner is active there in the window."),
+    # Issue 12 (adopt-funding): organisations chosen by name, told apart without their ids
+    "partners.choice": ("{name}（{detail}）", "{name} ({detail})"),
+    "partners.nth": ("同名第 {n} 家", "no. {n} of that name"),
+    "partners.unnamed": ("未填名称的机构", "Organisation without a name"),
+    "partners.region_unknown": ("地市不详", "prefecture unknown"),
+    "partners.nothing": ("无记录。", "Nothing recorded."),
+    "partners.col.facility": ("设施", "Facility"),
     # Morning briefing (dashboard/briefing): labels, sections and the narrative's sentences
     "brief.title": ("生命线 · {province}晨间简报", "Lifeline morning briefing · {province}"),
     "brief.subtitle": ("截至 {as_of} · 回看窗口 {start} 至 {end}（{window} 天）· 与前一日、七日前比较",
@@ -962,8 +969,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "delivery, shipment or active grant pays for yet. Regions in the "
                                "order of the gap ranking (as on the Briefing and the Needs page), "
                                "within a region by gap score."),
-    "funding.direct.unplaced": ("另有 {amount} 元在执行资助无法归入本省任何地市（未注明地区且受资助方在省外），未计入。",
-                                "A further {amount} CNY of active grants cannot be placed in any "
+    "funding.direct.unplaced": ("另有 {amount}在执行资助无法归入本省任何地市（未注明地区且受资助方在省外），未计入。",
+                                "A further {amount} of active grants cannot be placed in any "
                                 "prefecture of the province (no region, recipient outside it) and "
                                 "is left out."),
     "funding.direct.none": ("没有尚待资助的需求。", "No need is waiting for money."),
@@ -984,8 +991,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                              "a region, the category with the larger gap score "
                                              "first), each row gets all it still needs until the "
                                              "budget is spent."),
-    "funding.whatif.caption": ("预算 {budget} 元，分配 {given} 元（所选类别待资助合计 {total} 元）。",
-                               "Budget {budget} CNY, {given} CNY allocated (to fund in the chosen categories: {total} CNY)."),
+    "funding.whatif.caption": ("预算 {budget}，分配 {given}（所选类别待资助合计 {total}）。",
+                               "Budget {budget}, {given} allocated (to fund in the chosen categories: {total})."),
     "funding.whatif.chart_caption": ("每百万常住人口的缺口得分。分配前即缺口排名（与晨间简报、需求页相同）；分配后假定资金按单项成本买下未覆盖的需求"
                                      "（分配后缺口 = 缺口得分 × (1 − 分配金额 ÷ 估算成本)），在执行资助已付但物资未到的部分仍计入缺口。"
                                      "下表列出排名变化（正数表示排名后移）。",
@@ -1009,6 +1016,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.col.rank_before": ("分配前排名", "Rank before"),
     "funding.col.rank_after": ("分配后排名", "Rank after"),
     "funding.col.rank_change": ("排名变化", "Rank change"),
+    # Issue 12 (adopt-funding): codes kept, last, in the downloads of the Funding tables
+    "funding.col.adcode": ("地区代码", "Region code"),
+    "funding.col.funder_id": ("资助方编号", "Funder ID"),
+    "funding.col.recipient_id": ("受资助方编号", "Recipient ID"),
+    # short headers of the wide Funding tables (the full name is the header's tooltip)
+    "funding.short.rank": ("排名", "Rank"),
+    "funding.short.open_needs": ("未满足", "Open"),
+    "funding.short.urgent_needs": ("紧急", "Urgent"),
+    "funding.short.uncovered_needs": ("未覆盖", "Uncovered"),
+    "funding.short.estimated_cost": ("估算成本", "Est. cost"),
+    "funding.short.active_grants": ("在执行资助", "Active grants"),
+    "funding.short.to_fund": ("待资助", "To fund"),
+    "funding.short.gap_score": ("缺口得分", "Gap score"),
+    "funding.short.item_unit": ("物资（单位）", "Item (unit)"),
+    "funding.short.duplicated_quantity": ("多出", "On top"),
+    "funding.short.total_quantity": ("合计", "Total"),
+    "funding.short.first_date": ("首次", "First"),
+    "funding.short.last_date": ("末次", "Last"),
+    "funding.col.item_unit": ("物资（单位）", "Item (unit)"),
+    "funding.item_unit": ("{item}（{unit}）", "{item} ({unit})"),
+    "funding.direct.download_note": ("下载的表格另含单项成本、每万人待资助和地区代码。",
+                                     "The download also holds the cost per need, the amount to fund "
+                                     "per 10,000 residents and the region code."),
     # Funding, issue 12: the ranking every page shows, costs per need, what the budget did
     "funding.col.rank": ("缺口排名", "Gap rank"),
     "funding.col.gap_score": ("缺口得分", "Gap score"),
@@ -1036,14 +1066,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.costs.category": ("修改哪一类", "Category to change"),
     "funding.costs.new_cost": ("新的单项成本（元）", "New cost per need (CNY)"),
     "funding.costs.save": ("保存", "Save"),
-    "funding.costs.saved": ("已保存：{category} 的单项成本由 {before} 元改为 {after} 元，已写入审计日志。",
-                            "Saved: the cost per need of {category} changed from {before} to {after} CNY; written to the audit log."),
+    "funding.costs.saved": ("已保存：{category} 的单项成本由 {before}改为 {after}，已写入审计日志。",
+                            "Saved: the cost per need of {category} changed from {before} to {after}; written to the audit log."),
     "funding.costs.problem.unknown-category": ("未知类别：{value}", "Unknown category: {value}"),
     "funding.costs.problem.not-a-number": ("不是数字：{value}", "Not a number: {value}"),
     "funding.costs.problem.not-finite": ("不是有限的数：{value}", "Not a finite number: {value}"),
     "funding.costs.problem.below-minimum": ("{value} 低于下限 {low} 元", "{value} is below the minimum of {low} CNY"),
     "funding.costs.problem.above-maximum": ("{value} 高于上限 {high} 元", "{value} is above the maximum of {high} CNY"),
-    "funding.costs.reason.ppe": ("一家医院一次口罩或防护服需求（约 500 只 N95 或 100 套防护服）", "one hospital request for masks or protective suits (about 500 N95 or 100 suits)"),
+    "funding.costs.reason.ppe": ("一家医院一次口罩或防护服需求（约 500 只 N95 或 100 套防护服）", "a hospital's order of masks or suits (about 500 N95 or 100 suits)"),
     "funding.costs.reason.medical_equipment": ("一台呼吸机或监护类设备", "one ventilator-class or monitoring device request"),
     "funding.costs.reason.medicine": ("一个病区或一个社区慢病患者的一次药品订单", "one pharmacy order for a ward or a community's chronic patients"),
     "funding.costs.reason.disinfection": ("一个社区一周的消毒用品", "a week of disinfectant for a community"),
@@ -1055,16 +1085,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.costs.reason.education": ("约 5 名学生的设备或流量", "devices or data plans for about 5 pupils"),
     "funding.costs.reason.information": ("一个社区的通知印制与分发", "printing and distributing notices in one community"),
     "funding.costs.reason.other": ("一次典型的小额需求", "a typical small request"),
-    "funding.whatif.all_assigned": ("预算已全部分配：{amount} 元。", "The whole budget is assigned: {amount} CNY."),
+    "funding.whatif.all_assigned": ("预算已全部分配：{amount}。", "The whole budget is assigned: {amount}."),
     "funding.whatif.unassigned.all_funded": (
-        "**{amount} 元未分配**：{categories} 中每项有成本估算的缺口都已足额资助（待资助合计 {to_fund} 元）。",
-        "**{amount} CNY stays unassigned**: every costed gap in {categories} is funded (to fund in all: {to_fund} CNY)."),
+        "**{amount}未分配**：{categories} 中每项有成本估算的缺口都已足额资助（待资助合计 {to_fund}）。",
+        "**{amount} stays unassigned**: every costed gap in {categories} is funded (to fund in all: {to_fund})."),
     "funding.whatif.unassigned.nothing_to_fund": (
-        "**{amount} 元未分配**：{categories} 中没有尚待资助的缺口（已由在执行资助覆盖，或已送达、在途）。",
-        "**{amount} CNY stays unassigned**: {categories} have no gap left to fund (active grants pay for it, or it is delivered or on its way)."),
+        "**{amount}未分配**：{categories} 中没有尚待资助的缺口（已由在执行资助覆盖，或已送达、在途）。",
+        "**{amount} stays unassigned**: {categories} have no gap left to fund (active grants pay for it, or it is delivered or on its way)."),
     "funding.whatif.unassigned.no_categories": (
-        "**{amount} 元未分配**：没有选择投向类别。",
-        "**{amount} CNY stays unassigned**: no category is chosen."),
+        "**{amount}未分配**：没有选择投向类别。",
+        "**{amount} stays unassigned**: no category is chosen."),
     "audit.action.need_costs": ("修改单项成本", "cost per need changed"),
     # Research exports (dashboard/research.py) and the data dictionary (dashboard/dictionary.py)
     "research.table.aggregates": ("研究汇总（地市 × 日 × 类别）", "Research aggregates (prefecture × day × category)"),

@@ -28,7 +28,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.exports import safe_frame
-from dashboard.i18n import t
+from dashboard.i18n import region_label, t
 from dashboard.metrics import IN_PROVINCE, PARTNER_SEEN_CTE, SIGNS_CTE, Scope
 from geo.regions import load_registry
 
@@ -51,8 +51,9 @@ def _params(scope: Scope, **extra) -> dict:
 
 def freshness(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """One row per partner: org_id, name, hub_id, hub_name, last_seen, freshness,
-    days_since_seen, active_regions; the quietest first: never seen, then the longest
-    since last seen, then by org_id (the fresh ones come last).
+    days_since_seen, active_regions, prefecture_adcode (where it is based); the quietest
+    first: never seen, then the longest since last seen, then by org_id (the fresh ones
+    come last).
 
     With ``region`` (a prefecture adcode) only the partners of the region (based there,
     or with a sign of work there on or before D).
@@ -70,7 +71,7 @@ def freshness(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
                     WHEN p.last_seen >= $due THEN 'due'
                     ELSE 'overdue' END AS freshness,
                date_diff('day', p.last_seen, $d::DATE) AS days_since_seen,
-               coalesce(r.active_regions, 0) AS active_regions
+               coalesce(r.active_regions, 0) AS active_regions, o.prefecture_adcode
         FROM partner_seen p
         JOIN organizations o USING (org_id)
         LEFT JOIN organizations h ON h.org_id = o.hub_id
@@ -116,6 +117,57 @@ def reminder_lines(frame: pd.DataFrame, lang: str = "zh") -> list[str]:
         else:
             lines.append(t("partners.remind.line", lang, hub=hub, name=name, days=r["days"]))
     return lines
+
+
+def distinct_labels(rows: list[tuple[str, str, list[str]]], lang: str = "zh") -> dict[str, str]:
+    """``key → label`` for a choice among named things, never showing a key.
+
+    ``rows`` are (key, name, details), details in the order they tell things apart (for a
+    partner: its hub, then its prefecture). A name held by one key is its label; a shared
+    name gets as many details as tell its holders apart ("伙伴一（湖北枢纽）"), and
+    holders alike in every detail a running number in the order of their keys.
+    """
+    by_name: dict[str, list[tuple[str, list[str]]]] = {}
+    for key, name, details in rows:
+        by_name.setdefault(name, []).append((key, list(details)))
+    sep = t("brief.list_sep", lang)
+    labels = {}
+    for name, members in by_name.items():
+        if len(members) == 1:
+            labels[members[0][0]] = name
+            continue
+        for key, details in members:
+            n = 1  # the fewest leading details that set this one apart
+            while n <= len(details) and sum(d[:n] == details[:n] for _, d in members) > 1:
+                n += 1
+            parts = details[:n]
+            alike = sorted(k for k, d in members if d[:n] == details[:n])
+            if len(alike) > 1:
+                parts = [*parts, t("partners.nth", lang, n=alike.index(key) + 1)]
+            labels[key] = t("partners.choice", lang, name=name, detail=sep.join(parts))
+    return labels
+
+
+def choice_labels(frame: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """``org_id → label`` of the partners of ``frame`` (a :func:`freshness` frame) for a
+    choice: their names, told apart by hub and then prefecture when names are shared
+    (:func:`distinct_labels`); never their ids."""
+    registry = load_registry()
+
+    def region(adcode) -> str:
+        try:
+            found = registry.get(adcode) if isinstance(adcode, str) else None
+        except KeyError:
+            found = None
+        return region_label(found.name, found.name_en, lang) if found else t("partners.region_unknown", lang)
+
+    def text(value, default: str) -> str:
+        return _one_line(value) if isinstance(value, str) and value.strip() else default
+
+    rows = [(r["org_id"], text(r["name"], t("partners.unnamed", lang)),
+             [text(r.get("hub_name"), t("partners.no_hub", lang)), region(r.get("prefecture_adcode"))])
+            for r in frame.to_dict("records")]
+    return distinct_labels(rows, lang)
 
 
 def freshness_counts(frame: pd.DataFrame) -> dict[str, int]:

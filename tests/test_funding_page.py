@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,21 +39,26 @@ def test_funding_page_in_chinese(db, router):
     # Largest quantity on top first: 50 只 of 口罩 at 江汉医院, then 9 袋 of 米 at 幸福社区.
     assert list(overlaps["设施"]) == ["江汉医院", "幸福社区"]
     first = overlaps.iloc[0]
-    assert (first["供给机构"], first["类别"], first["物资"], first["单位"], first["多出的数量"]) == (
-        "乙公司、甲公司", "防护用品", "口罩", "只", 50.0)
+    # The item with its unit in one column, short headers (the full name is the tooltip).
+    assert (first["供给机构"], first["类别"], first["物资（单位）"], first["多出"]) == (
+        "乙公司、甲公司", "防护用品", "口罩（只）", 50.0)
     assert overlaps.iloc[1]["地区"] == "武汉市"
-    assert not any(c in overlaps.columns for c in ("suppliers", "n_deliveries"))
+    assert not any(c in overlaps.columns for c in ("suppliers", "n_deliveries", "配送次数", "设施编号"))
     captions = " ".join(c.value for c in at.caption)
     assert "相隔不超过 7 天" in captions and "资助方 → 受资助方 → 地区" in captions
     assert "2020-01-19 至 2020-02-15（28 天）" in captions  # the window the chains stay in
     assert len(at.get("plotly_chart")) == 2  # the Sankey and the what-if ranking
     flows = frame_with(at, "资助笔数")
-    assert flows[["资助方", "受资助方", "地区", "金额（元）"]].values.tolist() == [
-        ["基金会一", "伙伴一", "武汉市", 150000.0], ["企业二", "伙伴二", "孝感市", 40000.0],
-        ["企业二", "伙伴一", "孝感市", 20000.0]]
+    # Money in 万元 from 10,000 on (150,000 元 = 15 万元); the funder and recipient ids
+    # are in the download only.
+    assert flows[["资助方", "受资助方", "地区", "金额（万元）"]].values.tolist() == [
+        ["基金会一", "伙伴一", "武汉市", 15.0], ["企业二", "伙伴二", "孝感市", 4.0],
+        ["企业二", "伙伴一", "孝感市", 2.0]]
+    assert not {"资助方编号", "受资助方编号"} & set(flows.columns)
     regions = frame_with(at, "每万人金额（元）").set_index("地区")
-    assert regions.loc["武汉市", "每万人金额（元）"] == 121.69
-    assert regions.loc["孝感市", "每项未满足需求金额（元）"] == 60000.0
+    # 150,000 × 10,000 ÷ 12,326,518 residents = 121.69 元; 孝感: 60,000 ÷ 1 open need = 6 万元.
+    assert regions.loc["武汉市", "每万人金额（元）"] == pytest.approx(121.69, abs=0.005)
+    assert regions.loc["孝感市", "每项未满足需求金额（万元）"] == 6.0
 
 
 def test_overlaps_stay_in_the_sidebar_window_and_the_top_ones_are_shown(db, router):
@@ -87,11 +93,11 @@ def test_where_to_direct_funds_and_what_if(db, router):
     load(db)
     at = run_funding(router, params={"as_of": "2020-02-15"})
     ranked = frame_with(at, "待资助（元）")
-    assert ranked[["缺口排名", "地区", "类别", "待资助（元）"]].values.tolist() == [
+    assert ranked[["排名", "地区", "类别", "待资助（元）"]].values.tolist() == [
         [1, "武汉市", "防护用品", 0.0], [1, "武汉市", "食品", 3000.0], [2, "孝感市", "药品", 4500.0]]
     captions = " ".join(c.value for c in at.caption)
     assert "待资助 = max(估算成本 − 在执行资助, 0)" in captions
-    assert "另有 10,000 元" in captions
+    assert "另有 1.00 万元在执行资助" in captions  # G6's 10,000 元, in 万元 from 10,000 on
     # Default budget: half of the 7,500 to fund, rounded to thousands = 4,000.
     assert at.number_input(key="whatif_budget").value == 4000.0
     # In ranking order (the default): 武汉's food gets its 3,000 in full, 孝感 the other 1,000.
@@ -104,7 +110,7 @@ def test_where_to_direct_funds_and_what_if(db, router):
     # 8.38 / 12.33 M = 0.68; 孝感 1.89 × (1 − 1,000 / 4,500) / 4.27 M = 0.34.
     assert (ranks.loc["武汉市", "分配前排名"], ranks.loc["孝感市", "分配前排名"]) == (1, 2)
     assert (ranks.loc["武汉市", "分配后排名"], ranks.loc["孝感市", "分配后排名"]) == (1, 2)
-    assert ranks.loc["武汉市", "分配后缺口"] == 0.68
+    assert ranks.loc["武汉市", "分配后缺口"] == pytest.approx(0.68, abs=0.005)  # drawn as 0.68
     at.radio(key="whatif_rule_zh").set_value("proportional").run()
     # In proportion: 4,000 × 4,500/7,500 = 2,400 and 4,000 × 3,000/7,500 = 1,600.
     allocated = _allocation(at)
@@ -116,7 +122,7 @@ def test_where_to_direct_funds_and_what_if(db, router):
     assert "2,500 元未分配" in _markdown(at)
     assert "食品、药品 中每项有成本估算的缺口都已足额资助（待资助合计 7,500 元）" in _markdown(at)
     at.multiselect(key="whatif_categories_zh").set_value([]).run()
-    assert "10,000 元未分配**：没有选择投向类别。" in _markdown(at)
+    assert "**1.00 万元未分配**：没有选择投向类别。" in _markdown(at)
 
 
 def test_the_hub_edits_a_cost_and_the_allocation_follows(db, router):
@@ -168,3 +174,52 @@ def test_category_and_org_type_filters_are_kept_in_the_url(db, router):
 def test_funding_page_empty_store(db, router):
     at = run_funding(router)
     assert not at.exception
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """What each download button of the Funding page holds, by file name."""
+    from dashboard.ui import funding as ui
+
+    held: dict[str, object] = {}
+    monkeypatch.setattr(ui, "download", lambda frame, name, view, key: held.__setitem__(name, frame))
+    return held
+
+
+def test_tables_show_names_and_money_as_read_and_downloads_keep_ids_and_yuan(db, router, downloads,
+                                                                           monkeypatch):
+    from dashboard import funding
+
+    load(db)
+    monkeypatch.setattr(funding, "SHOWN_OVERLAPS", 1)  # one on screen, both in the download
+    at = run_funding(router, params=WIDE)
+    overlaps = frame_with(at, "供给机构")
+    assert list(overlaps["设施"]) == ["江汉医院"]
+    [every] = [f for name, f in downloads.items() if name.startswith("lifeline_overlaps_")]
+    assert list(every["设施"]) == ["江汉医院", "幸福社区"]
+    assert list(every.columns) == ["设施", "地区", "类别", "物资", "单位", "多出的数量", "数量合计",
+                                   "供给机构数", "配送次数", "首次日期", "末次日期", "供给机构", "设施编号"]
+    # Flows: 万元 on screen, yuan in the download, the funder and recipient ids last.
+    flows = downloads["lifeline_funding_flows_2020-02-15.csv"]
+    assert list(flows.columns) == ["资助方", "受资助方", "地区", "类别", "资助笔数", "金额（元）",
+                                   "资助方编号", "受资助方编号"]
+    assert flows["金额（元）"].tolist() == [150000.0, 40000.0, 20000.0]
+    # The region's code is in the download, never on screen.
+    assert "地区代码" not in frame_with(at, "待资助（元）").columns
+    # The download holds every column in full, the ones left off the screen too.
+    assert list(downloads["lifeline_direct_funds_2020-02-15.csv"].columns) == [
+        "缺口排名", "地区", "类别", "未满足需求数", "紧急需求数", "未覆盖需求（折合项）", "单项成本（元）",
+        "估算成本（元）", "在执行资助（元）", "待资助（元）", "每万人待资助（元）", "缺口得分", "地区代码"]
+    # Where no need is open there is no amount per open need: unknown, not zero.
+    regions = frame_with(at, "每万人金额（元）").set_index("地区")
+    assert pd.isna(regions.loc["黄石市", "每项未满足需求金额（万元）"])
+
+
+def test_costs_read_in_yuan_like_the_editor_even_above_ten_thousand(db, router):
+    # A cost of 30,000 元 stays 30,000 in the table: the hub types a new cost in 元 below,
+    # and a column in 万元 (3.00) beside an input in 元 invites a cost 10,000 times too small.
+    load(db)
+    at = run_funding(router, params={"as_of": "2020-02-15"})
+    costs = frame_with(at, "代表什么").set_index("类别")
+    assert costs["单项成本（元）"].max() >= 10_000
+    assert costs.loc["食品", "单项成本（元）"] == 3000.0

@@ -207,3 +207,30 @@ def test_empty_store(db):
     assert partners.who_does_what_where(db, Scope(AS_OF, 7)).empty
     assert partners.who_matrix(partners.who_does_what_where(db, Scope(AS_OF, 7))).empty
     assert len(partners.single_partner_regions(db, Scope(AS_OF, 7))) == 17
+
+
+def test_partners_are_chosen_by_name_told_apart_by_hub_then_prefecture_never_by_id():
+    # Five organisations, three named 伙伴一: one of hub 甲 and two of hub 乙, one based
+    # in 武汉 and one in 孝感; two named 伙伴二 alike in hub and prefecture (numbered in
+    # the order of their ids); 伙伴三 has a name of its own and keeps it bare.
+    frame = pd.DataFrame({
+        "org_id": ["P5", "P1", "P2", "P3", "P4", "P6"],
+        "name": ["伙伴一", "伙伴一", "伙伴一", "伙伴二", "伙伴二", "伙伴三"],
+        "hub_name": ["枢纽甲", "枢纽乙", "枢纽乙", None, None, "枢纽甲"],
+        "prefecture_adcode": [WUHAN, WUHAN, XIAOGAN, WUHAN, WUHAN, None],
+    })
+    assert partners.choice_labels(frame, "zh") == {
+        "P5": "伙伴一（枢纽甲）", "P1": "伙伴一（枢纽乙、武汉市）", "P2": "伙伴一（枢纽乙、孝感市）",
+        "P3": "伙伴二（无所属枢纽、武汉市、同名第 1 家）", "P4": "伙伴二（无所属枢纽、武汉市、同名第 2 家）",
+        "P6": "伙伴三"}
+    english = partners.choice_labels(frame, "en")
+    assert english["P1"] == "伙伴一 (枢纽乙, Wuhan)" and english["P6"] == "伙伴三"
+    assert english["P4"] == "伙伴二 (No hub, Wuhan, no. 2 of that name)"
+    assert len(set(english.values())) == len(frame)
+
+
+def test_the_scenario_partners_have_names_of_their_own_and_a_prefecture(scenario_db):
+    frame = partners.freshness(scenario_db, Scope(AS_OF, 7))
+    assert dict(zip(frame["org_id"], frame["prefecture_adcode"])) == {
+        "P1": WUHAN, "P2": XIAOGAN, "P3": WUHAN}
+    assert partners.choice_labels(frame, "zh") == {"P3": "伙伴三", "P2": "伙伴二", "P1": "伙伴一"}

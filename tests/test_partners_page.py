@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,11 +29,14 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
                        "从未报告": "1"}
     # The quietest first: P3 never seen, P2 five days (A3 02-10), P1 today (D7).
     table = frame_with(at, "动态状态")
-    assert table[["机构编号", "动态状态", "最近动态"]].values.tolist() == [
-        ["P3", "从未报告", ""], ["P2", "近期有动态", "2020-02-10"],
-        ["P1", "近期有动态", "2020-02-15"]]
+    assert table[["机构名称", "动态状态", "最近动态"]].values.tolist() == [
+        ["伙伴三", "从未报告", None], ["伙伴二", "近期有动态", date(2020, 2, 10)],
+        ["伙伴一", "近期有动态", date(2020, 2, 15)]]
     assert list(table.columns[:3]) == ["机构名称", "无动态天数", "所属枢纽"]
-    assert table["无动态天数"].tolist() == ["—", "5", "0"]  # never "None"
+    # P3 was never seen: no count of days, drawn as the table's "—" (never "None").
+    days = table["无动态天数"].tolist()
+    assert pd.isna(days[0]) and days[1:] == [5, 0]
+    assert "机构编号" not in table.columns and "所属枢纽编号" not in table.columns
     assert [c.value for c in at.code] == ["【湖北枢纽】伙伴三 从未报告"]
     assert not any(c in table.columns for c in ("org_id", "freshness", "last_seen"))
     single = frame_with(at, "唯一的一线机构")
@@ -39,7 +45,10 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
     assert matrix.set_index("机构名称").loc["伙伴二", "孝感市"] == 1
     captions = " ".join(c.value for c in at.caption)
     assert "失联一线机构" in captions and "截至 2020-02-15" in captions
-    at.selectbox(key="partners_profile_zh").set_value("P1").run()
+    # The profile is chosen by name, never by id ("伙伴一", not "伙伴一 (P1)").
+    choice = at.selectbox(key="partners_profile_zh")
+    assert choice.options == ["伙伴三", "伙伴二", "伙伴一"]
+    choice.set_value("P1").run()
     regions = frame_with(at, "窗口内活跃")
     assert regions["地区"].tolist() == ["武汉市"]  # P1 serves 武汉 only
     assert len(at.get("download_button")) >= 5
@@ -51,7 +60,7 @@ def test_partners_page_for_a_region(scenario_db, run_partners):
     at = run_partners(params={"as_of": "2020-02-15", "region": "420900"})
     assert {m.label: m.value for m in at.metric} == {
         "活跃一线机构": "1", "失联一线机构": "0", "待跟进": "0", "久无动态": "0", "从未报告": "0"}
-    assert frame_with(at, "动态状态")["机构编号"].tolist() == ["P2"]
+    assert frame_with(at, "动态状态")["机构名称"].tolist() == ["伙伴二"]
     assert not at.code and any("无需催报" in i.value for i in at.info)
     single = frame_with(at, "唯一的一线机构")
     assert single[["地区", "活跃一线机构数"]].values.tolist() == [["孝感市", 0]]
@@ -98,3 +107,26 @@ def test_partners_page_organisation_type_and_category_filters(scenario_db, run_p
     assert list(matrix.index) == ["基金会一"]
     assert matrix.loc["基金会一", "Wuhan"] == 1 and matrix.loc["基金会一", "Xiaogan"] == 1
     assert at.query_params["org_type"] == "foundation"
+
+
+def test_tables_keep_ids_out_of_sight_and_last_in_the_downloads(scenario_db, run_partners, monkeypatch):
+    from dashboard.ui import partners as ui
+
+    held: dict[str, pd.DataFrame] = {}
+    monkeypatch.setattr(ui, "download", lambda frame, name, view, key: held.__setitem__(name, frame))
+    at = run_partners(params={"as_of": "2020-02-15"}, state={"lang": "en"})
+    fresh = held["lifeline_partners_all_2020-02-15.csv"]
+    assert list(fresh.columns)[-2:] == ["Organisation ID", "Hub ID"]
+    assert fresh["Organisation ID"].tolist() == ["P3", "P2", "P1"]
+    assert fresh["Last seen"].tolist() == ["", "2020-02-10", "2020-02-15"]
+    at.selectbox(key="partners_profile_en").set_value("P1").run()
+    # The facilities it served are headed as facilities (not as the organisation).
+    facilities = frame_with(at, "Facility type")
+    assert "Facility" in facilities.columns and "Organisation" not in facilities.columns
+    assert "Facility ID" not in facilities.columns
+    assert list(held["lifeline_partner_P1_facilities_2020-02-15.csv"].columns)[-1] == "Facility ID"
+    # P1 received no grant (the scenario's one grant goes to HUB1): said in words, not an
+    # empty grid reading "empty", and nothing to download.
+    assert "Nothing recorded." in [c.value for c in at.caption]
+    assert not any("Funder" in d.value.columns for d in at.dataframe)
+    assert "lifeline_partner_P1_grants_2020-02-15.csv" not in held

@@ -227,21 +227,9 @@ def stores(demo_db_path, tmp_path_factory):
     return {"demo": demo_db_path, "scenario": path}
 
 
-# Known failures on pages other engineers are changing right now (issue 12). strict: when
+# Known failures on pages other engineers are changing (none now). strict: when
 # the page is fixed the case passes, the xfail fails, and its line here is removed.
-_PARTNERS = ("partners: organisation, facility and grant ids in the tables and in the profile's "
-             "choice ('伙伴一 (P1)'), days since seen and people served drawn as None, amounts without "
-             "separators (ui/partners.py: adopt dashboard.ui.tables.show_table) — issue 12, being fixed "
-             "on branch regions")
-_FUNDING = ("funding: money and quantities without thousands separators or 万元, the amount per open "
-            "need drawn as None, and the formula caption citing data_loaders/rules/need_costs.csv "
-            "(allocation.FORMULA; ui/funding.py: adopt dashboard.ui.tables.show_table) — issue 12, being "
-            "fixed on branch gaps")
-KNOWN: dict[tuple[str, str, str], str] = {
-    (store_name, page, lang): reason
-    for store_name in ("demo", "scenario") for lang in ("zh", "en")
-    for page, reason in (("partners", _PARTNERS), ("funding", _FUNDING))
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _cases():

@@ -1,8 +1,9 @@
 """Sections of the Funding page: duplicated donations, funding flows (Sankey and table),
 funding per region against needs and population, where to direct funds (in the order
 of the gap ranking every page shows), the costs per need (a hub edits them, audited)
-and the what-if of a budget. Each has a caption saying what it counts; tables are
-translated and downloadable.
+and the what-if of a budget. Each has a caption saying what it counts; tables are drawn by
+:func:`dashboard.ui.tables.show_table` (names first, money in 元 or 万元, ids only in the
+downloads) and downloadable.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import allocation, funding
+from dashboard import allocation, formatting, funding
 from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
@@ -22,7 +23,20 @@ from dashboard.metrics import Scope
 from dashboard.ui.components import download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
-from dashboard.ui.tables import region_name, translated
+from dashboard.ui.tables import (
+    COUNT,
+    DATE,
+    DECIMAL,
+    ID,
+    MONEY,
+    NAME,
+    REGION,
+    TEXT,
+    Col,
+    layout,
+    region_name,
+    show_table,
+)
 from data_loaders import schema
 
 SHOWN_ROWS = 2_000
@@ -48,22 +62,51 @@ def _region_name(adcode: str | None, lang: str) -> str:
     return region_name(adcode, lang, missing=tn("funding.flows.unknown_region", lang))
 
 
-_ROUNDED = {"amount_per_10k": 2, "amount_per_open_need": 2}
-
-
-def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
-    """``columns`` of ``frame`` with translated values and headers."""
+def _special(view: View) -> dict:
+    """Cells that read differently from their stored value: a grant placed in no region
+    says so, and lists of names are joined as the language joins a list (the core joins
+    them with "、")."""
     special = {"region_adcode": lambda a: _region_name(a, view.lang)}
-    special |= {col: (lambda v, n=n: round(float(v), n) if v == v and v is not None else v)
-                for col, n in _ROUNDED.items()}
-    return translated(frame, view, columns, "funding.col", {"category": "category"}, special)
+    if view.lang != "zh":
+        special["suppliers"] = lambda names: names.replace("、", ", ") if isinstance(names, str) else names
+    return special
 
 
-def _table(frame: pd.DataFrame, view: View, columns: list[str], stem: str) -> pd.DataFrame:
-    display = shown(frame, view, columns)
-    st.dataframe(display.head(SHOWN_ROWS), hide_index=True, width="stretch")
-    download(display, f"lifeline_{stem}_{view.as_of.isoformat()}.csv", view, key=f"dl_funding_{stem}")
-    return display
+def _columns(view: View, columns: dict[str, str | Col]) -> list[Col]:
+    """``columns`` (column → kind or Col) as Cols; a category reads as its label."""
+    cols = [c if isinstance(c, Col) else Col(name, c) for name, c in columns.items()]
+    return [Col(c.column, c.kind, c.header, c.help, c.digits, c.values or
+                ("category" if c.column == "category" else None), c.link_text, c.width) for c in cols]
+
+
+def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], stem: str,
+           limit: int = SHOWN_ROWS, file_name: str | None = None,
+           download_columns: dict[str, str | Col] | None = None) -> pd.DataFrame:
+    """Draw the first ``limit`` rows of ``frame`` as people read them and offer all of
+    them as a download (names first, ids last, money in yuan); returns the download.
+
+    ``download_columns``: what the download holds when it differs from the screen (the
+    full headers, and the columns a table leaves out to fit the page at 1440 px).
+    """
+    if frame.empty:  # the section says so above; an empty grid would only say "empty"
+        return pd.DataFrame()
+    cols = _columns(view, columns)
+    special = _special(view)
+    shown_rows = show_table(frame.head(limit), view, cols, "funding.col", special=special)
+    every = (shown_rows if len(frame) <= limit and download_columns is None
+             else layout(frame, view.lang, _columns(view, download_columns or columns), "funding.col",
+                         special=special).download)
+    download(every, file_name or f"lifeline_{stem}_{view.as_of.isoformat()}.csv", view,
+             key=f"dl_funding_{stem}")
+    return every
+
+
+def _quantity(frame: pd.DataFrame, column: str) -> Col:
+    """A quantity column: whole numbers with separators, or two decimals where a
+    quantity has a fraction (kilograms, litres)."""
+    values = pd.to_numeric(frame[column], errors="coerce").dropna()
+    whole = bool(((values - values.round()).abs() < 1e-9).all())
+    return Col(column, COUNT) if whole else Col(column, DECIMAL, digits=2)
 
 
 def caption(view: View) -> None:
@@ -78,9 +121,41 @@ def caption(view: View) -> None:
 
 
 # What to act on first: where, what, how much on top, when; the long supplier list last.
-OVERLAP_SHOWN = ["facility_name", "region_adcode", "category", "item", "unit", "duplicated_quantity",
-                 "total_quantity", "n_suppliers", "n_deliveries", "first_date", "last_date",
-                 "suppliers"]
+def _short(view: View, column: str, kind: str, **kwargs) -> Col:
+    """A column under a short header, its full name (without a unit) as the tooltip: a
+    table of many figures fits the page at 1440 px without cutting its headers."""
+    full = tn(f"funding.col.{column}", view.lang)
+    for unit in ("（元）", " (CNY)"):
+        full = full.replace(unit, "")
+    return Col(column, kind, header=tn(f"funding.short.{column}", view.lang), help=full, **kwargs)
+
+
+def _overlap_columns(frame: pd.DataFrame, view: View) -> tuple[dict, dict]:
+    """(on screen, in the download): on screen the item with its unit in one column, short
+    headers, the counts of suppliers and deliveries left to the download and the list of
+    suppliers last and narrow, so the facility's name has the room."""
+    def quantity(column: str) -> Col:
+        chosen = _quantity(frame, column)
+        return _short(view, column, chosen.kind, digits=chosen.digits)
+
+    screen = {"facility_name": NAME, "region_adcode": REGION, "category": TEXT,
+              "item_unit": _short(view, "item_unit", TEXT),
+              "duplicated_quantity": quantity("duplicated_quantity"),
+              "total_quantity": quantity("total_quantity"),
+              "first_date": _short(view, "first_date", DATE),
+              "last_date": _short(view, "last_date", DATE), "suppliers": Col("suppliers", TEXT, width=160)}
+    every = {"facility_name": NAME, "region_adcode": REGION, "category": TEXT, "item": TEXT,
+             "unit": TEXT, "duplicated_quantity": _quantity(frame, "duplicated_quantity"),
+             "total_quantity": _quantity(frame, "total_quantity"), "n_suppliers": COUNT,
+             "n_deliveries": COUNT, "first_date": DATE, "last_date": DATE, "suppliers": TEXT,
+             "facility_id": ID}
+    return screen, every
+
+
+def _item_unit(frame: pd.DataFrame, lang: str) -> list[str]:
+    """"口罩（只）": an item with the unit its quantities are counted in."""
+    return [tn("funding.item_unit", lang, item=i, unit=u) if i and u else (i or u or "")
+            for i, u in zip(frame["item"].fillna(""), frame["unit"].fillna(""))]
 
 
 def overlaps(view: View) -> pd.DataFrame:
@@ -96,13 +171,13 @@ def overlaps(view: View) -> pd.DataFrame:
                   window=view.window))
     if frame.empty:
         st.info(tn("funding.overlaps.none_in_window", view.lang, window=view.window))
-    display = shown(frame, view, OVERLAP_SHOWN)
-    st.dataframe(display.head(funding.SHOWN_OVERLAPS), hide_index=True, width="stretch")
+    screen, every = _overlap_columns(frame, view)
+    _table(frame.assign(item_unit=_item_unit(frame, view.lang)), view, screen, "overlaps",
+           limit=funding.SHOWN_OVERLAPS, download_columns=every,
+           file_name=f"lifeline_overlaps_{days}d_{view.as_of.isoformat()}.csv")
     if len(frame) > funding.SHOWN_OVERLAPS:
         st.caption(tn("funding.overlaps.more", view.lang, shown=funding.SHOWN_OVERLAPS,
                       total=len(frame)))
-    download(display, f"lifeline_overlaps_{days}d_{view.as_of.isoformat()}.csv", view,
-             key="dl_funding_overlaps")
     return frame
 
 
@@ -171,8 +246,9 @@ def flows(view: View) -> pd.DataFrame:
         st.info(tn("funding.flows.none", view.lang))
     else:
         st.plotly_chart(sankey(frame, view), width="stretch", config={"displayModeBar": False})
-    _table(frame, view, ["funder_name", "recipient_name", "region_adcode", "category", "grants",
-                         "amount_cny"], "funding_flows")
+    _table(frame, view, {"funder_name": NAME, "recipient_name": NAME, "region_adcode": REGION,
+                         "category": TEXT, "grants": COUNT, "amount_cny": MONEY, "funder_id": ID,
+                         "recipient_id": ID}, "funding_flows")
     return frame
 
 
@@ -183,8 +259,10 @@ def by_region(view: View) -> pd.DataFrame:
     if region_of(view):
         frame = frame[frame["region_adcode"] == region_of(view)]
     st.caption(tn("funding.by_region.caption", view.lang, as_of=view.as_of.isoformat()))
-    _table(frame, view, ["region_adcode", "population", "amount_cny", "amount_per_10k",
-                         "open_needs", "amount_per_open_need"], "funding_by_region")
+    _table(frame, view, {"region_adcode": REGION, "population": COUNT, "amount_cny": MONEY,
+                         "amount_per_10k": MONEY, "open_needs": COUNT, "amount_per_open_need": MONEY,
+                         "adcode": Col("region_adcode", ID, header=tn("funding.col.adcode", view.lang))},
+           "funding_by_region")
     return frame
 
 
@@ -226,16 +304,34 @@ def _priorities_of(view: View) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-_PRIORITY_SHOWN = ["rank", "region_adcode", "category", "open_needs", "urgent_needs",
-                   "uncovered_needs", "cost_per_need", "estimated_cost", "active_grants", "to_fund",
-                   "to_fund_per_10k", "gap_score"]
+def _yuan(column: str) -> Col:
+    """A cost per need, always in 元 (CNY): the unit the hub types a new cost in below, so
+    the table and the editor read the same number."""
+    return Col(column, DECIMAL, digits=0)
 
 
-def _rounded(frame: pd.DataFrame, columns: dict[str, int]) -> pd.DataFrame:
-    out = frame.copy()
-    for col, digits in columns.items():
-        out[col] = out[col].astype("float64").round(digits)
-    return out
+# The rank first, then what a row is about; the region's code only in the download.
+PRIORITY_COLUMNS = {"rank": COUNT, "region_adcode": REGION, "category": TEXT, "open_needs": COUNT,
+                  "urgent_needs": COUNT, "uncovered_needs": Col("uncovered_needs", DECIMAL, digits=1),
+                  "cost_per_need": _yuan("cost_per_need"), "estimated_cost": MONEY,
+                  "active_grants": MONEY, "to_fund": MONEY, "to_fund_per_10k": MONEY,
+                  "gap_score": DECIMAL}
+
+
+def _priority_screen(view: View) -> dict[str, str | Col]:
+    """The ranking on screen: short headers, and without the cost per need (the cost table
+    below lists it) and the amount per 10,000 residents (both in the download), so that
+    every column fits the page at 1440 px."""
+    return {"rank": _short(view, "rank", COUNT), "region_adcode": REGION, "category": TEXT,
+            **{c: _short(view, c, COUNT) for c in ("open_needs", "urgent_needs")},
+            "uncovered_needs": _short(view, "uncovered_needs", DECIMAL, digits=1),
+            **{c: _short(view, c, MONEY) for c in ("estimated_cost", "active_grants", "to_fund")},
+            "gap_score": _short(view, "gap_score", DECIMAL)}
+
+
+def _with_code(view: View, columns: dict[str, str | Col]) -> dict[str, str | Col]:
+    """``columns`` and, last in the download only, the region's code."""
+    return columns | {"adcode": Col("region_adcode", ID, header=tn("funding.col.adcode", view.lang))}
 
 
 def direct_funds(view: View) -> pd.DataFrame:
@@ -247,12 +343,12 @@ def direct_funds(view: View) -> pd.DataFrame:
     st.caption(allocation.FORMULA[view.lang])
     unplaced = _unplaced(view.key, view.as_of, view.window)
     if unplaced:
-        st.caption(tn("funding.direct.unplaced", view.lang, amount=f"{unplaced:,.0f}"))
+        st.caption(tn("funding.direct.unplaced", view.lang, amount=formatting.money(unplaced, view.lang)))
     if rows.empty:
         st.info(tn("funding.direct.none", view.lang))
-    display = _rounded(rows, {"uncovered_needs": 1, "estimated_cost": 0, "active_grants": 0,
-                              "to_fund": 0, "to_fund_per_10k": 1, "gap_score": 2})
-    _table(display, view, _PRIORITY_SHOWN, "direct_funds")
+    _table(rows, view, _priority_screen(view), "direct_funds",
+           download_columns=_with_code(view, PRIORITY_COLUMNS))
+    st.caption(tn("funding.direct.download_note", view.lang))
     return rows
 
 
@@ -264,11 +360,15 @@ def costs(view: View) -> None:
     with connection() as con:
         table = run(view.role, "allocation.cost_table", con)
     display = table.copy()
+    # A change is dated to the minute (the hub may change a cost twice a day); a default
+    # was never changed.
     display["updated_at"] = [str(v)[:16] if v is not None and v == v else "" for v in display["updated_at"]]
     display["updated_by"] = display["updated_by"].fillna(tn("funding.costs.default", view.lang))
     display["reason"] = [tn(f"funding.costs.reason.{c}", view.lang) for c in display["category"]]
-    _table(display, view, ["category", "cost_per_need_cny", "updated_by", "updated_at", "reason"],
-           "need_costs")
+    # What a cost stands for is read in full: its column takes the room the others leave.
+    _table(display, view, {"category": NAME, "cost_per_need_cny": _yuan("cost_per_need_cny"),
+                           "updated_by": TEXT, "updated_at": TEXT,
+                           "reason": Col("reason", TEXT, width=440)}, "need_costs")
     if view.role != "hub":
         st.caption(tn("funding.costs.read_only", view.lang))
         return
@@ -293,7 +393,7 @@ def costs(view: View) -> None:
     for saved_category, before, after in st.session_state.pop("_cost_saved", []):
         st.success(tn("funding.costs.saved", view.lang,
                       category=value_label("category", saved_category, view.lang),
-                      before=f"{before:,.0f}", after=f"{after:,.0f}"))
+                      before=formatting.money(before, view.lang), after=formatting.money(after, view.lang)))
 
 
 def _save_cost(view: View, category: str) -> None:
@@ -335,31 +435,33 @@ def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:
                         format_func=lambda r: tn(f"funding.whatif.rule.{r}", view.lang))
     result = allocation.allocate(rows, budget, tuple(chosen), rule)
     summary = allocation.allocation_summary(result, budget, tuple(chosen))
-    st.caption(tn("funding.whatif.caption", view.lang, budget=f"{budget:,.0f}",
-                  given=f"{summary['allocated']:,.0f}", total=f"{summary['to_fund']:,.0f}")
+    money = lambda amount: formatting.money(amount, view.lang)  # noqa: E731
+    st.caption(tn("funding.whatif.caption", view.lang, budget=money(budget),
+                  given=money(summary["allocated"]), total=money(summary["to_fund"]))
                + " " + tn(f"funding.whatif.rule_help.{rule}", view.lang))
     st.markdown(what_if_message(summary, view.lang))
     ranks = allocation.ranking_change(result, Scope(view.as_of, view.window))
     st.plotly_chart(_rank_figure(ranks, view), width="stretch", config={"displayModeBar": False})
     st.caption(tn("funding.whatif.chart_caption", view.lang))
-    display = _rounded(ranks, {"allocated": 0, "gap_before": 2, "gap_after": 2})
-    _table(display, view, allocation.RANKING_COLUMNS, "what_if_ranking")
+    _table(ranks, view, _with_code(view, {
+        "region_adcode": REGION, "allocated": MONEY, "gap_before": DECIMAL, "gap_after": DECIMAL,
+        "rank_before": COUNT, "rank_after": COUNT, "rank_change": COUNT}), "what_if_ranking")
     funded = result[result["allocated"] > 0]
-    _table(_rounded(funded, {"to_fund": 0, "allocated": 0, "gap_score": 2, "gap_after": 2}), view,
-           ["rank", "region_adcode", "category", "to_fund", "allocated", "gap_score", "gap_after"],
-           "what_if_allocation")
+    _table(funded, view, _with_code(view, {
+        "rank": COUNT, "region_adcode": REGION, "category": TEXT, "to_fund": MONEY, "allocated": MONEY,
+        "gap_score": DECIMAL, "gap_after": DECIMAL}), "what_if_allocation")
     return result
 
 
 def what_if_message(summary: dict, lang: str) -> str:
     """Where the budget went: all of it, or how much stays unassigned and exactly why."""
     if summary["reason"] is None:
-        return tn("funding.whatif.all_assigned", lang, amount=f"{summary['allocated']:,.0f}")
+        return tn("funding.whatif.all_assigned", lang, amount=formatting.money(summary["allocated"], lang))
     names = tn("brief.list_sep", lang).join(value_label("category", c, lang)
                                             for c in summary["categories"])
     return tn(f"funding.whatif.unassigned.{summary['reason']}", lang,
-              amount=f"{summary['unassigned']:,.0f}", categories=names,
-              to_fund=f"{summary['to_fund']:,.0f}")
+              amount=formatting.money(summary["unassigned"], lang), categories=names,
+              to_fund=formatting.money(summary["to_fund"], lang))
 
 
 def _rank_figure(ranks: pd.DataFrame, view: View) -> go.Figure:

@@ -1,6 +1,7 @@
 """Sections of the Partners page: each draws one analysis of dashboard.partners, with a
-caption saying what it counts and, for tables, a CSV download. Headers and values are
-translated; no raw column name reaches the screen.
+caption saying what it counts and, for tables, a CSV download. Tables are drawn by
+:func:`dashboard.ui.tables.show_table`: names first, figures with separators, dates as
+days, "—" for unknown, organisation, facility and grant ids only (last) in the downloads.
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ from dashboard.metrics import Scope
 from dashboard.ui.components import download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
-from dashboard.ui.needs import _region_name, region_of
-from dashboard.ui.tables import translated
+from dashboard.ui.tables import COUNT, DATE, ID, MONEY, NAME, REGION, TEXT, Col, region_name, show_table
 
 _VALUE_COLUMNS = {"org_type": "org_type", "activity_type": "activity_type",
                   "category": "category", "facility_type": "facility_type", "status": "status"}
-_DATE_COLUMNS = ("last_seen", "last_date", "reported_on", "start_on", "end_on")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -37,36 +36,32 @@ def _get(view: View, name: str, **kwargs):
     return _compute(view.key, name, view.as_of, view.window, **kwargs)
 
 
+def region_of(view: View) -> str | None:
+    """The prefecture filter of the view (None: the whole province)."""
+    return getattr(view, "region", None)
+
+
+def _region_name(adcode: str | None, lang: str) -> str:
+    return region_name(adcode, lang)
+
+
 def partner_freshness(view: View) -> pd.DataFrame:
     """The partners of the view's area with their freshness (dashboard.partners.freshness,
     cached): what every page counts active and stale partners from."""
     return _get(view, "freshness", region=region_of(view))
 
 
-def _date_text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return pd.Timestamp(value).date().isoformat()
-
-
-def shown(frame: pd.DataFrame, view: View, columns: list[str]) -> pd.DataFrame:
-    """``columns`` of ``frame`` with translated values and headers."""
-    blank = lambda v: "" if v is None or (isinstance(v, float) and v != v) else v  # noqa: E731
+def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], file_stem: str) -> pd.DataFrame:
+    """``frame`` drawn as people read it, with its download (ids last); returns the download.
+    Nothing to show is said in words (an empty grid would only say "empty")."""
+    if frame.empty:
+        st.caption(tn("partners.nothing", view.lang))
+        return pd.DataFrame()
     special = {
         "freshness": lambda v: tn(f"partners.{v}", view.lang),
         "active": lambda v: tn("partners.yes" if v else "partners.no", view.lang),
     }
-    special |= {col: _date_text for col in _DATE_COLUMNS}
-    special |= {col: blank for col in ("org_id", "partner_name", "hub_id", "hub_name")}
-    # A partner never seen has no count of days: a dash, never the table's English "None"
-    # (the column is text throughout, so it stays one type).
-    special["days_since_seen"] = lambda v: "—" if v is None or pd.isna(v) else str(int(v))
-    return translated(frame, view, columns, "partners.col", _VALUE_COLUMNS, special)
-
-
-def _table(frame: pd.DataFrame, view: View, columns: list[str], file_stem: str) -> pd.DataFrame:
-    display = shown(frame, view, columns)
-    st.dataframe(display, hide_index=True, width="stretch")
+    display = show_table(frame, view, columns, "partners.col", _VALUE_COLUMNS, special)
     download(display, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view,
              key=f"dl_partners_{file_stem}")
     return display
@@ -97,8 +92,8 @@ def headlines(view: View) -> pd.DataFrame:
 
 
 # The quietest first, so the first columns answer "who, how long, whose hub".
-FRESHNESS_COLUMNS = ["name", "days_since_seen", "hub_name", "freshness", "last_seen",
-                     "active_regions", "org_id"]
+FRESHNESS_COLUMNS = {"name": NAME, "days_since_seen": COUNT, "hub_name": TEXT, "freshness": TEXT,
+                     "last_seen": DATE, "active_regions": COUNT, "org_id": ID, "hub_id": ID}
 
 
 def freshness_table(view: View) -> None:
@@ -107,13 +102,14 @@ def freshness_table(view: View) -> None:
     if frame.empty:  # the page already says there is no partner; an empty grid says "empty"
         return
     st.subheader(tn("partners.freshness.title", view.lang))
-    hubs = sorted({(h, n) for h, n in zip(frame["hub_id"], frame["hub_name"])
-                   if isinstance(h, str)})
-    names = dict(hubs)
+    hubs = sorted({(h, n if isinstance(n, str) and n.strip() else tn("partners.unnamed", view.lang))
+                   for h, n in zip(frame["hub_id"], frame["hub_name"]) if isinstance(h, str)},
+                  key=lambda hub: (hub[1], hub[0]))
+    names = partners.distinct_labels([(h, n, []) for h, n in hubs], view.lang)
     choice = st.selectbox(tn("partners.hub", view.lang), [None, *names],
                           key=f"partners_hub_{view.lang}",
                           format_func=lambda h: tn("partners.all_hubs", view.lang) if h is None
-                          else (names.get(h) or h))
+                          else names[h])
     if choice:
         frame = frame[frame["hub_id"] == choice]
     st.caption(tn("partners.freshness.caption", view.lang, window=view.window,
@@ -146,7 +142,8 @@ def single_partner(view: View) -> None:
         if frame.empty:
             st.info(tn("partners.single.region", view.lang, name=_region_name(region, view.lang)))
             return
-    _table(frame, view, ["region_adcode", "active_partners", "partner_name"], "single_partner")
+    _table(frame, view, {"region_adcode": REGION, "active_partners": COUNT, "partner_name": TEXT,
+                         "adcode": ID, "org_id": ID}, "single_partner")
 
 
 def who_what_where(view: View) -> None:
@@ -174,10 +171,11 @@ def who_what_where(view: View) -> None:
     if matrix.empty:
         st.info(tn("partners.none", view.lang))
         return
-    matrix.columns = [_region_name(c, view.lang) for c in matrix.columns]
-    matrix.index.name = tn("partners.col.name", view.lang)
-    display = matrix.reset_index()
-    st.dataframe(display, hide_index=True, width="stretch")
+    # Seventeen prefectures do not fit beside readable names: the names keep their room
+    # and stay in sight while the prefectures scroll sideways.
+    columns = [Col("name", NAME, width=200)] + [Col(c, COUNT, header=_region_name(c, view.lang))
+                                                for c in matrix.columns]
+    display = show_table(matrix.reset_index(), view, columns, "partners.col")
     download(display, f"lifeline_who_what_where_{by}_{view.as_of.isoformat()}.csv", view,
              key="dl_partners_who")
 
@@ -189,19 +187,22 @@ def profile(view: View) -> None:
     if frame.empty:
         st.info(tn("partners.none", view.lang))
         return
-    names = dict(zip(frame["org_id"], frame["name"]))
+    # By name, as people know them; a shared name is told apart by hub, then prefecture.
+    names = partners.choice_labels(frame, view.lang)
     org = st.selectbox(tn("partners.profile.select", view.lang), list(names),
-                       key=f"partners_profile_{view.lang}",
-                       format_func=lambda o: f"{names[o]} ({o})")
+                       key=f"partners_profile_{view.lang}", format_func=names.__getitem__)
     st.caption(tn("partners.profile.caption", view.lang))
     frames = _get(view, "partner_profile", org_id=org)
     sections = (
-        ("regions", ["region_adcode", "reports", "deliveries", "last_date", "active"]),
-        ("facilities", ["facility_id", "name", "facility_type", "region_adcode", "deliveries",
-                        "last_date"]),
-        ("deliveries", ["status", "count"]),
-        ("reports", ["reported_on", "reports", "people_served"]),
-        ("grants", ["grant_id", "funder_name", "amount_cny", "category", "start_on", "end_on"]),
+        ("regions", {"region_adcode": REGION, "reports": COUNT, "deliveries": COUNT,
+                     "last_date": DATE, "active": TEXT}),
+        ("facilities", {"name": Col("name", NAME, header=tn("partners.col.facility", view.lang)),
+                        "facility_type": TEXT, "region_adcode": REGION, "deliveries": COUNT,
+                        "last_date": DATE, "facility_id": ID}),
+        ("deliveries", {"status": TEXT, "count": COUNT}),
+        ("reports", {"reported_on": DATE, "reports": COUNT, "people_served": COUNT}),
+        ("grants", {"funder_name": NAME, "amount_cny": MONEY, "category": TEXT, "start_on": DATE,
+                    "end_on": DATE, "grant_id": ID, "funder_id": ID}),
     )
     for name, columns in sections:
         st.markdown(f"**{tn(f'partners.profile.{name}', view.lang)}**")
