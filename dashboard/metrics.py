@@ -115,48 +115,46 @@ partner_seen AS (
 )
 """
 
-_REGION_SQL = f"""
-WITH fac AS (
-    SELECT f.facility_id, f.region_adcode, f.facility_type,
+def _area_counts_ctes(area: str, where: str) -> str:
+    """The CTEs counting facilities, open needs and overdue deliveries per area:
+    ``fac(facility_id, facility_type, adcode, covered)`` for the facilities ``where``
+    selects, ``area`` being the expression of a facility's area code, then ``fac_sum``,
+    ``need_sum`` and ``overdue_sum`` keyed by ``adcode``. Written once so that a
+    prefecture's row and its counties' rows count alike (they must add up)."""
+    return f"""
+fac AS (
+    SELECT f.facility_id, f.facility_type, {area} AS adcode,
            EXISTS (SELECT 1 FROM deliveries d
                    WHERE d.facility_id = f.facility_id AND {IN_WINDOW_DELIVERED}) AS covered
-    FROM facilities f WHERE {IN_PROVINCE}
+    FROM facilities f WHERE {where}
 ),
 fac_sum AS (
-    SELECT region_adcode,
+    SELECT adcode,
            count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL}) AS hospitals,
            count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL} AND covered) AS hospitals_covered,
            count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL}) AS communities,
            count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL} AND covered) AS communities_covered,
            count(*) AS facilities,
            count(*) FILTER (WHERE covered) AS facilities_covered
-    FROM fac GROUP BY region_adcode
+    FROM fac GROUP BY adcode
 ),
 need_sum AS (
-    SELECT f.region_adcode, count(*) AS open_needs,
+    SELECT fac.adcode, count(*) AS open_needs,
            count(*) FILTER (WHERE n.priority = 'urgent') AS urgent_open_needs
-    FROM needs n JOIN facilities f USING (facility_id)
-    WHERE {OPEN_NEED} AND {IN_PROVINCE}
-    GROUP BY f.region_adcode
-),
-{SIGNS_CTE},
-active_sum AS (
-    SELECT region_adcode, count(DISTINCT org_id) AS active_orgs
-    FROM signs WHERE x >= $start GROUP BY region_adcode
-),
-cases AS (
-    -- Context layer: the latest cumulative count on or before D, per region.
-    SELECT region_adcode, arg_max(confirmed_cum, date) AS confirmed_cum
-    FROM case_counts WHERE date <= $d AND left(region_adcode, 2) = $prov
-    GROUP BY region_adcode
+    FROM needs n JOIN fac USING (facility_id)
+    WHERE {OPEN_NEED}
+    GROUP BY fac.adcode
 ),
 overdue_sum AS (
-    SELECT f.region_adcode, count(*) AS overdue_deliveries
-    FROM deliveries d JOIN facilities f USING (facility_id)
-    WHERE {OVERDUE} AND {IN_PROVINCE}
-    GROUP BY f.region_adcode
-)
-SELECT r.region_adcode AS adcode,
+    SELECT fac.adcode, count(*) AS overdue_deliveries
+    FROM deliveries d JOIN fac USING (facility_id)
+    WHERE {OVERDUE}
+    GROUP BY fac.adcode
+)"""
+
+
+# The counted columns of one area's row (``s``, ``n``, ``o``: the CTEs above).
+_AREA_COUNTS = """
        coalesce(n.open_needs, 0) AS open_needs,
        coalesce(n.urgent_open_needs, 0) AS urgent_open_needs,
        coalesce(s.hospitals, 0) AS hospitals,
@@ -165,17 +163,32 @@ SELECT r.region_adcode AS adcode,
        coalesce(s.communities_covered, 0) AS communities_covered,
        coalesce(s.facilities, 0) AS facilities,
        coalesce(s.facilities_covered, 0) AS facilities_covered,
+       coalesce(o.overdue_deliveries, 0) AS overdue_deliveries"""
+
+_REGION_SQL = f"""
+WITH {_area_counts_ctes("f.region_adcode", IN_PROVINCE)},
+{SIGNS_CTE},
+active_sum AS (
+    SELECT region_adcode AS adcode, count(DISTINCT org_id) AS active_orgs
+    FROM signs WHERE x >= $start GROUP BY region_adcode
+),
+cases AS (
+    -- Context layer: the latest cumulative count on or before D, per region.
+    SELECT region_adcode AS adcode, arg_max(confirmed_cum, date) AS confirmed_cum
+    FROM case_counts WHERE date <= $d AND left(region_adcode, 2) = $prov
+    GROUP BY region_adcode
+)
+SELECT r.adcode, {_AREA_COUNTS},
        coalesce(a.active_orgs, 0) AS active_orgs,
-       coalesce(o.overdue_deliveries, 0) AS overdue_deliveries,
        c.confirmed_cum
-FROM (SELECT region_adcode FROM fac_sum UNION SELECT region_adcode FROM need_sum
-      UNION SELECT region_adcode FROM active_sum UNION SELECT region_adcode FROM overdue_sum
-      UNION SELECT region_adcode FROM cases) r
-LEFT JOIN fac_sum s USING (region_adcode)
-LEFT JOIN need_sum n USING (region_adcode)
-LEFT JOIN active_sum a USING (region_adcode)
-LEFT JOIN overdue_sum o USING (region_adcode)
-LEFT JOIN cases c USING (region_adcode)
+FROM (SELECT adcode FROM fac_sum UNION SELECT adcode FROM need_sum
+      UNION SELECT adcode FROM active_sum UNION SELECT adcode FROM overdue_sum
+      UNION SELECT adcode FROM cases) r
+LEFT JOIN fac_sum s USING (adcode)
+LEFT JOIN need_sum n USING (adcode)
+LEFT JOIN active_sum a USING (adcode)
+LEFT JOIN overdue_sum o USING (adcode)
+LEFT JOIN cases c USING (adcode)
 """
 
 COUNT_COLUMNS = [
@@ -404,45 +417,9 @@ def facility_count(con, scope: Scope, prefecture: str | None = None) -> int:
 
 
 _COUNTY_SQL = f"""
-WITH fac AS (
-    SELECT f.facility_id, f.facility_type, coalesce(f.county_adcode, f.region_adcode) AS adcode,
-           EXISTS (SELECT 1 FROM deliveries d WHERE d.facility_id = f.facility_id
-                   AND {IN_WINDOW_DELIVERED}) AS covered
-    FROM facilities f WHERE f.region_adcode = $pref AND {IN_PROVINCE}
-),
-fac_sum AS (
-    SELECT adcode,
-           count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL}) AS hospitals,
-           count(*) FILTER (WHERE facility_type IN {HOSPITALS_SQL} AND covered) AS hospitals_covered,
-           count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL}) AS communities,
-           count(*) FILTER (WHERE facility_type IN {COMMUNITIES_SQL} AND covered) AS communities_covered,
-           count(*) AS facilities,
-           count(*) FILTER (WHERE covered) AS facilities_covered
-    FROM fac GROUP BY adcode
-),
-need_sum AS (
-    SELECT fac.adcode, count(*) AS open_needs,
-           count(*) FILTER (WHERE n.priority = 'urgent') AS urgent_open_needs
-    FROM needs n JOIN fac USING (facility_id)
-    WHERE {OPEN_NEED}
-    GROUP BY fac.adcode
-),
-overdue_sum AS (
-    SELECT fac.adcode, count(*) AS overdue_deliveries
-    FROM deliveries d JOIN fac USING (facility_id)
-    WHERE {OVERDUE}
-    GROUP BY fac.adcode
-)
-SELECT r.adcode,
-       coalesce(n.open_needs, 0) AS open_needs,
-       coalesce(n.urgent_open_needs, 0) AS urgent_open_needs,
-       coalesce(s.hospitals, 0) AS hospitals,
-       coalesce(s.hospitals_covered, 0) AS hospitals_covered,
-       coalesce(s.communities, 0) AS communities,
-       coalesce(s.communities_covered, 0) AS communities_covered,
-       coalesce(s.facilities, 0) AS facilities,
-       coalesce(s.facilities_covered, 0) AS facilities_covered,
-       coalesce(o.overdue_deliveries, 0) AS overdue_deliveries
+WITH {_area_counts_ctes("coalesce(f.county_adcode, f.region_adcode)",
+                        f"f.region_adcode = $pref AND {IN_PROVINCE}")}
+SELECT r.adcode, {_AREA_COUNTS}
 FROM (SELECT adcode FROM fac_sum UNION SELECT adcode FROM need_sum
       UNION SELECT adcode FROM overdue_sum) r
 LEFT JOIN fac_sum s USING (adcode)

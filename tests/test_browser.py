@@ -216,7 +216,8 @@ def test_analysis_page_renders_with_its_charts(server, page, path, title, charts
     if charts:
         page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= charts
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    # Tables inside tabs mount a moment after the script has finished: wait for one.
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     # The region filter came from the URL and stays there.
     assert "region=420100" in page.url

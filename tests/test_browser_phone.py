@@ -3,7 +3,8 @@
 What a person on a phone needs: the whole region on every map (nothing drawn beyond the
 screen's edge or the map's own frame), no page wider than the screen (wide tables
 scroll inside their frame), and a labelled way to the other pages in their language.
-Screenshots land in tests/artifacts/phone_*.png for a person to read.
+Every page is also checked at 1440×900 (no page or table cut at its right edge).
+Screenshots land in tests/artifacts/phone_*.png and wide_*.png for a person to read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 
 import pytest
 
+from dashboard.ui.partners import WHO_MATRIX_KEY
 from tests.test_browser import (  # noqa: F401
     CHROMIUM_ARGS,
     _local,
@@ -220,3 +222,31 @@ def test_maps_fit_a_wide_screen_with_their_legends(server, tab, lang):  # noqa: 
                  "en": ("Urgent need", "Not covered", "Covered", "Hub", "no data")}[lang]:
         assert word in legend
     screenshot(tab, f"wide_map_{lang}")
+
+
+def tables_wider_than_their_frame(page) -> list[dict]:
+    """Every drawn table whose columns are wider than its frame (its last columns would
+    be cut off until one scrolls sideways), with its first headers to name it. The one
+    exception is Partners' who-works-where matrix: seventeen prefectures beside the
+    names cannot fit, so its name column is pinned and the prefectures scroll."""
+    return page.evaluate("""key => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+        .filter(d => !d.closest('.st-key-' + key))
+        .map(d => ({scroller: d.querySelector('.dvn-scroller'),
+                    heads: [...d.querySelectorAll('[role="columnheader"]')].map(h => h.textContent)}))
+        .filter(t => t.scroller && t.scroller.clientWidth > 0
+                     && t.scroller.scrollWidth > t.scroller.clientWidth + 2)
+        .map(t => ({heads: t.heads.slice(0, 3), width: t.scroller.scrollWidth,
+                    frame: t.scroller.clientWidth}))""", WHO_MATRIX_KEY)
+
+
+@pytest.mark.parametrize("tab", [DESKTOP], indirect=True)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_fits_a_wide_screen(server, tab, lang):  # noqa: F811
+    """At 1440×900 no page scrolls sideways and no table hides its last columns."""
+    for path in PAGES:
+        tab.goto(f"{server}/{path}?lang={lang}&as_of=2020-03-15")
+        settle(tab)
+        assert tab.locator('[data-testid="stException"]').count() == 0, path
+        assert_no_sideways_scroll(tab)
+        assert tables_wider_than_their_frame(tab) == [], path
+        screenshot(tab, f"wide_{path or 'overview'}_{lang}")

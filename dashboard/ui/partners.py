@@ -146,6 +146,10 @@ def single_partner(view: View) -> None:
                          "adcode": ID, "org_id": ID}, "single_partner")
 
 
+# The one table allowed to be wider than the page (the browser tests find it by this key).
+WHO_MATRIX_KEY = "partners_who_matrix"
+
+
 def who_what_where(view: View) -> None:
     """Organisation rows × prefecture columns, counts of reports or deliveries."""
     st.subheader(tn("partners.who.title", view.lang))
@@ -175,7 +179,8 @@ def who_what_where(view: View) -> None:
     # and stay in sight while the prefectures scroll sideways.
     columns = [Col("name", NAME, width=200)] + [Col(c, COUNT, header=_region_name(c, view.lang))
                                                 for c in matrix.columns]
-    display = show_table(matrix.reset_index(), view, columns, "partners.col")
+    with st.container(key=WHO_MATRIX_KEY):
+        display = show_table(matrix.reset_index(), view, columns, "partners.col")
     download(display, f"lifeline_who_what_where_{by}_{view.as_of.isoformat()}.csv", view,
              key="dl_partners_who")
 

@@ -295,8 +295,9 @@ def _natural_width(d: Drawn, samples: list[str]) -> int:
 def _fit(drawn: list[Drawn], budget: int) -> None:
     """Narrow columns until the table fits ``budget``: first the widest texts down to 200
     px, then figures whose header is wider than they are, down to their widest cell, then
-    texts down to 120 px. A cut number would be a wrong number, so figures never go
-    below their cells; a header cut short gets itself as tooltip."""
+    texts down to 120 px, then to their kind's narrowest (a person can widen a column; the
+    download holds every text whole). A cut number would be a wrong number, so figures
+    never go below their cells; a header cut short gets itself as tooltip."""
     texts = [d for d in drawn if d.kind not in NUMBERS and d.kind != DATE and not d.fixed]
 
     def excess() -> int:
@@ -316,6 +317,7 @@ def _fit(drawn: list[Drawn], budget: int) -> None:
             break
         d.width -= min(excess(), max(d.width - d.content, 0))
     narrow_texts(120)
+    narrow_texts(0)  # a table of many columns: texts down to their kind's narrowest
     for d in drawn:
         if text_width(d.header) + 20 > d.width and not d.help:
             d.help = d.header
