@@ -146,6 +146,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "data.tab.history": ("④ 导入记录", "④ History"),
     "data.tab.template": ("⑤ 模板说明", "⑤ Template"),
     "data.upload": ("选择文件（可多选）", "Choose files (several at once)"),
+    "data.upload_button": ("选择文件", "Upload"),
+    "data.upload_line": ("每个文件不超过 {mb} MB · {types} · 也可把文件拖到这里",
+                         "{mb} MB per file • {types}"),
     "data.limit": ("单个文件上限 {mb} MB", "Limit {mb} MB per file"),
     "data.formats_caption": ("可直接识别：模板格式的 CSV / XLSX / JSON；医院需求信息（JSON）及其每日快照（CSV）；红十字会等发布的物资发放一览表（XLSX）；机构名录与物流名录（CSV）；带 HXL 标签的 CSV。其他表格可以按列映射导入。",
                              "Recognised as they are: the template's CSV / XLSX / JSON; the hospital needs feed (JSON) and its daily snapshots (CSV); official distribution sheets (XLSX); organisation and logistics lists (CSV); HXL-tagged CSV. Any other table can be imported by mapping its columns."),
@@ -593,6 +596,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "coverage.time_empty": ("没有可画的数据。", "Nothing to draw."),
     "coverage.day": ("日期", "Day"),
     "coverage.burden_title": ("覆盖与负担", "Coverage vs. burden"),
+    "coverage.burden_flat": (
+        "窗口内每个地市的覆盖率都是 {coverage}，散点图无从比较覆盖；各地市的需求负担见下表。",
+        "Every prefecture's coverage in the window is {coverage}, so a scatter would compare "
+        "nothing; the table below lists each prefecture's burden."),
     "coverage.burden_caption": (
         "每个点是一个地市：横轴＝医院与社区/村合计的覆盖率，纵轴＝每万人未满足需求。红色＝服务不足。{rule}"
         "没有医院或社区/村的地市不画出。",
@@ -653,6 +660,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "funding.flows.none": ("没有资助记录。", "No grants."),
     "funding.flows.unknown_region": ("地区未知", "Region unknown"),
     "funding.by_region.title": ("各地区资金与需求", "Funding per region against needs"),
+    "funding.by_region.no_money": (
+        "所选范围内没有资助记录，无从按地区比较金额；各地区的缺口见下方“{direct}”。",
+        "No grant is recorded in this selection, so there is no money to compare per region; "
+        "where the gaps are is under “{direct}” below."),
     "funding.by_region.caption": (
         "每万人金额 = 金额 × 10,000 ÷ 常住人口（2020）；"
         "每项未满足需求金额 = 金额 ÷ 截至 {as_of} 的未满足需求数。",
@@ -689,6 +700,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "partners.region_suffix": ("（{name}：驻地在此或在此工作过的一线机构）",
                                " ({name}: partners based there or that have worked there)"),
     "partners.none": ("没有一线机构。", "No partners."),
+    "partners.none_recorded": (
+        "还没有一线机构。机构名单中类型为“{partner}”的机构会列在这里：导入机构名单时在“类型”一列填写"
+        "“{partner}”（见“数据”页的模板）。",
+        "No partner organisation yet. Organisations of the type “{partner}” are listed here: give "
+        "that type in the organisation list's type column when you import it (see the Data page's "
+        "template)."),
+    "partners.none_in_region": ("{region}没有一线机构：既没有设在这里的，也没有在这里工作过的。",
+                                "No partner in {region}: none is based there and none has worked there."),
     "partners.fresh": ("近期有动态", "Fresh"),
     "partners.due": ("待跟进", "Due"),
     "partners.overdue": ("久无动态", "Overdue"),
@@ -939,6 +958,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "Partners: organisations whose hub it is; active: with a report or a "
                              "delivered delivery in the last {window} days, as on the Overview and "
                              "the Partners page; regions and funders along the network."),
+    "network.reach.none": (
+        "还没有资助方或机构与任何地区相连：资助、配送或活动报告会把它们连起来。",
+        "No funder or organisation is linked to any region yet: grants, deliveries and activity "
+        "reports link them."),
     "network.hubs.none": ("数据中没有枢纽机构。", "The data holds no hub organisation."),
     "network.edges.title": ("全部联系（{n} 条）", "Every link ({n})"),
     "network.col.region_adcode": ("地区", "Region"),

@@ -13,9 +13,11 @@ if not view.has_data:
     st.stop()
 
 sections.caption(view)
-frame = sections.headlines(view)
-if frame.empty:
-    st.info(tn("partners.none", view.lang))
+if sections.partner_freshness(view).empty:
+    # Cards and tables of zeros would only repeat it: say it once, with what would change it.
+    sections.no_partners(view)
+    st.stop()
+sections.headlines(view)
 sections.freshness_table(view)
 sections.single_partner(view)
 sections.who_what_where(view)

@@ -249,4 +249,14 @@ def test_every_page_fits_a_wide_screen(server, tab, lang):  # noqa: F811
         assert tab.locator('[data-testid="stException"]').count() == 0, path
         assert_no_sideways_scroll(tab)
         assert tables_wider_than_their_frame(tab) == [], path
+        if path == "data":  # Streamlit's uploader speaks English only; ours is drawn over it
+            drawn = tab.evaluate("""() => {
+                const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+                const after = e => getComputedStyle(e, '::after').content;
+                return [after(zone.querySelector('button [data-testid="stMarkdownContainer"] p')),
+                        after(zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span'))];
+            }""")
+            zh = ['"选择文件"',
+                  '"每个文件不超过 50 MB · CSV、TSV、TXT、XLSX、XLSM、JSON · 也可把文件拖到这里"']
+            assert drawn == (zh if lang == "zh" else ["none", "none"]), drawn
         screenshot(tab, f"wide_{path or 'overview'}_{lang}")

@@ -67,3 +67,14 @@ def test_coverage_page_on_an_empty_store(db):
     at = app()
     assert at.info  # says there is no data, draws nothing else
     assert not at.dataframe
+
+
+def test_coverage_vs_burden_says_so_when_every_prefecture_has_the_same_coverage(scenario_db):
+    """Before the scenario's first delivery every coverage is 0%: a scatter would pile the
+    names on one vertical line; a sentence says it and the table keeps the burden."""
+    at = app(params={"as_of": "2020-02-07"})
+    assert not at.exception
+    assert ("窗口内每个地市的覆盖率都是 0.0%，散点图无从比较覆盖；各地市的需求负担见下表。"
+            in [i.value for i in at.info])
+    assert len(at.get("plotly_chart")) == 1  # coverage over time only
+    assert any("服务不足" in d.value.columns for d in at.dataframe)

@@ -92,9 +92,11 @@ def test_where_to_direct_funds_and_what_if(db, router):
     # (1 + ln 3) = 1.89: 武汉 13.15 / 12.33 M = 1.07 per million ranks before 孝感 0.44.
     load(db)
     at = run_funding(router, params={"as_of": "2020-02-15"})
-    ranked = frame_with(at, "待资助（元）")
-    assert ranked[["排名", "地区", "类别", "待资助（元）"]].values.tolist() == [
-        [1, "武汉市", "防护用品", 0.0], [1, "武汉市", "食品", 3000.0], [2, "孝感市", "药品", 4500.0]]
+    # One unit for the table's money: the 150,000 元 of active grants put it all in 万元.
+    ranked = frame_with(at, "待资助（万元）")
+    assert ranked[["排名", "地区", "类别", "待资助（万元）"]].values.tolist() == [
+        [1, "武汉市", "防护用品", 0.0], [1, "武汉市", "食品", 0.3], [2, "孝感市", "药品", 0.45]]
+    assert "估算成本（万元）" in ranked.columns and "在执行资助（万元）" in ranked.columns
     captions = " ".join(c.value for c in at.caption)
     assert "待资助 = max(估算成本 − 在执行资助, 0)" in captions
     assert "另有 1.00 万元在执行资助" in captions  # G6's 10,000 元, in 万元 from 10,000 on
@@ -223,3 +225,15 @@ def test_costs_read_in_yuan_like_the_editor_even_above_ten_thousand(db, router):
     costs = frame_with(at, "代表什么").set_index("类别")
     assert costs["单项成本（元）"].max() >= 10_000
     assert costs.loc["食品", "单项成本（元）"] == 3000.0
+
+
+def test_without_grants_the_region_table_says_so_instead_of_zeros(db, router):
+    """Needs but no grant: the per-region money table would be all zeros; it is a sentence."""
+    load(db)
+    db.execute("DELETE FROM grants")
+    at = run_funding(router, params=WIDE)
+    assert not at.exception
+    assert "所选范围内没有资助记录，无从按地区比较金额；各地区的缺口见下方“资金应投向哪里”。" in [
+        i.value for i in at.info]
+    assert not [d for d in at.dataframe if "每万人金额（元）" in d.value.columns]
+    assert frame_with(at, "待资助（元）").shape[0] > 0  # the ranking is still there

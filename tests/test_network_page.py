@@ -61,3 +61,23 @@ def test_network_page_category_filter_in_the_url(db):
 def test_network_page_empty_store(db):
     at = run_app(PAGE)
     assert not at.exception
+
+
+def test_a_network_without_links_says_so_instead_of_rows_of_zeros(db, tmp_path):
+    """Organisations, facilities and needs but no grant, delivery or report (as in the real
+    2020 lists): no organisation reaches a region, said once, no table of zeros."""
+    import shutil
+
+    from tests.conftest import SCENARIO
+
+    for name in ("organizations.csv", "facilities.csv", "needs.csv"):
+        shutil.copy(SCENARIO / name, tmp_path / name)
+    assert import_paths(db, [tmp_path]).ok
+    at = run_app(PAGE, params={"as_of": "2020-02-15", "lang": "en"})
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert ("No funder or organisation is linked to any region yet: grants, deliveries and "
+            "activity reports link them.") in infos
+    assert not any("Brokers" in d.value.columns for d in at.dataframe)
+    # The hub and its members are still listed: membership is a link, though not to a region.
+    assert frame_with(at, "Active partners")["Partners"].tolist() == [3]

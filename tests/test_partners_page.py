@@ -130,3 +130,23 @@ def test_tables_keep_ids_out_of_sight_and_last_in_the_downloads(scenario_db, run
     assert "Nothing recorded." in [c.value for c in at.caption]
     assert not any("Funder" in d.value.columns for d in at.dataframe)
     assert "lifeline_partner_P1_grants_2020-02-15.csv" not in held
+
+
+def test_without_partners_the_page_says_how_they_come_in_instead_of_zeros(scenario_db, run_partners):
+    """A store whose organisations are all of other types (as the real 2020 lists are):
+    one sentence saying how partners come in, no cards or tables of zeros."""
+    scenario_db.execute("UPDATE organizations SET org_type = 'other' WHERE org_type = 'partner'")
+    at = run_partners(params={"as_of": "2020-02-15"})
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "还没有一线机构。机构名单中类型为“一线机构”的机构会列在这里：导入机构名单时在“类型”一列填写"
+        "“一线机构”（见“数据”页的模板）。"]
+    assert not at.metric and not at.dataframe
+
+
+def test_a_region_without_partners_says_so_by_name(scenario_db, run_partners):
+    # 神农架 (429021): no partner is based there and none has worked there.
+    at = run_partners(params={"as_of": "2020-02-15", "region": "429021", "lang": "en"})
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "No partner in Shennongjia: none is based there and none has worked there."]

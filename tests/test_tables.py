@@ -80,6 +80,12 @@ def test_money_reads_in_wan_yuan_in_chinese_and_in_yuan_in_english_and_downloads
     en = layout(frame, "en", [Col("amount", MONEY, header="Amount (CNY)")])
     assert en.columns[0].header == "Amount (CNY)" and en.columns[0].format == "%,.0f"
     assert list(en.shown["Amount (CNY)"]) == [105_701_000.0, 8_500.0]
+    # One unit for the money of one table: a column of small sums follows the large one.
+    both = layout(frame.assign(grants=[0.0, 900.0]), "zh",
+                  [Col("amount", MONEY, header="估算成本"), Col("grants", MONEY, header="在执行资助")])
+    assert [c.header for c in both.columns] == ["估算成本（万元）", "在执行资助（万元）"]
+    assert list(both.shown["在执行资助（万元）"]) == [0.0, 0.09]
+    assert list(both.download["在执行资助（元）"]) == [0.0, 900.0]
 
 
 def test_percentages_dates_and_missing_values():

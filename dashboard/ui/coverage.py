@@ -126,6 +126,15 @@ def over_time_figure(frame: pd.DataFrame, kind: str, lang: str,
     return fig
 
 
+def same_coverage(frame: pd.DataFrame) -> float | None:
+    """The one coverage every drawable prefecture shares (e.g. 0 when nothing was
+    delivered in the window), or None when they differ and the scatter compares them."""
+    drawn = frame[frame["coverage"].notna() & frame["open_needs_per_10k"].notna()]["coverage"]
+    if len(drawn) < 2 or drawn.max() - drawn.min() > 1e-9:
+        return None
+    return float(drawn.iloc[0])
+
+
 def burden_figure(frame: pd.DataFrame, lang: str, region: str | None = None) -> go.Figure:
     """Coverage across, open needs per 10,000 up; under-served prefectures in red.
 
@@ -346,8 +355,12 @@ def render(view) -> None:
     # Coverage vs burden: the prefectures of the province, against which a region is judged
     st.subheader(tc("coverage.burden_title", lang))
     burden = vs_burden(view.key, view.as_of, view.window)
-    st.plotly_chart(burden_figure(burden, lang, region), width="stretch",
-                    config={"displayModeBar": False})
+    flat = same_coverage(burden)
+    if flat is None:
+        st.plotly_chart(burden_figure(burden, lang, region), width="stretch",
+                        config={"displayModeBar": False})
+    else:  # every point on one vertical line: names piled on each other, nothing compared
+        st.info(tc("coverage.burden_flat", lang, coverage=formatting.percent(flat)))
     rule = coverage.UNDER_SERVED_RULE_ZH if lang == "zh" else coverage.UNDER_SERVED_RULE
     st.caption(tc("coverage.burden_caption", lang, rule=rule))
     if region:

@@ -9,6 +9,7 @@ downloads) and downloadable.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -75,8 +76,8 @@ def _special(view: View) -> dict:
 def _columns(view: View, columns: dict[str, str | Col]) -> list[Col]:
     """``columns`` (column → kind or Col) as Cols; a category reads as its label."""
     cols = [c if isinstance(c, Col) else Col(name, c) for name, c in columns.items()]
-    return [Col(c.column, c.kind, c.header, c.help, c.digits, c.values or
-                ("category" if c.column == "category" else None), c.link_text, c.width) for c in cols]
+    return [replace(c, values=c.values or ("category" if c.column == "category" else None))
+            for c in cols]
 
 
 def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], stem: str,
@@ -258,9 +259,15 @@ def by_region(view: View) -> pd.DataFrame:
     frame = _get(view, "funding_by_region", category=view.category, funder_type=view.org_type)
     if region_of(view):
         frame = frame[frame["region_adcode"] == region_of(view)]
+    if frame.empty or not frame["amount_cny"].fillna(0).any():
+        # A table of zeros would read as "every region got nothing" though nothing is known.
+        st.info(tn("funding.by_region.no_money", view.lang,
+                   direct=tn("funding.direct.title", view.lang)))
+        return frame
     st.caption(tn("funding.by_region.caption", view.lang, as_of=view.as_of.isoformat()))
     _table(frame, view, {"region_adcode": REGION, "population": COUNT, "amount_cny": MONEY,
-                         "amount_per_10k": MONEY, "open_needs": COUNT, "amount_per_open_need": MONEY,
+                         "amount_per_10k": _rate("amount_per_10k"), "open_needs": COUNT,
+                         "amount_per_open_need": _rate("amount_per_open_need"),
                          "adcode": Col("region_adcode", ID, header=tn("funding.col.adcode", view.lang))},
            "funding_by_region")
     return frame
@@ -304,6 +311,11 @@ def _priorities_of(view: View) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def _rate(column: str) -> Col:
+    """Money per resident or per need: its unit follows its own size, not the totals'."""
+    return Col(column, MONEY, rate=True)
+
+
 def _yuan(column: str) -> Col:
     """A cost per need, always in 元 (CNY): the unit the hub types a new cost in below, so
     the table and the editor read the same number."""
@@ -314,7 +326,7 @@ def _yuan(column: str) -> Col:
 PRIORITY_COLUMNS = {"rank": COUNT, "region_adcode": REGION, "category": TEXT, "open_needs": COUNT,
                   "urgent_needs": COUNT, "uncovered_needs": Col("uncovered_needs", DECIMAL, digits=1),
                   "cost_per_need": _yuan("cost_per_need"), "estimated_cost": MONEY,
-                  "active_grants": MONEY, "to_fund": MONEY, "to_fund_per_10k": MONEY,
+                  "active_grants": MONEY, "to_fund": MONEY, "to_fund_per_10k": _rate("to_fund_per_10k"),
                   "gap_score": DECIMAL}
 
 

@@ -152,15 +152,39 @@ def recognition_table(found: list[Recognition], view: View, dated: bool = False)
     })
 
 
+def uploader_css(view: View, limit_mb: str) -> str:
+    """Streamlit writes its uploader's button ("Upload") and size line in English only:
+    in another language, the same words in the view's language are drawn in their place."""
+    if view.lang == "en":
+        return ""
+
+    def css_text(text: str) -> str:  # our own catalogue's words; no quote or markup in CSS
+        return "".join(c for c in text if c not in '"\\<>')
+
+    button = css_text(view.t("data.upload_button"))
+    line = css_text(view.t("data.upload_line", mb=limit_mb,
+                           types="、".join(kind.upper() for kind in UPLOAD_TYPES)))
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    words = f'{zone} button [data-testid="stMarkdownContainer"] p'
+    size = f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span'
+    return (f"<style>{words}, {size} {{ font-size: 0; }}"
+            f'{words}::after {{ content: "{button}"; font-size: 0.875rem; }}'
+            f'{size}::after {{ content: "{line}"; font-size: 0.875rem; }}</style>')
+
+
 def upload_section(view: View) -> None:
     """Upload, recognise, check and import; files no format knows go to mapping."""
     from dashboard.ui import data
     from data_loaders.importer import max_upload_bytes
 
     round_ = st.session_state.get("_upload_round", 0)
+    limit_mb = f"{max_upload_bytes() / 2**20:g}"
+    css = uploader_css(view, limit_mb)
+    if css:
+        st.html(css)
     uploads = st.file_uploader(view.t("data.upload"), type=UPLOAD_TYPES,
                                accept_multiple_files=True, key=f"uploads_{round_}",
-                               help=view.t("data.limit", mb=f"{max_upload_bytes() / 2**20:g}"))
+                               help=view.t("data.limit", mb=limit_mb))
     if not uploads:
         st.caption(view.t("data.formats_caption"))
         return

@@ -119,6 +119,10 @@ def region_reach(view: View, reach: pd.DataFrame) -> None:
     st.subheader(tn("network.reach.title", view.lang))
     st.caption(tn("network.reach.caption", view.lang))
     frame = reach if not view.region else reach[reach["region_adcode"] == view.region]
+    if not (frame["funders"].any() or frame["organisations"].any()):
+        # Rows of zeros would only say it seventeen times.
+        st.info(tn("network.reach.none", view.lang))
+        return
     joined = _names(view)
     _table(frame, view, {"region_adcode": REGION, "funders": COUNT, "brokers": COUNT,
                          "broker_names": TEXT, "organisations": COUNT, "funder_names": TEXT},
@@ -148,6 +152,8 @@ def edges(view: View, net: network.Network, nodes: set[str]) -> None:
     A grant's weight is money, any other link's a number of deliveries or reports: they
     are two columns, each empty where it does not apply."""
     frame = network.edge_table(net, nodes)
+    if frame.empty:  # the picture above has said there is no one
+        return
     labels = _labels(net, set(frame["source"]) | set(frame["target"]), view.lang)
     grant = frame["kind"] == "grant"
     frame = frame.assign(source_name=[labels[s] for s in frame["source"]],

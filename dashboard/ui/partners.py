@@ -51,6 +51,13 @@ def partner_freshness(view: View) -> pd.DataFrame:
     return _get(view, "freshness", region=region_of(view))
 
 
+def no_partners(view: View) -> None:
+    """There is no partner in the view's area: say so, and how partners come in."""
+    key = "partners.none_in_region" if region_of(view) else "partners.none_recorded"
+    st.info(tn(key, view.lang, region=_region_name(region_of(view), view.lang),
+               partner=value_label("org_type", "partner", view.lang)))
+
+
 def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], file_stem: str) -> pd.DataFrame:
     """``frame`` drawn as people read it, with its download (ids last); returns the download.
     Nothing to show is said in words (an empty grid would only say "empty")."""

@@ -68,6 +68,8 @@ class Col:
     ``width`` fixes the column's width in pixels (it is then never narrowed to fit).
     ``align`` ("left", "center", "right") aligns the cells: "right" for a text column of
     figures that holds words too (``1,000只`` and "not given"), so figures line up.
+    ``rate`` marks money per something (per 10,000 residents, per need): the money
+    columns of a table share one unit (元 or 万元), a rate chooses its own by its size.
     """
 
     column: str
@@ -79,6 +81,7 @@ class Col:
     link_text: str | None = None
     width: int | None = None
     align: str | None = None
+    rate: bool = False
 
 
 @dataclass
@@ -216,6 +219,10 @@ def layout(frame: pd.DataFrame, lang: str, columns: Mapping[str, str | Col] | Se
     ordered = [c for c in cols if c.kind != ID]
     ids = [c for c in cols if c.kind == ID]
     shown, download, drawn = {}, {}, []
+    # One unit for all the money of a table: 万元 beside 元 would invite misreading by 10,000.
+    money = [_number(_cells(c, frame[c.column], lang, special)).abs().max()
+             for c in ordered if c.kind == MONEY and not c.rate]
+    totals_biggest = max((m for m in money if m == m), default=0)
     for c in ordered:
         header = c.header or t(f"{prefix}.{c.column}", lang)
         values = frame[c.column].reset_index(drop=True)
@@ -235,7 +242,7 @@ def layout(frame: pd.DataFrame, lang: str, columns: Mapping[str, str | Col] | Se
                 download[header + " (%)"] = plain
             elif c.kind == MONEY:
                 base = _unit_free(header)
-                biggest = numbers.abs().max() if numbers.notna().any() else 0
+                biggest = (numbers.abs().max() if numbers.notna().any() else 0) if c.rate else totals_biggest
                 if lang == "zh" and biggest >= formatting.WAN:
                     numbers = numbers / formatting.WAN
                     d.format = "%,.2f" if biggest < formatting.MILLION else "%,.1f"
