@@ -165,8 +165,12 @@ _AREA_COUNTS = """
        coalesce(s.facilities_covered, 0) AS facilities_covered,
        coalesce(o.overdue_deliveries, 0) AS overdue_deliveries"""
 
+_PREFECTURE_COUNTS_CTE = _area_counts_ctes("f.region_adcode", IN_PROVINCE)
+_COUNTY_COUNTS_CTE = _area_counts_ctes("coalesce(f.county_adcode, f.region_adcode)",
+                                       f"f.region_adcode = $pref AND {IN_PROVINCE}")
+
 _REGION_SQL = f"""
-WITH {_area_counts_ctes("f.region_adcode", IN_PROVINCE)},
+WITH {_PREFECTURE_COUNTS_CTE},
 {SIGNS_CTE},
 active_sum AS (
     SELECT region_adcode AS adcode, count(DISTINCT org_id) AS active_orgs
@@ -417,8 +421,7 @@ def facility_count(con, scope: Scope, prefecture: str | None = None) -> int:
 
 
 _COUNTY_SQL = f"""
-WITH {_area_counts_ctes("coalesce(f.county_adcode, f.region_adcode)",
-                        f"f.region_adcode = $pref AND {IN_PROVINCE}")}
+WITH {_COUNTY_COUNTS_CTE}
 SELECT r.adcode, {_AREA_COUNTS}
 FROM (SELECT adcode FROM fac_sum UNION SELECT adcode FROM need_sum
       UNION SELECT adcode FROM overdue_sum) r

@@ -839,7 +839,8 @@ SQL_INTERPOLATIONS = {
     "ACTIVE_CTE", "COMMUNITIES_SQL", "DELIVERED_BY_D", "DELIVERY_DATE", "HOSPITALS_SQL",
     "IN_PROVINCE", "IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "LINKS_CTE", "OPEN_NEED", "OVERDUE",
     "REGION_PREFIX", "SIGNS_CTE", "PARTNER_SEEN_CTE", "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",
-    "_KIND_SQL",
+    "_KIND_SQL", "_PREFECTURE_COUNTS_CTE", "_COUNTY_COUNTS_CTE", "_AREA_COUNTS",
+    "area", "where",  # metrics._area_counts_ctes, called with the two constants above
     "_MOVING", "_OPEN_ON_X", "by", "casts", "cols", "delivery_dates", "name", "placeholders",
     "selected", "sql", "table.key", "table.name", "c.name", "schema.SQL_TYPES[c.kind]",
     "col.name", "parent.name", "parent.key",  # schema names (store.dangling_references)
