@@ -167,7 +167,9 @@ def uploader_css(view: View, limit_mb: str) -> str:
     zone = '[data-testid="stFileUploaderDropzone"]'
     words = f'{zone} button [data-testid="stMarkdownContainer"] p'
     size = f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span'
+    # The size line wraps on a phone instead of being cut at the frame's edge.
     return (f"<style>{words}, {size} {{ font-size: 0; }}"
+            f"{size} {{ white-space: normal; overflow: visible; }}"
             f'{words}::after {{ content: "{button}"; font-size: 0.875rem; }}'
             f'{size}::after {{ content: "{line}"; font-size: 0.875rem; }}</style>')
 
