@@ -90,9 +90,10 @@ QUERIES: dict[str, str] = {
 }
 
 
-# What ``python -m dashboard export <name>`` reveals; a stored table as a whole is raw.
+# What ``python -m dashboard export <name>`` reveals (``needs --as-of D`` is ``open_needs``,
+# see cli.export_name); a stored table as a whole, ``needs`` included, is raw.
 EXPORT_LEVELS: dict[str, str] = {
-    "needs": "facility", "open_needs": "facility", "partners": "partner", "overlaps": "facility",
+    "open_needs": "facility", "partners": "partner", "overlaps": "facility",
     "aggregates": "suppressed", "dictionary": "suppressed", "brief": "facility",
 }
 

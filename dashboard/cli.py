@@ -53,6 +53,19 @@ def _role_argument(parser: argparse.ArgumentParser) -> None:
                              "line runs with the data owner's rights)")
 
 
+# Exports computed as of a date (the rest of ``export`` writes a stored table as a whole).
+AS_OF_EXPORTS = ("open_needs", "partners", "overlaps")
+
+
+def export_name(args) -> str:
+    """What ``export`` will write, decided once for the permission check and the dispatch:
+    ``needs`` with ``--as-of`` is the needs open at that date (``open_needs``); without
+    it, the stored table ``needs`` as a whole, which is raw."""
+    if args.table == "needs" and getattr(args, "as_of", None) is not None:
+        return "open_needs"
+    return args.table
+
+
 def _permitted(args, name: str) -> bool:
     """False (with a message) when ``args.role`` may not obtain export ``name``."""
     from dashboard.access import allowed, export_level
@@ -60,7 +73,8 @@ def _permitted(args, name: str) -> bool:
     level = export_level(name)
     if allowed(args.role, level):
         return True
-    print(f"role {args.role!r} may not export {name!r} (it reveals {level}-level detail)",
+    shown = args.table if name == "open_needs" else name
+    print(f"role {args.role!r} may not export {shown!r} (it reveals {level}-level detail)",
           file=sys.stderr)
     return False
 
@@ -279,7 +293,7 @@ def cmd_brief(args) -> int:
 
 def cmd_export(args) -> int:
     """Write one export if ``--role`` may see it, and log it in the audit log."""
-    if not _permitted(args, args.table):
+    if not _permitted(args, export_name(args)):
         return 3
     code = _export(args)
     if code == 0:
@@ -301,8 +315,7 @@ def _export(args) -> int:
         print(f"--format {args.format} is only for aggregates or dictionary", file=sys.stderr)
         return 2
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
-    if args.table == "needs" and args.as_of is not None or args.table in (
-            "open_needs", "partners", "overlaps"):
+    if export_name(args) in AS_OF_EXPORTS:
         return _export_as_of(con, args)
     if args.table not in schema.TABLES:
         print(f"unknown table {args.table!r}; known: {', '.join(schema.TABLES)}", file=sys.stderr)

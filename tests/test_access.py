@@ -204,6 +204,15 @@ def test_cli_role_refuses_what_the_role_may_not_see(cli_db, capsys):
     assert main(["export", "needs", "--as-of", "2020-02-15", "--role", "researcher"]) == 3
     assert "may not export 'needs'" in capsys.readouterr().err
     assert main(["export", "organizations", "--role", "funder"]) == 3
+    # Without --as-of, "needs" is the stored table as a whole (raw): a funder may export the
+    # needs open at a date, never the table (once this fell through to a raw read).
+    capsys.readouterr()
+    assert main(["export", "needs", "--role", "funder"]) == 3
+    assert "may not export 'needs' (it reveals raw-level detail)" in capsys.readouterr().err
+    assert main(["export", "needs", "--as-of", "2020-02-15", "--role", "funder"]) == 0
+    assert "N1" in capsys.readouterr().out
+    assert main(["export", "needs"]) == 0  # the hub (the command line's default) may
+    capsys.readouterr()
     assert main(["brief", "--as-of", "2020-02-15", "--role", "public"]) == 3
     assert main(["export", "aggregates", "--end", "2020-02-15", "--format", "json",
                  "--role", "researcher"]) == 0
