@@ -147,9 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--region", help="for aggregates: one prefecture (name or adcode)")
     export.add_argument("--category", help="for aggregates: one category, or 'all' for the "
                                            "activity measures")
-    export.add_argument("--threshold", type=int, default=5,
-                        help="for aggregates: counts of people below this are published as "
-                             "'<N' (default 5, at least 2)")
+    # The small-cell threshold is the hub's policy (LIFELINE_SMALL_CELL_THRESHOLD): the
+    # option stays only to say so to a script that still passes it.
+    export.add_argument("--threshold", type=int, default=None, help=argparse.SUPPRESS)
     export.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="for dictionary: language of labels and descriptions")
 
@@ -297,8 +297,11 @@ def cmd_export(args) -> int:
         return 3
     code = _export(args)
     if code == 0:
+        from dashboard.suppression import policy_threshold
+
+        policy = {"threshold": policy_threshold()} if args.table == "aggregates" else {}
         _audit(args, "export", what=args.table, format=args.format, as_of=args.as_of,
-               out=args.out)
+               out=args.out, **policy)
     return code
 
 
@@ -389,8 +392,12 @@ def _export_research(args) -> int:
     if fmt == "parquet" and not args.out:
         print("--format parquet needs --out FILE", file=sys.stderr)
         return 2
-    if args.threshold < 2:
-        print("--threshold must be at least 2", file=sys.stderr)
+    if args.threshold is not None:
+        from dashboard.suppression import THRESHOLD_FLOOR, policy_threshold
+
+        print("the small-cell threshold is the hub's policy, not a choice per export: it is "
+              f"{policy_threshold()} (set by LIFELINE_SMALL_CELL_THRESHOLD, at least "
+              f"{THRESHOLD_FLOOR}); leave out --threshold", file=sys.stderr)
         return 2
     region = None
     if args.region:
@@ -407,8 +414,7 @@ def _export_research(args) -> int:
             return 2
     con = store.connect(args.db, read_only=store.db_path(args.db).exists())
     try:
-        frame, meta = research.research_aggregates(con, args.start, args.end, region, category,
-                                                   args.threshold)
+        frame, meta = research.research_aggregates(con, args.start, args.end, region, category)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -1221,7 +1221,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "methods.export.all_rows": ("全部行", "All rows"),
     "methods.export.activity_rows": ("活动报告（无类别）", "Activity reports (no category)"),
     "methods.export.unspecified": ("未注明类别", "Category not recorded"),
-    "methods.export.threshold": ("小数值隐藏阈值", "Small-cell threshold"),
+    "methods.export.policy": ("阈值由枢纽统一设定，每次导出都相同：用两个阈值分别导出再对比，就能推出被隐藏的数。",
+                              " The threshold is set once by the hub, the same for every export: two "
+                              "exports at two thresholds would reveal the hidden counts."),
     "methods.export.pick_range": ("请选择起止两个日期。", "Choose a first and a last day."),
     "methods.export.caption": ("{start} 至 {end}，{region}：每日 × 地市 × 类别共 {rows} 行。人数小于 {threshold} 的格子显示为“<{threshold}”，"
                                "为防止由合计反推而额外隐藏的格子显示为“x”；本次隐藏 {hidden} 格。不含任何机构、设施或人员名称。"

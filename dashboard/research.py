@@ -40,7 +40,7 @@ import pandas as pd
 from dashboard import __version__
 from dashboard.exports import safe_frame
 from dashboard.metrics import data_date_range
-from dashboard.suppression import DEFAULT_THRESHOLD, SECONDARY_MARK, primary_mark, suppress
+from dashboard.suppression import SECONDARY_MARK, policy_threshold, primary_mark, suppress
 from data_loaders import schema
 from geo.config import province_adcode
 from geo.regions import load_registry
@@ -255,13 +255,17 @@ def _filter(frame: pd.DataFrame, region: str | None, category: str | None) -> pd
 
 def research_aggregates(con, start: date | None = None, end: date | None = None,
                         region: str | None = None, category: str | None = None,
-                        threshold: int = DEFAULT_THRESHOLD) -> tuple[pd.DataFrame, dict]:
+                        threshold: int | None = None) -> tuple[pd.DataFrame, dict]:
     """The aggregates as researchers get them: suppressed, with their provenance.
+
+    ``threshold`` None (every caller in the app): the configured policy
+    (:func:`dashboard.suppression.policy_threshold`); tests pass one to check the rule.
 
     Suppression runs on the whole province and every category before the filters, so a
     filtered export shows exactly the cells of the unfiltered one. Returns the frame
     and the provenance dict (see ``provenance``).
     """
+    threshold = policy_threshold() if threshold is None else threshold
     start, end = resolve_range(con, start, end)
     full = aggregates(con, start, end)
     published, _ = suppress(full, PEOPLE_COLUMNS, SUPPRESSION_GROUPS, threshold)

@@ -27,15 +27,32 @@ publishing it as ``"<5"`` would be false.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 DEFAULT_THRESHOLD = 5
+# The lowest threshold the configuration may set: below it, small counts of people would
+# be published as they are.
+THRESHOLD_FLOOR = 3
 SECONDARY_MARK = "x"
 PUBLISHED, PRIMARY, SECONDARY = 0, 1, 2
 _MAX_ROUNDS = 200
+
+
+def policy_threshold() -> int:
+    """The small-cell threshold every research export uses: a policy the hub sets
+    (``LIFELINE_SMALL_CELL_THRESHOLD``, default 5, never below ``THRESHOLD_FLOOR``), not
+    a choice of whoever exports. Exporting the same cells at two thresholds would reveal
+    the counts between them exactly. A value that is not a whole number means the default."""
+    raw = os.environ.get("LIFELINE_SMALL_CELL_THRESHOLD", "").strip()
+    try:
+        value = int(raw) if raw else DEFAULT_THRESHOLD
+    except ValueError:
+        value = DEFAULT_THRESHOLD
+    return max(value, THRESHOLD_FLOOR)
 
 
 def primary_mark(threshold: int = DEFAULT_THRESHOLD) -> str:

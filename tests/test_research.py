@@ -251,7 +251,7 @@ def test_dictionary_markdown_has_a_table_per_table():
     assert "| `need_id` | 需求编号 |" in text
 
 
-def test_cli_exports_aggregates_and_the_dictionary(scenario_db, tmp_path, capsys):
+def test_cli_exports_aggregates_and_the_dictionary(scenario_db, tmp_path, capsys, monkeypatch):
     db = str(store.database_file(scenario_db))
     scenario_db.close()
     out = tmp_path / "agg.csv"
@@ -266,9 +266,11 @@ def test_cli_exports_aggregates_and_the_dictionary(scenario_db, tmp_path, capsys
     assert meta["as_of"] == "2020-02-15" and meta["suppression"]["threshold"] == 5
 
     parquet = tmp_path / "agg.parquet"
+    monkeypatch.setenv("LIFELINE_SMALL_CELL_THRESHOLD", "10")  # the hub's policy
     assert main(["export", "aggregates", "--db", db, "--format", "parquet",
-                 "--out", str(parquet), "--threshold", "10"]) == 0
+                 "--out", str(parquet)]) == 0
     assert research.read_parquet_provenance(parquet)["suppression"]["threshold"] == 10
+    monkeypatch.delenv("LIFELINE_SMALL_CELL_THRESHOLD")
     assert pq.read_table(parquet).num_rows == 20 * 17 * 13
 
     capsys.readouterr()
@@ -289,7 +291,7 @@ def test_cli_exports_aggregates_and_the_dictionary(scenario_db, tmp_path, capsys
     (["--region", "大治市"], "unknown prefecture"),
     (["--region", "北京"], "unknown prefecture"),
     (["--category", "guns"], "unknown category"),
-    (["--threshold", "1"], "at least 2"),
+    (["--threshold", "2"], "the small-cell threshold is the hub's policy"),
     (["--start", "2020-02-20", "--end", "2020-02-01"], "after end"),
 ])
 def test_cli_refuses_bad_requests(scenario_db, args, message, capsys):
@@ -307,3 +309,28 @@ def test_cli_keeps_the_table_exports(scenario_db, capsys):
     assert main(["export", "facilities", "--db", db, "--hxl"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("#loc+id")
     assert main(["export", "facilities", "--db", db, "--format", "md"]) == 2
+
+
+@pytest.mark.parametrize(("configured", "used"), [
+    (None, 5), ("10", 10), ("3", 3), ("2", 3), ("0", 3), ("-4", 3), ("five", 5), (" 7 ", 7)])
+def test_the_small_cell_threshold_is_the_hubs_policy_with_a_floor(monkeypatch, configured, used):
+    """Whoever exports cannot choose it (two thresholds would reveal the hidden counts);
+    the hub's configuration can raise it but never below the floor of 3."""
+    from dashboard.suppression import THRESHOLD_FLOOR, policy_threshold
+
+    if configured is None:
+        monkeypatch.delenv("LIFELINE_SMALL_CELL_THRESHOLD", raising=False)
+    else:
+        monkeypatch.setenv("LIFELINE_SMALL_CELL_THRESHOLD", configured)
+    assert THRESHOLD_FLOOR == 3 and policy_threshold() == used
+
+
+def test_the_audit_records_the_threshold_of_each_research_export(scenario_db, tmp_path, monkeypatch):
+    from dashboard import audit
+
+    db = str(store.database_file(scenario_db))
+    scenario_db.close()
+    monkeypatch.setenv("LIFELINE_SMALL_CELL_THRESHOLD", "8")
+    assert main(["export", "aggregates", "--db", db, "--out", str(tmp_path / "a.csv")]) == 0
+    newest = audit.entries()[0]
+    assert (newest["action"], newest["what"], newest["threshold"]) == ("export", "aggregates", 8)

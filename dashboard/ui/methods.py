@@ -20,7 +20,7 @@ from dashboard.access import run
 from dashboard.dictionary import data_dictionary, dictionary_csv, dictionary_markdown
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
-from dashboard.suppression import DEFAULT_THRESHOLD
+from dashboard.suppression import policy_threshold
 from dashboard.ui.components import audit_download
 from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
@@ -49,9 +49,10 @@ def _parquet_bytes(frame: pd.DataFrame, meta: dict) -> bytes:
 
 
 def research_export(view: View) -> None:
-    """Choose the days, category and threshold; preview and download the export."""
+    """Choose the days and category; preview and download the export (small counts hidden
+    at the hub's threshold)."""
     st.subheader(tn("methods.export.title", view.lang))
-    left, middle, right = st.columns([2, 1, 1])
+    left, middle = st.columns([2, 1])
     with left:
         days = st.date_input(tn("methods.export.days", view.lang), value=(view.first, view.as_of),
                              min_value=view.first, max_value=view.last, format="YYYY-MM-DD",
@@ -63,10 +64,9 @@ def research_export(view: View) -> None:
             format_func=lambda c: tn("methods.export.all_rows", view.lang) if c is None else
             tn("methods.export.activity_rows", view.lang) if c == research.CATEGORY_ALL else
             value_label("category", c, view.lang))
-    with right:
-        threshold = int(st.number_input(tn("methods.export.threshold", view.lang), min_value=2,
-                                        max_value=100, value=DEFAULT_THRESHOLD, step=1,
-                                        key="methods_threshold"))
+    # The hub's policy, never a widget: two exports at two thresholds would reveal the
+    # counts between them.
+    threshold = policy_threshold()
     if not isinstance(days, tuple) or len(days) != 2:
         st.info(tn("methods.export.pick_range", view.lang))
         return
@@ -76,7 +76,8 @@ def research_export(view: View) -> None:
     st.caption(tn("methods.export.caption", view.lang, start=start.isoformat(), end=end.isoformat(),
                   region=region, rows=formatting.count(len(frame)), threshold=threshold,
                   hidden=formatting.count(meta["suppression"]["cells_suppressed"]),
-                  imports=formatting.count(len(meta["imports"]))))
+                  imports=formatting.count(len(meta["imports"])))
+               + tn("methods.export.policy", view.lang))
     preview(frame, view)
     stem = f"lifeline_aggregates_{start.isoformat()}_{end.isoformat()}"
     columns = st.columns(3)
