@@ -5,9 +5,10 @@ The only place that sets the page config, draws the shared sidebar and lists pag
 
 import streamlit as st
 
+from dashboard import audit
 from dashboard.access import pages_for
 from dashboard.i18n import t
-from dashboard.ui.auth import identify, no_access
+from dashboard.ui.auth import identify, no_access, refused_page
 from dashboard.ui.frame import current_language, leave_legacy_pages_mode, phone_menu, sidebar
 
 # (file, url path, catalogue key, extra sidebar filters). The first page is the default,
@@ -34,7 +35,9 @@ st.set_page_config(page_title="Lifeline · 生命线",
 
 lang = current_language()
 identity = identify()
+audit.acting_as(identity.actor)
 allowed = set(pages_for(identity.role))
+refused_page(identity, allowed, [spec[1] for spec in PAGES if spec[1]])
 shown = [spec for spec in PAGES if (spec[1] or "overview") in allowed]
 if not shown:  # signed in without a role, or anonymous where nothing is public
     no_access(identity, lang)

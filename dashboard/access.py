@@ -139,5 +139,11 @@ def run(role: str | None, name: str, *args, **kwargs):
     """Run the registered query ``name`` for ``role``, or raise AccessDenied first."""
     if name not in QUERIES:
         raise KeyError(f"{name!r} is not a registered query; add it to QUERIES with its level")
-    require(role, QUERIES[name], name)
+    try:
+        require(role, QUERIES[name], name)
+    except AccessDenied:
+        from dashboard import audit
+
+        audit.refused(role, "query", name, QUERIES[name])
+        raise
     return query(name)(*args, **kwargs)

@@ -12,13 +12,18 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
 from data_loaders import store
 
 ACTIONS = ("sign_in", "sign_out", "import", "export", "download", "review", "quarantine",
-           "need_costs")
+           "need_costs", "refused")
+
+# Who is acting in this thread: the app sets it at the start of every run (each run has
+# its own thread), so that code far from the page (a refused query) can name the person.
+_ACTOR: ContextVar[str | None] = ContextVar("lifeline_actor", default=None)
 
 
 def log_path(db: str | os.PathLike | None = None) -> Path:
@@ -33,6 +38,23 @@ def local_actor() -> str:
         return "local:" + getpass.getuser()
     except (KeyError, OSError):  # no account name in some containers
         return "local"
+
+
+def acting_as(actor: str | None) -> None:
+    """Name the person this thread acts for (the app calls it once per run)."""
+    _ACTOR.set(actor)
+
+
+def current_actor() -> str:
+    """The person this thread acts for; on the command line, the local account."""
+    return _ACTOR.get() or local_actor()
+
+
+def refused(role: str | None, kind: str, what: str, level: str | None = None,
+            db: str | os.PathLike | None = None) -> dict:
+    """Record a refusal: a ``page``, ``query`` or ``export`` the role may not have."""
+    return record("refused", current_actor(), role, db=db, kind=kind, what=what,
+                  **({"level": level} if level else {}))
 
 
 def record(action: str, actor: str, role: str | None, db: str | os.PathLike | None = None,

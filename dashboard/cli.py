@@ -74,6 +74,9 @@ def _permitted(args, name: str) -> bool:
     if allowed(args.role, level):
         return True
     shown = args.table if name == "open_needs" else name
+    from dashboard import audit
+
+    audit.refused(args.role, "export", shown, level, db=args.db)
     print(f"role {args.role!r} may not export {shown!r} (it reveals {level}-level detail)",
           file=sys.stderr)
     return False

@@ -1292,6 +1292,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.action.download": ("下载", "download"),
     "audit.action.review": ("审核", "review"),
     "audit.action.quarantine": ("隔离区", "quarantine"),
+    "audit.action.refused": ("拒绝访问", "refused"),
     # Report columns
     "report.file": ("文件", "File"),
     "report.row": ("行", "Row"),

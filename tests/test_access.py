@@ -33,6 +33,21 @@ def test_every_query_is_refused_before_it_runs_unless_the_role_has_its_level(rol
             access.run(role, name)
 
 
+def test_a_refused_query_is_audited_with_who_asked(db):
+    audit.acting_as("board@foundation.example")
+    try:
+        with pytest.raises(AccessDenied):
+            access.run("funder", "store.read_table", db, "organizations")
+    finally:
+        audit.acting_as(None)
+    newest = audit.entries()[0]
+    assert {k: newest[k] for k in ("action", "actor", "role", "kind", "what", "level")} == {
+        "action": "refused", "actor": "board@foundation.example", "role": "funder",
+        "kind": "query", "what": "store.read_table", "level": "raw"}
+    assert access.run("funder", "metrics.data_date_range", db) is not None
+    assert audit.entries()[0] == newest  # a permitted query writes nothing
+
+
 def test_levels_per_role():
     assert access.ROLE_LEVELS["hub"] == set(access.LEVELS)
     assert "raw" not in access.ROLE_LEVELS["funder"]
@@ -126,8 +141,8 @@ def signin(tmp_path, monkeypatch):
     monkeypatch.setenv("LIFELINE_AUTH", "oidc")
     monkeypatch.setenv("LIFELINE_ROLES", str(roles))
 
-    def run(email: str | None, page: str | None = None):
-        user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    def run(email: str | None, page: str | None = None, **claims):
+        user = {"is_logged_in": True, "email": email, **claims} if email else {"is_logged_in": False}
         return run_app(page, {"as_of": "2020-02-15"}, user=user)
 
     return run
@@ -188,6 +203,15 @@ def test_sign_in_is_audited_once_per_session(scenario_db, signin):
     assert entries[0]["actor"] == "board@foundation.example" and entries[0]["role"] == "funder"
 
 
+def test_one_sign_in_is_one_audit_entry_however_many_pages_are_loaded(scenario_db, signin):
+    """Each page load is a new session; the token's issue time names the sign-in."""
+    for page in (None, "pages/needs.py", "pages/funding.py"):
+        signin("board@foundation.example", page, iat=1_581_724_800)
+    signin("board@foundation.example", iat=1_581_811_200)  # signed in again the next day
+    entries = [e for e in audit.entries() if e["action"] == "sign_in"]
+    assert [e["signed_in_at"] for e in entries] == [1_581_811_200, 1_581_724_800]
+
+
 # --- the command line -----------------------------------------------------------------
 
 @pytest.fixture
@@ -209,6 +233,9 @@ def test_cli_role_refuses_what_the_role_may_not_see(cli_db, capsys):
     capsys.readouterr()
     assert main(["export", "needs", "--role", "funder"]) == 3
     assert "may not export 'needs' (it reveals raw-level detail)" in capsys.readouterr().err
+    refusal = audit.entries()[0]  # every refusal is in the audit log
+    assert (refusal["action"], refusal["kind"], refusal["what"], refusal["role"]) == (
+        "refused", "export", "needs", "funder")
     assert main(["export", "needs", "--as-of", "2020-02-15", "--role", "funder"]) == 0
     assert "N1" in capsys.readouterr().out
     assert main(["export", "needs"]) == 0  # the hub (the command line's default) may
@@ -228,6 +255,13 @@ def test_cli_imports_and_exports_are_audited(cli_db, capsys):
     newest = audit.entries()[0]
     assert newest["actor"].startswith("local") and newest["role"] == "hub"
     assert newest["as_of"] == "2020-02-15"
+
+
+def test_a_refusal_reads_in_the_hubs_audit_log(cli_db):
+    assert main(["export", "organizations", "--role", "funder"]) == 3
+    log = next(d.value for d in run_app("pages/data.py").dataframe if "操作" in d.value.columns)
+    assert (log.iloc[0]["操作"], log.iloc[0]["角色"], log.iloc[0]["内容"]) == (
+        "拒绝访问", "资助方", "organizations")
 
 
 def test_data_page_shows_the_audit_log_to_the_hub(cli_db):

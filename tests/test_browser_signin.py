@@ -159,6 +159,12 @@ def test_sign_in_shows_the_roles_pages_then_sign_out(signin, page, email, role, 
         assert_refused(page)
         assert page.locator('input[type="file"]').count() == 0  # no import form
     assert page.locator('[data-testid="stException"]').count() == 0
+    # Each refused page is in the audit log; three page loads were one sign-in.
+    mine = [e for e in map(json.loads, audit.log_path(db).read_text().splitlines())
+            if e["actor"] == email]
+    assert sum(e["action"] == "sign_in" for e in mine) == 1, mine
+    expected = {p for p, label in (("needs", "需求"), ("data", "数据")) if label not in pages}
+    assert {e["what"] for e in mine if e["action"] == "refused" and e["kind"] == "page"} == expected
 
     # 退出登录 → the provider's end-session endpoint → back to the anonymous view.
     sidebar(page).get_by_role("button", name="退出登录").click()

@@ -8,6 +8,7 @@ closed below the UI too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -59,8 +60,36 @@ def identify() -> Identity:
     identity = Identity("oidc", email, role_map.role_for(email))
     if st.session_state.get("_signed_in_as") != email:
         st.session_state["_signed_in_as"] = email
-        audit.record("sign_in", email, identity.role)
+        _record_sign_in(email, identity.role)
     return identity
+
+
+def _record_sign_in(email: str, role: str | None) -> None:
+    """One audit entry per sign-in, not per page load: every load of a page opens a new
+    session, but the identity provider's token says when the person signed in (``iat``),
+    and a sign-in already in the log is not written again."""
+    try:
+        issued = st.user.get("iat")
+    except Exception:  # st.user without a sign-in provider configured
+        issued = None
+    if issued is not None and any(
+            e.get("action") == "sign_in" and e.get("actor") == email
+            and e.get("signed_in_at") == issued for e in audit.entries(limit=2000)):
+        return
+    audit.record("sign_in", email, role, **({"signed_in_at": issued} if issued is not None else {}))
+
+
+def refused_page(identity: Identity, allowed: set[str], paths: list[str]) -> None:
+    """Audit a page the session was opened on that its role may not see (Streamlit
+    then shows the first page): once per session, not on every rerun."""
+    try:
+        requested = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+    except Exception:  # no browser context (AppTest, bare mode)
+        return
+    if requested in paths and requested not in allowed \
+            and st.session_state.get("_refused_page") != requested:
+        st.session_state["_refused_page"] = requested
+        audit.refused(identity.role, "page", requested)
 
 
 def _sign_out(identity: Identity) -> None:
