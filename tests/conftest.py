@@ -58,6 +58,17 @@ def scenario_db(db):
     return db
 
 
+@pytest.fixture
+def scenario_file(tmp_path, capsys):
+    """The scenario imported through the command line into a file no connection holds."""
+    from dashboard.cli import main
+
+    path = tmp_path / "s.duckdb"
+    assert main(["import", str(SCENARIO), "--db", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory):
     """A store holding the demo scenario at scale 1 (built once per test session)."""

@@ -64,7 +64,7 @@ from dashboard.briefing import (
 from dashboard.cli import main
 from dashboard.metrics import BRIEF_REGION_FIELDS, Scope, region_summary, totals
 from data_loaders import store
-from tests.conftest import AS_OF, ROOT, SCENARIO
+from tests.conftest import AS_OF, ROOT
 
 WUHAN, XIAOGAN, HUANGGANG, SUIZHOU = "420100", "420900", "421100", "421300"
 HOSTILE = "<script>alert(1)</script>"
@@ -410,14 +410,6 @@ def test_the_briefing_does_not_import_streamlit():
 
 
 # -- command line ----------------------------------------------------------------------
-@pytest.fixture
-def scenario_file(tmp_path, capsys):
-    path = tmp_path / "s.duckdb"
-    assert main(["import", str(SCENARIO), "--db", str(path)]) == 0
-    capsys.readouterr()
-    return path
-
-
 def test_cli_markdown_writes_the_map_beside_it(scenario_file, tmp_path):
     out = tmp_path / "out" / "brief.md"
     assert main(["brief", "--db", str(scenario_file), "--as-of", "2020-02-15", "--format", "md",

@@ -25,13 +25,12 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 
 from dashboard import metrics
 from dashboard.briefing import build_brief, render_html, render_markdown
 from dashboard.cli import main
 from tests.apptest import frame_with, run_app
-from tests.conftest import AS_OF, SCENARIO
+from tests.conftest import AS_OF
 
 WUHAN, XIAOGAN, HANCHUAN = "420100", "420900", "420984"
 SCOPE = metrics.Scope(AS_OF, 7)
@@ -105,14 +104,6 @@ def test_briefing_of_a_region_says_where_coverage_moved(scenario_db):
     assert "武汉市社区/村覆盖率由昨日的 100.0% 降至 0.0%。" in brief["narrative"]
     assert "Community coverage in Wuhan fell from 100.0% yesterday to 0.0%." in build_brief(
         scenario_db, SCOPE, "en", WUHAN)["narrative"]
-
-
-@pytest.fixture
-def scenario_file(tmp_path, capsys):
-    path = tmp_path / "s.duckdb"
-    assert main(["import", str(SCENARIO), "--db", str(path)]) == 0
-    capsys.readouterr()
-    return path
 
 
 def test_cli_brief_for_a_region_by_name_or_adcode(scenario_file, capsys):

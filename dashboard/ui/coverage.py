@@ -126,10 +126,15 @@ def over_time_figure(frame: pd.DataFrame, kind: str, lang: str,
     return fig
 
 
+def _drawable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The prefectures the scatter can place: a coverage and a burden known."""
+    return frame[frame["coverage"].notna() & frame["open_needs_per_10k"].notna()]
+
+
 def same_coverage(frame: pd.DataFrame) -> float | None:
     """The one coverage every drawable prefecture shares (e.g. 0 when nothing was
     delivered in the window), or None when they differ and the scatter compares them."""
-    drawn = frame[frame["coverage"].notna() & frame["open_needs_per_10k"].notna()]["coverage"]
+    drawn = _drawable(frame)["coverage"]
     if len(drawn) < 2 or drawn.max() - drawn.min() > 1e-9:
         return None
     return float(drawn.iloc[0])
@@ -140,7 +145,7 @@ def burden_figure(frame: pd.DataFrame, lang: str, region: str | None = None) -> 
 
     With ``region`` that prefecture stands out: the others are drawn faint and unnamed,
     as the background it is judged against (the medians are the province's)."""
-    drawn = frame[frame["coverage"].notna() & frame["open_needs_per_10k"].notna()]
+    drawn = _drawable(frame)
     fig = go.Figure()
     for flagged, colour, key in ((False, SERVED_COLOUR, "coverage.served"),
                                  (True, UNDER_SERVED_COLOUR, "coverage.under_served")):

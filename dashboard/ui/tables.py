@@ -220,15 +220,17 @@ def layout(frame: pd.DataFrame, lang: str, columns: Mapping[str, str | Col] | Se
     ids = [c for c in cols if c.kind == ID]
     shown, download, drawn = {}, {}, []
     # One unit for all the money of a table: 万元 beside 元 would invite misreading by 10,000.
-    money = [_number(_cells(c, frame[c.column], lang, special)).abs().max()
-             for c in ordered if c.kind == MONEY and not c.rate]
+    # Figures are read once: the money columns' largest value sets the table's unit below.
+    figures = {c.column: _number(_cells(c, frame[c.column].reset_index(drop=True), lang, special))
+               for c in ordered if c.kind in NUMBERS}
+    money = [figures[c.column].abs().max() for c in ordered if c.kind == MONEY and not c.rate]
     totals_biggest = max((m for m in money if m == m), default=0)
     for c in ordered:
         header = c.header or t(f"{prefix}.{c.column}", lang)
         values = frame[c.column].reset_index(drop=True)
         d = Drawn(header, c.kind, 0, help=c.help, align=c.align)
         if c.kind in NUMBERS:
-            numbers = _number(_cells(c, values, lang, special))
+            numbers = figures[c.column]
             plain = numbers
             if c.kind == COUNT:
                 d.format = "%,.0f"
