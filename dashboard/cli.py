@@ -82,6 +82,19 @@ def _permitted(args, name: str) -> bool:
     return False
 
 
+def _read_store(args):
+    """A read-only connection to the store, or None (with a message) when there is no
+    database at ``--db``: a read never creates an empty store and reports success."""
+    from data_loaders import store
+
+    path = store.db_path(args.db)
+    if not path.exists():
+        print(f"no database at {path}: import data first (python -m dashboard import PATH "
+              "--db FILE), or name the database with --db", file=sys.stderr)
+        return None
+    return store.connect(args.db, read_only=True)
+
+
 def _audit(args, action: str, **what) -> None:
     from dashboard import audit
 
@@ -265,14 +278,15 @@ def cmd_brief(args) -> int:
     """Write the morning briefing (dashboard.briefing) as JSON, Markdown, HTML or PDF."""
     from dashboard.briefing import PdfError, build_brief, write_brief
     from dashboard.metrics import Scope
-    from data_loaders import store
 
     if args.format == "pdf" and not args.out:
         print("--format pdf needs --out FILE.pdf", file=sys.stderr)
         return 2
     if not _permitted(args, "brief"):
         return 3
-    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    con = _read_store(args)
+    if con is None:
+        return 2
     region = None
     if args.region:
         region = _prefecture(args.region)
@@ -320,7 +334,9 @@ def _export(args) -> int:
     if args.format not in ("csv", "json"):
         print(f"--format {args.format} is only for aggregates or dictionary", file=sys.stderr)
         return 2
-    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    con = _read_store(args)
+    if con is None:
+        return 2
     if export_name(args) in AS_OF_EXPORTS:
         return _export_as_of(con, args)
     if args.table not in schema.TABLES:
@@ -376,7 +392,7 @@ def _export_as_of(con, args) -> int:
 def _export_research(args) -> int:
     """``export aggregates`` (suppressed, with provenance) and ``export dictionary``."""
     from dashboard import research
-    from data_loaders import schema, store
+    from data_loaders import schema
 
     if args.table == "dictionary":
         from dashboard.dictionary import dictionary_csv, dictionary_markdown
@@ -415,7 +431,9 @@ def _export_research(args) -> int:
                   + ", ".join([*schema.NEEDS.column("category").values, research.CATEGORY_ALL]),
                   file=sys.stderr)
             return 2
-    con = store.connect(args.db, read_only=store.db_path(args.db).exists())
+    con = _read_store(args)
+    if con is None:
+        return 2
     try:
         frame, meta = research.research_aggregates(con, args.start, args.end, region, category)
     except ValueError as exc:

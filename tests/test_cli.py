@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from dashboard.cli import main
 from data_loaders import store
 from tests.conftest import ROOT, SCENARIO
@@ -129,3 +131,12 @@ def test_export_partners_and_overlaps(tmp_path, capsys):
     assert main(["export", "overlaps", "--as-of", "2020-02-15", "--days", "7", "--db", str(db),
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []  # one supplier per facility there
+
+
+@pytest.mark.parametrize("args", [["export", "needs", "--as-of", "2020-02-15"], ["export", "needs"],
+                                  ["export", "aggregates"], ["brief", "--as-of", "2020-02-15"]])
+def test_a_read_from_a_database_that_does_not_exist_says_so_and_creates_none(tmp_path, capsys, args):
+    missing = tmp_path / "typo.duckdb"
+    assert main([*args, "--db", str(missing)]) == 2
+    assert f"no database at {missing}" in capsys.readouterr().err
+    assert not missing.exists()  # never an empty store reported as a successful export
