@@ -1,6 +1,7 @@
 """Lifeline: the router and the shared frame.
 
-The only place that sets the page config, draws the shared sidebar and lists pages.
+The only place that sets the page config, draws the shared sidebar and lists pages; the
+pages themselves are declared once, in dashboard.pages.
 """
 
 import streamlit as st
@@ -8,46 +9,26 @@ import streamlit as st
 from dashboard import audit
 from dashboard.access import pages_for
 from dashboard.i18n import t
+from dashboard.pages import PAGES
 from dashboard.ui.auth import identify, no_access, refused_page
-from dashboard.ui.frame import current_language, leave_legacy_pages_mode, phone_menu, sidebar
+from dashboard.ui.frame import current_language, opener, phone_menu, sidebar
 
-# (file, url path, catalogue key, extra sidebar filters). The first page is the default,
-# served at "/" (its url path is unused); a role sees the pages dashboard.access gives it
-# (their names are the url paths, "overview" for the first). No icons: Streamlit fetches a page's Material
-# icon from the internet to use as the favicon, and Lifeline must work offline.
-NETWORK_FILTERS = ("category", "org_type")
-PAGES = (
-    ("pages/overview.py", None, "page.overview", ()),
-    ("pages/briefing.py", "briefing", "page.briefing", ()),
-    ("pages/map.py", "map", "page.map", ()),
-    ("pages/coverage.py", "coverage", "page.coverage", ()),
-    ("pages/needs.py", "needs", "page.needs", ()),
-    ("pages/partners.py", "partners", "page.partners", NETWORK_FILTERS),
-    ("pages/network.py", "network", "page.network", NETWORK_FILTERS),
-    ("pages/funding.py", "funding", "page.funding", NETWORK_FILTERS),
-    ("pages/data.py", "data", "page.data", ()),
-    ("pages/methods.py", "methods", "page.methods", ()),
-)
-
-leave_legacy_pages_mode()
-st.set_page_config(page_title="Lifeline · 生命线",
-                   layout="wide")
+st.set_page_config(page_title="Lifeline · 生命线", layout="wide")
 
 lang = current_language()
 identity = identify()
 audit.acting_as(identity.actor)
 allowed = set(pages_for(identity.role))
-refused_page(identity, allowed, [spec[1] for spec in PAGES if spec[1]])
-shown = [spec for spec in PAGES if (spec[1] or "overview") in allowed]
+refused_page(identity, allowed, [page.name for page in PAGES])
+shown = [page for page in PAGES if page.name in allowed]
 if not shown:  # signed in without a role, or anonymous where nothing is public
     no_access(identity, lang)
     st.stop()
-pages = [
-    st.Page(path, title=t(key, lang), url_path=url, default=(i == 0))
-    for i, (path, url, key, _) in enumerate(shown)
-]
+# A role sees the pages dashboard.access gives it, the first one served at "/".
+pages = [st.Page(opener(page), title=t(page.title, lang), url_path=page.name,
+                 default=(i == 0))
+         for i, page in enumerate(shown)]
 current = st.navigation(pages)
-filters = {page.url_path: spec[3] for page, spec in zip(pages, shown)}
-sidebar(filters.get(current.url_path, ()), identity)
+sidebar(shown[pages.index(current)].filters, identity)
 phone_menu(pages, current, lang)
 current.run()

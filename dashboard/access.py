@@ -35,15 +35,6 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
 }
 LOCAL_ROLE = "hub"  # one person on their own machine owns the data (local mode)
 
-# Each page and the level of its most detailed content (the router lists a page for a
-# role only when the role obtains that level).
-PAGE_LEVELS: dict[str, str] = {
-    "overview": "aggregate", "briefing": "facility", "map": "facility", "coverage": "facility",
-    "needs": "facility", "partners": "partner", "network": "partner", "funding": "facility",
-    "data": "raw", "methods": "suppressed",
-}
-
-
 class AccessDenied(PermissionError):
     """A role asked for something above its level of detail."""
 
@@ -122,8 +113,10 @@ def require(role: str | None, level: str, what: str = "this") -> None:
 
 
 def pages_for(role: str | None) -> list[str]:
-    """The pages ``role`` may open, in PAGE_LEVELS order."""
-    return [page for page, level in PAGE_LEVELS.items() if allowed(role, level)]
+    """The names of the pages ``role`` may open, in menu order (dashboard.pages)."""
+    from dashboard.pages import PAGES
+
+    return [page.name for page in PAGES if allowed(role, page.level)]
 
 
 def query(name: str) -> Callable:

@@ -100,12 +100,15 @@ def page_times(db: Path) -> dict[str, float]:
     """First run of each analysis page under AppTest, on a fresh app (cold caches)."""
     from streamlit.testing.v1 import AppTest
 
+    from dashboard.pages import PAGES
+    from dashboard.ui.frame import open_page
+
     os.environ["LIFELINE_DB"] = str(db)
     times = {}
-    for name in ("briefing", "map", "coverage", "needs", "partners", "network", "funding", "methods"):
+    for name in [page.name for page in PAGES if page.name not in ("overview", "data")]:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
         at.run()
-        at.switch_page(f"pages/{name}.py")
+        open_page(at, name)
         _, seconds = _timed(at.run)
         if at.exception:
             raise RuntimeError(f"{name}: {at.exception[0].message}")

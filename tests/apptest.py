@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.ui.frame import open_page
 from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
@@ -22,7 +23,7 @@ def run_app(page: str | None = None, params: dict | None = None,
         at.session_state[key] = value
     at.run()
     if page:
-        at.switch_page(page).run()
+        open_page(at, page).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

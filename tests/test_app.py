@@ -96,7 +96,7 @@ def test_empty_store_says_what_to_do(db):
 
 
 def test_map_page_draws_and_drills_down(scenario_db):
-    at = app("pages/map.py", params={"as_of": "2020-02-15"})
+    at = app("map", params={"as_of": "2020-02-15"})
     assert at.title[0].value == "地图"
     charts = at.get("deck_gl_json_chart")
     assert len(charts) == 1
@@ -118,12 +118,12 @@ def test_url_parameters_restore_the_view(scenario_db):
 
 
 def test_map_region_from_the_url(scenario_db):
-    at = app("pages/map.py", params={"region": "420900"})
+    at = app("map", params={"region": "420900"})
     assert at.selectbox(key="region_zh").value == "420900"
 
 
 def test_data_page_lists_counts_history_and_template(scenario_db):
-    at = app("pages/data.py")
+    at = app("data")
     assert at.title[0].value == "数据"
     assert [t.label for t in at.tabs] == ["① 上传与导入", "② 待确认匹配", "③ 隔离区", "④ 导入记录",
                                           "⑤ 模板说明"]
@@ -136,8 +136,7 @@ def test_data_page_lists_counts_history_and_template(scenario_db):
 
 
 def test_sidebar_interaction_survives_a_rerun(scenario_db):
-    # A rerun may run the page file alone (Streamlit's legacy pages/ mode); the page
-    # must hand over to the router so the sidebar is still there.
+    # Every run goes through the router, so the sidebar is still there after a rerun.
     at = app(params={"as_of": "2020-02-15"})
     at.sidebar.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "Overview"
@@ -147,7 +146,7 @@ def test_sidebar_interaction_survives_a_rerun(scenario_db):
 
 
 def test_data_page_upload_shows_the_report_and_writes_nothing(scenario_db):
-    at = app("pages/data.py")
+    at = app("data")
     bad = "facility_id,name,facility_type,region\nX1,<b>医院</b>,hospital,大治市\n".encode()
     at.file_uploader[0].set_value([("facilities.csv", bad, "text/csv")]).run()
     assert not at.exception
@@ -164,27 +163,8 @@ def test_data_page_upload_shows_the_report_and_writes_nothing(scenario_db):
     assert list(frame_with(at, "行数")["行数"])[1] == 6  # facilities unchanged
 
 
-@pytest.fixture
-def warm_server(monkeypatch):
-    """Run AppTest as a server runs after its first request: past legacy pages mode.
-
-    AppTest re-enters Streamlit's legacy ``pages/`` mode on every run; the router then
-    reruns at once (see ``leave_legacy_pages_mode``), which drops a button's one-shot
-    click. A real server leaves that mode for good on its first request.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-def test_data_page_upload_then_import(scenario_db, warm_server):
-    at = app("pages/data.py")
+def test_data_page_upload_then_import(scenario_db):
+    at = app("data")
     good = "org_id,name,org_type,region\nNEW1,新机构,一线机构,武汉\n".encode()
     at.file_uploader[0].set_value([("organizations.csv", good, "text/csv")]).run()
     assert at.success[0].value == "检查通过。将写入：机构 1 行"
@@ -195,8 +175,8 @@ def test_data_page_upload_then_import(scenario_db, warm_server):
     assert "organizations.csv" in set(frame_with(at, "导入时间（UTC）")["文件"])
 
 
-def test_data_page_accept_valid_quarantines_and_discards(scenario_db, warm_server):
-    at = app("pages/data.py")
+def test_data_page_accept_valid_quarantines_and_discards(scenario_db):
+    at = app("data")
     mixed = ("facility_id,name,facility_type,region\nN1,新医院,hospital,武汉\n"
              "N2,坏地区医院,hospital,大治市\n").encode()
     at.file_uploader[0].set_value([("facilities.csv", mixed, "text/csv")]).run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.apptest import run_app
 
-PAGE = "pages/briefing.py"
+PAGE = "briefing"
 
 
 def test_briefing_page_in_chinese(scenario_db):

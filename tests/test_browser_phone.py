@@ -13,6 +13,7 @@ import io
 
 import pytest
 
+from dashboard import pages
 from dashboard.ui.partners import WHO_MATRIX_KEY
 from tests.test_browser import (  # noqa: F401
     CHROMIUM_ARGS,
@@ -26,8 +27,8 @@ from tests.test_browser import (  # noqa: F401
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
-PAGES = ("", "briefing", "map", "coverage", "needs", "partners", "network", "funding", "data",
-         "methods")
+# Each page by its address; the first is served at "/".
+PAGES = ["", *(page.name for page in pages.PAGES[1:])]
 TITLES = {"zh": {"": "总览", "map": "地图"}, "en": {"": "Overview", "map": "Map"}}
 
 

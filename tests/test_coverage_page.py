@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import run_app
 
-PAGE = "pages/coverage.py"
+PAGE = "coverage"
 
 
 def app(params: dict | None = None, state: dict | None = None) -> AppTest:

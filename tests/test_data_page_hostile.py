@@ -37,7 +37,7 @@ UPLOADS = [
 @pytest.mark.parametrize("name, data", UPLOADS, ids=[u[0] for u in UPLOADS])
 def test_a_hostile_upload_gets_one_clear_answer(scenario_db, name, data):
     before = store.row_counts(scenario_db)
-    at = run_app("pages/data.py")
+    at = run_app("data")
     at.file_uploader[0].set_value([(name, data, "application/octet-stream")]).run()
     assert not at.exception, [e.message for e in at.exception]
     recognised = frame_with(at, "识别为")

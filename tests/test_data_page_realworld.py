@@ -14,7 +14,6 @@ import pytest
 from data_loaders import formats, store
 from tests.apptest import frame_with
 from tests.conftest import ROOT, realworld_dir
-from tests.test_app import warm_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.realworld
 
@@ -65,7 +64,7 @@ def test_each_real_file_is_recognised_on_the_page_as_the_cli_does(relative, empt
     copy = tmp_path / path.name  # the CLI may not see the folder's date: neither can a browser
     copy.write_bytes(path.read_bytes())
     expected = cli_formats(copy)
-    at = upload(run_app("pages/data.py"), [path])
+    at = upload(run_app("data"), [path])
     row = frame_with(at, "识别为").iloc[0]
     formats.choose("", b"")
     label = formats.REGISTRY[expected].label_zh if expected else "—"
@@ -78,14 +77,14 @@ def test_each_real_file_is_recognised_on_the_page_as_the_cli_does(relative, empt
         assert not any("--" in text for text in shown), shown
 
 
-def test_every_real_file_at_once_goes_in_through_the_page(empty_store, warm_server):  # noqa: F811
+def test_every_real_file_at_once_goes_in_through_the_page(empty_store):
     from tests.apptest import run_app
 
     real = realworld_dir()
     paths = [real / r for r in REAL if not r.endswith("wuhanshi.json")
              and not r.endswith("supplies.csv")]
     paths += sorted((real / "wuhan2020-hospital-needs" / "fe_2020-02-19").glob("*.json"))
-    at = upload(run_app("pages/data.py"), paths)
+    at = upload(run_app("data"), paths)
     # The feed has no dates and the browser sends no folder: the page asks for the day.
     assert "请先选择数据日期，然后才能检查这些文件。" in [i.value for i in at.info]
     at.date_input(key="import_as_of_0").set_value(date(2020, 2, 19)).run()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import APP, frame_with, run_app
 from tests.test_funding import load
 
-PAGE = "pages/funding.py"
+PAGE = "funding"
 
 
 @pytest.fixture

@@ -33,10 +33,12 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from dashboard import pages
 from dashboard.charts import DECK_TOOLTIP, deck, facility_points, hub_points
 from dashboard.exports import FORMULA_STARTS, csv_bytes, neutralise, safe_frame
 from dashboard.i18n import problem_message
 from dashboard.markup import md
+from dashboard.ui.frame import open_page
 from data_loaders import readers, schema, store
 from data_loaders.importer import (
     SourceFile,
@@ -64,8 +66,7 @@ HOSTILE_PARAMS = {
     "window": "7; DROP TABLE needs",
     "metric": "open_needs; DROP TABLE needs --",
 }
-PAGES = ("overview", "briefing", "map", "coverage", "needs", "partners", "network", "funding",
-         "data", "methods")
+PAGES = [page.name for page in pages.PAGES]
 
 
 def hostile(i: int, key: str) -> str:
@@ -233,7 +234,7 @@ def page_runs(hostile_db, hostile_counts) -> dict[str, PageRun]:
             for key, value in HOSTILE_PARAMS.items():
                 at.query_params[key] = value
             if page != "overview":
-                at.switch_page(f"pages/{page}.py")  # the page a link opens, before any run
+                open_page(at, page)  # the page a link opens, before any run
             at.run()
             runs[page] = PageRun(at, list(captured))
     return runs

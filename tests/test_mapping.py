@@ -261,7 +261,7 @@ def _section_app(csv: bytes, lang: str = "zh"):
     def page(data, lang):
         import streamlit as st
 
-        from dashboard.ui import data as ui_data
+        from dashboard.ui import cache as ui_data
         from dashboard.ui.frame import View
         from dashboard.ui.mapping import mapping_section
 

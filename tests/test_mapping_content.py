@@ -416,7 +416,7 @@ def _section(name: str, lang: str = "zh", data: bytes | None = None):
     from streamlit.testing.v1 import AppTest
 
     def page(name, data, lang):
-        from dashboard.ui import data as ui_data
+        from dashboard.ui import cache as ui_data
         from dashboard.ui.frame import View
         from dashboard.ui.mapping import mapping_section
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from dashboard.ui.frame import open_page
 from tests.apptest import run_app
 from tests.test_ui_text import problems
 
@@ -44,7 +45,7 @@ def test_overview_classes_control_changes_the_map_and_is_kept_in_the_url(scenari
 def test_classes_follow_the_session_to_the_map_page_and_its_legend(scenario_db):
     at = run_app(params={"as_of": "2020-02-15"})
     at.button_group(key="classes_overview_zh").set_value("linear").run()
-    at.switch_page("pages/map.py").run()
+    open_page(at, "map").run()
     assert not at.exception
     assert at.button_group(key="classes_map_zh").value == "linear"
     legend = next(h.proto.body for h in at.get("html") if "lifeline-legend" in h.proto.body)
@@ -55,7 +56,7 @@ def test_classes_follow_the_session_to_the_map_page_and_its_legend(scenario_db):
 
 
 def test_map_names_the_regions_and_after_drilling_the_counties(scenario_db):
-    at = run_app("pages/map.py", params={"as_of": "2020-02-15"})
+    at = run_app("map", params={"as_of": "2020-02-15"})
     assert {"武汉", "恩施", "十堰"} <= _names_on_map(at)
     assert not any(b.key == "map_back" for b in at.button)  # nowhere to go back to
     at.selectbox(key="region_zh").set_value("420100").run()
@@ -67,7 +68,7 @@ def test_map_names_the_regions_and_after_drilling_the_counties(scenario_db):
 
 def test_the_county_table_reads_as_written_for_a_person(scenario_db):
     # 孝感: seven counties and a row for H3, whose county is not known.
-    at = run_app("pages/map.py", params={"as_of": "2020-02-15", "region": "420900", "lang": "en"})
+    at = run_app("map", params={"as_of": "2020-02-15", "region": "420900", "lang": "en"})
     node = at.dataframe[0]
     config = json.loads(node.proto.columns)
     assert list(node.value.columns) == ["District / county", "Facilities", "Facilities covered", "Open needs"]
@@ -79,7 +80,7 @@ def test_the_county_table_reads_as_written_for_a_person(scenario_db):
 
 
 def test_back_control_returns_to_the_province(scenario_db):
-    at = run_app("pages/map.py", params={"as_of": "2020-02-15", "region": "420100"})
+    at = run_app("map", params={"as_of": "2020-02-15", "region": "420100"})
     back = next(b for b in at.button if b.key == "map_back")
     assert back.label == "← 返回全省"
     back.click().run()
@@ -91,5 +92,5 @@ def test_back_control_returns_to_the_province(scenario_db):
 
 
 def test_back_control_in_english(scenario_db):
-    at = run_app("pages/map.py", params={"lang": "en", "region": "420900"})
+    at = run_app("map", params={"lang": "en", "region": "420900"})
     assert next(b for b in at.button if b.key == "map_back").label == "← Back to the province"

@@ -6,7 +6,7 @@ import pandas as pd
 
 from tests.apptest import run_app
 
-PAGE = "pages/methods.py"
+PAGE = "methods"
 
 
 def test_methods_page_in_chinese(scenario_db):

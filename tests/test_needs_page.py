@@ -21,7 +21,7 @@ SCOPE = Scope(date(2020, 2, 15), 7)
 
 
 def run_needs(params: dict | None = None, state: dict | None = None) -> AppTest:
-    return run_app("pages/needs.py", params, state)
+    return run_app("needs", params, state)
 
 
 def _config(at: AppTest, column: str) -> dict:

@@ -8,7 +8,7 @@ from data_loaders.importer import import_paths
 from tests.apptest import frame_with, run_app
 from tests.conftest import DATA
 
-PAGE = "pages/network.py"
+PAGE = "network"
 
 
 def _load(db) -> None:

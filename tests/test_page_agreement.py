@@ -171,7 +171,7 @@ def test_the_rendered_pages_agree_for_a_region(demo_db_path, tmp_path, monkeypat
     copy.write_bytes(demo_db_path.read_bytes())
     monkeypatch.setenv("LIFELINE_DB", str(copy))
     params = {"region": HUANGGANG, "as_of": "2020-02-19"}
-    cards = {page: {m.label: m.value for m in run_app(f"pages/{page}.py", params).metric}
+    cards = {page: {m.label: m.value for m in run_app(page, params).metric}
              for page in ("overview", "partners", "needs", "coverage")}
     overview = cards["overview"]
     for label in ("活跃一线机构", "失联一线机构"):
@@ -182,7 +182,7 @@ def test_the_rendered_pages_agree_for_a_region(demo_db_path, tmp_path, monkeypat
         # The same ratio; the Coverage page prints a decimal the Overview rounds away.
         assert float(cards["coverage"][label].rstrip("%")) == pytest.approx(
             float(overview[label].rstrip("%")), abs=0.5), label
-    chat = run_app("pages/briefing.py", params).code[0].value
+    chat = run_app("briefing", params).code[0].value
     assert "黄冈市晨间简报" in chat
     for label in ("未满足需求", "紧急未满足需求", "活跃一线机构", "失联一线机构", "逾期配送"):
         assert f"- {label}：{overview[label]}（" in chat, label

@@ -14,7 +14,7 @@ from tests.apptest import frame_with, run_app
 @pytest.fixture
 def run_partners():
     def run(params: dict | None = None, state: dict | None = None) -> AppTest:
-        return run_app("pages/partners.py", params, state)
+        return run_app("partners", params, state)
 
     return run
 

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import metrics
+from dashboard.ui.frame import open_page
 from data_loaders import store
 from tests.conftest import ROOT, realworld_dir
 
@@ -153,12 +154,12 @@ def test_no_contacts_are_stored(real_db):
 
 def test_every_page_renders_the_real_data(real_db, monkeypatch):
     monkeypatch.setenv("LIFELINE_DB", str(real_db))
-    for page in (None, "pages/map.py", "pages/data.py"):
+    for page in (None, "map", "data"):
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
         at.query_params["as_of"] = "2020-02-19"
         at.run()
         if page:
-            at.switch_page(page).run()
+            open_page(at, page).run()
         assert not at.exception, (page, [e.message for e in at.exception])
 
 

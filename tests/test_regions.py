@@ -121,7 +121,7 @@ def test_cli_brief_for_a_region_by_name_or_adcode(scenario_file, capsys):
 
 def _page(name: str, region: str, lang: str = "zh"):
     state = {"lang": "en"} if lang == "en" else None
-    return run_app(f"pages/{name}.py", {"as_of": "2020-02-15", "region": region}, state)
+    return run_app(name, {"as_of": "2020-02-15", "region": region}, state)
 
 
 def test_overview_of_a_region(scenario_db):
@@ -169,6 +169,6 @@ def test_the_other_pages_of_a_region(scenario_db):
 
 
 def test_whole_province_is_unchanged(scenario_db):
-    at = run_app("pages/overview.py", {"as_of": "2020-02-15"})
+    at = run_app("overview", {"as_of": "2020-02-15"})
     assert {m.label: m.value for m in at.metric}["未满足需求"] == "3"
     assert len(frame_with(at, "地区")) == 17

@@ -19,13 +19,12 @@ from data_loaders.importer import SourceFile, import_files
 from data_loaders.mapping import facility_id_for
 from data_loaders.review import groups, pending
 from tests.apptest import run_app
-from tests.test_app import warm_server  # noqa: F401  (a fixture: button clicks survive)
 from tests.test_distribution_sheet import FACILITIES_CSV, workbook
 
 for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
     importlib.import_module(f"data_loaders.formats.{_module}")
 
-DATA_PAGE = "pages/data.py"
+DATA_PAGE = "data"
 SHEET = [
     ["武汉市红十字会发放物资一览表", None, None, None, None],
     [43860, None, None, None, None],
@@ -94,7 +93,7 @@ def test_the_queue_is_a_table_and_one_decision_per_name(queued_db):
     assert at.radio(key=f"review_action_{review_id(queued_db, '水务集团')}").value == "later"
 
 
-def test_confirm_a_proposal(queued_db, warm_server):  # noqa: F811
+def test_confirm_a_proposal(queued_db):
     rid = review_id(queued_db, "同济医院")
     at = run_app(DATA_PAGE)
     at.button(key=f"review_apply_{rid}").click().run()
@@ -110,7 +109,7 @@ def test_confirm_a_proposal(queued_db, warm_server):  # noqa: F811
         "facility": "华中科技大学同济医学院附属同济医院"}
 
 
-def test_choose_another_facility(queued_db, warm_server):  # noqa: F811
+def test_choose_another_facility(queued_db):
     rid = review_id(queued_db, "协和医院")
     at = run_app(DATA_PAGE)
     at.radio(key=f"review_action_{rid}").set_value("other").run()
@@ -127,7 +126,7 @@ def test_choose_another_facility(queued_db, warm_server):  # noqa: F811
         "correct", "协和医院", "华中科技大学同济医学院附属同济医院")
 
 
-def test_create_a_facility_from_the_queue(queued_db, warm_server):  # noqa: F811
+def test_create_a_facility_from_the_queue(queued_db):
     rid = review_id(queued_db, "武汉市第七医院")
     at = run_app(DATA_PAGE)
     at.radio(key=f"review_action_{rid}").set_value("create").run()
@@ -151,7 +150,7 @@ def test_create_a_facility_from_the_queue(queued_db, warm_server):  # noqa: F811
         "create_facility", "武汉市第七医院", 1, "武汉市第七医院")
 
 
-def test_a_refused_new_facility_says_why(queued_db, warm_server):  # noqa: F811
+def test_a_refused_new_facility_says_why(queued_db):
     rid = review_id(queued_db, "武汉市第七医院")
     at = run_app(DATA_PAGE)
     at.radio(key=f"review_action_{rid}").set_value("create").run()
@@ -162,7 +161,7 @@ def test_a_refused_new_facility_says_why(queued_db, warm_server):  # noqa: F811
     assert len(store.read_table(queued_db, "facilities")) == 3 and review_entries() == []
 
 
-def test_accept_all_proposals_at_or_above(queued_db, warm_server):  # noqa: F811
+def test_accept_all_proposals_at_or_above(queued_db):
     at = run_app(DATA_PAGE)
     assert "没有置信度达到 90% 的建议。" in [c.value for c in at.caption]
     at.slider(key="review_bulk_min").set_value(70).run()
@@ -180,7 +179,7 @@ def test_accept_all_proposals_at_or_above(queued_db, warm_server):  # noqa: F811
         ("bulk_accept", "同济医院", 2, "华中科技大学同济医学院附属同济医院", 0.7)]
 
 
-def test_reject(queued_db, warm_server):  # noqa: F811
+def test_reject(queued_db):
     rid = review_id(queued_db, "水务集团")
     at = run_app(DATA_PAGE)
     at.radio(key=f"review_action_{rid}").set_value("reject").run()

@@ -23,14 +23,14 @@ import re
 import pandas as pd
 import pytest
 
+from dashboard import pages
 from dashboard.ui.tables import CODE_HELP_KEY
 from data_loaders import store
 from data_loaders.importer import import_paths
 from tests.apptest import run_app
 from tests.conftest import SCENARIO
 
-PAGES = ("overview", "briefing", "map", "coverage", "needs", "partners", "network", "funding",
-         "data", "methods")
+PAGES = [page.name for page in pages.PAGES]
 
 # --- what may not be read ------------------------------------------------------------
 
@@ -244,6 +244,6 @@ def _cases():
 @pytest.mark.parametrize(("store_name", "page", "lang"), list(_cases()))
 def test_every_page_reads_as_written_for_a_person(stores, monkeypatch, store_name, page, lang):
     monkeypatch.setenv("LIFELINE_DB", str(stores[store_name]))
-    at = run_app(None if page == "overview" else f"pages/{page}.py", params={"lang": lang})
+    at = run_app(None if page == "overview" else page, params={"lang": lang})
     found = problems(at, lang)
     assert not found, "\n".join(found)

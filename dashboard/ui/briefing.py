@@ -17,8 +17,8 @@ from dashboard.briefing.mapimage import brief_map
 from dashboard.briefing.pdf import chromium_path
 from dashboard.i18n import t as tn
 from dashboard.metrics import Scope
+from dashboard.ui.cache import connection, role_of
 from dashboard.ui.components import audit_download
-from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import region_name
 
@@ -107,3 +107,11 @@ def preview(view: View, html_text: str) -> None:
     st.subheader(tn("briefing.preview", view.lang))
     st.iframe(html_text, height="content")
 
+
+def render(view: View) -> None:
+    """Briefing: the morning page, previewed as it prints and ready to download."""
+    caption(view)
+    brief, html_text = get(view)
+    downloads(view, brief, html_text)
+    narrative(view, brief)
+    preview(view, html_text)

@@ -19,8 +19,8 @@ from dashboard.access import run
 from dashboard.i18n import CATALOGUE, region_label
 from dashboard.i18n import t as tc
 from dashboard.metrics import Scope
+from dashboard.ui.cache import connection, role_of
 from dashboard.ui.components import download
-from dashboard.ui.data import connection, role_of
 from dashboard.ui.tables import (
     COUNT,
     DATE,

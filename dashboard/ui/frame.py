@@ -6,13 +6,14 @@ Filters worth sharing (language, as-of date, window, region, map metric) live in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
 
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from dashboard.ui import data
+from dashboard.ui import cache
 from data_loaders.values import ValueProblem, parse_date
 
 _VIEW_KEY = "_lifeline_view"
@@ -42,7 +43,7 @@ class View:
     def role(self) -> str | None:
         """The dashboard.access role, carried as the key's last element (so every cached
         result is keyed by it)."""
-        return data.role_of(self.key)
+        return cache.role_of(self.key)
 
     @property
     def has_data(self) -> bool:
@@ -104,8 +105,8 @@ def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
     )
     set_query_param("lang", lang if lang != DEFAULT_LANGUAGE else None)
 
-    key = (*data.db_key(), identity.role)  # the role is part of every cache key
-    first, last = data.date_range(key)
+    key = (*cache.db_key(), identity.role)  # the role is part of every cache key
+    first, last = cache.date_range(key)
     as_of = None
     window_default = query_param("window", "7")
     window = int(window_default) if window_default.isdigit() else 7
@@ -228,23 +229,27 @@ def phone_menu(pages: list, current, lang: str) -> None:
     st.html(PHONE_CSS)
 
 
-def current_view() -> View:
-    """The view the router prepared for this run."""
-    leave_legacy_pages_mode()
-    return st.session_state[_VIEW_KEY]
+def opener(page) -> Callable[[], None]:
+    """The function ``st.Page`` runs for ``page`` (a dashboard.pages.Page): its heading,
+    then, when it needs data and the store holds none, the one "no data yet" note, else
+    the page's view with the view the sidebar prepared in this run."""
+
+    def open_page() -> None:
+        view = st.session_state[_VIEW_KEY]
+        st.title(view.t(page.heading))
+        if page.needs_data and not view.has_data:
+            st.info(view.t("overview.empty"))
+            return
+        page.view()(view)
+
+    return open_page
 
 
-def leave_legacy_pages_mode() -> None:
-    """Rerun at once if Streamlit is treating ``pages/`` as a legacy multipage app.
+def open_page(at, name: str):
+    """Point a ``streamlit.testing.v1.AppTest`` at page ``name`` for its next run (the
+    tests and the benchmark): ``AppTest.switch_page`` opens only pages that are files, and
+    Streamlit names a page that is a function by the hash of its URL path."""
+    from streamlit.util import calc_hash
 
-    Until ``st.navigation`` is first called in a server process, Streamlit runs a
-    ``pages/`` folder the legacy way: a page's URL runs the page file alone, and the
-    router's widgets get other ids than in later runs, so a first click is lost.
-    ``st.navigation`` switches this mode off for good; doing the same before anything
-    is drawn, and rerunning, gives every run (the first one too) the same frame.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    at._page_hash = calc_hash(name)
+    return at

@@ -21,8 +21,8 @@ from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
+from dashboard.ui.cache import connection, role_of
 from dashboard.ui.components import download
-from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import (
     COUNT,
@@ -489,3 +489,14 @@ def _rank_figure(ranks: pd.DataFrame, view: View) -> go.Figure:
                       yaxis_title=tn("funding.whatif.axis", view.lang),
                       legend=dict(orientation="h", y=1.1))
     return fig
+
+
+def render(view: View) -> None:
+    """Funding: where the money goes, and where donations overlap."""
+    caption(view)
+    overlaps(view)
+    flows(view)
+    by_region(view)
+    rows = direct_funds(view)
+    costs(view)
+    what_if(view, rows)

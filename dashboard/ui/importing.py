@@ -176,7 +176,7 @@ def uploader_css(view: View, limit_mb: str) -> str:
 
 def upload_section(view: View) -> None:
     """Upload, recognise, check and import; files no format knows go to mapping."""
-    from dashboard.ui import data
+    from dashboard.ui import cache
     from data_loaders.importer import max_upload_bytes
 
     round_ = st.session_state.get("_upload_round", 0)
@@ -196,13 +196,13 @@ def upload_section(view: View) -> None:
     st.dataframe(recognition_table(found, view, dated), hide_index=True, width="stretch")
     ready = [(f, r) for f, r in zip(files, found) if r.recognised]
     if ready:
-        _check_and_import(view, ready, round_, data.connection)
+        _check_and_import(view, ready, round_, cache.connection)
     to_map = [f for f, r in zip(files, found) if r.needs_mapping]
     if to_map:
         from dashboard.ui.mapping import mapping_section
 
         st.divider()
-        mapping_section(view, to_map, data.connection)
+        mapping_section(view, to_map, cache.connection)
 
 
 def _date_for(view: View, ready: list[tuple[SourceFile, Recognition]], round_: int):
@@ -220,7 +220,7 @@ def _date_for(view: View, ready: list[tuple[SourceFile, Recognition]], round_: i
 def _checked(files: list[SourceFile], as_of, accept_valid: bool, connection) -> ImportReport:
     """The dry run of the import on these files and choices (kept across reruns of the
     page until the files, the choices or the store change)."""
-    from dashboard.ui.data import db_key
+    from dashboard.ui.cache import db_key
 
     digest = hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
     key = (digest, as_of, accept_valid, db_key())

@@ -352,7 +352,7 @@ def mapping_section(view: View, files, connection_factory) -> ImportReport | Non
         The uploads no format recognised (``SourceFile`` objects are accepted too):
         every readable one is offered.
     connection_factory : callable
-        Returns a context manager yielding a store connection (``dashboard.ui.data.connection``).
+        Returns a context manager yielding a store connection (``dashboard.ui.cache.connection``).
 
     Returns
     -------

@@ -21,8 +21,8 @@ from dashboard.dictionary import data_dictionary, dictionary_csv, dictionary_mar
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.suppression import policy_threshold
+from dashboard.ui.cache import connection, role_of
 from dashboard.ui.components import audit_download
-from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import CODE, COUNT, DATE, NAME, TEXT, Col, region_name, show_table
 from data_loaders import schema
@@ -222,3 +222,13 @@ _QUOTES = "\u2014\u2018\u2019\u201c\u201d\u2026"  # — ‘ ’ “ ” …, whi
 _CJK_BREAK = re.compile(f"(?<=[{_WIDE}{_QUOTES}])\\n[ \\t]*(?=[{_WIDE}{_QUOTES}])"
                         f"|(?<=[{_FULL}])\\n[ \\t]*(?=[^\\s|#>])(?![-*+] |\\d+[.)] )"
                         f"|(?<=\\S)\\n[ \\t]*(?=[{_FULL}])")
+
+
+def render(view: View) -> None:
+    """Data & methods: the research export, the data dictionary and how every number is made."""
+    if view.has_data:
+        research_export(view)
+    else:
+        st.info(view.t("overview.empty"))
+    dictionary(view)
+    methods(view)

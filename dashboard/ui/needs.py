@@ -18,8 +18,8 @@ from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
+from dashboard.ui.cache import connection, role_of
 from dashboard.ui.components import download
-from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import (
     COUNT,
@@ -366,3 +366,17 @@ def projection(view: View) -> None:
     frame["days"] = [formatting.decimal(d, 1, missing=never) for d in frame["days"]]
     st.caption(tn("needs.projection.caption", view.lang, window=view.window))
     _table(frame, view, projection_columns(frame), "projection", projection_columns(frame, every=True))
+
+
+def render(view: View) -> None:
+    """Needs: what is still missing, where, for how long, and how fast it is arriving."""
+    caption(view)
+    if headlines(view).empty:
+        st.info(view.t("needs.none"))
+    need_table(view)
+    aggregates(view)
+    ageing(view)
+    gap_ranking(view)
+    mismatch(view)
+    logistics(view)
+    projection(view)

@@ -16,8 +16,8 @@ from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
 from dashboard.network_picture import COLUMNS, MAX_ORGS, network_figure, shown_nodes
+from dashboard.ui.cache import connection, role_of
 from dashboard.ui.components import download
-from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import COUNT, ID, MONEY, NAME, REGION, TEXT, region_name, show_table
 
@@ -163,3 +163,16 @@ def edges(view: View, net: network.Network, nodes: set[str]) -> None:
         _table(frame, view, {"source_name": NAME, "target_name": NAME, "kind": TEXT,
                              "amount": MONEY, "times": COUNT}, "network_links",
                special={"kind": lambda k: tn(f"network.edge.{k}", view.lang)})
+
+
+def render(view: View) -> None:
+    """Network: who channels money and goods to which region, and who stands in between."""
+    caption(view)
+    net = get(view)
+    reach = network.region_reach(net)
+    nodes = focused(view, net)  # the region and organisation type filters
+    headlines(view, net, reach, nodes)
+    picture(view, net, nodes)
+    region_reach(view, reach)
+    hubs(view, net)
+    edges(view, net, nodes)

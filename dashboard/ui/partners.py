@@ -16,8 +16,8 @@ from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
+from dashboard.ui.cache import connection, role_of
 from dashboard.ui.components import download
-from dashboard.ui.data import connection, role_of
 from dashboard.ui.frame import View
 from dashboard.ui.tables import COUNT, DATE, ID, MONEY, NAME, REGION, TEXT, Col, region_name, show_table
 
@@ -219,3 +219,17 @@ def profile(view: View) -> None:
     for name, columns in sections:
         st.markdown(f"**{tn(f'partners.profile.{name}', view.lang)}**")
         _table(frames[name], view, columns, f"partner_{org}_{name}")
+
+
+def render(view: View) -> None:
+    """Partners: who was last heard from when, who works where, and where one stands alone."""
+    caption(view)
+    if partner_freshness(view).empty:
+        # Cards and tables of zeros would only repeat it: say it once, with what would change it.
+        no_partners(view)
+        return
+    headlines(view)
+    freshness_table(view)
+    single_partner(view)
+    who_what_where(view)
+    profile(view)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import problem_message
-from dashboard.ui import data
+from dashboard.ui import cache
 from dashboard.ui.frame import View
 from data_loaders import store
 from data_loaders.importer import SourceFile, import_files
@@ -33,7 +33,7 @@ def _messages(problems_json: str, view: View, table: str | None = None) -> str:
 
 def quarantine_section(view: View) -> None:
     """List pending quarantined rows per table; let a person fix and re-submit them."""
-    with data.connection() as con:
+    with cache.connection() as con:
         pending = store.quarantined(con)
     st.subheader(view.t("quarantine.title"))
     done = st.session_state.pop("_quarantine_done", None)
@@ -72,7 +72,7 @@ def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
         fixed = edited.drop(columns=[_PROBLEMS, view.t("report.row")])
         buffer = io.StringIO()
         fixed.to_csv(buffer, index=False)
-        with data.connection() as con:
+        with cache.connection() as con:
             report = import_files(con, [SourceFile(f"{table_name}.csv", buffer.getvalue().encode())])
         if report.ok:
             _set_status(list(rows["quarantine_id"]), "resubmitted")
@@ -87,6 +87,6 @@ def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
 
 
 def _set_status(ids: list[str], status: str) -> None:
-    with data.connection() as con:
+    with cache.connection() as con:
         store.set_quarantine_status(con, ids, status)
     st.rerun()

@@ -114,7 +114,7 @@ def review_section(view, connection_factory) -> None:
         The current view (language, and who the audit log names).
     connection_factory : callable
         Returns a context manager yielding a writable store connection
-        (``dashboard.ui.data.connection``).
+        (``dashboard.ui.cache.connection``).
     """
     st.subheader(_t(view, "review.title"))
     st.caption(_t(view, "review.caption"))
