@@ -15,14 +15,22 @@ Plain Python (no streamlit). Levels of detail, from least to most revealing:
 Roles (issue 7): **hub** obtains every level; **funder** every level but ``raw`` (no
 imports); **researcher** ``aggregate`` and ``suppressed``; **public** ``aggregate``
 (the overview) or nothing, as configured. :func:`run` is the gate: it looks the
-analysis up in :data:`QUERIES`, refuses with :class:`AccessDenied` when the role may
-not obtain its level, and only then runs it. Contacts are never stored (see
-docs/SECURITY.md), so no level reveals them.
+query up in the registry, refuses with :class:`AccessDenied` (and writes the refusal to
+the audit log) when the role may not obtain its level, and only then runs it. Contacts
+are never stored (see docs/SECURITY.md), so no level reveals them.
+
+The registry is declared where each query is defined: an analysis carries
+``@query("facility")`` (its level of detail; ``writes=True`` for a change to the store;
+``reuses`` for an argument it takes from another query's cached result). The store's own
+reads and writes (data_loaders, which knows nothing of roles) are declared in
+:func:`_store_queries`. Imports, review decisions and quarantine actions are writes at
+level ``raw`` and go through :func:`run` like every read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import import_module
 
 LEVELS = ("aggregate", "suppressed", "partner", "facility", "raw")
@@ -43,55 +51,101 @@ class AccessDenied(PermissionError):
         self.role, self.what, self.level = role, what, level
 
 
-# "module.function" → level. Everything a page, a download or the CLI computes from the
-# store is listed here; tests/test_access.py runs each for each role.
-QUERIES: dict[str, str] = {
-    # region-level counts
-    "metrics.region_summary": "aggregate", "metrics.totals": "aggregate",
-    "metrics.data_date_range": "aggregate", "metrics.county_summary": "aggregate",
-    "metrics.brief": "aggregate", "metrics.partner_activity": "aggregate",
-    "metrics.earlier_totals": "aggregate", "metrics.has_earlier_data": "aggregate",
-    # research exports
-    "research.research_aggregates": "suppressed", "dictionary.data_dictionary": "suppressed",
-    "research.aggregates": "raw",
-    # organisations
-    "partners.freshness": "partner", "partners.who_does_what_where": "partner",
-    "partners.single_partner_regions": "partner", "partners.partner_profile": "partner",
-    "partners.export_partners": "partner", "metrics.hubs": "partner",
-    "network.build_network": "partner",
-    "funding.funding_flows": "partner", "funding.funding_by_region": "partner",
-    # facilities
-    "metrics.facility_status": "facility", "metrics.facility_count": "facility",
-    "coverage.coverage_by_area": "facility", "coverage.uncovered_urgent": "facility",
-    "coverage.coverage_over_time": "facility", "coverage.coverage_vs_burden": "facility",
-    "needs.needs_at": "facility", "needs.needs_by": "facility", "needs.ageing": "facility",
-    "needs.quantities_by_item": "facility",
-    "needs.time_to_fulfil": "facility", "needs.gap_ranking": "facility",
-    "needs.late_deliveries": "facility", "needs.mismatch_over_time": "facility",
-    "needs.logistics": "facility", "needs.delay_distribution": "facility",
-    "needs.projection": "facility", "needs.export_needs": "facility",
-    "funding.overlaps": "facility", "funding.export_overlaps": "facility",
-    "allocation.priorities": "facility", "allocation.unplaced_grants": "partner",
-    "allocation.cost_table": "aggregate", "allocation.need_costs": "aggregate",
-    "allocation.save_need_costs": "raw",
-    "briefing.build_brief": "facility",
-    # everything as stored
-    "store.import_history": "raw", "store.row_counts": "aggregate", "store.read_table": "raw",
-    "store.quarantined": "raw",
-}
+@dataclass(frozen=True)
+class Query:
+    """One registered query: its name (``"needs.needs_at"``), the function, the level of
+    detail of what it returns or changes, whether it writes, the organisation column it
+    filters by (none yet: for the partner role of issue 15), and the arguments it takes
+    from another query's cached result (argument → query name, same scope)."""
+
+    name: str
+    function: Callable
+    level: str
+    writes: bool = False
+    scope: str | None = None
+    reuses: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def takes_connection(self) -> bool:
+        """True when the function's first argument is a store connection (``con``)."""
+        import inspect
+
+        first = next(iter(inspect.signature(self.function).parameters), None)
+        return first == "con"
 
 
-# What ``python -m dashboard export <name>`` reveals (``needs --as-of D`` is ``open_needs``,
-# see cli.export_name); a stored table as a whole, ``needs`` included, is raw.
-EXPORT_LEVELS: dict[str, str] = {
-    "open_needs": "facility", "partners": "partner", "overlaps": "facility",
-    "aggregates": "suppressed", "dictionary": "suppressed", "brief": "facility",
-}
+REGISTRY: dict[str, Query] = {}
+# Where a query's module is looked for when it is named before it was imported.
+_PACKAGES = ("dashboard", "data_loaders")
 
 
-def export_level(name: str) -> str:
-    """The level an export of ``name`` (a CLI export or a stored table) reveals."""
-    return EXPORT_LEVELS.get(name, "raw")
+def query(level: str, *, writes: bool = False, scope: str | None = None,
+          reuses: dict[str, str] | None = None, name: str | None = None):
+    """Register the decorated function as a query of ``level`` (see :class:`Query`); its
+    name is ``<module>.<function>`` unless ``name`` says otherwise."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+
+    def register(function: Callable) -> Callable:
+        key = name or f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}"
+        REGISTRY[key] = Query(key, function, level, writes, scope, tuple((reuses or {}).items()))
+        return function
+
+    return register
+
+
+def _store_queries() -> None:
+    """The store's reads and writes: data_loaders sits below the gate and knows nothing of
+    roles, so their levels are declared here, once."""
+    from data_loaders import importer, review, store
+
+    for function, level in ((store.row_counts, "aggregate"), (store.read_table, "raw"),
+                            (store.existing_keys, "raw"), (store.import_history, "raw"),
+                            (store.quarantined, "raw"), (review.groups, "raw"),
+                            (review.facilities, "raw"), (review.bulk_candidates, "raw")):
+        query(level)(function)
+    for function in (importer.import_files, importer.import_paths, store.set_quarantine_status,
+                     review.decide, review.accept_all, review.create_facility):
+        query("raw", writes=True)(function)
+
+
+def registered(target: str | Callable) -> Query:
+    """The registered query named ``target`` (or registered as the function ``target``);
+    KeyError when there is none."""
+    if callable(target):
+        found = next((q for q in REGISTRY.values() if q.function is target), None)
+        if found is None:
+            _store_queries()
+            found = next((q for q in REGISTRY.values() if q.function is target), None)
+        if found is None:
+            raise KeyError(f"{target!r} is not a registered query; decorate it with @query(level)")
+        return found
+    if target not in REGISTRY:
+        _store_queries()
+        module = target.rsplit(".", 1)[0]
+        for package in _PACKAGES:
+            if target in REGISTRY:
+                break
+            try:
+                import_module(f"{package}.{module}")
+            except ModuleNotFoundError:
+                continue
+    if target not in REGISTRY:
+        raise KeyError(f"{target!r} is not a registered query; decorate it with @query(level)")
+    return REGISTRY[target]
+
+
+def all_queries() -> dict[str, Query]:
+    """Every registered query (imports every plain-Python module that may declare one)."""
+    import pkgutil
+
+    _store_queries()
+    for package in _PACKAGES:
+        root = import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if not any(part in info.name for part in (".ui", ".demo", "__main__")):
+                import_module(info.name)
+    return dict(REGISTRY)
 
 
 def levels(role: str | None) -> frozenset[str]:
@@ -119,24 +173,16 @@ def pages_for(role: str | None) -> list[str]:
     return [page.name for page in PAGES if allowed(role, page.level)]
 
 
-def query(name: str) -> Callable:
-    """The function registered as ``name`` (``"needs.needs_at"``)."""
-    if name not in QUERIES:
-        raise KeyError(f"{name!r} is not a registered query; add it to QUERIES with its level")
-    module, function = name.rsplit(".", 1)
-    package = "data_loaders" if module == "store" else "dashboard"
-    return getattr(import_module(f"{package}.{module}"), function)
-
-
-def run(role: str | None, name: str, *args, **kwargs):
-    """Run the registered query ``name`` for ``role``, or raise AccessDenied first."""
-    if name not in QUERIES:
-        raise KeyError(f"{name!r} is not a registered query; add it to QUERIES with its level")
+def run(role: str | None, target: str | Callable, /, *args, **kwargs):
+    """Run the registered query ``target`` (its name or its function) for ``role``, or
+    raise AccessDenied first, with the refusal in the audit log. Every page, download,
+    briefing and command-line export reaches the store this way, writes included."""
+    entry = registered(target)
     try:
-        require(role, QUERIES[name], name)
+        require(role, entry.level, entry.name)
     except AccessDenied:
-        from dashboard import audit
+        from dashboard import audit  # the log sits above the gate; needed only on refusal
 
-        audit.refused(role, "query", name, QUERIES[name])
+        audit.refused(role, "query", entry.name, entry.level)
         raise
-    return query(name)(*args, **kwargs)
+    return entry.function(*args, **kwargs)

@@ -42,6 +42,7 @@ import math
 import pandas as pd
 
 from dashboard import access, audit
+from dashboard.access import query
 from dashboard.metrics import Scope
 from dashboard.needs import gap_ranking, need_scores, needs_at, uncovered_share
 from data_loaders import schema, store
@@ -86,6 +87,7 @@ def _stored_costs(con) -> dict[str, float]:
         "SELECT category, cost_per_need_cny FROM need_costs").fetchall()}
 
 
+@query("aggregate")
 def need_costs(con=None) -> dict[str, float]:
     """Cost per need in CNY by category: the store's table where it has a row, else the
     shipped default (``con=None``: the defaults only)."""
@@ -95,6 +97,7 @@ def need_costs(con=None) -> dict[str, float]:
     return costs
 
 
+@query("aggregate")
 def cost_table(con) -> pd.DataFrame:
     """One row per category of the schema: its cost per need, what the default stands
     for, and who last changed it when (empty for the shipped default). Columns
@@ -153,6 +156,7 @@ def check_costs(costs: dict[str, object]) -> dict[str, float]:
     return out
 
 
+@query("raw", writes=True)
 def save_need_costs(con, costs: dict[str, object], actor: str, role: str | None) -> list[dict]:
     """Store new costs per need (hub only), audit each change, return the changes.
 
@@ -198,6 +202,7 @@ def active_grants(con, scope: Scope) -> pd.DataFrame:
     return frame
 
 
+@query("facility", reuses={"frame": "needs.needs_at"})
 def priorities(con, scope: Scope, region: str | None = None, category: str | None = None,
                frame: pd.DataFrame | None = None, grants: pd.DataFrame | None = None,
                costs: dict[str, float] | None = None) -> pd.DataFrame:
@@ -240,6 +245,7 @@ def priorities(con, scope: Scope, region: str | None = None, category: str | Non
     return out[PRIORITY_COLUMNS].reset_index(drop=True)
 
 
+@query("partner")
 def unplaced_grants(con, scope: Scope) -> float:
     """Active grant money at D that no prefecture of the province can be given."""
     grants = active_grants(con, scope)

@@ -16,10 +16,11 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dashboard.access import query
 from data_loaders import store
 
 ACTIONS = ("sign_in", "sign_out", "import", "export", "download", "review", "quarantine",
-           "need_costs", "refused")
+           "need_costs", "refused", "read")
 
 # Who is acting in this thread: the app sets it at the start of every run (each run has
 # its own thread), so that code far from the page (a refused query) can name the person.
@@ -73,6 +74,7 @@ def record(action: str, actor: str, role: str | None, db: str | os.PathLike | No
     return entry
 
 
+@query("raw")
 def entries(db: str | os.PathLike | None = None, limit: int | None = 500) -> list[dict]:
     """The latest ``limit`` entries, newest first (all when limit is None)."""
     path = log_path(db)

@@ -53,7 +53,12 @@ def _role_argument(parser: argparse.ArgumentParser) -> None:
                              "line runs with the data owner's rights)")
 
 
-# Exports computed as of a date (the rest of ``export`` writes a stored table as a whole).
+# What ``export NAME`` runs: the registered query (dashboard.access), whose level is what
+# the export reveals; any other NAME is a stored table as a whole (``store.read_table``,
+# raw). The first three are computed as of a date.
+EXPORTS = {"open_needs": "needs.export_needs", "partners": "partners.export_partners",
+           "overlaps": "funding.export_overlaps", "aggregates": "research.research_aggregates",
+           "dictionary": "dictionary.dictionary_markdown", "brief": "briefing.build_brief"}
 AS_OF_EXPORTS = ("open_needs", "partners", "overlaps")
 
 
@@ -67,10 +72,12 @@ def export_name(args) -> str:
 
 
 def _permitted(args, name: str) -> bool:
-    """False (with a message) when ``args.role`` may not obtain export ``name``."""
-    from dashboard.access import allowed, export_level
+    """False (with a message, and the refusal in the audit log) when ``args.role`` may not
+    obtain export ``name``: checked before anything is read, by the level the registry
+    gives the export's query."""
+    from dashboard.access import allowed, registered
 
-    level = export_level(name)
+    level = registered(EXPORTS.get(name, "store.read_table")).level
     if allowed(args.role, level):
         return True
     shown = args.table if name == "open_needs" else name
@@ -177,8 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_import(args) -> int:
     """Validate and import; print every problem, or one line per table written."""
+    from dashboard.access import LOCAL_ROLE, run
     from data_loaders import formats, store
-    from data_loaders.importer import import_paths
 
     formats.choose("", b"")  # load the registry
     if args.fmt and args.fmt not in formats.REGISTRY:
@@ -196,8 +203,10 @@ def cmd_import(args) -> int:
             print(f"mapping profile {args.mapping!r}: {exc}", file=sys.stderr)
             return 2
     con = store.connect(args.db)
-    report = import_paths(con, args.paths, dry_run=args.dry_run, fmt=fmt,
-                          as_of=args.as_of, accept_valid=args.accept_valid)
+    # The command line runs with the data owner's rights; the import still goes through
+    # the gate, as every write does.
+    report = run(LOCAL_ROLE, "importer.import_paths", con, args.paths, dry_run=args.dry_run,
+                 fmt=fmt, as_of=args.as_of, accept_valid=args.accept_valid)
     for name, fmt in report.formats.items():
         if fmt != "template":
             print(f"{name}: read as {fmt}")
@@ -276,7 +285,8 @@ def _prefecture(text: str) -> str | None:
 
 def cmd_brief(args) -> int:
     """Write the morning briefing (dashboard.briefing) as JSON, Markdown, HTML or PDF."""
-    from dashboard.briefing import PdfError, build_brief, write_brief
+    from dashboard.access import run
+    from dashboard.briefing import PdfError, write_brief
     from dashboard.metrics import Scope
 
     if args.format == "pdf" and not args.out:
@@ -295,7 +305,7 @@ def cmd_brief(args) -> int:
     as_of = _as_of(con, args)
     if as_of is None:
         return 2
-    brief = build_brief(con, Scope(as_of, args.window), args.lang, region)
+    brief = run(args.role, EXPORTS["brief"], con, Scope(as_of, args.window), args.lang, region)
     try:
         text = write_brief(brief, args.format, args.lang, args.out)
     except PdfError as exc:
@@ -324,8 +334,9 @@ def cmd_export(args) -> int:
 
 def _export(args) -> int:
     """Write one table; text cells that look like formulas are neutralised."""
+    from dashboard.access import run
     from dashboard.exports import safe_frame
-    from data_loaders import schema, store
+    from data_loaders import schema
     from data_loaders.formats.hxl import to_hxl_csv
 
     if args.table in ("aggregates", "dictionary"):
@@ -342,7 +353,7 @@ def _export(args) -> int:
     if args.table not in schema.TABLES:
         print(f"unknown table {args.table!r}; known: {', '.join(schema.TABLES)}", file=sys.stderr)
         return 2
-    frame = store.read_table(con, args.table)
+    frame = run(args.role, "store.read_table", con, args.table)
     for col in schema.TABLES[args.table].columns:
         if col.kind == schema.DATE:
             frame[col.name] = frame[col.name].astype("string").str.slice(0, 10)
@@ -370,21 +381,17 @@ def _as_of(con, args):
 def _export_as_of(con, args) -> int:
     """Exports computed as of a date: ``needs`` open at D, ``partners`` (freshness as of
     D) and ``overlaps`` (duplicated donations up to D)."""
+    from dashboard.access import run
+
     as_of = _as_of(con, args)
     if as_of is None:
         return 2
-    if args.table == "partners":
-        from dashboard.partners import export_partners
-
-        text = export_partners(con, as_of, args.window, args.format)
-    elif args.table == "overlaps":
-        from dashboard.funding import export_overlaps
-
-        text = export_overlaps(con, as_of, args.days, args.format, window=args.window)
+    name = export_name(args)
+    if name == "overlaps":
+        text = run(args.role, EXPORTS[name], con, as_of, args.days, args.format,
+                   window=args.window)
     else:
-        from dashboard.needs import export_needs
-
-        text = export_needs(con, as_of, args.window, args.format)
+        text = run(args.role, EXPORTS[name], con, as_of, args.window, args.format)
     _emit(text, args.out, args.format)
     return 0
 
@@ -392,16 +399,16 @@ def _export_as_of(con, args) -> int:
 def _export_research(args) -> int:
     """``export aggregates`` (suppressed, with provenance) and ``export dictionary``."""
     from dashboard import research
+    from dashboard.access import run
     from data_loaders import schema
 
     if args.table == "dictionary":
-        from dashboard.dictionary import dictionary_csv, dictionary_markdown
-
         fmt = args.format or "md"
         if fmt not in ("md", "csv"):
             print("the dictionary is written as md or csv", file=sys.stderr)
             return 2
-        text = dictionary_markdown(args.lang) if fmt == "md" else dictionary_csv(args.lang)
+        query = EXPORTS["dictionary"] if fmt == "md" else "dictionary.dictionary_csv"
+        text = run(args.role, query, args.lang)
         _emit(text, args.out, fmt)
         return 0
     fmt = args.format or "csv"
@@ -435,7 +442,8 @@ def _export_research(args) -> int:
     if con is None:
         return 2
     try:
-        frame, meta = research.research_aggregates(con, args.start, args.end, region, category)
+        frame, meta = run(args.role, EXPORTS["aggregates"], con, args.start, args.end, region,
+                          category)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2

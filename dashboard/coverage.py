@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.access import query
 from dashboard.metrics import (
     COMMUNITIES_SQL,
     HOSPITALS_SQL,
@@ -85,6 +86,7 @@ def _known(adcode: str) -> tuple[str, str] | None:
     return r.name, r.name_en
 
 
+@query("facility")
 def coverage_by_area(con, scope: Scope, level: str = "region",
                      region: str | None = None) -> pd.DataFrame:
     """Per prefecture (or per county of ``region``): coverage of hospitals and communities.
@@ -146,6 +148,7 @@ def coverage_by_area(con, scope: Scope, level: str = "region",
     return out.reset_index(drop=True)
 
 
+@query("facility")
 def uncovered_urgent(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """Facilities not covered in the window that have at least one open urgent need.
 
@@ -251,6 +254,7 @@ ORDER BY grid.day, grid.adcode, grid.kind
 """
 
 
+@query("facility")
 def coverage_over_time(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """Hospital and community coverage on every day from the first data date to D.
 
@@ -288,6 +292,7 @@ def coverage_over_time(con, scope: Scope, region: str | None = None) -> pd.DataF
     return out[columns]
 
 
+@query("facility")
 def coverage_vs_burden(con, scope: Scope) -> pd.DataFrame:
     """Per prefecture: coverage against burden, with the ``under_served`` flag.
 

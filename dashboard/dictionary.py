@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.access import query
 from dashboard.i18n import t, value_label
 from dashboard.research import AGGREGATE_COLUMNS, CATEGORY_ALL, UNSPECIFIED
 from dashboard.suppression import DEFAULT_THRESHOLD, SECONDARY_MARK, primary_mark
@@ -110,6 +111,7 @@ def _research_rows(lang: str) -> list[dict]:
     return rows
 
 
+@query("suppressed")
 def data_dictionary(lang: str = "zh") -> pd.DataFrame:
     """Every column of every stored table, then of the research aggregates.
 
@@ -126,6 +128,7 @@ def _cell(value: object, lang: str) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+@query("suppressed")
 def dictionary_markdown(lang: str = "zh", frame: pd.DataFrame | None = None) -> str:
     """The dictionary as Markdown: one section and one table per table."""
     frame = data_dictionary(lang) if frame is None else frame
@@ -145,6 +148,7 @@ def dictionary_markdown(lang: str = "zh", frame: pd.DataFrame | None = None) -> 
     return "\n".join(lines)
 
 
+@query("suppressed")
 def dictionary_csv(lang: str = "zh") -> str:
     """The dictionary as CSV; headers stay the stable identifiers of FIELDS. Cells that a
     spreadsheet would run as a formula (``-90 至 90``) are neutralised like every download."""

@@ -36,6 +36,7 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard.access import query
 from dashboard.exports import safe_frame
 from dashboard.metrics import IN_PROVINCE, OPEN_NEED, Scope, region_summary
 
@@ -94,6 +95,7 @@ ORDER BY duplicated_quantity DESC NULLS LAST, n_suppliers DESC, last_date DESC,
 """
 
 
+@query("facility")
 def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = None,
              category: str | None = None) -> pd.DataFrame:
     """Chains of deliveries of one supply (facility, category, item, unit) from two or
@@ -125,6 +127,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
+@query("facility")
 def export_overlaps(con, as_of: date, days: int = DEFAULT_DAYS, fmt: str = "csv",
                     province: str | None = None, window: int = 7) -> str:
     """Every overlap within the ``window`` days up to ``as_of``, ranked as on the page, as
@@ -164,6 +167,7 @@ ORDER BY amount_cny DESC, funder_id, recipient_id, region_adcode NULLS LAST, cat
 """
 
 
+@query("partner")
 def funding_flows(con, scope: Scope, category: str | None = None,
                   funder_type: str | None = None) -> pd.DataFrame:
     """Grant money funder → recipient → region × category, counted at D (see docstring).
@@ -184,6 +188,7 @@ REGION_COLUMNS = ["region_adcode", "name", "name_en", "population", "amount_cny"
                   "amount_per_10k", "open_needs", "amount_per_open_need"]
 
 
+@query("partner", reuses={"flows": "funding.funding_flows"})
 def funding_by_region(con, scope: Scope, flows: pd.DataFrame | None = None,
                       category: str | None = None, funder_type: str | None = None) -> pd.DataFrame:
     """Grant money per prefecture of the province (all of them), against people and needs.

@@ -1293,6 +1293,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.action.review": ("审核", "review"),
     "audit.action.quarantine": ("隔离区", "quarantine"),
     "audit.action.refused": ("拒绝访问", "refused"),
+    "audit.action.read": ("查看明细", "detail read"),
     # Report columns
     "report.file": ("文件", "File"),
     "report.row": ("行", "Row"),

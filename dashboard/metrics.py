@@ -35,6 +35,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.access import query
 from geo.config import province_adcode
 from geo.regions import load_registry
 
@@ -209,6 +210,7 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator)
 
 
+@query("aggregate")
 def region_summary(con, scope: Scope) -> pd.DataFrame:
     """One row per prefecture of the province, all of them even when empty.
 
@@ -250,6 +252,7 @@ def region_summary(con, scope: Scope) -> pd.DataFrame:
     return out
 
 
+@query("aggregate")
 def partner_activity(con, scope: Scope, region: str | None = None) -> dict[str, int]:
     """Active and stale partners of the province, or of one prefecture ``region``.
 
@@ -275,6 +278,7 @@ def area_rows(summary: pd.DataFrame, region: str | None = None) -> pd.DataFrame:
     return summary if region is None else summary[summary["adcode"] == region]
 
 
+@query("aggregate", reuses={"summary": "metrics.region_summary"})
 def totals(con, scope: Scope, summary: pd.DataFrame | None = None,
            region: str | None = None) -> dict:
     """Headline numbers of the province, or of one prefecture ``region``; ratios are
@@ -303,6 +307,7 @@ def totals(con, scope: Scope, summary: pd.DataFrame | None = None,
     }
 
 
+@query("aggregate")
 def has_earlier_data(con, day: date) -> bool:
     """True when the data reaches back to ``day``: something happened on or before it.
 
@@ -313,6 +318,7 @@ def has_earlier_data(con, day: date) -> bool:
     return first is not None and first <= day
 
 
+@query("aggregate")
 def earlier_totals(con, scope: Scope, summary: pd.DataFrame | None = None,
                    region: str | None = None) -> dict | None:
     """:func:`totals` at ``scope`` (an earlier day to compare with) of the province or of
@@ -328,6 +334,7 @@ BRIEF_REGION_FIELDS = [
 ]
 
 
+@query("aggregate")
 def brief(con, scope: Scope) -> dict:
     """The briefing data: totals and every prefecture of the province (JSON-ready)."""
     summary = region_summary(con, scope)
@@ -343,6 +350,7 @@ def brief(con, scope: Scope) -> dict:
     }
 
 
+@query("aggregate")
 def data_date_range(con) -> tuple[date | None, date | None]:
     """The first and latest dates on which something happened in the data.
 
@@ -361,6 +369,7 @@ def data_date_range(con) -> tuple[date | None, date | None]:
     return row[0], row[1]
 
 
+@query("facility")
 def facility_status(con, scope: Scope, prefecture: str | None = None,
                     limit: int | None = None, urgent_only: bool = False) -> pd.DataFrame:
     """Facilities with coordinates and their state at D, most pressing first.
@@ -411,6 +420,7 @@ def facility_status(con, scope: Scope, prefecture: str | None = None,
     )
 
 
+@query("facility")
 def facility_count(con, scope: Scope, prefecture: str | None = None) -> int:
     """How many facilities with coordinates the map could show."""
     return con.execute(
@@ -436,6 +446,7 @@ COUNTY_UNDEFINED = ("active_orgs", "open_needs_per_10k", "open_needs_per_1k_conf
                     "confirmed_cum", "population")
 
 
+@query("aggregate")
 def county_summary(con, scope: Scope, prefecture: str) -> pd.DataFrame:
     """Per county of one prefecture, the columns of :func:`region_summary`.
 
@@ -473,6 +484,7 @@ def county_summary(con, scope: Scope, prefecture: str) -> pd.DataFrame:
     return out
 
 
+@query("partner")
 def hubs(con) -> pd.DataFrame:
     """Hub organisations with the prefecture they are based in."""
     return con.execute(

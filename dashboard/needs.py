@@ -42,6 +42,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from dashboard.access import query
 from dashboard.exports import safe_frame
 from dashboard.metrics import (
     COMMUNITIES_SQL,
@@ -160,6 +161,7 @@ ORDER BY CASE nd.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END,
 """
 
 
+@query("facility")
 def needs_at(con, scope: Scope, region: str | None = None,
              category: str | None = None) -> pd.DataFrame:
     """One row per need open at D in the province (optionally one prefecture/category).
@@ -179,6 +181,7 @@ def _share(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator else float("nan")
 
 
+@query("facility", reuses={"frame": "needs.needs_at"})
 def needs_by(con, scope: Scope, dimension: str, region: str | None = None,
              frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Open needs at D counted by ``dimension`` (one of DIMENSIONS).
@@ -218,6 +221,7 @@ QUANTITY_COLUMNS = ["category", "item", "unit", "open_needs", "requested", "deli
                     "in_transit", "unmet", "remaining"]
 
 
+@query("facility", reuses={"frame": "needs.needs_at"})
 def quantities_by_item(con, scope: Scope, region: str | None = None,
                        frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Quantities of the open needs at D that gave one, per category, item and unit.
@@ -243,6 +247,7 @@ def quantities_by_item(con, scope: Scope, region: str | None = None,
     return out[QUANTITY_COLUMNS].reset_index(drop=True)
 
 
+@query("facility", reuses={"frame": "needs.needs_at"})
 def ageing(con, scope: Scope, region: str | None = None,
            frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """days_open of every open need at D (one row per need, for a histogram)."""
@@ -250,6 +255,7 @@ def ageing(con, scope: Scope, region: str | None = None,
     return frame[["need_id", "region_adcode", "category", "priority", "days_open"]]
 
 
+@query("facility")
 def time_to_fulfil(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """Median days from reported_on to closed_on of needs met on or before D.
 
@@ -307,6 +313,7 @@ FACILITY_GAP_COLUMNS = ["rank", "facility_id", "facility_name", "facility_type",
                         "open_needs", "urgent_needs", "uncovered_needs", "score"]
 
 
+@query("facility", reuses={"frame": "needs.needs_at"})
 def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None,
                 frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """THE gap ranking (see GAP_FORMULA): the Briefing, the Needs page and the Funding
@@ -356,6 +363,7 @@ def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = N
     return out[columns]
 
 
+@query("facility")
 def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """Deliveries delivered (on or before D) after their linked need had closed.
 
@@ -380,6 +388,7 @@ def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFram
     ).df()
 
 
+@query("facility")
 def mismatch_over_time(con, scope: Scope, region: str | None = None,
                        first: date | None = None) -> pd.DataFrame:
     """Per day from the first data date to D: where supplies went vs where needs are.
@@ -441,6 +450,7 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
     return frame
 
 
+@query("facility")
 def logistics(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """Per carrier at D, for deliveries to facilities of the province.
 
@@ -473,6 +483,7 @@ def logistics(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
         _share(o, n) for o, n in zip(df["on_time"], df["delivered_with_date"])])
 
 
+@query("facility")
 def delay_distribution(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """delivered_on − expected_on in days, per delivery delivered on or before D.
 
@@ -495,6 +506,7 @@ PROJECTION_COLUMNS = ["region_adcode", "category", "item", "unit", "open_needs",
                       "in_transit", "remaining", "delivered_in_window", "rate_per_day", "days"]
 
 
+@query("facility", reuses={"frame": "needs.needs_at"})
 def projection(con, scope: Scope, region: str | None = None,
                frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per region × category × item × unit with open needs at D that gave a quantity:
@@ -548,6 +560,7 @@ EXPORT_COLUMNS = ["need_id", "facility_id", "facility_name", "facility_type", "r
                   "days_open", "reported_on", "priority", "beneficiary_group"]
 
 
+@query("facility")
 def export_needs(con, as_of: date, window: int = 7, fmt: str = "csv",
                  province: str | None = None) -> str:
     """Every need open at ``as_of`` with its delivered, in-transit and unmet quantities.

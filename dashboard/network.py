@@ -46,6 +46,7 @@ from datetime import timedelta
 import networkx as nx
 import pandas as pd
 
+from dashboard.access import query
 from dashboard.metrics import Scope
 from geo.regions import load_registry
 
@@ -130,6 +131,7 @@ class Network:
         return [n for n in self.graph if not is_region(n)]
 
 
+@query("partner")
 def build_network(con, scope: Scope, category: str | None = None) -> Network:
     """The coordination graph of the province at D (see the module docstring).
 

@@ -27,6 +27,7 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard.access import query
 from dashboard.exports import safe_frame
 from dashboard.i18n import region_label, t
 from dashboard.metrics import IN_PROVINCE, PARTNER_SEEN_CTE, SIGNS_CTE, Scope
@@ -49,6 +50,7 @@ def _params(scope: Scope, **extra) -> dict:
     return scope.params() | {"due": due_start} | extra
 
 
+@query("partner")
 def freshness(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """One row per partner: org_id, name, hub_id, hub_name, last_seen, freshness,
     days_since_seen, active_regions, prefecture_adcode (where it is based); the quietest
@@ -176,6 +178,7 @@ def freshness_counts(frame: pd.DataFrame) -> dict[str, int]:
     return {f: int(counts.get(f, 0)) for f in FRESHNESS}
 
 
+@query("partner")
 def who_does_what_where(con, scope: Scope, by: str = "activity_type") -> pd.DataFrame:
     """Organisation × prefecture × activity type (from activity reports) or category
     (from deliveries it supplied or carried): ``count`` and ``last_date``, counting
@@ -238,6 +241,7 @@ def who_matrix(frame: pd.DataFrame) -> pd.DataFrame:
                              aggfunc="sum", fill_value=0).astype("int64")
 
 
+@query("partner")
 def single_partner_regions(con, scope: Scope) -> pd.DataFrame:
     """Prefectures of the province where at most one partner is active in the window.
 
@@ -270,6 +274,7 @@ def single_partner_regions(con, scope: Scope) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+@query("partner")
 def partner_profile(con, scope: Scope, org_id: str) -> dict[str, pd.DataFrame]:
     """Small frames about one organisation, everything dated on or before D:
 
@@ -368,6 +373,7 @@ EXPORT_COLUMNS = ["org_id", "name", "hub_id", "hub_name", "last_seen", "freshnes
                   "days_since_seen", "active_regions"]
 
 
+@query("partner")
 def export_partners(con, as_of: date, window: int = 7, fmt: str = "csv",
                     province: str | None = None) -> str:
     """Every partner with its freshness at ``as_of``.

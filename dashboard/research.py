@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import __version__
+from dashboard.access import query
 from dashboard.exports import safe_frame
 from dashboard.metrics import data_date_range
 from dashboard.suppression import SECONDARY_MARK, policy_threshold, primary_mark, suppress
@@ -209,6 +210,7 @@ def resolve_range(con, start: date | None = None, end: date | None = None) -> tu
     return start, end
 
 
+@query("raw")
 def aggregates(con, start: date | None = None, end: date | None = None,
                region: str | None = None, category: str | None = None,
                province: str | None = None) -> pd.DataFrame:
@@ -253,6 +255,7 @@ def _filter(frame: pd.DataFrame, region: str | None, category: str | None) -> pd
     return frame.reset_index(drop=True)
 
 
+@query("suppressed")
 def research_aggregates(con, start: date | None = None, end: date | None = None,
                         region: str | None = None, category: str | None = None,
                         threshold: int | None = None) -> tuple[pd.DataFrame, dict]:

@@ -245,7 +245,10 @@ def quarantined(con, status: str = "pending") -> pd.DataFrame:
 
 
 def set_quarantine_status(con, ids: list[str], status: str) -> None:
-    """Mark quarantined rows as re-submitted or discarded (they stay, for the record)."""
+    """Mark quarantined rows as re-submitted or discarded (they stay, for the record);
+    no ids changes nothing."""
+    if not ids:
+        return
     con.executemany("UPDATE quarantine SET status = ? WHERE quarantine_id = ?",
                     [[status, i] for i in ids])
 

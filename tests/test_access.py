@@ -10,11 +10,12 @@ import pytest
 from dashboard import access, audit
 from dashboard.access import AccessDenied
 from dashboard.auth import RoleMap, RolesFileError, load_role_map
-from dashboard.cli import main
+from dashboard.cli import AS_OF_EXPORTS, EXPORTS, main
 from dashboard.i18n import t
 from dashboard.markup import md
 from dashboard.metrics import Scope
 from dashboard.ui.frame import open_page
+from data_loaders.review import ReviewError
 from tests.apptest import run_app
 from tests.conftest import AS_OF
 
@@ -25,14 +26,74 @@ ALL_PAGES = ["overview", "briefing", "map", "coverage", "needs", "partners", "ne
 
 # --- the gate ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("role", access.ROLES)
-def test_every_query_is_refused_before_it_runs_unless_the_role_has_its_level(role):
-    for name, level in access.QUERIES.items():
-        if level in access.ROLE_LEVELS[role]:
+QUERIES = access.all_queries()
+# A value for each required argument of a registered query, by its name (a write is
+# given one that changes nothing: no files, no ids).
+SAMPLES = {"scope": SCOPE, "as_of": AS_OF, "day": AS_OF, "prefecture": "420100",
+           "org_id": "P1", "dimension": "category", "name": "organizations", "costs": {},
+           "actor": "test", "files": [], "paths": [], "review_id": "R-none",
+           "facility_id": None, "facility_type": "hospital", "region": "420100", "ids": [],
+           "status": "discarded"}
+
+
+def _arguments(entry: access.Query, con, role: str) -> dict:
+    import inspect
+
+    values = {}
+    for parameter in inspect.signature(entry.function).parameters.values():
+        if parameter.default is not inspect.Parameter.empty or parameter.kind in (
+                parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
+        values[parameter.name] = con if parameter.name == "con" else \
+            role if parameter.name == "role" else SAMPLES[parameter.name]
+    return values
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_registered_query_runs_for_the_roles_of_its_level_and_no_other(
+        scenario_db, name, role):
+    entry = QUERIES[name]
+    arguments = _arguments(entry, scenario_db, role)
+    if entry.level not in access.ROLE_LEVELS[role]:
         # No arguments at all: a TypeError would mean the query ran before the check.
         with pytest.raises(AccessDenied):
             access.run(role, name)
+        return
+    try:
+        access.run(role, name, **arguments)
+    except ReviewError as exc:  # a decision on a queue item that does not exist
+        assert entry.writes and exc.code == "not_pending"
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+@pytest.mark.parametrize("export", [*EXPORTS, "organizations", "needs"])
+def test_every_cli_export_runs_for_the_roles_of_its_query_and_no_other(cli_db, capsys, export,
+                                                                      role):
+    level = access.registered(EXPORTS.get(export, "store.read_table")).level
+    if export == "brief":
+        argv = ["brief", "--as-of", "2020-02-15"]
+    elif export == "open_needs":
+        argv = ["export", "needs", "--as-of", "2020-02-15"]
+    elif export == "aggregates":
+        argv = ["export", "aggregates", "--end", "2020-02-15", "--format", "json"]
+    elif export in AS_OF_EXPORTS:
+        argv = ["export", export, "--as-of", "2020-02-15"]
+    else:
+        argv = ["export", export]
+    expected = 0 if level in access.ROLE_LEVELS[role] else 3
+    assert main([*argv, "--role", role]) == expected, capsys.readouterr().err
+    written = capsys.readouterr().out
+    assert bool(written.strip()) == (expected == 0)
+
+
+def test_the_registry_names_each_query_once_and_every_write_is_raw():
+    assert set(QUERIES) >= {"importer.import_files", "review.decide", "store.set_quarantine_status",
+                            "audit.entries", "allocation.save_need_costs"}
+    assert all(q.level == "raw" for q in QUERIES.values() if q.writes)
+    assert all(access.registered(q.function) is q for q in QUERIES.values())
+    with pytest.raises(KeyError, match="not a registered query"):
+        access.run("hub", "needs.no_such_query")
 
 
 def test_a_refused_query_is_audited_with_who_asked(db):
@@ -257,15 +318,58 @@ def test_cli_imports_and_exports_are_audited(cli_db, capsys):
     assert newest["as_of"] == "2020-02-15"
 
 
+def _log_without_reads(at):
+    """The Data page's audit log without the entries its own reads just wrote."""
+    log = next(d.value for d in at.dataframe if "操作" in d.value.columns)
+    return log[log["操作"] != "查看明细"].reset_index(drop=True)
+
+
+def test_reads_of_facility_and_raw_detail_are_audited_once_per_session(scenario_db):
+    at = run_app("needs", {"as_of": "2020-02-15"})
+    reads = [e for e in audit.entries() if e["action"] == "read"]
+    assert {e["what"] for e in reads} >= {"needs.needs_at", "needs.gap_ranking"}
+    assert all(e["level"] == "facility" and e["role"] == "hub" for e in reads)
+    at.run()  # a rerun of the same page is not another read in the log
+    assert len([e for e in audit.entries() if e["action"] == "read"]) == len(reads)
+    # Region-level counts are not audited.
+    run_app(None, {"as_of": "2020-02-15"})
+    assert not [e for e in audit.entries() if e["action"] == "read"
+                and e["what"].startswith("metrics.region")]
+
+
 def test_a_refusal_reads_in_the_hubs_audit_log(cli_db):
     assert main(["export", "organizations", "--role", "funder"]) == 3
-    log = next(d.value for d in run_app("data").dataframe if "操作" in d.value.columns)
+    log = _log_without_reads(run_app("data"))
     assert (log.iloc[0]["操作"], log.iloc[0]["角色"], log.iloc[0]["内容"]) == (
         "拒绝访问", "资助方", "organizations")
 
 
 def test_data_page_shows_the_audit_log_to_the_hub(cli_db):
-    at = run_app("data")
-    log = next(d.value for d in at.dataframe if "操作" in d.value.columns)
+    log = _log_without_reads(run_app("data"))
     assert log.iloc[0]["操作"] == "导入" and log.iloc[0]["角色"] == "枢纽"
     assert "tests/data/scenario" in log.iloc[0]["内容"] and "needs 7" in log.iloc[0]["内容"]
+
+
+def test_a_download_is_built_and_audited_only_when_its_session_presses_it(scenario_db, monkeypatch):
+    """Drawing a page stores no file to fetch (a link cannot outlive its session); the
+    press builds the file and writes who took it to the audit log."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    pressed = {}
+    original = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        pressed[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    at = run_app("needs", {"as_of": "2020-02-15"})
+    buttons = at.get("download_button")
+    assert buttons and all(b.proto.url == "" and b.proto.deferred_file_id for b in buttons)
+    assert not [e for e in audit.entries() if e["action"] == "download"]
+    name = next(n for n in pressed if n.startswith("lifeline_needs_"))
+    data = pressed[name]()  # what Streamlit runs when the button is pressed
+    assert data.decode("utf-8-sig").splitlines()[0]
+    taken = audit.entries()[0]
+    assert (taken["action"], taken["file"], taken["role"]) == ("download", name, "hub")
+    assert taken["rows"] == len(data.decode("utf-8-sig").splitlines()) - 1

@@ -252,6 +252,26 @@ def test_network_filters_by_category_and_funding_keeps_the_filter(server, page):
     screenshot(page, "funding_what_if_zh")
 
 
+def test_a_download_exists_only_once_its_session_presses_it(server, page, browser):
+    """A table's file is built when this session presses its button, over the session's
+    connection: the page holds no link to it before the press."""
+    page.goto(f"{server}/needs?as_of=2020-03-15")
+    wait_for_app(page)
+    buttons = page.get_by_role("button", name="下载表格（CSV）")
+    buttons.first.wait_for(timeout=30_000)
+    assert page.locator('a[href*="/media/"]').count() == 0  # nothing ready to fetch
+    # Nothing is served at the address a download would have before its press.
+    stranger = browser.new_context()
+    assert stranger.request.get(f"{server}/media/").status == 404
+    stranger.close()
+    with page.expect_download(timeout=60_000) as info:
+        buttons.first.click()
+    assert info.value.suggested_filename.startswith("lifeline_") and \
+        info.value.suggested_filename.endswith(".csv")
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert text.count("\n") > 1  # a header and rows
+
+
 def test_briefing_page_downloads_the_pdf(server, page, tmp_path):
     page.goto(f"{server}/briefing?as_of=2020-03-15")
     wait_for_app(page)

@@ -210,8 +210,9 @@ class PageRun:
 @pytest.fixture(scope="module")
 def page_runs(hostile_db, hostile_counts) -> dict[str, PageRun]:
     """Each page opened first (as a shared link opens it) with hostile URL parameters on
-    the hostile store; the download buttons' files are captured as Streamlit stores them."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    the hostile store; every download button is pressed (its file built, as a press builds
+    it) and the file captured."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.testing.v1 import AppTest
 
     from tests.apptest import APP
@@ -220,14 +221,14 @@ def page_runs(hostile_db, hostile_counts) -> dict[str, PageRun]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LIFELINE_DB", str(hostile_db))
         captured: list[tuple[str, str, bytes]] = []
-        original = MemoryMediaFileStorage.load_and_get_id
+        original = MediaFileManager.add_deferred
 
-        def capture(self, path_or_data, mimetype, kind, filename=None):
-            if isinstance(path_or_data, bytes):
-                captured.append((filename or "", mimetype, path_or_data))
-            return original(self, path_or_data, mimetype, kind, filename)
+        def press(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+            data = data_callable()
+            captured.append((file_name or "", mimetype or "", data))
+            return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
-        mp.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+        mp.setattr(MediaFileManager, "add_deferred", press)
         for page in PAGES:
             captured.clear()
             at = AppTest.from_file(APP, default_timeout=120)

@@ -261,13 +261,12 @@ def _section_app(csv: bytes, lang: str = "zh"):
     def page(data, lang):
         import streamlit as st
 
-        from dashboard.ui import cache as ui_data
         from dashboard.ui.frame import View
         from dashboard.ui.mapping import mapping_section
 
-        view = View(lang, None, 7, ("", ""), None, None)
+        view = View(lang, None, 7, ("", "", "hub"), None, None)
         # The Data page hands over only the files no built-in format reads.
-        report = mapping_section(view, [("医院需求.csv", data)], ui_data.connection)
+        report = mapping_section(view, [("医院需求.csv", data)])
         if report is not None:
             st.session_state["committed"] = report.committed
 

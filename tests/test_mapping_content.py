@@ -416,12 +416,11 @@ def _section(name: str, lang: str = "zh", data: bytes | None = None):
     from streamlit.testing.v1 import AppTest
 
     def page(name, data, lang):
-        from dashboard.ui import cache as ui_data
         from dashboard.ui.frame import View
         from dashboard.ui.mapping import mapping_section
 
-        view = View(lang, None, 7, ("", ""), None, None)
-        mapping_section(view, [(name, data)], ui_data.connection)
+        view = View(lang, None, 7, ("", "", "hub"), None, None)
+        mapping_section(view, [(name, data)])
 
     data = (FIXTURES / name).read_bytes() if data is None else data
     at = AppTest.from_function(page, args=(name, data, lang), default_timeout=30)

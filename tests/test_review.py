@@ -125,28 +125,19 @@ def test_ensure_review_table_is_repeatable(db):
 
 
 def _review_page(db_path: str, lang: str) -> None:
-    """An AppTest script: the review section alone, on the store at ``db_path``."""
-    from contextlib import contextmanager
-
+    """An AppTest script: the review section alone, for the hub, on the store at
+    ``db_path`` (the test names it in LIFELINE_DB)."""
     from dashboard.ui.frame import View
     from dashboard.ui.review import review_section
-    from data_loaders import store as store_
 
-    @contextmanager
-    def connection():
-        con = store_.connect(db_path)
-        try:
-            yield con
-        finally:
-            con.close()
-
-    review_section(View(lang, None, 7, ("", ""), None, None), connection)
+    review_section(View(lang, None, 7, (db_path, "", "hub"), None, None))
 
 
-def test_review_section_confirms_a_proposal(queued, tmp_path):
+def test_review_section_confirms_a_proposal(queued, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     path = str(store.database_file(queued))
+    monkeypatch.setenv("LIFELINE_DB", path)
     frame = groups(queued)
     rid = frame.loc[frame["raw_name"] == "同济医院", "review_id"].iloc[0]
     queued.close()  # DuckDB allows one writer: the page opens its own connections

@@ -21,6 +21,7 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard.access import query
 from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.funding import DEFAULT_DAYS as OVERLAP_DAYS
 from dashboard.funding import overlaps
@@ -226,6 +227,7 @@ def _overlaps(con, scope: Scope, lang: str, region: str | None = None) -> dict:
     return {"days": OVERLAP_DAYS, "count": int(len(frame)), "top": top}
 
 
+@query("facility", name="briefing.build_brief")
 def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) -> dict:
     """The morning briefing as of ``scope.as_of`` (JSON-ready; see the module docstring).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dashboard.access import query
 from dashboard.briefing.mapimage import brief_map
 from dashboard.briefing.pdf import render_pdf
 from dashboard.briefing.render import render_html, render_markdown
@@ -50,3 +51,13 @@ def write_brief(brief: dict, fmt: str, lang: str = "zh", out: str | Path | None 
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(text, encoding="utf-8")
     return None
+
+
+@query("facility", name="briefing.brief_page")
+def brief_page(con, scope, lang: str = "zh", region: str | None = None) -> tuple[dict, str]:
+    """The briefing (:func:`dashboard.briefing.build_brief`) and its printable page with
+    the map embedded: what the Briefing page shows and offers as downloads."""
+    from dashboard.briefing.content import build_brief
+
+    brief = build_brief(con, scope, lang, region)
+    return brief, render_html(brief, lang, map_png=brief_map(brief, lang))

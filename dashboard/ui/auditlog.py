@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import audit
-from dashboard.access import require
 from dashboard.i18n import t
+from dashboard.ui.cache import fresh
 from dashboard.ui.frame import View
 
 SHOWN = 200
@@ -16,10 +16,9 @@ _DETAIL_KEYS = ("file", "files", "what", "rows", "format", "as_of", "out", "quar
 
 def audit_section(view: View) -> None:
     """The latest entries, newest first (hub only: the log names people)."""
-    require(view.role, "raw", "the audit log")
+    rows = fresh(view, "audit.entries", limit=SHOWN)
     st.subheader(t("audit.title", view.lang))
     st.caption(t("audit.caption", view.lang, path=audit.log_path().name))
-    rows = audit.entries(limit=SHOWN)
     if not rows:
         st.caption(t("audit.none", view.lang))
         return

@@ -6,41 +6,22 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard.access import run
-from dashboard.briefing import render_html, render_markdown, render_pdf
-from dashboard.briefing.mapimage import brief_map
+from dashboard.briefing import render_markdown, render_pdf
 from dashboard.briefing.pdf import chromium_path
 from dashboard.i18n import t as tn
-from dashboard.metrics import Scope
-from dashboard.ui.cache import connection, role_of
-from dashboard.ui.components import audit_download
+from dashboard.ui.cache import cached
+from dashboard.ui.components import offer
 from dashboard.ui.frame import View
 from dashboard.ui.tables import region_name
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _brief(key: tuple[str, str], as_of: date, window: int, lang: str, region: str | None = None) -> dict:
-    """The briefing content (cached by data version, date, window, language and region)."""
-    with connection() as con:
-        return run(role_of(key), "briefing.build_brief", con, Scope(as_of, window), lang, region)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _html(key: tuple[str, str], as_of: date, window: int, lang: str, region: str | None = None) -> str:
-    """The printable page with its map embedded."""
-    brief = _brief(key, as_of, window, lang, region)
-    return render_html(brief, lang, map_png=brief_map(brief, lang))
-
-
 def get(view: View) -> tuple[dict, str]:
     """The view's briefing (of the view's region, when one is chosen) and its HTML page."""
-    return (_brief(view.key, view.as_of, view.window, view.lang, view.region),
-            _html(view.key, view.as_of, view.window, view.lang, view.region))
+    return cached(view, "briefing.brief_page", view.scope, view.lang, view.region)
 
 
 def pdf_bytes(html_text: str) -> bytes:
@@ -63,25 +44,21 @@ def downloads(view: View, brief: dict, html_text: str) -> None:
     columns = st.columns(4)
     no_chromium = chromium_path() is None  # say so now: a failure inside the download is silent
     with columns[0]:
-        st.download_button(tn("briefing.download.pdf", view.lang), data=lambda: pdf_bytes(html_text),
-                           file_name=f"{stem}.pdf", mime="application/pdf", key="dl_brief_pdf",
-                           on_click=audit_download, args=(view, f"{stem}.pdf"), type="primary",
-                           disabled=no_chromium,
-                           help=tn("briefing.download.no_chromium", view.lang) if no_chromium else None)
+        offer(tn("briefing.download.pdf", view.lang), lambda: pdf_bytes(html_text),
+              f"{stem}.pdf", "application/pdf", view, "dl_brief_pdf", type="primary",
+              disabled=no_chromium,
+              help=tn("briefing.download.no_chromium", view.lang) if no_chromium else None)
     with columns[1]:
-        st.download_button(tn("briefing.download.html", view.lang), data=html_text.encode("utf-8"),
-                           file_name=f"{stem}.html", mime="text/html", key="dl_brief_html",
-                           on_click=audit_download, args=(view, f"{stem}.html"))
+        offer(tn("briefing.download.html", view.lang), lambda: html_text.encode("utf-8"),
+              f"{stem}.html", "text/html", view, "dl_brief_html")
     with columns[2]:
-        st.download_button(tn("briefing.download.md", view.lang),
-                           data=render_markdown(brief, view.lang).encode("utf-8"),
-                           file_name=f"{stem}.md", mime="text/markdown", key="dl_brief_md",
-                           on_click=audit_download, args=(view, f"{stem}.md"))
+        offer(tn("briefing.download.md", view.lang),
+              lambda: render_markdown(brief, view.lang).encode("utf-8"),
+              f"{stem}.md", "text/markdown", view, "dl_brief_md")
     with columns[3]:
-        st.download_button(tn("briefing.download.json", view.lang),
-                           data=json.dumps(brief, ensure_ascii=False, indent=2).encode("utf-8"),
-                           file_name=f"{stem}.json", mime="application/json", key="dl_brief_json",
-                           on_click=audit_download, args=(view, f"{stem}.json"))
+        offer(tn("briefing.download.json", view.lang),
+              lambda: json.dumps(brief, ensure_ascii=False, indent=2).encode("utf-8"),
+              f"{stem}.json", "application/json", view, "dl_brief_json")
     st.caption(tn("briefing.download.caption", view.lang))
 
 

@@ -1,24 +1,34 @@
-"""Cached access to the store for the pages.
+"""The one cached edge between the pages and the store.
+
+:func:`cached` turns (view, query, arguments) into a result: it runs the registered query
+through the gate (dashboard.access.run) for the view's role and caches the result keyed
+by the database, its data version and the role, so a rerun with the same filters costs
+one cheap version check and a dictionary look-up, a new import invalidates everything at
+once, and one role's results are never served to another. A query that takes another's
+result (``reuses`` in its registration: the Needs analyses take the open needs at D)
+gets that result from the same cache, so the work is done once for every page.
 
 Connections are short-lived: opened for a query and closed straight after, because
 DuckDB locks its file for as long as a connection is open, and the command line must
-be able to import while someone has the app open. Query results are cached by the
-database's data version, so a rerun with the same filters costs one cheap version
-check and a dictionary look-up, and a new import invalidates everything at once.
+be able to import while someone has the app open.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import metrics
-from dashboard.access import run
+from dashboard import audit
+from dashboard.access import Query, registered, run
 from data_loaders import store
+
+# Reads of this much detail are written to the audit log, once per session, query and
+# data version: who looked at facility-level rows, or at the store as it is.
+AUDITED_LEVELS = ("facility", "raw")
 
 
 @contextmanager
@@ -46,72 +56,67 @@ def role_of(key: tuple[str, ...]) -> str | None:
     return key[2] if len(key) > 2 else None
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def date_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
-    """First and latest event dates in the data."""
+def _arguments(entry: Query, args: tuple, kwargs: dict) -> tuple[tuple[str, object], ...]:
+    """The call's arguments by name, defaults filled in (one cache entry however a page
+    spells the call); arguments taken from another query's result are left out."""
+    bound = inspect.signature(entry.function).bind_partial(None, *args, **kwargs)
+    bound.apply_defaults()
+    reused = {argument for argument, _ in entry.reuses}
+    return tuple((name, value) for name, value in list(bound.arguments.items())[1:]
+                 if name not in reused)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _result(key: tuple[str, ...], name: str, arguments: tuple[tuple[str, object], ...]):
+    """The cached result of query ``name`` for the role in ``key``."""
+    entry = registered(name)
+    values = dict(arguments)
+    for argument, source in entry.reuses:
+        wanted = registered(source)
+        accepted = inspect.signature(wanted.function).parameters
+        values[argument] = _result(key, source, _arguments(
+            wanted, (), {k: v for k, v in values.items() if k in accepted}))
     with connection() as con:
-        return run(role_of(key), "metrics.data_date_range", con)
+        return run(role_of(key), name, con, **values)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def region_summary(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
-    """Per-prefecture summary at ``as_of``."""
+def cached(view, name: str, *args, **kwargs):
+    """The result of the registered query ``name`` with these arguments (the connection
+    is supplied), for ``view``'s role, from the cache when it holds it."""
+    entry = registered(name)
+    if entry.writes:
+        raise ValueError(f"{name!r} changes the store: run it, never cache it")
+    arguments = _arguments(entry, args, kwargs)
+    _audit_read(view, entry)
+    return _result(view.key, entry.name, arguments)
+
+
+def fresh(view, name: str, *args, **kwargs):
+    """Run the registered query ``name`` now (a write, or a read that must not be cached:
+    the import log, the review queue), through the gate for ``view``'s role."""
+    entry = registered(name)
+    if not entry.writes:
+        _audit_read(view, entry)
+    if not entry.takes_connection:  # the audit log is a file beside the store
+        return run(view.role, name, *args, **kwargs)
     with connection() as con:
-        return run(role_of(key), "metrics.region_summary", con, metrics.Scope(as_of, window))
+        return run(view.role, name, con, *args, **kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def totals(key: tuple[str, str], as_of: date, window: int, region: str | None = None) -> dict:
-    """Headline numbers at ``as_of`` of the province, or of the prefecture ``region``."""
-    summary = region_summary(key, as_of, window)
-    with connection() as con:
-        return run(role_of(key), "metrics.totals", con, metrics.Scope(as_of, window), summary,
-                   region)
+def _audit_read(view, entry: Query) -> None:
+    """Write a read of facility or raw detail to the audit log, once per session, query
+    and data version (a rerun of the same page is not another entry)."""
+    if entry.level not in AUDITED_LEVELS:
+        return
+    seen = st.session_state.setdefault("_audited_reads", set())
+    mark = (*view.key, entry.name)
+    if mark in seen:
+        return
+    seen.add(mark)
+    audit.record("read", view.actor, view.role, what=entry.name, level=entry.level,
+                 as_of=view.as_of.isoformat() if view.as_of else None)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def earlier_totals(key: tuple[str, str], as_of: date, window: int,
-                   region: str | None = None) -> dict | None:
-    """Headline numbers of the province (or of ``region``) at an earlier day to compare
-    with, or None when the data begins after it ("no earlier data")."""
-    with connection() as con:
-        return run(role_of(key), "metrics.earlier_totals", con, metrics.Scope(as_of, window),
-                   None, region)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def facility_status(key: tuple[str, str], as_of: date, window: int, prefecture: str | None,
-                    limit: int, urgent_only: bool) -> tuple[pd.DataFrame, int]:
-    """Facilities for the map (capped) and how many there are in all."""
-    scope = metrics.Scope(as_of, window)
-    with connection() as con:
-        role = role_of(key)
-        return (run(role, "metrics.facility_status", con, scope, prefecture, limit, urgent_only),
-                run(role, "metrics.facility_count", con, scope, prefecture))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def county_summary(key: tuple[str, str], as_of: date, window: int, prefecture: str) -> pd.DataFrame:
-    """Per-county summary of one prefecture."""
-    with connection() as con:
-        return run(role_of(key), "metrics.county_summary", con, metrics.Scope(as_of, window),
-                   prefecture)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def hubs(key: tuple[str, str]) -> pd.DataFrame:
-    """Hub organisations."""
-    with connection() as con:
-        return run(role_of(key), "metrics.hubs", con)
-
-
-def history(key: tuple[str, ...]) -> pd.DataFrame:
-    """The import log (never cached: it is what changed)."""
-    with connection() as con:
-        return run(role_of(key), "store.import_history", con)
-
-
-def counts(key: tuple[str, ...]) -> dict[str, int]:
-    """Rows per table."""
-    with connection() as con:
-        return run(role_of(key), "store.row_counts", con)
+def date_range(key: tuple[str, ...]) -> tuple[date | None, date | None]:
+    """First and latest event dates in the data (read before the view exists)."""
+    return _result(key, "metrics.data_date_range", ())

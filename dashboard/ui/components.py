@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -104,15 +106,35 @@ def region_table(summary: pd.DataFrame, metric: str, view: View, county: bool = 
 
 
 def download(frame: pd.DataFrame, file_name: str, view: View, key: str) -> None:
-    """A CSV download whose formula-looking cells are neutralised; each click is
-    written to the audit log (who, which file, how many rows)."""
-    st.download_button(view.t("overview.download"), csv_bytes(frame), file_name=file_name,
-                       mime="text/csv", key=key, on_click=audit_download,
-                       args=(view, file_name, len(frame)))
+    """A CSV download of ``frame`` whose formula-looking cells are neutralised (see
+    :func:`offer`: built only when pressed, and the press is audited)."""
+    offer(view.t("overview.download"), lambda: csv_bytes(frame), file_name, "text/csv", view,
+          key, rows=len(frame))
+
+
+def offer(label: str, build: Callable[[], bytes], file_name: str, mime: str, view: View,
+          key: str, rows: int | None = None, **options) -> None:
+    """A download button whose file is built only when this session presses it.
+
+    Streamlit asks for the file over the session's own connection and runs ``build``
+    then; the file it serves is dropped once no session refers to it. Nothing is stored
+    ready to fetch when the page is drawn, so a download link outlives neither the
+    session nor the moment, and a page costs nothing for the downloads no one takes. The
+    press is written to the audit log (who, which file, how many rows) as the file is
+    built. ``options`` are passed to ``st.download_button`` (``type``, ``disabled``, ``help``).
+    """
+
+    def deliver() -> bytes:
+        data = build()
+        audit_download(view, file_name, rows)
+        return data
+
+    st.download_button(label, data=deliver, file_name=file_name, mime=mime, key=key,
+                       on_click="ignore", **options)
 
 
 def audit_download(view: View, file_name: str, rows: int | None = None) -> None:
-    """Record a download in the audit log (a download button's on_click)."""
+    """Record a download in the audit log (when its file is built)."""
     from dashboard import audit
 
     audit.record("download", view.actor, view.role, file=file_name, rows=rows,

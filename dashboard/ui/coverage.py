@@ -1,4 +1,4 @@
-"""The Coverage page's sections: cached data, figures and translated tables.
+"""The Coverage page's sections: figures and translated tables.
 
 Figures are plain plotly (offline: no ``geo`` maps, no tiles); tables are shown with
 translated headers and downloadable through ``components.download``.
@@ -7,7 +7,6 @@ translated headers and downloadable through ``components.download``.
 from __future__ import annotations
 
 import html
-from datetime import date
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -15,11 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import coverage, formatting
-from dashboard.access import run
 from dashboard.i18n import CATALOGUE, region_label
 from dashboard.i18n import t as tc
-from dashboard.metrics import Scope
-from dashboard.ui.cache import connection, role_of
+from dashboard.ui.cache import cached
 from dashboard.ui.components import download
 from dashboard.ui.tables import (
     COUNT,
@@ -41,37 +38,6 @@ UNDER_SERVED_COLOUR = "#d62728"
 SERVED_COLOUR = "#009688"
 KIND_PREFIX = {"hospital": "hospitals", "community": "communities"}
 KIND_RATIO = {"hospital": "hospital_coverage", "community": "community_coverage"}
-
-
-# --- cached data ------------------------------------------------------------------
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def by_area(key: tuple[str, str], as_of: date, window: int, region: str | None) -> pd.DataFrame:
-    """Coverage per prefecture, or per county of ``region``."""
-    level = "county" if region else "region"
-    with connection() as con:
-        return run(role_of(key), "coverage.coverage_by_area", con, Scope(as_of, window), level, region)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def uncovered(key: tuple[str, str], as_of: date, window: int, region: str | None) -> pd.DataFrame:
-    """Uncovered facilities with urgent open needs."""
-    with connection() as con:
-        return run(role_of(key), "coverage.uncovered_urgent", con, Scope(as_of, window), region)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def over_time(key: tuple[str, str], as_of: date, window: int, region: str | None) -> pd.DataFrame:
-    """Daily coverage per area from the first data date."""
-    with connection() as con:
-        return run(role_of(key), "coverage.coverage_over_time", con, Scope(as_of, window), region)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def vs_burden(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
-    """Coverage against burden per prefecture."""
-    with connection() as con:
-        return run(role_of(key), "coverage.coverage_vs_burden", con, Scope(as_of, window))
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -314,8 +280,9 @@ def render(view) -> None:
     stamp = view.as_of.isoformat()
     st.caption(tc("coverage.caption", lang, as_of=stamp, window=view.window))
 
-    areas = by_area(view.key, view.as_of, view.window, region)
-    urgent = uncovered(view.key, view.as_of, view.window, region)
+    areas = cached(view, "coverage.coverage_by_area", view.scope,
+                   "county" if region else "region", region)
+    urgent = cached(view, "coverage.uncovered_urgent", view.scope, region)
     region_name = None
     if region:
         from geo.regions import load_registry
@@ -342,7 +309,7 @@ def render(view) -> None:
 
     # Over time
     st.subheader(tc("coverage.time_title", lang))
-    series = over_time(view.key, view.as_of, view.window, region)
+    series = cached(view, "coverage.coverage_over_time", view.scope, region)
     kind_key = f"coverage_kind_{lang}"
     kind = st.radio(tc("coverage.time_kind", lang), ("hospital", "community"), key=kind_key,
                     horizontal=True, format_func=lambda k: tc(f"coverage.kind.{k}", lang))
@@ -359,7 +326,7 @@ def render(view) -> None:
 
     # Coverage vs burden: the prefectures of the province, against which a region is judged
     st.subheader(tc("coverage.burden_title", lang))
-    burden = vs_burden(view.key, view.as_of, view.window)
+    burden = cached(view, "coverage.coverage_vs_burden", view.scope)
     flat = same_coverage(burden)
     if flat is None:
         st.plotly_chart(burden_figure(burden, lang, region), width="stretch",

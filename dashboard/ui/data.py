@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import cache
 from dashboard.ui.auditlog import audit_section
+from dashboard.ui.cache import fresh
 from dashboard.ui.frame import View
 from dashboard.ui.importing import history_table, template_reference, upload_section
 from dashboard.ui.quarantine import quarantine_section
@@ -26,18 +26,18 @@ def render(view: View) -> None:
             st.success(view.t("data.imported", summary=done))
         upload_section(view)
     with matches:
-        review_section(view, cache.connection)
+        review_section(view)
     with quarantine:
         quarantine_section(view)
     with history:
         st.subheader(view.t("data.counts"))
-        counts = cache.counts(view.key)
+        counts = fresh(view, "store.row_counts")
         rows = pd.DataFrame({"table": [view.t(f"table.{n}") for n in counts],
                              "rows": list(counts.values())})
         show_table(rows, view, [Col("table", NAME, header=view.t("data.table")),
                                 Col("rows", COUNT, header=view.t("data.rows"))])
         st.subheader(view.t("data.history"))
-        log = cache.history(view.key)
+        log = fresh(view, "store.import_history")
         if log.empty:
             st.caption(view.t("data.no_history"))
         else:

@@ -46,6 +46,13 @@ class View:
         return cache.role_of(self.key)
 
     @property
+    def scope(self):
+        """The as-of date and window as the analyses take them (dashboard.metrics.Scope)."""
+        from dashboard.metrics import Scope
+
+        return Scope(self.as_of, self.window)
+
+    @property
     def has_data(self) -> bool:
         """True when the store holds dated data."""
         return self.as_of is not None

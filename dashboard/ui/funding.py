@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
-from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import allocation, formatting, funding
-from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.metrics import Scope
-from dashboard.ui.cache import connection, role_of
+from dashboard.ui.cache import cached, fresh
 from dashboard.ui.components import download
 from dashboard.ui.frame import View
 from dashboard.ui.tables import (
@@ -41,22 +39,6 @@ from dashboard.ui.tables import (
 from data_loaders import schema
 
 SHOWN_ROWS = 2_000
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _compute(key: tuple[str, str], name: str, as_of: date, window: int, **kwargs) -> pd.DataFrame:
-    """A cached call of ``dashboard.funding.<name>`` (keyed by the data version)."""
-    with connection() as con:
-        return run(role_of(key), f"funding.{name}", con, Scope(as_of, window), **kwargs)
-
-
-def _get(view: View, name: str, **kwargs) -> pd.DataFrame:
-    return _compute(view.key, name, view.as_of, view.window, **kwargs)
-
-
-def region_of(view: View) -> str | None:
-    """The prefecture filter of the view (None: the whole province)."""
-    return getattr(view, "region", None)
 
 
 def _region_name(adcode: str | None, lang: str) -> str:
@@ -112,7 +94,7 @@ def _quantity(frame: pd.DataFrame, column: str) -> Col:
 
 def caption(view: View) -> None:
     """What the page is computed for, with the filters in force."""
-    region = region_of(view)
+    region = view.region
     suffix = tn("funding.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
     st.caption(tn("funding.caption", view.lang, as_of=view.as_of.isoformat(), region=suffix))
     if view.category or view.org_type:
@@ -166,7 +148,8 @@ def overlaps(view: View) -> pd.DataFrame:
     days = int(st.number_input(tn("funding.overlaps.days", view.lang), min_value=0, max_value=365,
                                value=funding.DEFAULT_DAYS, step=1, key="funding_days",
                                help=tn("funding.overlaps.days_help", view.lang)))
-    frame = _get(view, "overlaps", days=days, region=region_of(view), category=view.category)
+    frame = cached(view, "funding.overlaps", view.scope, days=days, region=view.region,
+                   category=view.category)
     st.caption(tn("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days,
                   start=Scope(view.as_of, view.window).start.isoformat(),
                   window=view.window))
@@ -238,9 +221,10 @@ def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
 def flows(view: View) -> pd.DataFrame:
     """The Sankey of funding flows and the same flows as a table."""
     st.subheader(tn("funding.flows.title", view.lang))
-    frame = _get(view, "funding_flows", category=view.category, funder_type=view.org_type)
-    if region_of(view):
-        frame = frame[frame["region_adcode"] == region_of(view)]
+    frame = cached(view, "funding.funding_flows", view.scope, category=view.category,
+                   funder_type=view.org_type)
+    if view.region:
+        frame = frame[frame["region_adcode"] == view.region]
     st.caption(tn("funding.flows.caption", view.lang, as_of=view.as_of.isoformat())
                + tn("funding.flows.largest", view.lang, n=SANKEY_TOP))
     if frame.empty:
@@ -256,9 +240,10 @@ def flows(view: View) -> pd.DataFrame:
 def by_region(view: View) -> pd.DataFrame:
     """Money per prefecture against open needs and per 10,000 residents."""
     st.subheader(tn("funding.by_region.title", view.lang))
-    frame = _get(view, "funding_by_region", category=view.category, funder_type=view.org_type)
-    if region_of(view):
-        frame = frame[frame["region_adcode"] == region_of(view)]
+    frame = cached(view, "funding.funding_by_region", view.scope, category=view.category,
+                   funder_type=view.org_type)
+    if view.region:
+        frame = frame[frame["region_adcode"] == view.region]
     if frame.empty or not frame["amount_cny"].fillna(0).any():
         # A table of zeros would read as "every region got nothing" though nothing is known.
         st.info(tn("funding.by_region.no_money", view.lang,
@@ -273,39 +258,14 @@ def by_region(view: View) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _priorities(key: tuple[str, str], as_of: date, window: int,
-                costs: tuple[tuple[str, float], ...]) -> pd.DataFrame:
-    """Every region × category of the province with its money still needed (cached;
-    ``costs`` is in the key, so an edited cost recomputes it).
-
-    Built on the Needs page's cached open needs at D, so whichever page comes first
-    links deliveries to needs once for both.
-    """
-    from dashboard.ui.needs import open_needs
-
-    frame = open_needs(key, as_of, window)
-    with connection() as con:
-        return run(role_of(key), "allocation.priorities", con, Scope(as_of, window), frame=frame,
-                   costs=dict(costs))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _unplaced(key: tuple[str, str], as_of: date, window: int) -> float:
-    with connection() as con:
-        return run(role_of(key), "allocation.unplaced_grants", con, Scope(as_of, window))
-
-
-def _costs(view: View) -> tuple[tuple[str, float], ...]:
-    """The costs per need in force (read each run: a hub may just have changed one)."""
-    with connection() as con:
-        return tuple(sorted(run(view.role, "allocation.need_costs", con).items()))
-
-
 def _priorities_of(view: View) -> pd.DataFrame:
-    rows = _priorities(view.key, view.as_of, view.window, _costs(view))
-    if region_of(view):
-        rows = rows[rows["region_adcode"] == region_of(view)]
+    """Every region × category of the province with its money still needed, at the costs
+    per need in force (read each run: a hub may just have changed one; they are in the
+    cache key, so an edited cost recomputes the rows), then the view's filters."""
+    rows = cached(view, "allocation.priorities", view.scope,
+                  costs=fresh(view, "allocation.need_costs"))
+    if view.region:
+        rows = rows[rows["region_adcode"] == view.region]
     if view.category:
         rows = rows[rows["category"] == view.category]
     return rows.reset_index(drop=True)
@@ -353,7 +313,7 @@ def direct_funds(view: View) -> pd.DataFrame:
     rows = _priorities_of(view)
     st.caption(tn("funding.direct.caption", view.lang, as_of=view.as_of.isoformat()))
     st.caption(allocation.FORMULA[view.lang])
-    unplaced = _unplaced(view.key, view.as_of, view.window)
+    unplaced = cached(view, "allocation.unplaced_grants", view.scope)
     if unplaced:
         st.caption(tn("funding.direct.unplaced", view.lang, amount=formatting.money(unplaced, view.lang)))
     if rows.empty:
@@ -369,8 +329,7 @@ def costs(view: View) -> None:
     (checked, stored, audited)."""
     st.subheader(tn("funding.costs.title", view.lang))
     st.caption(tn("funding.costs.caption", view.lang))
-    with connection() as con:
-        table = run(view.role, "allocation.cost_table", con)
+    table = fresh(view, "allocation.cost_table")
     display = table.copy()
     # A change is dated to the minute (the hub may change a cost twice a day); a default
     # was never changed.
@@ -413,9 +372,8 @@ def _save_cost(view: View, category: str) -> None:
     audited, and reported on the next run."""
     value = st.session_state.get(f"cost_value_{category}")
     try:
-        with connection() as con:
-            changes = run(view.role, "allocation.save_need_costs", con, {category: value},
-                          view.actor, view.role)
+        changes = fresh(view, "allocation.save_need_costs", {category: value}, view.actor,
+                        view.role)
     except allocation.CostProblem as problem:
         st.session_state["_cost_problems"] = problem.problems
         return

@@ -18,9 +18,11 @@ import streamlit as st
 from dashboard.exports import csv_bytes
 from dashboard.i18n import note_summary, problem_message
 from dashboard.markup import md
+from dashboard.ui.cache import fresh
+from dashboard.ui.components import offer
 from dashboard.ui.frame import View
 from data_loaders import schema
-from data_loaders.importer import ImportReport, Recognition, SourceFile, import_files, recognise
+from data_loaders.importer import ImportReport, Recognition, SourceFile, recognise
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "json"]
 _CHECKED = "_import_checked"  # session key: the last dry run, by what it was run on
@@ -66,8 +68,8 @@ def show_report(report: ImportReport, view: View, key: str) -> None:
         shown = frame.drop(columns=[view.t("report.file")])
     st.dataframe(shown, hide_index=True, width="stretch", column_config=report_config(view),
                  height=min(36 * (len(frame) + 1) + 3, 420))
-    st.download_button(view.t("data.report_download"), csv_bytes(frame),
-                       file_name="lifeline-problems.csv", mime="text/csv", key=f"report_{key}")
+    offer(view.t("data.report_download"), lambda: csv_bytes(frame), "lifeline-problems.csv",
+          "text/csv", view, f"report_{key}", rows=len(frame))
 
 
 def _table_of(problem) -> str | None:
@@ -176,7 +178,6 @@ def uploader_css(view: View, limit_mb: str) -> str:
 
 def upload_section(view: View) -> None:
     """Upload, recognise, check and import; files no format knows go to mapping."""
-    from dashboard.ui import cache
     from data_loaders.importer import max_upload_bytes
 
     round_ = st.session_state.get("_upload_round", 0)
@@ -196,13 +197,13 @@ def upload_section(view: View) -> None:
     st.dataframe(recognition_table(found, view, dated), hide_index=True, width="stretch")
     ready = [(f, r) for f, r in zip(files, found) if r.recognised]
     if ready:
-        _check_and_import(view, ready, round_, cache.connection)
+        _check_and_import(view, ready, round_)
     to_map = [f for f, r in zip(files, found) if r.needs_mapping]
     if to_map:
         from dashboard.ui.mapping import mapping_section
 
         st.divider()
-        mapping_section(view, to_map, cache.connection)
+        mapping_section(view, to_map)
 
 
 def _date_for(view: View, ready: list[tuple[SourceFile, Recognition]], round_: int):
@@ -217,7 +218,7 @@ def _date_for(view: View, ready: list[tuple[SourceFile, Recognition]], round_: i
     return chosen, True
 
 
-def _checked(files: list[SourceFile], as_of, accept_valid: bool, connection) -> ImportReport:
+def _checked(view: View, files: list[SourceFile], as_of, accept_valid: bool) -> ImportReport:
     """The dry run of the import on these files and choices (kept across reruns of the
     page until the files, the choices or the store change)."""
     from dashboard.ui.cache import db_key
@@ -227,13 +228,13 @@ def _checked(files: list[SourceFile], as_of, accept_valid: bool, connection) -> 
     cached = st.session_state.get(_CHECKED)
     if cached and cached[0] == key:
         return cached[1]
-    with connection() as con:
-        report = import_files(con, files, dry_run=True, as_of=as_of, accept_valid=accept_valid)
+    report = fresh(view, "importer.import_files", files, dry_run=True, as_of=as_of,
+                   accept_valid=accept_valid)
     st.session_state[_CHECKED] = (key, report)
     return report
 
 
-def _check_and_import(view: View, ready, round_: int, connection) -> None:
+def _check_and_import(view: View, ready, round_: int) -> None:
     st.subheader(view.t("data.check"))
     as_of, needed = _date_for(view, ready, round_)
     if needed and as_of is None:
@@ -242,7 +243,7 @@ def _check_and_import(view: View, ready, round_: int, connection) -> None:
     accept_valid = st.checkbox(view.t("data.accept_valid"), key="import_accept_valid",
                                help=view.t("data.accept_valid_help"))
     files = [f for f, _ in ready]
-    report = _checked(files, as_of if needed else None, accept_valid, connection)
+    report = _checked(view, files, as_of if needed else None, accept_valid)
     summary = view.t("data.summary", tables=_join([
         view.t("data.table_rows", table=view.t(f"table.{t}"), n=f"{n:,}")
         for t, n in report.written.items() if n], view) or "—")
@@ -263,14 +264,13 @@ def _check_and_import(view: View, ready, round_: int, connection) -> None:
         st.warning(view.t("data.partial", summary=summary, bad=f"{len(report.validation.rejected):,}"))
         label = view.t("data.import_partial")
     if st.button(label, type="primary", key=f"import_{round_}"):
-        _import(view, files, as_of if needed else None, accept_valid, connection, round_)
+        _import(view, files, as_of if needed else None, accept_valid, round_)
 
 
-def _import(view: View, files, as_of, accept_valid: bool, connection, round_: int) -> None:
+def _import(view: View, files, as_of, accept_valid: bool, round_: int) -> None:
     from dashboard import audit
 
-    with connection() as con:
-        result = import_files(con, files, as_of=as_of, accept_valid=accept_valid)
+    result = fresh(view, "importer.import_files", files, as_of=as_of, accept_valid=accept_valid)
     if not result.committed:
         # The store changed between the check and the click: show what is wrong now.
         st.error(view.t("data.invalid", n=f"{len(result.problems):,}"))

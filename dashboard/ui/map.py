@@ -14,7 +14,7 @@ from dashboard.charts import (
     view_for,
 )
 from dashboard.i18n import region_label
-from dashboard.ui import cache
+from dashboard.ui.cache import cached
 from dashboard.ui.frame import WHOLE_PROVINCE, View, choose_region, set_region
 from dashboard.ui.maps import classes_control, map_legend
 from dashboard.ui.tables import COUNT, NAME, Col, show_table
@@ -37,7 +37,7 @@ def render(view: View) -> None:
         st.button(view.t("map.back"), key="map_back", on_click=set_region, args=(WHOLE_PROVINCE,))
         st.subheader(names[region])
 
-    summary = cache.region_summary(view.key, view.as_of, view.window)
+    summary = cached(view, "metrics.region_summary", view.scope)
     province = prefecture_features()
     if region is None:
         shapes = province
@@ -45,7 +45,7 @@ def render(view: View) -> None:
         labels = names
     else:
         shapes = county_features(region)
-        counties = cache.county_summary(view.key, view.as_of, view.window, region)
+        counties = cached(view, "metrics.county_summary", view.scope, region)
         values = dict(zip(counties["adcode"], counties[METRIC].astype(float)))
         # Facilities whose county is not known are counted on a row of the prefecture's code.
         labels = {c: region_label(n, e, view.lang) + (view.t("coverage.county_unknown") if u else "")
@@ -53,9 +53,10 @@ def render(view: View) -> None:
                                         counties["county_unknown"])}
 
     # The whole province shows only urgent facilities, so the regions stay readable.
-    facilities, total = cache.facility_status(view.key, view.as_of, view.window, region, MAX_POINTS,
-                                             urgent_only=region is None)
-    hubs = cache.hubs(view.key)
+    facilities = cached(view, "metrics.facility_status", view.scope, region, MAX_POINTS,
+                        urgent_only=region is None)
+    total = cached(view, "metrics.facility_count", view.scope, region)
+    hubs = cached(view, "metrics.hubs")
     drawn, side = st.columns([3, 1])
     with side:
         classes = classes_control(view, "map")

@@ -20,12 +20,13 @@ import streamlit as st
 
 from dashboard import i18n
 from dashboard.markup import md
+from dashboard.ui.cache import fresh
 from dashboard.ui.frame import View
 from dashboard.ui.importing import report_table
-from data_loaders import readers, schema, store, values
+from data_loaders import readers, schema, values
 from data_loaders.formats import ImportContext
 from data_loaders.formats.mapped import MappedFormat
-from data_loaders.importer import ImportReport, SourceFile, import_files, max_upload_bytes, safe_name
+from data_loaders.importer import ImportReport, SourceFile, max_upload_bytes, safe_name
 from data_loaders.mapping import (
     CONTACT,
     Mapping,
@@ -298,7 +299,7 @@ def _shown(view: View, raw: readers.RawTable) -> pd.DataFrame:
     return shown
 
 
-def _preview(view: View, name: str, data: bytes, mapping: Mapping, connection_factory
+def _preview(view: View, name: str, data: bytes, mapping: Mapping
              ) -> ImportReport | None:
     """Mapped rows (first ``PREVIEW_ROWS`` per table) and their validation report."""
     try:
@@ -316,8 +317,7 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping, connection_fa
         shown = _shown(view, raw)
         shown.columns = [view.t(f"column.{table}.{c}") for c in shown.columns]
         st.dataframe(shown, hide_index=True, width="stretch")
-    with connection_factory() as con:
-        known = {t: store.existing_keys(con, t) for t in schema.TABLES}
+    known = {t: fresh(view, "store.existing_keys", t) for t in schema.TABLES}
     report = ImportReport(validate(conversion.tables, known))
     if report.ok:
         st.success(_t(view, "mapping.valid", rows=sum(report.validation.rows_read.values())))
@@ -341,18 +341,16 @@ def _save(view: View, key: str, mapping: Mapping, default: str) -> None:
             st.success(_t(view, "mapping.saved", name=md(name.strip())))
 
 
-def mapping_section(view: View, files, connection_factory) -> ImportReport | None:
+def mapping_section(view: View, files) -> ImportReport | None:
     """Map, preview, save and import uploaded files that no built-in format reads.
 
     Parameters
     ----------
     view : View
-        The page's view (language).
+        The page's view (language, and the role the import is checked against).
     files : list of (str, bytes)
         The uploads no format recognised (``SourceFile`` objects are accepted too):
         every readable one is offered.
-    connection_factory : callable
-        Returns a context manager yielding a store connection (``dashboard.ui.cache.connection``).
 
     Returns
     -------
@@ -405,13 +403,12 @@ def mapping_section(view: View, files, connection_factory) -> ImportReport | Non
     _edit_constants(view, key, mapping, base)
     if _issues(view, mapping):
         return None
-    report = _preview(view, name, data, mapping, connection_factory)
+    report = _preview(view, name, data, mapping)
     _save(view, key, mapping, start)
     ready = report is not None and report.ok
     if not st.button(_t(view, "mapping.import"), key=f"{key}_import", type="primary", disabled=not ready):
         return None
-    with connection_factory() as con:
-        result = import_files(con, [SourceFile(name, data)], fmt=MappedFormat(mapping))
+    result = fresh(view, "importer.import_files", [SourceFile(name, data)], fmt=MappedFormat(mapping))
     if result.committed:
         st.success(_t(view, "mapping.imported", summary=", ".join(
             f"{view.t(f'table.{t}')} {n}" for t, n in result.written.items())))

@@ -9,20 +9,18 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import formatting, research
-from dashboard.access import run
 from dashboard.dictionary import data_dictionary, dictionary_csv, dictionary_markdown
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
 from dashboard.suppression import policy_threshold
-from dashboard.ui.cache import connection, role_of
-from dashboard.ui.components import audit_download
+from dashboard.ui.cache import cached
+from dashboard.ui.components import offer
 from dashboard.ui.frame import View
 from dashboard.ui.tables import CODE, COUNT, DATE, NAME, TEXT, Col, region_name, show_table
 from data_loaders import schema
@@ -30,15 +28,6 @@ from data_loaders import schema
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 METHODS = {"en": DOCS / "METHODS.md", "zh": DOCS / "METHODS.zh.md"}
 PREVIEW_ROWS = 200
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _export(key: tuple[str, str], start: date, end: date, threshold: int, region: str | None,
-            category: str | None) -> tuple[pd.DataFrame, dict]:
-    """The suppressed aggregates and their provenance (cached by data version)."""
-    with connection() as con:
-        return run(role_of(key), "research.research_aggregates", con, start, end, region=region,
-                   category=category, threshold=threshold)
 
 
 def _parquet_bytes(frame: pd.DataFrame, meta: dict) -> bytes:
@@ -71,7 +60,8 @@ def research_export(view: View) -> None:
         st.info(tn("methods.export.pick_range", view.lang))
         return
     start, end = days
-    frame, meta = _export(view.key, start, end, threshold, view.region, category)
+    frame, meta = cached(view, "research.research_aggregates", start, end, region=view.region,
+                         category=category, threshold=threshold)
     region = region_name(view.region, view.lang) if view.region else tn("map.all_regions", view.lang)
     st.caption(tn("methods.export.caption", view.lang, start=start.isoformat(), end=end.isoformat(),
                   region=region, rows=formatting.count(len(frame)), threshold=threshold,
@@ -82,22 +72,17 @@ def research_export(view: View) -> None:
     stem = f"lifeline_aggregates_{start.isoformat()}_{end.isoformat()}"
     columns = st.columns(3)
     with columns[0]:
-        st.download_button(tn("methods.export.csv", view.lang),
-                           data=("\ufeff" + research.to_csv_text(frame)).encode("utf-8"),
-                           file_name=f"{stem}.csv", mime="text/csv", key="dl_research_csv",
-                           on_click=audit_download, args=(view, f"{stem}.csv", len(frame)),
-                           type="primary")
+        offer(tn("methods.export.csv", view.lang),
+              lambda: ("\ufeff" + research.to_csv_text(frame)).encode("utf-8"), f"{stem}.csv",
+              "text/csv", view, "dl_research_csv", rows=len(frame), type="primary")
     with columns[1]:
-        st.download_button(tn("methods.export.parquet", view.lang),
-                           data=lambda: _parquet_bytes(frame, meta), file_name=f"{stem}.parquet",
-                           mime="application/vnd.apache.parquet", key="dl_research_parquet",
-                           on_click=audit_download, args=(view, f"{stem}.parquet"))
+        offer(tn("methods.export.parquet", view.lang), lambda: _parquet_bytes(frame, meta),
+              f"{stem}.parquet", "application/vnd.apache.parquet", view, "dl_research_parquet",
+              rows=len(frame))
     with columns[2]:
-        st.download_button(tn("methods.export.meta", view.lang),
-                           data=json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
-                           file_name=f"{stem}.meta.json", mime="application/json",
-                           key="dl_research_meta", on_click=audit_download,
-                           args=(view, f"{stem}.meta.json"))
+        offer(tn("methods.export.meta", view.lang),
+              lambda: json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
+              f"{stem}.meta.json", "application/json", view, "dl_research_meta")
     st.caption(tn("methods.export.cli", view.lang))
 
 
@@ -173,18 +158,15 @@ def dictionary(view: View) -> None:
             part = shown[shown["table"] == name]
             show_table(part, view, columns, rows=len(part))
     left, right = st.columns(2)
+    name = f"lifeline_data_dictionary_{view.lang}"
     with left:
-        st.download_button(tn("methods.dictionary.md", view.lang),
-                           data=dictionary_markdown(view.lang, frame).encode("utf-8"),
-                           file_name=f"lifeline_data_dictionary_{view.lang}.md",
-                           mime="text/markdown", key="dl_dictionary_md", on_click=audit_download,
-                           args=(view, f"lifeline_data_dictionary_{view.lang}.md"))
+        offer(tn("methods.dictionary.md", view.lang),
+              lambda: dictionary_markdown(view.lang, frame).encode("utf-8"), f"{name}.md",
+              "text/markdown", view, "dl_dictionary_md")
     with right:
-        st.download_button(tn("methods.dictionary.csv", view.lang),
-                           data=("\ufeff" + dictionary_csv(view.lang)).encode("utf-8"),
-                           file_name=f"lifeline_data_dictionary_{view.lang}.csv",
-                           mime="text/csv", key="dl_dictionary_csv", on_click=audit_download,
-                           args=(view, f"lifeline_data_dictionary_{view.lang}.csv"))
+        offer(tn("methods.dictionary.csv", view.lang),
+              lambda: ("\ufeff" + dictionary_csv(view.lang)).encode("utf-8"), f"{name}.csv",
+              "text/csv", view, "dl_dictionary_csv")
 
 
 def methods(view: View) -> None:

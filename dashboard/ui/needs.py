@@ -7,18 +7,14 @@ dates, internal ids only in the download, and no raw column name on screen.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import formatting, needs
-from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
-from dashboard.metrics import Scope
-from dashboard.ui.cache import connection, role_of
+from dashboard.ui.cache import cached
 from dashboard.ui.components import download
 from dashboard.ui.frame import View
 from dashboard.ui.tables import (
@@ -41,37 +37,6 @@ _VALUE_COLUMNS = {"category": "category", "priority": "priority",
                   "beneficiary_group": "beneficiary_group", "facility_type": "facility_type",
                   "need_status": "status"}
 PREFIX = "needs.col"  # headers are the catalogue's needs.col.<column>
-
-_FROM_OPEN_NEEDS = ("needs_by", "quantities_by_item", "ageing", "gap_ranking", "projection")
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _compute(key: tuple[str, str], name: str, as_of: date, window: int, region: str | None,
-             **kwargs) -> pd.DataFrame:
-    """A cached call of ``dashboard.needs.<name>`` (keyed by the data version).
-
-    Analyses built on the open needs at D reuse one cached ``needs_at`` frame instead of
-    linking deliveries to needs again (seconds each at a country's scale).
-    """
-    if name in _FROM_OPEN_NEEDS:
-        kwargs["frame"] = _compute(key, "needs_at", as_of, window, region)
-    with connection() as con:
-        return run(role_of(key), f"needs.{name}", con, Scope(as_of, window), region=region, **kwargs)
-
-
-def open_needs(key: tuple[str, str], as_of: date, window: int) -> pd.DataFrame:
-    """The cached needs open at D in the whole province (shared with other pages)."""
-    return _compute(key, "needs_at", as_of, window, None)
-
-
-def _get(view: View, name: str, **kwargs) -> pd.DataFrame:
-    return _compute(view.key, name, view.as_of, view.window, region_of(view), **kwargs)
-
-
-def region_of(view: View) -> str | None:
-    """The prefecture filter of the view (None: the whole province)."""
-    return getattr(view, "region", None)
-
 
 def _region_name(adcode: str, lang: str) -> str:
     return region_name(adcode, lang)
@@ -127,7 +92,7 @@ def downloadable(frame: pd.DataFrame, lang: str, columns: list[Col], prepare=Non
 
 def caption(view: View) -> None:
     """What the page is computed for."""
-    region = region_of(view)
+    region = view.region
     suffix = tn("needs.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
     st.caption(tn("needs.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window,
                   region=suffix))
@@ -142,7 +107,7 @@ def whole(number: float) -> str:
 def headlines(view: View) -> pd.DataFrame:
     """Four cards, all counts of needs (quantities of different units are never added:
     they are totalled per item and unit under "Totals")."""
-    frame = _get(view, "needs_at")
+    frame = cached(view, "needs.needs_at", view.scope, region=view.region)
     uncovered = float(needs.uncovered_share(frame).sum()) if not frame.empty else 0.0
     cards = (
         ("needs.headline.open", formatting.count(len(frame))),
@@ -173,7 +138,7 @@ NEED_DOWNLOAD = [*NEED_COLUMNS[:3], Col("category", TEXT), Col("item", TEXT), Co
 def need_table(view: View) -> None:
     """Every open need, urgent and oldest first, with an optional category filter."""
     st.subheader(tn("needs.table.title", view.lang))
-    frame = _get(view, "needs_at")
+    frame = cached(view, "needs.needs_at", view.scope, region=view.region)
     categories = sorted(frame["category"].dropna().unique())
     chosen = st.selectbox(tn("needs.category_filter", view.lang), [None, *categories],
                           key=f"needs_category_{view.lang}",
@@ -229,12 +194,12 @@ def aggregates(view: View) -> None:
     dimension = st.selectbox(tn("needs.by.dimension", view.lang), needs.DIMENSIONS,
                              key=f"needs_dimension_{view.lang}",
                              format_func=lambda d: tn(f"needs.col.{d}", view.lang))
-    frame = _get(view, "needs_by", dimension=dimension)
+    frame = cached(view, "needs.needs_by", view.scope, region=view.region, dimension=dimension)
     st.caption(tn("needs.by.caption", view.lang))
     _table(frame, view, by_columns(frame, dimension), f"needs_by_{dimension}")
     st.markdown(f"**{tn('needs.quantities.title', view.lang)}**")
     st.caption(tn("needs.quantities.caption", view.lang))
-    quantities = _get(view, "quantities_by_item")
+    quantities = cached(view, "needs.quantities_by_item", view.scope, region=view.region)
     _table(quantities, view, quantity_columns(quantities), "needs_quantities")
 
 
@@ -256,11 +221,11 @@ FULFIL_COLUMNS = [Col("region_adcode", REGION), Col("category", TEXT), Col("need
 def ageing(view: View) -> None:
     """Histogram of days open, and the median time to fulfil."""
     st.subheader(tn("needs.ageing.title", view.lang))
-    frame = _get(view, "ageing")
+    frame = cached(view, "needs.ageing", view.scope, region=view.region)
     st.plotly_chart(_histogram(frame["days_open"], tn("needs.col.days_open", view.lang), view),
                     width="stretch", config={"displayModeBar": False})
     st.caption(tn("needs.ageing.caption", view.lang))
-    fulfil = _get(view, "time_to_fulfil")
+    fulfil = cached(view, "needs.time_to_fulfil", view.scope, region=view.region)
     st.caption(tn("needs.ageing.fulfil_caption", view.lang))
     _table(fulfil, view, FULFIL_COLUMNS, "time_to_fulfil")
 
@@ -282,7 +247,7 @@ def gap_ranking(view: View) -> None:
     level = st.radio(tn("needs.gap.level", view.lang), ("region", "facility"), horizontal=True,
                      key=f"needs_gap_level_{view.lang}",
                      format_func=lambda v: tn(f"needs.gap.level.{v}", view.lang))
-    frame = _get(view, "gap_ranking", level=level)
+    frame = cached(view, "needs.gap_ranking", view.scope, region=view.region, level=level)
     st.caption(tn("needs.gap.caption", view.lang, formula=needs.GAP_FORMULA[view.lang]))
     if level == "region":
         frame = frame.rename(columns={"score": "score_per_million"})
@@ -301,7 +266,7 @@ def late_columns(frame: pd.DataFrame) -> list[Col]:
 def mismatch(view: View) -> None:
     """Line chart: supplies to hospitals vs needs at communities and villages; late ones."""
     st.subheader(tn("needs.mismatch.title", view.lang))
-    frame = _get(view, "mismatch_over_time")
+    frame = cached(view, "needs.mismatch_over_time", view.scope, region=view.region)
     fig = go.Figure()
     for col, label, colour in (
         ("hospital_delivered_share", "needs.mismatch.hospital", "#1f77b4"),
@@ -320,7 +285,7 @@ def mismatch(view: View) -> None:
     st.caption(tn("needs.mismatch.caption", view.lang, window=view.window))
     st.markdown(f"**{tn('needs.late.title', view.lang)}**")
     st.caption(tn("needs.late.caption", view.lang))
-    late = _get(view, "late_deliveries")
+    late = cached(view, "needs.late_deliveries", view.scope, region=view.region)
     _table(late, view, late_columns(late), "late_deliveries", empty="needs.late.none")
 
 
@@ -332,11 +297,11 @@ LOGISTICS_COLUMNS = [Col("carrier_name", NAME), *(Col(c, COUNT) for c in (
 def logistics(view: View) -> None:
     """Per-carrier table and the histogram of delays."""
     st.subheader(tn("needs.logistics.title", view.lang))
-    frame = _get(view, "logistics").copy()
+    frame = cached(view, "needs.logistics", view.scope, region=view.region).copy()
     st.caption(tn("needs.logistics.caption", view.lang))
     frame["carrier_name"] = [n or tn("needs.no_carrier", view.lang) for n in frame["carrier_name"]]
     _table(frame, view, LOGISTICS_COLUMNS, "logistics")
-    delays = _get(view, "delay_distribution")
+    delays = cached(view, "needs.delay_distribution", view.scope, region=view.region)
     if delays.empty:  # an empty chart says nothing: say why instead
         st.info(tn("needs.delay.none", view.lang))
     else:
@@ -360,7 +325,7 @@ def projection_columns(frame: pd.DataFrame, every: bool = False) -> list[Col]:
 def projection(view: View) -> None:
     """How long the remaining open quantity takes at the window's delivery rate."""
     st.subheader(tn("needs.projection.title", view.lang))
-    frame = _get(view, "projection").copy()
+    frame = cached(view, "needs.projection", view.scope, region=view.region).copy()
     never = tn("needs.projection.never", view.lang)
     # Days are words where the rate is 0, so the column is text: one decimal, separated.
     frame["days"] = [formatting.decimal(d, 1, missing=never) for d in frame["days"]]

@@ -5,33 +5,22 @@ tables are translated and downloadable.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import network
-from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
-from dashboard.metrics import Scope
 from dashboard.network_picture import COLUMNS, MAX_ORGS, network_figure, shown_nodes
-from dashboard.ui.cache import connection, role_of
+from dashboard.ui.cache import cached
 from dashboard.ui.components import download
 from dashboard.ui.frame import View
 from dashboard.ui.tables import COUNT, ID, MONEY, NAME, REGION, TEXT, region_name, show_table
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _network(key: tuple[str, str], as_of: date, window: int, category: str | None) -> network.Network:
-    """The coordination graph at D (cached by data version, date, window and category)."""
-    with connection() as con:
-        return run(role_of(key), "network.build_network", con, Scope(as_of, window), category=category)
-
-
 def get(view: View) -> network.Network:
     """The network of the view."""
-    return _network(view.key, view.as_of, view.window, view.category)
+    return cached(view, "network.build_network", view.scope, category=view.category)
 
 
 def focused(view: View, net: network.Network) -> set[str]:

@@ -10,8 +10,8 @@ import streamlit as st
 
 from dashboard.charts import MAP_METRICS, choropleth
 from dashboard.i18n import region_label
-from dashboard.metrics import COUNTY_UNDEFINED
-from dashboard.ui import cache
+from dashboard.metrics import COUNTY_UNDEFINED, Scope
+from dashboard.ui.cache import cached
 from dashboard.ui.components import download, headline_cards, region_table
 from dashboard.ui.frame import View, query_param, set_query_param
 from dashboard.ui.maps import classes_control
@@ -28,16 +28,17 @@ def render(view: View) -> None:
         place = load_registry().get(region)
         place_name = region_label(place.name, place.name_en, view.lang)
         st.caption(view.t("overview.region_caption", region=place_name))
-    now = cache.totals(view.key, view.as_of, view.window, region)
-    before = cache.earlier_totals(view.key, view.as_of - timedelta(days=1), view.window, region)
+    now = cached(view, "metrics.totals", view.scope, region=region)
+    before = cached(view, "metrics.earlier_totals",
+                    Scope(view.as_of - timedelta(days=1), view.window), region=region)
     headline_cards(now, before, view)
 
     if region is None:
-        areas = cache.region_summary(view.key, view.as_of, view.window)
+        areas = cached(view, "metrics.region_summary", view.scope)
         features = prefecture_features()
         choices = list(MAP_METRICS)
     else:
-        areas = cache.county_summary(view.key, view.as_of, view.window, region).copy()
+        areas = cached(view, "metrics.county_summary", view.scope, region).copy()
         unknown = areas["county_unknown"]  # facilities whose county is unknown: a row of their own
         column = "name" if view.lang == "zh" else "name_en"
         areas.loc[unknown, column] = areas.loc[unknown, column] + view.t("coverage.county_unknown")

@@ -6,39 +6,19 @@ days, "—" for unknown, organisation, facility and grant ids only (last) in the
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import partners
-from dashboard.access import run
 from dashboard.i18n import t as tn
 from dashboard.i18n import value_label
-from dashboard.metrics import Scope
-from dashboard.ui.cache import connection, role_of
+from dashboard.ui.cache import cached
 from dashboard.ui.components import download
 from dashboard.ui.frame import View
 from dashboard.ui.tables import COUNT, DATE, ID, MONEY, NAME, REGION, TEXT, Col, region_name, show_table
 
 _VALUE_COLUMNS = {"org_type": "org_type", "activity_type": "activity_type",
                   "category": "category", "facility_type": "facility_type", "status": "status"}
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _compute(key: tuple[str, str], name: str, as_of: date, window: int, **kwargs):
-    """A cached call of ``dashboard.partners.<name>`` (keyed by the data version)."""
-    with connection() as con:
-        return run(role_of(key), f"partners.{name}", con, Scope(as_of, window), **kwargs)
-
-
-def _get(view: View, name: str, **kwargs):
-    return _compute(view.key, name, view.as_of, view.window, **kwargs)
-
-
-def region_of(view: View) -> str | None:
-    """The prefecture filter of the view (None: the whole province)."""
-    return getattr(view, "region", None)
 
 
 def _region_name(adcode: str | None, lang: str) -> str:
@@ -48,13 +28,13 @@ def _region_name(adcode: str | None, lang: str) -> str:
 def partner_freshness(view: View) -> pd.DataFrame:
     """The partners of the view's area with their freshness (dashboard.partners.freshness,
     cached): what every page counts active and stale partners from."""
-    return _get(view, "freshness", region=region_of(view))
+    return cached(view, "partners.freshness", view.scope, region=view.region)
 
 
 def no_partners(view: View) -> None:
     """There is no partner in the view's area: say so, and how partners come in."""
-    key = "partners.none_in_region" if region_of(view) else "partners.none_recorded"
-    st.info(tn(key, view.lang, region=_region_name(region_of(view), view.lang),
+    key = "partners.none_in_region" if view.region else "partners.none_recorded"
+    st.info(tn(key, view.lang, region=_region_name(view.region, view.lang),
                partner=value_label("org_type", "partner", view.lang)))
 
 
@@ -78,7 +58,7 @@ def caption(view: View) -> None:
     """What the page is computed for."""
     st.caption(tn("partners.caption", view.lang, as_of=view.as_of.isoformat(),
                   window=view.window))
-    region = region_of(view)
+    region = view.region
     if region:
         st.caption(tn("partners.region_suffix", view.lang, name=_region_name(region, view.lang)))
 
@@ -140,10 +120,10 @@ def single_partner(view: View) -> None:
     """Prefectures where one partner, or none, is active in the window (the view's
     region only, when one is chosen)."""
     st.subheader(tn("partners.single.title", view.lang))
-    frame = _get(view, "single_partner_regions").copy()
+    frame = cached(view, "partners.single_partner_regions", view.scope).copy()
     frame["region_adcode"] = frame["adcode"]
     st.caption(tn("partners.single.caption", view.lang))
-    region = region_of(view)
+    region = view.region
     if region:
         frame = frame[frame["adcode"] == region]
         if frame.empty:
@@ -163,9 +143,9 @@ def who_what_where(view: View) -> None:
     by = st.radio(tn("partners.who.by", view.lang), partners.WHO_BY, horizontal=True,
                   key=f"partners_who_by_{view.lang}",
                   format_func=lambda b: tn(f"partners.col.{b}", view.lang))
-    frame = _get(view, "who_does_what_where", by=by)
-    if region_of(view):
-        frame = frame[frame["region_adcode"] == region_of(view)]
+    frame = cached(view, "partners.who_does_what_where", view.scope, by=by)
+    if view.region:
+        frame = frame[frame["region_adcode"] == view.region]
     if view.org_type:
         frame = frame[frame["org_type"] == view.org_type]
     if view.category and by == "category":
@@ -204,7 +184,7 @@ def profile(view: View) -> None:
     org = st.selectbox(tn("partners.profile.select", view.lang), list(names),
                        key=f"partners_profile_{view.lang}", format_func=names.__getitem__)
     st.caption(tn("partners.profile.caption", view.lang))
-    frames = _get(view, "partner_profile", org_id=org)
+    frames = cached(view, "partners.partner_profile", view.scope, org_id=org)
     sections = (
         ("regions", {"region_adcode": REGION, "reports": COUNT, "deliveries": COUNT,
                      "last_date": DATE, "active": TEXT}),

@@ -9,10 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import problem_message
-from dashboard.ui import cache
+from dashboard.ui.cache import fresh
 from dashboard.ui.frame import View
-from data_loaders import store
-from data_loaders.importer import SourceFile, import_files
+from data_loaders.importer import SourceFile
 from data_loaders.validation import Problem
 
 _PROBLEMS = "⚠"  # the read-only column that says what was wrong
@@ -33,8 +32,7 @@ def _messages(problems_json: str, view: View, table: str | None = None) -> str:
 
 def quarantine_section(view: View) -> None:
     """List pending quarantined rows per table; let a person fix and re-submit them."""
-    with cache.connection() as con:
-        pending = store.quarantined(con)
+    pending = fresh(view, "store.quarantined")
     st.subheader(view.t("quarantine.title"))
     done = st.session_state.pop("_quarantine_done", None)
     if done:
@@ -56,7 +54,7 @@ def _unreadable_files(rows: pd.DataFrame, view: View) -> None:
                           view.t("report.problem"): [_messages(p, view) for p in rows["problems"]]})
     st.dataframe(shown, hide_index=True, width="stretch")
     if st.button(view.t("quarantine.discard"), key="discard_files"):
-        _set_status(list(rows["quarantine_id"]), "discarded")
+        _set_status(view, list(rows["quarantine_id"]), "discarded")
 
 
 def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
@@ -72,10 +70,10 @@ def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
         fixed = edited.drop(columns=[_PROBLEMS, view.t("report.row")])
         buffer = io.StringIO()
         fixed.to_csv(buffer, index=False)
-        with cache.connection() as con:
-            report = import_files(con, [SourceFile(f"{table_name}.csv", buffer.getvalue().encode())])
+        report = fresh(view, "importer.import_files",
+                       [SourceFile(f"{table_name}.csv", buffer.getvalue().encode())])
         if report.ok:
-            _set_status(list(rows["quarantine_id"]), "resubmitted")
+            _set_status(view, list(rows["quarantine_id"]), "resubmitted")
             st.session_state["_quarantine_done"] = view.t("quarantine.resubmitted", n=len(fixed))
             st.rerun()
         st.error(view.t("data.invalid", n=len(report.problems)))
@@ -83,10 +81,9 @@ def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
 
         st.dataframe(report_table(report, view), hide_index=True, width="stretch")
     if right.button(view.t("quarantine.discard"), key=f"discard_{table_name}"):
-        _set_status(list(rows["quarantine_id"]), "discarded")
+        _set_status(view, list(rows["quarantine_id"]), "discarded")
 
 
-def _set_status(ids: list[str], status: str) -> None:
-    with cache.connection() as con:
-        store.set_quarantine_status(con, ids, status)
+def _set_status(view: View, ids: list[str], status: str) -> None:
+    fresh(view, "store.set_quarantine_status", ids, status)
     st.rerun()

@@ -19,6 +19,7 @@ import streamlit as st
 from dashboard import audit
 from dashboard.i18n import problem_message, region_label, value_label
 from dashboard.markup import md
+from dashboard.ui.cache import fresh
 from data_loaders import matching, review, schema
 
 # The actions of one decision, in the order offered, and their labels.
@@ -105,17 +106,9 @@ def summary(groups: pd.DataFrame, labels: dict[str, str], view) -> pd.DataFrame:
     })
 
 
-def review_section(view, connection_factory) -> None:
-    """Draw the review queue.
-
-    Parameters
-    ----------
-    view : dashboard.ui.frame.View
-        The current view (language, and who the audit log names).
-    connection_factory : callable
-        Returns a context manager yielding a writable store connection
-        (``dashboard.ui.cache.connection``).
-    """
+def review_section(view) -> None:
+    """Draw the review queue for ``view`` (dashboard.ui.frame.View: the language, the
+    role every read and decision is checked against, and who the audit log names)."""
     st.subheader(_t(view, "review.title"))
     st.caption(_t(view, "review.caption"))
     done = st.session_state.pop(_DONE, None)
@@ -124,34 +117,32 @@ def review_section(view, connection_factory) -> None:
     stale = st.session_state.pop(_STALE, None)
     if stale:
         st.warning(stale)
-    with connection_factory() as con:
-        groups = review.groups(con)
-        places = review.facilities(con)
+    groups = fresh(view, "review.groups")
+    places = fresh(view, "review.facilities")
     if groups.empty:
         st.caption(_t(view, "review.empty"))
         return
     labels = facility_labels(places, view.lang)
     st.dataframe(summary(groups, labels, view), hide_index=True, width="stretch")
     if groups["proposed_id"].notna().any():
-        _bulk(view, connection_factory)
+        _bulk(view)
     for group in groups.to_dict("records"):
         heading = (_t(view, "review.heading_proposal", name=md(group["raw_name"]), n=group["lines"],
                       pct=percent(group["confidence"]))
                    if group["proposed_id"] else
                    _t(view, "review.heading", name=md(group["raw_name"]), n=group["lines"]))
         with st.expander(heading):
-            _decision(view, connection_factory, group, places, labels)
+            _decision(view, group, places, labels)
 
 
 @st.fragment
-def _bulk(view, connection_factory) -> None:
+def _bulk(view) -> None:
     """Accept every proposal at or above a threshold the person chooses."""
     lowest = round(matching.PROPOSE_MIN * 100)
     chosen = st.slider(_t(view, "review.bulk_min"), min_value=lowest, max_value=100,
                        value=round(review.DEFAULT_BULK_MIN * 100), step=5, format="%d%%",
                        key="review_bulk_min")
-    with connection_factory() as con:
-        eligible, left = review.bulk_candidates(con, chosen / 100)
+    eligible, left = fresh(view, "review.bulk_candidates", chosen / 100)
     if not left.empty:
         st.caption(_t(view, "review.bulk_left", n=len(left)))
     if eligible.empty:
@@ -161,9 +152,8 @@ def _bulk(view, connection_factory) -> None:
                         lines=int(eligible["lines"].sum())), key="review_bulk_accept"):
         return
     try:
-        with connection_factory() as con:
-            result = review.accept_all(con, chosen / 100)
-            names = _names(con)
+        result = fresh(view, "review.accept_all", chosen / 100)
+        names = _names(view)
     except review.ReviewError as exc:
         _error(view, exc)
         return
@@ -176,12 +166,14 @@ def _bulk(view, connection_factory) -> None:
     st.rerun()
 
 
-def _names(con) -> dict[str, str]:
-    return dict(con.execute("SELECT facility_id, name FROM facilities").fetchall())
+def _names(view) -> dict[str, str]:
+    """Each facility's name by its id (the audit log names the facility chosen)."""
+    places = fresh(view, "review.facilities")
+    return dict(zip(places["facility_id"], places["name"]))
 
 
 @st.fragment
-def _decision(view, connection_factory, group: dict, places: pd.DataFrame,
+def _decision(view, group: dict, places: pd.DataFrame,
               labels: dict[str, str]) -> None:
     """One name's decision: the action, what it needs, and a save button."""
     rid = group["review_id"]
@@ -211,7 +203,7 @@ def _decision(view, connection_factory, group: dict, places: pd.DataFrame,
         st.caption(_t(view, "review.later_hint"))
         return
     if st.button(_t(view, "review.apply"), key=f"review_apply_{rid}", type="primary"):
-        _apply(view, connection_factory, group, action, labels)
+        _apply(view, group, action, labels)
 
 
 def _new_facility_fields(view, group: dict) -> None:
@@ -232,27 +224,26 @@ def _new_facility_fields(view, group: dict) -> None:
                     key=f"review_region_{rid}")
 
 
-def _apply(view, connection_factory, group: dict, action: str, labels: dict[str, str]) -> None:
+def _apply(view, group: dict, action: str, labels: dict[str, str]) -> None:
     """Save one decision, log it, and rerun the page with its message."""
     rid, raw_name = group["review_id"], group["raw_name"]
     state = st.session_state
     try:
-        with connection_factory() as con:
-            if action == "create":
-                result = review.create_facility(con, rid, state.get(f"review_name_{rid}", ""),
-                                                 state.get(f"review_type_{rid}"),
-                                                 state.get(f"review_region_{rid}"))
-                labels = facility_labels(review.facilities(con), view.lang)
-            elif action == "reject":
-                result = review.decide(con, rid, None)
-            else:
-                chosen = (group["proposed_id"] if action == "confirm"
-                          else state.get(f"review_other_{rid}"))
-                if not chosen:
-                    st.warning(_t(view, "review.pick_first"))
-                    return
-                result = review.decide(con, rid, chosen)
-                names = _names(con)
+        if action == "create":
+            result = fresh(view, "review.create_facility", rid,
+                           state.get(f"review_name_{rid}", ""), state.get(f"review_type_{rid}"),
+                           state.get(f"review_region_{rid}"))
+            labels = facility_labels(fresh(view, "review.facilities"), view.lang)
+        elif action == "reject":
+            result = fresh(view, "review.decide", rid, None)
+        else:
+            chosen = (group["proposed_id"] if action == "confirm"
+                      else state.get(f"review_other_{rid}"))
+            if not chosen:
+                st.warning(_t(view, "review.pick_first"))
+                return
+            result = fresh(view, "review.decide", rid, chosen)
+            names = _names(view)
     except review.ReviewError as exc:
         _error(view, exc)
         return
