@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from dashboard import charts, metrics
+from dashboard.metric_table import DEFAULT_WINDOW
 from data_loaders import schema, store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +128,7 @@ def bench_scale(scale: float, repeat: int, folder: Path) -> dict:
     rows = {name: len(frame) for name, frame in frames.items()}
     imported, import_seconds = import_throughput(frames, folder)
     del frames
-    scope = metrics.Scope(DEMO_END, 7)
+    scope = metrics.Scope(DEMO_END, DEFAULT_WINDOW)
     brief_first = _timed(metrics.brief, con, scope)[1]
     brief = _median_time(lambda: metrics.brief(con, scope), repeat)
     payload = map_payload(con, scope)

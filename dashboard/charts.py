@@ -28,13 +28,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
+from dashboard import metric_table
 from dashboard.i18n import region_label, t, value_label
 
-RATIO_METRICS = ("hospital_coverage", "community_coverage")
-MAP_METRICS = (
-    "open_needs", "open_needs_per_10k", "open_needs_per_1k_confirmed", "hospital_coverage",
-    "community_coverage", "active_orgs", "overdue_deliveries",
-)
+RATIO_METRICS = metric_table.of_kind(metric_table.RATIO)
+MAP_METRICS = metric_table.in_place("map")
 # Colours chosen to read on white and for red-green colour blindness (red vs teal).
 STATE_COLOURS = {
     "urgent": [214, 39, 40, 230],
@@ -45,7 +43,7 @@ HUB_COLOUR = [106, 61, 154, 255]
 # The only markup in a pydeck tooltip; every record carries the fields n, a and b.
 DECK_TOOLTIP = "<b>{n}</b><br/>{a}<br/>{b}"
 NO_DATA_GREY = "#d9d9d9"
-GOOD_METRICS = {"hospital_coverage", "community_coverage", "active_orgs"}
+GOOD_METRICS = metric_table.better_higher()
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -87,7 +85,7 @@ GOOD_SCALE = ColourScale(("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0",
                           "#0c2c84"))
 # One scale per metric, for every map that shows it (Overview, Map page, briefing PNG).
 METRIC_SCALES = {metric: GOOD_SCALE if metric in GOOD_METRICS else PROBLEM_SCALE
-                 for metric in (*MAP_METRICS, "gap_score")}
+                 for metric in metric_table.BY_KEY}
 
 
 def colour_scale(metric: str) -> ColourScale:

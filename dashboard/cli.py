@@ -11,6 +11,7 @@ import sys
 from datetime import date
 
 from dashboard.i18n import note_summary, problem_message, t
+from dashboard.metric_table import DEFAULT_WINDOW
 
 
 def _date(text: str) -> date:
@@ -135,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     brief = sub.add_parser("brief", help="the morning briefing as JSON, Markdown, HTML or PDF")
     brief.add_argument("--as-of", type=_date, help="default: the latest date in the data")
-    brief.add_argument("--window", type=int, default=7)
+    brief.add_argument("--window", type=int, default=DEFAULT_WINDOW)
     brief.add_argument("--db")
     brief.add_argument("--format", choices=("json", "md", "html", "pdf"), default="json",
                        help="md writes the map as FILE.map.png beside --out; pdf needs --out")
@@ -153,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "(the data dictionary), or a stored table: "
                                       + ", ".join(_table_names()))
     export.add_argument("--as-of", type=_date, help="for needs: default the latest date")
-    export.add_argument("--window", type=int, default=7)
+    export.add_argument("--window", type=int, default=DEFAULT_WINDOW)
     export.add_argument("--days", type=int, default=7,
                         help="for overlaps: deliveries this many days apart or closer")
     export.add_argument("--db")

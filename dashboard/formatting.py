@@ -13,10 +13,10 @@ Plain Python: no streamlit, no pandas needed by the callers (pandas values are a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from dashboard.i18n import t
+from dashboard.metric_table import BY_KEY, COUNT, HIGHER, LOWER, MONEY, RATE, RATIO, Metric
 
 MISSING = "—"
 MINUS = "−"  # U+2212: a minus sign, not a hyphen, in every figure a person reads
@@ -106,40 +106,10 @@ def day(value, missing: str = MISSING) -> str:
 
 # --- measures: what kind of number each is, and which way is better ----------------------
 
-COUNT, RATIO, RATE, MONEY = "count", "ratio", "rate", "money"
-HIGHER, LOWER = "higher", "lower"  # which way is better; None: neither (context figures)
-
-
-@dataclass(frozen=True)
-class Measure:
-    """How a measure reads: its ``kind`` (count, ratio in [0, 1], rate per population,
-    money in yuan) and which way is ``better`` (higher, lower, or None for context)."""
-
-    kind: str
-    better: str | None
-
-
-# One row per measure shown with a change or coloured by good and bad.
-MEASURES: dict[str, Measure] = {
-    "open_needs": Measure(COUNT, LOWER),
-    "urgent_open_needs": Measure(COUNT, LOWER),
-    "open_needs_per_10k": Measure(RATE, LOWER),
-    "open_needs_per_1k_confirmed": Measure(RATE, LOWER),
-    "overdue_deliveries": Measure(COUNT, LOWER),
-    "stale_partners": Measure(COUNT, LOWER),
-    "silent_partners": Measure(COUNT, LOWER),
-    "hospital_coverage": Measure(RATIO, HIGHER),
-    "community_coverage": Measure(RATIO, HIGHER),
-    "active_partners": Measure(COUNT, HIGHER),
-    "active_orgs": Measure(COUNT, HIGHER),
-    "confirmed_cum": Measure(COUNT, None),
-    "population": Measure(COUNT, None),
-}
-
-
-def measure(name: str) -> Measure:
-    """The measure ``name`` (a count that is neither better nor worse when unknown)."""
-    return MEASURES.get(name, Measure(COUNT, None))
+def measure(name: str) -> Metric:
+    """The metric ``name`` of the metric table: its ``kind`` and which way is ``better``
+    (a count that is neither better nor worse when the table has no such metric)."""
+    return BY_KEY.get(name) or Metric(name, COUNT, None, "", "")
 
 
 def value(name: str, number, lang: str, missing: str = MISSING) -> str:

@@ -38,6 +38,7 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.exports import safe_frame
+from dashboard.metric_table import DEFAULT_WINDOW
 from dashboard.metrics import IN_PROVINCE, OPEN_NEED, Scope, region_summary
 
 DEFAULT_DAYS = 7
@@ -129,7 +130,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 @query("facility")
 def export_overlaps(con, as_of: date, days: int = DEFAULT_DAYS, fmt: str = "csv",
-                    province: str | None = None, window: int = 7) -> str:
+                    province: str | None = None, window: int = DEFAULT_WINDOW) -> str:
     """Every overlap within the ``window`` days up to ``as_of``, ranked as on the page, as
     CSV (formula-looking cells neutralised) or JSON."""
     frame = overlaps(con, Scope(as_of, window, province), days=days).copy()

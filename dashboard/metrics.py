@@ -35,11 +35,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard import metric_table
 from dashboard.access import query
 from geo.config import province_adcode
 from geo.regions import load_registry
 
-DEFAULT_WINDOW = 7
+DEFAULT_WINDOW = metric_table.DEFAULT_WINDOW
 HOSPITAL_TYPES = ("hospital",)
 COMMUNITY_TYPES = ("community", "village")
 
@@ -442,8 +443,7 @@ LEFT JOIN overdue_sum o USING (adcode)
 
 # What a county cannot have: reports name only the prefecture (so "active organisations"
 # is not known per county), and population and cases are known per prefecture only.
-COUNTY_UNDEFINED = ("active_orgs", "open_needs_per_10k", "open_needs_per_1k_confirmed",
-                    "confirmed_cum", "population")
+COUNTY_UNDEFINED = metric_table.county_undefined()
 
 
 @query("aggregate")

@@ -44,6 +44,7 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.exports import safe_frame
+from dashboard.metric_table import DEFAULT_WINDOW
 from dashboard.metrics import (
     COMMUNITIES_SQL,
     HOSPITALS_SQL,
@@ -561,7 +562,7 @@ EXPORT_COLUMNS = ["need_id", "facility_id", "facility_name", "facility_type", "r
 
 
 @query("facility")
-def export_needs(con, as_of: date, window: int = 7, fmt: str = "csv",
+def export_needs(con, as_of: date, window: int = DEFAULT_WINDOW, fmt: str = "csv",
                  province: str | None = None) -> str:
     """Every need open at ``as_of`` with its delivered, in-transit and unmet quantities.
 

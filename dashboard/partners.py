@@ -30,6 +30,7 @@ import pandas as pd
 from dashboard.access import query
 from dashboard.exports import safe_frame
 from dashboard.i18n import region_label, t
+from dashboard.metric_table import DEFAULT_WINDOW
 from dashboard.metrics import IN_PROVINCE, PARTNER_SEEN_CTE, SIGNS_CTE, Scope
 from geo.regions import load_registry
 
@@ -374,7 +375,7 @@ EXPORT_COLUMNS = ["org_id", "name", "hub_id", "hub_name", "last_seen", "freshnes
 
 
 @query("partner")
-def export_partners(con, as_of: date, window: int = 7, fmt: str = "csv",
+def export_partners(con, as_of: date, window: int = DEFAULT_WINDOW, fmt: str = "csv",
                     province: str | None = None) -> str:
     """Every partner with its freshness at ``as_of``.
 

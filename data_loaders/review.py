@@ -33,37 +33,7 @@ from data_loaders.formats import ReviewItem
 from data_loaders.matching import normalise_name, split_region
 from data_loaders.readers import RawTable
 
-REVIEW_DDL = """
-CREATE TABLE IF NOT EXISTS review_queue (
-    review_id VARCHAR PRIMARY KEY,
-    import_id VARCHAR,
-    source VARCHAR,
-    "row" BIGINT,
-    raw_name VARCHAR,
-    proposed_id VARCHAR,
-    proposed_name VARCHAR,
-    confidence DOUBLE,
-    kind VARCHAR,
-    status VARCHAR DEFAULT 'pending',
-    decided_id VARCHAR,
-    decided_at TIMESTAMP,
-    payload JSON,
-    list_region VARCHAR
-)
-"""
-# Stores made before the list's region was kept gain the column (NULL: no default).
-REVIEW_MIGRATIONS = ("ALTER TABLE review_queue ADD COLUMN IF NOT EXISTS list_region VARCHAR",)
-
-ALIASES_DDL = """
-CREATE TABLE IF NOT EXISTS name_aliases (
-    name_key VARCHAR,
-    kind VARCHAR,
-    raw_name VARCHAR,
-    target_id VARCHAR,
-    created_at TIMESTAMP,
-    PRIMARY KEY (name_key, kind)
-)
-"""
+REVIEW_DDL, ALIASES_DDL = schema.REVIEW_DDL, schema.ALIASES_DDL  # the store's (data_loaders.schema)
 
 STATUSES = ("pending", "confirmed", "rejected")
 # The table each kind of review writes its payload to once confirmed.
@@ -112,11 +82,9 @@ class QueuedReview(ReviewItem):
 
 
 def ensure_review_table(con) -> None:
-    """Create ``review_queue`` and ``name_aliases`` when missing (and add new columns)."""
-    con.execute(REVIEW_DDL)
-    con.execute(ALIASES_DDL)
-    for statement in REVIEW_MIGRATIONS:
-        con.execute(statement)
+    """Create ``review_queue`` and ``name_aliases`` when missing (and add new columns):
+    the store's tables are defined in data_loaders.schema and made by store.ensure_schema."""
+    store.ensure_schema(con)
 
 
 def _has_table(con, name: str) -> bool:

@@ -403,6 +403,40 @@ CREATE TABLE IF NOT EXISTS need_costs (
     updated_by VARCHAR
 )
 """
+# The review queue: names an import could not match for sure, until a person decides
+# (data_loaders.review), and the names a person confirmed, reused by later imports.
+REVIEW_DDL = """
+CREATE TABLE IF NOT EXISTS review_queue (
+    review_id VARCHAR PRIMARY KEY,
+    import_id VARCHAR,
+    source VARCHAR,
+    "row" BIGINT,
+    raw_name VARCHAR,
+    proposed_id VARCHAR,
+    proposed_name VARCHAR,
+    confidence DOUBLE,
+    kind VARCHAR,
+    status VARCHAR DEFAULT 'pending',
+    decided_id VARCHAR,
+    decided_at TIMESTAMP,
+    payload JSON,
+    list_region VARCHAR
+)
+"""
+# Stores made before the list's region was kept gain the column (NULL: no default).
+REVIEW_MIGRATIONS = ("ALTER TABLE review_queue ADD COLUMN IF NOT EXISTS list_region VARCHAR",)
+
+ALIASES_DDL = """
+CREATE TABLE IF NOT EXISTS name_aliases (
+    name_key VARCHAR,
+    kind VARCHAR,
+    raw_name VARCHAR,
+    target_id VARCHAR,
+    created_at TIMESTAMP,
+    PRIMARY KEY (name_key, kind)
+)
+"""
+
 # Bounds of a cost per need (CNY): below one yuan or above a hundred million is a typo.
 MIN_COST_CNY = 1.0
 MAX_COST_CNY = 1e8
@@ -484,3 +518,12 @@ def ddl(table: Table) -> str:
         f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols},\n"
         f"    PRIMARY KEY ({table.key})\n)"
     )
+
+
+def store_ddl() -> list[str]:
+    """Every statement that makes the store's tables (the interchange tables, the import
+    log, the quarantine, the costs per need, the review queue and confirmed names), then
+    the changes that bring an older store up to date: the one home of the store's
+    definitions (data_loaders.store runs them)."""
+    return [*(ddl(table) for table in TABLES.values()), IMPORTS_DDL, QUARANTINE_DDL,
+            NEED_COSTS_DDL, REVIEW_DDL, ALIASES_DDL, *REVIEW_MIGRATIONS]

@@ -32,17 +32,37 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def connect(path: str | os.PathLike | None = None, read_only: bool = False):
-    """Open (and when writable, initialise) the store.
+    """A connection to the store whose tables follow data_loaders.schema.
 
-    Returns a DuckDB connection whose tables follow ``schema.TABLES``.
+    ``read_only``: a connection that cannot write, for a process that only reads (the
+    command line's exports and briefing); it fails while another process writes. The
+    app's reads use the writable form because DuckDB refuses, within one process, a
+    read-only connection to a file another connection has open for writing (an import
+    in another session). Either way the tables are made (and an older store brought up
+    to date) once per process and file, not on every connection.
     """
     target = db_path(path)
     if read_only:
         return duckdb.connect(str(target), read_only=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target))
-    ensure_schema(con)
+    made = _made(target)
+    if made not in _READY:
+        ensure_schema(con)
+        _READY.add(_made(target))
     return con
+
+
+# Files whose tables this process has made: (path, inode), so a file replaced under the
+# same name is made again.
+_READY: set[tuple[str, int]] = set()
+
+
+def _made(target: Path) -> tuple[str, int]:
+    try:
+        return str(target.resolve()), target.stat().st_ino
+    except OSError:
+        return str(target), -1
 
 
 def database_file(con) -> Path:
@@ -54,13 +74,11 @@ def database_file(con) -> Path:
 
 
 def ensure_schema(con) -> None:
-    """Create any missing table of the schema, the import log, and the costs per need
-    (seeded from ``rules/need_costs.csv`` while empty)."""
-    for table in schema.TABLES.values():
-        con.execute(schema.ddl(table))
-    con.execute(schema.IMPORTS_DDL)
-    con.execute(schema.QUARANTINE_DDL)
-    con.execute(schema.NEED_COSTS_DDL)
+    """Create any missing table of the store (data_loaders.schema.store_ddl), bring an
+    older store up to date, and seed the costs per need from ``rules/need_costs.csv``
+    while empty."""
+    for statement in schema.store_ddl():
+        con.execute(statement)
     if not con.execute("SELECT count(*) FROM need_costs").fetchone()[0]:
         from data_loaders.rules import load_rules
 

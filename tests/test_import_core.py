@@ -288,3 +288,21 @@ def test_a_failure_while_queueing_reviews_rolls_back_the_deliveries(db, monkeypa
         import_files(db, [source(sheet)])
     assert store.row_counts(db)["deliveries"] == 0
     assert db.execute("SELECT count(*) FROM imports WHERE file_name = 'half'").fetchone()[0] == 0
+
+
+def test_the_store_makes_its_tables_once_per_process_and_file(tmp_path, monkeypatch):
+    """A read does not re-run the store's DDL: the tables are made on the first
+    connection to a file (an older store brought up to date then), not on each."""
+    made = []
+    original = store.ensure_schema
+    monkeypatch.setattr(store, "ensure_schema", lambda con: (made.append(1), original(con)))
+    path = tmp_path / "once.duckdb"
+    for _ in range(3):
+        store.connect(path).close()
+    assert len(made) == 1
+    con = store.connect(path)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"needs", "imports", "quarantine", "need_costs", "review_queue", "name_aliases"} <= tables
+    con.close()
+    store.connect(tmp_path / "other.duckdb").close()  # another file is made on its own
+    assert len(made) == 2

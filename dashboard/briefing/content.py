@@ -21,6 +21,7 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard import metric_table
 from dashboard.access import query
 from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.funding import DEFAULT_DAYS as OVERLAP_DAYS
@@ -42,9 +43,8 @@ from geo.config import province_adcode
 from geo.regions import load_registry
 
 # The headline measures, in the order they are shown; ratios change in percentage points.
-HEADLINE = ("open_needs", "urgent_open_needs", "hospital_coverage", "community_coverage",
-            "active_partners", "stale_partners", "overdue_deliveries")
-RATIOS = frozenset({"hospital_coverage", "community_coverage"})
+HEADLINE = metric_table.in_place("headline")
+RATIOS = metric_table.of_kind(metric_table.RATIO)
 TOP_GAPS = 5       # regions and facilities with the largest gap
 MAX_PARTNERS = 8  # partners listed by name per freshness class (the count is always full)
 MAX_OVERDUE = 5    # overdue deliveries listed

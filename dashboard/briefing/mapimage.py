@@ -16,9 +16,10 @@ import math
 import warnings
 from functools import lru_cache
 
+from dashboard import metric_table
 from dashboard.i18n import t
 
-MAP_METRICS = ("open_needs", "gap_score")
+MAP_METRICS = metric_table.in_place("briefing_map")
 WIDTH_IN = 3.7  # the printed width of the map on the A4 briefing (about 94 mm)
 LABEL_PT = 6.0
 SMALL_REGION_DEG2 = 0.3  # regions smaller than this (in square degrees) get smaller labels

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from dashboard import formatting
+from dashboard import formatting, metric_table
 from dashboard.charts import GOOD_METRICS
 from dashboard.exports import csv_bytes
 from dashboard.i18n import region_label
@@ -15,11 +15,8 @@ from dashboard.metrics import COUNTY_UNDEFINED
 from dashboard.ui.frame import View
 from dashboard.ui.tables import COUNT, DECIMAL, NAME, PERCENT, Col, layout, show_table
 
-HEADLINES = (
-    "open_needs", "urgent_open_needs", "hospital_coverage", "community_coverage",
-    "active_partners", "stale_partners", "overdue_deliveries",
-)
-# How a change is drawn: its colour says better or worse (dashboard.formatting.MEASURES),
+HEADLINES = metric_table.in_place("headline")
+# How a change is drawn: its colour says better or worse (dashboard.metric_table),
 # its arrow which way the number went.
 _COLOURS = {"better": "green", "worse": "red", "same": "gray", None: "gray"}
 
@@ -59,10 +56,11 @@ def headline_cards(now: dict, before: dict | None, view: View) -> None:
 
 
 # The ranking's columns on screen; the download adds the context figures behind the rates.
-RANKED = {"open_needs": COUNT, "urgent_open_needs": COUNT, "open_needs_per_10k": DECIMAL,
-          "hospital_coverage": PERCENT, "community_coverage": PERCENT, "active_orgs": COUNT,
-          "overdue_deliveries": COUNT, "open_needs_per_1k_confirmed": DECIMAL}
-CONTEXT = {"confirmed_cum": COUNT, "population": COUNT}
+_COLUMN_KINDS = {metric_table.COUNT: COUNT, metric_table.RATE: DECIMAL,
+                 metric_table.RATIO: PERCENT}
+RANKED = {key: _COLUMN_KINDS[metric_table.BY_KEY[key].kind]
+          for key in metric_table.in_place("ranking")}
+CONTEXT = {key: COUNT for key in metric_table.context_figures()}
 
 
 def region_table(summary: pd.DataFrame, metric: str, view: View, county: bool = False) -> pd.DataFrame:

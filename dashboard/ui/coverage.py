@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import coverage, formatting
 from dashboard.i18n import CATALOGUE, region_label
 from dashboard.i18n import t as tc
+from dashboard.metric_table import DEFAULT_WINDOW
 from dashboard.ui.cache import cached
 from dashboard.ui.components import download
 from dashboard.ui.tables import (
@@ -61,7 +62,7 @@ def map_url(adcode: str, view) -> str:
         params["lang"] = view.lang
     if view.as_of and view.as_of != view.last:
         params["as_of"] = view.as_of.isoformat()
-    if view.window != 7:
+    if view.window != DEFAULT_WINDOW:
         params["window"] = view.window
     return "map?" + urlencode(params)
 

@@ -13,6 +13,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dashboard.metric_table import DEFAULT_WINDOW
 from dashboard.ui import cache
 from data_loaders.values import ValueProblem, parse_date
 
@@ -115,10 +116,10 @@ def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
     key = (*cache.db_key(), identity.role)  # the role is part of every cache key
     first, last = cache.date_range(key)
     as_of = None
-    window_default = query_param("window", "7")
-    window = int(window_default) if window_default.isdigit() else 7
+    window_default = query_param("window", str(DEFAULT_WINDOW))
+    window = int(window_default) if window_default.isdigit() else DEFAULT_WINDOW
     if window not in WINDOW_CHOICES:
-        window = 7
+        window = DEFAULT_WINDOW
     if last is None:
         st.sidebar.info(t("sidebar.no_data", lang))
     else:
@@ -131,7 +132,7 @@ def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
             st.session_state["window"] = window
         window = st.sidebar.select_slider(t("sidebar.window", lang), WINDOW_CHOICES,
                                           key="window", help=t("sidebar.window_help", lang))
-        set_query_param("window", window if window != 7 else None)
+        set_query_param("window", window if window != DEFAULT_WINDOW else None)
         st.sidebar.caption(t("sidebar.data_range", lang, start=first, end=last))
     region = _region_filter(lang)
     chosen = {name: _choice_filter(name, lang) if name in filters else None
