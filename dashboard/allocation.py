@@ -18,7 +18,7 @@ definitions (also in docs/METHODS.md, "Where to direct funds"):
 - **to fund** = max(estimated cost − active grants, 0), in CNY; per 10,000 residents
   when the population is known;
 - **gap score** of a region × category = the sum of its needs' scores
-  (dashboard.needs.GAP_FORMULA); **rank** = its region's place in THE gap ranking
+  (the catalogue's needs.gap.formula); **rank** = its region's place in THE gap ranking
   (:func:`dashboard.needs.gap_ranking`), the one the Briefing and the Needs page show.
 
 Rows are ordered as the gap ranking orders their regions (rank 1 first), and within a
@@ -50,19 +50,6 @@ from data_loaders.rules import load_rules
 from geo.regions import load_registry
 
 RULES = ("largest_gap", "proportional")  # the first is the default: it follows the ranking
-
-FORMULA = {
-    "zh": ("待资助 = max(估算成本 − 在执行资助, 0)；估算成本 = Σ 未覆盖比例 × 类别单项成本"
-           "（见下方“单项成本”表）；未覆盖比例 = max(未满足 − 在途, 0) ÷ 需求量（未报数量的需求按一整项计）；"
-           "在执行资助 = 截至日期处于资助期内的资助（未注明类别者按估算成本分摊）。"
-           "排名即缺口排名（与晨间简报、需求页相同）。"),
-    "en": ("to fund = max(estimated cost − active grants, 0); estimated cost = Σ uncovered "
-           "share × the category's cost per need (the cost table below); uncovered share = "
-           "max(unmet − in transit, 0) ÷ requested (a need without a quantity is one whole "
-           "need); active grants = grants whose period contains the as-of date (those "
-           "without a category are spread in proportion to estimated cost). Rank = the gap "
-           "ranking, as on the Briefing and the Needs page."),
-}
 
 PRIORITY_COLUMNS = ["rank", "region_adcode", "category", "open_needs", "urgent_needs",
                     "uncovered_needs", "cost_per_need", "estimated_cost", "active_grants",

@@ -58,25 +58,6 @@ DIMENSIONS = ("region_adcode", "category", "beneficiary_group", "priority")
 PRIORITY_ORDER = ("urgent", "high", "normal")
 URGENCY_WEIGHTS = {"urgent": 3.0, "high": 2.0, "normal": 1.0}
 
-GAP_FORMULA = {
-    "zh": (
-        "需求得分 = 紧急权重（紧急 3、高 2、一般 1）× 未覆盖比例 × (1 + ln(1 + 已开放天数))；"
-        "当天上报的需求也计入（年龄系数为 1），开放越久得分越高。"
-        "未覆盖比例 = max(未满足 − 在途, 0) ÷ 需求量；未报数量的需求按一整项计"
-        "（无送达、无在途时为 1，否则 0）。"
-        "设施得分 = 其未满足需求得分之和；地区得分 = 地区内需求得分之和 × 1,000,000 ÷ 常住人口（每百万人）。"
-    ),
-    "en": (
-        "need score = urgency weight (urgent 3, high 2, normal 1) × uncovered share × "
-        "(1 + ln(1 + days open)); a need reported today counts (age factor 1) and age "
-        "raises the score. Uncovered share = max(unmet − in transit, 0) ÷ requested; a "
-        "need without a quantity counts as one whole need (1 when nothing was delivered "
-        "or is on the way, else 0). Facility score = sum of its open needs' scores; region "
-        "score = sum of its needs' scores × 1,000,000 ÷ resident population (per million "
-        "residents)."
-    ),
-}
-
 DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
 # A need open on a delivery's date c.x (closing on c.x still counts: see the docstring).
 _OPEN_ON_X = ("n.reported_on <= c.x AND n.status <> 'cancelled' "
@@ -280,7 +261,7 @@ def uncovered_share(frame: pd.DataFrame) -> pd.Series:
     """The share of each open need that nothing delivered or on the way covers.
 
     max(unmet − in transit, 0) ÷ requested; a need of unknown quantity counts 1 when
-    nothing was delivered or is on the way, else 0 (see GAP_FORMULA).
+    nothing was delivered or is on the way, else 0 (its formula: the catalogue's needs.gap.formula).
     """
     requested = frame["requested"]
     uncovered = (frame["unmet"] - frame["in_transit"]).clip(lower=0)
@@ -301,7 +282,8 @@ def age_factor(days_open: pd.Series) -> pd.Series:
 
 
 def need_scores(frame: pd.DataFrame) -> pd.Series:
-    """The gap score of each open need (see GAP_FORMULA), computed column-wise."""
+    """The gap score of each open need, computed column-wise (its formula: the
+    catalogue's needs.gap.formula)."""
     weight = frame["priority"].map(URGENCY_WEIGHTS).fillna(1.0).astype("float64")
     return pd.Series(weight.to_numpy() * uncovered_share(frame).to_numpy()
                      * age_factor(frame["days_open"]).to_numpy(),
@@ -317,8 +299,8 @@ FACILITY_GAP_COLUMNS = ["rank", "facility_id", "facility_name", "facility_type",
 @query("facility", reuses={"frame": "needs.needs_at"})
 def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None,
                 frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """THE gap ranking (see GAP_FORMULA): the Briefing, the Needs page and the Funding
-    page all rank by this function's ``rank``.
+    """THE gap ranking (its formula: the catalogue's needs.gap.formula): the Briefing,
+    the Needs page and the Funding page all rank by this function's ``rank``.
 
     level='region': REGION_GAP_COLUMNS — score is per million residents (NaN without
     a population), score_total the unscaled sum. level='facility':

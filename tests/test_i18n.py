@@ -26,7 +26,7 @@ def test_the_chinese_side_is_chinese():
     # A missed translation usually leaves English on the Chinese side.
     allowed_latin = {"CSV", "XLSX", "JSON", "SHA", "HXL", "WGS", "GCJ", "BD", "python", "dashboard",
                      "demo", "export", "needs", "as", "of", "MB", "pp", "PPE", "UTC", "ID", "N",
-                     "mapping", "max", "PDF", "HTML", "Markdown", "Parquet", "chromium",
+                     "mapping", "max", "ln", "PDF", "HTML", "Markdown", "Parquet", "chromium",
                      "UTF", "GB"}  # formats, encodings, flags
     # and formulas are not words
     bilingual = {"sidebar.language", "app.open_app"}  # read by people of either language

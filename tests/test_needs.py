@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 from dashboard import needs
+from dashboard.i18n import t
 from dashboard.metrics import Scope
 from data_loaders.importer import SourceFile, import_files
 from geo.regions import load_registry
@@ -185,7 +186,7 @@ def test_gap_ranking(needs_db):
     assert reg.loc[XIAOGAN, "score"] == pytest.approx((n4 + n6) * 1e6 / pops[XIAOGAN])
     assert reg.loc[XIAOGAN, "uncovered_needs"] == pytest.approx(80 / 300 + 1)
     assert "unmet" not in reg.columns  # no sum of quantities across units
-    assert "(1 + ln(1 + days open))" in needs.GAP_FORMULA["en"]
+    assert "(1 + ln(1 + days open))" in t("needs.gap.formula", "en")
 
 
 NEW_NEEDS = ("need_id,facility_id,reported_by,reported_on,category,item,quantity,unit,priority,"

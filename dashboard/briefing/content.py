@@ -26,7 +26,7 @@ from dashboard.access import query
 from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.funding import DEFAULT_DAYS as OVERLAP_DAYS
 from dashboard.funding import overlaps
-from dashboard.i18n import region_label
+from dashboard.i18n import region_label, t
 from dashboard.metrics import (
     BRIEF_REGION_FIELDS,
     IN_PROVINCE,
@@ -37,7 +37,7 @@ from dashboard.metrics import (
     region_summary,
     totals,
 )
-from dashboard.needs import GAP_FORMULA, gap_ranking, needs_at
+from dashboard.needs import gap_ranking, needs_at
 from dashboard.partners import freshness, freshness_counts
 from geo.config import province_adcode
 from geo.regions import load_registry
@@ -132,7 +132,7 @@ def _gaps(regions: pd.DataFrame, facilities: pd.DataFrame, scope: Scope, lang: s
     top_r = regions[regions["score_total"] > 0].head(TOP_GAPS)
     top_f = facilities[facilities["score"] > 0].head(TOP_GAPS)
     return {
-        "formula": GAP_FORMULA["zh" if lang == "zh" else "en"],
+        "formula": t("needs.gap.formula", lang),
         "regions": [
             {"rank": int(r["rank"]), "adcode": r["region_adcode"], "name": r["name"],
              "name_en": r["name_en"],

@@ -24,17 +24,26 @@ def audit_section(view: View) -> None:
         return
     frame = pd.DataFrame({
         t("audit.col.at", view.lang): [str(r.get("at", "")).replace("T", " ")[:19] for r in rows],
-        t("audit.col.actor", view.lang): [r.get("actor", "") for r in rows],
+        t("audit.col.actor", view.lang): [_actor(r.get("actor", ""), view.lang) for r in rows],
         t("audit.col.role", view.lang): [t(f"auth.role.{r['role']}", view.lang) if r.get("role")
                                          else "" for r in rows],
         t("audit.col.action", view.lang): [t(f"audit.action.{r.get('action')}", view.lang)
                                            for r in rows],
-        t("audit.col.detail", view.lang): [_detail(r) for r in rows],
+        t("audit.col.detail", view.lang): [_detail(r, view.lang) for r in rows],
     })
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def _detail(entry: dict) -> str:
+def _actor(actor: str, lang: str) -> str:
+    """Who, as the log names them; on one's own machine (``local:<account>``) the user of
+    this machine (the account name stays in the file)."""
+    return t("audit.actor.local", lang) if actor.startswith("local") else actor
+
+
+def _detail(entry: dict, lang: str) -> str:
+    if entry.get("action") == "read":  # the level of detail read, not the query's name
+        level = t(f"audit.level.{entry.get('level')}", lang)
+        return " · ".join(p for p in (level, entry.get("as_of")) if p)
     parts = []
     for key in _DETAIL_KEYS:
         value = entry.get(key)

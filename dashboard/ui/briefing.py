@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.briefing import render_markdown, render_pdf
 from dashboard.briefing.pdf import chromium_path
-from dashboard.i18n import t as tn
+from dashboard.i18n import t
 from dashboard.ui.cache import cached
 from dashboard.ui.components import offer
 from dashboard.ui.frame import View
@@ -33,9 +33,9 @@ def pdf_bytes(html_text: str) -> bytes:
 
 def caption(view: View) -> None:
     """What the briefing covers."""
-    st.caption(tn("briefing.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window))
+    st.caption(t("briefing.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window))
     if view.region:
-        st.caption(tn("briefing.region", view.lang, region=region_name(view.region, view.lang)))
+        st.caption(t("briefing.region", view.lang, region=region_name(view.region, view.lang)))
 
 
 def downloads(view: View, brief: dict, html_text: str) -> None:
@@ -44,30 +44,30 @@ def downloads(view: View, brief: dict, html_text: str) -> None:
     columns = st.columns(4)
     no_chromium = chromium_path() is None  # say so now: a failure inside the download is silent
     with columns[0]:
-        offer(tn("briefing.download.pdf", view.lang), lambda: pdf_bytes(html_text),
+        offer(t("briefing.download.pdf", view.lang), lambda: pdf_bytes(html_text),
               f"{stem}.pdf", "application/pdf", view, "dl_brief_pdf", type="primary",
               disabled=no_chromium,
-              help=tn("briefing.download.no_chromium", view.lang) if no_chromium else None)
+              help=t("briefing.download.no_chromium", view.lang) if no_chromium else None)
     with columns[1]:
-        offer(tn("briefing.download.html", view.lang), lambda: html_text.encode("utf-8"),
+        offer(t("briefing.download.html", view.lang), lambda: html_text.encode("utf-8"),
               f"{stem}.html", "text/html", view, "dl_brief_html")
     with columns[2]:
-        offer(tn("briefing.download.md", view.lang),
+        offer(t("briefing.download.md", view.lang),
               lambda: render_markdown(brief, view.lang).encode("utf-8"),
               f"{stem}.md", "text/markdown", view, "dl_brief_md")
     with columns[3]:
-        offer(tn("briefing.download.json", view.lang),
+        offer(t("briefing.download.json", view.lang),
               lambda: json.dumps(brief, ensure_ascii=False, indent=2).encode("utf-8"),
               f"{stem}.json", "application/json", view, "dl_brief_json")
-    st.caption(tn("briefing.download.caption", view.lang))
+    st.caption(t("briefing.download.caption", view.lang))
 
 
 def narrative(view: View, brief: dict) -> None:
     """The plain sentences, also as text to copy into a group chat."""
-    st.subheader(tn("briefing.narrative", view.lang))
+    st.subheader(t("briefing.narrative", view.lang))
     for sentence in brief["narrative"]:
         st.markdown(f"- {_plain(sentence)}")
-    with st.expander(tn("briefing.chat", view.lang)):
+    with st.expander(t("briefing.chat", view.lang)):
         st.code(render_markdown(brief, view.lang), language=None, wrap_lines=True)
 
 
@@ -81,7 +81,7 @@ def preview(view: View, html_text: str) -> None:
     """The page as it prints, in its own frame (its print styles stay inside). Every data
     value in it was HTML-escaped by dashboard.briefing.render, which is what makes
     embedding it safe."""
-    st.subheader(tn("briefing.preview", view.lang))
+    st.subheader(t("briefing.preview", view.lang))
     st.iframe(html_text, height="content")
 
 

@@ -14,8 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import coverage, formatting
-from dashboard.i18n import CATALOGUE, region_label
-from dashboard.i18n import t as tc
+from dashboard.i18n import CATALOGUE, region_label, t
 from dashboard.metric_table import DEFAULT_WINDOW
 from dashboard.ui.cache import cached
 from dashboard.ui.components import download
@@ -50,7 +49,7 @@ def area_labels(frame: pd.DataFrame, lang: str, region: str | None) -> list[str]
     for code, name, name_en in zip(frame["adcode"], frame["name"], frame["name_en"]):
         label = region_label(name, name_en, lang)
         if region is not None and code == region:
-            label += tc("coverage.county_unknown", lang)
+            label += t("coverage.county_unknown", lang)
         labels.append(label)
     return labels
 
@@ -86,8 +85,8 @@ def over_time_figure(frame: pd.DataFrame, kind: str, lang: str,
                           "<extra></extra>",
         ))
     fig.update_layout(
-        yaxis=dict(title=tc(f"metric.{ratio}", lang), tickformat=".0%", range=[0, 1.02]),
-        xaxis=dict(title=tc("coverage.day", lang), tickformat="%Y-%m-%d"),  # dates read YYYY-MM-DD
+        yaxis=dict(title=t(f"metric.{ratio}", lang), tickformat=".0%", range=[0, 1.02]),
+        xaxis=dict(title=t("coverage.day", lang), tickformat="%Y-%m-%d"),  # dates read YYYY-MM-DD
         margin=dict(l=10, r=10, t=10, b=10), height=440, font=FONT, hovermode="closest",
     )
     return fig
@@ -123,22 +122,22 @@ def burden_figure(frame: pd.DataFrame, lang: str, region: str | None = None) -> 
         fig.add_trace(go.Scatter(
             x=part["coverage"], y=part["open_needs_per_10k"], mode="markers+text",
             text=[n if c else "" for n, c in zip(names, chosen)], textposition="top center",
-            name=tc(key, lang),
+            name=t(key, lang),
             marker=dict(color=colour, size=[13 if c and region is None else 18 if c else 9
                                             for c in chosen],
                         opacity=[1.0 if c else 0.3 for c in chosen],
                         symbol="diamond" if flagged else "circle",
                         line=dict(color="white", width=1)),
             customdata=list(zip(names, confirmed)),
-            hovertemplate="%{customdata[0]}<br>" + html.escape(tc("coverage.coverage", lang))
-                          + ": %{x:.1%}<br>" + html.escape(tc("metric.open_needs_per_10k", lang))
-                          + ": %{y:.3f}<br>" + html.escape(tc("coverage.confirmed_per_10k", lang))
+            hovertemplate="%{customdata[0]}<br>" + html.escape(t("coverage.coverage", lang))
+                          + ": %{x:.1%}<br>" + html.escape(t("metric.open_needs_per_10k", lang))
+                          + ": %{y:.3f}<br>" + html.escape(t("coverage.confirmed_per_10k", lang))
                           + ": %{customdata[1]}<extra></extra>",
         ))
     fig.update_layout(
         # Coverage lies in [0, 1]: no negative axis when every point sits at 0%.
-        xaxis=dict(title=tc("coverage.coverage", lang), tickformat=".0%", range=[-0.04, 1.04]),
-        yaxis=dict(title=tc("metric.open_needs_per_10k", lang)),
+        xaxis=dict(title=t("coverage.coverage", lang), tickformat=".0%", range=[-0.04, 1.04]),
+        yaxis=dict(title=t("metric.open_needs_per_10k", lang)),
         margin=dict(l=10, r=10, t=10, b=10), height=460, font=FONT,
     )
     return fig
@@ -161,21 +160,21 @@ KIND_COLUMNS = {kind: [(f"{prefix}{suffix}", short) for suffix, short in (
 
 def _label(column: str, lang: str) -> str:
     key = f"metric.{column}"
-    return tc(key if key in CATALOGUE else f"coverage.{column}", lang)
+    return t(key if key in CATALOGUE else f"coverage.{column}", lang)
 
 
 def _area_columns(view, region: str | None, kind: str | None) -> list[Col]:
     """The area table's columns: every column with its full header (``kind`` None, the
     download), or one kind's columns with short headers (its tab)."""
     lang = view.lang
-    first = Col("area", NAME, header=tc("metric.county" if region else "metric.region", lang))
+    first = Col("area", NAME, header=t("metric.county" if region else "metric.region", lang))
     if kind is None:
         return [first, *(Col(c, PERCENT if c.endswith("coverage") else COUNT, header=_label(c, lang))
                          for c in AREA_COLUMNS)]
-    counts = [Col(c, COUNT, header=tc(short, lang), help=_label(c, lang))
+    counts = [Col(c, COUNT, header=t(short, lang), help=_label(c, lang))
               for c, short in KIND_COLUMNS[kind]]
     ratio = KIND_RATIO[kind]
-    coverage_col = Col(ratio, PERCENT, header=tc("coverage.col.coverage", lang), help=_label(ratio, lang))
+    coverage_col = Col(ratio, PERCENT, header=t("coverage.col.coverage", lang), help=_label(ratio, lang))
     return [first, counts[0], counts[1], coverage_col, *counts[2:]]
 
 
@@ -183,7 +182,7 @@ def area_table(frame: pd.DataFrame, view, region: str | None) -> pd.DataFrame:
     """The per-area table, one tab per kind of facility; returns what the download holds
     (both kinds, full headers)."""
     frame = frame.assign(area=area_labels(frame, view.lang, region))
-    for tab, kind in zip(st.tabs([tc(f"coverage.kind.{k}", view.lang) for k in KIND_PREFIX]), KIND_PREFIX):
+    for tab, kind in zip(st.tabs([t(f"coverage.kind.{k}", view.lang) for k in KIND_PREFIX]), KIND_PREFIX):
         with tab:
             show_table(frame, view, _area_columns(view, region, kind))
     return layout(frame, view.lang, _area_columns(view, region, None)).download
@@ -193,20 +192,20 @@ def uncovered_table(frame: pd.DataFrame, view) -> pd.DataFrame:
     """The uncovered-urgent table (sortable by any header), with a link to the map."""
     lang = view.lang
     frame = frame.assign(
-        last=[tc("coverage.never", lang) if formatting.is_missing(v) else formatting.day(v)
+        last=[t("coverage.never", lang) if formatting.is_missing(v) else formatting.day(v)
               for v in frame["last_delivered_on"]],
         map=[map_url(c, view) for c in frame["region_adcode"]])
     return show_table(frame, view, [
-        Col("name", NAME, header=tc("coverage.facility", lang)),
-        Col("facility_type", TEXT, header=tc("coverage.facility_type", lang), values="facility_type"),
-        Col("region_adcode", REGION, header=tc("metric.region", lang)),
-        Col("county_adcode", REGION, header=tc("metric.county", lang)),
-        Col("urgent_needs", COUNT, header=tc("coverage.urgent_needs", lang)),
-        Col("open_needs", COUNT, header=tc("metric.open_needs", lang)),
-        Col("oldest_need_days", COUNT, header=tc("coverage.oldest_need_days", lang)),
-        Col("last", TEXT, header=tc("coverage.last_delivered_on", lang)),
-        Col("map", LINK, header=tc("coverage.map_link", lang),
-            link_text=tc("coverage.map_link_text", lang)),
+        Col("name", NAME, header=t("coverage.facility", lang)),
+        Col("facility_type", TEXT, header=t("coverage.facility_type", lang), values="facility_type"),
+        Col("region_adcode", REGION, header=t("metric.region", lang)),
+        Col("county_adcode", REGION, header=t("metric.county", lang)),
+        Col("urgent_needs", COUNT, header=t("coverage.urgent_needs", lang)),
+        Col("open_needs", COUNT, header=t("metric.open_needs", lang)),
+        Col("oldest_need_days", COUNT, header=t("coverage.oldest_need_days", lang)),
+        Col("last", TEXT, header=t("coverage.last_delivered_on", lang)),
+        Col("map", LINK, header=t("coverage.map_link", lang),
+            link_text=t("coverage.map_link_text", lang)),
     ])
 
 
@@ -215,8 +214,8 @@ def over_time_download(frame: pd.DataFrame, view, region: str | None) -> pd.Data
     lang = view.lang
     frame = frame.assign(area=area_labels(frame, lang, region))
     return layout(frame, lang, [
-        Col("day", DATE, header=tc("coverage.day", lang)),
-        Col("area", NAME, header=tc("metric.county" if region else "metric.region", lang)),
+        Col("day", DATE, header=t("coverage.day", lang)),
+        Col("area", NAME, header=t("metric.county" if region else "metric.region", lang)),
         *(Col(c, PERCENT if c.endswith("coverage") else COUNT, header=_label(c, lang))
           for c in ("hospitals", "hospitals_covered", "hospital_coverage", "communities",
                     "communities_covered", "community_coverage")),
@@ -232,15 +231,15 @@ def burden_table(frame: pd.DataFrame, view, region: str | None = None) -> pd.Dat
     ordered = frame.sort_values(["under_served", "open_needs_per_10k"], ascending=[False, False])
     ordered = ordered.assign(
         region=[region_label(n, e, lang) for n, e in zip(ordered["name"], ordered["name_en"])],
-        flagged=[tc("coverage.yes" if f else "coverage.no", lang) for f in ordered["under_served"]])
+        flagged=[t("coverage.yes" if f else "coverage.no", lang) for f in ordered["under_served"]])
     def short(name: str, short_key: str, full_key: str, kind: str, **more) -> Col:
-        return Col(name, kind, header=tc(short_key, lang), help=tc(full_key, lang), **more)
+        return Col(name, kind, header=t(short_key, lang), help=t(full_key, lang), **more)
 
     return show_table(ordered, view, [
-        Col("region", NAME, header=tc("metric.region", lang)),
-        Col("flagged", TEXT, header=tc("coverage.under_served", lang)),
+        Col("region", NAME, header=t("metric.region", lang)),
+        Col("flagged", TEXT, header=t("coverage.under_served", lang)),
         short("coverage", "coverage.col.coverage", "coverage.coverage", PERCENT),
-        Col("open_needs", COUNT, header=tc("metric.open_needs", lang)),
+        Col("open_needs", COUNT, header=t("metric.open_needs", lang)),
         short("open_needs_per_10k", "metric.short.open_needs_per_10k", "metric.open_needs_per_10k",
               DECIMAL, digits=3),
         short("confirmed_cum", "metric.short.confirmed_cum", "metric.confirmed_cum", COUNT),
@@ -259,19 +258,19 @@ def cards(areas: pd.DataFrame, urgent: pd.DataFrame, view) -> None:
                   "hospitals_reached_once", "communities_reached_once"]].sum()
     hosp = sums["hospitals_covered"] / sums["hospitals"] if sums["hospitals"] else None
     comm = sums["communities_covered"] / sums["communities"] if sums["communities"] else None
-    no_data = tc("metric.no_data", lang)
+    no_data = t("metric.no_data", lang)
     columns = st.columns(5)
-    columns[0].metric(tc("metric.hospital_coverage", lang), formatting.percent(hosp, missing=no_data))
-    columns[1].metric(tc("metric.community_coverage", lang), formatting.percent(comm, missing=no_data))
+    columns[0].metric(t("metric.hospital_coverage", lang), formatting.percent(hosp, missing=no_data))
+    columns[1].metric(t("metric.community_coverage", lang), formatting.percent(comm, missing=no_data))
     # Short labels (five cards share a row); the tooltip says in full what is counted.
-    columns[2].metric(tc("coverage.card.never_reached", lang),
+    columns[2].metric(t("coverage.card.never_reached", lang),
                       formatting.count(sums["hospitals_never_reached"] + sums["communities_never_reached"]),
-                      help=tc("coverage.never_reached", lang))
-    columns[3].metric(tc("coverage.card.reached_once", lang),
+                      help=t("coverage.never_reached", lang))
+    columns[3].metric(t("coverage.card.reached_once", lang),
                       formatting.count(sums["hospitals_reached_once"] + sums["communities_reached_once"]),
-                      help=tc("coverage.reached_once", lang))
-    columns[4].metric(tc("coverage.card.uncovered_urgent", lang), formatting.count(len(urgent)),
-                      help=tc("coverage.uncovered_urgent", lang))
+                      help=t("coverage.reached_once", lang))
+    columns[4].metric(t("coverage.card.uncovered_urgent", lang), formatting.count(len(urgent)),
+                      help=t("coverage.uncovered_urgent", lang))
 
 
 def render(view) -> None:
@@ -279,7 +278,7 @@ def render(view) -> None:
     lang = view.lang
     region = getattr(view, "region", None)
     stamp = view.as_of.isoformat()
-    st.caption(tc("coverage.caption", lang, as_of=stamp, window=view.window))
+    st.caption(t("coverage.caption", lang, as_of=stamp, window=view.window))
 
     areas = cached(view, "coverage.coverage_by_area", view.scope,
                    "county" if region else "region", region)
@@ -289,55 +288,55 @@ def render(view) -> None:
         from geo.regions import load_registry
         r = load_registry().get(region)
         region_name = region_label(r.name, r.name_en, lang)
-        st.caption(tc("coverage.cards_region", lang, region=region_name))
+        st.caption(t("coverage.cards_region", lang, region=region_name))
     cards(areas, urgent, view)
 
     # Per area
-    st.subheader(tc("coverage.area_title_county", lang, region=region_name) if region
-                 else tc("coverage.area_title", lang))
-    st.caption(tc("coverage.area_caption", lang))
+    st.subheader(t("coverage.area_title_county", lang, region=region_name) if region
+                 else t("coverage.area_title", lang))
+    st.caption(t("coverage.area_caption", lang))
     shown = area_table(areas, view, region)
     download(shown, f"lifeline_coverage_{region or 'regions'}_{stamp}.csv", view, key="dl_cov_areas")
 
     # Uncovered with urgent needs
-    st.subheader(tc("coverage.uncovered_title", lang))
+    st.subheader(t("coverage.uncovered_title", lang))
     if urgent.empty:
-        st.info(tc("coverage.uncovered_empty", lang))
+        st.info(t("coverage.uncovered_empty", lang))
     else:
-        st.caption(tc("coverage.uncovered_caption", lang, count=len(urgent)))
+        st.caption(t("coverage.uncovered_caption", lang, count=len(urgent)))
         shown = uncovered_table(urgent, view)
         download(shown, f"lifeline_uncovered_urgent_{stamp}.csv", view, key="dl_cov_urgent")
 
     # Over time
-    st.subheader(tc("coverage.time_title", lang))
+    st.subheader(t("coverage.time_title", lang))
     series = cached(view, "coverage.coverage_over_time", view.scope, region)
     kind_key = f"coverage_kind_{lang}"
-    kind = st.radio(tc("coverage.time_kind", lang), ("hospital", "community"), key=kind_key,
-                    horizontal=True, format_func=lambda k: tc(f"coverage.kind.{k}", lang))
+    kind = st.radio(t("coverage.time_kind", lang), ("hospital", "community"), key=kind_key,
+                    horizontal=True, format_func=lambda k: t(f"coverage.kind.{k}", lang))
     if series.empty:
-        st.info(tc("coverage.time_empty", lang))
+        st.info(t("coverage.time_empty", lang))
     else:
         st.plotly_chart(over_time_figure(series, kind, lang, region), width="stretch",
                         config={"displayModeBar": False})
-        kind_name = tc(f"coverage.kind.{kind}", lang)
-        st.caption(tc("coverage.time_caption", lang, kind=kind_name.lower(), kind_lower=kind_name.lower(),
+        kind_name = t(f"coverage.kind.{kind}", lang)
+        st.caption(t("coverage.time_caption", lang, kind=kind_name.lower(), kind_lower=kind_name.lower(),
                       window=view.window))
         download(over_time_download(series, view, region),
                  f"lifeline_coverage_over_time_{stamp}.csv", view, key="dl_cov_time")
 
     # Coverage vs burden: the prefectures of the province, against which a region is judged
-    st.subheader(tc("coverage.burden_title", lang))
+    st.subheader(t("coverage.burden_title", lang))
     burden = cached(view, "coverage.coverage_vs_burden", view.scope)
     flat = same_coverage(burden)
     if flat is None:
         st.plotly_chart(burden_figure(burden, lang, region), width="stretch",
                         config={"displayModeBar": False})
     else:  # every point on one vertical line: names piled on each other, nothing compared
-        st.info(tc("coverage.burden_flat", lang, coverage=formatting.percent(flat)))
+        st.info(t("coverage.burden_flat", lang, coverage=formatting.percent(flat)))
     rule = coverage.UNDER_SERVED_RULE_ZH if lang == "zh" else coverage.UNDER_SERVED_RULE
-    st.caption(tc("coverage.burden_caption", lang, rule=rule))
+    st.caption(t("coverage.burden_caption", lang, rule=rule))
     if region:
-        st.caption(tc("coverage.burden_region", lang, region=region_name))
+        st.caption(t("coverage.burden_region", lang, region=region_name))
     shown = burden_table(burden, view, region)
     download(shown, f"lifeline_coverage_vs_burden_{region or 'regions'}_{stamp}.csv", view,
              key="dl_cov_burden")

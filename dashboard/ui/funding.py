@@ -16,8 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import allocation, formatting, funding
-from dashboard.i18n import t as tn
-from dashboard.i18n import value_label
+from dashboard.i18n import t, value_label
 from dashboard.metrics import Scope
 from dashboard.ui.cache import cached, fresh
 from dashboard.ui.components import download
@@ -42,7 +41,7 @@ SHOWN_ROWS = 2_000
 
 
 def _region_name(adcode: str | None, lang: str) -> str:
-    return region_name(adcode, lang, missing=tn("funding.flows.unknown_region", lang))
+    return region_name(adcode, lang, missing=t("funding.flows.unknown_region", lang))
 
 
 def _special(view: View) -> dict:
@@ -95,22 +94,22 @@ def _quantity(frame: pd.DataFrame, column: str) -> Col:
 def caption(view: View) -> None:
     """What the page is computed for, with the filters in force."""
     region = view.region
-    suffix = tn("funding.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
-    st.caption(tn("funding.caption", view.lang, as_of=view.as_of.isoformat(), region=suffix))
+    suffix = t("funding.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
+    st.caption(t("funding.caption", view.lang, as_of=view.as_of.isoformat(), region=suffix))
     if view.category or view.org_type:
         parts = [value_label(name, value, view.lang) for name, value in
                  (("category", view.category), ("org_type", view.org_type)) if value]
-        st.caption(tn("funding.filtered", view.lang, filters=" · ".join(parts)))
+        st.caption(t("funding.filtered", view.lang, filters=" · ".join(parts)))
 
 
 # What to act on first: where, what, how much on top, when; the long supplier list last.
 def _short(view: View, column: str, kind: str, **kwargs) -> Col:
     """A column under a short header, its full name (without a unit) as the tooltip: a
     table of many figures fits the page at 1440 px without cutting its headers."""
-    full = tn(f"funding.col.{column}", view.lang)
+    full = t(f"funding.col.{column}", view.lang)
     for unit in ("（元）", " (CNY)"):
         full = full.replace(unit, "")
-    return Col(column, kind, header=tn(f"funding.short.{column}", view.lang), help=full, **kwargs)
+    return Col(column, kind, header=t(f"funding.short.{column}", view.lang), help=full, **kwargs)
 
 
 def _overlap_columns(frame: pd.DataFrame, view: View) -> tuple[dict, dict]:
@@ -137,30 +136,30 @@ def _overlap_columns(frame: pd.DataFrame, view: View) -> tuple[dict, dict]:
 
 def _item_unit(frame: pd.DataFrame, lang: str) -> list[str]:
     """"口罩（只）": an item with the unit its quantities are counted in."""
-    return [tn("funding.item_unit", lang, item=i, unit=u) if i and u else (i or u or "")
+    return [t("funding.item_unit", lang, item=i, unit=u) if i and u else (i or u or "")
             for i, u in zip(frame["item"].fillna(""), frame["unit"].fillna(""))]
 
 
 def overlaps(view: View) -> pd.DataFrame:
     """Duplicated donations within the look-back window, largest duplicated quantity
     first: the first funding.SHOWN_OVERLAPS on screen, all of them in the download."""
-    st.subheader(tn("funding.overlaps.title", view.lang))
-    days = int(st.number_input(tn("funding.overlaps.days", view.lang), min_value=0, max_value=365,
+    st.subheader(t("funding.overlaps.title", view.lang))
+    days = int(st.number_input(t("funding.overlaps.days", view.lang), min_value=0, max_value=365,
                                value=funding.DEFAULT_DAYS, step=1, key="funding_days",
-                               help=tn("funding.overlaps.days_help", view.lang)))
+                               help=t("funding.overlaps.days_help", view.lang)))
     frame = cached(view, "funding.overlaps", view.scope, days=days, region=view.region,
                    category=view.category)
-    st.caption(tn("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days,
+    st.caption(t("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days,
                   start=Scope(view.as_of, view.window).start.isoformat(),
                   window=view.window))
     if frame.empty:
-        st.info(tn("funding.overlaps.none_in_window", view.lang, window=view.window))
+        st.info(t("funding.overlaps.none_in_window", view.lang, window=view.window))
     screen, every = _overlap_columns(frame, view)
     _table(frame.assign(item_unit=_item_unit(frame, view.lang)), view, screen, "overlaps",
            limit=funding.SHOWN_OVERLAPS, download_columns=every,
            file_name=f"lifeline_overlaps_{days}d_{view.as_of.isoformat()}.csv")
     if len(frame) > funding.SHOWN_OVERLAPS:
-        st.caption(tn("funding.overlaps.more", view.lang, shown=funding.SHOWN_OVERLAPS,
+        st.caption(t("funding.overlaps.more", view.lang, shown=funding.SHOWN_OVERLAPS,
                       total=len(frame)))
     return frame
 
@@ -183,9 +182,9 @@ def _keep_largest(flows: pd.DataFrame, id_col: str, name_col: str, other: str) -
 def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
     """Funder → recipient → region, link widths in CNY."""
     flows = _keep_largest(flows, "funder_id", "funder_name",
-                          tn("funding.flows.other_funders", view.lang))
+                          t("funding.flows.other_funders", view.lang))
     flows = _keep_largest(flows, "recipient_id", "recipient_name",
-                          tn("funding.flows.other_recipients", view.lang))
+                          t("funding.flows.other_recipients", view.lang))
     nodes: dict[tuple[str, str], int] = {}
     labels: list[str] = []
 
@@ -220,15 +219,15 @@ def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
 
 def flows(view: View) -> pd.DataFrame:
     """The Sankey of funding flows and the same flows as a table."""
-    st.subheader(tn("funding.flows.title", view.lang))
+    st.subheader(t("funding.flows.title", view.lang))
     frame = cached(view, "funding.funding_flows", view.scope, category=view.category,
                    funder_type=view.org_type)
     if view.region:
         frame = frame[frame["region_adcode"] == view.region]
-    st.caption(tn("funding.flows.caption", view.lang, as_of=view.as_of.isoformat())
-               + tn("funding.flows.largest", view.lang, n=SANKEY_TOP))
+    st.caption(t("funding.flows.caption", view.lang, as_of=view.as_of.isoformat())
+               + t("funding.flows.largest", view.lang, n=SANKEY_TOP))
     if frame.empty:
-        st.info(tn("funding.flows.none", view.lang))
+        st.info(t("funding.flows.none", view.lang))
     else:
         st.plotly_chart(sankey(frame, view), width="stretch", config={"displayModeBar": False})
     _table(frame, view, {"funder_name": NAME, "recipient_name": NAME, "region_adcode": REGION,
@@ -239,21 +238,21 @@ def flows(view: View) -> pd.DataFrame:
 
 def by_region(view: View) -> pd.DataFrame:
     """Money per prefecture against open needs and per 10,000 residents."""
-    st.subheader(tn("funding.by_region.title", view.lang))
+    st.subheader(t("funding.by_region.title", view.lang))
     frame = cached(view, "funding.funding_by_region", view.scope, category=view.category,
                    funder_type=view.org_type)
     if view.region:
         frame = frame[frame["region_adcode"] == view.region]
     if frame.empty or not frame["amount_cny"].fillna(0).any():
         # A table of zeros would read as "every region got nothing" though nothing is known.
-        st.info(tn("funding.by_region.no_money", view.lang,
-                   direct=tn("funding.direct.title", view.lang)))
+        st.info(t("funding.by_region.no_money", view.lang,
+                   direct=t("funding.direct.title", view.lang)))
         return frame
-    st.caption(tn("funding.by_region.caption", view.lang, as_of=view.as_of.isoformat()))
+    st.caption(t("funding.by_region.caption", view.lang, as_of=view.as_of.isoformat()))
     _table(frame, view, {"region_adcode": REGION, "population": COUNT, "amount_cny": MONEY,
                          "amount_per_10k": _rate("amount_per_10k"), "open_needs": COUNT,
                          "amount_per_open_need": _rate("amount_per_open_need"),
-                         "adcode": Col("region_adcode", ID, header=tn("funding.col.adcode", view.lang))},
+                         "adcode": Col("region_adcode", ID, header=t("funding.col.adcode", view.lang))},
            "funding_by_region")
     return frame
 
@@ -303,66 +302,66 @@ def _priority_screen(view: View) -> dict[str, str | Col]:
 
 def _with_code(view: View, columns: dict[str, str | Col]) -> dict[str, str | Col]:
     """``columns`` and, last in the download only, the region's code."""
-    return columns | {"adcode": Col("region_adcode", ID, header=tn("funding.col.adcode", view.lang))}
+    return columns | {"adcode": Col("region_adcode", ID, header=t("funding.col.adcode", view.lang))}
 
 
 def direct_funds(view: View) -> pd.DataFrame:
     """Region × category in the order of the gap ranking, with the money still needed
     and the formula beside it."""
-    st.subheader(tn("funding.direct.title", view.lang))
+    st.subheader(t("funding.direct.title", view.lang))
     rows = _priorities_of(view)
-    st.caption(tn("funding.direct.caption", view.lang, as_of=view.as_of.isoformat()))
-    st.caption(allocation.FORMULA[view.lang])
+    st.caption(t("funding.direct.caption", view.lang, as_of=view.as_of.isoformat()))
+    st.caption(view.t("funding.formula"))
     unplaced = cached(view, "allocation.unplaced_grants", view.scope)
     if unplaced:
-        st.caption(tn("funding.direct.unplaced", view.lang, amount=formatting.money(unplaced, view.lang)))
+        st.caption(t("funding.direct.unplaced", view.lang, amount=formatting.money(unplaced, view.lang)))
     if rows.empty:
-        st.info(tn("funding.direct.none", view.lang))
+        st.info(t("funding.direct.none", view.lang))
     _table(rows, view, _priority_screen(view), "direct_funds",
            download_columns=_with_code(view, PRIORITY_COLUMNS))
-    st.caption(tn("funding.direct.download_note", view.lang))
+    st.caption(t("funding.direct.download_note", view.lang))
     return rows
 
 
 def costs(view: View) -> None:
     """The cost per need of each category: every role sees it; a hub may change one
     (checked, stored, audited)."""
-    st.subheader(tn("funding.costs.title", view.lang))
-    st.caption(tn("funding.costs.caption", view.lang))
+    st.subheader(t("funding.costs.title", view.lang))
+    st.caption(t("funding.costs.caption", view.lang))
     table = fresh(view, "allocation.cost_table")
     display = table.copy()
     # A change is dated to the minute (the hub may change a cost twice a day); a default
     # was never changed.
     display["updated_at"] = [str(v)[:16] if v is not None and v == v else "" for v in display["updated_at"]]
-    display["updated_by"] = display["updated_by"].fillna(tn("funding.costs.default", view.lang))
-    display["reason"] = [tn(f"funding.costs.reason.{c}", view.lang) for c in display["category"]]
+    display["updated_by"] = display["updated_by"].fillna(t("funding.costs.default", view.lang))
+    display["reason"] = [t(f"funding.costs.reason.{c}", view.lang) for c in display["category"]]
     # What a cost stands for is read in full: its column takes the room the others leave.
     _table(display, view, {"category": NAME, "cost_per_need_cny": _yuan("cost_per_need_cny"),
                            "updated_by": TEXT, "updated_at": TEXT,
                            "reason": Col("reason", TEXT, width=440)}, "need_costs")
     if view.role != "hub":
-        st.caption(tn("funding.costs.read_only", view.lang))
+        st.caption(t("funding.costs.read_only", view.lang))
         return
     current = dict(zip(table["category"], table["cost_per_need_cny"]))
     left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
     with left:
-        category = st.selectbox(tn("funding.costs.category", view.lang), list(current),
+        category = st.selectbox(t("funding.costs.category", view.lang), list(current),
                                 key=f"cost_category_{view.lang}",
                                 format_func=lambda c: value_label("category", c, view.lang))
     with middle:
-        st.number_input(tn("funding.costs.new_cost", view.lang), min_value=schema.MIN_COST_CNY,
+        st.number_input(t("funding.costs.new_cost", view.lang), min_value=schema.MIN_COST_CNY,
                         max_value=schema.MAX_COST_CNY, value=float(current[category]), step=500.0,
                         format="%.0f", key=f"cost_value_{category}")
     with right:
         # A callback runs once, before the script draws anything: the tables above the
         # editor already show the new cost, and a rerun cannot swallow the click.
-        st.button(tn("funding.costs.save", view.lang), key="cost_save", on_click=_save_cost,
+        st.button(t("funding.costs.save", view.lang), key="cost_save", on_click=_save_cost,
                   args=(view, category))
     for _category, bad, code in st.session_state.pop("_cost_problems", []):
-        st.error(tn(f"funding.costs.problem.{code}", view.lang, value=bad,
+        st.error(t(f"funding.costs.problem.{code}", view.lang, value=bad,
                     low=f"{schema.MIN_COST_CNY:,.0f}", high=f"{schema.MAX_COST_CNY:,.0f}"))
     for saved_category, before, after in st.session_state.pop("_cost_saved", []):
-        st.success(tn("funding.costs.saved", view.lang,
+        st.success(t("funding.costs.saved", view.lang,
                       category=value_label("category", saved_category, view.lang),
                       before=formatting.money(before, view.lang), after=formatting.money(after, view.lang)))
 
@@ -383,36 +382,36 @@ def _save_cost(view: View, category: str) -> None:
 def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:
     """Choose a budget and categories; see the allocation, what is left and why, and
     the gap ranking move."""
-    st.subheader(tn("funding.whatif.title", view.lang))
+    st.subheader(t("funding.whatif.title", view.lang))
     needing = rows[rows["to_fund"] > 0]
     if needing.empty:
-        st.info(tn("funding.direct.none", view.lang))
+        st.info(t("funding.direct.none", view.lang))
         return None
     total = float(needing["to_fund"].sum())
     left, middle, right = st.columns([1, 2, 1])
     with left:
-        budget = float(st.number_input(tn("funding.whatif.budget", view.lang), min_value=0.0,
+        budget = float(st.number_input(t("funding.whatif.budget", view.lang), min_value=0.0,
                                        value=float(round(total / 2, -3) or 1000.0), step=10_000.0,
                                        format="%.0f", key="whatif_budget"))
     present = sorted(needing["category"].unique())
     with middle:
-        chosen = st.multiselect(tn("funding.whatif.categories", view.lang), present,
+        chosen = st.multiselect(t("funding.whatif.categories", view.lang), present,
                                 default=present, key=f"whatif_categories_{view.lang}",
                                 format_func=lambda c: value_label("category", c, view.lang))
     with right:
-        rule = st.radio(tn("funding.whatif.rule", view.lang), allocation.RULES,
+        rule = st.radio(t("funding.whatif.rule", view.lang), allocation.RULES,
                         key=f"whatif_rule_{view.lang}",
-                        format_func=lambda r: tn(f"funding.whatif.rule.{r}", view.lang))
+                        format_func=lambda r: t(f"funding.whatif.rule.{r}", view.lang))
     result = allocation.allocate(rows, budget, tuple(chosen), rule)
     summary = allocation.allocation_summary(result, budget, tuple(chosen))
     money = lambda amount: formatting.money(amount, view.lang)  # noqa: E731
-    st.caption(tn("funding.whatif.caption", view.lang, budget=money(budget),
+    st.caption(t("funding.whatif.caption", view.lang, budget=money(budget),
                   given=money(summary["allocated"]), total=money(summary["to_fund"]))
-               + " " + tn(f"funding.whatif.rule_help.{rule}", view.lang))
+               + " " + t(f"funding.whatif.rule_help.{rule}", view.lang))
     st.markdown(what_if_message(summary, view.lang))
     ranks = allocation.ranking_change(result, Scope(view.as_of, view.window))
     st.plotly_chart(_rank_figure(ranks, view), width="stretch", config={"displayModeBar": False})
-    st.caption(tn("funding.whatif.chart_caption", view.lang))
+    st.caption(t("funding.whatif.chart_caption", view.lang))
     _table(ranks, view, _with_code(view, {
         "region_adcode": REGION, "allocated": MONEY, "gap_before": DECIMAL, "gap_after": DECIMAL,
         "rank_before": COUNT, "rank_after": COUNT, "rank_change": COUNT}), "what_if_ranking")
@@ -426,10 +425,10 @@ def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:
 def what_if_message(summary: dict, lang: str) -> str:
     """Where the budget went: all of it, or how much stays unassigned and exactly why."""
     if summary["reason"] is None:
-        return tn("funding.whatif.all_assigned", lang, amount=formatting.money(summary["allocated"], lang))
-    names = tn("brief.list_sep", lang).join(value_label("category", c, lang)
+        return t("funding.whatif.all_assigned", lang, amount=formatting.money(summary["allocated"], lang))
+    names = t("brief.list_sep", lang).join(value_label("category", c, lang)
                                             for c in summary["categories"])
-    return tn(f"funding.whatif.unassigned.{summary['reason']}", lang,
+    return t(f"funding.whatif.unassigned.{summary['reason']}", lang,
               amount=formatting.money(summary["unassigned"], lang), categories=names,
               to_fund=formatting.money(summary["to_fund"], lang))
 
@@ -439,12 +438,12 @@ def _rank_figure(ranks: pd.DataFrame, view: View) -> go.Figure:
     top = ranks.sort_values("rank_before").head(17)
     names = [_region_name(a, view.lang) for a in top["region_adcode"]]
     fig = go.Figure()
-    fig.add_bar(x=names, y=top["gap_before"], name=tn("funding.col.gap_before", view.lang),
+    fig.add_bar(x=names, y=top["gap_before"], name=t("funding.col.gap_before", view.lang),
                 marker_color="#c0504d")
-    fig.add_bar(x=names, y=top["gap_after"], name=tn("funding.col.gap_after", view.lang),
+    fig.add_bar(x=names, y=top["gap_after"], name=t("funding.col.gap_after", view.lang),
                 marker_color="#4f81bd")
     fig.update_layout(barmode="group", height=360, margin=dict(l=10, r=10, t=10, b=10),
-                      yaxis_title=tn("funding.whatif.axis", view.lang),
+                      yaxis_title=t("funding.whatif.axis", view.lang),
                       legend=dict(orientation="h", y=1.1))
     return fig
 

@@ -51,15 +51,10 @@ HEADER_PREVIEW_ROWS = 15  # rows shown to pick the header row from
 HEADER_OPTION_CELLS = 4  # cells quoted per row in the header-row choice
 
 
-def _t(view: View, key: str, **values) -> str:
-    """Translate in the view's language (the strings live in the one catalogue)."""
-    return view.t(key, **values)
-
-
 def column_label(view: View, table: str, target: str) -> str:
     """A target's label: the column's header, or "facility <field>" for facility fields."""
     if target in facility_fields(table):
-        return _t(view, "mapping.facility_field", label=view.t(f"column.facilities.{target}"))
+        return view.t("mapping.facility_field", label=view.t(f"column.facilities.{target}"))
     return view.t(f"column.{table}.{target}")
 
 
@@ -110,8 +105,8 @@ def _start(view: View, key: str) -> tuple[str, Mapping | None]:
     profiles = list_profiles()
     start = ""
     if profiles:
-        start = st.selectbox(_t(view, "mapping.start"), ["", *profiles], key=f"{key}_start",
-                             format_func=lambda p: p or _t(view, "mapping.suggested"))
+        start = st.selectbox(view.t("mapping.start"), ["", *profiles], key=f"{key}_start",
+                             format_func=lambda p: p or view.t("mapping.suggested"))
     if start:
         try:
             loaded = load_profile(start)
@@ -119,7 +114,7 @@ def _start(view: View, key: str) -> tuple[str, Mapping | None]:
             loaded = None
         if loaded is not None and loaded.table in schema.TABLES:
             return start, loaded
-        st.warning(_t(view, "mapping.load_failed", name=md(start)))
+        st.warning(view.t("mapping.load_failed", name=md(start)))
     return "", None
 
 
@@ -138,19 +133,19 @@ def _header_row(view: View, key: str, rows: list[list], default: int) -> int:
              for i, r in enumerate(shown)]
     letters = [_column_letter(j) for j in range(width)]
     preview = pd.DataFrame(cells, columns=letters, index=range(1, len(shown) + 1))
-    preview.index.name = _t(view, "mapping.row")
+    preview.index.name = view.t("mapping.row")
 
     def option(i: int) -> str:
         words = [w for w in map(_cell_text, rows[i]) if w][:HEADER_OPTION_CELLS]
-        return _t(view, "mapping.header_row_option", row=i + 1, cells=" · ".join(words))
+        return view.t("mapping.header_row_option", row=i + 1, cells=" · ".join(words))
 
-    with st.expander(_t(view, "mapping.first_rows", n=len(shown)), expanded=default > 0):
+    with st.expander(view.t("mapping.first_rows", n=len(shown)), expanded=default > 0):
         st.dataframe(preview, width="stretch")
     # A profile may name a row below the preview: it is offered all the same.
     choices = list(range(max(len(shown), default + 1)))
-    return st.selectbox(_t(view, "mapping.header_row"), choices, index=default,
+    return st.selectbox(view.t("mapping.header_row"), choices, index=default,
                         format_func=option, key=f"{key}_header",
-                        help=_t(view, "mapping.header_row_help"))
+                        help=view.t("mapping.header_row_help"))
 
 
 def _column_letter(index: int) -> str:
@@ -170,18 +165,18 @@ def _reason(view: View, mapping: Mapping, sample: pd.DataFrame) -> str:
         table = table.lower()  # mid-sentence: "looks like case counts"
     parts = []
     for kind, detail, n in suggestion_reason(mapping, sample):
-        label = _t(view, f"mapping.kind.{kind}")
+        label = view.t(f"mapping.kind.{kind}")
         if kind == "facility":
             type_label = i18n.value_label("facility_type", detail, view.lang)
-            label = _t(view, "mapping.kind.facility",
+            label = view.t("mapping.kind.facility",
                        type=type_label if view.lang == "zh" else type_label.lower())
-        parts.append(_t(view, "mapping.reason_one", kind=label) if n == 1
-                     else _t(view, "mapping.reason_many", kind=label, n=n))
+        parts.append(view.t("mapping.reason_one", kind=label) if n == 1
+                     else view.t("mapping.reason_many", kind=label, n=n))
     if not parts:
-        return _t(view, "mapping.reason_headers", table=table)
+        return view.t("mapping.reason_headers", table=table)
     listed = parts[0] if len(parts) == 1 else (
-        _t(view, "mapping.list_sep").join(parts[:-1]) + _t(view, "mapping.list_last") + parts[-1])
-    return _t(view, "mapping.reason", table=table, columns=listed)
+        view.t("mapping.list_sep").join(parts[:-1]) + view.t("mapping.list_last") + parts[-1])
+    return view.t("mapping.reason", table=table, columns=listed)
 
 
 def _not_imported(view: View, table: str, headers: list[str]) -> list[str]:
@@ -189,10 +184,10 @@ def _not_imported(view: View, table: str, headers: list[str]) -> list[str]:
     never = {h: never_reason(h, table) for h in headers}
     never = {h: r for h, r in never.items() if r}
     if never:
-        st.markdown(f"**{_t(view, 'mapping.not_imported')}**")
+        st.markdown(f"**{view.t('mapping.not_imported')}**")
         st.dataframe(pd.DataFrame({
-            _t(view, "mapping.header"): list(never),
-            _t(view, "mapping.reason_column"): [_t(view, f"mapping.never.{r}") for r in never.values()],
+            view.t("mapping.header"): list(never),
+            view.t("mapping.reason_column"): [view.t(f"mapping.never.{r}") for r in never.values()],
         }), hide_index=True, width="stretch")
     return list(never)
 
@@ -216,14 +211,14 @@ def _edit_columns(view: View, key: str, raw: readers.RawTable, base: Mapping,
         "score": [round(100 * base.scores.get(headers[i], 0.0)) for i in shown],
     })
     config = {
-        "header": st.column_config.TextColumn(_t(view, "mapping.header")),
-        "sample": st.column_config.TextColumn(_t(view, "mapping.sample")),
+        "header": st.column_config.TextColumn(view.t("mapping.header")),
+        "sample": st.column_config.TextColumn(view.t("mapping.sample")),
         "column": st.column_config.SelectboxColumn(
-            _t(view, "mapping.column"), options=[_UNMAPPED, *targets(table)],
-            help=_t(view, "mapping.column_help"),
+            view.t("mapping.column"), options=[_UNMAPPED, *targets(table)],
+            help=view.t("mapping.column_help"),
             format_func=lambda c: (column_label(view, table, c) if c and c != _UNMAPPED
-                                   else _t(view, "mapping.not_mapped"))),
-        "score": st.column_config.ProgressColumn(_t(view, "mapping.score"), min_value=0,
+                                   else view.t("mapping.not_mapped"))),
+        "score": st.column_config.ProgressColumn(view.t("mapping.score"), min_value=0,
                                                  max_value=100, format="%d%%"),
     }
     edited = st.data_editor(frame, key=f"{key}_columns", column_config=config, hide_index=True,
@@ -244,10 +239,10 @@ def _edit_constants(view: View, key: str, mapping: Mapping, base: Mapping) -> No
     """The constants editor, pre-filled with the base's constants and the missing columns."""
     if facility_fields(mapping.table):
         mapping.facility_from_name = st.checkbox(
-            _t(view, "mapping.facility_from_name"), value=base.facility_from_name,
-            key=f"{key}_from_name", help=_t(view, "mapping.facility_from_name_help"))
-    st.markdown(f"**{_t(view, 'mapping.constants')}**")
-    st.caption(_t(view, "mapping.constants_help"))
+            view.t("mapping.facility_from_name"), value=base.facility_from_name,
+            key=f"{key}_from_name", help=view.t("mapping.facility_from_name_help"))
+    st.markdown(f"**{view.t('mapping.constants')}**")
+    st.caption(view.t("mapping.constants_help"))
     # Offer every required column the suggestion left uncovered, so nothing is guessed.
     missing = [c for code, c in check_mapping(base) if code == "missing_required"]
     rows = dict(base.constants) | {c: "" for c in missing if c not in base.constants}
@@ -258,9 +253,9 @@ def _edit_constants(view: View, key: str, mapping: Mapping, base: Mapping) -> No
         frame, key=f"{key}_constants", num_rows="dynamic", hide_index=True, width="stretch",
         column_config={
             "column": st.column_config.SelectboxColumn(
-                _t(view, "mapping.constant_column"), options=targets(table),
+                view.t("mapping.constant_column"), options=targets(table),
                 format_func=lambda c: column_label(view, table, c)),
-            "value": st.column_config.TextColumn(_t(view, "mapping.constant_value")),
+            "value": st.column_config.TextColumn(view.t("mapping.constant_value")),
         })
     for column, value in zip(edited["column"], edited["value"]):
         if not values.is_blank(column) and not values.is_blank(value):
@@ -269,7 +264,7 @@ def _edit_constants(view: View, key: str, mapping: Mapping, base: Mapping) -> No
         col = target_column(table, column)
         if col.choices:  # enum constants: say which values are accepted
             shown = " / ".join(i18n.value_label(col.name, c.value, view.lang) for c in col.choices)
-            st.caption(_t(view, "mapping.allowed", column=column_label(view, table, column),
+            st.caption(view.t("mapping.allowed", column=column_label(view, table, column),
                           values=shown))
 
 
@@ -280,9 +275,9 @@ def _issues(view: View, mapping: Mapping) -> bool:
         named = code in ("unknown_table", "never_mapped")  # a table or a header, not a column
         label = column if named else column_label(view, mapping.table, column)
         if code == "missing_required":
-            st.warning(_t(view, "mapping.missing_required", column=label))
+            st.warning(view.t("mapping.missing_required", column=label))
         else:
-            st.error(_t(view, f"mapping.{code}", column=label))
+            st.error(view.t(f"mapping.{code}", column=label))
             fatal = True
     return fatal
 
@@ -305,14 +300,14 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping
     try:
         conversion = MappedFormat(mapping).convert(name, data, ImportContext(path=name))
     except readers.ReadError as exc:
-        st.error(_t(view, "problem.bad_mapping", value=md(exc.detail or exc.code)))
+        st.error(view.t("problem.bad_mapping", value=md(exc.detail or exc.code)))
         return None
-    st.markdown(f"**{_t(view, 'mapping.preview')}**")
+    st.markdown(f"**{view.t('mapping.preview')}**")
     for sentence in i18n.note_summary(conversion.notes, view.lang):
         st.caption(sentence)
     for raw in conversion.tables:
         table = raw.table.name
-        st.caption(_t(view, "mapping.preview_table", table=f"{view.t(f'table.{table}')} · {md(raw.label)}",
+        st.caption(view.t("mapping.preview_table", table=f"{view.t(f'table.{table}')} · {md(raw.label)}",
                       rows=len(raw.frame)))
         shown = _shown(view, raw)
         shown.columns = [view.t(f"column.{table}.{c}") for c in shown.columns]
@@ -320,9 +315,9 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping
     known = {t: fresh(view, "store.existing_keys", t) for t in schema.TABLES}
     report = ImportReport(validate(conversion.tables, known))
     if report.ok:
-        st.success(_t(view, "mapping.valid", rows=sum(report.validation.rows_read.values())))
+        st.success(view.t("mapping.valid", rows=sum(report.validation.rows_read.values())))
     else:
-        st.error(_t(view, "mapping.invalid", n=len(report.problems)))
+        st.error(view.t("mapping.invalid", n=len(report.problems)))
         st.dataframe(report_table(report, view), hide_index=True, width="stretch")
     return report
 
@@ -330,15 +325,15 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping
 def _save(view: View, key: str, mapping: Mapping, default: str) -> None:
     """Profile name input and save button."""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    name = left.text_input(_t(view, "mapping.profile_name"), value=default, key=f"{key}_name",
-                           help=_t(view, "mapping.profile_name_help"))
-    if right.button(_t(view, "mapping.save"), key=f"{key}_save"):
+    name = left.text_input(view.t("mapping.profile_name"), value=default, key=f"{key}_name",
+                           help=view.t("mapping.profile_name_help"))
+    if right.button(view.t("mapping.save"), key=f"{key}_save"):
         try:
             save_profile(name.strip(), mapping)
         except ValueError:
-            st.error(_t(view, "mapping.bad_name"))
+            st.error(view.t("mapping.bad_name"))
         else:
-            st.success(_t(view, "mapping.saved", name=md(name.strip())))
+            st.success(view.t("mapping.saved", name=md(name.strip())))
 
 
 def mapping_section(view: View, files) -> ImportReport | None:
@@ -361,10 +356,10 @@ def mapping_section(view: View, files) -> ImportReport | None:
     candidates = _candidates(files)
     if not candidates:
         return None
-    st.subheader(_t(view, "mapping.title"))
-    st.caption(_t(view, "mapping.intro"))
+    st.subheader(view.t("mapping.title"))
+    st.caption(view.t("mapping.intro"))
     names = [c[0] for c in candidates]
-    chosen = st.selectbox(_t(view, "mapping.file"), names, key="mapping_file") if len(names) > 1 else names[0]
+    chosen = st.selectbox(view.t("mapping.file"), names, key="mapping_file") if len(names) > 1 else names[0]
     name, data, sheets, is_json = candidates[names.index(chosen)]
     sheet, rows = sheets[0]  # one mapping serves every sheet; the first one is shown
     key = "mapping_" + hashlib.sha1(name.encode() + data).hexdigest()[:10]
@@ -379,7 +374,7 @@ def mapping_section(view: View, files) -> ImportReport | None:
         raw = (readers.read_file(name, data)[0] if is_json
                else readers.table_from_rows(name, rows, header_row, sheet))
     except readers.ReadError:
-        st.warning(_t(view, "mapping.header_row_empty"))
+        st.warning(view.t("mapping.header_row_empty"))
         return None
     headers = [str(h) for h in raw.frame.columns]
     if loaded is not None and loaded.header_row == header_row:
@@ -388,7 +383,7 @@ def mapping_section(view: View, files) -> ImportReport | None:
         start, base = "", suggest_mapping(headers, None, raw.frame)
         base.header_row = header_row
     tables = list(schema.TABLES)
-    table = st.selectbox(_t(view, "mapping.table"), tables, index=tables.index(base.table),
+    table = st.selectbox(view.t("mapping.table"), tables, index=tables.index(base.table),
                          format_func=lambda n: view.t(f"table.{n}"),
                          key=f"{key}_{header_row}_table")
     if not start and table == base.table:
@@ -406,12 +401,12 @@ def mapping_section(view: View, files) -> ImportReport | None:
     report = _preview(view, name, data, mapping)
     _save(view, key, mapping, start)
     ready = report is not None and report.ok
-    if not st.button(_t(view, "mapping.import"), key=f"{key}_import", type="primary", disabled=not ready):
+    if not st.button(view.t("mapping.import"), key=f"{key}_import", type="primary", disabled=not ready):
         return None
     result = fresh(view, "importer.import_files", [SourceFile(name, data)], fmt=MappedFormat(mapping))
     if result.committed:
-        st.success(_t(view, "mapping.imported", summary=", ".join(
+        st.success(view.t("mapping.imported", summary=", ".join(
             f"{view.t(f'table.{t}')} {n}" for t, n in result.written.items())))
     else:
-        st.error(_t(view, "mapping.invalid", n=len(result.problems)))
+        st.error(view.t("mapping.invalid", n=len(result.problems)))
     return result

@@ -16,8 +16,7 @@ import streamlit as st
 
 from dashboard import formatting, research
 from dashboard.dictionary import data_dictionary, dictionary_csv, dictionary_markdown
-from dashboard.i18n import t as tn
-from dashboard.i18n import value_label
+from dashboard.i18n import t, value_label
 from dashboard.suppression import policy_threshold
 from dashboard.ui.cache import cached
 from dashboard.ui.components import offer
@@ -40,50 +39,50 @@ def _parquet_bytes(frame: pd.DataFrame, meta: dict) -> bytes:
 def research_export(view: View) -> None:
     """Choose the days and category; preview and download the export (small counts hidden
     at the hub's threshold)."""
-    st.subheader(tn("methods.export.title", view.lang))
+    st.subheader(t("methods.export.title", view.lang))
     left, middle = st.columns([2, 1])
     with left:
-        days = st.date_input(tn("methods.export.days", view.lang), value=(view.first, view.as_of),
+        days = st.date_input(t("methods.export.days", view.lang), value=(view.first, view.as_of),
                              min_value=view.first, max_value=view.last, format="YYYY-MM-DD",
                              key="methods_days")
     with middle:
         categories = [None, *research_categories(), research.CATEGORY_ALL]
         category = st.selectbox(
-            tn("methods.export.category", view.lang), categories, key=f"methods_category_{view.lang}",
-            format_func=lambda c: tn("methods.export.all_rows", view.lang) if c is None else
-            tn("methods.export.activity_rows", view.lang) if c == research.CATEGORY_ALL else
+            t("methods.export.category", view.lang), categories, key=f"methods_category_{view.lang}",
+            format_func=lambda c: t("methods.export.all_rows", view.lang) if c is None else
+            t("methods.export.activity_rows", view.lang) if c == research.CATEGORY_ALL else
             value_label("category", c, view.lang))
     # The hub's policy, never a widget: two exports at two thresholds would reveal the
     # counts between them.
     threshold = policy_threshold()
     if not isinstance(days, tuple) or len(days) != 2:
-        st.info(tn("methods.export.pick_range", view.lang))
+        st.info(t("methods.export.pick_range", view.lang))
         return
     start, end = days
     frame, meta = cached(view, "research.research_aggregates", start, end, region=view.region,
                          category=category, threshold=threshold)
-    region = region_name(view.region, view.lang) if view.region else tn("map.all_regions", view.lang)
-    st.caption(tn("methods.export.caption", view.lang, start=start.isoformat(), end=end.isoformat(),
+    region = region_name(view.region, view.lang) if view.region else t("map.all_regions", view.lang)
+    st.caption(t("methods.export.caption", view.lang, start=start.isoformat(), end=end.isoformat(),
                   region=region, rows=formatting.count(len(frame)), threshold=threshold,
                   hidden=formatting.count(meta["suppression"]["cells_suppressed"]),
                   imports=formatting.count(len(meta["imports"])))
-               + tn("methods.export.policy", view.lang))
+               + t("methods.export.policy", view.lang))
     preview(frame, view)
     stem = f"lifeline_aggregates_{start.isoformat()}_{end.isoformat()}"
     columns = st.columns(3)
     with columns[0]:
-        offer(tn("methods.export.csv", view.lang),
+        offer(t("methods.export.csv", view.lang),
               lambda: ("\ufeff" + research.to_csv_text(frame)).encode("utf-8"), f"{stem}.csv",
               "text/csv", view, "dl_research_csv", rows=len(frame), type="primary")
     with columns[1]:
-        offer(tn("methods.export.parquet", view.lang), lambda: _parquet_bytes(frame, meta),
+        offer(t("methods.export.parquet", view.lang), lambda: _parquet_bytes(frame, meta),
               f"{stem}.parquet", "application/vnd.apache.parquet", view, "dl_research_parquet",
               rows=len(frame))
     with columns[2]:
-        offer(tn("methods.export.meta", view.lang),
+        offer(t("methods.export.meta", view.lang),
               lambda: json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
               f"{stem}.meta.json", "application/json", view, "dl_research_meta")
-    st.caption(tn("methods.export.cli", view.lang))
+    st.caption(t("methods.export.cli", view.lang))
 
 
 def preview(frame: pd.DataFrame, view: View) -> None:
@@ -97,12 +96,12 @@ def preview(frame: pd.DataFrame, view: View) -> None:
     rows = rows[rows["table"] == "aggregates"]
     names = dict(zip(rows["column"], rows["name_zh" if lang == "zh" else "name_en"]))
     activity = frame["category"] == research.CATEGORY_ALL
-    frame = frame.assign(category=[tn("methods.export.unspecified", lang) if c == research.UNSPECIFIED
+    frame = frame.assign(category=[t("methods.export.unspecified", lang) if c == research.UNSPECIFIED
                                    else value_label("category", c, lang) for c in frame["category"]])
     for column in research.PEOPLE_COLUMNS:
         frame[column] = [None if formatting.is_missing(v) else str(v) for v in frame[column]]
     region = "region_name_zh" if lang == "zh" else "region_name_en"
-    head = [Col("date", DATE, header=names["date"]), Col(region, NAME, header=tn("metric.region", lang))]
+    head = [Col("date", DATE, header=names["date"]), Col(region, NAME, header=t("metric.region", lang))]
     parts = (
         ("methods.export.tab.needs", ~activity,
          [Col("category", TEXT, header=names["category"]),
@@ -111,10 +110,10 @@ def preview(frame: pd.DataFrame, view: View) -> None:
          [Col(c, TEXT if c in research.PEOPLE_COLUMNS else COUNT, header=names[c])
           for c in research.ACTIVITY_MEASURES]),
     )
-    for tab, (_, keep, columns) in zip(st.tabs([tn(key, lang) for key, _, _ in parts]), parts):
+    for tab, (_, keep, columns) in zip(st.tabs([t(key, lang) for key, _, _ in parts]), parts):
         with tab:
             show_table(frame[keep].head(PREVIEW_ROWS), view, [*head, *columns], rows=10)
-    st.caption(tn("methods.export.preview_note", lang, n=formatting.count(PREVIEW_ROWS)))
+    st.caption(t("methods.export.preview_note", lang, n=formatting.count(PREVIEW_ROWS)))
 
 
 def research_categories() -> list[str]:
@@ -132,24 +131,24 @@ def dictionary_shown(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list
         name=frame["name_zh" if lang == "zh" else "name_en"],
         headers=[" / ".join([c, *filter(None, a.split(", "))])
                  for c, a in zip(frame["column"], frame["aliases"])],
-        type=[tn(f"research.dict.kind.{k}", lang) for k in frame["type"]],
-        required=[tn("research.dict.yes" if v else "research.dict.no", lang) for v in frame["required"]])
+        type=[t(f"research.dict.kind.{k}", lang) for k in frame["type"]],
+        required=[t("research.dict.yes" if v else "research.dict.no", lang) for v in frame["required"]])
     # What a column means comes second and keeps its room; the spellings of the files last.
     kinds = {"name": NAME, "description": TEXT, "type": TEXT, "required": TEXT, "headers": CODE,
              "allowed_values": CODE, "hxl": CODE}
-    return shown, [Col(f, kind, header=tn(f"research.dict.{f}", lang),
+    return shown, [Col(f, kind, header=t(f"research.dict.{f}", lang),
                        width=300 if f == "description" else None) for f, kind in kinds.items()]
 
 
 def table_name(name: str, lang: str) -> str:
     """A stored table's name, or the research export's, in ``lang``."""
-    return tn(f"table.{name}" if name in schema.TABLES else f"research.table.{name}", lang)
+    return t(f"table.{name}" if name in schema.TABLES else f"research.table.{name}", lang)
 
 
 def dictionary(view: View) -> None:
     """Every table and column, generated from the schema, plus the export's columns."""
-    st.subheader(tn("methods.dictionary.title", view.lang))
-    st.caption(tn("methods.dictionary.caption", view.lang))
+    st.subheader(t("methods.dictionary.title", view.lang))
+    st.caption(t("methods.dictionary.caption", view.lang))
     frame = data_dictionary(view.lang)
     shown, columns = dictionary_shown(frame, view.lang)
     tables = list(dict.fromkeys(shown["table"]))  # schema order, the export last
@@ -160,20 +159,20 @@ def dictionary(view: View) -> None:
     left, right = st.columns(2)
     name = f"lifeline_data_dictionary_{view.lang}"
     with left:
-        offer(tn("methods.dictionary.md", view.lang),
+        offer(t("methods.dictionary.md", view.lang),
               lambda: dictionary_markdown(view.lang, frame).encode("utf-8"), f"{name}.md",
               "text/markdown", view, "dl_dictionary_md")
     with right:
-        offer(tn("methods.dictionary.csv", view.lang),
+        offer(t("methods.dictionary.csv", view.lang),
               lambda: ("\ufeff" + dictionary_csv(view.lang)).encode("utf-8"), f"{name}.csv",
               "text/csv", view, "dl_dictionary_csv")
 
 
 def methods(view: View) -> None:
     """The definition of every number, in the view's language, as a person reads it."""
-    st.subheader(tn("methods.document.title", view.lang))
-    st.caption(tn("methods.document.caption", view.lang))
-    with st.expander(tn("methods.document.open", view.lang), expanded=True):
+    st.subheader(t("methods.document.title", view.lang))
+    st.caption(t("methods.document.caption", view.lang))
+    with st.expander(t("methods.document.open", view.lang), expanded=True):
         st.markdown(methods_text(view.lang, title=False))
 
 

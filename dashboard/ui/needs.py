@@ -12,8 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import formatting, needs
-from dashboard.i18n import t as tn
-from dashboard.i18n import value_label
+from dashboard.i18n import t, value_label
 from dashboard.ui.cache import cached
 from dashboard.ui.components import download
 from dashboard.ui.frame import View
@@ -43,7 +42,7 @@ def _region_name(adcode: str, lang: str) -> str:
 
 
 def _special(lang: str) -> dict:
-    return {"link_rule": lambda v: tn(f"needs.link.{v}", lang)}
+    return {"link_rule": lambda v: t(f"needs.link.{v}", lang)}
 
 
 def amount(column: str, values, **more) -> Col:
@@ -69,13 +68,13 @@ def _table(frame: pd.DataFrame, view: View, columns: list[Col], file_stem: str,
     catalogue's ``empty``): an empty grid reads "empty" in English, and offers nothing."""
     total = len(frame)
     if not total:
-        st.info(tn(empty, view.lang))
+        st.info(t(empty, view.lang))
         return pd.DataFrame()
     screen = frame.head(SHOWN_ROWS)
     show_table(prepare(screen, True) if prepare else screen, view, columns, PREFIX, _VALUE_COLUMNS,
                _special(view.lang))
     if total > SHOWN_ROWS:
-        st.caption(tn("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
+        st.caption(t("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
                       download=min(DOWNLOAD_ROWS, total), as_of=view.as_of.isoformat()))
     data = downloadable(frame, view.lang, every or columns, prepare)
     download(data, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view, key=f"dl_needs_{file_stem}")
@@ -93,8 +92,8 @@ def downloadable(frame: pd.DataFrame, lang: str, columns: list[Col], prepare=Non
 def caption(view: View) -> None:
     """What the page is computed for."""
     region = view.region
-    suffix = tn("needs.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
-    st.caption(tn("needs.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window,
+    suffix = t("needs.region_suffix", view.lang, name=_region_name(region, view.lang)) if region else ""
+    st.caption(t("needs.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window,
                   region=suffix))
 
 
@@ -117,7 +116,7 @@ def headlines(view: View) -> pd.DataFrame:
     )
     for column, (label, value) in zip(st.columns(4), cards):
         with column:
-            st.metric(tn(label, view.lang), value)
+            st.metric(t(label, view.lang), value)
     return frame
 
 
@@ -137,16 +136,16 @@ NEED_DOWNLOAD = [*NEED_COLUMNS[:3], Col("category", TEXT), Col("item", TEXT), Co
 
 def need_table(view: View) -> None:
     """Every open need, urgent and oldest first, with an optional category filter."""
-    st.subheader(tn("needs.table.title", view.lang))
+    st.subheader(t("needs.table.title", view.lang))
     frame = cached(view, "needs.needs_at", view.scope, region=view.region)
     categories = sorted(frame["category"].dropna().unique())
-    chosen = st.selectbox(tn("needs.category_filter", view.lang), [None, *categories],
+    chosen = st.selectbox(t("needs.category_filter", view.lang), [None, *categories],
                           key=f"needs_category_{view.lang}",
-                          format_func=lambda c: tn("needs.all", view.lang) if c is None
+                          format_func=lambda c: t("needs.all", view.lang) if c is None
                           else value_label("category", c, view.lang))
     if chosen:
         frame = frame[frame["category"] == chosen]
-    st.caption(tn("needs.table.caption", view.lang))
+    st.caption(t("needs.table.caption", view.lang))
     _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD,
            prepare=lambda rows, screen: whole_needs(rows, view.lang, screen))
 
@@ -167,8 +166,8 @@ def whole_needs(frame: pd.DataFrame, lang: str, screen: bool = True) -> pd.DataF
     for col in QUANTITIES:
         out[col] = ["" if formatting.is_missing(v) else formatting.quantity(v, separators=screen) + u
                     for v, u in zip(out[col], units)]
-    out.loc[missing, "requested"] = tn("needs.not_given", lang)
-    out.loc[missing, "unmet"] = tn("needs.whole_need", lang)
+    out.loc[missing, "requested"] = t("needs.not_given", lang)
+    out.loc[missing, "unmet"] = t("needs.whole_need", lang)
     return out
 
 
@@ -190,15 +189,15 @@ def quantity_columns(frame: pd.DataFrame) -> list[Col]:
 
 def aggregates(view: View) -> None:
     """Open needs summed by a chosen dimension."""
-    st.subheader(tn("needs.by.title", view.lang))
-    dimension = st.selectbox(tn("needs.by.dimension", view.lang), needs.DIMENSIONS,
+    st.subheader(t("needs.by.title", view.lang))
+    dimension = st.selectbox(t("needs.by.dimension", view.lang), needs.DIMENSIONS,
                              key=f"needs_dimension_{view.lang}",
-                             format_func=lambda d: tn(f"needs.col.{d}", view.lang))
+                             format_func=lambda d: t(f"needs.col.{d}", view.lang))
     frame = cached(view, "needs.needs_by", view.scope, region=view.region, dimension=dimension)
-    st.caption(tn("needs.by.caption", view.lang))
+    st.caption(t("needs.by.caption", view.lang))
     _table(frame, view, by_columns(frame, dimension), f"needs_by_{dimension}")
-    st.markdown(f"**{tn('needs.quantities.title', view.lang)}**")
-    st.caption(tn("needs.quantities.caption", view.lang))
+    st.markdown(f"**{t('needs.quantities.title', view.lang)}**")
+    st.caption(t("needs.quantities.caption", view.lang))
     quantities = cached(view, "needs.quantities_by_item", view.scope, region=view.region)
     _table(quantities, view, quantity_columns(quantities), "needs_quantities")
 
@@ -209,7 +208,7 @@ def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
     counts = pd.to_numeric(values, errors="coerce").dropna().round().astype("int64").value_counts()
     counts = counts.sort_index()
     fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), marker_color="#d9534f"))
-    fig.update_layout(xaxis_title=x_label, yaxis_title=tn("needs.count", view.lang),
+    fig.update_layout(xaxis_title=x_label, yaxis_title=t("needs.count", view.lang),
                       height=300, margin=dict(l=10, r=10, t=10, b=10), bargap=0.05)
     return fig
 
@@ -220,13 +219,13 @@ FULFIL_COLUMNS = [Col("region_adcode", REGION), Col("category", TEXT), Col("need
 
 def ageing(view: View) -> None:
     """Histogram of days open, and the median time to fulfil."""
-    st.subheader(tn("needs.ageing.title", view.lang))
+    st.subheader(t("needs.ageing.title", view.lang))
     frame = cached(view, "needs.ageing", view.scope, region=view.region)
-    st.plotly_chart(_histogram(frame["days_open"], tn("needs.col.days_open", view.lang), view),
+    st.plotly_chart(_histogram(frame["days_open"], t("needs.col.days_open", view.lang), view),
                     width="stretch", config={"displayModeBar": False})
-    st.caption(tn("needs.ageing.caption", view.lang))
+    st.caption(t("needs.ageing.caption", view.lang))
     fulfil = cached(view, "needs.time_to_fulfil", view.scope, region=view.region)
-    st.caption(tn("needs.ageing.fulfil_caption", view.lang))
+    st.caption(t("needs.ageing.fulfil_caption", view.lang))
     _table(fulfil, view, FULFIL_COLUMNS, "time_to_fulfil")
 
 
@@ -243,12 +242,12 @@ def gap_columns(level: str) -> list[Col]:
 
 def gap_ranking(view: View) -> None:
     """Regions or facilities ranked by the gap score, with the formula beside it."""
-    st.subheader(tn("needs.gap.title", view.lang))
-    level = st.radio(tn("needs.gap.level", view.lang), ("region", "facility"), horizontal=True,
+    st.subheader(t("needs.gap.title", view.lang))
+    level = st.radio(t("needs.gap.level", view.lang), ("region", "facility"), horizontal=True,
                      key=f"needs_gap_level_{view.lang}",
-                     format_func=lambda v: tn(f"needs.gap.level.{v}", view.lang))
+                     format_func=lambda v: t(f"needs.gap.level.{v}", view.lang))
     frame = cached(view, "needs.gap_ranking", view.scope, region=view.region, level=level)
-    st.caption(tn("needs.gap.caption", view.lang, formula=needs.GAP_FORMULA[view.lang]))
+    st.caption(t("needs.gap.caption", view.lang, formula=view.t("needs.gap.formula")))
     if level == "region":
         frame = frame.rename(columns={"score": "score_per_million"})
     _table(frame, view, gap_columns(level), f"gap_{level}")
@@ -265,7 +264,7 @@ def late_columns(frame: pd.DataFrame) -> list[Col]:
 
 def mismatch(view: View) -> None:
     """Line chart: supplies to hospitals vs needs at communities and villages; late ones."""
-    st.subheader(tn("needs.mismatch.title", view.lang))
+    st.subheader(t("needs.mismatch.title", view.lang))
     frame = cached(view, "needs.mismatch_over_time", view.scope, region=view.region)
     fig = go.Figure()
     for col, label, colour in (
@@ -273,18 +272,18 @@ def mismatch(view: View) -> None:
         ("community_open_share", "needs.mismatch.community", "#ff7f0e"),
     ):
         fig.add_trace(go.Scatter(x=[d.isoformat() for d in frame["day"]], y=frame[col] * 100,
-                                 mode="lines+markers", name=tn(label, view.lang),
+                                 mode="lines+markers", name=t(label, view.lang),
                                  line=dict(color=colour)))
     # Days read YYYY-MM-DD (plotly's default ticks are English month names); the legend
     # sits above the plot, clear of the ticks.
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10),
-                      xaxis=dict(title=tn("needs.mismatch.day", view.lang), tickformat="%Y-%m-%d"),
-                      yaxis_title=tn("needs.mismatch.share", view.lang) + " (%)",
+                      xaxis=dict(title=t("needs.mismatch.day", view.lang), tickformat="%Y-%m-%d"),
+                      yaxis_title=t("needs.mismatch.share", view.lang) + " (%)",
                       yaxis_range=[0, 100], legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"))
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
-    st.caption(tn("needs.mismatch.caption", view.lang, window=view.window))
-    st.markdown(f"**{tn('needs.late.title', view.lang)}**")
-    st.caption(tn("needs.late.caption", view.lang))
+    st.caption(t("needs.mismatch.caption", view.lang, window=view.window))
+    st.markdown(f"**{t('needs.late.title', view.lang)}**")
+    st.caption(t("needs.late.caption", view.lang))
     late = cached(view, "needs.late_deliveries", view.scope, region=view.region)
     _table(late, view, late_columns(late), "late_deliveries", empty="needs.late.none")
 
@@ -296,18 +295,18 @@ LOGISTICS_COLUMNS = [Col("carrier_name", NAME), *(Col(c, COUNT) for c in (
 
 def logistics(view: View) -> None:
     """Per-carrier table and the histogram of delays."""
-    st.subheader(tn("needs.logistics.title", view.lang))
+    st.subheader(t("needs.logistics.title", view.lang))
     frame = cached(view, "needs.logistics", view.scope, region=view.region).copy()
-    st.caption(tn("needs.logistics.caption", view.lang))
-    frame["carrier_name"] = [n or tn("needs.no_carrier", view.lang) for n in frame["carrier_name"]]
+    st.caption(t("needs.logistics.caption", view.lang))
+    frame["carrier_name"] = [n or t("needs.no_carrier", view.lang) for n in frame["carrier_name"]]
     _table(frame, view, LOGISTICS_COLUMNS, "logistics")
     delays = cached(view, "needs.delay_distribution", view.scope, region=view.region)
     if delays.empty:  # an empty chart says nothing: say why instead
-        st.info(tn("needs.delay.none", view.lang))
+        st.info(t("needs.delay.none", view.lang))
     else:
-        st.plotly_chart(_histogram(delays["delay_days"], tn("needs.col.delay_days", view.lang), view),
+        st.plotly_chart(_histogram(delays["delay_days"], t("needs.col.delay_days", view.lang), view),
                         width="stretch", config={"displayModeBar": False})
-    st.caption(tn("needs.delay.caption", view.lang))
+    st.caption(t("needs.delay.caption", view.lang))
 
 
 def projection_columns(frame: pd.DataFrame, every: bool = False) -> list[Col]:
@@ -324,12 +323,12 @@ def projection_columns(frame: pd.DataFrame, every: bool = False) -> list[Col]:
 
 def projection(view: View) -> None:
     """How long the remaining open quantity takes at the window's delivery rate."""
-    st.subheader(tn("needs.projection.title", view.lang))
+    st.subheader(t("needs.projection.title", view.lang))
     frame = cached(view, "needs.projection", view.scope, region=view.region).copy()
-    never = tn("needs.projection.never", view.lang)
+    never = t("needs.projection.never", view.lang)
     # Days are words where the rate is 0, so the column is text: one decimal, separated.
     frame["days"] = [formatting.decimal(d, 1, missing=never) for d in frame["days"]]
-    st.caption(tn("needs.projection.caption", view.lang, window=view.window))
+    st.caption(t("needs.projection.caption", view.lang, window=view.window))
     _table(frame, view, projection_columns(frame), "projection", projection_columns(frame, every=True))
 
 

@@ -9,8 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import network
-from dashboard.i18n import t as tn
-from dashboard.i18n import value_label
+from dashboard.i18n import t, value_label
 from dashboard.network_picture import COLUMNS, MAX_ORGS, network_figure, shown_nodes
 from dashboard.ui.cache import cached
 from dashboard.ui.components import download
@@ -43,8 +42,8 @@ def _filters_text(view: View) -> str:
 def caption(view: View) -> None:
     """What the page is computed for."""
     filters = _filters_text(view)
-    st.caption(tn("network.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window)
-               + (tn("network.filtered", view.lang, filters=filters) if filters else ""))
+    st.caption(t("network.caption", view.lang, as_of=view.as_of.isoformat(), window=view.window)
+               + (t("network.filtered", view.lang, filters=filters) if filters else ""))
 
 
 def headlines(view: View, net: network.Network, reach: pd.DataFrame, nodes: set[str]) -> None:
@@ -60,8 +59,8 @@ def headlines(view: View, net: network.Network, reach: pd.DataFrame, nodes: set[
     }
     for column, (name, value) in zip(st.columns(4), values.items()):
         with column:
-            st.metric(tn(f"network.card.{name}", view.lang), f"{value:,}",
-                      help=tn(f"network.card.{name}_help", view.lang))
+            st.metric(t(f"network.card.{name}", view.lang), f"{value:,}",
+                      help=t(f"network.card.{name}_help", view.lang))
 
 
 def _labels(net: network.Network, nodes: set[str], lang: str) -> dict[str, str]:
@@ -72,22 +71,22 @@ def _labels(net: network.Network, nodes: set[str], lang: str) -> dict[str, str]:
 
 def picture(view: View, net: network.Network, nodes: set[str]) -> None:
     """The four-column picture, filtered by region and organisation type."""
-    st.subheader(tn("network.picture.title", view.lang))
+    st.subheader(t("network.picture.title", view.lang))
     shown = shown_nodes(net, nodes)
     total_orgs = sum(1 for n in nodes if not network.is_region(n))
-    kind_labels = {k: tn(f"network.edge.{k}", view.lang) for k in network.EDGE_KINDS}
+    kind_labels = {k: t(f"network.edge.{k}", view.lang) for k in network.EDGE_KINDS}
     kind_labels |= {c: value_label("org_type", c, view.lang)
                     for c in {net.graph.nodes[n]["kind"] for n in shown}}
-    kind_labels["region"] = tn("network.column.region", view.lang)
-    titles = {c: tn(f"network.column.{c}", view.lang) for c in COLUMNS}
+    kind_labels["region"] = t("network.column.region", view.lang)
+    titles = {c: t(f"network.column.{c}", view.lang) for c in COLUMNS}
     if total_orgs == 0:
-        st.info(tn("network.picture.empty", view.lang))
+        st.info(t("network.picture.empty", view.lang))
         return
     fig = network_figure(net, shown, _labels(net, shown, view.lang), kind_labels, titles)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
-    text = tn("network.picture.caption", view.lang)
+    text = t("network.picture.caption", view.lang)
     if total_orgs > MAX_ORGS:
-        text += tn("network.picture.capped", view.lang, shown=MAX_ORGS, total=total_orgs)
+        text += t("network.picture.capped", view.lang, shown=MAX_ORGS, total=total_orgs)
     st.caption(text)
 
 
@@ -105,12 +104,12 @@ def _names(view: View):
 
 def region_reach(view: View, reach: pd.DataFrame) -> None:
     """Funders reaching each region and the brokers it depends on."""
-    st.subheader(tn("network.reach.title", view.lang))
-    st.caption(tn("network.reach.caption", view.lang))
+    st.subheader(t("network.reach.title", view.lang))
+    st.caption(t("network.reach.caption", view.lang))
     frame = reach if not view.region else reach[reach["region_adcode"] == view.region]
     if not (frame["funders"].any() or frame["organisations"].any()):
         # Rows of zeros would only say it seventeen times.
-        st.info(tn("network.reach.none", view.lang))
+        st.info(t("network.reach.none", view.lang))
         return
     joined = _names(view)
     _table(frame, view, {"region_adcode": REGION, "funders": COUNT, "brokers": COUNT,
@@ -120,8 +119,8 @@ def region_reach(view: View, reach: pd.DataFrame) -> None:
 
 def hubs(view: View, net: network.Network) -> None:
     """Partners, active partners, regions and funders per hub."""
-    st.subheader(tn("network.hubs.title", view.lang))
-    st.caption(tn("network.hubs.caption", view.lang, window=view.window))
+    st.subheader(t("network.hubs.title", view.lang))
+    st.caption(t("network.hubs.caption", view.lang, window=view.window))
     # Active partners by the one definition (dashboard.metrics), the Partners page's
     # fresh ones; with a region, the region's partners only.
     from dashboard.ui.partners import partner_freshness
@@ -130,7 +129,7 @@ def hubs(view: View, net: network.Network) -> None:
     frame = network.hub_summary(net, active=set(seen.loc[seen["freshness"] == "fresh", "org_id"]),
                                 within=set(seen["org_id"]) if view.region else None)
     if frame.empty:
-        st.info(tn("network.hubs.none", view.lang))
+        st.info(t("network.hubs.none", view.lang))
         return
     _table(frame, view, {"hub_name": NAME, "partners": COUNT, "active_partners": COUNT,
                          "regions_reached": COUNT, "funders": COUNT, "hub_id": ID}, "network_hubs")
@@ -146,12 +145,12 @@ def edges(view: View, net: network.Network, nodes: set[str]) -> None:
     labels = _labels(net, set(frame["source"]) | set(frame["target"]), view.lang)
     grant = frame["kind"] == "grant"
     frame = frame.assign(source_name=[labels[s] for s in frame["source"]],
-                         target_name=[labels[t] for t in frame["target"]],
+                         target_name=[labels[target] for target in frame["target"]],
                          amount=frame["weight"].where(grant), times=frame["weight"].where(~grant))
-    with st.expander(tn("network.edges.title", view.lang, n=len(frame))):
+    with st.expander(t("network.edges.title", view.lang, n=len(frame))):
         _table(frame, view, {"source_name": NAME, "target_name": NAME, "kind": TEXT,
                              "amount": MONEY, "times": COUNT}, "network_links",
-               special={"kind": lambda k: tn(f"network.edge.{k}", view.lang)})
+               special={"kind": lambda k: t(f"network.edge.{k}", view.lang)})
 
 
 def render(view: View) -> None:

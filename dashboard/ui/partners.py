@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import partners
-from dashboard.i18n import t as tn
-from dashboard.i18n import value_label
+from dashboard.i18n import t, value_label
 from dashboard.ui.cache import cached
 from dashboard.ui.components import download
 from dashboard.ui.frame import View
@@ -34,7 +33,7 @@ def partner_freshness(view: View) -> pd.DataFrame:
 def no_partners(view: View) -> None:
     """There is no partner in the view's area: say so, and how partners come in."""
     key = "partners.none_in_region" if view.region else "partners.none_recorded"
-    st.info(tn(key, view.lang, region=_region_name(view.region, view.lang),
+    st.info(t(key, view.lang, region=_region_name(view.region, view.lang),
                partner=value_label("org_type", "partner", view.lang)))
 
 
@@ -42,11 +41,11 @@ def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], file_
     """``frame`` drawn as people read it, with its download (ids last); returns the download.
     Nothing to show is said in words (an empty grid would only say "empty")."""
     if frame.empty:
-        st.caption(tn("partners.nothing", view.lang))
+        st.caption(t("partners.nothing", view.lang))
         return pd.DataFrame()
     special = {
-        "freshness": lambda v: tn(f"partners.{v}", view.lang),
-        "active": lambda v: tn("partners.yes" if v else "partners.no", view.lang),
+        "freshness": lambda v: t(f"partners.{v}", view.lang),
+        "active": lambda v: t("partners.yes" if v else "partners.no", view.lang),
     }
     display = show_table(frame, view, columns, "partners.col", _VALUE_COLUMNS, special)
     download(display, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view,
@@ -56,11 +55,11 @@ def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], file_
 
 def caption(view: View) -> None:
     """What the page is computed for."""
-    st.caption(tn("partners.caption", view.lang, as_of=view.as_of.isoformat(),
+    st.caption(t("partners.caption", view.lang, as_of=view.as_of.isoformat(),
                   window=view.window))
     region = view.region
     if region:
-        st.caption(tn("partners.region_suffix", view.lang, name=_region_name(region, view.lang)))
+        st.caption(t("partners.region_suffix", view.lang, name=_region_name(region, view.lang)))
 
 
 def headlines(view: View) -> pd.DataFrame:
@@ -73,8 +72,8 @@ def headlines(view: View) -> pd.DataFrame:
              *((f"partners.{c}", counts[c]) for c in partners.STALE))
     for column, (label, value) in zip(st.columns(len(cards)), cards):
         with column:
-            st.metric(tn(label, view.lang), f"{value:,}")
-    st.caption(tn("partners.cards.caption", view.lang))
+            st.metric(t(label, view.lang), f"{value:,}")
+    st.caption(t("partners.cards.caption", view.lang))
     return frame
 
 
@@ -88,18 +87,18 @@ def freshness_table(view: View) -> None:
     frame = partner_freshness(view)
     if frame.empty:  # the page already says there is no partner; an empty grid says "empty"
         return
-    st.subheader(tn("partners.freshness.title", view.lang))
-    hubs = sorted({(h, n if isinstance(n, str) and n.strip() else tn("partners.unnamed", view.lang))
+    st.subheader(t("partners.freshness.title", view.lang))
+    hubs = sorted({(h, n if isinstance(n, str) and n.strip() else t("partners.unnamed", view.lang))
                    for h, n in zip(frame["hub_id"], frame["hub_name"]) if isinstance(h, str)},
                   key=lambda hub: (hub[1], hub[0]))
     names = partners.distinct_labels([(h, n, []) for h, n in hubs], view.lang)
-    choice = st.selectbox(tn("partners.hub", view.lang), [None, *names],
+    choice = st.selectbox(t("partners.hub", view.lang), [None, *names],
                           key=f"partners_hub_{view.lang}",
-                          format_func=lambda h: tn("partners.all_hubs", view.lang) if h is None
+                          format_func=lambda h: t("partners.all_hubs", view.lang) if h is None
                           else names[h])
     if choice:
         frame = frame[frame["hub_id"] == choice]
-    st.caption(tn("partners.freshness.caption", view.lang, window=view.window,
+    st.caption(t("partners.freshness.caption", view.lang, window=view.window,
                   window2=2 * view.window))
     _table(frame, view, FRESHNESS_COLUMNS, f"partners_{choice or 'all'}")
     reminder(view, frame)
@@ -107,27 +106,27 @@ def freshness_table(view: View) -> None:
 
 def reminder(view: View, frame: pd.DataFrame) -> None:
     """The stale partners as plain lines for the group chat, with a copy button."""
-    st.markdown(f"**{tn('partners.remind.title', view.lang)}**")
+    st.markdown(f"**{t('partners.remind.title', view.lang)}**")
     lines = partners.reminder_lines(frame, view.lang)
     if not lines:
-        st.info(tn("partners.remind.none", view.lang))
+        st.info(t("partners.remind.none", view.lang))
         return
-    st.caption(tn("partners.remind.caption", view.lang))
+    st.caption(t("partners.remind.caption", view.lang))
     st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
 def single_partner(view: View) -> None:
     """Prefectures where one partner, or none, is active in the window (the view's
     region only, when one is chosen)."""
-    st.subheader(tn("partners.single.title", view.lang))
+    st.subheader(t("partners.single.title", view.lang))
     frame = cached(view, "partners.single_partner_regions", view.scope).copy()
     frame["region_adcode"] = frame["adcode"]
-    st.caption(tn("partners.single.caption", view.lang))
+    st.caption(t("partners.single.caption", view.lang))
     region = view.region
     if region:
         frame = frame[frame["adcode"] == region]
         if frame.empty:
-            st.info(tn("partners.single.region", view.lang, name=_region_name(region, view.lang)))
+            st.info(t("partners.single.region", view.lang, name=_region_name(region, view.lang)))
             return
     _table(frame, view, {"region_adcode": REGION, "active_partners": COUNT, "partner_name": TEXT,
                          "adcode": ID, "org_id": ID}, "single_partner")
@@ -139,10 +138,10 @@ WHO_MATRIX_KEY = "partners_who_matrix"
 
 def who_what_where(view: View) -> None:
     """Organisation rows × prefecture columns, counts of reports or deliveries."""
-    st.subheader(tn("partners.who.title", view.lang))
-    by = st.radio(tn("partners.who.by", view.lang), partners.WHO_BY, horizontal=True,
+    st.subheader(t("partners.who.title", view.lang))
+    by = st.radio(t("partners.who.by", view.lang), partners.WHO_BY, horizontal=True,
                   key=f"partners_who_by_{view.lang}",
-                  format_func=lambda b: tn(f"partners.col.{b}", view.lang))
+                  format_func=lambda b: t(f"partners.col.{b}", view.lang))
     frame = cached(view, "partners.who_does_what_where", view.scope, by=by)
     if view.region:
         frame = frame[frame["region_adcode"] == view.region]
@@ -151,16 +150,16 @@ def who_what_where(view: View) -> None:
     if view.category and by == "category":
         frame = frame[frame["category"] == view.category]
     kinds = sorted(frame[by].dropna().unique())
-    kind = st.selectbox(tn("partners.who.filter", view.lang), [None, *kinds],
+    kind = st.selectbox(t("partners.who.filter", view.lang), [None, *kinds],
                         key=f"partners_who_kind_{view.lang}",
-                        format_func=lambda k: tn("partners.who.all", view.lang) if k is None
+                        format_func=lambda k: t("partners.who.all", view.lang) if k is None
                         else value_label(by, k, view.lang))
     if kind:
         frame = frame[frame[by] == kind]
     matrix = partners.who_matrix(frame)
-    st.caption(tn("partners.who.caption", view.lang))
+    st.caption(t("partners.who.caption", view.lang))
     if matrix.empty:
-        st.info(tn("partners.none", view.lang))
+        st.info(t("partners.none", view.lang))
         return
     # Seventeen prefectures do not fit beside readable names: the names keep their room
     # and stay in sight while the prefectures scroll sideways.
@@ -174,21 +173,21 @@ def who_what_where(view: View) -> None:
 
 def profile(view: View) -> None:
     """One organisation's regions, facilities, deliveries, reports and grants."""
-    st.subheader(tn("partners.profile.title", view.lang))
+    st.subheader(t("partners.profile.title", view.lang))
     frame = partner_freshness(view)
     if frame.empty:
-        st.info(tn("partners.none", view.lang))
+        st.info(t("partners.none", view.lang))
         return
     # By name, as people know them; a shared name is told apart by hub, then prefecture.
     names = partners.choice_labels(frame, view.lang)
-    org = st.selectbox(tn("partners.profile.select", view.lang), list(names),
+    org = st.selectbox(t("partners.profile.select", view.lang), list(names),
                        key=f"partners_profile_{view.lang}", format_func=names.__getitem__)
-    st.caption(tn("partners.profile.caption", view.lang))
+    st.caption(t("partners.profile.caption", view.lang))
     frames = cached(view, "partners.partner_profile", view.scope, org_id=org)
     sections = (
         ("regions", {"region_adcode": REGION, "reports": COUNT, "deliveries": COUNT,
                      "last_date": DATE, "active": TEXT}),
-        ("facilities", {"name": Col("name", NAME, header=tn("partners.col.facility", view.lang)),
+        ("facilities", {"name": Col("name", NAME, header=t("partners.col.facility", view.lang)),
                         "facility_type": TEXT, "region_adcode": REGION, "deliveries": COUNT,
                         "last_date": DATE, "facility_id": ID}),
         ("deliveries", {"status": TEXT, "count": COUNT}),
@@ -197,7 +196,7 @@ def profile(view: View) -> None:
                     "end_on": DATE, "grant_id": ID, "funder_id": ID}),
     )
     for name, columns in sections:
-        st.markdown(f"**{tn(f'partners.profile.{name}', view.lang)}**")
+        st.markdown(f"**{t(f'partners.profile.{name}', view.lang)}**")
         _table(frames[name], view, columns, f"partner_{org}_{name}")
 
 

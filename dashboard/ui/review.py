@@ -44,11 +44,6 @@ _DONE = "_review_done"  # the last decision's message, shown after the rerun
 _STALE = "_review_stale"  # a decision someone else made first, said after the refresh
 
 
-def _t(view, key: str, **values) -> str:
-    """Translate in the view's language (the strings live in the one catalogue)."""
-    return view.t(key, **values)
-
-
 def percent(confidence: float) -> str:
     """0.734 -> ``73%``."""
     return f"{confidence:.0%}"
@@ -98,10 +93,10 @@ def summary(groups: pd.DataFrame, labels: dict[str, str], view) -> pd.DataFrame:
     proposed = [labels.get(pid) or name if isinstance(pid, str) else None
                 for pid, name in zip(groups["proposed_id"], groups["proposed_name"])]
     return pd.DataFrame({
-        _t(view, "review.raw_name"): groups["raw_name"],
-        _t(view, "review.lines"): groups["lines"].astype(int),
-        _t(view, "review.proposed"): [p or _t(view, "review.no_proposal") for p in proposed],
-        _t(view, "review.confidence"): [percent(c) if p else "—"
+        view.t("review.raw_name"): groups["raw_name"],
+        view.t("review.lines"): groups["lines"].astype(int),
+        view.t("review.proposed"): [p or view.t("review.no_proposal") for p in proposed],
+        view.t("review.confidence"): [percent(c) if p else "—"
                                         for c, p in zip(groups["confidence"], proposed)],
     })
 
@@ -109,8 +104,8 @@ def summary(groups: pd.DataFrame, labels: dict[str, str], view) -> pd.DataFrame:
 def review_section(view) -> None:
     """Draw the review queue for ``view`` (dashboard.ui.frame.View: the language, the
     role every read and decision is checked against, and who the audit log names)."""
-    st.subheader(_t(view, "review.title"))
-    st.caption(_t(view, "review.caption"))
+    st.subheader(view.t("review.title"))
+    st.caption(view.t("review.caption"))
     done = st.session_state.pop(_DONE, None)
     if done:
         st.success(done)
@@ -120,17 +115,17 @@ def review_section(view) -> None:
     groups = fresh(view, "review.groups")
     places = fresh(view, "review.facilities")
     if groups.empty:
-        st.caption(_t(view, "review.empty"))
+        st.caption(view.t("review.empty"))
         return
     labels = facility_labels(places, view.lang)
     st.dataframe(summary(groups, labels, view), hide_index=True, width="stretch")
     if groups["proposed_id"].notna().any():
         _bulk(view)
     for group in groups.to_dict("records"):
-        heading = (_t(view, "review.heading_proposal", name=md(group["raw_name"]), n=group["lines"],
+        heading = (view.t("review.heading_proposal", name=md(group["raw_name"]), n=group["lines"],
                       pct=percent(group["confidence"]))
                    if group["proposed_id"] else
-                   _t(view, "review.heading", name=md(group["raw_name"]), n=group["lines"]))
+                   view.t("review.heading", name=md(group["raw_name"]), n=group["lines"]))
         with st.expander(heading):
             _decision(view, group, places, labels)
 
@@ -139,16 +134,16 @@ def review_section(view) -> None:
 def _bulk(view) -> None:
     """Accept every proposal at or above a threshold the person chooses."""
     lowest = round(matching.PROPOSE_MIN * 100)
-    chosen = st.slider(_t(view, "review.bulk_min"), min_value=lowest, max_value=100,
+    chosen = st.slider(view.t("review.bulk_min"), min_value=lowest, max_value=100,
                        value=round(review.DEFAULT_BULK_MIN * 100), step=5, format="%d%%",
                        key="review_bulk_min")
     eligible, left = fresh(view, "review.bulk_candidates", chosen / 100)
     if not left.empty:
-        st.caption(_t(view, "review.bulk_left", n=len(left)))
+        st.caption(view.t("review.bulk_left", n=len(left)))
     if eligible.empty:
-        st.caption(_t(view, "review.bulk_none", pct=f"{chosen}%"))
+        st.caption(view.t("review.bulk_none", pct=f"{chosen}%"))
         return
-    if not st.button(_t(view, "review.bulk_accept", groups=len(eligible),
+    if not st.button(view.t("review.bulk_accept", groups=len(eligible),
                         lines=int(eligible["lines"].sum())), key="review_bulk_accept"):
         return
     try:
@@ -161,7 +156,7 @@ def _bulk(view) -> None:
         audit.record("review", view.actor, view.role, decision="bulk_accept",
                      name=item["raw_name"], lines=item["lines"],
                      facility=names.get(item["facility_id"]), threshold=chosen / 100)
-    st.session_state[_DONE] = _t(view, "review.bulk_done", groups=len(result["groups"]),
+    st.session_state[_DONE] = view.t("review.bulk_done", groups=len(result["groups"]),
                                  lines=result["lines"], written=result["written"])
     st.rerun()
 
@@ -177,50 +172,50 @@ def _decision(view, group: dict, places: pd.DataFrame,
               labels: dict[str, str]) -> None:
     """One name's decision: the action, what it needs, and a save button."""
     rid = group["review_id"]
-    st.markdown(_t(view, "review.group_line", name=md(group["raw_name"]), n=group["lines"],
+    st.markdown(view.t("review.group_line", name=md(group["raw_name"]), n=group["lines"],
                    source=md(group["source"])))
     proposed = group["proposed_id"] if group["proposed_id"] in labels else None
     actions = [a for a in ACTIONS if a != "confirm" or proposed]
-    action = st.radio(_t(view, "review.choice"), actions, horizontal=True,
+    action = st.radio(view.t("review.choice"), actions, horizontal=True,
                       index=0 if proposed else actions.index("later"),
-                      format_func=lambda a: _t(view, ACTIONS[a]), key=f"review_action_{rid}")
+                      format_func=lambda a: view.t(ACTIONS[a]), key=f"review_action_{rid}")
     if action == "confirm":
-        st.caption(_t(view, "review.proposal_is", facility=md(labels[proposed]),
+        st.caption(view.t("review.proposal_is", facility=md(labels[proposed]),
                       pct=percent(group["confidence"])))
     elif action == "other":
         region = review.default_prefecture(group["raw_name"], group["list_region"])
         # Facilities of the list's region first: the name most likely means one of them.
         ordered = places.assign(away=places["region_adcode"] != region).sort_values(
             ["away", "name"], kind="stable")["facility_id"].tolist()
-        st.selectbox(_t(view, "review.pick"), ordered, index=None, help=_t(view, "review.pick_help"),
+        st.selectbox(view.t("review.pick"), ordered, index=None, help=view.t("review.pick_help"),
                      format_func=lambda fid: labels.get(fid, ""),
-                     placeholder=_t(view, "review.pick_placeholder"), key=f"review_other_{rid}")
+                     placeholder=view.t("review.pick_placeholder"), key=f"review_other_{rid}")
     elif action == "create":
         _new_facility_fields(view, group)
     elif action == "reject":
-        st.caption(_t(view, "review.reject_hint"))
+        st.caption(view.t("review.reject_hint"))
     else:
-        st.caption(_t(view, "review.later_hint"))
+        st.caption(view.t("review.later_hint"))
         return
-    if st.button(_t(view, "review.apply"), key=f"review_apply_{rid}", type="primary"):
+    if st.button(view.t("review.apply"), key=f"review_apply_{rid}", type="primary"):
         _apply(view, group, action, labels)
 
 
 def _new_facility_fields(view, group: dict) -> None:
     """Name, type and region of a facility created from the queue."""
     rid = group["review_id"]
-    st.text_input(_t(view, "review.new_name"), value=group["raw_name"], key=f"review_name_{rid}")
+    st.text_input(view.t("review.new_name"), value=group["raw_name"], key=f"review_name_{rid}")
     types = schema.FACILITIES.column("facility_type").values
     regions = dict(region_choices(view.lang))
     codes = list(regions)
     default = review.default_region(group["raw_name"], group["list_region"])
     left, right = st.columns(2)
-    left.selectbox(_t(view, "review.new_type"), types, index=types.index("hospital"),
+    left.selectbox(view.t("review.new_type"), types, index=types.index("hospital"),
                    format_func=lambda v: value_label("facility_type", v, view.lang),
                    key=f"review_type_{rid}")
-    right.selectbox(_t(view, "review.new_region"), codes,
+    right.selectbox(view.t("review.new_region"), codes,
                     index=codes.index(default) if default in regions else None,
-                    format_func=regions.get, placeholder=_t(view, "review.region_placeholder"),
+                    format_func=regions.get, placeholder=view.t("review.region_placeholder"),
                     key=f"review_region_{rid}")
 
 
@@ -240,7 +235,7 @@ def _apply(view, group: dict, action: str, labels: dict[str, str]) -> None:
             chosen = (group["proposed_id"] if action == "confirm"
                       else state.get(f"review_other_{rid}"))
             if not chosen:
-                st.warning(_t(view, "review.pick_first"))
+                st.warning(view.t("review.pick_first"))
                 return
             result = fresh(view, "review.decide", rid, chosen)
             names = _names(view)
@@ -251,18 +246,18 @@ def _apply(view, group: dict, action: str, labels: dict[str, str]) -> None:
     if action == "reject":
         audit.record("review", view.actor, view.role, decision="reject", name=raw_name,
                      lines=lines, facility=None)
-        state[_DONE] = _t(view, "review.rejected", raw_name=md(raw_name))
+        state[_DONE] = view.t("review.rejected", raw_name=md(raw_name))
     elif action == "create":
         audit.record("review", view.actor, view.role, decision="create_facility", name=raw_name,
                      lines=lines, facility=result["name"], region=result["region"])
-        state[_DONE] = _t(view, "review.created", raw_name=md(raw_name),
+        state[_DONE] = view.t("review.created", raw_name=md(raw_name),
                           facility=md(labels.get(result["facility_id"], result["name"])),
                           written=result["written"])
     else:
         decision = "confirm" if result["facility_id"] == group["proposed_id"] else "correct"
         audit.record("review", view.actor, view.role, decision=decision, name=raw_name,
                      lines=lines, facility=names.get(result["facility_id"]))
-        state[_DONE] = _t(view, "review.confirmed", raw_name=md(raw_name),
+        state[_DONE] = view.t("review.confirmed", raw_name=md(raw_name),
                           facility=md(labels.get(result["facility_id"], "")),
                           written=result["written"])
     st.rerun()
@@ -273,11 +268,11 @@ def _error(view, exc: review.ReviewError) -> None:
     texts = []
     for problem in exc.problems:
         message, fix = problem_message(problem, view.lang)
-        texts.append(_t(view, "review.problem_fix", message=message, fix=fix) if fix else message)
-    message = _t(view, ERRORS.get(exc.code, "review.failed"), detail=md(exc.detail),
+        texts.append(view.t("review.problem_fix", message=message, fix=fix) if fix else message)
+    message = view.t(ERRORS.get(exc.code, "review.failed"), detail=md(exc.detail),
                  problems=md(" · ".join(dict.fromkeys(texts))), error=md(exc.code))
     if exc.raw_name:
-        message = _t(view, "review.failed_for", raw_name=md(exc.raw_name), message=message)
+        message = view.t("review.failed_for", raw_name=md(exc.raw_name), message=message)
     if exc.code == "not_pending":
         # Decided in another session meanwhile: refresh the list, then say so.
         st.session_state[_STALE] = message
