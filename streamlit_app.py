@@ -6,12 +6,11 @@ pages themselves are declared once, in dashboard.pages.
 
 import streamlit as st
 
-from dashboard import audit
-from dashboard.access import pages_for
+from dashboard.access import audit, pages_for
+from dashboard.app.auth import identify, no_access, refused_page
+from dashboard.app.frame import current_language, opener, phone_menu, sidebar
 from dashboard.i18n import t
 from dashboard.pages import PAGES
-from dashboard.ui.auth import identify, no_access, refused_page
-from dashboard.ui.frame import current_language, opener, phone_menu, sidebar
 
 st.set_page_config(page_title="Lifeline · 生命线", layout="wide")
 

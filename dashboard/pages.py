@@ -30,7 +30,7 @@ class Page:
     @property
     def module(self) -> str:
         """The module whose ``render(view)`` draws the page."""
-        return f"dashboard.ui.{self.name}"
+        return f"dashboard.app.{self.name}"
 
     @property
     def title(self) -> str:

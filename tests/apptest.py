@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.ui.frame import open_page
+from dashboard.app.frame import open_page
 from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from data_loaders import store
-from data_loaders.importer import import_paths
+from data_loaders.ingest.importer import import_paths
 
 # No test may touch the working tree's data/ folder, not even a session fixture that
 # runs before the function-scoped ones: point the store and the cache elsewhere first.

@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from dashboard import access, audit
-from dashboard.access import AccessDenied
-from dashboard.auth import RoleMap, RolesFileError, load_role_map
+from dashboard import access
+from dashboard.access import AccessDenied, audit
+from dashboard.access.auth import RoleMap, RolesFileError, load_role_map
+from dashboard.analytics.metrics import Scope
+from dashboard.app.frame import open_page
 from dashboard.cli import AS_OF_EXPORTS, EXPORTS, main
 from dashboard.i18n import t
-from dashboard.markup import md
-from dashboard.metrics import Scope
-from dashboard.ui.frame import open_page
-from data_loaders.review import ReviewError
+from dashboard.present.markup import md
+from data_loaders.ingest.review import ReviewError
 from tests.apptest import run_app
 from tests.conftest import AS_OF
 

@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import access, allocation, audit
-from dashboard.access import AccessDenied
-from dashboard.metrics import Scope
-from data_loaders.importer import import_paths
+from dashboard import access
+from dashboard.access import AccessDenied, audit
+from dashboard.analytics import allocation
+from dashboard.analytics.metrics import Scope
+from data_loaders.ingest.importer import import_paths
 from geo.regions import load_registry
 from tests.conftest import AS_OF
 
@@ -145,8 +146,8 @@ def test_ranking_change_per_million_residents():
 def _orders(con, scope: Scope) -> tuple[list[str], list[str], list[str], list[str]]:
     """The regions in the order the Briefing, the Needs page and the Funding page (its
     table and its what-if before any budget) rank them."""
+    from dashboard.analytics.needs import gap_ranking
     from dashboard.briefing import build_brief
-    from dashboard.needs import gap_ranking
 
     brief = build_brief(con, scope, "zh")
     briefing = [r["adcode"] for r in sorted(brief["regions"], key=lambda r: r["gap_rank"] or 99)

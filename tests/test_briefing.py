@@ -52,6 +52,7 @@ from datetime import date
 
 import pytest
 
+from dashboard.analytics.metrics import BRIEF_REGION_FIELDS, Scope, region_summary, totals
 from dashboard.briefing import (
     build_brief,
     mapimage,
@@ -62,7 +63,6 @@ from dashboard.briefing import (
     write_brief,
 )
 from dashboard.cli import main
-from dashboard.metrics import BRIEF_REGION_FIELDS, Scope, region_summary, totals
 from data_loaders import store
 from tests.conftest import AS_OF, ROOT
 

@@ -108,7 +108,7 @@ def _world(lon: float, lat: float, zoom: float) -> tuple[float, float]:
 def _isolated_hostile_facility(db: Path, zoom: float) -> tuple[str, str, float, float]:
     """(id, name, lon, lat) of an urgent facility named ``<img ...>`` that is drawn on the
     province map at least 14 px from any other point or hub."""
-    from dashboard import metrics
+    from dashboard.analytics import metrics
     from data_loaders import store
     from geo.boundaries import prefecture_features, region_centroids
 
@@ -136,7 +136,7 @@ def _isolated_hostile_facility(db: Path, zoom: float) -> tuple[str, str, float, 
 
 
 def test_map_tooltip_shows_a_hostile_name_as_text(hostile_server, page, dialogs):  # noqa: F811
-    from dashboard.charts import view_for
+    from dashboard.present.charts import view_for
     from geo.boundaries import prefecture_features
 
     url, db = hostile_server

@@ -14,7 +14,7 @@ import io
 import pytest
 
 from dashboard import pages
-from dashboard.ui.partners import WHO_MATRIX_KEY
+from dashboard.app.partners import WHO_MATRIX_KEY
 from tests.test_browser import (  # noqa: F401
     CHROMIUM_ARGS,
     _local,

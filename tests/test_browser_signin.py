@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from dashboard import audit
+from dashboard.access import audit
 from tests.oidc_provider import OIDCProvider
 from tests.test_browser import CHROMIUM, browser, free_port, page, screenshot, streamlit_server, wait_for_app  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""The catalogues (dashboard/catalogue/*.toml) as data: every key used, in both languages,
+"""The catalogues (dashboard/i18n/catalogue/*.toml) as data: every key used, in both languages,
 with the same placeholders; every key the code builds at run time in a declared family."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _translated_keys():
 
 # Where the key's first part is the caller's: a table's header prefix (PREFIX of the page
 # module, e.g. "needs.col"), checked with the families of those prefixes.
-PREFIXED = {"dashboard/ui/tables.py"}
+PREFIXED = {"dashboard/app/tables.py"}
 
 
 def test_every_key_built_at_run_time_is_in_a_declared_family():

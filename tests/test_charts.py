@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from dashboard import charts
+from dashboard.present import charts
 from geo.boundaries import prefecture_features
 
 

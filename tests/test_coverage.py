@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from dashboard import coverage
-from dashboard.metrics import Scope
-from data_loaders.importer import SourceFile, import_files
+from dashboard.analytics import coverage
+from dashboard.analytics.metrics import Scope
+from data_loaders.ingest.importer import SourceFile, import_files
 from tests.conftest import AS_OF
 
 WUHAN, XIAOGAN = "420100", "420900"

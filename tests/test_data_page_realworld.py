@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from data_loaders import formats, store
+from data_loaders import store
+from data_loaders.ingest import formats
 from tests.apptest import frame_with
 from tests.conftest import ROOT, realworld_dir
 

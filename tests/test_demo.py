@@ -15,7 +15,7 @@ from data_loaders.demo import (
     build_demo,
     epidemic_curve,
 )
-from data_loaders.schema import DATE, ENUM, TABLES
+from data_loaders.store.schema import DATE, ENUM, TABLES
 
 HUBEI = "420000"
 END = pd.Timestamp(DEMO_END)

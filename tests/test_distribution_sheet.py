@@ -11,19 +11,20 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from data_loaders import formats, store
-from data_loaders.formats import ImportContext, choose
-from data_loaders.formats.distribution_sheet import SUPPLIER, DistributionSheetFormat
-from data_loaders.importer import SourceFile, import_files, import_paths
-from data_loaders.quantities_spec import interpret_spec
-from data_loaders.review import enqueue, pending
+from data_loaders import store
+from data_loaders.ingest import formats
+from data_loaders.ingest.formats import ImportContext, choose
+from data_loaders.ingest.formats.distribution_sheet import SUPPLIER, DistributionSheetFormat
+from data_loaders.ingest.importer import SourceFile, import_files, import_paths
+from data_loaders.ingest.quantities_spec import interpret_spec
+from data_loaders.ingest.review import enqueue, pending
 from tests.conftest import realworld_dir
 
 FMT = DistributionSheetFormat()
 # Importing a format module registers it, after which formats._load_builtin() believes
 # the registry is loaded; import every built-in so the registry is complete anyway.
 for _module in formats.BUILTIN:
-    importlib.import_module(f"data_loaders.formats.{_module}")
+    importlib.import_module(f"data_loaders.ingest.formats.{_module}")
 
 
 # -- specs ---------------------------------------------------------------------------
@@ -394,8 +395,8 @@ def test_a_unit_in_the_quantity_header_is_the_lines_unit(facilities_db):
 
 
 def test_header_cells_are_read_through_the_rule_table():
-    from data_loaders.formats import distribution_layout as layout
-    from data_loaders.rules import load_rules
+    from data_loaders.ingest.formats import distribution_layout as layout
+    from data_loaders.ingest.rules import load_rules
 
     fields = {r["synonym"]: r["field"] for r in load_rules("distribution_headers")}
     assert fields["发放单位"] == fields["受赠方"] == fields["领用单位"] == "recipient"
@@ -408,7 +409,7 @@ def test_header_cells_are_read_through_the_rule_table():
 
 
 def test_a_list_of_donations_received_is_refused_in_words():
-    from data_loaders.readers import ReadError
+    from data_loaders.ingest.readers import ReadError
 
     data = workbook([["武汉市红十字会接收捐赠物资明细"], ["2020年2月1日"]] + DONATIONS_TABLE)
     assert choose("donations.xlsx", data).name == "distribution_sheet"

@@ -1,4 +1,4 @@
-"""How numbers read (dashboard.formatting), with answers worked out by hand."""
+"""How numbers read (dashboard.present.formatting), with answers worked out by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from dashboard import formatting as f
+from dashboard.present import formatting as f
 
 
 @pytest.mark.parametrize(("value", "text"), [

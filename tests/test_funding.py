@@ -38,9 +38,9 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from dashboard import funding
-from dashboard.metrics import Scope
-from data_loaders.importer import SourceFile, import_files
+from dashboard.analytics import funding
+from dashboard.analytics.metrics import Scope
+from data_loaders.ingest.importer import SourceFile, import_files
 
 D = date(2020, 2, 15)
 WUHAN, XIAOGAN = "420100", "420900"

@@ -128,7 +128,7 @@ def test_where_to_direct_funds_and_what_if(db, router):
 
 
 def test_the_hub_edits_a_cost_and_the_allocation_follows(db, router):
-    from dashboard import audit
+    from dashboard.access import audit
 
     load(db)
     at = run_funding(router, params={"as_of": "2020-02-15"})
@@ -181,7 +181,7 @@ def test_funding_page_empty_store(db, router):
 @pytest.fixture
 def downloads(monkeypatch):
     """What each download button of the Funding page holds, by file name."""
-    from dashboard.ui import funding as ui
+    from dashboard.app import funding as ui
 
     held: dict[str, object] = {}
     monkeypatch.setattr(ui, "download", lambda frame, name, view, key: held.__setitem__(name, frame))
@@ -190,7 +190,7 @@ def downloads(monkeypatch):
 
 def test_tables_show_names_and_money_as_read_and_downloads_keep_ids_and_yuan(db, router, downloads,
                                                                            monkeypatch):
-    from dashboard import funding
+    from dashboard.analytics import funding
 
     load(db)
     monkeypatch.setattr(funding, "SHOWN_OVERLAPS", 1)  # one on screen, both in the download

@@ -14,15 +14,15 @@ from datetime import date
 import duckdb
 import pytest
 
-from data_loaders import readers, validation
-from data_loaders.formats import ImportContext, Note, choose
-from data_loaders.formats.hospital_feed import (
+from data_loaders.ingest import readers, validation
+from data_loaders.ingest.formats import ImportContext, Note, choose
+from data_loaders.ingest.formats.hospital_feed import (
     HospitalFeedFormat,
     facility_type,
     parse_piece,
     parse_remark,
 )
-from data_loaders.importer import SourceFile, import_files
+from data_loaders.ingest.importer import SourceFile, import_files
 from tests.conftest import ROOT, realworld_dir
 
 FMT = HospitalFeedFormat()

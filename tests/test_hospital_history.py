@@ -11,9 +11,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from data_loaders import validation
-from data_loaders.formats import ImportContext, Note, choose
-from data_loaders.formats.hospital_history import HospitalHistoryFormat
+from data_loaders.ingest import validation
+from data_loaders.ingest.formats import ImportContext, Note, choose
+from data_loaders.ingest.formats.hospital_history import HospitalHistoryFormat
 from tests.conftest import ROOT, realworld_dir
 
 FMT = HospitalHistoryFormat()

@@ -34,19 +34,21 @@ import pytest
 from openpyxl import Workbook
 
 from dashboard import pages
-from dashboard.charts import DECK_TOOLTIP, deck, facility_points, hub_points
-from dashboard.exports import FORMULA_STARTS, csv_bytes, neutralise, safe_frame
+from dashboard.app.frame import open_page
 from dashboard.i18n import problem_message
-from dashboard.markup import md
-from dashboard.ui.frame import open_page
-from data_loaders import readers, schema, store
-from data_loaders.importer import (
+from dashboard.present.charts import DECK_TOOLTIP, deck, facility_points, hub_points
+from dashboard.present.exports import FORMULA_STARTS, csv_bytes, neutralise, safe_frame
+from dashboard.present.markup import md
+from data_loaders import store
+from data_loaders.ingest import readers
+from data_loaders.ingest.importer import (
     SourceFile,
     import_files,
     import_paths,
     max_upload_bytes,
     safe_name,
 )
+from data_loaders.store import schema
 from tests.conftest import ROOT
 
 HTML_PAYLOADS = ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>",
@@ -309,8 +311,8 @@ def test_plotly_charts_carry_no_markup(page_runs, page):
 
 
 def test_sankey_labels_are_escaped():
-    from dashboard.ui.frame import View
-    from dashboard.ui.funding import sankey
+    from dashboard.app.frame import View
+    from dashboard.app.funding import sankey
 
     flows = pd.DataFrame({
         "funder_id": ["F1", "F2"], "funder_name": list(HTML_PAYLOADS[:2]),
@@ -380,8 +382,8 @@ def test_briefing_preview_is_escaped(page_runs):
 
 
 def test_briefing_markdown_and_html_escape_every_payload(hostile_db):
+    from dashboard.analytics.metrics import Scope, data_date_range
     from dashboard.briefing import build_brief, render_html, render_markdown
-    from dashboard.metrics import Scope, data_date_range
 
     con = store.connect(hostile_db, read_only=True)
     try:
@@ -726,7 +728,7 @@ def test_pages_with_sql_in_the_url_change_nothing(page_runs, hostile_db, hostile
 
 
 def test_analysis_filters_treat_values_as_literals(hostile_db, hostile_counts):
-    from dashboard import coverage, funding, metrics, needs, partners
+    from dashboard.analytics import coverage, funding, metrics, needs, partners
 
     con = store.connect(hostile_db, read_only=True)
     try:
@@ -771,7 +773,7 @@ def test_cli_arguments_with_sql_are_refused(hostile_db, tmp_path, args, capsys):
 
 
 def test_mapping_profile_names_with_sql_or_paths_are_refused(tmp_path):
-    from data_loaders.mapping import Mapping, load_profile, save_profile
+    from data_loaders.ingest.mapping import Mapping, load_profile, save_profile
 
     mapping = Mapping("organizations", {"名称": "name"}, {})
     for name in ("../../evil", "x'; DROP TABLE needs; --", "a/b", "..", "", "x" * 65, "名单\x00"):
@@ -784,7 +786,7 @@ def test_mapping_profile_names_with_sql_or_paths_are_refused(tmp_path):
 
 
 def test_review_corrections_with_sql_change_nothing(hostile_db, tmp_path):
-    from data_loaders import review
+    from data_loaders.ingest import review
 
     db = tmp_path / "review.duckdb"
     shutil.copy(hostile_db, db)

@@ -21,11 +21,13 @@ import pytest
 from openpyxl import Workbook
 
 from dashboard.i18n import problem_message
-from data_loaders import readers, schema, store, values
-from data_loaders.formats import ImportContext
-from data_loaders.formats.hospital_feed import HospitalFeedFormat, parse_remark, scrub
-from data_loaders.formats.hxl import HxlFormat
-from data_loaders.importer import SourceFile, import_files
+from data_loaders import store
+from data_loaders.ingest import readers, values
+from data_loaders.ingest.formats import ImportContext
+from data_loaders.ingest.formats.hospital_feed import HospitalFeedFormat, parse_remark, scrub
+from data_loaders.ingest.formats.hxl import HxlFormat
+from data_loaders.ingest.importer import SourceFile, import_files
+from data_loaders.store import schema
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 FACILITIES = "facility_id,name,facility_type,region\nH1,医院一,hospital,武汉\n"
@@ -143,7 +145,7 @@ def test_a_huge_json_integer_is_a_problem_not_an_overflow(db):
 
 
 def test_a_feed_supply_of_ten_to_the_400_is_refused_in_validation():
-    from data_loaders import validation
+    from data_loaders.ingest import validation
 
     record = {"province": "湖北", "city": "武汉市", "district": "江岸区", "name": "某医院",
               "supplies": [{"key": "防护服", "value": 10**400}], "remark": ""}

@@ -8,8 +8,8 @@ import pandas as pd
 
 from dashboard.cli import main
 from data_loaders import store
-from data_loaders.formats.hxl import parse_tag
-from data_loaders.importer import SourceFile, import_files
+from data_loaders.ingest.formats.hxl import parse_tag
+from data_loaders.ingest.importer import SourceFile, import_files
 from tests.conftest import SCENARIO
 
 FLAT = ("Hospital,District,Item,Needed,Date\n"

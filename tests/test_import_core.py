@@ -12,9 +12,9 @@ import pytest
 
 from dashboard.i18n import problem_message
 from data_loaders import store
-from data_loaders.importer import SourceFile, import_files, import_paths, recognise
-from data_loaders.readers import read_file
-from data_loaders.validation import validate
+from data_loaders.ingest.importer import SourceFile, import_files, import_paths, recognise
+from data_loaders.ingest.readers import read_file
+from data_loaders.ingest.validation import validate
 from tests.conftest import DATA, ROOT
 
 IMPORT = DATA / "import"
@@ -237,7 +237,7 @@ def test_a_missing_path_is_a_problem_not_an_exception(db, tmp_path):
 
 
 def test_an_unforeseen_reader_failure_is_a_problem(db, monkeypatch):
-    from data_loaders.formats.template import TemplateFormat
+    from data_loaders.ingest.formats.template import TemplateFormat
 
     def explode(self, name, data, ctx):
         raise ZeroDivisionError("a bug nobody foresaw")
@@ -271,7 +271,7 @@ def test_a_feed_without_a_date_asks_for_one(db):
 
 
 def test_a_failure_while_queueing_reviews_rolls_back_the_deliveries(db, monkeypatch):
-    from data_loaders import review
+    from data_loaders.ingest import review
 
     sheet = ROOT.parent / "shared" / "realworld" / "redcross-wuhan" / "武汉市红十字会发放物资一览表.xlsx"
     if not sheet.exists():

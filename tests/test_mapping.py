@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from data_loaders import formats, readers, store
-from data_loaders.formats import ImportContext
-from data_loaders.formats.mapped import MappedFormat
-from data_loaders.importer import SourceFile, import_files
-from data_loaders.mapping import (
+from data_loaders import store
+from data_loaders.ingest import formats, readers
+from data_loaders.ingest.formats import ImportContext
+from data_loaders.ingest.formats.mapped import MappedFormat
+from data_loaders.ingest.importer import SourceFile, import_files
+from data_loaders.ingest.mapping import (
     Mapping,
     apply_mapping,
     check_mapping,
@@ -24,8 +25,8 @@ from data_loaders.mapping import (
     save_profile,
     suggest_mapping,
 )
-from data_loaders.schema import TABLES
-from data_loaders.validation import validate
+from data_loaders.ingest.validation import validate
+from data_loaders.store.schema import TABLES
 
 HOSPITAL_HEADERS = ["医院名称", "所在区县", "需要物资", "数量", "填报时间"]
 HOSPITAL_CSV = (
@@ -261,8 +262,8 @@ def _section_app(csv: bytes, lang: str = "zh"):
     def page(data, lang):
         import streamlit as st
 
-        from dashboard.ui.frame import View
-        from dashboard.ui.mapping import mapping_section
+        from dashboard.app.frame import View
+        from dashboard.app.mapping import mapping_section
 
         view = View(lang, None, 7, ("", "", "hub"), None, None)
         # The Data page hands over only the files no built-in format reads.
@@ -314,7 +315,7 @@ def test_mapping_section_imports_once_valid(db):
 
 def test_cli_imports_with_a_saved_profile(tmp_path, capsys):
     from dashboard.cli import main
-    from data_loaders.mapping import save_profile, suggest_mapping
+    from data_loaders.ingest.mapping import save_profile, suggest_mapping
 
     sheet = tmp_path / "填报.csv"
     sheet.write_text("医院名称,所在区县,需要物资,数量,填报时间\n"

@@ -13,10 +13,11 @@ import re
 
 import pytest
 
-from data_loaders import readers, store
-from data_loaders.formats import ImportContext
-from data_loaders.formats.mapped import MappedFormat
-from data_loaders.mapping import (
+from data_loaders import store
+from data_loaders.ingest import readers
+from data_loaders.ingest.formats import ImportContext
+from data_loaders.ingest.formats.mapped import MappedFormat
+from data_loaders.ingest.mapping import (
     CONTACT,
     Mapping,
     apply_mapping,
@@ -29,10 +30,10 @@ from data_loaders.mapping import (
     suggest_mapping,
     suggestion_reason,
 )
-from data_loaders.mapping_content import suggest_header_row
-from data_loaders.mapping_rules import item_list
-from data_loaders.schema import TABLES
-from data_loaders.validation import validate
+from data_loaders.ingest.mapping_content import suggest_header_row
+from data_loaders.ingest.mapping_rules import item_list
+from data_loaders.ingest.validation import validate
+from data_loaders.store.schema import TABLES
 from tests.conftest import DATA
 
 FIXTURES = DATA / "mapping"
@@ -230,7 +231,7 @@ def test_unknown_names_take_the_type_the_header_names():
     by_hospital_header = Mapping("facilities", {"医院名称": "name"}, constants={"region": "武汉"})
     assert apply_mapping(raw, by_hospital_header).frame["facility_type"].tolist() == ["hospital"]
     by_unit_header = Mapping("facilities", {"单位名称": "name"}, constants={"region": "武汉"})
-    tables, notes = __import__("data_loaders.mapping", fromlist=["map_sheet"]).map_sheet(
+    tables, notes = __import__("data_loaders.ingest.mapping", fromlist=["map_sheet"]).map_sheet(
         raw, by_unit_header)
     assert tables[0].frame["facility_type"].tolist() == ["other"]
     assert [(n.code, n.where) for n in notes] == [("type_default", "某某小组")]
@@ -398,8 +399,8 @@ def test_red_cross_list_header_row(tmp_path):
 
 def test_every_reason_kind_and_note_has_a_sentence():
     from dashboard.i18n import CATALOGUE
-    from data_loaders.mapping_content import REASON_ORDER
-    from data_loaders.rules import load_rules
+    from data_loaders.ingest.mapping_content import REASON_ORDER
+    from data_loaders.ingest.rules import load_rules
 
     reasons = {CONTACT} | {row["reason"] for row in load_rules("header_never")}
     assert all(f"mapping.never.{r}" in CATALOGUE for r in reasons)
@@ -416,8 +417,8 @@ def _section(name: str, lang: str = "zh", data: bytes | None = None):
     from streamlit.testing.v1 import AppTest
 
     def page(name, data, lang):
-        from dashboard.ui.frame import View
-        from dashboard.ui.mapping import mapping_section
+        from dashboard.app.frame import View
+        from dashboard.app.mapping import mapping_section
 
         view = View(lang, None, 7, ("", "", "hub"), None, None)
         mapping_section(view, [(name, data)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from dashboard.ui.frame import open_page
+from dashboard.app.frame import open_page
 from tests.apptest import run_app
 from tests.test_ui_text import problems
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_loaders.matching import (
+from data_loaders.ingest.matching import (
     AMBIGUITY_MARGIN,
     THRESHOLD,
     accept,
@@ -114,7 +114,7 @@ def test_candidates_as_mappings_and_pairs():
 
 
 def test_a_city_hospital_is_not_the_province_hospital_of_the_same_name():
-    from data_loaders.matching import accept, match_name
+    from data_loaders.ingest.matching import accept, match_name
 
     candidates = [("P1", "湖北省中西医结合医院(新华医院)", "420100")]
     matches = match_name("武汉市中西医结合医院", candidates, region="420100")

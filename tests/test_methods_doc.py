@@ -13,7 +13,7 @@ import unicodedata
 
 import pytest
 
-from dashboard.ui.methods import METHODS, methods_text
+from dashboard.app.methods import METHODS, methods_text
 
 
 def headings(text: str) -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""The metric table (dashboard.metric_table): each metric defined once, with its strings
+"""The metric table (dashboard.analytics.metric_table): each metric defined once, with its strings
 and its definition in both METHODS documents, and every list that used to be kept by
 hand read from it."""
 
@@ -8,13 +8,14 @@ import re
 
 import pytest
 
-from dashboard import charts, formatting, metric_table, metrics
 from dashboard.access import registered
+from dashboard.analytics import metric_table, metrics
+from dashboard.analytics.metric_table import METRICS, PLACES
+from dashboard.app import components
+from dashboard.app.methods import METHODS
 from dashboard.briefing import content, mapimage
 from dashboard.i18n import CATALOGUE
-from dashboard.metric_table import METRICS, PLACES
-from dashboard.ui import components
-from dashboard.ui.methods import METHODS
+from dashboard.present import charts, formatting
 from tests.test_methods_doc import headings
 
 

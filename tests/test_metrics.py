@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from dashboard import metrics
-from dashboard.metrics import Scope
+from dashboard.analytics import metrics
+from dashboard.analytics.metrics import Scope
 from tests.conftest import AS_OF
 
 WUHAN, XIAOGAN, SHENNONGJIA = "420100", "420900", "429021"
@@ -142,7 +142,7 @@ def test_facility_status_urgent_only(scenario_db):
 
 
 def test_open_needs_per_1000_confirmed_uses_the_latest_count_on_or_before_d(scenario_db):
-    from data_loaders.importer import SourceFile, import_files
+    from data_loaders.ingest.importer import SourceFile, import_files
 
     cases = (b"date,prefecture_adcode,confirmed_cum,new_confirmed\n"
              b"2020-02-14,420100,1000,10\n2020-02-15,420100,2000,1000\n"

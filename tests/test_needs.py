@@ -26,10 +26,10 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from dashboard import needs
+from dashboard.analytics import needs
+from dashboard.analytics.metrics import Scope
 from dashboard.i18n import t
-from dashboard.metrics import Scope
-from data_loaders.importer import SourceFile, import_files
+from data_loaders.ingest.importer import SourceFile, import_files
 from geo.regions import load_registry
 
 D = date(2020, 2, 15)

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import needs
+from dashboard.analytics import needs
+from dashboard.analytics.metrics import Scope
+from dashboard.app import needs as ui
+from dashboard.app.tables import TABLE_WIDTH, layout, text_width
 from dashboard.i18n import t
-from dashboard.metrics import Scope
-from dashboard.ui import needs as ui
-from dashboard.ui.tables import TABLE_WIDTH, layout, text_width
 from tests.apptest import frame_with, run_app
 from tests.test_needs import load
 

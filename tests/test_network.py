@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from dashboard import network
-from dashboard.metrics import Scope
-from data_loaders.importer import import_paths
+from dashboard.analytics import network
+from dashboard.analytics.metrics import Scope
+from data_loaders.ingest.importer import import_paths
 from tests.conftest import AS_OF, DATA
 
 WUHAN, XIAOGAN, HUANGGANG, SUIZHOU, ENSHI = "420100", "420900", "421100", "421300", "422800"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_loaders.importer import import_paths
+from data_loaders.ingest.importer import import_paths
 from tests.apptest import frame_with, run_app
 from tests.conftest import DATA
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from data_loaders import store
-from data_loaders.formats.org_directory import org_type_for
-from data_loaders.importer import SourceFile, import_files
+from data_loaders.ingest.formats.org_directory import org_type_for
+from data_loaders.ingest.importer import SourceFile, import_files
 from tests.conftest import ROOT, realworld_dir
 
 DONATIONS = ("id,org_name,inferred_prefecture_adcode,scope\n"

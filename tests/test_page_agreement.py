@@ -17,10 +17,10 @@ from datetime import date
 
 import pytest
 
-from dashboard import coverage, funding, metrics, needs, network, partners, research
+from dashboard.analytics import coverage, funding, metrics, needs, network, partners, research
 from dashboard.briefing import build_brief
 from data_loaders import store
-from data_loaders.importer import import_paths
+from data_loaders.ingest.importer import import_paths
 from geo.regions import load_registry
 from tests.apptest import run_app
 from tests.conftest import realworld_dir

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import partners
-from dashboard.metrics import Scope, partner_activity
+from dashboard.analytics import partners
+from dashboard.analytics.metrics import Scope, partner_activity
 from tests.conftest import AS_OF
 
 WUHAN, XIAOGAN = "420100", "420900"
@@ -38,7 +38,7 @@ def test_freshness_as_of_scenario_date(scenario_db):
     # The quietest first: P3 never seen, then P2 (5 days), then P1 (today).
     assert list(frame["org_id"]) == ["P3", "P2", "P1"]
     assert set(frame["hub_name"]) == {"湖北枢纽"} and set(frame["hub_id"]) == {"HUB1"}
-    # Consistent with dashboard.metrics: stale partners are exactly the ones not fresh.
+    # Consistent with dashboard.analytics.metrics: stale partners are exactly the ones not fresh.
     counts = partners.freshness_counts(frame)
     assert counts == {"fresh": 2, "due": 0, "overdue": 0, "silent": 1}
     assert partner_activity(scenario_db, Scope(AS_OF, 7))["stale_partners"] == 1

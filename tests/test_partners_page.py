@@ -110,7 +110,7 @@ def test_partners_page_organisation_type_and_category_filters(scenario_db, run_p
 
 
 def test_tables_keep_ids_out_of_sight_and_last_in_the_downloads(scenario_db, run_partners, monkeypatch):
-    from dashboard.ui import partners as ui
+    from dashboard.app import partners as ui
 
     held: dict[str, pd.DataFrame] = {}
     monkeypatch.setattr(ui, "download", lambda frame, name, view, key: held.__setitem__(name, frame))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from data_loaders import store
-from data_loaders.importer import SourceFile, import_files
-from data_loaders.values import CONTACT_REMOVED, strip_contacts
+from data_loaders.ingest.importer import SourceFile, import_files
+from data_loaders.ingest.values import CONTACT_REMOVED, strip_contacts
 
 # Outside hashes and ids (hex runs), which may contain phone-like digits by chance.
 PHONE = re.compile(r"(?<![0-9a-zA-Z])(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|\d{3,4}-\d{7,8})(?![0-9a-zA-Z])"

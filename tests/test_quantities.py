@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_loaders.quantities import parse_quantity, split_item_quantity
+from data_loaders.ingest.quantities import parse_quantity, split_item_quantity
 
 
 @pytest.mark.parametrize("text, expected", [

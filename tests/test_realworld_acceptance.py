@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import metrics
-from dashboard.ui.frame import open_page
+from dashboard.analytics import metrics
+from dashboard.app.frame import open_page
 from data_loaders import store
 from tests.conftest import ROOT, realworld_dir
 
@@ -91,7 +91,7 @@ def test_the_first_day_of_the_feed_has_no_earlier_data(feed_db):
 
 
 def test_no_total_adds_different_units(real_db):
-    from dashboard import funding, needs
+    from dashboard.analytics import funding, needs
 
     con = store.connect(real_db, read_only=True)
     scope = metrics.Scope(FEED_DAY, 28)
@@ -166,7 +166,7 @@ def test_every_page_renders_the_real_data(real_db, monkeypatch):
 def test_gaps_stay_honest_shennongjia_has_no_data(real_db):
     from datetime import date
 
-    from dashboard.charts import NO_DATA_GREY, choropleth
+    from dashboard.present.charts import NO_DATA_GREY, choropleth
     from geo.boundaries import prefecture_features
 
     con = store.connect(real_db)

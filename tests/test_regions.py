@@ -26,7 +26,7 @@ import json
 
 import pandas as pd
 
-from dashboard import metrics
+from dashboard.analytics import metrics
 from dashboard.briefing import build_brief, render_html, render_markdown
 from dashboard.cli import main
 from tests.apptest import frame_with, run_app

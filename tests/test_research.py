@@ -15,11 +15,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from dashboard import __version__, research
+from dashboard import __version__
+from dashboard.analytics import research
+from dashboard.analytics.dictionary import data_dictionary, dictionary_markdown
+from dashboard.analytics.metrics import Scope, region_summary
 from dashboard.cli import main
-from dashboard.dictionary import data_dictionary, dictionary_markdown
-from dashboard.metrics import Scope, region_summary
-from data_loaders import schema, store
+from data_loaders import store
+from data_loaders.store import schema
 from tests.conftest import SCENARIO
 from tests.test_suppression import sensitive_recovered
 
@@ -316,7 +318,7 @@ def test_cli_keeps_the_table_exports(scenario_db, capsys):
 def test_the_small_cell_threshold_is_the_hubs_policy_with_a_floor(monkeypatch, configured, used):
     """Whoever exports cannot choose it (two thresholds would reveal the hidden counts);
     the hub's configuration can raise it but never below the floor of 3."""
-    from dashboard.suppression import THRESHOLD_FLOOR, policy_threshold
+    from dashboard.analytics.suppression import THRESHOLD_FLOOR, policy_threshold
 
     if configured is None:
         monkeypatch.delenv("LIFELINE_SMALL_CELL_THRESHOLD", raising=False)
@@ -326,7 +328,7 @@ def test_the_small_cell_threshold_is_the_hubs_policy_with_a_floor(monkeypatch, c
 
 
 def test_the_audit_records_the_threshold_of_each_research_export(scenario_db, tmp_path, monkeypatch):
-    from dashboard import audit
+    from dashboard.access import audit
 
     db = str(store.database_file(scenario_db))
     scenario_db.close()

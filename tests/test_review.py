@@ -6,10 +6,11 @@ import importlib
 
 import pytest
 
-from data_loaders import formats, store
-from data_loaders.formats import ImportContext
-from data_loaders.importer import SourceFile, import_files
-from data_loaders.review import (
+from data_loaders import store
+from data_loaders.ingest import formats
+from data_loaders.ingest.formats import ImportContext
+from data_loaders.ingest.importer import SourceFile, import_files
+from data_loaders.ingest.review import (
     QueuedReview,
     aliases,
     decide,
@@ -21,7 +22,7 @@ from data_loaders.review import (
 from tests.test_distribution_sheet import FACILITIES_CSV, tiny_sheet
 
 for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
-    importlib.import_module(f"data_loaders.formats.{_module}")
+    importlib.import_module(f"data_loaders.ingest.formats.{_module}")
 
 
 def _payload(delivery_id: str) -> dict:
@@ -110,7 +111,7 @@ def test_confirmed_name_matches_automatically_on_the_next_import(db):
     decide(db, water["review_id"], "F-TJ")
     assert store.existing_keys(db, "deliveries") >= {"RC-20200130-10"}
 
-    from data_loaders.formats.distribution_sheet import DistributionSheetFormat
+    from data_loaders.ingest.formats.distribution_sheet import DistributionSheetFormat
 
     again = DistributionSheetFormat().convert("list.xlsx", sheet, ImportContext(con=db))
     assert again.review == []
@@ -127,8 +128,8 @@ def test_ensure_review_table_is_repeatable(db):
 def _review_page(db_path: str, lang: str) -> None:
     """An AppTest script: the review section alone, for the hub, on the store at
     ``db_path`` (the test names it in LIFELINE_DB)."""
-    from dashboard.ui.frame import View
-    from dashboard.ui.review import review_section
+    from dashboard.app.frame import View
+    from dashboard.app.review import review_section
 
     review_section(View(lang, None, 7, (db_path, "", "hub"), None, None))
 

@@ -13,16 +13,17 @@ from datetime import date
 
 import pytest
 
-from dashboard import audit
-from data_loaders import formats, store
-from data_loaders.importer import SourceFile, import_files
-from data_loaders.mapping import facility_id_for
-from data_loaders.review import groups, pending
+from dashboard.access import audit
+from data_loaders import store
+from data_loaders.ingest import formats
+from data_loaders.ingest.importer import SourceFile, import_files
+from data_loaders.ingest.mapping import facility_id_for
+from data_loaders.ingest.review import groups, pending
 from tests.apptest import run_app
 from tests.test_distribution_sheet import FACILITIES_CSV, workbook
 
 for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
-    importlib.import_module(f"data_loaders.formats.{_module}")
+    importlib.import_module(f"data_loaders.ingest.formats.{_module}")
 
 DATA_PAGE = "data"
 SHEET = [
@@ -233,9 +234,9 @@ def test_two_dozen_names_stay_one_table_and_one_line_each(db):
 
 
 def test_every_refusal_has_a_sentence_in_both_languages():
+    from dashboard.app.review import ACTIONS, ERRORS
     from dashboard.i18n import CATALOGUE
-    from dashboard.ui.review import ACTIONS, ERRORS
-    from data_loaders.review import ERROR_CODES
+    from data_loaders.ingest.review import ERROR_CODES
 
     assert set(ERRORS) == set(ERROR_CODES)
     for key in [*ERRORS.values(), *ACTIONS.values()]:

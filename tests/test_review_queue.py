@@ -7,13 +7,14 @@ import importlib
 
 import pytest
 
-from data_loaders import formats, store
-from data_loaders.formats import ImportContext
-from data_loaders.formats.distribution_sheet import DistributionSheetFormat
-from data_loaders.importer import SourceFile, import_files
-from data_loaders.mapping import facility_id_for
-from data_loaders.matching import Match, accept, match_name, normalise_name
-from data_loaders.review import (
+from data_loaders import store
+from data_loaders.ingest import formats
+from data_loaders.ingest.formats import ImportContext
+from data_loaders.ingest.formats.distribution_sheet import DistributionSheetFormat
+from data_loaders.ingest.importer import SourceFile, import_files
+from data_loaders.ingest.mapping import facility_id_for
+from data_loaders.ingest.matching import Match, accept, match_name, normalise_name
+from data_loaders.ingest.review import (
     REVIEW_DDL,
     NotPending,
     QueuedReview,
@@ -33,7 +34,7 @@ from tests.test_distribution_sheet import FACILITIES_CSV, workbook
 from tests.test_review import _payload
 
 for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
-    importlib.import_module(f"data_loaders.formats.{_module}")
+    importlib.import_module(f"data_loaders.ingest.formats.{_module}")
 
 ORGS_CSV = "org_id,name,org_type,region\nORG-RC-WUHAN,武汉市红十字会,other,420100\n"
 # Two hospitals of one name in one prefecture: only a person can tell which is meant.

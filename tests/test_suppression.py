@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.suppression import SECONDARY_MARK, SuppressionError, suppress
+from dashboard.analytics.suppression import SECONDARY_MARK, SuppressionError, suppress
 
 T = 5
 

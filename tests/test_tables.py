@@ -1,4 +1,4 @@
-"""Tables as people read them (dashboard.ui.tables.layout), without a browser."""
+"""Tables as people read them (dashboard.app.tables.layout), without a browser."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.i18n import region_label, t
-from dashboard.ui.components import CONTEXT, RANKED
-from dashboard.ui.tables import (
+from dashboard.app.components import CONTEXT, RANKED
+from dashboard.app.tables import (
     CODE,
     CODE_HELP_KEY,
     COUNT,
@@ -24,6 +23,7 @@ from dashboard.ui.tables import (
     layout,
     text_width,
 )
+from dashboard.i18n import region_label, t
 from geo.regions import load_registry
 
 

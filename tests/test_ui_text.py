@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 
 from dashboard import pages
-from dashboard.ui.tables import CODE_HELP_KEY
+from dashboard.app.tables import CODE_HELP_KEY
 from data_loaders import store
-from data_loaders.importer import import_paths
+from data_loaders.ingest.importer import import_paths
 from tests.apptest import run_app
 from tests.conftest import SCENARIO
 

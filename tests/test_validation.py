@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from data_loaders import store
-from data_loaders.importer import SourceFile, import_files
+from data_loaders.ingest.importer import SourceFile, import_files
 
 FACILITIES = "facility_id,name,facility_type,region\nH1,医院一,hospital,武汉\n"
 

@@ -1,14 +1,14 @@
 """The content of the morning briefing: one JSON-ready dict, computed once, rendered many ways.
 
 Every number reuses a definition documented in docs/METHODS.md (section "Briefing"):
-the headline figures are :func:`dashboard.metrics.totals` as of D, D−1 and D−7 (same
-window W; :func:`dashboard.metrics.earlier_totals` gives None for a day before the data
+the headline figures are :func:`dashboard.analytics.metrics.totals` as of D, D−1 and D−7 (same
+window W; :func:`dashboard.analytics.metrics.earlier_totals` gives None for a day before the data
 begins: "no earlier data", never a change from zero); the gaps are
-:func:`dashboard.needs.gap_ranking`, the one ranking every page shows; partner freshness is
-:func:`dashboard.partners.freshness`; duplicated donations are
-:func:`dashboard.funding.overlaps`. Nothing here imports streamlit.
+:func:`dashboard.analytics.needs.gap_ranking`, the one ranking every page shows; partner freshness is
+:func:`dashboard.analytics.partners.freshness`; duplicated donations are
+:func:`dashboard.analytics.funding.overlaps`. Nothing here imports streamlit.
 
-The dict keeps the keys of :func:`dashboard.metrics.brief` (``as_of``, ``window_days``,
+The dict keeps the keys of :func:`dashboard.analytics.metrics.brief` (``as_of``, ``window_days``,
 ``totals``, ``regions``) so existing readers of ``brief --format json`` keep working.
 Organisation and facility names are passed through as data; no contact person or phone
 number is ever selected.
@@ -21,13 +21,11 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import metric_table
 from dashboard.access import query
-from dashboard.briefing.narrative import region_changes, sentences
-from dashboard.funding import DEFAULT_DAYS as OVERLAP_DAYS
-from dashboard.funding import overlaps
-from dashboard.i18n import region_label, t
-from dashboard.metrics import (
+from dashboard.analytics import metric_table
+from dashboard.analytics.funding import DEFAULT_DAYS as OVERLAP_DAYS
+from dashboard.analytics.funding import overlaps
+from dashboard.analytics.metrics import (
     BRIEF_REGION_FIELDS,
     IN_PROVINCE,
     OVERDUE,
@@ -37,8 +35,10 @@ from dashboard.metrics import (
     region_summary,
     totals,
 )
-from dashboard.needs import gap_ranking, needs_at
-from dashboard.partners import freshness, freshness_counts
+from dashboard.analytics.needs import gap_ranking, needs_at
+from dashboard.analytics.partners import freshness, freshness_counts
+from dashboard.briefing.narrative import region_changes, sentences
+from dashboard.i18n import region_label, t
 from geo.config import province_adcode
 from geo.regions import load_registry
 
@@ -233,9 +233,9 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
 
     With ``region`` (a prefecture adcode) the briefing is that prefecture's: every number,
     list and sentence counts it alone, ``regions`` lists its counties
-    (:func:`dashboard.metrics.county_summary`) and ``region`` names it.
+    (:func:`dashboard.analytics.metrics.county_summary`) and ``region`` names it.
 
-    Keys: as_of, window_days, totals, regions (as :func:`dashboard.metrics.brief`), and
+    Keys: as_of, window_days, totals, regions (as :func:`dashboard.analytics.metrics.brief`), and
     lang, window {start, end, days}, province {adcode, name, name_en}, region {adcode,
     name, name_en} or None, compared {d1, d7, d1_has_data, d7_has_data}, headline (value at
     D, D−1, D−7 and changes per measure), gaps {formula, regions, facilities}, partners

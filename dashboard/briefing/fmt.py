@@ -1,11 +1,11 @@
 """Number formatting of the narrative and the renderers (plain text, no markup): the
-briefing reads its numbers as the app does (dashboard.formatting), "no data" when unknown."""
+briefing reads its numbers as the app does (dashboard.present.formatting), "no data" when unknown."""
 
 from __future__ import annotations
 
-from dashboard import formatting
-from dashboard.formatting import is_missing
 from dashboard.i18n import t
+from dashboard.present import formatting
+from dashboard.present.formatting import is_missing
 
 __all__ = ["is_missing", "number", "percent", "value", "change", "verdict", "score", "truncate",
            "names", "clean"]

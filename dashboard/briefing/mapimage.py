@@ -16,7 +16,7 @@ import math
 import warnings
 from functools import lru_cache
 
-from dashboard import metric_table
+from dashboard.analytics import metric_table
 from dashboard.i18n import t
 
 MAP_METRICS = metric_table.in_place("briefing_map")
@@ -78,7 +78,7 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
     ``regions`` are the records of a brief (``build_brief(...)["regions"]``): adcode,
     name, name_en, has_data and the metric. Regions without data are grey. Names are in
     ``lang``; with lang='zh' and no CJK font installed they fall back to English. The
-    colours are the app's (dashboard.charts.shade of ``metric``, ``classes`` defaulting
+    colours are the app's (dashboard.present.charts.shade of ``metric``, ``classes`` defaulting
     to the app's), so the printed map reads like the Overview.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -88,7 +88,7 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    from dashboard.charts import DEFAULT_CLASSES, shade
+    from dashboard.present.charts import DEFAULT_CLASSES, shade
     from geo.boundaries import county_features, prefecture_features
 
     if metric not in MAP_METRICS:

@@ -46,7 +46,7 @@ def _region(row) -> dict:
 def region_changes(today: pd.DataFrame, yesterday: pd.DataFrame | None) -> dict:
     """Per-prefecture changes from D−1 to D that the narrative mentions (JSON-ready).
 
-    Both frames are :func:`dashboard.metrics.region_summary` outputs of the same
+    Both frames are :func:`dashboard.analytics.metrics.region_summary` outputs of the same
     province. Lists are in adcode order except ``urgent_rise`` (largest rise first).
     ``yesterday`` is None when the data begins on D: nothing was lost, gained or rose
     since a day with no data, so every list is empty.

@@ -1,7 +1,7 @@
 """The briefing as Markdown (for group chats) and as self-contained HTML (for print and PDF).
 
 Both take the dict of :func:`dashboard.briefing.content.build_brief` and a language;
-every label comes from the catalogue (keys ``brief.*`` in dashboard/i18n.py).
+every label comes from the catalogue (keys ``brief.*`` in dashboard/i18n/__init__.py).
 
 - Markdown is plain: bold lines and bullet lists, no tables (most chat apps do not draw
   them) and no HTML. Characters that Markdown would turn into markup or raw HTML are
@@ -213,7 +213,7 @@ def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]], 
 
 def _change_cell(text: str, key: str, delta) -> str:
     """A change, red when it is worse and green when better for measure ``key`` (a fall
-    in coverage is worse, a fall in open needs better: dashboard.formatting.MEASURES)."""
+    in coverage is worse, a fall in open needs better: dashboard.present.formatting.MEASURES)."""
     cls = {"worse": "worse", "better": "better"}.get(fmt.verdict(key, delta), "")
     return f'<span class="{cls}">{html.escape(text)}</span>' if cls else html.escape(text)
 

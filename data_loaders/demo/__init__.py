@@ -1,6 +1,6 @@
 """A deterministic demo scenario: the first COVID-19 wave in Hubei, 2020-01-20 to 2020-03-31.
 
-``build_demo`` returns the six store tables (see ``data_loaders.schema``) for a
+``build_demo`` returns the six store tables (see ``data_loaders.store.schema``) for a
 realistic but fictional response: real prefectures, real 2020 populations and real
 confirmed-case totals; fictional organisations, facilities, needs, deliveries,
 grants and activity reports. The story the data tells is the one of 2020: hospitals

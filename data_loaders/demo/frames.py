@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from data_loaders.demo.timeline import _dates
-from data_loaders.schema import TABLES
+from data_loaders.store.schema import TABLES
 
 
 def _text(values) -> pd.Series:

@@ -18,7 +18,7 @@ from data_loaders.demo.timeline import (
     DAY_MAKESHIFT_OPEN,
     N_DAYS,
 )
-from data_loaders.schema import CATEGORIES, PRIORITIES
+from data_loaders.store.schema import CATEGORIES, PRIORITIES
 
 # Volume at scale 1.
 N_NEEDS = 12_500

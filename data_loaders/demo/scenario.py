@@ -82,7 +82,7 @@ def _case_frame(province: str | None, registry) -> pd.DataFrame:
 
     Drawn without the rng, so adding it changed none of the other frames.
     """
-    from data_loaders.schema import CASE_COUNTS
+    from data_loaders.store.schema import CASE_COUNTS
 
     curve = epidemic_curve(province, registry)
     dates = pd.to_datetime(curve["date"]).astype("datetime64[s]")

@@ -1,0 +1,565 @@
+"""Unmet needs: what was asked for, what arrived, what is on the way, and what is left.
+
+Pure functions over a DuckDB connection and a :class:`dashboard.analytics.metrics.Scope` (as-of
+date D, window W, province). SQL takes parameters; nothing formats user input into SQL.
+Definitions (also in docs/METHODS.md, "Unmet needs"):
+
+**Linking deliveries to needs.** A delivery's *date* is ``delivered_on``, else
+``dispatched_on``, else ``expected_on``.
+
+- ``explicit``: the delivery names a ``need_id``; it counts toward that need.
+- ``matched``: the delivery names no need; it is linked to the need at the same
+  facility with the same category and the same item (compared after trimming spaces;
+  two empty items are equal) that was reported on or before the delivery's date and
+  was still open on that date (not cancelled; closed_on empty or on/after that date:
+  the delivery that closes a need usually arrives on the day it is closed). Among
+  several candidates the earliest reported wins (ties: the smallest need_id). A
+  delivery without any date is never matched.
+- A delivery dated **before** its need was reported never counts toward it, also when
+  it names the need explicitly (it answered something else). An explicit delivery
+  without any date keeps its link.
+
+**Per open need at D** (open as in metrics.OPEN_NEED):
+
+- ``delivered``: sum of linked deliveries with status delivered and
+  reported_on <= delivered_on <= D;
+- ``in_transit``: sum of linked deliveries that are not failed, not delivered by D
+  (delivered_on empty or after D) and dispatched on or before D or not yet dispatched
+  (planned deliveries are in the pipeline too);
+- ``unmet`` = max(requested − delivered, 0); empty when the quantity is unknown (such
+  a need is a whole need: the page shows "whole need", never 0);
+- ``days_open`` = D − reported_on.
+
+Quantities are never added across units: aggregates count needs, and quantity totals
+(:func:`quantities_by_item`, :func:`projection`) are per item and unit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard.access import query
+from dashboard.analytics.metric_table import DEFAULT_WINDOW
+from dashboard.analytics.metrics import (
+    COMMUNITIES_SQL,
+    HOSPITALS_SQL,
+    IN_PROVINCE,
+    OPEN_NEED,
+    OVERDUE,
+    Scope,
+)
+from dashboard.present.exports import safe_frame
+
+DIMENSIONS = ("region_adcode", "category", "beneficiary_group", "priority")
+PRIORITY_ORDER = ("urgent", "high", "normal")
+URGENCY_WEIGHTS = {"urgent": 3.0, "high": 2.0, "normal": 1.0}
+
+DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
+# A need open on a delivery's date c.x (closing on c.x still counts: see the docstring).
+_OPEN_ON_X = ("n.reported_on <= c.x AND n.status <> 'cancelled' "
+              "AND (n.closed_on IS NULL OR n.closed_on >= c.x)")
+
+# Common table expression ``links(delivery_id, need_id, link_rule)``.
+LINKS_CTE = f"""
+links AS (
+    SELECT d.delivery_id, d.need_id, 'explicit' AS link_rule
+    FROM deliveries d JOIN needs n ON n.need_id = d.need_id
+    WHERE {DELIVERY_DATE} IS NULL OR {DELIVERY_DATE} >= n.reported_on
+    UNION ALL
+    SELECT delivery_id, need_id, 'matched' AS link_rule FROM (
+        SELECT c.delivery_id, n.need_id,
+               row_number() OVER (PARTITION BY c.delivery_id
+                                  ORDER BY n.reported_on, n.need_id) AS rk
+        FROM (SELECT d.delivery_id, d.facility_id, d.category, trim(d.item) AS item,
+                     {DELIVERY_DATE} AS x
+              FROM deliveries d WHERE d.need_id IS NULL) c
+        JOIN needs n ON n.facility_id = c.facility_id AND n.category = c.category
+             AND trim(n.item) IS NOT DISTINCT FROM c.item
+        WHERE c.x IS NOT NULL AND {_OPEN_ON_X}
+    ) WHERE rk = 1
+)
+"""
+
+DELIVERED_BY_D = "d.status = 'delivered' AND d.delivered_on <= $d AND d.delivered_on >= nd.reported_on"
+IN_TRANSIT_AT_D = ("d.status <> 'failed' AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d) "
+                   "AND (d.delivered_on IS NULL OR d.delivered_on > $d)")
+_FILTERS = ("($region IS NULL OR f.region_adcode = $region) "
+            "AND ($category IS NULL OR n.category = $category)")
+
+
+def _params(scope: Scope, region: str | None = None, category: str | None = None) -> dict:
+    return {"d": scope.as_of, "prov": scope.prefix, "region": region, "category": category}
+
+
+def linked_deliveries(con, scope: Scope) -> pd.DataFrame:
+    """Every delivery to a facility of the province that counts toward a need.
+
+    Columns: delivery_id, need_id, link_rule ('explicit' or 'matched'). Deliveries
+    that count toward no need are absent.
+    """
+    return con.execute(
+        f"""
+        WITH {LINKS_CTE}
+        SELECT l.delivery_id, l.need_id, l.link_rule
+        FROM links l JOIN deliveries d USING (delivery_id) JOIN facilities f USING (facility_id)
+        WHERE {IN_PROVINCE}
+        ORDER BY l.delivery_id
+        """,
+        {"prov": scope.prefix},
+    ).df()
+
+
+_NEEDS_AT_SQL = f"""
+WITH {LINKS_CTE},
+nd AS (
+    SELECT n.need_id, n.facility_id, f.name AS facility_name, f.facility_type,
+           f.region_adcode, n.category, n.item, n.quantity AS requested, n.unit,
+           n.reported_on, n.priority, n.beneficiary_group
+    FROM needs n JOIN facilities f USING (facility_id)
+    WHERE {OPEN_NEED} AND {IN_PROVINCE} AND {_FILTERS}
+),
+agg AS (
+    SELECT nd.need_id,
+           coalesce(sum(d.quantity) FILTER (WHERE {DELIVERED_BY_D}), 0) AS delivered,
+           coalesce(sum(d.quantity) FILTER (WHERE {IN_TRANSIT_AT_D}), 0) AS in_transit
+    FROM nd JOIN links l ON l.need_id = nd.need_id JOIN deliveries d USING (delivery_id)
+    GROUP BY nd.need_id
+)
+SELECT nd.need_id, nd.facility_id, nd.facility_name, nd.facility_type, nd.region_adcode,
+       nd.category, nd.item, nd.unit, nd.requested,
+       coalesce(agg.delivered, 0)::DOUBLE AS delivered,
+       coalesce(agg.in_transit, 0)::DOUBLE AS in_transit,
+       CASE WHEN nd.requested IS NULL THEN NULL
+            ELSE greatest(nd.requested - coalesce(agg.delivered, 0), 0) END AS unmet,
+       date_diff('day', nd.reported_on, $d) AS days_open,
+       nd.reported_on, nd.priority, nd.beneficiary_group
+FROM nd LEFT JOIN agg USING (need_id)
+ORDER BY CASE nd.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END,
+         days_open DESC, nd.need_id
+"""
+
+
+@query("facility")
+def needs_at(con, scope: Scope, region: str | None = None,
+             category: str | None = None) -> pd.DataFrame:
+    """One row per need open at D in the province (optionally one prefecture/category).
+
+    Urgent first, then high, then normal; within a priority the oldest first.
+    ``requested`` and ``unmet`` are NaN when the need gave no quantity.
+    """
+    frame = con.execute(_NEEDS_AT_SQL, _params(scope, region, category)).df()
+    for col in ("requested", "delivered", "in_transit", "unmet"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["days_open"] = frame["days_open"].astype("int64")
+    frame["reported_on"] = pd.to_datetime(frame["reported_on"]).dt.date
+    return frame
+
+
+def _share(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator else float("nan")
+
+
+@query("facility", reuses={"frame": "needs.needs_at"})
+def needs_by(con, scope: Scope, dimension: str, region: str | None = None,
+             frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Open needs at D counted by ``dimension`` (one of DIMENSIONS).
+
+    Columns: the dimension, open_needs, urgent_needs, quantified_needs (with a
+    quantity), unquantified_needs, uncovered_needs (the sum of the needs' uncovered
+    shares, in whole needs) and uncovered_share = uncovered_needs ÷ open_needs. Counts
+    only: quantities of different items and units are never added (see
+    :func:`quantities_by_item`). Most uncovered first.
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}; use one of {DIMENSIONS}")
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
+    columns = [dimension, "open_needs", "urgent_needs", "quantified_needs",
+               "unquantified_needs", "uncovered_needs", "uncovered_share"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame[dimension] = frame[dimension].fillna("")
+    frame = frame.assign(share=uncovered_share(frame), urgent=frame["priority"] == "urgent",
+                         unquantified=frame["requested"].isna())
+    out = frame.groupby(dimension, sort=False).agg(
+        open_needs=("need_id", "count"),
+        urgent_needs=("urgent", "sum"),
+        quantified_needs=("requested", "count"),
+        unquantified_needs=("unquantified", "sum"),
+        uncovered_needs=("share", "sum"),
+    ).reset_index()
+    for col in ("urgent_needs", "unquantified_needs"):
+        out[col] = out[col].astype("int64")
+    out["uncovered_share"] = out["uncovered_needs"] / out["open_needs"]
+    out = out.sort_values(["uncovered_needs", "open_needs", dimension],
+                          ascending=[False, False, True])
+    return out[columns].reset_index(drop=True)
+
+
+QUANTITY_COLUMNS = ["category", "item", "unit", "open_needs", "requested", "delivered",
+                    "in_transit", "unmet", "remaining"]
+
+
+@query("facility", reuses={"frame": "needs.needs_at"})
+def quantities_by_item(con, scope: Scope, region: str | None = None,
+                       frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Quantities of the open needs at D that gave one, per category, item and unit.
+
+    The only place quantities are totalled: within one item and one unit, never across
+    (masks in 只 and suits in 套 are two rows). Columns QUANTITY_COLUMNS; remaining =
+    Σ max(unmet − in transit, 0); item and unit are '' when the need gave none. Most
+    open needs first.
+    """
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
+    frame = frame[frame["requested"].notna()]
+    if frame.empty:
+        return pd.DataFrame(columns=QUANTITY_COLUMNS)
+    frame = frame.assign(item=frame["item"].fillna("").str.strip(),
+                         unit=frame["unit"].fillna("").str.strip(),
+                         remaining=(frame["unmet"] - frame["in_transit"]).clip(lower=0))
+    out = frame.groupby(["category", "item", "unit"]).agg(
+        open_needs=("need_id", "count"), requested=("requested", "sum"),
+        delivered=("delivered", "sum"), in_transit=("in_transit", "sum"),
+        unmet=("unmet", "sum"), remaining=("remaining", "sum")).reset_index()
+    out = out.sort_values(["open_needs", "category", "item", "unit"],
+                          ascending=[False, True, True, True])
+    return out[QUANTITY_COLUMNS].reset_index(drop=True)
+
+
+@query("facility", reuses={"frame": "needs.needs_at"})
+def ageing(con, scope: Scope, region: str | None = None,
+           frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """days_open of every open need at D (one row per need, for a histogram)."""
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
+    return frame[["need_id", "region_adcode", "category", "priority", "days_open"]]
+
+
+@query("facility")
+def time_to_fulfil(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """Median days from reported_on to closed_on of needs met on or before D.
+
+    Columns: region_adcode, category, needs_met, median_days. Cancelled needs are not
+    fulfilled and are left out.
+    """
+    return con.execute(
+        f"""
+        SELECT f.region_adcode, n.category, count(*) AS needs_met,
+               median(date_diff('day', n.reported_on, n.closed_on))::DOUBLE AS median_days
+        FROM needs n JOIN facilities f USING (facility_id)
+        WHERE n.status = 'met' AND n.closed_on IS NOT NULL AND n.closed_on <= $d
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        GROUP BY ALL ORDER BY f.region_adcode, n.category
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df()
+
+
+def uncovered_share(frame: pd.DataFrame) -> pd.Series:
+    """The share of each open need that nothing delivered or on the way covers.
+
+    max(unmet − in transit, 0) ÷ requested; a need of unknown quantity counts 1 when
+    nothing was delivered or is on the way, else 0 (its formula: the catalogue's needs.gap.formula).
+    """
+    requested = frame["requested"]
+    uncovered = (frame["unmet"] - frame["in_transit"]).clip(lower=0)
+    share = np.where(
+        requested.notna() & (requested > 0), uncovered / requested.where(requested > 0),
+        np.where(requested.notna(), 0.0,  # a quantity of 0 asks for nothing
+                 ((frame["delivered"] == 0) & (frame["in_transit"] == 0)).astype(float)))
+    return pd.Series(share, index=frame.index, dtype="float64")
+
+
+def age_factor(days_open: pd.Series) -> pd.Series:
+    """1 + ln(1 + days open): 1 for a need reported today, rising with diminishing returns.
+
+    A need is never worth nothing for being new: on the first day of a feed every need
+    is 0 days old, and the ranking must still say where the gaps are.
+    """
+    return 1.0 + np.log1p(days_open.clip(lower=0).astype("float64"))
+
+
+def need_scores(frame: pd.DataFrame) -> pd.Series:
+    """The gap score of each open need, computed column-wise (its formula: the
+    catalogue's needs.gap.formula)."""
+    weight = frame["priority"].map(URGENCY_WEIGHTS).fillna(1.0).astype("float64")
+    return pd.Series(weight.to_numpy() * uncovered_share(frame).to_numpy()
+                     * age_factor(frame["days_open"]).to_numpy(),
+                     index=frame.index, dtype="float64")
+
+
+REGION_GAP_COLUMNS = ["rank", "region_adcode", "name", "name_en", "population", "open_needs",
+                      "urgent_needs", "uncovered_needs", "score_total", "score"]
+FACILITY_GAP_COLUMNS = ["rank", "facility_id", "facility_name", "facility_type", "region_adcode",
+                        "open_needs", "urgent_needs", "uncovered_needs", "score"]
+
+
+@query("facility", reuses={"frame": "needs.needs_at"})
+def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None,
+                frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """THE gap ranking (its formula: the catalogue's needs.gap.formula): the Briefing,
+    the Needs page and the Funding page all rank by this function's ``rank``.
+
+    level='region': REGION_GAP_COLUMNS — score is per million residents (NaN without
+    a population), score_total the unscaled sum. level='facility':
+    FACILITY_GAP_COLUMNS. uncovered_needs = Σ uncovered shares (whole needs); no
+    quantity is added across units. Highest score first (no population last; ties:
+    the larger unscaled score, more open needs, then the code); rank = 1, 2, 3, … in
+    that order.
+    """
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
+    if level not in ("region", "facility"):
+        raise ValueError("level must be 'region' or 'facility'")
+    columns = REGION_GAP_COLUMNS if level == "region" else FACILITY_GAP_COLUMNS
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["score"] = need_scores(frame)
+    frame["share"] = uncovered_share(frame)
+    frame["urgent"] = frame["priority"] == "urgent"
+    keys = (["facility_id", "facility_name", "facility_type", "region_adcode"]
+            if level == "facility" else ["region_adcode"])
+    out = frame.groupby(keys).agg(
+        open_needs=("need_id", "count"), urgent_needs=("urgent", "sum"),
+        uncovered_needs=("share", "sum"), score=("score", "sum"),
+    ).reset_index()
+    out["urgent_needs"] = out["urgent_needs"].astype("int64")
+    if level == "region":
+        from geo.regions import load_registry
+
+        registry = load_registry()
+        info = {r.adcode: r for r in registry.prefectures(scope.province)}
+        out["name"] = [info[a].name if a in info else a for a in out["region_adcode"]]
+        out["name_en"] = [info[a].name_en if a in info else a for a in out["region_adcode"]]
+        out["population"] = [
+            float(info[a].population) if a in info and info[a].population else float("nan")
+            for a in out["region_adcode"]]
+        out = out.rename(columns={"score": "score_total"})
+        out["score"] = out["score_total"] * 1_000_000 / out["population"]
+        order = ["score", "score_total", "open_needs", "region_adcode"]
+    else:
+        order = ["score", "open_needs", "facility_id"]
+    out = out.sort_values(order, ascending=[False] * (len(order) - 1) + [True],
+                          na_position="last").reset_index(drop=True)
+    out["rank"] = range(1, len(out) + 1)
+    return out[columns]
+
+
+@query("facility")
+def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """Deliveries delivered (on or before D) after their linked need had closed.
+
+    Columns: delivery_id, need_id, link_rule, facility_id, facility_name, region_adcode,
+    category, item, quantity, unit, closed_on, delivered_on, days_late, need_status.
+    """
+    return con.execute(
+        f"""
+        WITH {LINKS_CTE}
+        SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.name AS facility_name,
+               f.region_adcode, d.category, d.item, d.quantity, d.unit, n.closed_on, d.delivered_on,
+               date_diff('day', n.closed_on, d.delivered_on) AS days_late,
+               n.status AS need_status
+        FROM links l JOIN deliveries d USING (delivery_id)
+        JOIN needs n ON n.need_id = l.need_id JOIN facilities f ON f.facility_id = d.facility_id
+        WHERE d.status = 'delivered' AND d.delivered_on <= $d
+          AND n.closed_on IS NOT NULL AND d.delivered_on > n.closed_on
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        ORDER BY days_late DESC, d.delivery_id
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df()
+
+
+@query("facility")
+def mismatch_over_time(con, scope: Scope, region: str | None = None,
+                       first: date | None = None) -> pd.DataFrame:
+    """Per day from the first data date to D: where supplies went vs where needs are.
+
+    hospital_delivered_share: deliveries delivered to hospitals ÷ all deliveries
+    delivered, over the W days ending that day (NaN when nothing was delivered) — a
+    count, because quantities in different units cannot be added;
+    community_open_share: open needs at community and village facilities ÷ all open
+    needs that day (NaN when none is open). Columns: day, delivered, hospital_delivered,
+    open_needs, community_open_needs and the two shares.
+    """
+    if first is None:
+        from dashboard.analytics.metrics import data_date_range
+
+        first = data_date_range(con)[0]
+    if first is None or first > scope.as_of:
+        return pd.DataFrame(columns=["day", "delivered", "hospital_delivered", "open_needs",
+                                     "community_open_needs", "hospital_delivered_share",
+                                     "community_open_share"])
+    frame = con.execute(
+        f"""
+        WITH days AS (
+            SELECT unnest(generate_series($first::DATE, $d::DATE, INTERVAL 1 DAY))::DATE AS day
+        ),
+        fac AS (
+            SELECT f.facility_id, f.facility_type FROM facilities f
+            WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        ),
+        dl AS (
+            SELECT d.delivered_on, fac.facility_type IN {HOSPITALS_SQL} AS hospital
+            FROM deliveries d JOIN fac USING (facility_id)
+            WHERE d.status = 'delivered' AND d.delivered_on <= $d
+        ),
+        nd AS (
+            SELECT n.reported_on, n.closed_on, n.status,
+                   fac.facility_type IN {COMMUNITIES_SQL} AS community
+            FROM needs n JOIN fac USING (facility_id)
+        )
+        SELECT days.day,
+               (SELECT count(*) FROM dl
+                WHERE dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS delivered,
+               (SELECT count(*) FROM dl WHERE hospital
+                AND dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS hospital_delivered,
+               (SELECT count(*) FROM nd WHERE nd.reported_on <= days.day AND nd.status <> 'cancelled'
+                AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS open_needs,
+               (SELECT count(*) FROM nd WHERE community AND nd.reported_on <= days.day
+                AND nd.status <> 'cancelled'
+                AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS community_open_needs
+        FROM days ORDER BY days.day
+        """,
+        {"first": first, "d": scope.as_of, "w": scope.window, "prov": scope.prefix,
+         "region": region},
+    ).df()
+    frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    frame["hospital_delivered_share"] = [
+        _share(h, t) for h, t in zip(frame["hospital_delivered"], frame["delivered"])]
+    frame["community_open_share"] = [
+        _share(c, o) for c, o in zip(frame["community_open_needs"], frame["open_needs"])]
+    return frame
+
+
+@query("facility")
+def logistics(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """Per carrier at D, for deliveries to facilities of the province.
+
+    in_transit: not failed, dispatched on or before D, not delivered by D; planned: not
+    failed, not yet dispatched by D and not delivered by D; overdue as in metrics;
+    on_time_rate: among deliveries delivered on or before D that had an expected date,
+    the share with delivered_on <= expected_on (NaN when none). Carrier empty → ''.
+    """
+    return con.execute(
+        f"""
+        SELECT coalesce(d.carrier_id, '') AS carrier_id, coalesce(o.name, '') AS carrier_name,
+               count(*) FILTER (WHERE d.status <> 'failed' AND d.dispatched_on <= $d
+                   AND (d.delivered_on IS NULL OR d.delivered_on > $d)) AS in_transit,
+               count(*) FILTER (WHERE d.status <> 'failed'
+                   AND (d.dispatched_on IS NULL OR d.dispatched_on > $d)
+                   AND (d.delivered_on IS NULL OR d.delivered_on > $d)) AS planned,
+               count(*) FILTER (WHERE {OVERDUE}) AS overdue,
+               count(*) FILTER (WHERE d.status = 'delivered' AND d.delivered_on <= $d
+                   AND d.expected_on IS NOT NULL) AS delivered_with_date,
+               count(*) FILTER (WHERE d.status = 'delivered' AND d.delivered_on <= $d
+                   AND d.delivered_on <= d.expected_on) AS on_time
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        LEFT JOIN organizations o ON o.org_id = d.carrier_id
+        WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+          AND (d.dispatched_on <= $d OR d.delivered_on <= $d OR d.status IN ('planned', 'in_transit'))
+        GROUP BY ALL ORDER BY carrier_id
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df().assign(on_time_rate=lambda df: [
+        _share(o, n) for o, n in zip(df["on_time"], df["delivered_with_date"])])
+
+
+@query("facility")
+def delay_distribution(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """delivered_on − expected_on in days, per delivery delivered on or before D.
+
+    Negative is early. Columns: delivery_id, carrier_id, delay_days.
+    """
+    return con.execute(
+        f"""
+        SELECT d.delivery_id, coalesce(d.carrier_id, '') AS carrier_id,
+               date_diff('day', d.expected_on, d.delivered_on) AS delay_days
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        WHERE d.status = 'delivered' AND d.delivered_on <= $d AND d.expected_on IS NOT NULL
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        ORDER BY d.delivery_id
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    ).df()
+
+
+PROJECTION_COLUMNS = ["region_adcode", "category", "item", "unit", "open_needs", "unmet",
+                      "in_transit", "remaining", "delivered_in_window", "rate_per_day", "days"]
+
+
+@query("facility", reuses={"frame": "needs.needs_at"})
+def projection(con, scope: Scope, region: str | None = None,
+               frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per region × category × item × unit with open needs at D that gave a quantity:
+    how long the rest takes at this rate.
+
+    remaining = Σ max(unmet − in_transit, 0) over those needs; rate = quantity of the
+    same category, item (trimmed) and unit delivered (status delivered) to facilities
+    of the region within the window ÷ W; days = remaining ÷ rate, 0 when nothing
+    remains, None ("not at this rate") when the rate is 0. Quantities are never added
+    across items or units; needs without a quantity have no projection.
+    """
+    frame = needs_at(con, scope, region) if frame is None else frame.copy()
+    frame = frame[frame["requested"].notna()]
+    if frame.empty:
+        return pd.DataFrame(columns=PROJECTION_COLUMNS)
+    keys = ["region_adcode", "category", "item", "unit"]
+    frame = frame.assign(item=frame["item"].fillna("").str.strip(),
+                         unit=frame["unit"].fillna("").str.strip(),
+                         remaining=(frame["unmet"] - frame["in_transit"]).clip(lower=0))
+    out = frame.groupby(keys).agg(
+        open_needs=("need_id", "count"), unmet=("unmet", "sum"),
+        in_transit=("in_transit", "sum"), remaining=("remaining", "sum"),
+    ).reset_index()
+    rates = con.execute(
+        f"""
+        SELECT f.region_adcode, d.category, coalesce(trim(d.item), '') AS item,
+               coalesce(trim(d.unit), '') AS unit,
+               coalesce(sum(d.quantity), 0)::DOUBLE AS delivered
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        WHERE d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $d AND {IN_PROVINCE}
+        GROUP BY ALL
+        """,
+        {"d": scope.as_of, "start": scope.start, "prov": scope.prefix},
+    ).df()
+    out = out.merge(rates.rename(columns={"delivered": "delivered_in_window"}), on=keys, how="left")
+    out["delivered_in_window"] = out["delivered_in_window"].fillna(0.0)
+    out["rate_per_day"] = out["delivered_in_window"] / scope.window
+
+    def days(remaining: float, rate: float) -> float | None:
+        if remaining == 0:
+            return 0.0
+        return remaining / rate if rate > 0 else None
+
+    out["days"] = pd.Series([days(r, v) for r, v in zip(out["remaining"], out["rate_per_day"])],
+                            dtype="object")
+    return out[PROJECTION_COLUMNS].sort_values(keys).reset_index(drop=True)
+
+
+EXPORT_COLUMNS = ["need_id", "facility_id", "facility_name", "facility_type", "region_adcode",
+                  "category", "item", "unit", "requested", "delivered", "in_transit", "unmet",
+                  "days_open", "reported_on", "priority", "beneficiary_group"]
+
+
+@query("facility")
+def export_needs(con, as_of: date, window: int = DEFAULT_WINDOW, fmt: str = "csv",
+                 province: str | None = None) -> str:
+    """Every need open at ``as_of`` with its delivered, in-transit and unmet quantities.
+
+    ``fmt`` is 'csv' (formula-looking cells neutralised) or 'json' (a list of records;
+    unknown quantities are null).
+    """
+    frame = needs_at(con, Scope(as_of, window, province))[EXPORT_COLUMNS].copy()
+    frame["reported_on"] = [d.isoformat() if hasattr(d, "isoformat") else d
+                            for d in frame["reported_on"]]
+    if fmt == "csv":
+        return safe_frame(frame).to_csv(index=False)
+    if fmt == "json":
+        records = [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
+            for rec in frame.astype(object).to_dict("records")
+        ]
+        return json.dumps(records, ensure_ascii=False, indent=2, default=str)
+    raise ValueError("fmt must be 'csv' or 'json'")

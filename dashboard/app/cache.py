@@ -1,0 +1,121 @@
+"""The one cached edge between the pages and the store.
+
+:func:`cached` turns (view, query, arguments) into a result: it runs the registered query
+through the gate (dashboard.access.run) for the view's role and caches the result keyed
+by the database, its data version and the role, so a rerun with the same filters costs
+one cheap version check and a dictionary look-up, a new import invalidates everything at
+once, and one role's results are never served to another. A query that takes another's
+result (``reuses`` in its registration: the Needs analyses take the open needs at D)
+gets that result from the same cache, so the work is done once for every page.
+
+Connections are short-lived: opened for a query and closed straight after, because
+DuckDB locks its file for as long as a connection is open, and the command line must
+be able to import while someone has the app open.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import streamlit as st
+
+from dashboard.access import Query, audit, registered, run
+from data_loaders import store
+
+# Reads of this much detail are written to the audit log, once per session, query and
+# data version: who looked at facility-level rows, or at the store as it is.
+AUDITED_LEVELS = ("facility", "raw")
+
+
+@contextmanager
+def connection() -> Iterator:
+    """A connection to the current database, closed when the block ends."""
+    con = store.connect()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def db_key() -> tuple[str, str]:
+    """(database path, data version): the cache key of everything read from the store."""
+    with connection() as con:
+        return str(store.db_path()), store.data_version(con)
+
+
+def role_of(key: tuple[str, ...]) -> str | None:
+    """The role a view's key (path, data version, role) was made for; None denies all.
+
+    The role is part of every cache key, so one role's cached results are never
+    served to another.
+    """
+    return key[2] if len(key) > 2 else None
+
+
+def _arguments(entry: Query, args: tuple, kwargs: dict) -> tuple[tuple[str, object], ...]:
+    """The call's arguments by name, defaults filled in (one cache entry however a page
+    spells the call); arguments taken from another query's result are left out."""
+    bound = inspect.signature(entry.function).bind_partial(None, *args, **kwargs)
+    bound.apply_defaults()
+    reused = {argument for argument, _ in entry.reuses}
+    return tuple((name, value) for name, value in list(bound.arguments.items())[1:]
+                 if name not in reused)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _result(key: tuple[str, ...], name: str, arguments: tuple[tuple[str, object], ...]):
+    """The cached result of query ``name`` for the role in ``key``."""
+    entry = registered(name)
+    values = dict(arguments)
+    for argument, source in entry.reuses:
+        wanted = registered(source)
+        accepted = inspect.signature(wanted.function).parameters
+        values[argument] = _result(key, source, _arguments(
+            wanted, (), {k: v for k, v in values.items() if k in accepted}))
+    with connection() as con:
+        return run(role_of(key), name, con, **values)
+
+
+def cached(view, name: str, *args, **kwargs):
+    """The result of the registered query ``name`` with these arguments (the connection
+    is supplied), for ``view``'s role, from the cache when it holds it."""
+    entry = registered(name)
+    if entry.writes:
+        raise ValueError(f"{name!r} changes the store: run it, never cache it")
+    arguments = _arguments(entry, args, kwargs)
+    _audit_read(view, entry)
+    return _result(view.key, entry.name, arguments)
+
+
+def fresh(view, name: str, *args, **kwargs):
+    """Run the registered query ``name`` now (a write, or a read that must not be cached:
+    the import log, the review queue), through the gate for ``view``'s role."""
+    entry = registered(name)
+    if not entry.writes:
+        _audit_read(view, entry)
+    if not entry.takes_connection:  # the audit log is a file beside the store
+        return run(view.role, name, *args, **kwargs)
+    with connection() as con:
+        return run(view.role, name, con, *args, **kwargs)
+
+
+def _audit_read(view, entry: Query) -> None:
+    """Write a read of facility or raw detail to the audit log, once per session, query
+    and data version (a rerun of the same page is not another entry)."""
+    if entry.level not in AUDITED_LEVELS:
+        return
+    seen = st.session_state.setdefault("_audited_reads", set())
+    mark = (*view.key, entry.name)
+    if mark in seen:
+        return
+    seen.add(mark)
+    audit.record("read", view.actor, view.role, what=entry.name, level=entry.level,
+                 as_of=view.as_of.isoformat() if view.as_of else None)
+
+
+def date_range(key: tuple[str, ...]) -> tuple[date | None, date | None]:
+    """First and latest event dates in the data (read before the view exists)."""
+    return _result(key, "metrics.data_date_range", ())

@@ -1,0 +1,263 @@
+"""The shared frame: sidebar filters kept in the URL, and the view every page reads.
+
+Filters worth sharing (language, as-of date, window, region, map metric) live in
+``st.query_params`` so that a link reproduces the view in a morning briefing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from dashboard.analytics.metric_table import DEFAULT_WINDOW
+from dashboard.app import cache
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from data_loaders.ingest.values import ValueProblem, parse_date
+
+_VIEW_KEY = "_lifeline_view"
+WINDOW_CHOICES = (1, 3, 7, 14, 28)
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page is showing: language, as-of date and window, and the data key."""
+
+    lang: str
+    as_of: date | None
+    window: int
+    key: tuple[str, ...]  # (database path, data version, role)
+    first: date | None
+    last: date | None
+    region: str | None = None  # a prefecture adcode, or None for the whole province
+    category: str | None = None  # a schema category, on the pages that filter by it
+    org_type: str | None = None  # a schema org_type, on the pages that filter by it
+    actor: str = "local"  # who the audit log names for this session
+
+    def t(self, key: str, **values) -> str:
+        """Translate in this view's language."""
+        return t(key, self.lang, **values)
+
+    @property
+    def role(self) -> str | None:
+        """The dashboard.access role, carried as the key's last element (so every cached
+        result is keyed by it)."""
+        return cache.role_of(self.key)
+
+    @property
+    def scope(self):
+        """The as-of date and window as the analyses take them (dashboard.analytics.metrics.Scope)."""
+        from dashboard.analytics.metrics import Scope
+
+        return Scope(self.as_of, self.window)
+
+    @property
+    def has_data(self) -> bool:
+        """True when the store holds dated data."""
+        return self.as_of is not None
+
+
+def query_param(name: str, default: str | None = None) -> str | None:
+    """A query parameter's value, or ``default``."""
+    value = st.query_params.get(name)
+    return value if value not in (None, "") else default
+
+
+def set_query_param(name: str, value: object | None) -> None:
+    """Keep a filter in the URL (or remove it when empty)."""
+    if value in (None, ""):
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != str(value):
+        st.query_params[name] = str(value)
+
+
+def _initial_date(first: date | None, last: date | None) -> date | None:
+    text = query_param("as_of")
+    if text and last:
+        try:
+            chosen = parse_date(text)
+            return min(max(chosen, first), last)
+        except ValueProblem:
+            pass
+    return last
+
+
+def current_language() -> str:
+    """The language of this run, before the sidebar is drawn (the router needs it to
+    title the pages): the radio's state, else the URL, else Chinese."""
+    if "lang" not in st.session_state:
+        wanted = query_param("lang", DEFAULT_LANGUAGE)
+        st.session_state["lang"] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+    return st.session_state["lang"]
+
+
+def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
+    """Draw the shared sidebar and return the view; called once per run by the router.
+
+    ``filters`` names the extra filters the current page uses (``category``,
+    ``org_type``); only those are drawn, and the others keep their value for later.
+    ``identity`` (dashboard.app.auth.Identity) gives the role; without one the session
+    is local mode's hub.
+    """
+    from dashboard.access import LOCAL_ROLE
+    from dashboard.app.auth import Identity, sidebar_block
+
+    identity = identity or Identity("local", None, LOCAL_ROLE)
+    current_language()
+    lang = st.sidebar.radio(
+        t("sidebar.language", st.session_state["lang"]), LANGUAGES, key="lang",
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code], horizontal=True,
+    )
+    set_query_param("lang", lang if lang != DEFAULT_LANGUAGE else None)
+
+    key = (*cache.db_key(), identity.role)  # the role is part of every cache key
+    first, last = cache.date_range(key)
+    as_of = None
+    window_default = query_param("window", str(DEFAULT_WINDOW))
+    window = int(window_default) if window_default.isdigit() else DEFAULT_WINDOW
+    if window not in WINDOW_CHOICES:
+        window = DEFAULT_WINDOW
+    if last is None:
+        st.sidebar.info(t("sidebar.no_data", lang))
+    else:
+        if "as_of" not in st.session_state:
+            st.session_state["as_of"] = _initial_date(first, last)
+        as_of = st.sidebar.date_input(t("sidebar.as_of", lang), key="as_of",
+                                      min_value=first, max_value=last, format="YYYY-MM-DD")
+        set_query_param("as_of", as_of.isoformat() if as_of != last else None)
+        if "window" not in st.session_state:
+            st.session_state["window"] = window
+        window = st.sidebar.select_slider(t("sidebar.window", lang), WINDOW_CHOICES,
+                                          key="window", help=t("sidebar.window_help", lang))
+        set_query_param("window", window if window != DEFAULT_WINDOW else None)
+        st.sidebar.caption(t("sidebar.data_range", lang, start=first, end=last))
+    region = _region_filter(lang)
+    chosen = {name: _choice_filter(name, lang) if name in filters else None
+              for name in FILTERS}
+    sidebar_block(identity, lang)
+    view = View(lang, as_of, window, key, first, last, region, **chosen, actor=identity.actor)
+    st.session_state[_VIEW_KEY] = view
+    return view
+
+
+WHOLE_PROVINCE = "all"  # a real value: a None selection shows an untranslated placeholder
+
+
+def _region_filter(lang: str) -> str | None:
+    """The region filter in the sidebar, kept in the URL as ``region``."""
+    from dashboard.i18n import region_label
+    from geo.regions import load_registry
+
+    prefectures = load_registry().prefectures()
+    names = {r.adcode: region_label(r.name, r.name_en, lang) for r in prefectures}
+    codes = [WHOLE_PROVINCE, *names]
+    # Keyed by language: a selectbox keeps its first labels, so a new language needs a new one.
+    key = f"region_{lang}"
+    if key not in st.session_state:
+        wanted = query_param("region")
+        st.session_state[key] = wanted if wanted in codes else WHOLE_PROVINCE
+    if "_region_target" in st.session_state:  # a click on the map chose a region
+        st.session_state[key] = st.session_state.pop("_region_target")
+    choice = st.sidebar.selectbox(
+        t("sidebar.region", lang), codes, key=key,
+        format_func=lambda c: t("map.all_regions", lang) if c == WHOLE_PROVINCE else names[c])
+    region = None if choice == WHOLE_PROVINCE else choice
+    set_query_param("region", region)
+    return region
+
+
+FILTERS = ("category", "org_type")  # schema columns whose allowed values a page may filter by
+
+
+def _choice_filter(name: str, lang: str) -> str | None:
+    """A filter on the allowed values of schema column ``name``, kept in the URL.
+
+    The chosen value lives under a plain session key as well as the widget's: Streamlit
+    forgets a widget's state on a page that does not draw it, and the choice should
+    survive a visit to such a page.
+    """
+    from dashboard.i18n import value_label
+    from data_loaders.store.schema import choices_of
+
+    codes = [WHOLE_PROVINCE, *choices_of(name)]
+    remembered = f"_filter_{name}"
+    if remembered not in st.session_state:
+        wanted = query_param(name)
+        st.session_state[remembered] = wanted if wanted in codes else WHOLE_PROVINCE
+    key = f"{name}_{lang}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state[remembered]
+    choice = st.sidebar.selectbox(
+        t(f"sidebar.{name}", lang), codes, key=key,
+        format_func=lambda c: t(f"sidebar.{name}_all", lang) if c == WHOLE_PROVINCE
+        else value_label(name, c, lang))
+    st.session_state[remembered] = choice
+    value = None if choice == WHOLE_PROVINCE else choice
+    set_query_param(name, value)
+    return value
+
+
+def choose_region(adcode: str) -> None:
+    """Set the region filter from a page (a map click) and rerun."""
+    set_region(adcode)
+    st.rerun()
+
+
+def set_region(adcode: str) -> None:
+    """Set the region filter (``WHOLE_PROVINCE`` for none) from a widget's callback: the
+    sidebar applies it on the run the widget starts."""
+    st.session_state["_region_target"] = adcode
+
+
+NARROW_PX = 768  # below this width Streamlit hides the sidebar behind an unlabelled »
+# Wide content scrolls inside its own box, never the page sideways: Markdown tables and
+# code (the Methods page) have no scroller of their own. The phone menu shows only where
+# the sidebar is folded away.
+PHONE_CSS = f"""<style>
+[data-testid="stMarkdownContainer"] table {{ display: block; max-width: 100%; overflow-x: auto; }}
+[data-testid="stMarkdownContainer"] pre {{ max-width: 100%; overflow-x: auto; }}
+@media (min-width: {NARROW_PX}px) {{ .st-key-lifeline_phone_nav {{ display: none; }} }}
+</style>"""
+
+
+def phone_menu(pages: list, current, lang: str) -> None:
+    """A labelled page menu at the top of the page, on narrow screens only.
+
+    On a phone Streamlit folds the sidebar, and with it the page list, behind an
+    unlabelled button; this menu names the current page and opens the list of pages in
+    the view's language. Wide screens hide it (the sidebar shows the same list).
+    """
+    with st.container(key="lifeline_phone_nav"):
+        with st.popover(t("nav.menu", lang, page=current.title), width="stretch"):
+            for page in pages:
+                st.page_link(page, width="stretch")
+    st.html(PHONE_CSS)
+
+
+def opener(page) -> Callable[[], None]:
+    """The function ``st.Page`` runs for ``page`` (a dashboard.pages.Page): its heading,
+    then, when it needs data and the store holds none, the one "no data yet" note, else
+    the page's view with the view the sidebar prepared in this run."""
+
+    def open_page() -> None:
+        view = st.session_state[_VIEW_KEY]
+        st.title(view.t(page.heading))
+        if page.needs_data and not view.has_data:
+            st.info(view.t("overview.empty"))
+            return
+        page.view()(view)
+
+    return open_page
+
+
+def open_page(at, name: str):
+    """Point a ``streamlit.testing.v1.AppTest`` at page ``name`` for its next run (the
+    tests and the benchmark): ``AppTest.switch_page`` opens only pages that are files, and
+    Streamlit names a page that is a function by the hash of its URL path."""
+    from streamlit.util import calc_hash
+
+    at._page_hash = calc_hash(name)
+    return at

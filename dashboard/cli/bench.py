@@ -1,0 +1,163 @@
+"""The benchmark: ``python -m dashboard bench [--scale 1,100]``.
+
+Speed is measured here, never asserted in unit tests. For each scale of the demo
+scenario it reports: demo build and write time, import throughput through the real
+importer, brief latency, Overview first-run and rerun time under AppTest, and the
+bytes the maps send to the browser. Targets at 100x: Overview rerun median <= 0.5 s,
+brief <= 1 s, first Overview render <= 3 s, map payload <= 1 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from dashboard.analytics import metrics
+from dashboard.analytics.metric_table import DEFAULT_WINDOW
+from dashboard.present import charts
+from data_loaders import store
+from data_loaders.store import schema
+
+ROOT = Path(__file__).resolve().parents[2]
+# The importer is measured on a bounded sample (per table) so the benchmark stays
+# minutes long at any scale.
+IMPORT_SAMPLE_ROWS = 50_000
+
+
+def _timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+def _median_time(fn, repeat: int) -> float:
+    return statistics.median(_timed(fn)[1] for _ in range(repeat))
+
+
+def import_throughput(frames: dict, folder: Path) -> tuple[int, float]:
+    """Write organizations, facilities and needs as template CSVs; import them afresh.
+
+    Returns (rows imported, seconds).
+    """
+    from data_loaders.ingest.importer import import_paths
+
+    organizations = frames["organizations"][[c.name for c in schema.ORGANIZATIONS.input_columns]]
+    facilities = frames["facilities"][[c.name for c in schema.FACILITIES.input_columns]]
+    facilities = facilities.head(IMPORT_SAMPLE_ROWS)
+    needs = frames["needs"][[c.name for c in schema.NEEDS.input_columns]]
+    needs = needs[needs["facility_id"].isin(set(facilities["facility_id"]))].head(IMPORT_SAMPLE_ROWS)
+    source = folder / "import"
+    source.mkdir()
+    organizations.to_csv(source / "organizations.csv", index=False)
+    facilities.to_csv(source / "facilities.csv", index=False)
+    needs.to_csv(source / "needs.csv", index=False, date_format="%Y-%m-%d")
+    con = store.connect(folder / "import.duckdb")
+    report, seconds = _timed(import_paths, con, [source])
+    con.close()
+    if not report.ok:
+        raise RuntimeError(f"benchmark import failed: {report.problems[:3]}")
+    return sum(report.written.values()), seconds
+
+
+def map_payload(con, scope: metrics.Scope) -> dict[str, int]:
+    """Bytes of the province map (pydeck JSON as the Map page builds it) and the choropleth."""
+    from geo.boundaries import prefecture_features, region_centroids
+
+    features = prefecture_features()
+    summary = metrics.region_summary(con, scope)
+    values = dict(zip(summary["adcode"], summary["open_needs"].astype(float)))
+    layer = charts.region_layer_data(features, values, dict(zip(summary["adcode"], summary["name"])),
+                                     "zh", "open_needs")
+    points = metrics.facility_status(con, scope, None, 4000, urgent_only=True)
+    deck = charts.deck(layer, charts.facility_points(points, "zh"),
+                       charts.hub_points(metrics.hubs(con), region_centroids(features), "zh"),
+                       charts.view_for(features))
+    wuhan = metrics.facility_status(con, scope, "420100", 4000)
+    fig = charts.choropleth(summary, features, "open_needs", "zh")
+    return {
+        "map_province_bytes": len(deck.to_json().encode()),
+        "map_points_wuhan_bytes": len(json.dumps(charts.facility_points(wuhan, "zh"),
+                                                 ensure_ascii=False).encode()),
+        "choropleth_bytes": len(fig.to_json().encode()),
+    }
+
+
+def overview_times(db: Path, repeat: int) -> tuple[float, float]:
+    """First run and median rerun of the Overview page under AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["LIFELINE_DB"] = str(db)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    _, first = _timed(at.run)
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
+    rerun = _median_time(at.run, repeat)
+    return first, rerun
+
+
+def page_times(db: Path) -> dict[str, float]:
+    """First run of each analysis page under AppTest, on a fresh app (cold caches)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.app.frame import open_page
+    from dashboard.pages import PAGES
+
+    os.environ["LIFELINE_DB"] = str(db)
+    times = {}
+    for name in [page.name for page in PAGES if page.name not in ("overview", "data")]:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
+        at.run()
+        open_page(at, name)
+        _, seconds = _timed(at.run)
+        if at.exception:
+            raise RuntimeError(f"{name}: {at.exception[0].message}")
+        times[f"{name}_page_first_s"] = seconds
+    return times
+
+
+def bench_scale(scale: float, repeat: int, folder: Path) -> dict:
+    """Every measurement for one scale of the demo scenario."""
+    from data_loaders.demo import DEMO_END, build_demo
+
+    frames, build = _timed(build_demo, seed=7, scale=scale)
+    db = folder / "bench.duckdb"
+    con = store.connect(db)
+    _, write = _timed(store.write, con, frames, None, True)
+    rows = {name: len(frame) for name, frame in frames.items()}
+    imported, import_seconds = import_throughput(frames, folder)
+    del frames
+    scope = metrics.Scope(DEMO_END, DEFAULT_WINDOW)
+    brief_first = _timed(metrics.brief, con, scope)[1]
+    brief = _median_time(lambda: metrics.brief(con, scope), repeat)
+    payload = map_payload(con, scope)
+    con.close()
+    first, rerun = overview_times(db, repeat)
+    pages = page_times(db)
+    return {
+        "scale": scale, "rows": sum(rows.values()), "facilities": rows["facilities"],
+        "needs": rows["needs"], "deliveries": rows["deliveries"],
+        "demo_build_s": build, "demo_write_s": write,
+        "import_rows": imported, "import_rows_per_s": imported / import_seconds,
+        "brief_first_s": brief_first, "brief_median_s": brief,
+        "overview_first_s": first, "overview_rerun_median_s": rerun, **pages, **payload,
+    }
+
+
+def run_bench(scales: list[float], repeat: int = 5) -> list[dict]:
+    """Run the benchmark for each scale and print one block per scale."""
+    results = []
+    for scale in scales:
+        with tempfile.TemporaryDirectory(prefix="lifeline-bench-") as tmp:
+            result = bench_scale(scale, repeat, Path(tmp))
+        results.append(result)
+        print(f"scale {scale:g}:")
+        for key, value in result.items():
+            if key == "scale":
+                continue
+            shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+            print(f"  {key:28s} {shown}")
+    return results

@@ -1,0 +1,529 @@
+"""The single source of truth for Lifeline's tables and columns.
+
+Every table the store holds, every column it accepts in an interchange file, the
+Chinese header alias, the allowed values (with their Chinese names), and the derived
+columns the importer adds are declared here. Readers, validation, the store, the
+metrics and the app all read these declarations; no other module spells a column's
+meaning twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column kinds understood by validation and by the store's DDL.
+TEXT = "text"
+ID = "id"  # a text key: stripped, non-empty
+ENUM = "enum"
+DATE = "date"
+INT = "int"
+FLOAT = "float"
+BOOL = "bool"
+REGION = "region"  # any known region name or adcode, resolved through geo.regions
+
+SQL_TYPES = {
+    TEXT: "VARCHAR",
+    ID: "VARCHAR",
+    ENUM: "VARCHAR",
+    DATE: "DATE",
+    INT: "BIGINT",
+    FLOAT: "DOUBLE",
+    BOOL: "BOOLEAN",
+    REGION: "VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An allowed value of an enum column, with its Chinese name and other spellings."""
+
+    value: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    ``derived`` columns are computed by the importer (for example the prefecture a
+    facility's region rolls up to); they are stored but never read from a file.
+    ``ref`` names the table whose key this column points to.
+    """
+
+    name: str
+    kind: str
+    zh: str
+    required: bool = False
+    unique: bool = False
+    choices: tuple[Choice, ...] = ()
+    default: object = None
+    ref: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    derived: bool = False
+    rollup: str | None = None  # for REGION: "prefecture" rolls districts up; "any" keeps level
+    aliases: tuple[str, ...] = ()
+    hxl: str = ""  # the HXL hashtag with attributes, for HXL import and export
+    # A quantity column also reads free text such as 1万, 4千只, 2万个 (a number with a
+    # Chinese multiplier and a unit), as volunteers write them.
+    free_text_quantity: bool = False
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The canonical allowed values of an enum column."""
+        return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the store and of the interchange template."""
+
+    name: str
+    zh: str
+    key: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = field(default=())
+    # A key derived from other columns (a table of one row per region and day has no
+    # id of its own): the key is their parsed values joined with ":".
+    key_from: tuple[str, ...] = ()
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        """Columns a file may provide (everything not derived)."""
+        return tuple(c for c in self.columns if not c.derived)
+
+    @property
+    def column_names(self) -> list[str]:
+        """All stored column names, in order."""
+        return [c.name for c in self.columns]
+
+
+def _choices(*items: tuple) -> tuple[Choice, ...]:
+    return tuple(Choice(*item) for item in items)
+
+
+ORG_TYPES = _choices(
+    ("hub", "枢纽", ("枢纽机构", "hub organisation", "hub organization")),
+    ("partner", "一线机构", ("伙伴机构", "合作机构", "partner ngo")),
+    ("foundation", "基金会", ()),
+    ("company", "企业", ("公司",)),
+    ("government", "政府", ("政府部门",)),
+    ("volunteer_team", "志愿团队", ("志愿者团队", "volunteer team")),
+    ("other", "其他", ()),
+)
+
+FACILITY_TYPES = _choices(
+    ("hospital", "医院", ()),
+    ("community", "社区", ()),
+    ("village", "村", ("村庄", "行政村")),
+    ("makeshift_hospital", "方舱医院", ("方舱", "makeshift hospital")),
+    ("quarantine_site", "隔离点", ("隔离酒店", "quarantine site")),
+    ("warehouse", "仓库", ()),
+    ("other", "其他", ()),
+)
+
+CATEGORIES = _choices(
+    ("ppe", "防护用品", ("防护物资", "个人防护")),
+    ("medical_equipment", "医疗设备", ("医疗器械", "medical equipment")),
+    ("medicine", "药品", ()),
+    ("disinfection", "消杀用品", ("消毒用品", "消杀")),
+    ("food", "食品", ("食物",)),
+    ("daily_necessities", "生活物资", ("生活用品", "daily necessities")),
+    ("psychosocial", "心理支持", ("心理",)),
+    ("transport", "交通出行", ("交通", "出行")),
+    ("livelihood", "生计", ("收入",)),
+    ("education", "教育", ("学业", "上学")),
+    ("information", "信息", ("资讯",)),
+    ("other", "其他", ()),
+)
+
+PRIORITIES = _choices(
+    ("urgent", "紧急", ("特急",)),
+    ("high", "高", ("较急", "高优先")),
+    ("normal", "一般", ("普通", "正常")),
+)
+
+BENEFICIARY_GROUPS = _choices(
+    ("medical_staff", "医护人员", ("医务人员", "medical staff")),
+    ("patients", "患者", ("病人",)),
+    ("elderly", "老人", ("老年人", "独居老人")),
+    ("disabled", "残障人士", ("残疾人",)),
+    ("children", "儿童", ("孩子",)),
+    ("migrant_workers", "农民工", ("务工人员", "外来务工人员", "migrant workers")),
+    ("community_workers", "社区工作者", ("社工", "community workers")),
+    ("volunteers", "志愿者", ()),
+    ("general", "一般公众", ("公众", "居民")),
+)
+
+NEED_STATUSES = _choices(
+    ("open", "未满足", ("待满足", "开放")),
+    ("met", "已满足", ("满足",)),
+    ("cancelled", "已取消", ("取消", "canceled")),
+)
+
+DELIVERY_STATUSES = _choices(
+    ("planned", "计划中", ("计划",)),
+    ("in_transit", "运输中", ("在途", "in transit")),
+    ("delivered", "已送达", ("送达",)),
+    ("failed", "失败", ("未送达",)),
+)
+
+ACTIVITY_TYPES = _choices(
+    ("distribution", "物资发放", ("发放",)),
+    ("disinfection", "消杀", ("消毒",)),
+    ("counselling", "心理辅导", ("counseling", "心理咨询")),
+    ("hotline", "热线", ()),
+    ("transport", "运输", ("交通",)),
+    ("volunteer_mobilisation", "志愿者动员", ("volunteer_mobilization", "志愿动员")),
+    ("other", "其他", ()),
+)
+
+COORD_SYSTEMS = _choices(
+    ("wgs84", "WGS84", ("wgs-84", "gps")),
+    ("gcj02", "GCJ02", ("gcj-02", "火星坐标", "国测局坐标", "高德")),
+    ("bd09", "BD09", ("bd-09", "百度")),
+)
+
+# Upper bounds of counts and amounts. Each is far above anything real, and low enough
+# that a total over a billion rows at the bound stays finite and, for whole numbers,
+# inside a BIGINT (2**63): no sum on any page or export can overflow to infinity.
+# Items of one need or delivery: a billion of any unit is more than Hubei's masks for a week.
+MAX_QUANTITY = 1e9
+# Yuan in one grant: the largest single donations of 2020 were a few billion.
+MAX_AMOUNT_CNY = 1e11
+# People (cases, people served, volunteers): Hubei has 59 million inhabitants.
+MAX_PEOPLE = 1e8
+# Beds or places of one facility: the largest hospitals and makeshift hospitals had a
+# few thousand.
+MAX_CAPACITY = 1e5
+
+_FREE_QTY = dict(minimum=0.0, maximum=MAX_QUANTITY, free_text_quantity=True)
+_PEOPLE = dict(minimum=0.0, maximum=MAX_PEOPLE)
+
+
+ORGANIZATIONS = Table(
+    "organizations",
+    "机构",
+    "org_id",
+    (
+        Column("org_id", ID, "机构编号", required=True, unique=True, hxl="#org+id"),
+        Column("name", TEXT, "机构名称", required=True, hxl="#org+name"),
+        Column("org_type", ENUM, "机构类型", required=True, choices=ORG_TYPES, default="other",
+               hxl="#org+type"),
+        Column("region", REGION, "地区", rollup="any", hxl="#adm2+name"),
+        Column("hub_id", ID, "所属枢纽", ref="organizations", hxl="#org+hub+id"),
+        Column("region_adcode", TEXT, "地区代码", derived=True, hxl="#adm2+code"),
+        Column("prefecture_adcode", TEXT, "所属地市代码", derived=True, hxl="#adm2+code+prefecture"),
+    ),
+    aliases=("orgs", "机构", "机构名录"),
+)
+
+FACILITIES = Table(
+    "facilities",
+    "设施",
+    "facility_id",
+    (
+        Column("facility_id", ID, "设施编号", required=True, unique=True, hxl="#loc+id"),
+        Column("name", TEXT, "名称", required=True, aliases=("设施名称",), hxl="#loc+name"),
+        Column("facility_type", ENUM, "类型", required=True, choices=FACILITY_TYPES,
+               aliases=("设施类型",), hxl="#loc+type"),
+        Column("region", REGION, "地区", required=True, rollup="prefecture", hxl="#adm2+name"),
+        Column("lat", FLOAT, "纬度", minimum=-90.0, maximum=90.0, aliases=("latitude",), hxl="#geo+lat"),
+        Column("lon", FLOAT, "经度", minimum=-180.0, maximum=180.0,
+               aliases=("lng", "longitude"), hxl="#geo+lon"),
+        Column("coord_system", ENUM, "坐标系", choices=COORD_SYSTEMS, default="wgs84", hxl="#meta+crs"),
+        Column("capacity", INT, "容量", minimum=0.0, maximum=MAX_CAPACITY, hxl="#capacity"),
+        Column("designated", BOOL, "定点", hxl="#indicator+designated"),
+        Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
+        Column("county_adcode", TEXT, "区县代码", derived=True, hxl="#adm3+code"),
+        Column("map_lat", FLOAT, "地图纬度", derived=True, hxl="#geo+lat+display"),
+        Column("map_lon", FLOAT, "地图经度", derived=True, hxl="#geo+lon+display"),
+    ),
+    aliases=("设施",),
+)
+
+NEEDS = Table(
+    "needs",
+    "需求",
+    "need_id",
+    (
+        Column("need_id", ID, "需求编号", required=True, unique=True, hxl="#meta+id+need"),
+        Column("facility_id", ID, "设施编号", required=True, ref="facilities", hxl="#loc+id"),
+        Column("reported_by", ID, "上报机构", ref="organizations", hxl="#org+id+reported"),
+        Column("reported_on", DATE, "上报日期", required=True, hxl="#date+reported"),
+        Column("category", ENUM, "类别", required=True, choices=CATEGORIES, hxl="#sector"),
+        Column("item", TEXT, "物资", hxl="#item+name"),
+        Column("quantity", FLOAT, "数量", **_FREE_QTY, hxl="#item+needed"),
+        Column("unit", TEXT, "单位", hxl="#item+unit"),
+        Column("priority", ENUM, "紧急程度", choices=PRIORITIES, default="normal", hxl="#severity"),
+        Column("beneficiary_group", ENUM, "受益人群", choices=BENEFICIARY_GROUPS, hxl="#population+type"),
+        Column("status", ENUM, "状态", choices=NEED_STATUSES, default="open", hxl="#status"),
+        Column("closed_on", DATE, "关闭日期", hxl="#date+closed"),
+    ),
+    aliases=("需求",),
+)
+
+DELIVERIES = Table(
+    "deliveries",
+    "配送",
+    "delivery_id",
+    (
+        Column("delivery_id", ID, "配送编号", required=True, unique=True, hxl="#meta+id+delivery"),
+        Column("need_id", ID, "需求编号", ref="needs", hxl="#meta+id+need"),
+        Column("facility_id", ID, "设施编号", required=True, ref="facilities", hxl="#loc+id"),
+        Column("supplier_id", ID, "供给机构", ref="organizations", hxl="#org+id+supplier"),
+        Column("carrier_id", ID, "执行机构", ref="organizations", hxl="#org+id+carrier"),
+        Column("category", ENUM, "类别", choices=CATEGORIES, hxl="#sector"),
+        Column("item", TEXT, "物资", hxl="#item+name"),
+        Column("quantity", FLOAT, "数量", **_FREE_QTY, hxl="#item+delivered"),
+        Column("unit", TEXT, "单位", hxl="#item+unit"),
+        Column("dispatched_on", DATE, "发出日期", hxl="#date+dispatched"),
+        Column("expected_on", DATE, "预计到达", hxl="#date+expected"),
+        Column("delivered_on", DATE, "送达日期", hxl="#date+delivered"),
+        Column("status", ENUM, "状态", choices=DELIVERY_STATUSES, default="planned", hxl="#status"),
+    ),
+    aliases=("配送",),
+)
+
+GRANTS = Table(
+    "grants",
+    "资助",
+    "grant_id",
+    (
+        Column("grant_id", ID, "资助编号", required=True, unique=True, hxl="#meta+id+grant"),
+        Column("funder_id", ID, "资助方", required=True, ref="organizations", hxl="#org+id+funder"),
+        Column("recipient_id", ID, "受资助方", required=True, ref="organizations", hxl="#org+id+recipient"),
+        Column("amount_cny", FLOAT, "金额", required=True, aliases=("金额（元）", "amount"),
+               minimum=0.0, maximum=MAX_AMOUNT_CNY,
+               hxl="#value+cny"),
+        Column("category", ENUM, "类别", choices=CATEGORIES, hxl="#sector"),
+        Column("region", REGION, "地区", rollup="prefecture", hxl="#adm2+name"),
+        Column("start_on", DATE, "开始日期", hxl="#date+start"),
+        Column("end_on", DATE, "结束日期", hxl="#date+end"),
+        Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
+    ),
+    aliases=("资助",),
+)
+
+ACTIVITIES = Table(
+    "activities",
+    "活动报告",
+    "report_id",
+    (
+        Column("report_id", ID, "报告编号", required=True, unique=True, hxl="#meta+id+report"),
+        Column("org_id", ID, "机构编号", required=True, ref="organizations", hxl="#org+id"),
+        Column("reported_on", DATE, "日期", required=True, hxl="#date+reported"),
+        Column("region", REGION, "地区", required=True, rollup="prefecture", hxl="#adm2+name"),
+        Column("activity_type", ENUM, "活动类型", choices=ACTIVITY_TYPES, default="other",
+               hxl="#activity+type"),
+        Column("people_served", INT, "服务人次", **_PEOPLE, hxl="#reached"),
+        Column("volunteers", INT, "志愿者人数", **_PEOPLE, hxl="#capacity+volunteers"),
+        Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
+    ),
+    aliases=("活动", "reports", "activity_reports"),
+)
+
+CASE_COUNTS = Table(
+    "case_counts",
+    "病例数",
+    "case_id",
+    (
+        Column("case_id", ID, "记录编号", derived=True, hxl="#meta+id"),
+        Column("date", DATE, "日期", required=True, aliases=("report_date", "报告日期"), hxl="#date"),
+        Column("region", REGION, "地区", required=True, rollup="prefecture",
+               aliases=("prefecture_adcode", "adcode", "地市代码", "region_adcode"), hxl="#adm2+name"),
+        Column("confirmed_cum", INT, "累计确诊", required=True, **_PEOPLE,
+               aliases=("confirmed", "确诊"), hxl="#affected+confirmed+total"),
+        Column("cured_cum", INT, "累计治愈", **_PEOPLE, aliases=("cured", "治愈"),
+               hxl="#affected+recovered+total"),
+        Column("dead_cum", INT, "累计死亡", **_PEOPLE, aliases=("dead", "deaths", "死亡"),
+               hxl="#affected+killed+total"),
+        # Daily changes may be negative: cases were reclassified in 2020.
+        Column("new_confirmed", INT, "新增确诊", minimum=-MAX_PEOPLE, maximum=MAX_PEOPLE,
+               aliases=("新增",), hxl="#affected+confirmed+new"),
+        Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
+    ),
+    aliases=("cases", "病例", "疫情数据"),
+    key_from=("region", "date"),
+)
+
+# Order matters: a table only refers to tables before it (organizations refers to itself).
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (ORGANIZATIONS, FACILITIES, NEEDS, DELIVERIES, GRANTS, ACTIVITIES, CASE_COUNTS)
+}
+
+# Book-keeping table of every import: what was read, when, and its fingerprint.
+IMPORTS_DDL = """
+CREATE TABLE IF NOT EXISTS imports (
+    import_id VARCHAR,
+    file_name VARCHAR,
+    sha256 VARCHAR,
+    table_name VARCHAR,
+    rows BIGINT,
+    imported_at TIMESTAMP
+)
+"""
+
+
+# Rows an import rejected (with --accept-valid), kept with their reasons until a person
+# fixes and re-submits or discards them: what a user uploaded is never lost.
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    quarantine_id VARCHAR PRIMARY KEY,
+    import_id VARCHAR,
+    table_name VARCHAR,
+    file_name VARCHAR,
+    row BIGINT,
+    record JSON,
+    problems JSON,
+    status VARCHAR,
+    created_at TIMESTAMP
+)
+"""
+
+
+# The cost of meeting one need, per category: a planning assumption of the Funding
+# page's "where to direct funds". Seeded from data_loaders/ingest/rules/need_costs.csv when
+# empty; a hub edits it in the app (each change audited). Not an interchange table:
+# no file imports it, so it is not in TABLES.
+NEED_COSTS_DDL = """
+CREATE TABLE IF NOT EXISTS need_costs (
+    category VARCHAR PRIMARY KEY,
+    cost_per_need_cny DOUBLE NOT NULL,
+    updated_at TIMESTAMP,
+    updated_by VARCHAR
+)
+"""
+# The review queue: names an import could not match for sure, until a person decides
+# (data_loaders.ingest.review), and the names a person confirmed, reused by later imports.
+REVIEW_DDL = """
+CREATE TABLE IF NOT EXISTS review_queue (
+    review_id VARCHAR PRIMARY KEY,
+    import_id VARCHAR,
+    source VARCHAR,
+    "row" BIGINT,
+    raw_name VARCHAR,
+    proposed_id VARCHAR,
+    proposed_name VARCHAR,
+    confidence DOUBLE,
+    kind VARCHAR,
+    status VARCHAR DEFAULT 'pending',
+    decided_id VARCHAR,
+    decided_at TIMESTAMP,
+    payload JSON,
+    list_region VARCHAR
+)
+"""
+# Stores made before the list's region was kept gain the column (NULL: no default).
+REVIEW_MIGRATIONS = ("ALTER TABLE review_queue ADD COLUMN IF NOT EXISTS list_region VARCHAR",)
+
+ALIASES_DDL = """
+CREATE TABLE IF NOT EXISTS name_aliases (
+    name_key VARCHAR,
+    kind VARCHAR,
+    raw_name VARCHAR,
+    target_id VARCHAR,
+    created_at TIMESTAMP,
+    PRIMARY KEY (name_key, kind)
+)
+"""
+
+# Bounds of a cost per need (CNY): below one yuan or above a hundred million is a typo.
+MIN_COST_CNY = 1.0
+MAX_COST_CNY = 1e8
+NEED_COSTS_SEEDED_BY = "need_costs.csv"  # updated_by of the rows the store was seeded with
+
+
+def choices_of(column_name: str) -> tuple[str, ...]:
+    """The allowed values of the enum column ``column_name`` (``category``, ``org_type``).
+
+    An enum column of one name has the same choices in every table that holds it.
+    """
+    for table in TABLES.values():
+        for column in table.columns:
+            if column.name == column_name and column.choices:
+                return tuple(c.value for c in column.choices)
+    raise KeyError(f"no enum column named {column_name!r}")
+
+
+def table_for_name(name: str) -> Table | None:
+    """Find the table a file or sheet name refers to (``needs.csv``, ``需求``, ``Needs``).
+
+    Returns None when the name matches no table.
+    """
+    stem = name.strip().lower()
+    for suffix in (".csv", ".xlsx", ".json", ".txt", ".tsv"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+    stem = stem.rsplit("/", 1)[-1]
+    for table in TABLES.values():
+        names = {table.name, table.zh, *table.aliases}
+        if stem in {n.lower() for n in names}:
+            return table
+    # Tolerate prefixes and suffixes such as "2020-02-15_needs" or "needs (1)".
+    for table in TABLES.values():
+        if table.name in stem or table.zh in stem:
+            return table
+    return None
+
+
+def header_aliases(table: Table) -> dict[str, str]:
+    """Map every accepted spelling of a header (lower-cased) to its column name."""
+    mapping: dict[str, str] = {}
+    for col in table.input_columns:
+        for spelling in (col.name, col.zh, *col.aliases):
+            mapping[spelling.strip().lower()] = col.name
+    return mapping
+
+
+def table_for_headers(headers: list[str]) -> Table | None:
+    """Guess the table from a file's headers: the one whose key column is present.
+
+    The key decides because several tables share ordinary columns (``category``).
+    """
+    best: tuple[int, Table | None] = (0, None)
+    for table in TABLES.values():
+        aliases = header_aliases(table)
+        found = {aliases.get(str(h).strip().lower()) for h in headers} - {None}
+        if not set(table.key_from or (table.key,)) <= found:
+            continue
+        score = len(found)
+        if score > best[0]:
+            best = (score, table)
+    return best[1]
+
+
+def choice_lookup(column: Column) -> dict[str, str]:
+    """Map every accepted spelling of an enum value (lower-cased) to the canonical value."""
+    lookup: dict[str, str] = {}
+    for choice in column.choices:
+        for spelling in (choice.value, choice.zh, *choice.aliases):
+            lookup[spelling.strip().lower()] = choice.value
+    return lookup
+
+
+def ddl(table: Table) -> str:
+    """The DuckDB ``CREATE TABLE`` statement for ``table``."""
+    cols = ",\n    ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in table.columns)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols},\n"
+        f"    PRIMARY KEY ({table.key})\n)"
+    )
+
+
+def store_ddl() -> list[str]:
+    """Every statement that makes the store's tables (the interchange tables, the import
+    log, the quarantine, the costs per need, the review queue and confirmed names), then
+    the changes that bring an older store up to date: the one home of the store's
+    definitions (data_loaders.store runs them)."""
+    return [*(ddl(table) for table in TABLES.values()), IMPORTS_DDL, QUARANTINE_DDL,
+            NEED_COSTS_DDL, REVIEW_DDL, ALIASES_DDL, *REVIEW_MIGRATIONS]
