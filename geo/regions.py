@@ -372,12 +372,8 @@ class RegionRegistry:
         return code
 
     def prefectures(self, province: object | None = None) -> list[Region]:
-        """Prefecture-level regions of a province, sorted by adcode.
-
-        Parameters
-        ----------
-        province : str or int, optional
-            Province adcode or name; default ``config.province_adcode()``.
+        """Prefecture-level regions of ``province`` (an adcode or a name; default
+        ``config.province_adcode()``), sorted by adcode.
 
         Returns
         -------

@@ -841,7 +841,8 @@ def test_quarantine_edits_with_sql_are_stored_as_text(db):
 # through DuckDB parameters ($name or ?). A new interpolation is added here after review.
 SQL_INTERPOLATIONS = {
     "ACTIVE_CTE", "COMMUNITIES_SQL", "DELIVERED_BY_D", "DELIVERY_DATE", "HOSPITALS_SQL",
-    "IN_PROVINCE", "IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "LINKS_CTE", "OPEN_NEED", "OVERDUE",
+    "FACILITY_FIELDS", "IN_PROVINCE", "IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "LINKS_CTE", "OPEN_NEED",
+    "OVERDUE",
     "REGION_PREFIX", "SIGNS_CTE", "PARTNER_SEEN_CTE", "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",
     "_KIND_SQL", "_PREFECTURE_COUNTS_CTE", "_COUNTY_COUNTS_CTE", "_AREA_COUNTS",
     "area", "where",  # metrics._area_counts_ctes, called with the two constants above

@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard.access import query
 from dashboard.analytics.metrics import (
     COMMUNITIES_SQL,
+    FACILITY_FIELDS,
     HOSPITALS_SQL,
     IN_PROVINCE,
     IN_WINDOW_DELIVERED,
@@ -161,8 +162,7 @@ def uncovered_urgent(con, scope: Scope, region: str | None = None) -> pd.DataFra
     return con.execute(
         f"""
         WITH fac AS (
-            SELECT f.facility_id, f.name, f.facility_type, f.region_adcode, f.county_adcode,
-                   f.map_lat, f.map_lon
+            SELECT {FACILITY_FIELDS}
             FROM facilities f
             WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
         ),

@@ -31,7 +31,6 @@ are left out, those with no region at all are kept with an empty region.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
@@ -39,7 +38,7 @@ import pandas as pd
 from dashboard.access import query
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
 from dashboard.analytics.metrics import IN_PROVINCE, OPEN_NEED, Scope, region_summary
-from dashboard.present.exports import safe_frame
+from dashboard.present.exports import export_text
 
 DEFAULT_DAYS = 7
 SEPARATOR = "、"
@@ -121,13 +120,6 @@ def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = N
     return frame.reset_index(drop=True)
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [
-        {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
-        for rec in frame.astype(object).to_dict("records")
-    ]
-
-
 @query("facility")
 def export_overlaps(con, as_of: date, days: int = DEFAULT_DAYS, fmt: str = "csv",
                     province: str | None = None, window: int = DEFAULT_WINDOW) -> str:
@@ -136,11 +128,7 @@ def export_overlaps(con, as_of: date, days: int = DEFAULT_DAYS, fmt: str = "csv"
     frame = overlaps(con, Scope(as_of, window, province), days=days).copy()
     for col in ("first_date", "last_date"):
         frame[col] = [d.isoformat() if hasattr(d, "isoformat") else d for d in frame[col]]
-    if fmt == "csv":
-        return safe_frame(frame).to_csv(index=False)
-    if fmt == "json":
-        return json.dumps(_records(frame), ensure_ascii=False, indent=2, default=str)
-    raise ValueError("fmt must be 'csv' or 'json'")
+    return export_text(frame, fmt)
 
 
 FLOW_COLUMNS = ["funder_id", "funder_name", "funder_type", "recipient_id", "recipient_name",

@@ -41,6 +41,9 @@ from geo.config import province_adcode
 from geo.regions import load_registry
 
 DEFAULT_WINDOW = metric_table.DEFAULT_WINDOW
+# A facility as the map and the coverage lists place it (the columns of ``facilities f``).
+FACILITY_FIELDS = ("f.facility_id, f.name, f.facility_type, f.region_adcode, f.county_adcode, "
+                   "f.map_lat, f.map_lon")
 HOSPITAL_TYPES = ("hospital",)
 COMMUNITY_TYPES = ("community", "village")
 
@@ -384,8 +387,7 @@ def facility_status(con, scope: Scope, prefecture: str | None = None,
     return con.execute(
         f"""
         WITH fac AS (
-            SELECT f.facility_id, f.name, f.facility_type, f.region_adcode, f.county_adcode,
-                   f.map_lat, f.map_lon
+            SELECT {FACILITY_FIELDS}
             FROM facilities f
             WHERE {IN_PROVINCE} AND f.map_lat IS NOT NULL
               AND ($pref IS NULL OR f.region_adcode = $pref)

@@ -36,7 +36,6 @@ Quantities are never added across units: aggregates count needs, and quantity to
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import numpy as np
@@ -52,7 +51,7 @@ from dashboard.analytics.metrics import (
     OVERDUE,
     Scope,
 )
-from dashboard.present.exports import safe_frame
+from dashboard.present.exports import export_text
 
 DIMENSIONS = ("region_adcode", "category", "beneficiary_group", "priority")
 PRIORITY_ORDER = ("urgent", "high", "normal")
@@ -546,20 +545,9 @@ EXPORT_COLUMNS = ["need_id", "facility_id", "facility_name", "facility_type", "r
 @query("facility")
 def export_needs(con, as_of: date, window: int = DEFAULT_WINDOW, fmt: str = "csv",
                  province: str | None = None) -> str:
-    """Every need open at ``as_of`` with its delivered, in-transit and unmet quantities.
-
-    ``fmt`` is 'csv' (formula-looking cells neutralised) or 'json' (a list of records;
-    unknown quantities are null).
-    """
+    """Every need open at ``as_of`` with its delivered, in-transit and unmet quantities,
+    as ``fmt`` (dashboard.present.exports.export_text: csv or json)."""
     frame = needs_at(con, Scope(as_of, window, province))[EXPORT_COLUMNS].copy()
     frame["reported_on"] = [d.isoformat() if hasattr(d, "isoformat") else d
                             for d in frame["reported_on"]]
-    if fmt == "csv":
-        return safe_frame(frame).to_csv(index=False)
-    if fmt == "json":
-        records = [
-            {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
-            for rec in frame.astype(object).to_dict("records")
-        ]
-        return json.dumps(records, ensure_ascii=False, indent=2, default=str)
-    raise ValueError("fmt must be 'csv' or 'json'")
+    return export_text(frame, fmt)

@@ -22,7 +22,6 @@ input into SQL. Definitions (also in docs/METHODS.md, "Partners"):
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
@@ -31,7 +30,7 @@ from dashboard.access import query
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
 from dashboard.analytics.metrics import IN_PROVINCE, PARTNER_SEEN_CTE, SIGNS_CTE, Scope
 from dashboard.i18n import region_label, t
-from dashboard.present.exports import safe_frame
+from dashboard.present.exports import export_text
 from geo.regions import load_registry
 
 FRESHNESS = ("fresh", "due", "overdue", "silent")
@@ -377,20 +376,8 @@ EXPORT_COLUMNS = ["org_id", "name", "hub_id", "hub_name", "last_seen", "freshnes
 @query("partner")
 def export_partners(con, as_of: date, window: int = DEFAULT_WINDOW, fmt: str = "csv",
                     province: str | None = None) -> str:
-    """Every partner with its freshness at ``as_of``.
-
-    ``fmt`` is 'csv' (formula-looking cells neutralised) or 'json' (a list of records;
-    unknown values are null).
-    """
+    """Every partner with its freshness at ``as_of``, as ``fmt`` (csv or json, as
+    dashboard.present.exports.export_text writes them)."""
     frame = freshness(con, Scope(as_of, window, province))[EXPORT_COLUMNS].copy()
     frame["last_seen"] = [d.isoformat() if d is not None else None for d in frame["last_seen"]]
-    if fmt == "csv":
-        return safe_frame(frame).to_csv(index=False)
-    if fmt == "json":
-        records = [
-            {k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
-             for k, v in rec.items()}
-            for rec in frame.astype(object).to_dict("records")
-        ]
-        return json.dumps(records, ensure_ascii=False, indent=2, default=str)
-    raise ValueError("fmt must be 'csv' or 'json'")
+    return export_text(frame, fmt)

@@ -218,13 +218,17 @@ def sankey(flows: pd.DataFrame, view: View) -> go.Figure:
     return fig
 
 
+def _money(view: View, query: str) -> pd.DataFrame:
+    """Grant money by ``query`` under the view's category and funder type, of the view's
+    region when one is chosen."""
+    frame = cached(view, query, view.scope, category=view.category, funder_type=view.org_type)
+    return frame[frame["region_adcode"] == view.region] if view.region else frame
+
+
 def flows(view: View) -> pd.DataFrame:
     """The Sankey of funding flows and the same flows as a table."""
     st.subheader(t("funding.flows.title", view.lang))
-    frame = cached(view, "funding.funding_flows", view.scope, category=view.category,
-                   funder_type=view.org_type)
-    if view.region:
-        frame = frame[frame["region_adcode"] == view.region]
+    frame = _money(view, "funding.funding_flows")
     st.caption(t("funding.flows.caption", view.lang, as_of=view.as_of.isoformat())
                + t("funding.flows.largest", view.lang, n=SANKEY_TOP))
     if frame.empty:
@@ -240,10 +244,7 @@ def flows(view: View) -> pd.DataFrame:
 def by_region(view: View) -> pd.DataFrame:
     """Money per prefecture against open needs and per 10,000 residents."""
     st.subheader(t("funding.by_region.title", view.lang))
-    frame = cached(view, "funding.funding_by_region", view.scope, category=view.category,
-                   funder_type=view.org_type)
-    if view.region:
-        frame = frame[frame["region_adcode"] == view.region]
+    frame = _money(view, "funding.funding_by_region")
     if frame.empty or not frame["amount_cny"].fillna(0).any():
         # A table of zeros would read as "every region got nothing" though nothing is known.
         st.info(t("funding.by_region.no_money", view.lang,

@@ -285,6 +285,14 @@ def _prefecture(text: str) -> str | None:
     return found.adcode
 
 
+def _region_of(args) -> str | None | bool:
+    """``--region`` as a prefecture's adcode; None for the whole province; False (said on
+    standard error) when it names no prefecture of the province."""
+    if not args.region:
+        return None
+    return _prefecture(args.region) or False
+
+
 def cmd_brief(args) -> int:
     """Write the morning briefing (dashboard.briefing) as JSON, Markdown, HTML or PDF."""
     from dashboard.access import run
@@ -297,13 +305,9 @@ def cmd_brief(args) -> int:
     if not _permitted(args, "brief"):
         return 3
     con = _read_store(args)
-    if con is None:
+    region = _region_of(args)
+    if con is None or region is False:
         return 2
-    region = None
-    if args.region:
-        region = _prefecture(args.region)
-        if region is None:
-            return 2
     as_of = _as_of(con, args)
     if as_of is None:
         return 2
@@ -427,11 +431,9 @@ def _export_research(args) -> int:
               f"{policy_threshold()} (set by LIFELINE_SMALL_CELL_THRESHOLD, at least "
               f"{THRESHOLD_FLOOR}); leave out --threshold", file=sys.stderr)
         return 2
-    region = None
-    if args.region:
-        region = _prefecture(args.region)
-        if region is None:
-            return 2
+    region = _region_of(args)
+    if region is False:
+        return 2
     category = args.category
     if category and category != research.CATEGORY_ALL:
         category = schema.choice_lookup(schema.NEEDS.column("category")).get(category.lower())

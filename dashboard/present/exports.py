@@ -7,6 +7,8 @@ Such text cells are prefixed with an apostrophe, which spreadsheets show as text
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,3 +36,16 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a BOM (so Excel on Chinese Windows shows Chinese), neutralised."""
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def export_text(frame: pd.DataFrame, fmt: str) -> str:
+    """``frame`` as the command line's exports write it: ``csv`` (formula-looking cells
+    neutralised) or ``json`` (a list of records; unknown values are null)."""
+    if fmt == "csv":
+        return safe_frame(frame).to_csv(index=False)
+    if fmt == "json":
+        records = [{k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                        else v) for k, v in rec.items()}
+                   for rec in frame.astype(object).to_dict("records")]
+        return json.dumps(records, ensure_ascii=False, indent=2, default=str)
+    raise ValueError("fmt must be 'csv' or 'json'")
