@@ -28,6 +28,7 @@ pages = [st.Page(opener(page), title=t(page.title, lang), url_path=page.name,
                  default=(i == 0))
          for i, page in enumerate(shown)]
 current = st.navigation(pages)
-sidebar(shown[pages.index(current)].filters, identity)
+chosen = shown[pages.index(current)]
+sidebar(chosen.filters, identity, chosen.name)
 phone_menu(pages, current, lang)
 current.run()

@@ -41,9 +41,10 @@ def _actor(actor: str, lang: str) -> str:
 
 
 def _detail(entry: dict, lang: str) -> str:
-    if entry.get("action") == "read":  # the level of detail read, not the query's name
+    if entry.get("action") == "read":  # the page and the level of detail, not the query
+        page = t(f"page.{entry['page']}", lang) if entry.get("page") else ""
         level = t(f"audit.level.{entry.get('level')}", lang)
-        return " · ".join(p for p in (level, entry.get("as_of")) if p)
+        return " · ".join(p for p in (page, level, entry.get("as_of")) if p)
     parts = []
     for key in _DETAIL_KEYS:
         value = entry.get(key)

@@ -25,8 +25,8 @@ import streamlit as st
 from dashboard.access import Query, audit, registered, run
 from data_loaders import store
 
-# Reads of this much detail are written to the audit log, once per session, query and
-# data version: who looked at facility-level rows, or at the store as it is.
+# Reads of this much detail are written to the audit log, once per session, page, level
+# and data version: who looked at facility-level rows, or at the store as it is.
 AUDITED_LEVELS = ("facility", "raw")
 
 
@@ -103,17 +103,18 @@ def fresh(view, name: str, *args, **kwargs):
 
 
 def _audit_read(view, entry: Query) -> None:
-    """Write a read of facility or raw detail to the audit log, once per session, query
-    and data version (a rerun of the same page is not another entry)."""
+    """Write a read of facility or raw detail to the audit log: one entry per session,
+    page, level and data version, naming the page and the query that read first (a
+    rerun, or the page's other queries of that level, are not more entries)."""
     if entry.level not in AUDITED_LEVELS:
         return
     seen = st.session_state.setdefault("_audited_reads", set())
-    mark = (*view.key, entry.name)
+    mark = (*view.key, view.page, entry.level)
     if mark in seen:
         return
     seen.add(mark)
-    audit.record("read", view.actor, view.role, what=entry.name, level=entry.level,
-                 as_of=view.as_of.isoformat() if view.as_of else None)
+    audit.record("read", view.actor, view.role, page=view.page or None, what=entry.name,
+                 level=entry.level, as_of=view.as_of.isoformat() if view.as_of else None)
 
 
 def date_range(key: tuple[str, ...]) -> tuple[date | None, date | None]:

@@ -35,6 +35,7 @@ class View:
     category: str | None = None  # a schema category, on the pages that filter by it
     org_type: str | None = None  # a schema org_type, on the pages that filter by it
     actor: str = "local"  # who the audit log names for this session
+    page: str = ""  # the page shown (dashboard.pages), named by the audit log's reads
 
     def t(self, key: str, **values) -> str:
         """Translate in this view's language."""
@@ -94,7 +95,7 @@ def current_language() -> str:
     return st.session_state["lang"]
 
 
-def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
+def sidebar(filters: tuple[str, ...] = (), identity=None, page: str = "") -> View:
     """Draw the shared sidebar and return the view; called once per run by the router.
 
     ``filters`` names the extra filters the current page uses (``category``,
@@ -138,7 +139,8 @@ def sidebar(filters: tuple[str, ...] = (), identity=None) -> View:
     chosen = {name: _choice_filter(name, lang) if name in filters else None
               for name in FILTERS}
     sidebar_block(identity, lang)
-    view = View(lang, as_of, window, key, first, last, region, **chosen, actor=identity.actor)
+    view = View(lang, as_of, window, key, first, last, region, **chosen, actor=identity.actor,
+                page=page)
     st.session_state[_VIEW_KEY] = view
     return view
 
