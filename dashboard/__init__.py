@@ -1,4 +1,5 @@
-"""The app layer: queries, metrics, translations, UI components and the CLI."""
+"""Lifeline's dashboard: the analyses, the access gate, translations, the briefing, the
+Streamlit app and the command line, in layers (docs/ARCHITECTURE.md)."""
 
 
 def _read_version() -> str:

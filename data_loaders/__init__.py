@@ -1,1 +1,2 @@
-"""Schema, readers, validation, import, the demo scenario and the store."""
+"""The store (its schema and DuckDB file), what reads files into it (ingest), and the
+demo scenario."""
