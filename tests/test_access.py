@@ -52,14 +52,14 @@ def _arguments(entry: access.Query, con, role: str) -> dict:
 @pytest.mark.parametrize("role", access.ROLES)
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_registered_query_runs_for_the_roles_of_its_level_and_no_other(
-        scenario_db, name, role):
+        request, name, role):
     entry = QUERIES[name]
-    arguments = _arguments(entry, scenario_db, role)
     if entry.level not in access.ROLE_LEVELS[role]:
         # No arguments at all: a TypeError would mean the query ran before the check.
         with pytest.raises(AccessDenied):
             access.run(role, name)
         return
+    arguments = _arguments(entry, request.getfixturevalue("scenario_db"), role)
     try:
         access.run(role, name, **arguments)
     except ReviewError as exc:  # a decision on a queue item that does not exist
@@ -68,9 +68,13 @@ def test_every_registered_query_runs_for_the_roles_of_its_level_and_no_other(
 
 @pytest.mark.parametrize("role", access.ROLES)
 @pytest.mark.parametrize("export", [*EXPORTS, "organizations", "needs"])
-def test_every_cli_export_runs_for_the_roles_of_its_query_and_no_other(cli_db, capsys, export,
-                                                                      role):
+def test_every_cli_export_runs_for_the_roles_of_its_query_and_no_other(request, capsys, export,
+                                                                      role, tmp_path, monkeypatch):
     level = access.registered(EXPORTS.get(export, "store.read_table")).level
+    if level in access.ROLE_LEVELS[role]:
+        request.getfixturevalue("cli_db")
+    else:  # refused before the store is opened: an empty folder shows it reads nothing
+        monkeypatch.setenv("LIFELINE_DB", str(tmp_path / "none.duckdb"))
     if export == "brief":
         argv = ["brief", "--as-of", "2020-02-15"]
     elif export == "open_needs":
@@ -85,6 +89,8 @@ def test_every_cli_export_runs_for_the_roles_of_its_query_and_no_other(cli_db, c
     assert main([*argv, "--role", role]) == expected, capsys.readouterr().err
     written = capsys.readouterr().out
     assert bool(written.strip()) == (expected == 0)
+    if expected == 3:
+        assert not (tmp_path / "none.duckdb").exists()  # refused before the store was opened
 
 
 def test_the_registry_names_each_query_once_and_every_write_is_raw():
