@@ -102,6 +102,14 @@ def test_the_registry_names_each_query_once_and_every_write_is_raw():
         access.run("hub", "needs.no_such_query")
 
 
+def test_two_queries_of_one_name_are_refused_when_declared():
+    def needs_at(con, scope):  # another module's function of the same name
+        return None
+
+    with pytest.raises(ValueError, match="two queries named 'needs.needs_at'"):
+        access.query("facility", name="needs.needs_at")(needs_at)
+
+
 def test_a_refused_query_is_audited_with_who_asked(db):
     audit.acting_as("board@foundation.example")
     try:

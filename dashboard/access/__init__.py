@@ -89,10 +89,19 @@ def query(level: str, *, writes: bool = False, scope: str | None = None,
 
     def register(function: Callable) -> Callable:
         key = name or f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}"
+        known = REGISTRY.get(key)
+        if known is not None and _origin(known.function) != _origin(function):
+            raise ValueError(f"two queries named {key!r}: {_origin(known.function)} and "
+                             f"{_origin(function)}; give one a name=")
         REGISTRY[key] = Query(key, function, level, writes, scope, tuple((reuses or {}).items()))
         return function
 
     return register
+
+
+def _origin(function: Callable) -> str:
+    """Where a function is defined (a module reloaded in development registers again)."""
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def _store_queries() -> None:
