@@ -105,3 +105,13 @@ def test_one_file_per_area():
     assert {p.stem for p in Path(CATALOGUE_DIR).glob("*.toml")} >= {
         "frame", "overview", "map", "coverage", "needs", "partners", "network", "funding",
         "briefing", "methods", "data", "problems"}
+
+
+def test_every_file_format_has_its_name_in_the_catalogue():
+    from data_loaders.ingest import formats
+    from data_loaders.ingest.formats.mapped import MappedFormat
+
+    formats.choose("", b"")  # the built-in formats register themselves
+    names = [*formats.REGISTRY, MappedFormat.name]
+    assert len(names) >= 7
+    assert [n for n in names if f"format.{n}" not in KEYS] == []

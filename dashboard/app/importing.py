@@ -149,7 +149,7 @@ def recognition_table(found: list[Recognition], view: View, dated: bool = False)
     the person has chosen the date of the data)."""
     return pd.DataFrame({
         view.t("data.col.file"): [r.name for r in found],
-        view.t("data.col.format"): [r.label(view.lang) if r.format else "—" for r in found],
+        view.t("data.col.format"): [view.t(f"format.{r.format}") if r.format else "—" for r in found],
         view.t("data.col.next"): [_status(r, view, dated) for r in found],
     })
 

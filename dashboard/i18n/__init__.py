@@ -83,6 +83,7 @@ FAMILIES = {
     "audit.action.*": "an action of dashboard.access.audit.ACTIONS",
     "audit.level.*": "the level of detail of a read in the audit log",
     "data.tab.*": "a tab of the Data page",
+    "format.*": "a file format of data_loaders.ingest.formats, by its name",
     "history.*": "a column of the import log",
     "mapping.*": "a column-mapping problem code, a kind of column, a column never imported",
     "problem.*": "a problem code of data_loaders.ingest.validation and the readers",

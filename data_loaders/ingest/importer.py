@@ -78,8 +78,6 @@ class Recognition:
 
     name: str
     format: str = ""
-    label_zh: str = ""
-    label_en: str = ""
     stage: int = 0
     needs_date: bool = False
     date_hint: date | None = None
@@ -94,10 +92,6 @@ class Recognition:
     def needs_mapping(self) -> bool:
         """True for a readable table whose headers no format knows."""
         return not self.format and self.problem is None
-
-    def label(self, lang: str) -> str:
-        """The format's name in ``lang``."""
-        return (self.label_zh if lang == "zh" else self.label_en) or self.format
 
 
 @dataclass
@@ -220,7 +214,7 @@ def recognise(source: SourceFile, fmt: str | formats.Format | None = None,
         return Recognition(name, problem=Problem(name, None, None, exc.detail or None, exc.code))
     except Exception as exc:  # noqa: BLE001 - no input may end in a traceback
         return Recognition(name, problem=_unexpected(name, exc))
-    return Recognition(name, chosen.name, chosen.label_zh, chosen.label_en, chosen.stage,
+    return Recognition(name, chosen.name, chosen.stage,
                        needs_date, date_in_path(source.path or source.name))
 
 

@@ -76,26 +76,21 @@ def _is_date(value: object) -> bool:
         return True
     if isinstance(value, (int, float)) or _is_number(value):
         return False
-    try:
-        values.parse_date(value)
-    except values.ValueProblem:
-        return False
-    return True
+    return _parses(values.parse_date, value)
 
 
 def _is_number(value: object) -> bool:
-    if isinstance(value, (datetime, date)):
-        return False
-    try:
-        values.parse_number(value)
-    except values.ValueProblem:
-        return False
-    return True
+    return not isinstance(value, (datetime, date)) and _parses(values.parse_number, value)
 
 
 def _is_bool(value: object) -> bool:
+    return _parses(values.parse_bool, value)
+
+
+def _parses(parse, value: object) -> bool:
+    """True when ``parse`` (one of data_loaders.ingest.values' parsers) reads ``value``."""
     try:
-        values.parse_bool(value)
+        parse(value)
     except values.ValueProblem:
         return False
     return True

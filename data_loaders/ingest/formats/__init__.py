@@ -121,11 +121,10 @@ STAGE_ORGANISATIONS, STAGE_TABLES, STAGE_SNAPSHOTS, STAGE_FEED, STAGE_MATCHED = 
 
 
 class Format:
-    """A source format. Subclasses set ``name`` and implement ``sniff`` and ``convert``."""
+    """A source format. Subclasses set ``name`` (its label is the catalogue's
+    ``format.<name>``) and implement ``sniff`` and ``convert``."""
 
     name = "abstract"
-    label_zh = ""
-    label_en = ""
     stage = STAGE_TABLES
 
     def sniff(self, name: str, data: bytes) -> bool:

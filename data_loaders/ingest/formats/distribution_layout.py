@@ -108,18 +108,18 @@ def known_spellings(row: list) -> int:
 
 def find_header(rows: list[list], limit: int | None = None) -> Header | None:
     """The first distribution header within ``rows[:limit]``, or None."""
-    for index, row in enumerate(rows[:limit]):
-        header = read_header(row, index)
-        if header.is_distribution():
-            return header
-    return None
+    return _first_header(rows, limit, Header.is_distribution)
 
 
 def find_other_header(rows: list[list], limit: int | None = None) -> Header | None:
     """The first header of a list of donations received within ``rows[:limit]``."""
+    return _first_header(rows, limit, Header.is_donations)
+
+
+def _first_header(rows: list[list], limit: int | None, kind) -> Header | None:
     for index, row in enumerate(rows[:limit]):
         header = read_header(row, index)
-        if header.is_donations():
+        if kind(header):
             return header
     return None
 

@@ -248,8 +248,6 @@ class DistributionSheetFormat(Format):
     """Official distribution sheets (物资发放一览表) of a Red Cross society."""
 
     name = "distribution_sheet"
-    label_zh = "物资发放一览表"
-    label_en = "Official distribution sheet"
     stage = STAGE_MATCHED
 
     def sniff(self, name: str, data: bytes) -> bool:

@@ -344,8 +344,6 @@ class HospitalFeedFormat(Format):
     """The wuhan2020 hospital supply-needs feed (``fe_<date>/<prefecture>.json``)."""
 
     name = "hospital_feed"
-    label_zh = "医院需求信息"
-    label_en = "Hospital needs feed"
     stage = STAGE_FEED
 
     def sniff(self, name: str, data: bytes) -> bool:

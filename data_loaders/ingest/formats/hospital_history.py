@@ -78,8 +78,6 @@ class HospitalHistoryFormat(Format):
     """The hospital feed's daily history (``hospital_needs_history_daily.csv``)."""
 
     name = "hospital_history"
-    label_zh = "医院需求每日快照"
-    label_en = "Hospital needs daily snapshots"
     stage = STAGE_SNAPSHOTS
 
     def sniff(self, name: str, data: bytes) -> bool:

@@ -63,8 +63,6 @@ class HxlFormat(Format):
     """CSV tagged with HXL hashtags."""
 
     name = "hxl"
-    label_zh = "HXL 标签表格"
-    label_en = "HXL-tagged CSV"
 
     def sniff(self, name: str, data: bytes) -> bool:
         try:

@@ -36,8 +36,6 @@ class MappedFormat(Format):
     """A file whose headers are translated by a ``Mapping`` into one table of the schema."""
 
     name = "mapped"
-    label_zh = "列映射"
-    label_en = "Column mapping"
 
     def __init__(self, mapping: Mapping):
         self.mapping = mapping

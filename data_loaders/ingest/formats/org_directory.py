@@ -48,8 +48,6 @@ class OrgDirectoryFormat(Format):
     """A CSV list of organisations that is not in the template."""
 
     name = "org_directory"
-    label_zh = "机构名录"
-    label_en = "Organisation directory"
     stage = STAGE_ORGANISATIONS
 
     def sniff(self, name: str, data: bytes) -> bool:

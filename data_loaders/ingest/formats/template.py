@@ -16,8 +16,6 @@ class TemplateFormat(Format):
     """Files in Lifeline's own template (docs/DATA.md)."""
 
     name = "template"
-    label_zh = "模板"
-    label_en = "Template"
 
     def sniff(self, name: str, data: bytes) -> bool:
         return True
