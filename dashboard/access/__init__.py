@@ -29,8 +29,10 @@ level ``raw`` and go through :func:`run` like every read.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import import_module
 
 LEVELS = ("aggregate", "suppressed", "partner", "facility", "raw")
@@ -66,14 +68,17 @@ class Query:
     reuses: tuple[tuple[str, str], ...] = ()
 
     @property
+    def signature(self) -> inspect.Signature:
+        """The function's signature (read once per function: pages bind every call to it)."""
+        return _signature(self.function)
+
+    @property
     def takes_connection(self) -> bool:
         """True when the function's first argument is a store connection (``con``)."""
-        import inspect
-
-        first = next(iter(inspect.signature(self.function).parameters), None)
-        return first == "con"
+        return next(iter(self.signature.parameters), None) == "con"
 
 
+_signature = lru_cache(maxsize=None)(inspect.signature)
 REGISTRY: dict[str, Query] = {}
 # Where a query's module is looked for when it is named before it was imported.
 _PACKAGES = ("dashboard.analytics", "dashboard.access", "dashboard", "data_loaders.ingest",

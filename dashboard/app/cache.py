@@ -15,7 +15,6 @@ be able to import while someone has the app open.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -58,7 +57,7 @@ def role_of(key: tuple[str, ...]) -> str | None:
 def _arguments(entry: Query, args: tuple, kwargs: dict) -> tuple[tuple[str, object], ...]:
     """The call's arguments by name, defaults filled in (one cache entry however a page
     spells the call); arguments taken from another query's result are left out."""
-    bound = inspect.signature(entry.function).bind_partial(None, *args, **kwargs)
+    bound = entry.signature.bind_partial(None, *args, **kwargs)
     bound.apply_defaults()
     reused = {argument for argument, _ in entry.reuses}
     return tuple((name, value) for name, value in list(bound.arguments.items())[1:]
@@ -72,7 +71,7 @@ def _result(key: tuple[str, ...], name: str, arguments: tuple[tuple[str, object]
     values = dict(arguments)
     for argument, source in entry.reuses:
         wanted = registered(source)
-        accepted = inspect.signature(wanted.function).parameters
+        accepted = wanted.signature.parameters
         values[argument] = _result(key, source, _arguments(
             wanted, (), {k: v for k, v in values.items() if k in accepted}))
     with connection() as con:
