@@ -89,3 +89,22 @@ def realworld_dir() -> Path:
             pytest.fail(f"CI requires the real-world data at {path}")
         pytest.skip(f"real-world data not found at {path} (it lives beside the project)")
     return path
+
+
+@pytest.fixture
+def busy_store(scenario_file):
+    """The scenario's store held for writing by another process (an import from the
+    command line, another app server) for as long as the test runs."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(120)", str(scenario_file)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield scenario_file
+    finally:
+        holder.kill()
+        holder.wait()

@@ -193,3 +193,9 @@ def test_data_page_accept_valid_quarantines_and_discards(scenario_db):
     assert editor[0].value["⚠"].iloc[0].startswith("地区：未知地区")
     at.button(key="discard_facilities").click().run()
     assert "隔离区是空的。" in [c.value for c in at.caption]
+
+
+def test_a_store_another_process_holds_says_so_on_the_page(busy_store, monkeypatch):
+    monkeypatch.setenv("LIFELINE_DB", str(busy_store))
+    at = app("needs")
+    assert [i.value for i in at.info] == ["数据正在导入（另一个程序占用着数据库），请稍后刷新页面。"]

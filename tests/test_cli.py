@@ -140,3 +140,12 @@ def test_a_read_from_a_database_that_does_not_exist_says_so_and_creates_none(tmp
     assert main([*args, "--db", str(missing)]) == 2
     assert f"no database at {missing}" in capsys.readouterr().err
     assert not missing.exists()  # never an empty store reported as a successful export
+
+
+def test_a_store_another_process_holds_is_said_not_a_traceback(busy_store, capsys):
+    for argv in (["export", "partners", "--as-of", "2020-02-15"], ["brief", "--as-of", "2020-02-15"],
+                 ["import", str(SCENARIO)]):
+        assert main([*argv, "--db", str(busy_store)]) == 2
+        err = capsys.readouterr().err
+        assert "in use by another process" in err and "nothing was written" in err
+        assert "Traceback" not in err

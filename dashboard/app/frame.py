@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
 from dashboard.app import cache
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from data_loaders import store
 from data_loaders.ingest.values import ValueProblem, parse_date
 
 _VIEW_KEY = "_lifeline_view"
@@ -114,7 +115,11 @@ def sidebar(filters: tuple[str, ...] = (), identity=None, page: str = "") -> Vie
     )
     set_query_param("lang", lang if lang != DEFAULT_LANGUAGE else None)
 
-    key = (*cache.db_key(), identity.role)  # the role is part of every cache key
+    try:
+        key = (*cache.db_key(), identity.role)  # the role is part of every cache key
+    except store.StoreBusy:  # an import from the command line holds the file: say so
+        st.info(t("sidebar.busy", lang))
+        st.stop()
     first, last = cache.date_range(key)
     as_of = None
     window_default = query_param("window", str(DEFAULT_WINDOW))
@@ -250,7 +255,10 @@ def opener(page) -> Callable[[], None]:
         if page.needs_data and not view.has_data:
             st.info(view.t("overview.empty"))
             return
-        page.view()(view)
+        try:
+            page.view()(view)
+        except store.StoreBusy:  # an import began while the page was reading
+            st.info(view.t("sidebar.busy"))
 
     return open_page
 

@@ -477,5 +477,11 @@ COMMANDS = {"import": cmd_import, "demo": cmd_demo, "brief": cmd_brief, "export"
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m dashboard``."""
+    from data_loaders.store import StoreBusy
+
     args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except StoreBusy as exc:  # nothing was read or written: say so, no traceback
+        print(f"{exc}; nothing was written", file=sys.stderr)
+        return 2

@@ -31,6 +31,16 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return PROJECT_ROOT / "data" / "lifeline.duckdb"
 
 
+class StoreBusy(RuntimeError):
+    """Another process holds the store's file for writing (an import from the command
+    line, another app server): DuckDB lets one process write a file at a time."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"the store {path} is in use by another process (an import?); "
+                         "try again when it has finished")
+        self.path = path
+
+
 def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     """A connection to the store whose tables follow data_loaders.store.schema.
 
@@ -42,10 +52,16 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     to date) once per process and file, not on every connection.
     """
     target = db_path(path)
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreBusy(target) from exc
+        raise
     if read_only:
-        return duckdb.connect(str(target), read_only=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target))
+        return con
     made = _made(target)
     if made not in _READY:
         ensure_schema(con)
