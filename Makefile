@@ -35,7 +35,7 @@ demo: $(VENV)/.installed
 	$(BIN)/python -m dashboard demo
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m dashboard bench --scale 1,100
+	$(BIN)/python -m dashboard bench --scale 1,100 --postgres
 
 clean:
 	rm -rf $(VENV) data/cache

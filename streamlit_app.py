@@ -16,7 +16,7 @@ st.set_page_config(page_title="Lifeline · 生命线", layout="wide")
 
 lang = current_language()
 identity = identify()
-audit.acting_as(identity.actor)
+audit.acting_as(identity.actor, identity.role)
 allowed = set(pages_for(identity.role))
 refused_page(identity, allowed, [page.name for page in PAGES])
 shown = [page for page in PAGES if page.name in allowed]

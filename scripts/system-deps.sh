@@ -2,9 +2,11 @@
 # Install the Debian packages Lifeline needs when missing (as root), or say what to do.
 #
 #   scripts/system-deps.sh            for `make test`: chromium (browser tests, briefing PDF),
-#                                     fonts-noto-cjk (Chinese in screenshots, PDF and map) and
-#                                     poppler-utils (pdftotext/pdfinfo check the PDF); exits 1
-#                                     when they are missing and cannot be installed.
+#                                     fonts-noto-cjk (Chinese in screenshots, PDF and map),
+#                                     poppler-utils (pdftotext/pdfinfo check the PDF) and
+#                                     postgresql (the tests start throwaway servers of it on
+#                                     loopback); exits 1 when they are missing and cannot be
+#                                     installed.
 #   scripts/system-deps.sh --runtime  for `make run`: chromium and fonts-noto-cjk only, for the
 #                                     briefing PDF. The app works without them, so a missing
 #                                     package is a warning, never a failure.
@@ -16,6 +18,7 @@ missing=()
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 if [ $runtime -eq 0 ]; then
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then

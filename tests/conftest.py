@@ -91,20 +91,62 @@ def realworld_dir() -> Path:
     return path
 
 
-@pytest.fixture
-def busy_store(scenario_file):
-    """The scenario's store held for writing by another process (an import from the
-    command line, another app server) for as long as the test runs."""
+def hold(path, seconds: float = 120):
+    """Another process holding the store's file for writing (an import from the command
+    line, another app server) for ``seconds``: started, and holding, when this returns."""
     import subprocess
     import sys
 
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('held', flush=True); time.sleep(120)", str(scenario_file)],
+         f"print('held', flush=True); time.sleep({seconds})", str(path)],
         stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+@pytest.fixture
+def busy_store(scenario_file):
+    """The scenario's store held for writing by another process for as long as the test
+    runs."""
+    holder = hold(scenario_file)
     try:
-        assert holder.stdout.readline().strip() == "held"
         yield scenario_file
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the whole session (tests/pg.py)."""
+    from tests.pg import Server
+
+    server = Server()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """The URL of a new PostgreSQL store (created by the first import or connection)."""
+    return pg_server.database()
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def any_store(request, tmp_path, monkeypatch):
+    """An empty store on each backend, also set as LIFELINE_DB: its location."""
+    if request.param == "duckdb":
+        location = str(tmp_path / "lifeline.duckdb")
+    else:
+        location = request.getfixturevalue("pg_url")
+    monkeypatch.setenv("LIFELINE_DB", location)
+    return location
+
+
+@pytest.fixture
+def any_db(any_store):
+    """A writable connection to an empty store on each backend."""
+    con = store.connect(any_store)
+    yield con
+    con.close()

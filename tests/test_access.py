@@ -15,6 +15,7 @@ from dashboard.app.frame import open_page
 from dashboard.cli import AS_OF_EXPORTS, EXPORTS, main
 from dashboard.i18n import t
 from dashboard.present.markup import md
+from data_loaders.ingest.importer import SourceFile
 from data_loaders.ingest.review import ReviewError
 from tests.apptest import run_app
 from tests.conftest import AS_OF
@@ -33,7 +34,8 @@ SAMPLES = {"scope": SCOPE, "as_of": AS_OF, "day": AS_OF, "prefecture": "420100",
            "org_id": "P1", "dimension": "category", "name": "organizations", "costs": {},
            "actor": "test", "files": [], "paths": [], "review_id": "R-none",
            "facility_id": None, "facility_type": "hospital", "region": "420100", "ids": [],
-           "status": "discarded"}
+           "status": "discarded", "key": "P1", "quarantine_ids": [],
+           "source": SourceFile("organizations.csv", b"")}
 
 
 def _arguments(entry: access.Query, con, role: str) -> dict:
@@ -356,13 +358,13 @@ def test_a_refusal_reads_in_the_hubs_audit_log(cli_db):
     assert main(["export", "organizations", "--role", "funder"]) == 3
     log = _log_without_reads(run_app("data"))
     assert (log.iloc[0]["操作"], log.iloc[0]["角色"], log.iloc[0]["内容"]) == (
-        "拒绝访问", "资助方", "organizations")
+        "拒绝访问", "资助方", "机构")
 
 
 def test_data_page_shows_the_audit_log_to_the_hub(cli_db):
     log = _log_without_reads(run_app("data"))
     assert log.iloc[0]["操作"] == "导入" and log.iloc[0]["角色"] == "枢纽"
-    assert "tests/data/scenario" in log.iloc[0]["内容"] and "needs 7" in log.iloc[0]["内容"]
+    assert "needs.csv" in log.iloc[0]["文件"] and "需求 7" in log.iloc[0]["内容"]
 
 
 def test_a_download_is_built_and_audited_only_when_its_session_presses_it(scenario_db, monkeypatch):

@@ -849,6 +849,11 @@ SQL_INTERPOLATIONS = {
     "_MOVING", "_OPEN_ON_X", "by", "casts", "cols", "delivery_dates", "name", "placeholders",
     "selected", "sql", "table.key", "table.name", "c.name", "schema.SQL_TYPES[c.kind]",
     "col.name", "parent.name", "parent.key",  # schema names (store.dangling_references)
+    "updates", "nulls", "cleared", "child.name",  # schema names (store.upsert, .retract)
+    "VERSION_TABLE",  # the migrations' constant table name
+    "table", "names", "int(latest) + 1",  # transfer.TABLES, their columns, a change number
+    "columns",  # a frame's column names, quoted (postgres.PgConnection.register)
+    "marks",  # ?-placeholders, one per key (store.names_of)
 }
 _SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WHERE)\b")
 

@@ -294,8 +294,8 @@ def test_the_store_makes_its_tables_once_per_process_and_file(tmp_path, monkeypa
     """A read does not re-run the store's DDL: the tables are made on the first
     connection to a file (an older store brought up to date then), not on each."""
     made = []
-    original = store.ensure_schema
-    monkeypatch.setattr(store, "ensure_schema", lambda con: (made.append(1), original(con)))
+    original = store.migrations.migrate
+    monkeypatch.setattr(store.migrations, "migrate", lambda con: (made.append(1), original(con)))
     path = tmp_path / "once.duckdb"
     for _ in range(3):
         store.connect(path).close()

@@ -229,3 +229,25 @@ def test_a_killed_import_leaves_all_or_nothing(tmp_path):
     full = max(states)
     assert full[0] > 0 and full[1] > 0 and full[2] > 0  # the unkilled import finished
     assert states <= {(0, 0, 0), full}, states
+
+
+def test_the_real_imports_on_postgresql_give_the_same_picture(real_db, pg_url):
+    # The same files, in the same order, imported into PostgreSQL through the command line:
+    # the same rows, the same briefing (as of the feed's day and the day of the cases).
+    real = realworld_dir()
+    for source in (real / "wuhan2020-orgs",
+                   real / "wuhan2020-hospital-needs" / "hospital_needs_history_daily.csv",
+                   real / "wuhan2020-hospital-needs" / "fe_2020-02-19",
+                   real / "hubei-cases" / "hubei_17_prefectures_daily.csv",
+                   real / "redcross-wuhan" / "武汉市红十字会发放物资一览表.xlsx"):
+        cli("import", source, "--db", pg_url)
+    shared, file = store.connect(pg_url, read_only=True), store.connect(real_db, read_only=True)
+    assert store.row_counts(shared) == store.row_counts(file)
+    query = "SELECT need_id, status, quantity, reported_on FROM needs ORDER BY need_id"
+    assert shared.execute(query).fetchall() == file.execute(query).fetchall()
+    for day in ("2020-02-19", "2020-02-10"):
+        assert cli("brief", "--db", pg_url, "--as-of", day) == cli("brief", "--db", real_db,
+                                                                   "--as-of", day)
+    # Every version is kept: the feed continued needs the snapshots began.
+    versions = shared.execute("SELECT count(*) FROM needs_history").fetchone()[0]
+    assert versions > store.row_counts(shared)["needs"]

@@ -15,7 +15,6 @@ from data_loaders.ingest.importer import SourceFile, import_files
 from data_loaders.ingest.mapping import facility_id_for
 from data_loaders.ingest.matching import Match, accept, match_name, normalise_name
 from data_loaders.ingest.review import (
-    REVIEW_DDL,
     NotPending,
     QueuedReview,
     ReviewError,
@@ -26,7 +25,6 @@ from data_loaders.ingest.review import (
     decide,
     default_region,
     enqueue,
-    ensure_review_table,
     groups,
     pending,
 )
@@ -124,22 +122,16 @@ def test_groups_are_one_row_per_name_with_its_best_proposal(queued):
     assert frame.iloc[1]["proposed_id"] is None
 
 
-def test_an_older_queue_gains_the_list_region(db):
-    db.execute(REVIEW_DDL.replace(",\n    list_region VARCHAR", ""))
-    assert pending(db).columns[-1] == "list_region"  # read as NULL, nothing altered
-    ensure_review_table(db)
-    assert enqueue(db, [_item(5, "同济医院")], "imp1") == 1
-    assert pending(db)["list_region"].tolist() == ["420100"]
-
-
 # -- decide lands whole -------------------------------------------------------------
 
 def _refuse_confirmations(con) -> None:
     """Rebuild review_queue so that recording a confirmation fails (a CHECK constraint):
     the status update then fails after the deliveries were written."""
+    made = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'review_queue'"
+                       ).fetchone()[0]
     con.execute("ALTER TABLE review_queue RENAME TO review_old")
-    con.execute(REVIEW_DDL.replace("DEFAULT 'pending'",
-                                   "DEFAULT 'pending' CHECK (status <> 'confirmed')"))
+    con.execute(made.replace("DEFAULT('pending')",
+                             "DEFAULT('pending') CHECK (status <> 'confirmed')"))
     con.execute("INSERT INTO review_queue SELECT * FROM review_old")
     con.execute("DROP TABLE review_old")
 

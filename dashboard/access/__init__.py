@@ -95,6 +95,8 @@ def query(level: str, *, writes: bool = False, scope: str | None = None,
     def register(function: Callable) -> Callable:
         key = name or f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}"
         known = REGISTRY.get(key)
+        if known is not None and known.function is function:
+            return function  # declared again (the store's queries, on each look-up)
         if known is not None and _origin(known.function) != _origin(function):
             raise ValueError(f"two queries named {key!r}: {_origin(known.function)} and "
                              f"{_origin(function)}; give one a name=")
@@ -113,14 +115,19 @@ def _store_queries() -> None:
     """The store's reads and writes: data_loaders sits below the gate and knows nothing of
     roles, so their levels are declared here, once."""
     from data_loaders import store
-    from data_loaders.ingest import importer, review
+    from data_loaders.ingest import importer, mapping, review
 
-    for function, level in ((store.row_counts, "aggregate"), (store.read_table, "raw"),
+    for function, level in ((store.row_counts, "aggregate"), (store.change_moments, "aggregate"),
+                            (store.read_table, "raw"),
+                            (store.table_history, "raw"), (store.record_history, "raw"),
+                            (store.names_of, "raw"),
+                            (mapping.list_profiles, "raw"), (mapping.load_profile, "raw"),
                             (store.existing_keys, "raw"), (store.import_history, "raw"),
                             (store.quarantined, "raw"), (review.groups, "raw"),
                             (review.facilities, "raw"), (review.bulk_candidates, "raw")):
         query(level)(function)
-    for function in (importer.import_files, importer.import_paths, store.set_quarantine_status,
+    for function in (importer.import_files, importer.import_paths, importer.resubmit,
+                     store.set_quarantine_status, mapping.save_profile,
                      review.decide, review.accept_all, review.create_facility):
         query("raw", writes=True)(function)
 

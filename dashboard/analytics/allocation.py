@@ -42,7 +42,7 @@ import math
 import pandas as pd
 
 from dashboard import access
-from dashboard.access import audit, query
+from dashboard.access import query
 from dashboard.analytics.metrics import Scope
 from dashboard.analytics.needs import gap_ranking, need_scores, needs_at, uncovered_share
 from data_loaders import store
@@ -65,12 +65,7 @@ def default_costs() -> dict[str, float]:
 
 
 def _stored_costs(con) -> dict[str, float]:
-    """The store's need_costs rows (none in a store opened read-only before the table
-    existed)."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'need_costs'"
-                         ).fetchone()[0]
-    if not exists:
-        return {}
+    """The store's need_costs rows."""
     return {c: float(v) for c, v in con.execute(
         "SELECT category, cost_per_need_cny FROM need_costs").fetchall()}
 
@@ -149,8 +144,8 @@ def save_need_costs(con, costs: dict[str, object], actor: str, role: str | None)
     """Store new costs per need (hub only), audit each change, return the changes.
 
     All are checked first (:func:`check_costs`); nothing is written unless all pass.
-    Each changed category is one audit entry (action ``need_costs``) with its old and
-    new cost. Unchanged values are not written.
+    The changes are one change of the store (reason ``need_costs``, shown in the audit
+    log) listing each category's old and new cost. Unchanged values are not written.
     """
     access.require(role, "raw", "editing the costs per need")
     checked = check_costs(costs)
@@ -160,15 +155,12 @@ def save_need_costs(con, costs: dict[str, object], actor: str, role: str | None)
     if not changes:
         return []
     now = store.now_utc()
-    with store.transaction(con):
+    with store.acting(actor, role), store.transaction(con, reason="need_costs", costs=changes):
         for change in changes:
-            con.execute("INSERT OR REPLACE INTO need_costs VALUES (?, ?, ?, ?)",
+            con.execute("INSERT INTO need_costs VALUES (?, ?, ?, ?) ON CONFLICT (category) "
+                        "DO UPDATE SET cost_per_need_cny = excluded.cost_per_need_cny, "
+                        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                         [change["category"], change["after"], now, actor])
-    db = store.database_file(con)
-    for change in changes:
-        audit.record("need_costs", actor, role, db=db, category=change["category"],
-                     before=change["before"], after=change["after"],
-                     what=f"{change['category']}: {change['before']:,.0f} → {change['after']:,.0f}")
     return changes
 
 

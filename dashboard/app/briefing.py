@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import streamlit as st
@@ -19,9 +20,49 @@ from dashboard.briefing.pdf import chromium_path
 from dashboard.i18n import t
 
 
-def get(view: View) -> tuple[dict, str]:
-    """The view's briefing (of the view's region, when one is chosen) and its HTML page."""
-    return cached(view, "briefing.brief_page", view.scope, view.lang, view.region)
+def get(view: View, known_at: datetime | None = None) -> tuple[dict, str]:
+    """The view's briefing (of the view's region, when one is chosen) and its HTML page;
+    with ``known_at``, from only what had been recorded by then."""
+    return cached(view, "briefing.brief_page", view.scope, view.lang, view.region, known_at)
+
+
+def known_at(view: View) -> datetime | None | bool:
+    """The moment chosen with "as known at" (UTC), None for everything known now, or False
+    (said on the page) when nothing had been recorded by the moment chosen. A person picks
+    a change ("before the import of 15:57") or a moment of their own; the default is just
+    before the latest change: what the briefing said before the last import or correction."""
+    if not st.toggle(t("briefing.known.toggle", view.lang), key="brief_known",
+                     help=t("briefing.known.help", view.lang)):
+        return None
+    moments = cached(view, "store.change_moments")
+    choices = [*range(len(moments) - 1, max(-1, len(moments) - 1 - KNOWN_CHOICES), -1), -1]
+    chosen = st.selectbox(
+        t("briefing.known.before", view.lang), choices, key="brief_known_change",
+        format_func=lambda i: t("briefing.known.other", view.lang) if i < 0 else t(
+            "briefing.known.change", view.lang, at=moments[i][0].strftime("%Y-%m-%d %H:%M:%S"),
+            reason=t(f"record.reason.{moments[i][1]}", view.lang)))
+    if chosen >= 0:
+        moment = moments[chosen][0] - timedelta(microseconds=1)
+    else:
+        now = datetime.now(UTC)
+        left, right = st.columns(2)
+        day = left.date_input(t("briefing.known.day", view.lang), value=now.date(),
+                              max_value=now.date(), key="brief_known_day")
+        clock = right.time_input(t("briefing.known.time", view.lang), value=time(0, 0),
+                                 key="brief_known_time", step=60)
+        moment = datetime.combine(day, clock)
+    known = sum(m <= moment for m, _ in moments)
+    if not known:
+        st.info(t("briefing.known.nothing", view.lang, at=moment.strftime("%Y-%m-%d %H:%M"),
+                  first=moments[0][0].strftime("%Y-%m-%d %H:%M") if moments else "—"))
+        return False
+    st.caption(t("briefing.known.caption", view.lang, before=f"{known:,}",
+                 after=f"{len(moments) - known:,}"))
+    return moment
+
+
+# How many of the latest changes the "as known before" list offers.
+KNOWN_CHOICES = 50
 
 
 def pdf_bytes(html_text: str) -> bytes:
@@ -88,7 +129,10 @@ def preview(view: View, html_text: str) -> None:
 def render(view: View) -> None:
     """Briefing: the morning page, previewed as it prints and ready to download."""
     caption(view)
-    brief, html_text = get(view)
+    moment = known_at(view)
+    if moment is False:
+        return
+    brief, html_text = get(view, moment)
     downloads(view, brief, html_text)
     narrative(view, brief)
     preview(view, html_text)

@@ -30,9 +30,13 @@ AUDITED_LEVELS = ("facility", "raw")
 
 
 @contextmanager
-def connection() -> Iterator:
-    """A connection to the current database, closed when the block ends."""
-    con = store.connect()
+def connection(writes: bool = False) -> Iterator:
+    """A connection to the current store, closed when the block ends: the writer for a
+    change, else the analytics reader (store.reader). A read of a store that does not
+    exist yet sees an empty one and creates nothing; only a write (an import) creates
+    the store."""
+    con = (store.connect(missing="create", wait=min(store.PAGE_WAIT, store.store_wait()))
+           if writes else store.reader())
     try:
         yield con
     finally:
@@ -42,7 +46,7 @@ def connection() -> Iterator:
 def db_key() -> tuple[str, str]:
     """(database path, data version): the cache key of everything read from the store."""
     with connection() as con:
-        return str(store.db_path()), store.data_version(con)
+        return store.location(), store.data_version(con)
 
 
 def role_of(key: tuple[str, ...]) -> str | None:
@@ -97,7 +101,7 @@ def fresh(view, name: str, *args, **kwargs):
         _audit_read(view, entry)
     if not entry.takes_connection:  # the audit log is a file beside the store
         return run(view.role, name, *args, **kwargs)
-    with connection() as con:
+    with connection(writes=entry.writes) as con:
         return run(view.role, name, con, *args, **kwargs)
 
 

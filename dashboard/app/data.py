@@ -8,6 +8,7 @@ from dashboard.app.cache import fresh
 from dashboard.app.frame import View
 from dashboard.app.importing import history_table, template_reference, upload_section
 from dashboard.app.quarantine import quarantine_section
+from dashboard.app.record_history import record_history_section
 from dashboard.app.review import review_section
 from dashboard.app.tables import COUNT, NAME, Col, show_table
 
@@ -42,6 +43,7 @@ def render(view: View) -> None:
             st.caption(view.t("data.no_history"))
         else:
             history_table(log, view)
+        record_history_section(view)
         audit_section(view)
     with template:
         template_reference(view)

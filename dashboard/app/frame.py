@@ -120,6 +120,12 @@ def sidebar(filters: tuple[str, ...] = (), identity=None, page: str = "") -> Vie
     except store.StoreBusy:  # an import from the command line holds the file: say so
         st.info(t("sidebar.busy", lang))
         st.stop()
+    except store.StoreUnavailable:  # the database server is down or restarting
+        unavailable(lang)
+    except store.StoreTooNew:
+        st.error(t("sidebar.too_new", lang))
+        st.stop()
+    refreshed(lang)
     first, last = cache.date_range(key)
     as_of = None
     window_default = query_param("window", str(DEFAULT_WINDOW))
@@ -259,8 +265,42 @@ def opener(page) -> Callable[[], None]:
             page.view()(view)
         except store.StoreBusy:  # an import began while the page was reading
             st.info(view.t("sidebar.busy"))
+        except store.StoreUnavailable:  # the server went away while the page was reading
+            unavailable(view.lang)
 
     return open_page
+
+
+def unavailable(lang: str) -> None:
+    """Say the store cannot be reached and look again every few seconds: the page comes
+    back by itself when the server does, without restarting the app."""
+    st.warning(t("sidebar.unavailable", lang))
+
+    @st.fragment(run_every=RETRY_SECONDS)
+    def retry() -> None:
+        try:
+            cache.db_key()
+        except store.StoreUnavailable:
+            return
+        st.rerun()
+
+    retry()
+    st.stop()
+
+
+# How often a page that cannot reach the store looks again (seconds).
+RETRY_SECONDS = 3
+
+
+def refreshed(lang: str) -> None:
+    """For a shared store, when this server last brought its picture up to date."""
+    if not store.is_shared():
+        return
+    from data_loaders.store import replica
+
+    at = replica.refreshed_at(store.location())
+    if at is not None:
+        st.sidebar.caption(t("sidebar.refreshed", lang, at=at.strftime("%H:%M:%S")))
 
 
 def open_page(at, name: str):

@@ -268,17 +268,12 @@ def _check_and_import(view: View, ready, round_: int) -> None:
 
 
 def _import(view: View, files, as_of, accept_valid: bool, round_: int) -> None:
-    from dashboard.access import audit
-
     result = fresh(view, "importer.import_files", files, as_of=as_of, accept_valid=accept_valid)
     if not result.committed:
         # The store changed between the check and the click: show what is wrong now.
         st.error(view.t("data.invalid", n=f"{len(result.problems):,}"))
         show_report(result, view, f"import_{round_}")
         return
-    audit.record("import", view.actor, view.role, files=[f.name for f in files],
-                 rows=dict(result.written), quarantined=result.quarantined,
-                 review=len(result.review))
     parts = [view.t("data.table_rows", table=view.t(f"table.{t}"), n=f"{n:,}")
              for t, n in result.written.items() if n]
     if result.review:

@@ -32,10 +32,7 @@ from data_loaders.ingest.mapping import (
     Mapping,
     check_mapping,
     facility_fields,
-    list_profiles,
-    load_profile,
     never_reason,
-    save_profile,
     suggest_mapping,
     suggestion_reason,
     target_column,
@@ -103,14 +100,14 @@ def _samples(raw: readers.RawTable) -> list[str]:
 
 def _start(view: View, key: str) -> tuple[str, Mapping | None]:
     """The profile chosen to start from ("" for the suggestion) and its mapping."""
-    profiles = list_profiles()
+    profiles = fresh(view, "mapping.list_profiles")
     start = ""
     if profiles:
         start = st.selectbox(view.t("mapping.start"), ["", *profiles], key=f"{key}_start",
                              format_func=lambda p: p or view.t("mapping.suggested"))
     if start:
         try:
-            loaded = load_profile(start)
+            loaded = fresh(view, "mapping.load_profile", start)
         except (ValueError, FileNotFoundError):
             loaded = None
         if loaded is not None and loaded.table in schema.TABLES:
@@ -330,7 +327,7 @@ def _save(view: View, key: str, mapping: Mapping, default: str) -> None:
                            help=view.t("mapping.profile_name_help"))
     if right.button(view.t("mapping.save"), key=f"{key}_save"):
         try:
-            save_profile(name.strip(), mapping)
+            fresh(view, "mapping.save_profile", name.strip(), mapping)
         except ValueError:
             st.error(view.t("mapping.bad_name"))
         else:

@@ -70,10 +70,10 @@ def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
         fixed = edited.drop(columns=[_PROBLEMS, view.t("report.row")])
         buffer = io.StringIO()
         fixed.to_csv(buffer, index=False)
-        report = fresh(view, "importer.import_files",
-                       [SourceFile(f"{table_name}.csv", buffer.getvalue().encode())])
-        if report.ok:
-            _set_status(view, list(rows["quarantine_id"]), "resubmitted")
+        report = fresh(view, "importer.resubmit",
+                       SourceFile(f"{table_name}.csv", buffer.getvalue().encode()),
+                       list(rows["quarantine_id"]))
+        if report.committed:
             st.session_state["_quarantine_done"] = view.t("quarantine.resubmitted", n=len(fixed))
             st.rerun()
         st.error(view.t("data.invalid", n=len(report.problems)))

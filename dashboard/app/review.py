@@ -16,7 +16,6 @@ from functools import lru_cache
 import pandas as pd
 import streamlit as st
 
-from dashboard.access import audit
 from dashboard.app.cache import fresh
 from dashboard.i18n import problem_message, region_label, value_label
 from dashboard.present.markup import md
@@ -149,23 +148,12 @@ def _bulk(view) -> None:
         return
     try:
         result = fresh(view, "review.accept_all", chosen / 100)
-        names = _names(view)
     except review.ReviewError as exc:
         _error(view, exc)
         return
-    for item in result["groups"]:
-        audit.record("review", view.actor, view.role, decision="bulk_accept",
-                     name=item["raw_name"], lines=item["lines"],
-                     facility=names.get(item["facility_id"]), threshold=chosen / 100)
     st.session_state[_DONE] = view.t("review.bulk_done", groups=len(result["groups"]),
                                  lines=result["lines"], written=result["written"])
     st.rerun()
-
-
-def _names(view) -> dict[str, str]:
-    """Each facility's name by its id (the audit log names the facility chosen)."""
-    places = fresh(view, "review.facilities")
-    return dict(zip(places["facility_id"], places["name"]))
 
 
 @st.fragment
@@ -239,25 +227,16 @@ def _apply(view, group: dict, action: str, labels: dict[str, str]) -> None:
                 st.warning(view.t("review.pick_first"))
                 return
             result = fresh(view, "review.decide", rid, chosen)
-            names = _names(view)
     except review.ReviewError as exc:
         _error(view, exc)
         return
-    lines = len(result["review_ids"])
     if action == "reject":
-        audit.record("review", view.actor, view.role, decision="reject", name=raw_name,
-                     lines=lines, facility=None)
         state[_DONE] = view.t("review.rejected", raw_name=md(raw_name))
     elif action == "create":
-        audit.record("review", view.actor, view.role, decision="create_facility", name=raw_name,
-                     lines=lines, facility=result["name"], region=result["region"])
         state[_DONE] = view.t("review.created", raw_name=md(raw_name),
                           facility=md(labels.get(result["facility_id"], result["name"])),
                           written=result["written"])
     else:
-        decision = "confirm" if result["facility_id"] == group["proposed_id"] else "correct"
-        audit.record("review", view.actor, view.role, decision=decision, name=raw_name,
-                     lines=lines, facility=names.get(result["facility_id"]))
         state[_DONE] = view.t("review.confirmed", raw_name=md(raw_name),
                           facility=md(labels.get(result["facility_id"], "")),
                           written=result["written"])

@@ -17,7 +17,7 @@ number is ever selected.
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
@@ -39,6 +39,7 @@ from dashboard.analytics.needs import gap_ranking, needs_at
 from dashboard.analytics.partners import freshness, freshness_counts
 from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.i18n import region_label, t
+from data_loaders import store
 from geo.config import province_adcode
 from geo.regions import load_registry
 
@@ -227,6 +228,28 @@ def _overlaps(con, scope: Scope, lang: str, region: str | None = None) -> dict:
     return {"days": OVERLAP_DAYS, "count": int(len(frame)), "top": top}
 
 
+def late_reports(con, yesterday: Scope, region: str | None, now: dict | None) -> dict | None:
+    """Yesterday's open needs as the store knew them at the end of yesterday (UTC, by
+    when each report was recorded) and as it knows them now, when reports recorded since
+    changed the number; None when they did not, or when the store holds nothing recorded
+    by then (history imported later, as the 2020 files are, has no "then")."""
+    if now is None:
+        return None
+    end = datetime.combine(yesterday.as_of + timedelta(days=1), time.min)
+    moments = [m for m, _ in store.change_moments(con)]
+    if not any(m < end for m in moments) or not any(m >= end for m in moments):
+        return None
+    known = store.as_known_at(con, end - timedelta(microseconds=1))
+    try:
+        then = earlier_totals(known, yesterday, None, region)
+    finally:
+        known.close()
+    if then is None or then["open_needs"] == now["open_needs"]:
+        return None
+    return {"day": yesterday.as_of.isoformat(), "then": then["open_needs"],
+            "now": now["open_needs"]}
+
+
 @query("facility", name="briefing.build_brief")
 def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) -> dict:
     """The morning briefing as of ``scope.as_of`` (JSON-ready; see the module docstring).
@@ -241,7 +264,9 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
     D, D−1, D−7 and changes per measure), gaps {formula, regions, facilities}, partners
     {counts, overdue_after_days, overdue, silent},
     overdue_deliveries {count, top}, overlaps {days, count, top}, changes (what the
-    narrative draws on) and narrative (a list of sentences in ``lang``).
+    narrative draws on), late {day, then, now} when reports recorded since yesterday
+    changed yesterday's open needs (:func:`late_reports`, else None) and narrative (a list
+    of sentences in ``lang``).
     """
     registry = load_registry()
     province = registry.get(scope.province or province_adcode())
@@ -282,6 +307,7 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
         "overdue_deliveries": _overdue(con, scope, now["overdue_deliveries"], lang, region),
         "overlaps": _overlaps(con, scope, lang, region),
         "changes": region_changes(areas, areas_d1 if past[1] is not None else None),
+        "late": late_reports(con, before[1], region, past[1]),
     }
     brief["narrative"] = sentences(brief, lang)
     return brief

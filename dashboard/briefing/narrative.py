@@ -5,21 +5,23 @@ tried in the order of ``RULES``; each writes at most one sentence, and at most
 ``MAX_SENTENCES`` are kept, so the later rules are the first to go on a busy day.
 
 1. ``needs`` (always): open needs at D, how many urgent, and the change since D−1.
-2. ``lost_hospital``: prefectures (a region's briefing: its counties) with a hospital
+2. ``late``: reports recorded since the end of D−1 changed D−1's open needs: then
+   and now (``content.late_reports``).
+3. ``lost_hospital``: prefectures (a region's briefing: its counties) with a hospital
    covered at D−1 and none at D.
-3. ``lost_community``: the same for communities and villages.
-4. ``hospital_shift``: the area's (province's or region's) hospital coverage moved by at least
+4. ``lost_community``: the same for communities and villages.
+5. ``hospital_shift``: the area's (province's or region's) hospital coverage moved by at least
    ``COVERAGE_SHIFT_PP`` percentage points since D−1.
-5. ``community_shift``: the same for community coverage.
-6. ``urgent_rise``: prefectures whose urgent open needs rose since D−1 (largest rise
+6. ``community_shift``: the same for community coverage.
+7. ``urgent_rise``: prefectures whose urgent open needs rose since D−1 (largest rise
    first, ties by adcode; at most ``URGENT_RISE_TOP``).
-7. ``overdue``: overdue deliveries, when there are any at D or at D−1, with the change
+8. ``overdue``: overdue deliveries, when there are any at D or at D−1, with the change
    and the longest wait (region and carrier).
-8. ``partners``: when any partner is silent (never seen) or overdue (not seen for two
+9. ``partners``: when any partner is silent (never seen) or overdue (not seen for two
    windows or more).
-9. ``top_gap``: the prefecture with the largest gap score above 0.
-10. ``gained_hospital``: prefectures with no hospital covered at D−1 and one at D.
-11. ``overlaps``: duplicated donations whose latest delivery is in the window.
+10. ``top_gap``: the prefecture with the largest gap score above 0.
+11. ``gained_hospital``: prefectures with no hospital covered at D−1 and one at D.
+12. ``overlaps``: duplicated donations whose latest delivery is in the window.
 
 Lists of regions name at most ``MAX_NAMES`` (in adcode order), then "and N more".
 Region names follow the language; organisation and facility names are data and are
@@ -186,8 +188,17 @@ def _overlaps(b: dict, lang: str) -> str | None:
     return t("brief.nar.overlaps", lang, n=n, s=_plural(n), window=b["window"]["days"])
 
 
+def _late(b: dict, lang: str) -> str | None:
+    late = b.get("late")
+    if not late:
+        return None
+    return t("brief.nar.late", lang, day=late["day"], then=f"{late['then']:,}",
+             now=f"{late['now']:,}")
+
+
 RULES = (
     ("needs", _needs),
+    ("late", _late),
     ("lost_hospital", _lost("hospital")),
     ("lost_community", _lost("community")),
     ("hospital_shift", _shift("hospital_coverage")),

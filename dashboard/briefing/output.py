@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from dashboard.access import query
 from dashboard.briefing.mapimage import brief_map
 from dashboard.briefing.pdf import render_pdf
 from dashboard.briefing.render import render_html, render_markdown
+from data_loaders import store
 
 FORMATS = ("json", "md", "html", "pdf")
 
@@ -53,11 +55,28 @@ def write_brief(brief: dict, fmt: str, lang: str = "zh", out: str | Path | None 
     return None
 
 
-@query("facility", name="briefing.brief_page")
-def brief_page(con, scope, lang: str = "zh", region: str | None = None) -> tuple[dict, str]:
-    """The briefing (:func:`dashboard.briefing.build_brief`) and its printable page with
-    the map embedded: what the Briefing page shows and offers as downloads."""
+def known_brief(con, scope, lang: str, region: str | None, known_at: datetime | None) -> dict:
+    """The briefing from the store as it is, or as it was known at ``known_at`` (its
+    subtitle then says so)."""
     from dashboard.briefing.content import build_brief
 
-    brief = build_brief(con, scope, lang, region)
+    if known_at is None:
+        return build_brief(con, scope, lang, region)
+    known = store.as_known_at(con, known_at)
+    try:
+        brief = build_brief(known, scope, lang, region)
+    finally:
+        known.close()
+    brief["known_at"] = known_at.strftime("%Y-%m-%d %H:%M")
+    return brief
+
+
+@query("facility", name="briefing.brief_page")
+def brief_page(con, scope, lang: str = "zh", region: str | None = None,
+               known_at: datetime | None = None) -> tuple[dict, str]:
+    """The briefing (:func:`dashboard.briefing.build_brief`) and its printable page with
+    the map embedded: what the Briefing page shows and offers as downloads. With
+    ``known_at`` (UTC), the briefing from only what the store had recorded by then."""
+
+    brief = known_brief(con, scope, lang, region, known_at)
     return brief, render_html(brief, lang, map_png=brief_map(brief, lang))

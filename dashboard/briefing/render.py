@@ -42,6 +42,8 @@ def _title(b: dict, lang: str) -> tuple[str, str]:
     title = t("brief.title", lang, province=place["name"] if lang == "zh" else place["name_en"])
     sub = t("brief.subtitle", lang, as_of=b["as_of"], start=b["window"]["start"],
             end=b["window"]["end"], window=b["window"]["days"])
+    if b.get("known_at"):  # a briefing as it could have been written then
+        sub += t("brief.known_at", lang, at=b["known_at"])
     return title, sub
 
 

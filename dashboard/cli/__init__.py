@@ -31,6 +31,25 @@ def _date(text: str) -> date:
         ) from exc
 
 
+def _moment(text: str):
+    """A moment for ``--as-known-at``: an ISO date or date and time, UTC (a date alone
+    is the end of that day)."""
+    from datetime import datetime, time
+
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"not a moment: {text!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)") from exc
+    if len(text.strip()) == 10:
+        moment = datetime.combine(moment.date(), time.max)
+    if moment.tzinfo is not None:
+        from datetime import UTC
+
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
 def _table_names() -> list[str]:
     from data_loaders.store.schema import TABLES
 
@@ -95,12 +114,11 @@ def _read_store(args):
     database at ``--db``: a read never creates an empty store and reports success."""
     from data_loaders import store
 
-    path = store.db_path(args.db)
-    if not path.exists():
-        print(f"no database at {path}: import data first (python -m dashboard import PATH "
+    if not store.exists(args.db):
+        print(f"no database at {store.shown(args.db)}: import data first (python -m dashboard import PATH "
               "--db FILE), or name the database with --db", file=sys.stderr)
         return None
-    return store.connect(args.db, read_only=True)
+    return store.connect(args.db, read_only=True, missing="raise")
 
 
 def _audit(args, action: str, **what) -> None:
@@ -144,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--out", help="write to this file instead of standard output")
     brief.add_argument("--region", help="one prefecture's briefing (name or adcode); "
                                         "default: the whole province")
+    brief.add_argument("--as-known-at", type=_moment, metavar="MOMENT",
+                       help="the briefing with only what the store had recorded by then "
+                            "(UTC; YYYY-MM-DD means the end of that day); default: "
+                            "everything known now")
     _role_argument(brief)
 
     export = sub.add_parser("export", help="write a table, or the needs open at a date, "
@@ -176,10 +198,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--threshold", type=int, default=None, help=argparse.SUPPRESS)
     export.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="for dictionary: language of labels and descriptions")
+    export.add_argument("--history", action="store_true",
+                        help="for a stored table: every version of every record, with the "
+                             "change that wrote it (when, who, why, the import)")
+
+    move = sub.add_parser("migrate-store", help="move a whole store (records, history, "
+                                                "logs) into an empty one, e.g. a DuckDB "
+                                                "file into PostgreSQL, and check the "
+                                                "briefings agree")
+    move.add_argument("source", help="the store to move: a file or a postgresql:// URL")
+    move.add_argument("destination", help="an empty store: a file or a postgresql:// URL "
+                                          "(created when missing)")
 
     bench = sub.add_parser("bench", help="measure build, import, brief and page speed")
     bench.add_argument("--scale", default="1,100", help="comma-separated scales, e.g. 1,100")
     bench.add_argument("--repeat", type=int, default=5)
+    bench.add_argument("--postgres", action="store_true",
+                       help="also measure a PostgreSQL store on a throwaway local server "
+                            "(needs Debian's postgresql)")
     return parser
 
 
@@ -199,12 +235,11 @@ def cmd_import(args) -> int:
         from data_loaders.ingest.mapping import load_profile
 
         try:
-            fmt = MappedFormat(load_profile(args.mapping,
-                                            store.db_path(args.db).parent / "mappings"))
+            fmt = MappedFormat(load_profile(args.mapping, db=args.db))
         except (FileNotFoundError, ValueError) as exc:
             print(f"mapping profile {args.mapping!r}: {exc}", file=sys.stderr)
             return 2
-    con = store.connect(args.db)
+    con = store.connect(args.db, on_wait=_waiting)
     # The command line runs with the data owner's rights; the import still goes through
     # the gate, as every write does.
     report = run(LOCAL_ROLE, "importer.import_paths", con, args.paths, dry_run=args.dry_run,
@@ -231,12 +266,16 @@ def cmd_import(args) -> int:
     if args.dry_run:
         print(t("cli.dry_run", args.lang))
         return 0
-    _audit(args, "import", files=[str(p) for p in args.paths], rows=dict(report.written),
-           quarantined=report.quarantined)
     if not report.rows_written and not report.review:
         print(t("cli.no_rows", args.lang), file=sys.stderr)
         return 2
     return 0
+
+
+def _waiting(path, seconds: float) -> None:
+    """Say once that the store is busy and how long the command waits for it."""
+    print(f"the store {path} is in use by another process (an import?); waiting up to "
+          f"{seconds:.0f} s…", file=sys.stderr, flush=True)
 
 
 def _problem_line(p, lang: str) -> str:
@@ -257,18 +296,18 @@ def cmd_demo(args) -> int:
     from data_loaders import store
     from data_loaders.demo import build_demo
 
-    if args.if_missing and store.db_path(args.db).exists():
-        print(f"using existing database {store.db_path(args.db)}")
+    if args.if_missing and store.exists(args.db):
+        print(f"using existing database {store.shown(args.db)}")
         return 0
     started = time.perf_counter()
     frames = build_demo(seed=args.seed, scale=args.scale)
-    con = store.connect(args.db)
+    con = store.connect(args.db, on_wait=_waiting)
     log = [{"import_id": f"demo-{args.seed}", "file_name": f"demo(seed={args.seed}, scale={args.scale:g})",
             "sha256": "", "table_name": name, "rows": len(frame)} for name, frame in frames.items()]
     written = store.write(con, frames, log, replace=True)
     for name, n in written.items():
         print(f"{name}: {n} rows")
-    print(f"demo built in {time.perf_counter() - started:.1f} s → {store.db_path(args.db)}")
+    print(f"demo built in {time.perf_counter() - started:.1f} s → {store.shown(args.db)}")
     return 0
 
 
@@ -308,10 +347,16 @@ def cmd_brief(args) -> int:
     region = _region_of(args)
     if con is None or region is False:
         return 2
+    if args.as_known_at is not None:
+        from data_loaders import store
+
+        con = store.as_known_at(con, args.as_known_at)
     as_of = _as_of(con, args)
     if as_of is None:
         return 2
     brief = run(args.role, EXPORTS["brief"], con, Scope(as_of, args.window), args.lang, region)
+    if args.as_known_at is not None:  # the subtitle says the briefing is of what was known
+        brief["known_at"] = args.as_known_at.strftime("%Y-%m-%d %H:%M")
     try:
         text = write_brief(brief, args.format, args.lang, args.out)
     except PdfError as exc:
@@ -320,7 +365,8 @@ def cmd_brief(args) -> int:
     if text is not None:
         _emit(text, None)
     _audit(args, "export", what="brief", format=args.format, lang=args.lang,
-           as_of=as_of.isoformat(), out=args.out, region=region)
+           as_of=as_of.isoformat(), out=args.out, region=region,
+           as_known_at=args.as_known_at.isoformat() if args.as_known_at else None)
     return 0
 
 
@@ -359,7 +405,8 @@ def _export(args) -> int:
     if args.table not in schema.TABLES:
         print(f"unknown table {args.table!r}; known: {', '.join(schema.TABLES)}", file=sys.stderr)
         return 2
-    frame = run(args.role, "store.read_table", con, args.table)
+    query = "store.table_history" if args.history else "store.read_table"
+    frame = run(args.role, query, con, args.table)
     for col in schema.TABLES[args.table].columns:
         if col.kind == schema.DATE:
             frame[col.name] = frame[col.name].astype("string").str.slice(0, 10)
@@ -467,21 +514,68 @@ def cmd_bench(args) -> int:
     from dashboard.cli.bench import run_bench
 
     scales = [float(s) for s in args.scale.split(",") if s.strip()]
-    run_bench(scales, repeat=args.repeat)
+    run_bench(scales, repeat=args.repeat, postgres=args.postgres)
+    return 0
+
+
+def cmd_migrate_store(args) -> int:
+    """Copy a store into an empty one, then compare the two stores' briefings (JSON, as
+    of the latest date, Chinese): exit 0 only when they are identical."""
+    from dashboard.analytics.metrics import Scope, data_date_range
+    from dashboard.briefing.content import build_brief
+    from data_loaders import store
+    from data_loaders.store.transfer import (
+        NotEmpty,
+        copy_store,
+        read_profiles,
+        read_uploads,
+    )
+
+    uploads, profiles = read_uploads(args.source), read_profiles(args.source)
+    source = store.connect(args.source, read_only=True, missing="raise")
+    destination = store.connect(args.destination, on_wait=_waiting)
+    try:
+        copied = copy_store(source, destination, uploads, profiles)
+    except NotEmpty as exc:
+        print(f"{store.shown(args.destination)}: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    for table, n in copied.items():
+        if n:
+            print(f"{table}: {n:,} rows")
+    # Read back as the app would: a PostgreSQL store through a replica of what it now holds.
+    moved = (destination if store.dialect(destination) == "duckdb"
+             else store.connect(args.destination, read_only=True))
+    as_of = data_date_range(source)[1]
+    if as_of is None:
+        print("both stores hold no dated data: nothing to compare")
+        return 0
+    scope = Scope(as_of, DEFAULT_WINDOW)
+    before, after = build_brief(source, scope, "zh"), build_brief(moved, scope, "zh")
+    if before != after:
+        print(f"the briefings of {store.shown(args.source)} and {store.shown(args.destination)} "
+              f"as of {as_of} differ: check the destination before using it", file=sys.stderr)
+        return 1
+    print(f"moved to {store.shown(args.destination)}; the briefings as of {as_of} are identical")
     return 0
 
 
 COMMANDS = {"import": cmd_import, "demo": cmd_demo, "brief": cmd_brief, "export": cmd_export,
-            "bench": cmd_bench}
+            "bench": cmd_bench, "migrate-store": cmd_migrate_store}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m dashboard``."""
-    from data_loaders.store import StoreBusy
+    from data_loaders import store
+    from data_loaders.store import StoreBusy, StoreMissing, StoreTooNew, StoreUnavailable
 
     args = build_parser().parse_args(argv)
+    # Changes made by a command are the local account's, with the rights of --role (hub).
+    store.acting_as(None, getattr(args, "role", None) or "hub")
     try:
         return COMMANDS[args.command](args)
     except StoreBusy as exc:  # nothing was read or written: say so, no traceback
         print(f"{exc}; nothing was written", file=sys.stderr)
+        return 2
+    except (StoreTooNew, StoreMissing, StoreUnavailable) as exc:
+        print(str(exc), file=sys.stderr)
         return 2

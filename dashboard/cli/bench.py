@@ -99,8 +99,9 @@ def overview_times(db: Path, repeat: int) -> tuple[float, float]:
     return first, rerun
 
 
-def page_times(db: Path) -> dict[str, float]:
-    """First run of each analysis page under AppTest, on a fresh app (cold caches)."""
+def page_times(db: Path | str, names: tuple[str, ...] | None = None) -> dict[str, float]:
+    """First run of each analysis page (or of ``names``) under AppTest, on a fresh app
+    (cold caches); ``db`` a file or a PostgreSQL URL."""
     from streamlit.testing.v1 import AppTest
 
     from dashboard.app.frame import open_page
@@ -108,7 +109,7 @@ def page_times(db: Path) -> dict[str, float]:
 
     os.environ["LIFELINE_DB"] = str(db)
     times = {}
-    for name in [page.name for page in PAGES if page.name not in ("overview", "data")]:
+    for name in names or [page.name for page in PAGES if page.name not in ("overview", "data")]:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
         at.run()
         open_page(at, name)
@@ -147,12 +148,18 @@ def bench_scale(scale: float, repeat: int, folder: Path) -> dict:
     }
 
 
-def run_bench(scales: list[float], repeat: int = 5) -> list[dict]:
-    """Run the benchmark for each scale and print one block per scale."""
+def run_bench(scales: list[float], repeat: int = 5, postgres: bool = False) -> list[dict]:
+    """Run the benchmark for each scale and print one block per scale; with ``postgres``
+    the PostgreSQL figures too (dashboard.cli.bench_shared)."""
     results = []
     for scale in scales:
         with tempfile.TemporaryDirectory(prefix="lifeline-bench-") as tmp:
             result = bench_scale(scale, repeat, Path(tmp))
+            if postgres:
+                from dashboard.cli.bench_shared import bench_postgres
+
+                os.chmod(tmp, 0o755)  # the server's account reads nothing here, but may list
+                result.update(bench_postgres(scale, Path(tmp)))
         results.append(result)
         print(f"scale {scale:g}:")
         for key, value in result.items():

@@ -317,7 +317,10 @@ def import_files(con, files: list[SourceFile], dry_run: bool = False,
             report.formats[found.name] = found.format
     report.import_id = uuid.uuid4().hex[:12]
     try:
-        with store.transaction(con, commit=not dry_run):
+        with store.transaction(con, commit=not dry_run, reason="import",
+                               import_id=report.import_id,
+                               files=[{"name": safe_name(f.name), "sha256": f.sha256}
+                                      for f, _ in readable]):
             produced = _run_stages(con, readable, report, fmt, as_of)
             _check_something_came(readable, produced, report)
             if not report.ok and not accept_valid:
@@ -339,14 +342,41 @@ def import_files(con, files: list[SourceFile], dry_run: bool = False,
                 # in the same transaction as the rest: an interrupted import leaves
                 # neither half (docs/FORMATS-distribution-sheet.md).
                 review.enqueue(con, report.review, report.import_id)
+            if not dry_run:
+                # The uploads are kept before the import commits: one that cannot be kept
+                # (a full or read-only disk) stops the import, whose rows would otherwise
+                # have no original to go back to.
+                kept = [f for f, found in zip(files, report.recognitions)
+                        if found.problem is None or found.problem.code != "file_too_large"]
+                try:
+                    keep_uploads(con, kept, uploads_dir)
+                except OSError as exc:
+                    result.problems.append(Problem(
+                        "", None, None, exc.strerror or type(exc).__name__, "upload_not_kept"))
+                    raise _Refused from exc
     except _Refused:
         report.committed = False
         return report
     report.committed = not dry_run
-    if report.committed:
-        kept = [f for f, found in zip(files, report.recognitions)
-                if found.problem is None or found.problem.code != "file_too_large"]
-        keep_raw_files(kept, uploads_dir or store.database_file(con).parent / "uploads")
+    return report
+
+
+class _Undo(Exception):
+    """Raised to roll back a re-submission whose rows did not all pass."""
+
+
+def resubmit(con, source: SourceFile, quarantine_ids: list[str]) -> ImportReport:
+    """Import rows corrected from the quarantine and mark them re-submitted, as one change
+    (reason ``resubmit``): all or nothing, and the rows stay in the quarantine unless
+    every one passes (``committed`` says which)."""
+    try:
+        with store.transaction(con, reason="resubmit", quarantine_rows=len(quarantine_ids)):
+            report = import_files(con, [source])
+            if not (report.ok and report.committed):
+                raise _Undo
+            store.set_quarantine_status(con, quarantine_ids, "resubmitted")
+    except _Undo:
+        report.committed = False
     return report
 
 
@@ -444,15 +474,10 @@ def _quarantine_rows(report: ImportReport, files: list[SourceFile]) -> list[dict
     return rows
 
 
-def keep_raw_files(files: list[SourceFile], folder: Path) -> None:
-    """Keep each file's bytes under its sha256 so an upload is never lost."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for source in files:
-        target = folder / source.sha256
-        if not target.exists():
-            tmp = target.with_suffix(".part")
-            tmp.write_bytes(source.data)
-            os.replace(tmp, target)
+def keep_uploads(con, files: list[SourceFile], folder: Path | None = None) -> None:
+    """Keep each file's bytes under its sha256 so an upload is never lost
+    (store.keep_uploads: the store's table, or the folder beside its file)."""
+    store.keep_uploads(con, [(f.sha256, safe_name(f.name), f.data) for f in files], folder)
 
 
 def import_paths(con, paths: list[str | os.PathLike], dry_run: bool = False, **options

@@ -657,13 +657,20 @@ def map_tables(raw: RawTable, mapping: Mapping) -> list[RawTable]:
 # --- Profiles -----------------------------------------------------------------------
 
 
-def profiles_folder(folder: str | os.PathLike | None = None) -> Path:
-    """Where profiles live: ``folder``, else ``mappings/`` beside the database."""
+def profiles_folder(folder: str | os.PathLike | None = None, db: str | None = None) -> Path:
+    """Where profiles live: ``folder``, else ``mappings/`` beside the store's file."""
     if folder is not None:
         return Path(folder)
     from data_loaders import store
 
-    return store.db_path().parent / "mappings"
+    return store.profiles_dir(db)
+
+
+def _in_store(folder, db) -> bool:
+    """True when profiles live in the store (a PostgreSQL store, no folder named)."""
+    from data_loaders import store
+
+    return folder is None and store.is_shared(db)
 
 
 def check_profile_name(name: str) -> str:
@@ -677,17 +684,36 @@ def check_profile_name(name: str) -> str:
     return name
 
 
-def save_profile(name: str, mapping: Mapping, folder: str | os.PathLike | None = None) -> Path:
-    """Save ``mapping`` as profile ``name`` (replacing one of that name); return its file."""
-    target = profiles_folder(folder) / f"{check_profile_name(name)}.json"
+def save_profile(name: str, mapping: Mapping, folder: str | os.PathLike | None = None,
+                 db: str | None = None) -> str:
+    """Save ``mapping`` as profile ``name`` (replacing one of that name): in a PostgreSQL
+    store's ``mapping_profiles`` table (one change, reason ``mapping``), else as a file in
+    ``folder`` (default ``mappings/`` beside the store's file). Returns where it went."""
+    text = json.dumps(mapping.to_dict(), ensure_ascii=False, indent=2)
+    check_profile_name(name)
+    if _in_store(folder, db):
+        from data_loaders import store
+
+        con = store.connect(db)
+        try:
+            with store.transaction(con, reason="mapping", profile=name):
+                con.execute(
+                    "INSERT INTO mapping_profiles VALUES (?, ?, ?, ?) ON CONFLICT (name) DO "
+                    "UPDATE SET profile = excluded.profile, saved_at = excluded.saved_at, "
+                    "saved_by = excluded.saved_by", [name, text, store.now_utc(), store.actor()[0]])
+        finally:
+            con.close()
+        return name
+    target = profiles_folder(folder, db) / f"{name}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".part")
-    tmp.write_text(json.dumps(mapping.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)  # never leave a half-written profile behind
-    return target
+    return str(target)
 
 
-def load_profile(name: str, folder: str | os.PathLike | None = None) -> Mapping:
+def load_profile(name: str, folder: str | os.PathLike | None = None, db: str | None = None
+                 ) -> Mapping:
     """Load profile ``name``.
 
     Raises
@@ -697,19 +723,45 @@ def load_profile(name: str, folder: str | os.PathLike | None = None) -> Mapping:
     FileNotFoundError
         When no profile of that name exists.
     """
-    path = profiles_folder(folder) / f"{check_profile_name(name)}.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"no mapping profile {name!r} in {path.parent}")
+    check_profile_name(name)
+    if _in_store(folder, db):
+        from data_loaders import store
+
+        con = store.connect(db, missing="raise")
+        try:
+            row = con.execute("SELECT profile FROM mapping_profiles WHERE name = ?",
+                              [name]).fetchone()
+        finally:
+            con.close()
+        if row is None:
+            raise FileNotFoundError(f"no mapping profile {name!r} in the store")
+        text = row[0]
+    else:
+        path = profiles_folder(folder, db) / f"{name}.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"no mapping profile {name!r} in {path.parent}")
+        text = path.read_text(encoding="utf-8")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"profile {name!r} is not valid JSON: {exc.msg}") from exc
     return Mapping.from_dict(data)
 
 
-def list_profiles(folder: str | os.PathLike | None = None) -> list[str]:
+def list_profiles(folder: str | os.PathLike | None = None, db: str | None = None) -> list[str]:
     """Names of the saved profiles, sorted."""
-    path = profiles_folder(folder)
+    if _in_store(folder, db):
+        from data_loaders import store
+
+        try:
+            con = store.connect(db, missing="raise")
+        except store.StoreMissing:
+            return []
+        try:
+            return sorted(r[0] for r in con.execute("SELECT name FROM mapping_profiles").fetchall())
+        finally:
+            con.close()
+    path = profiles_folder(folder, db)
     if not path.is_dir():
         return []
     return sorted(p.stem for p in path.glob("*.json") if _PROFILE_NAME.fullmatch(p.stem))

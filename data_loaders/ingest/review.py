@@ -35,8 +35,6 @@ from data_loaders.ingest.matching import normalise_name, split_region
 from data_loaders.ingest.readers import RawTable
 from data_loaders.store import schema
 
-REVIEW_DDL, ALIASES_DDL = schema.REVIEW_DDL, schema.ALIASES_DDL  # the store's (data_loaders.store.schema)
-
 STATUSES = ("pending", "confirmed", "rejected")
 # The table each kind of review writes its payload to once confirmed.
 PAYLOAD_TABLE = {"facility": "deliveries"}
@@ -85,7 +83,7 @@ class QueuedReview(ReviewItem):
 
 def ensure_review_table(con) -> None:
     """Create ``review_queue`` and ``name_aliases`` when missing (and add new columns):
-    the store's tables are defined in data_loaders.store.schema and made by store.ensure_schema."""
+    the store's migrations make them (data_loaders.store.migrations)."""
     store.ensure_schema(con)
 
 
@@ -130,9 +128,9 @@ def enqueue(con, items: Iterable[ReviewItem], import_id: str,
     before = con.execute("SELECT count(*) FROM review_queue").fetchone()[0]
     for item, payload in zip(items, payloads):
         con.execute(
-            "INSERT OR IGNORE INTO review_queue (review_id, import_id, source, \"row\", raw_name, "
+            "INSERT INTO review_queue (review_id, import_id, source, \"row\", raw_name, "
             "proposed_id, proposed_name, confidence, kind, status, payload, list_region) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING",
             [review_id(item), import_id, item.source, item.row, item.raw_name, item.proposed_id,
              item.proposed_name, item.confidence, item.kind,
              json.dumps(payload, ensure_ascii=False, default=str) if payload else None,
@@ -254,12 +252,23 @@ def _validate_and_write(con, raws: list[RawTable], replaced: str) -> dict[str, i
 
 
 def _settle(con, raw_name: str, kind: str, found: list, target_id: str | None,
-            extra: list[RawTable] = ()) -> int:
-    """Write the payloads (and ``extra`` tables), remember the name, record the status.
+            extra: list[RawTable] = (), decision: str | None = None) -> int:
+    """Write the payloads (and ``extra`` tables), remember the name, record the status
+    and the decision in the change's history (``decision``: ``confirm``, ``correct``,
+    ``reject``, ``create_facility``, ``bulk_accept``; by default confirm, correct or
+    reject from the proposal).
 
     Runs inside the caller's transaction; returns the payload rows written.
     """
     ids = [r[0] for r in found]
+    if decision is None:
+        proposed = con.execute("SELECT proposed_id FROM review_queue WHERE review_id = ?",
+                               [ids[0]]).fetchone()[0] if ids else None
+        decision = ("reject" if not target_id
+                    else "confirm" if target_id == proposed else "correct")
+    store.describe(con, "review")
+    store.note(con, "decisions", {"decision": decision, "name": raw_name,
+                                  "facility_id": target_id, "lines": len(ids)})
     written = 0
     if target_id:
         payloads = [json.loads(r[1]) for r in found if r[1]]
@@ -269,7 +278,9 @@ def _settle(con, raw_name: str, kind: str, found: list, target_id: str | None,
             counts = _validate_and_write(con, raws, table)
             written = counts.get(table, 0) if payloads else 0
         con.execute(
-            "INSERT OR REPLACE INTO name_aliases VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO name_aliases VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_key, kind) "
+            "DO UPDATE SET raw_name = excluded.raw_name, target_id = excluded.target_id, "
+            "created_at = excluded.created_at",
             [normalise_name(raw_name), kind, raw_name, target_id, store.now_utc()],
         )
     placeholders = ", ".join("?" for _ in ids)
@@ -315,7 +326,7 @@ def decide(con, review_id: str, facility_id: str | None, same_name: bool = True)
     error nothing is written or recorded.
     """
     ensure_review_table(con)
-    with store.transaction(con):
+    with store.transaction(con, reason="review"):
         raw_name, kind, found = _pending_items(con, review_id, same_name)
         written = _settle(con, raw_name, kind, found, facility_id)
     return {"status": "confirmed" if facility_id else "rejected", "facility_id": facility_id,
@@ -416,7 +427,7 @@ def create_facility(con, review_id: str, name: str, facility_type: str, region: 
     if place is None:
         raise ReviewError("unknown_region", str(region))
     facility_id = new_facility_id(name, place.adcode)
-    with store.transaction(con):
+    with store.transaction(con, reason="review"):
         raw_name, kind, found = _pending_items(con, review_id)
         key = normalise_name(name)
         for existing, existing_name, prefecture in con.execute(
@@ -428,7 +439,8 @@ def create_facility(con, review_id: str, name: str, facility_type: str, region: 
                "region": place.adcode}
         facility = RawTable("review_queue", pd.DataFrame([row], dtype=object), [1],
                             schema.FACILITIES)
-        written = _settle(con, raw_name, kind, found, facility_id, extra=[facility])
+        written = _settle(con, raw_name, kind, found, facility_id, extra=[facility],
+                          decision="create_facility")
     return {"status": "confirmed", "created": True, "facility_id": facility_id, "name": name,
             "region": place.adcode, "raw_name": raw_name,
             "review_ids": [r[0] for r in found], "written": written}
@@ -497,12 +509,13 @@ def accept_all(con, min_confidence: float = DEFAULT_BULK_MIN) -> dict:
     """
     ensure_review_table(con)
     done = []
-    with store.transaction(con):
+    with store.transaction(con, reason="review", threshold=float(min_confidence)):
         chosen, left = bulk_candidates(con, min_confidence)
         for group in chosen.itertuples(index=False):
             raw_name, kind, found = _pending_items(con, group.review_id)
             try:
-                written = _settle(con, raw_name, kind, found, group.proposed_id)
+                written = _settle(con, raw_name, kind, found, group.proposed_id,
+                                  decision="bulk_accept")
             except ReviewError as exc:
                 raise ReviewError(exc.code, f"{raw_name}: {exc.detail}", exc.problems,
                                   raw_name) from exc

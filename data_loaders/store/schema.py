@@ -27,7 +27,7 @@ SQL_TYPES = {
     ENUM: "VARCHAR",
     DATE: "DATE",
     INT: "BIGINT",
-    FLOAT: "DOUBLE",
+    FLOAT: "DOUBLE PRECISION",  # the spelling both DuckDB and PostgreSQL read
     BOOL: "BOOLEAN",
     REGION: "VARCHAR",
 }
@@ -361,81 +361,14 @@ TABLES: dict[str, Table] = {
     for t in (ORGANIZATIONS, FACILITIES, NEEDS, DELIVERIES, GRANTS, ACTIVITIES, CASE_COUNTS)
 }
 
-# Book-keeping table of every import: what was read, when, and its fingerprint.
-IMPORTS_DDL = """
-CREATE TABLE IF NOT EXISTS imports (
-    import_id VARCHAR,
-    file_name VARCHAR,
-    sha256 VARCHAR,
-    table_name VARCHAR,
-    rows BIGINT,
-    imported_at TIMESTAMP
-)
-"""
-
-
-# Rows an import rejected (with --accept-valid), kept with their reasons until a person
-# fixes and re-submits or discards them: what a user uploaded is never lost.
-QUARANTINE_DDL = """
-CREATE TABLE IF NOT EXISTS quarantine (
-    quarantine_id VARCHAR PRIMARY KEY,
-    import_id VARCHAR,
-    table_name VARCHAR,
-    file_name VARCHAR,
-    row BIGINT,
-    record JSON,
-    problems JSON,
-    status VARCHAR,
-    created_at TIMESTAMP
-)
-"""
-
-
-# The cost of meeting one need, per category: a planning assumption of the Funding
-# page's "where to direct funds". Seeded from data_loaders/ingest/rules/need_costs.csv when
-# empty; a hub edits it in the app (each change audited). Not an interchange table:
-# no file imports it, so it is not in TABLES.
-NEED_COSTS_DDL = """
-CREATE TABLE IF NOT EXISTS need_costs (
-    category VARCHAR PRIMARY KEY,
-    cost_per_need_cny DOUBLE NOT NULL,
-    updated_at TIMESTAMP,
-    updated_by VARCHAR
-)
-"""
-# The review queue: names an import could not match for sure, until a person decides
-# (data_loaders.ingest.review), and the names a person confirmed, reused by later imports.
-REVIEW_DDL = """
-CREATE TABLE IF NOT EXISTS review_queue (
-    review_id VARCHAR PRIMARY KEY,
-    import_id VARCHAR,
-    source VARCHAR,
-    "row" BIGINT,
-    raw_name VARCHAR,
-    proposed_id VARCHAR,
-    proposed_name VARCHAR,
-    confidence DOUBLE,
-    kind VARCHAR,
-    status VARCHAR DEFAULT 'pending',
-    decided_id VARCHAR,
-    decided_at TIMESTAMP,
-    payload JSON,
-    list_region VARCHAR
-)
-"""
-# Stores made before the list's region was kept gain the column (NULL: no default).
-REVIEW_MIGRATIONS = ("ALTER TABLE review_queue ADD COLUMN IF NOT EXISTS list_region VARCHAR",)
-
-ALIASES_DDL = """
-CREATE TABLE IF NOT EXISTS name_aliases (
-    name_key VARCHAR,
-    kind VARCHAR,
-    raw_name VARCHAR,
-    target_id VARCHAR,
-    created_at TIMESTAMP,
-    PRIMARY KEY (name_key, kind)
-)
-"""
+# The store's other tables are made by its numbered migrations
+# (data_loaders/store/migrations): the import log (``imports``), the rows an import kept
+# back (``quarantine``: what a user uploaded is never lost), the cost of meeting one need
+# per category (``need_costs``, a planning assumption of the Funding page, seeded from
+# data_loaders/ingest/rules/need_costs.csv and edited in the app), the review queue and
+# the names a person confirmed (``review_queue``, ``name_aliases``), and the history of
+# every record (``changes`` and ``<table>_history``). tests/test_migrations.py checks that
+# the migrated tables have exactly the columns declared here.
 
 # Bounds of a cost per need (CNY): below one yuan or above a hundred million is a typo.
 MIN_COST_CNY = 1.0
@@ -509,21 +442,3 @@ def choice_lookup(column: Column) -> dict[str, str]:
         for spelling in (choice.value, choice.zh, *choice.aliases):
             lookup[spelling.strip().lower()] = choice.value
     return lookup
-
-
-def ddl(table: Table) -> str:
-    """The DuckDB ``CREATE TABLE`` statement for ``table``."""
-    cols = ",\n    ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in table.columns)
-    return (
-        f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols},\n"
-        f"    PRIMARY KEY ({table.key})\n)"
-    )
-
-
-def store_ddl() -> list[str]:
-    """Every statement that makes the store's tables (the interchange tables, the import
-    log, the quarantine, the costs per need, the review queue and confirmed names), then
-    the changes that bring an older store up to date: the one home of the store's
-    definitions (data_loaders.store runs them)."""
-    return [*(ddl(table) for table in TABLES.values()), IMPORTS_DDL, QUARANTINE_DDL,
-            NEED_COSTS_DDL, REVIEW_DDL, ALIASES_DDL, *REVIEW_MIGRATIONS]
