@@ -56,6 +56,8 @@ def _same(a, b) -> bool:
                      sorted(b.graph.nodes(data=True), key=repr)) and _same(
             sorted(a.graph.edges(data=True), key=repr),
             sorted(b.graph.edges(data=True), key=repr))
+    if isinstance(a, set | frozenset):
+        return a == b
     if isinstance(a, datetime):  # when a write happened differs by nature between stores
         return isinstance(b, datetime)
     if isinstance(a, pd.DataFrame):

@@ -18,7 +18,7 @@ import pytest
 from dashboard.access import audit
 from data_loaders import store
 from data_loaders.ingest.importer import SourceFile, import_files
-from tests.conftest import ROOT, SCENARIO
+from tests.conftest import AS_OF, ROOT, SCENARIO
 
 FACILITY = "facility_id,name,facility_type,region\nF1,同济医院,hospital,武汉市\n"
 NEED = ("need_id,facility_id,reported_on,category,item,quantity,unit,priority,status\n"
@@ -281,3 +281,28 @@ def test_the_briefing_says_when_late_reports_changed_yesterday(scenario_db):
             f"are {late['now']} with reports received since.") in brief["narrative"]
     # A history imported long after (the 2020 files) has no "then": no sentence.
     assert build_brief(scenario_db, Scope(date(2020, 2, 15), 7), "en")["late"] is None
+
+
+def test_a_delivery_marked_failed_today_was_moving_before(scenario_db):
+    from dashboard.analytics.metrics import Scope, totals
+
+    today = store.now_utc().date()
+
+    def overdue(day) -> int:
+        return totals(scenario_db, Scope(day, 7))["overdue_deliveries"]
+
+    # D6 (expected 2020-02-10, never delivered) is overdue at 2020-02-15 and today.
+    before = {"then": overdue(AS_OF), "today": overdue(today)}
+    deliveries = pd.read_csv(SCENARIO / "deliveries.csv", dtype=str)
+    d6 = deliveries[deliveries["delivery_id"] == "D6"].assign(status="failed")
+    _import(scenario_db, "failed.csv", d6.to_csv(index=False))
+    query = "SELECT failed_recorded_on FROM deliveries WHERE delivery_id = ?"
+    assert scenario_db.execute(query, ["D6"]).fetchone()[0] == today
+    # Marking it failed today does not rewrite 2020-02-15, when it was still on its way;
+    # from today on it is failed, and no longer overdue.
+    assert overdue(AS_OF) == before["then"]
+    assert overdue(today) == before["today"] - 1
+    _import(scenario_db, "failed-again.csv", d6.assign(quantity="81").to_csv(index=False))
+    assert scenario_db.execute(query, ["D6"]).fetchone()[0] == today  # still failed since
+    # D5 arrived failed: failed on every day, as before.
+    assert scenario_db.execute(query, ["D5"]).fetchone()[0] is None

@@ -37,7 +37,13 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
-from dashboard.analytics.metrics import IN_PROVINCE, OPEN_NEED, Scope, region_summary
+from dashboard.analytics.metrics import (
+    IN_PROVINCE,
+    NOT_FAILED_AT_D,
+    OPEN_NEED,
+    Scope,
+    region_summary,
+)
 from dashboard.present.exports import export_text
 
 DEFAULT_DAYS = 7
@@ -57,7 +63,7 @@ WITH dl AS (
            d.quantity, {DELIVERY_DATE} AS x
     FROM deliveries d JOIN facilities f USING (facility_id)
     LEFT JOIN organizations o ON o.org_id = d.supplier_id
-    WHERE d.status <> 'failed' AND d.supplier_id IS NOT NULL AND d.category IS NOT NULL
+    WHERE {NOT_FAILED_AT_D} AND d.supplier_id IS NOT NULL AND d.category IS NOT NULL
       AND {DELIVERY_DATE} BETWEEN $start AND $d
       AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
       AND ($category IS NULL OR d.category = $category)

@@ -21,8 +21,10 @@ Definitions (documented in docs/METHODS.md; the window is [D-W+1, D]):
   province: a hub calls the partner, not the region); a **stale partner** is one that is
   not. Active + stale = the partners of the area. The Partners page's "fresh" class is
   exactly the active partners;
-- a delivery is **overdue** at D when status != failed, expected_on < D, and delivered_on
-  is empty or after D.
+- a delivery is **failed** at D when its status is failed and the failure was recorded on
+  or before D (``failed_recorded_on``; empty: failed from the start);
+- a delivery is **overdue** at D when it is not failed at D, expected_on < D, and
+  delivered_on is empty or after D.
 
 Every function takes a DuckDB connection and plain values, and returns plain values or
 DataFrames. SQL takes parameters; nothing here formats user input into SQL.
@@ -86,7 +88,13 @@ class Scope:
 
 OPEN_NEED = "n.reported_on <= $d AND n.status <> 'cancelled' AND (n.closed_on IS NULL OR n.closed_on > $d)"
 IN_WINDOW_DELIVERED = "d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $d"
-OVERDUE = "d.status <> 'failed' AND d.expected_on < $d AND (d.delivered_on IS NULL OR d.delivered_on > $d)"
+# A delivery is failed at D from the day its failure was recorded (failed_recorded_on, set
+# by the store; empty when it arrived failed): one marked failed today was moving before.
+FAILED_AT_D = ("(d.status = 'failed' AND (d.failed_recorded_on IS NULL "
+               "OR d.failed_recorded_on <= $d))")
+NOT_FAILED_AT_D = f"NOT {FAILED_AT_D}"
+OVERDUE = (f"{NOT_FAILED_AT_D} AND d.expected_on < $d "
+           "AND (d.delivered_on IS NULL OR d.delivered_on > $d)")
 IN_PROVINCE = "left(f.region_adcode, 2) = $prov"
 
 # Every sign of work on or before D: (org_id, region_adcode, county_adcode, x). The one

@@ -47,6 +47,7 @@ from dashboard.analytics.metrics import (
     COMMUNITIES_SQL,
     HOSPITALS_SQL,
     IN_PROVINCE,
+    NOT_FAILED_AT_D,
     OPEN_NEED,
     OVERDUE,
     Scope,
@@ -84,7 +85,7 @@ links AS (
 """
 
 DELIVERED_BY_D = "d.status = 'delivered' AND d.delivered_on <= $d AND d.delivered_on >= nd.reported_on"
-IN_TRANSIT_AT_D = ("d.status <> 'failed' AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d) "
+IN_TRANSIT_AT_D = (f"{NOT_FAILED_AT_D} AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d) "
                    "AND (d.delivered_on IS NULL OR d.delivered_on > $d)")
 _FILTERS = ("($region IS NULL OR f.region_adcode = $region) "
             "AND ($category IS NULL OR n.category = $category)")
@@ -444,9 +445,9 @@ def logistics(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     return con.execute(
         f"""
         SELECT coalesce(d.carrier_id, '') AS carrier_id, coalesce(o.name, '') AS carrier_name,
-               count(*) FILTER (WHERE d.status <> 'failed' AND d.dispatched_on <= $d
+               count(*) FILTER (WHERE {NOT_FAILED_AT_D} AND d.dispatched_on <= $d
                    AND (d.delivered_on IS NULL OR d.delivered_on > $d)) AS in_transit,
-               count(*) FILTER (WHERE d.status <> 'failed'
+               count(*) FILTER (WHERE {NOT_FAILED_AT_D}
                    AND (d.dispatched_on IS NULL OR d.dispatched_on > $d)
                    AND (d.delivered_on IS NULL OR d.delivered_on > $d)) AS planned,
                count(*) FILTER (WHERE {OVERDUE}) AS overdue,

@@ -47,7 +47,7 @@ import networkx as nx
 import pandas as pd
 
 from dashboard.access import query
-from dashboard.analytics.metrics import Scope
+from dashboard.analytics.metrics import NOT_FAILED_AT_D, Scope
 from geo.regions import load_registry
 
 EDGE_KINDS = ("member", "grant", "carries", "serves")
@@ -56,7 +56,7 @@ REGION_PREFIX = "region:"
 _SOURCE = "__source__"
 
 # A delivery moving in the window (see the module docstring).
-_MOVING = ("d.status <> 'failed' AND coalesce(d.dispatched_on, d.delivered_on) <= $d "
+_MOVING = (f"{NOT_FAILED_AT_D} AND coalesce(d.dispatched_on, d.delivered_on) <= $d "
            "AND (d.delivered_on IS NULL OR d.delivered_on >= $start)")
 
 

@@ -28,7 +28,13 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
-from dashboard.analytics.metrics import IN_PROVINCE, PARTNER_SEEN_CTE, SIGNS_CTE, Scope
+from dashboard.analytics.metrics import (
+    FAILED_AT_D,
+    IN_PROVINCE,
+    PARTNER_SEEN_CTE,
+    SIGNS_CTE,
+    Scope,
+)
 from dashboard.i18n import region_label, t
 from dashboard.present.exports import export_text
 from geo.regions import load_registry
@@ -327,14 +333,14 @@ def partner_profile(con, scope: Scope, org_id: str) -> dict[str, pd.DataFrame]:
         short | {"prov": scope.prefix},
     ).df()
     deliveries = con.execute(
-        """
-        SELECT CASE WHEN status = 'failed' THEN 'failed'
-                    WHEN delivered_on <= $d THEN 'delivered'
-                    WHEN dispatched_on <= $d THEN 'in_transit'
+        f"""
+        SELECT CASE WHEN {FAILED_AT_D} THEN 'failed'
+                    WHEN d.delivered_on <= $d THEN 'delivered'
+                    WHEN d.dispatched_on <= $d THEN 'in_transit'
                     ELSE 'planned' END AS status,
                count(*) AS count
-        FROM deliveries
-        WHERE carrier_id = $org AND (dispatched_on IS NULL OR dispatched_on <= $d)
+        FROM deliveries d
+        WHERE d.carrier_id = $org AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d)
         GROUP BY ALL ORDER BY status
         """,
         short,

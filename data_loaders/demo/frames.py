@@ -81,6 +81,8 @@ def _delivery_frame(dl, need, fac, org) -> pd.DataFrame:
         "quantity": dl["quantity"].astype(float), "unit": _text(dl["unit"]),
         "dispatched_on": _dates(dl["dispatched"]), "expected_on": _dates(dl["expected"]),
         "delivered_on": _dates(dl["delivered"]), "status": _text(dl["status"]),
+        # Set by the store; the demo's failed deliveries arrive failed (failed on every day).
+        "failed_recorded_on": _dates(np.full(len(dl["id"]), np.nan)),
     })
 
 

@@ -685,7 +685,7 @@ def check_profile_name(name: str) -> str:
 
 
 def save_profile(name: str, mapping: Mapping, folder: str | os.PathLike | None = None,
-                 db: str | None = None) -> str:
+                 db: str | None = None) -> Path | str:
     """Save ``mapping`` as profile ``name`` (replacing one of that name): in a PostgreSQL
     store's ``mapping_profiles`` table (one change, reason ``mapping``), else as a file in
     ``folder`` (default ``mappings/`` beside the store's file). Returns where it went."""
@@ -709,7 +709,7 @@ def save_profile(name: str, mapping: Mapping, folder: str | os.PathLike | None =
     tmp = target.with_suffix(".part")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)  # never leave a half-written profile behind
-    return str(target)
+    return target
 
 
 def load_profile(name: str, folder: str | os.PathLike | None = None, db: str | None = None

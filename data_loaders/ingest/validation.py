@@ -321,6 +321,8 @@ def derive(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
     if table is schema.FACILITIES:
         frame = _display_coordinates(frame)
     for col in table.columns:
+        if col.name not in frame.columns:  # derived by the store when written
+            continue
         if col.kind == schema.DATE:
             frame[col.name] = pd.to_datetime(frame[col.name]).astype("datetime64[s]")
         elif col.kind == schema.INT:

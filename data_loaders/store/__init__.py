@@ -328,9 +328,7 @@ def upsert(con, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
         con.register("_staged", staged)
         try:
             cols = ", ".join(table.column_names)
-            casts = ", ".join(
-                f"CAST({c.name} AS {schema.SQL_TYPES[c.kind]}) AS {c.name}" for c in table.columns
-            )
+            casts = ", ".join(f"{_staged_value(table, c)} AS {c.name}" for c in table.columns)
             con.execute("DROP TABLE IF EXISTS _changed")
             con.execute(
                 f"CREATE TEMP TABLE _changed AS SELECT {casts} FROM _staged "
@@ -355,6 +353,18 @@ def upsert(con, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
         con.execute("DROP TABLE _changed")
         written[name] = len(staged)
     return written
+
+
+def _staged_value(table: schema.Table, column: schema.Column) -> str:
+    """A staged row's value of ``column`` as it is stored: its own, cast; a delivery's
+    ``failed_recorded_on`` is the store's to set (today, when a stored delivery first
+    turns failed; kept while it stays failed; empty when it arrives failed)."""
+    if (table.name, column.name) != ("deliveries", "failed_recorded_on"):
+        return f"CAST({column.name} AS {schema.SQL_TYPES[column.kind]})"
+    today = now_utc().date().isoformat()  # a date the code makes: no input reaches the SQL
+    return ("CASE WHEN CAST(_staged.status AS VARCHAR) = 'failed' THEN (SELECT CASE WHEN "
+            f"c.status = 'failed' THEN c.failed_recorded_on ELSE DATE '{today}' END "
+            "FROM deliveries c WHERE c.delivery_id = CAST(_staged.delivery_id AS VARCHAR)) END")
 
 
 def retract(con, name: str, keys: list[str], **detail) -> int:

@@ -289,6 +289,11 @@ DELIVERIES = Table(
         Column("expected_on", DATE, "预计到达", hxl="#date+expected"),
         Column("delivered_on", DATE, "送达日期", hxl="#date+delivered"),
         Column("status", ENUM, "状态", choices=DELIVERY_STATUSES, default="planned", hxl="#status"),
+        # The day a stored delivery's status was first recorded as failed (set by the store
+        # at write time; empty when it arrived failed): before that day it was moving, so
+        # the analyses count it failed only from then (data_loaders.store.upsert).
+        Column("failed_recorded_on", DATE, "记录失败日期", derived=True,
+               hxl="#date+failed+recorded"),
     ),
     aliases=("配送",),
 )
