@@ -854,6 +854,8 @@ SQL_INTERPOLATIONS = {
     "table", "names", "int(latest) + 1",  # transfer.TABLES, their columns, a change number
     "columns",  # a frame's column names, quoted (postgres.PgConnection.register)
     "marks",  # ?-placeholders, one per key (store.names_of)
+    "FAILED_AT_D", "NOT_FAILED_AT_D",  # metrics' fixed fragment: failed as recorded by D
+    "today",  # an ISO date the store makes from its clock (store._staged_value)
 }
 _SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WHERE)\b")
 
