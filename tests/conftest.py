@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -40,22 +41,116 @@ def references_stay_whole(monkeypatch):
     monkeypatch.setattr(store, "write", checked)
 
 
+def pytest_generate_tests(metafunc):
+    """A module that sets ``BACKENDS = BOTH`` runs each of its store tests on every store
+    engine (issue 14: both backends pass the same suite); the rest run on the file."""
+    backends = getattr(metafunc.module, "BACKENDS", None)
+    chosen = any(mark.args and mark.args[0] == "backend"  # a test that names its engine
+                 for mark in metafunc.definition.iter_markers("parametrize"))
+    if backends and "backend" in metafunc.fixturenames and not chosen:
+        metafunc.parametrize("backend", backends)
+
+
+BOTH = ("duckdb", "postgres")
+
+
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    """An empty store in a temporary folder, also set as LIFELINE_DB."""
-    path = tmp_path / "lifeline.duckdb"
-    monkeypatch.setenv("LIFELINE_DB", str(path))
-    con = store.connect(path)
+def backend() -> str:
+    """The store engine of ``db`` and ``scenario_db``: the embedded file unless the
+    module asks for both."""
+    return "duckdb"
+
+
+@pytest.fixture
+def db(backend, tmp_path, monkeypatch, request):
+    """An empty store, also set as LIFELINE_DB: a writable connection. On PostgreSQL
+    the analytics read through :func:`analytics`, as the app's pages do."""
+    if backend == "postgres":
+        server = request.getfixturevalue("pg_server")
+        location = server.database()
+    else:
+        location = str(tmp_path / "lifeline.duckdb")
+    monkeypatch.setenv("LIFELINE_DB", location)
+    con = store.connect(location)
     yield con
     con.close()
+    if backend == "postgres":
+        _drop(server, location)
+
+
+def analytics(con):
+    """The connection the metrics read for a store written through ``con``: the file
+    itself, or this process's replica of a PostgreSQL store (refreshed after the write)."""
+    if store.is_shared(getattr(con, "url", None)):
+        return store.reader(con.url)
+    return con
+
+
+def _drop(server, url: str) -> None:
+    """Forget a PostgreSQL test store: its replica's memory and its database."""
+    from data_loaders.store import replica
+
+    replica.forget(url)
+    server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def pg_scenario(pg_server):
+    """The scenario imported once into a PostgreSQL database that tests copy (a
+    template: a copy takes milliseconds, an import a second)."""
+    url = pg_server.database()
+    con = store.connect(url)
+    report = import_paths(con, [SCENARIO])
+    con.close()
+    assert report.ok, report.problems
+    return url
 
 
 @pytest.fixture
-def scenario_db(db):
-    """The hand-computed scenario of tests/data/scenario, imported through the importer."""
-    report = import_paths(db, [SCENARIO])
-    assert report.ok, report.problems
-    return db
+def scenario_db(backend, request, monkeypatch):
+    """The hand-computed scenario of tests/data/scenario, imported through the importer;
+    the connection the analytics read (on PostgreSQL, the replica of a fresh copy). A
+    test that changes the scenario writes through :func:`writer`."""
+    if backend != "postgres":
+        con = request.getfixturevalue("db")
+        report = import_paths(con, [SCENARIO])
+        assert report.ok, report.problems
+        yield con
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.copy(request.getfixturevalue("pg_scenario"))
+    monkeypatch.setenv("LIFELINE_DB", url)
+    yield store.reader(url)
+    _drop(server, url)
+
+
+def reread(con):
+    """The store ``con`` reads, read anew: after a test rewrote its past on PostgreSQL
+    (changes never rewrite it in use), a replica built from scratch."""
+    location = os.environ["LIFELINE_DB"]
+    if not store.is_shared(location):
+        return con
+    from data_loaders.store import replica
+
+    replica.forget(location)
+    return store.reader(location)
+
+
+@contextmanager
+def writer(con):
+    """A writable connection to the store ``con`` reads, for a ``with`` block: the file
+    connection itself, or a new connection to the PostgreSQL store behind a replica
+    (closed after the block, then the replica brought up to date)."""
+    location = os.environ["LIFELINE_DB"]
+    if not store.is_shared(location):
+        yield con
+        return
+    pg = store.connect(location)
+    try:
+        yield pg
+    finally:
+        pg.close()
+    store.reader(location).close()  # as a page's next read: the replica takes the write in
 
 
 @pytest.fixture

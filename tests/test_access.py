@@ -19,7 +19,9 @@ from data_loaders.ingest.importer import SourceFile
 from data_loaders.ingest.mapping import Mapping
 from data_loaders.ingest.review import ReviewError
 from tests.apptest import run_app
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, BOTH, analytics
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 SCOPE = Scope(AS_OF, 7)
 ALL_PAGES = ["overview", "briefing", "map", "coverage", "needs", "partners", "network",
@@ -127,7 +129,7 @@ def test_a_refused_query_is_audited_with_who_asked(db):
     assert {k: newest[k] for k in ("action", "actor", "role", "kind", "what", "level")} == {
         "action": "refused", "actor": "board@foundation.example", "role": "funder",
         "kind": "query", "what": "store.read_table", "level": "raw"}
-    assert access.run("funder", "metrics.data_date_range", db) is not None
+    assert access.run("funder", "metrics.data_date_range", analytics(db)) is not None
     assert audit.entries()[0] == newest  # a permitted query writes nothing
 
 

@@ -14,7 +14,9 @@ from dashboard.analytics import allocation
 from dashboard.analytics.metrics import Scope
 from data_loaders.ingest.importer import import_paths
 from geo.regions import load_registry
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, BOTH, writer
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN = "420100", "420900"
 
@@ -53,7 +55,8 @@ def test_grants_without_category_are_spread_and_outside_grants_unplaced(scenario
         "G9,F1,L1,7000,food,,2020-02-01,2020-02-20\n"  # L1 is in 上海: cannot be placed
         "G10,F1,P2,5000,food,孝感,2020-02-01,2020-02-14\n",  # ended before D
         encoding="utf-8")
-    assert import_paths(scenario_db, [tmp_path / "grants.csv"]).ok
+    with writer(scenario_db) as con:
+        assert import_paths(con, [tmp_path / "grants.csv"]).ok
     rows = allocation.priorities(scenario_db, Scope(AS_OF, 7)).set_index(["region_adcode", "category"])
     assert rows.loc[(XIAOGAN, "food"), "active_grants"] == 1000.0
     assert rows.loc[(XIAOGAN, "food"), "to_fund"] == 2000.0
@@ -182,7 +185,8 @@ def test_an_edited_cost_changes_the_allocation_and_is_audited(scenario_db):
     scope = Scope(AS_OF, 7)
     before = allocation.priorities(scenario_db, scope).set_index(["region_adcode", "category"])
     assert before.loc[(XIAOGAN, "food"), "to_fund"] == 3000.0
-    changes = allocation.save_need_costs(scenario_db, {"food": 4500, "ppe": 8000}, "alice", "hub")
+    with writer(scenario_db) as con:
+        changes = allocation.save_need_costs(con, {"food": 4500, "ppe": 8000}, "alice", "hub")
     assert changes == [{"category": "food", "before": 3000.0, "after": 4500.0}]  # ppe unchanged
     after = allocation.priorities(scenario_db, scope).set_index(["region_adcode", "category"])
     assert after.loc[(XIAOGAN, "food"), "to_fund"] == 4500.0
@@ -196,8 +200,8 @@ def test_an_edited_cost_changes_the_allocation_and_is_audited(scenario_db):
 
 
 def test_bad_costs_are_all_reported_and_nothing_is_saved(scenario_db):
-    with pytest.raises(allocation.CostProblem) as caught:
-        allocation.save_need_costs(scenario_db, {
+    with pytest.raises(allocation.CostProblem) as caught, writer(scenario_db) as con:
+        allocation.save_need_costs(con, {
             "food": 0.5, "ppe": "abc", "medicine": float("inf"), "rockets": 5,
             "education": 2e8, "transport": 2500}, "alice", "hub")
     assert sorted(code for _c, _v, code in caught.value.problems) == [
@@ -207,8 +211,8 @@ def test_bad_costs_are_all_reported_and_nothing_is_saved(scenario_db):
 
 
 def test_only_the_hub_may_change_costs(scenario_db):
-    with pytest.raises(AccessDenied):
-        allocation.save_need_costs(scenario_db, {"food": 4000}, "bob", "funder")
+    with pytest.raises(AccessDenied), writer(scenario_db) as con:
+        allocation.save_need_costs(con, {"food": 4000}, "bob", "funder")
     with pytest.raises(AccessDenied):
         access.run("funder", "allocation.save_need_costs", scenario_db, {"food": 4000}, "bob",
                    "funder")

@@ -64,7 +64,9 @@ from dashboard.briefing import (
 )
 from dashboard.cli import main
 from data_loaders import store
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import AS_OF, BOTH, ROOT, analytics, writer
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN, HUANGGANG, SUIZHOU = "420100", "420900", "421100", "421300"
 HOSTILE = "<script>alert(1)</script>"
@@ -218,6 +220,7 @@ def _quiet_brief(today, yesterday) -> dict:
 
 
 def test_narrative_of_a_constructed_change_in_both_languages(db):
+    db = analytics(db)
     """Three prefectures lose their only covered hospital overnight; one gains one."""
     base = region_summary(db, Scope(AS_OF, 7))  # the empty store: 17 prefectures, zeros
     yesterday, today = base.copy(), base.copy()
@@ -240,6 +243,7 @@ def test_narrative_of_a_constructed_change_in_both_languages(db):
 
 
 def test_narrative_lists_at_most_five_names_and_eight_sentences(db):
+    db = analytics(db)
     base = region_summary(db, Scope(AS_OF, 7))
     yesterday, today = base.copy(), base.copy()
     for frame in (yesterday, today):
@@ -264,6 +268,7 @@ def test_narrative_lists_at_most_five_names_and_eight_sentences(db):
 
 
 def test_a_coverage_shift_under_five_points_is_not_mentioned(db):
+    db = analytics(db)
     base = region_summary(db, Scope(AS_OF, 7))
     brief = _quiet_brief(base, base)
     item = next(i for i in brief["headline"] if i["key"] == "hospital_coverage")
@@ -276,10 +281,12 @@ def test_a_coverage_shift_under_five_points_is_not_mentioned(db):
 
 # -- renderers -------------------------------------------------------------------------
 def test_html_and_markdown_escape_hostile_names(scenario_db):
-    scenario_db.execute("UPDATE organizations SET name = ? WHERE org_id = 'P2'", [HOSTILE])
-    scenario_db.execute("UPDATE organizations SET name = '<b>枢纽</b> & co' WHERE org_id = 'HUB1'")
-    scenario_db.execute("UPDATE facilities SET name = ? WHERE facility_id = 'H1'",
-                        ["<img src=x onerror=alert(2)>"])
+    names = {"P2": HOSTILE, "HUB1": "<b>枢纽</b> & co"}
+    orgs = scenario_db.execute("SELECT * FROM organizations WHERE org_id IN ('P2', 'HUB1')").df()
+    h1 = scenario_db.execute("SELECT * FROM facilities WHERE facility_id = 'H1'").df()
+    with writer(scenario_db) as con:
+        store.write(con, {"organizations": orgs.assign(name=orgs["org_id"].map(names)),
+                          "facilities": h1.assign(name="<img src=x onerror=alert(2)>")})
     brief = build_brief(scenario_db, Scope(AS_OF, 7), "zh")
     assert brief["overdue_deliveries"]["top"][0]["carrier_name"] == HOSTILE  # data stays data
     page = render_html(brief, "zh", map_png=b"\x89PNG fake")
@@ -317,6 +324,7 @@ def test_changes_are_red_when_worse_and_green_when_better(scenario_db):
 
 
 def test_empty_sections_say_none_in_both_languages(db):
+    db = analytics(db)
     for lang, none in (("en", "No overdue deliveries."), ("zh", "没有逾期配送。")):
         brief = build_brief(db, Scope(AS_OF, 7), lang)
         assert brief["narrative"] and brief["gaps"]["regions"] == []

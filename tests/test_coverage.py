@@ -16,7 +16,9 @@ import pytest
 from dashboard.analytics import coverage
 from dashboard.analytics.metrics import Scope
 from data_loaders.ingest.importer import SourceFile, import_files
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, BOTH, analytics, writer
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN = "420100", "420900"
 WUHAN_POP, XIAOGAN_POP = 12_326_518, 4_270_371
@@ -67,7 +69,7 @@ def inline_db(db):
              SourceFile("needs.csv", NEEDS.encode())]
     report = import_files(db, files)
     assert report.ok, report.problems
-    return db
+    return analytics(db)
 
 
 def row(frame, adcode):
@@ -142,7 +144,7 @@ def test_by_county_splits_a_prefecture(inline_db):
 
 def test_county_level_needs_a_region(db):
     with pytest.raises(ValueError):
-        coverage.coverage_by_area(db, SCOPE, level="county")
+        coverage.coverage_by_area(analytics(db), SCOPE, level="county")
 
 
 # --- uncovered_urgent -------------------------------------------------------------
@@ -224,7 +226,7 @@ def test_over_time_per_county_of_a_region(inline_db):
 
 
 def test_over_time_empty_store(db):
-    assert coverage.coverage_over_time(db, SCOPE).empty
+    assert coverage.coverage_over_time(analytics(db), SCOPE).empty
 
 
 # --- coverage_vs_burden -----------------------------------------------------------
@@ -236,7 +238,8 @@ CASES = """date,region,confirmed_cum
 
 
 def test_vs_burden_flags_the_under_served(scenario_db):
-    report = import_files(scenario_db, [SourceFile("case_counts.csv", CASES.encode())])
+    with writer(scenario_db) as con:
+        report = import_files(con, [SourceFile("case_counts.csv", CASES.encode())])
     assert report.ok, report.problems
     out = coverage.coverage_vs_burden(scenario_db, SCOPE)
     assert len(out) == 17

@@ -41,6 +41,9 @@ import pytest
 from dashboard.analytics import funding
 from dashboard.analytics.metrics import Scope
 from data_loaders.ingest.importer import SourceFile, import_files
+from tests.conftest import BOTH, analytics
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 D = date(2020, 2, 15)
 WUHAN, XIAOGAN = "420100", "420900"
@@ -103,7 +106,7 @@ def load(con) -> None:
 @pytest.fixture
 def fdb(db):
     load(db)
-    return db
+    return analytics(db)
 
 
 WIDE = Scope(D, 28)  # a window reaching back to every delivery of the scenario
@@ -157,7 +160,7 @@ def test_overlaps_ignore_later_deliveries_until_their_date(fdb):
 
 
 def test_overlaps_empty_store(db):
-    frame = funding.overlaps(db, SCOPE)
+    frame = funding.overlaps(analytics(db), SCOPE)
     assert frame.empty and list(frame.columns) == funding.OVERLAP_COLUMNS
 
 

@@ -18,7 +18,9 @@ import pytest
 from dashboard.access import audit
 from data_loaders import store
 from data_loaders.ingest.importer import SourceFile, import_files
-from tests.conftest import AS_OF, ROOT, SCENARIO
+from tests.conftest import AS_OF, BOTH, ROOT, SCENARIO, reread, writer
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 FACILITY = "facility_id,name,facility_type,region\nF1,同济医院,hospital,武汉市\n"
 NEED = ("need_id,facility_id,reported_on,category,item,quantity,unit,priority,status\n"
@@ -29,6 +31,12 @@ def _import(con, name: str, text: str):
     report = import_files(con, [SourceFile(name, text.encode())])
     assert report.committed, report.problems
     return report
+
+
+def _write(con, name: str, text: str):
+    """Import into the store ``con`` reads (through a writer on PostgreSQL)."""
+    with writer(con) as target:
+        return _import(target, name, text)
 
 
 def _moment(con) -> object:
@@ -189,7 +197,7 @@ def test_the_data_page_shows_a_records_versions_side_by_side(scenario_db):
 
     needs = pd.read_csv(SCENARIO / "needs.csv", dtype=str).head(1)
     text = needs.assign(quantity="1500", status="met", closed_on="2020-02-15").to_csv(index=False)
-    _import(scenario_db, "needs-corrected.csv", text)
+    _write(scenario_db, "needs-corrected.csv", text)
     at = run_app("data")
     frame = _history_tab(at, "needs", "N1").set_index("项目")
     assert list(frame.columns) == ["第 1 版", "第 2 版"]
@@ -217,7 +225,7 @@ def test_the_briefing_page_as_known_before_the_latest_change(scenario_db):
     at.toggle(key="brief_known").set_value(True).run()
     # One import so far: before it nothing was known, and the page says so.
     assert any("之前尚未记录任何数据" in i.value for i in at.info)
-    _import(scenario_db, "needs-corrected.csv", needs.to_csv(index=False))
+    _write(scenario_db, "needs-corrected.csv", needs.to_csv(index=False))
     at = run_app("briefing", {"as_of": AS_OF.isoformat()})  # a new visit: a new default
     at.toggle(key="brief_known").set_value(True).run()
     assert not at.exception and not at.info
@@ -232,6 +240,7 @@ def test_the_briefing_page_as_known_before_the_latest_change(scenario_db):
     assert any("之前尚未记录任何数据" in i.value for i in at.info)
 
 
+@pytest.mark.parametrize("backend", ["duckdb"])  # uploads beside the file (PostgreSQL: in it)
 def test_a_full_disk_stops_the_import_with_its_reason_and_leaves_nothing(db, tmp_path):
     from dashboard.i18n import problem_message
 
@@ -266,13 +275,15 @@ def test_the_briefing_says_when_late_reports_changed_yesterday(scenario_db):
 
     today = date.today()
     # The scenario was reported yesterday (its change recorded then) ...
-    scenario_db.execute("UPDATE changes SET recorded_at = recorded_at - INTERVAL 1 DAY")
+    with writer(scenario_db) as con:
+        con.execute("UPDATE changes SET recorded_at = recorded_at - INTERVAL '1 day'")
+    scenario_db = reread(scenario_db)  # a rewritten past: a replica reads it anew
     scope = Scope(today, 7)
     assert build_brief(scenario_db, scope, "en")["late"] is None  # nothing since
     # ... and today a partner reports that one need was met before yesterday.
     needs = pd.read_csv(SCENARIO / "needs.csv", dtype=str)
     needs = needs[needs["status"] == "open"].head(1).assign(status="met", closed_on="2020-02-14")
-    _import(scenario_db, "late.csv", needs.to_csv(index=False))
+    _write(scenario_db, "late.csv", needs.to_csv(index=False))
     brief = build_brief(scenario_db, scope, "en")
     late = brief["late"]
     assert late["day"] == (today - timedelta(days=1)).isoformat()
@@ -295,14 +306,14 @@ def test_a_delivery_marked_failed_today_was_moving_before(scenario_db):
     before = {"then": overdue(AS_OF), "today": overdue(today)}
     deliveries = pd.read_csv(SCENARIO / "deliveries.csv", dtype=str)
     d6 = deliveries[deliveries["delivery_id"] == "D6"].assign(status="failed")
-    _import(scenario_db, "failed.csv", d6.to_csv(index=False))
+    _write(scenario_db, "failed.csv", d6.to_csv(index=False))
     query = "SELECT failed_recorded_on FROM deliveries WHERE delivery_id = ?"
     assert scenario_db.execute(query, ["D6"]).fetchone()[0] == today
     # Marking it failed today does not rewrite 2020-02-15, when it was still on its way;
     # from today on it is failed, and no longer overdue.
     assert overdue(AS_OF) == before["then"]
     assert overdue(today) == before["today"] - 1
-    _import(scenario_db, "failed-again.csv", d6.assign(quantity="81").to_csv(index=False))
+    _write(scenario_db, "failed-again.csv", d6.assign(quantity="81").to_csv(index=False))
     assert scenario_db.execute(query, ["D6"]).fetchone()[0] == today  # still failed since
     # D5 arrived failed: failed on every day, as before.
     assert scenario_db.execute(query, ["D5"]).fetchone()[0] is None

@@ -6,7 +6,9 @@ import pytest
 
 from dashboard.analytics import metrics
 from dashboard.analytics.metrics import Scope
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, BOTH, analytics, writer
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN, SHENNONGJIA = "420100", "420900", "429021"
 
@@ -99,7 +101,7 @@ def test_brief_shape_and_values(scenario_db):
 
 
 def test_ratios_are_null_when_nothing_to_divide(db):
-    totals = metrics.totals(db, Scope(AS_OF, 7))
+    totals = metrics.totals(analytics(db), Scope(AS_OF, 7))
     assert totals["hospital_coverage"] is None and totals["community_coverage"] is None
     assert totals["open_needs"] == 0
 
@@ -147,8 +149,8 @@ def test_open_needs_per_1000_confirmed_uses_the_latest_count_on_or_before_d(scen
     cases = (b"date,prefecture_adcode,confirmed_cum,new_confirmed\n"
              b"2020-02-14,420100,1000,10\n2020-02-15,420100,2000,1000\n"
              b"2020-02-16,420100,9999,7999\n2020-02-15,420900,-1,\n")
-    report = import_files(scenario_db, [SourceFile("hubei_daily.csv", cases)],
-                          accept_valid=True)
+    with writer(scenario_db) as con:
+        report = import_files(con, [SourceFile("hubei_daily.csv", cases)], accept_valid=True)
     assert report.quarantined == 1  # a negative cumulative count is rejected
     summary = metrics.region_summary(scenario_db, Scope(AS_OF, 7)).set_index("adcode")
     assert summary.loc[WUHAN, "confirmed_cum"] == 2000  # not the 02-16 figure

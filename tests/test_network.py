@@ -9,7 +9,9 @@ import pytest
 from dashboard.analytics import network
 from dashboard.analytics.metrics import Scope
 from data_loaders.ingest.importer import import_paths
-from tests.conftest import AS_OF, DATA
+from tests.conftest import AS_OF, BOTH, DATA, analytics
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN, HUANGGANG, SUIZHOU, ENSHI = "420100", "420900", "421100", "421300", "422800"
 
@@ -18,7 +20,7 @@ WUHAN, XIAOGAN, HUANGGANG, SUIZHOU, ENSHI = "420100", "420900", "421100", "42130
 def network_db(db):
     report = import_paths(db, [DATA / "network"])
     assert report.ok, report.problems
-    return db
+    return analytics(db)
 
 
 def _edges(net: network.Network) -> set[tuple[str, str, str]]:

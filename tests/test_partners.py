@@ -10,7 +10,10 @@ import pytest
 
 from dashboard.analytics import partners
 from dashboard.analytics.metrics import Scope, partner_activity
-from tests.conftest import AS_OF
+from data_loaders import store
+from tests.conftest import AS_OF, BOTH, analytics, writer
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN = "420100", "420900"
 
@@ -82,8 +85,10 @@ def test_freshness_for_a_region(scenario_db):
 def test_a_partner_that_worked_in_a_region_is_one_of_its_partners(scenario_db):
     # P1 (based in 武汉) reported once in 荆州 long before the window: it is one of 荆州's
     # partners, so 荆州's hub sees it, and it is fresh through its work in 武汉.
-    scenario_db.execute("INSERT INTO activities (report_id, org_id, reported_on, region_adcode) "
-                        "VALUES ('A9', 'P1', DATE '2020-01-20', '421000')")
+    with writer(scenario_db) as con:
+        store.write(con, {"activities": pd.DataFrame([{
+            "report_id": "A9", "org_id": "P1", "reported_on": date(2020, 1, 20),
+            "region_adcode": "421000"}])})
     frame = partners.freshness(scenario_db, Scope(AS_OF, 7), region="421000")
     assert _rows(frame) == {"P1": ("2020-02-15", "fresh", 0, 1)}
     assert partner_activity(scenario_db, Scope(AS_OF, 7), "421000")["active_partners"] == 1
@@ -203,6 +208,7 @@ def test_export_partners(scenario_db):
 
 
 def test_empty_store(db):
+    db = analytics(db)
     assert partners.freshness(db, Scope(AS_OF, 7)).empty
     assert partners.who_does_what_where(db, Scope(AS_OF, 7)).empty
     assert partners.who_matrix(partners.who_does_what_where(db, Scope(AS_OF, 7))).empty

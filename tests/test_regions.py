@@ -30,7 +30,9 @@ from dashboard.analytics import metrics
 from dashboard.briefing import build_brief, render_html, render_markdown
 from dashboard.cli import main
 from tests.apptest import frame_with, run_app
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, BOTH
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN, HANCHUAN = "420100", "420900", "420984"
 SCOPE = metrics.Scope(AS_OF, 7)

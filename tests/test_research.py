@@ -22,8 +22,10 @@ from dashboard.analytics.metrics import Scope, region_summary
 from dashboard.cli import main
 from data_loaders import store
 from data_loaders.store import schema
-from tests.conftest import SCENARIO
+from tests.conftest import BOTH, SCENARIO, writer
 from tests.test_suppression import sensitive_recovered
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 WUHAN, XIAOGAN = "420100", "420900"
 D = date(2020, 2, 15)
@@ -129,10 +131,11 @@ def test_small_counts_are_suppressed_with_their_complement(scenario_db):
     assert meta["suppression"]["cells_suppressed"] == 2
     # Add 3 people served in 孝感 on 02-14: with 武汉's 120 the day's total (123) would
     # give the 3 away, so 120 is hidden too.
-    store.write(scenario_db, {"activities": pd.DataFrame([{
-        "report_id": "A9", "org_id": "P2", "reported_on": date(2020, 2, 14),
-        "region": "孝感", "region_adcode": XIAOGAN, "activity_type": "hotline",
-        "people_served": 3, "volunteers": 0}])})
+    with writer(scenario_db) as con:
+        store.write(con, {"activities": pd.DataFrame([{
+            "report_id": "A9", "org_id": "P2", "reported_on": date(2020, 2, 14),
+            "region": "孝感", "region_adcode": XIAOGAN, "activity_type": "hotline",
+            "people_served": 3, "volunteers": 0}])})
     raw = research.aggregates(scenario_db)
     published, meta = research.research_aggregates(scenario_db)
     assert cell(published, date(2020, 2, 14), XIAOGAN, "all")["people_served"] == "<5"
@@ -254,7 +257,7 @@ def test_dictionary_markdown_has_a_table_per_table():
 
 
 def test_cli_exports_aggregates_and_the_dictionary(scenario_db, tmp_path, capsys, monkeypatch):
-    db = str(store.database_file(scenario_db))
+    db = store.location()
     scenario_db.close()
     out = tmp_path / "agg.csv"
     assert main(["export", "aggregates", "--db", db, "--region", "武汉", "--category", "食品",
@@ -297,14 +300,14 @@ def test_cli_exports_aggregates_and_the_dictionary(scenario_db, tmp_path, capsys
     (["--start", "2020-02-20", "--end", "2020-02-01"], "after end"),
 ])
 def test_cli_refuses_bad_requests(scenario_db, args, message, capsys):
-    db = str(store.database_file(scenario_db))
+    db = store.location()
     scenario_db.close()
     assert main(["export", "aggregates", "--db", db, *args]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_cli_keeps_the_table_exports(scenario_db, capsys):
-    db = str(store.database_file(scenario_db))
+    db = store.location()
     scenario_db.close()
     assert main(["export", "needs", "--db", db, "--as-of", "2020-02-15", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 3
@@ -330,7 +333,7 @@ def test_the_small_cell_threshold_is_the_hubs_policy_with_a_floor(monkeypatch, c
 def test_the_audit_records_the_threshold_of_each_research_export(scenario_db, tmp_path, monkeypatch):
     from dashboard.access import audit
 
-    db = str(store.database_file(scenario_db))
+    db = store.location()
     scenario_db.close()
     monkeypatch.setenv("LIFELINE_SMALL_CELL_THRESHOLD", "8")
     assert main(["export", "aggregates", "--db", db, "--out", str(tmp_path / "a.csv")]) == 0

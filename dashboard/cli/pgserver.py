@@ -14,6 +14,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import psycopg
+
 
 def bindir() -> Path | None:
     """Where initdb and pg_ctl are (Debian keeps them out of PATH)."""
@@ -28,6 +30,11 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _name(url: str) -> str:
+    """The database a URL of this server names."""
+    return url.rsplit("/", 1)[1]
 
 
 class Server:
@@ -56,6 +63,19 @@ class Server:
     def database(self) -> str:
         """The URL of a new, not yet created database on this server."""
         return f"{self.url}/t_{uuid.uuid4().hex[:10]}"
+
+    def copy(self, template_url: str) -> str:
+        """A new database made as a copy of another (PostgreSQL's template databases:
+        a file copy, far faster than importing again); its URL."""
+        url = self.database()
+        with psycopg.connect(f"{self.url}/postgres", autocommit=True) as con:
+            con.execute(f'CREATE DATABASE "{_name(url)}" TEMPLATE "{_name(template_url)}"')
+        return url
+
+    def drop(self, url: str) -> None:
+        """Remove a database, closing whatever is still connected to it."""
+        with psycopg.connect(f"{self.url}/postgres", autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{_name(url)}" WITH (FORCE)')
 
     def _run(self, tool: str, *args) -> None:
         subprocess.run([*self._as, str(self.bin / tool), *map(str, args)], check=True,

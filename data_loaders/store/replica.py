@@ -142,6 +142,15 @@ def changed(url: str) -> None:
         _REPLICAS[url].stale = True
 
 
+def forget(url: str) -> None:
+    """Drop this process's replica of ``url`` and free its memory (a store removed, or a
+    test done with it); the next read makes a new one."""
+    with _GUARD:
+        copy = _REPLICAS.pop(url, None)
+    if copy is not None:
+        copy.db.close()
+
+
 def refreshed_at(url: str) -> datetime | None:
     """When this process's replica of ``url`` last looked at the store (UTC), if ever."""
     copy = _REPLICAS.get(url)
