@@ -14,7 +14,9 @@ import pytest
 from data_loaders.ingest import validation
 from data_loaders.ingest.formats import ImportContext, Note, choose
 from data_loaders.ingest.formats.hospital_history import HospitalHistoryFormat
-from tests.conftest import ROOT, realworld_dir
+from tests.conftest import BOTH, ROOT, realworld_dir
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 FMT = HospitalHistoryFormat()
 HEADER = ("snapshot_date,commit,commit_time,prefecture_adcode,prefecture_name,district,hospital_name,"

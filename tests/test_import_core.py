@@ -15,7 +15,9 @@ from data_loaders import store
 from data_loaders.ingest.importer import SourceFile, import_files, import_paths, recognise
 from data_loaders.ingest.readers import read_file
 from data_loaders.ingest.validation import validate
-from tests.conftest import DATA, ROOT
+from tests.conftest import BOTH, DATA, ROOT
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 IMPORT = DATA / "import"
 

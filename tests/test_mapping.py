@@ -27,6 +27,9 @@ from data_loaders.ingest.mapping import (
 )
 from data_loaders.ingest.validation import validate
 from data_loaders.store.schema import TABLES
+from tests.conftest import BOTH
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 HOSPITAL_HEADERS = ["医院名称", "所在区县", "需要物资", "数量", "填报时间"]
 HOSPITAL_CSV = (
@@ -105,6 +108,7 @@ def test_profile_round_trip(tmp_path):
         load_profile("missing", tmp_path)
 
 
+@pytest.mark.parametrize("backend", ["duckdb"])  # beside the file (PostgreSQL: in it)
 def test_profiles_live_beside_the_database(db, tmp_path):
     assert profiles_folder() == store.db_path().parent / "mappings" == tmp_path / "mappings"
     save_profile("default-folder", hospital_mapping())

@@ -19,7 +19,10 @@ from data_loaders.ingest.review import (
     groups,
     pending,
 )
+from tests.conftest import BOTH
 from tests.test_distribution_sheet import FACILITIES_CSV, tiny_sheet
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
     importlib.import_module(f"data_loaders.ingest.formats.{_module}")
@@ -137,8 +140,7 @@ def _review_page(db_path: str, lang: str) -> None:
 def test_review_section_confirms_a_proposal(queued, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    path = str(store.database_file(queued))
-    monkeypatch.setenv("LIFELINE_DB", path)
+    path = store.location()  # the store ``queued`` writes to, file or PostgreSQL
     frame = groups(queued)
     rid = frame.loc[frame["raw_name"] == "同济医院", "review_id"].iloc[0]
     queued.close()  # DuckDB allows one writer: the page opens its own connections

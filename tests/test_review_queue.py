@@ -28,8 +28,11 @@ from data_loaders.ingest.review import (
     groups,
     pending,
 )
+from tests.conftest import BOTH
 from tests.test_distribution_sheet import FACILITIES_CSV, workbook
 from tests.test_review import _payload
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
     importlib.import_module(f"data_loaders.ingest.formats.{_module}")
@@ -127,6 +130,10 @@ def test_groups_are_one_row_per_name_with_its_best_proposal(queued):
 def _refuse_confirmations(con) -> None:
     """Rebuild review_queue so that recording a confirmation fails (a CHECK constraint):
     the status update then fails after the deliveries were written."""
+    if getattr(con, "dialect", None) == "postgres":
+        con.execute("ALTER TABLE review_queue ADD CONSTRAINT no_confirmation "
+                    "CHECK (status <> 'confirmed') NOT VALID")
+        return
     made = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'review_queue'"
                        ).fetchone()[0]
     con.execute("ALTER TABLE review_queue RENAME TO review_old")
@@ -304,6 +311,7 @@ def test_accept_all_refuses_a_threshold_outside_0_1(queued, threshold):
     assert refused.value.code == "bad_threshold"
 
 
+@pytest.mark.parametrize("backend", ["duckdb"])  # DuckDB's checkpoint after a commit
 def test_a_decision_saved_while_another_session_reads_is_reported_saved(queued):
     # Another session of the app holds a connection in the middle of a read: DuckDB then
     # refuses the checkpoint after the commit, which must not turn a saved decision

@@ -10,6 +10,9 @@ from openpyxl import Workbook
 
 from data_loaders import store
 from data_loaders.ingest.importer import SourceFile, import_files
+from tests.conftest import BOTH
+
+BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 FACILITIES = "facility_id,name,facility_type,region\nH1,医院一,hospital,武汉\n"
 
@@ -221,6 +224,7 @@ def test_dry_run_writes_nothing(db):
     assert store.row_counts(db)["facilities"] == 0
 
 
+@pytest.mark.parametrize("backend", ["duckdb"])  # files beside the file (PostgreSQL: in it)
 def test_raw_upload_is_kept_by_sha256(db, tmp_path):
     uploads = tmp_path / "uploads"
     source = SourceFile("../../etc/facilities.csv", FACILITIES.encode())

@@ -65,8 +65,24 @@ class Result:
         return list(self._rows)
 
     def df(self) -> pd.DataFrame:
+        """The rows as a frame typed as DuckDB types it (dates and times as datetime64,
+        integers as nullable Int64, floats as float64), so code reading a store gets the
+        same frame from either engine."""
         columns = [c.name for c in self.description or []]
-        return pd.DataFrame(self._rows, columns=columns)
+        frame = pd.DataFrame(self._rows, columns=columns)
+        for position, column in enumerate(self.description or []):
+            kind = _FRAME_TYPES.get(column.type_code)
+            if kind == "datetime":
+                frame.isetitem(position, pd.to_datetime(frame.iloc[:, position]).astype(
+                    "datetime64[us]"))
+            elif kind is not None:
+                frame.isetitem(position, frame.iloc[:, position].astype(kind))
+        return frame
+
+
+# PostgreSQL type numbers (pg_type.oid) and the dtype DuckDB gives the same column.
+_FRAME_TYPES = {20: "Int64", 21: "Int64", 23: "Int64", 700: "float64", 701: "float64",
+                1082: "datetime", 1114: "datetime"}
 
 
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|(\?)|(%)")
