@@ -6,6 +6,7 @@ busy file, a store that does not exist)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -151,18 +152,49 @@ def _needs_file(writer: int, n: int = 5) -> SourceFile:
     return SourceFile(f"needs-{writer}.csv", "\n".join([header, *rows]).encode())
 
 
-def test_twenty_writers_and_two_readers_at_once_lose_nothing(pg_url):
-    setup = store.connect(pg_url)
-    assert import_paths(setup, [SCENARIO / n for n in ("organizations.csv", "facilities.csv")]).ok
-    setup.close()
-    stop = threading.Event()
-    seen: list[list[int]] = [[], []]
+class AppServer:
+    """``python -m tests.app_server``: another app server on the same store, rendering
+    pages in a loop; its JSON lines are collected as they come."""
 
-    def read(number: int) -> None:  # an app server: its own replica, refreshed meanwhile
-        copy = replica.Replica(pg_url)
-        while not stop.is_set():
-            copy.refresh(force=True)
-            seen[number].append(copy.db.execute("SELECT count(*) FROM needs").fetchone()[0])
+    def __init__(self, url: str, folder):
+        self.stop = folder / f"stop-{id(self)}"
+        self.lines: list[dict] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.app_server", url, str(self.stop)], cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.thread = threading.Thread(target=self._collect, daemon=True)
+        self.thread.start()
+
+    def _collect(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(json.loads(line))
+
+    def wait_for(self, check, seconds: float = 120) -> dict:
+        """The first render (from now on) for which ``check`` holds."""
+        start, deadline = len(self.lines), time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines[start:] if check(line)]
+            if found:
+                return found[0]
+            assert self.proc.poll() is None, self.proc.stderr.read()[-3000:]
+            time.sleep(0.1)
+        raise AssertionError(f"no such render in {seconds} s: {self.lines[-3:]}")
+
+    def close(self) -> None:
+        self.stop.touch()
+        try:
+            self.proc.wait(120)
+        finally:
+            self.proc.kill()
+        self.thread.join(10)
+
+
+def test_twenty_writers_while_two_app_servers_render_pages_lose_nothing(pg_url, tmp_path):
+    setup = store.connect(pg_url)
+    assert import_paths(setup, [SCENARIO]).ok
+    before = setup.execute("SELECT count(*) FROM needs").fetchone()[0]
+    setup.close()
+    servers = [AppServer(pg_url, tmp_path) for _ in range(2)]
 
     def write(number: int) -> float:
         con = store.connect(pg_url)
@@ -176,20 +208,25 @@ def test_twenty_writers_and_two_readers_at_once_lose_nothing(pg_url):
         con.close()
         return time.perf_counter() - started
 
-    readers = [threading.Thread(target=read, args=(n,)) for n in range(2)]
-    for thread in readers:
-        thread.start()
     try:
+        for server in servers:  # both are up and rendering before the writers start
+            server.wait_for(lambda line: True)
+        during = [len(server.lines) for server in servers]
         with ThreadPoolExecutor(20) as pool:
             latencies = list(pool.map(write, range(1, 21), timeout=240))
+        ended = time.monotonic()
+        total = before + 20 * 5 + 1
+        for server in servers:  # each shows the whole picture within seconds
+            server.wait_for(lambda line, total=total: line["needs"] == total)
+        delay = time.monotonic() - ended
     finally:
-        stop.set()
-        for thread in readers:
-            thread.join(30)
+        for server in servers:
+            server.close()
     con = store.connect(pg_url)
-    assert con.execute("SELECT count(*) FROM needs").fetchone()[0] == 20 * 5 + 1
+    assert con.execute("SELECT count(*) FROM needs").fetchone()[0] == total
     # Every version is kept: 100 needs once each, the shared one once per writer.
-    assert con.execute("SELECT count(*) FROM needs_history").fetchone()[0] == 100 + 20
+    assert con.execute("SELECT count(*) FROM needs_history WHERE need_id LIKE 'N-%'"
+                       ).fetchone()[0] == 100 + 20
     quantities = {r[0] for r in con.execute(
         "SELECT quantity FROM needs_history WHERE need_id = 'N-0-0'").fetchall()}
     assert quantities == {1000.0 + n for n in range(1, 21)}
@@ -198,9 +235,15 @@ def test_twenty_writers_and_two_readers_at_once_lose_nothing(pg_url):
                        "ORDER BY change_id DESC LIMIT 1").fetchone()[0]
     assert con.execute("SELECT quantity FROM needs WHERE need_id = 'N-0-0'").fetchone()[0] == last
     assert con.execute("SELECT count(*) FROM changes WHERE reason = 'import'").fetchone()[0] == 1 + 40
-    for counts in seen:  # each reader ran throughout and never saw the picture go back
-        assert counts and counts == sorted(counts)
-    assert max(latencies) < 240
+    for server, start in zip(servers, during):
+        lines = server.lines
+        assert not [line for line in lines if line["errors"]], lines
+        assert len(lines) > start  # it rendered while the writers wrote
+        assert {line["page"] for line in lines} >= {"overview", "needs"}
+        # No render ever saw the picture go back.
+        changes = [line["change"] for line in lines]
+        assert changes == sorted(changes)
+    assert max(latencies) < 240 and delay < 60
 
 
 def test_a_writer_killed_mid_transaction_leaves_the_store_as_before(pg_url):
