@@ -267,6 +267,62 @@ def test_a_full_disk_stops_the_import_with_its_reason_and_leaves_nothing(db, tmp
     assert "Traceback" not in out.stderr and list(folder.iterdir()) == []
 
 
+def _cli_on_a_full_disk(limit: int, *args) -> subprocess.CompletedProcess:
+    """The command line with no file allowed beyond ``limit`` bytes (RLIMIT_FSIZE, with
+    SIGXFSZ ignored: a write past it fails as a full disk's does, "File too large")."""
+    import resource
+    import signal
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-m", "dashboard", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=180, preexec_fn=limited)
+
+
+def _many_needs(path) -> int:
+    """3,000 needs of the scenario's H1 in a CSV (a journal three times its size)."""
+    rows = [f"NX{i},H1,P1,2020-02-10,ppe,N95口罩,{100 + i},只,urgent,medical_staff,open,"
+            for i in range(3000)]
+    path.write_text("\n".join([NEED_HEADER, *rows]), encoding="utf-8")
+    return path.stat().st_size
+
+
+NEED_HEADER = ("need_id,facility_id,reported_by,reported_on,category,item,quantity,unit,"
+               "priority,beneficiary_group,status,closed_on")
+
+
+def test_a_full_disk_at_the_commit_saves_nothing_and_says_why(scenario_file, tmp_path):
+    """The upload fits, the store's journal does not: DuckDB's commit fails. The import
+    says the system's reason (not "cannot rollback") and leaves the store as it was."""
+    size = _many_needs(tmp_path / "needs.csv")
+    out = _cli_on_a_full_disk(int(size * 1.5), "import", tmp_path / "needs.csv",
+                              "--db", scenario_file)
+    assert out.returncode == 2, out.stderr
+    assert "could not be written (File too large), so nothing was imported" in out.stderr
+    assert "Traceback" not in out.stderr and "rollback" not in out.stderr
+    con = store.connect(scenario_file, read_only=True)
+    assert store.row_counts(con)["needs"] == 7 and store.data_version(con) == "1"
+    con.close()
+    assert not list((scenario_file.parent / "uploads").glob("*.part"))
+
+
+def test_a_full_disk_after_the_commit_keeps_what_was_saved(scenario_file, tmp_path):
+    """The journal fits, the store's file cannot grow: the commit stands (DuckDB synced
+    its journal), so the import says it is done, warns, and the rows are there when the
+    store is next opened."""
+    _many_needs(tmp_path / "needs.csv")
+    out = _cli_on_a_full_disk(scenario_file.stat().st_size, "import", tmp_path / "needs.csv",
+                              "--db", scenario_file)
+    assert out.returncode == 0, out.stderr
+    assert "not yet in the file: File too large" in out.stderr
+    assert "Traceback" not in out.stderr and "needs: 3,000 rows" in out.stdout
+    con = store.connect(scenario_file, read_only=True)
+    assert store.row_counts(con)["needs"] == 7 + 3000 and store.data_version(con) == "2"
+    con.close()
+
+
 def test_the_briefing_says_when_late_reports_changed_yesterday(scenario_db):
     from datetime import date, timedelta
 

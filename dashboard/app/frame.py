@@ -267,6 +267,8 @@ def opener(page) -> Callable[[], None]:
             st.info(view.t("sidebar.busy"))
         except store.StoreUnavailable:  # the server went away while the page was reading
             unavailable(view.lang)
+        except store.StoreNotWritten as exc:  # a decision or a cost table met a full disk
+            st.error(view.t("store.not_written", reason=exc.reason))
 
     return open_page
 

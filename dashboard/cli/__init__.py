@@ -566,7 +566,7 @@ COMMANDS = {"import": cmd_import, "demo": cmd_demo, "brief": cmd_brief, "export"
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m dashboard``."""
     from data_loaders import store
-    from data_loaders.store import StoreBusy, StoreMissing, StoreTooNew, StoreUnavailable
+    from data_loaders.store import StoreBusy, StoreMissing, StoreNotWritten, StoreTooNew, StoreUnavailable
 
     args = build_parser().parse_args(argv)
     # Changes made by a command are the local account's, with the rights of --role (hub).
@@ -576,6 +576,6 @@ def main(argv: list[str] | None = None) -> int:
     except StoreBusy as exc:  # nothing was read or written: say so, no traceback
         print(f"{exc}; nothing was written", file=sys.stderr)
         return 2
-    except (StoreTooNew, StoreMissing, StoreUnavailable) as exc:
+    except (StoreTooNew, StoreMissing, StoreUnavailable, StoreNotWritten) as exc:
         print(str(exc), file=sys.stderr)
         return 2

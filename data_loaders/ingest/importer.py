@@ -357,6 +357,10 @@ def import_files(con, files: list[SourceFile], dry_run: bool = False,
     except _Refused:
         report.committed = False
         return report
+    except store.StoreNotWritten as exc:  # the commit itself failed: nothing was saved
+        result.problems.append(Problem("", None, None, exc.reason, "store_not_written"))
+        report.committed = False
+        return report
     report.committed = not dry_run
     return report
 

@@ -71,6 +71,24 @@ class StoreBusy(RuntimeError):
         self.path = path
 
 
+class StoreNotWritten(OSError):
+    """The store's file could not take a commit (a full or read-only disk, a file-size
+    limit): nothing of the transaction was saved. ``reason`` is the system's own words
+    ("No space left on device"), never DuckDB's later "cannot rollback"."""
+
+    def __init__(self, path, reason: str):
+        super().__init__(f"the store {path} could not be written ({reason}); nothing was "
+                         "saved — free space on its disk (or make it writable) and try again")
+        self.path, self.reason = path, reason
+
+
+def _system_words(exc: Exception) -> str:
+    """What the operating system said, from a DuckDB error that wraps it ('Could not
+    write file "x.wal": No space left on device' → 'No space left on device')."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.rsplit(": ", 1)[-1]
+
+
 class StoreMissing(FileNotFoundError):
     """There is no store at the path given: a read never creates one (a mistyped
     ``--db`` or ``LIFELINE_DB`` would otherwise show an empty picture as if it were true)."""
@@ -552,20 +570,41 @@ def transaction(con, commit: bool = True, reason: str | None = None, record: boo
         con.execute("ROLLBACK")
         raise
     _OPEN.pop(key, None)
-    con.execute("COMMIT" if commit else "ROLLBACK")
-    if commit and dialect(con) == "postgres":
-        from data_loaders.store import replica
+    if dialect(con) == "postgres":
+        con.execute("COMMIT" if commit else "ROLLBACK")
+        if commit:
+            from data_loaders.store import replica
 
-        replica.changed(con.url)  # this process's next read refreshes at once
-    elif commit:
-        try:
-            con.execute("CHECKPOINT")
-        except duckdb.TransactionException:
-            # Another connection of this process (a page of another session) is in the
-            # middle of a transaction. The block has committed: reporting a failure now
-            # would tell the person their data was lost when it was saved. DuckDB
-            # checkpoints on its own later.
-            pass
+            replica.changed(con.url)  # this process's next read refreshes at once
+        return
+    path = database_file(con)  # named before the commit: a failed one may spend con
+    try:
+        con.execute("COMMIT" if commit else "ROLLBACK")
+    except duckdb.Error as exc:
+        # The journal could not be written (a full disk): DuckDB has ended the
+        # transaction, so nothing is saved. Say why, in the system's words.
+        raise StoreNotWritten(path, _system_words(exc)) from exc
+    if commit:
+        _checkpoint(con, path)
+
+
+def _checkpoint(con, path: Path) -> None:
+    """Fold the journal of a committed block into the store's file. The block is saved
+    either way (DuckDB's journal is synced at the commit): a failure here must not tell
+    the person their data was lost."""
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.TransactionException:
+        # Another connection of this process (a page of another session) is in the
+        # middle of a transaction; DuckDB checkpoints on its own later.
+        pass
+    except duckdb.Error as exc:
+        # The file could not grow (a full disk). The journal holds the block and is
+        # folded in when the store is next opened with room; this connection is spent.
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "saved in the journal of %s, not yet in the file: %s", path, _system_words(exc))
 
 
 # The tables a rebuild (the demo) empties: the records, their history and the changes.
