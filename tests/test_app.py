@@ -7,6 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import frame_with, run_app
+from tests.conftest import BOTH
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 
 def app(page: str | None = None, params: dict | None = None, state: dict | None = None) -> AppTest:

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from tests.apptest import run_app
+from tests.conftest import BOTH
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 PAGE = "briefing"
 

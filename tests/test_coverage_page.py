@@ -6,6 +6,9 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import run_app
+from tests.conftest import BOTH
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 PAGE = "coverage"
 

@@ -9,7 +9,9 @@ import pytest
 
 from data_loaders import store
 from tests.apptest import frame_with, run_app
-from tests.conftest import DATA
+from tests.conftest import BOTH, DATA
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 HOSTILE = DATA / "hostile"
 

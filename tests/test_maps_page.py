@@ -7,7 +7,10 @@ import json
 
 from dashboard.app.frame import open_page
 from tests.apptest import run_app
+from tests.conftest import BOTH
 from tests.test_ui_text import problems
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 
 def _figure(at) -> dict:

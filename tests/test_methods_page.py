@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from tests.apptest import run_app
+from tests.conftest import BOTH
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 PAGE = "methods"
 

@@ -15,7 +15,10 @@ from dashboard.app import needs as ui
 from dashboard.app.tables import TABLE_WIDTH, layout, text_width
 from dashboard.i18n import t
 from tests.apptest import frame_with, run_app
+from tests.conftest import BOTH, analytics
 from tests.test_needs import load
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 SCOPE = Scope(date(2020, 2, 15), 7)
 
@@ -88,7 +91,7 @@ def test_needs_page_in_english(db):
 
 def test_the_need_tables_download_holds_the_ids_last_and_plain_quantities(db):
     load(db)
-    frame = needs.needs_at(db, SCOPE)
+    frame = needs.needs_at(analytics(db), SCOPE)
     data = ui.downloadable(frame, "zh", ui.NEED_DOWNLOAD,
                            lambda rows, screen: ui.whole_needs(rows, "zh", screen))
     assert list(data.columns[-2:]) == ["需求编号", "设施编号"]

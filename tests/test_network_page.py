@@ -6,7 +6,9 @@ import pandas as pd
 
 from data_loaders.ingest.importer import import_paths
 from tests.apptest import frame_with, run_app
-from tests.conftest import DATA
+from tests.conftest import BOTH, DATA
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 PAGE = "network"
 

@@ -23,7 +23,9 @@ from data_loaders import store
 from data_loaders.ingest.importer import import_paths
 from geo.regions import load_registry
 from tests.apptest import run_app
-from tests.conftest import realworld_dir
+from tests.conftest import BOTH, realworld_dir
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 WUHAN, HUANGGANG, XIAOGAN = "420100", "421100", "420900"
 AREAS = (None, WUHAN, HUANGGANG)

@@ -9,6 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import frame_with, run_app
+from tests.conftest import BOTH
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 
 @pytest.fixture

@@ -20,7 +20,10 @@ from data_loaders.ingest.importer import SourceFile, import_files
 from data_loaders.ingest.mapping import facility_id_for
 from data_loaders.ingest.review import groups, pending
 from tests.apptest import run_app
+from tests.conftest import BOTH
 from tests.test_distribution_sheet import FACILITIES_CSV, workbook
+
+BACKENDS = BOTH  # every page test on a store runs on the file and on PostgreSQL
 
 for _module in formats.BUILTIN:  # see tests/test_distribution_sheet.py
     importlib.import_module(f"data_loaders.ingest.formats.{_module}")
@@ -197,7 +200,7 @@ def test_no_ids_no_none_and_one_language(queued_db, lang):
 
     from tests.test_review import _review_page
 
-    path = str(store.database_file(queued_db))
+    path = store.location()
     ids = set(store.read_table(queued_db, "facilities")["facility_id"]) | set(
         pending(queued_db)["review_id"])
     actions = {review_id(queued_db, "同济医院"): "other",
