@@ -157,7 +157,7 @@ def test_data_page_upload_shows_the_report_and_writes_nothing(scenario_db):
     assert list(recognised.iloc[0]) == ["facilities.csv", "模板", "可以检查"]
     assert at.error[0].value == "发现 1 个问题，未写入任何数据。"
     report = frame_with(at, "问题")
-    assert list(report.iloc[0][["行", "列", "值", "问题"]]) == [2, "地区", "大治市", "未知地区"]
+    assert list(report.iloc[0][["行", "列", "值", "问题"]]) == ["2", "地区", "大治市", "未知地区"]
     assert "文件" not in report.columns  # one file: the download keeps its name
     assert "大冶市" in report.iloc[0]["建议"]
     # The problem is the second column: in sight without scrolling sideways.

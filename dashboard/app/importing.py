@@ -39,11 +39,15 @@ def report_table(report: ImportReport, view: View) -> pd.DataFrame:
         message, fix = problem_message(p, view.lang)
         table = _table_of(p)
         column = view.t(f"column.{table}.{p.column}") if p.column and table else p.column
+        # A problem of a whole file (or of the store: a full disk) has no row, column
+        # or value: blank, never the table's "None".
         rows.append({
-            view.t("report.row"): p.row, view.t("report.problem"): message,
-            view.t("report.column"): column,
-            view.t("report.value"): p.value if p.code != "columns_shifted" else None,
-            view.t("report.suggestion"): fix, view.t("report.file"): p.file,
+            view.t("report.row"): "" if p.row is None else str(p.row),
+            view.t("report.problem"): message,
+            view.t("report.column"): column or "",
+            view.t("report.value"): "" if p.value is None or p.code == "columns_shifted"
+            else p.value,
+            view.t("report.suggestion"): fix or "", view.t("report.file"): p.file or "",
         })
     return pd.DataFrame(rows)
 
@@ -51,7 +55,7 @@ def report_table(report: ImportReport, view: View) -> pd.DataFrame:
 def report_config(view: View) -> dict:
     """Column widths that keep the problem readable without scrolling sideways."""
     return {
-        view.t("report.row"): st.column_config.NumberColumn(width=60, format="%d"),
+        view.t("report.row"): st.column_config.TextColumn(width=60),
         view.t("report.problem"): st.column_config.TextColumn(width="large"),
         view.t("report.column"): st.column_config.TextColumn(width="small"),
         view.t("report.value"): st.column_config.TextColumn(width="small"),

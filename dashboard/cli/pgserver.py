@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 
 def bindir() -> Path | None:
@@ -69,13 +70,15 @@ class Server:
         a file copy, far faster than importing again); its URL."""
         url = self.database()
         with psycopg.connect(f"{self.url}/postgres", autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{_name(url)}" TEMPLATE "{_name(template_url)}"')
+            con.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(_name(url)), sql.Identifier(_name(template_url))))
         return url
 
     def drop(self, url: str) -> None:
         """Remove a database, closing whatever is still connected to it."""
         with psycopg.connect(f"{self.url}/postgres", autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{_name(url)}" WITH (FORCE)')
+            con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(_name(url))))
 
     def _run(self, tool: str, *args) -> None:
         subprocess.run([*self._as, str(self.bin / tool), *map(str, args)], check=True,
