@@ -40,7 +40,7 @@ def test_invalid_import_exits_2_names_every_problem_and_writes_nothing(tmp_path,
     assert "facilities.csv:2 [region] '大治市': Unknown region — Did you mean 大冶市" in err
     assert "facilities.csv:4 [facility_id] 'H2': Duplicate id" in err
     assert "facilities.csv:4 [facility_type] 'clinic': Not an allowed value" in err
-    assert "3 problems found; nothing was written." in err
+    assert "Problems found: 3; nothing was written." in err
     con = store.connect(db)
     assert store.row_counts(con)["facilities"] == 0
     assert store.import_history(con).empty

@@ -256,6 +256,7 @@ def test_a_full_disk_stops_the_import_with_its_reason_and_leaves_nothing(db, tmp
     assert (problem.code, problem.value) == ("upload_not_kept", "No space left on device")
     assert "No space left on device" in problem_message(problem, "en")[0]
     assert "磁盘" in problem_message(problem, "zh")[1]
+    assert "（磁盘空间已满）" in problem_message(problem, "zh")[0]  # the system's words, in Chinese
     assert store.row_counts(db)["facilities"] == 0 and store.data_version(db) == version
     assert list(folder.iterdir()) == []  # no partial copy left behind
     path = tmp_path / "f.csv"

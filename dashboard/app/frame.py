@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
 from dashboard.app import cache
-from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, system_reason, t
 from data_loaders import store
 from data_loaders.ingest.values import ValueProblem, parse_date
 
@@ -268,7 +268,7 @@ def opener(page) -> Callable[[], None]:
         except store.StoreUnavailable:  # the server went away while the page was reading
             unavailable(view.lang)
         except store.StoreNotWritten as exc:  # a decision or a cost table met a full disk
-            st.error(view.t("store.not_written", reason=exc.reason))
+            st.error(view.t("store.not_written", reason=system_reason(exc.reason, view.lang)))
 
     return open_page
 

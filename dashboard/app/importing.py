@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard.app.cache import fresh
 from dashboard.app.components import offer
 from dashboard.app.frame import View
-from dashboard.i18n import note_summary, problem_message
+from dashboard.i18n import SYSTEM_REASON_CODES, note_summary, problem_message
 from dashboard.present.exports import csv_bytes
 from dashboard.present.markup import md
 from data_loaders.ingest.importer import ImportReport, Recognition, SourceFile, recognise
@@ -26,6 +26,10 @@ from data_loaders.store import schema
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "json"]
 _CHECKED = "_import_checked"  # session key: the last dry run, by what it was run on
+
+
+# Problems whose message already says their value (in the person's language).
+VALUE_IN_MESSAGE = ("columns_shifted", *SYSTEM_REASON_CODES)
 
 
 def report_table(report: ImportReport, view: View) -> pd.DataFrame:
@@ -45,7 +49,7 @@ def report_table(report: ImportReport, view: View) -> pd.DataFrame:
             view.t("report.row"): "" if p.row is None else str(p.row),
             view.t("report.problem"): message,
             view.t("report.column"): column or "",
-            view.t("report.value"): "" if p.value is None or p.code == "columns_shifted"
+            view.t("report.value"): "" if p.value is None or p.code in VALUE_IN_MESSAGE
             else p.value,
             view.t("report.suggestion"): fix or "", view.t("report.file"): p.file or "",
         })

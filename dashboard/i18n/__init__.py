@@ -187,11 +187,31 @@ def _column_label(problem, lang: str) -> str:
     return problem.column or ""
 
 
+# Problems whose value is what the operating system said (a full or read-only disk).
+SYSTEM_REASON_CODES = ("upload_not_kept", "store_not_written")
+
+# The operating system's reasons, as strerror gives them, in the catalogue's words.
+_SYSTEM_REASONS = {
+    "No space left on device": "os.no_space", "File too large": "os.file_too_large",
+    "Read-only file system": "os.read_only", "Permission denied": "os.permission_denied",
+    "Disk quota exceeded": "os.quota"}
+
+
+def system_reason(reason: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An operating system's reason ("No space left on device") in ``lang``; one the
+    catalogue does not know is shown as the system gave it."""
+    key = _SYSTEM_REASONS.get((reason or "").strip())
+    return t(key, lang) if key else (reason or "")
+
+
 def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """A problem's message and its suggested fix, in ``lang``."""
     message = t(f"problem.{problem.code}", lang, value=problem.value or "",
                 column=problem.column or "")
-    if problem.code == "unknown_region":
+    if problem.code in SYSTEM_REASON_CODES:  # the system's words, in the person's language
+        message = t(f"problem.{problem.code}", lang, value=system_reason(problem.value, lang))
+        fix = t(f"fix.{problem.code}", lang)
+    elif problem.code == "unknown_region":
         fix = (t("fix.did_you_mean", lang, suggestion=problem.suggestion)
                if problem.suggestion else t("fix.no_region", lang))
     elif problem.code == "duplicate_id":
