@@ -53,7 +53,11 @@ def report_table(report: ImportReport, view: View) -> pd.DataFrame:
             else p.value,
             view.t("report.suggestion"): fix or "", view.t("report.file"): p.file or "",
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    # Columns blank on every row (a full disk names no row, column or file) give their
+    # width to the problem.
+    always = {view.t("report.problem"), view.t("report.suggestion")}
+    return frame[[c for c in frame.columns if c in always or (frame[c] != "").any()]]
 
 
 def report_config(view: View) -> dict:
