@@ -374,3 +374,22 @@ def test_a_delivery_marked_failed_today_was_moving_before(scenario_db):
     assert scenario_db.execute(query, ["D6"]).fetchone()[0] == today  # still failed since
     # D5 arrived failed: failed on every day, as before.
     assert scenario_db.execute(query, ["D5"]).fetchone()[0] is None
+
+
+def test_a_problem_of_the_store_is_shown_without_blank_columns_or_none():
+    """A full disk names no row, column, value or file: the page shows the problem and
+    what to do, in the person's language, and the download keeps every column."""
+    from dashboard.app.frame import View
+    from dashboard.app.importing import on_screen, report_table
+    from data_loaders.ingest.importer import ImportReport
+    from data_loaders.ingest.validation import Problem, ValidationResult
+
+    report = ImportReport(ValidationResult())
+    report.validation.problems.append(
+        Problem("", None, None, "No space left on device", "store_not_written"))
+    view = View("zh", None, 7, ("", "", "hub"), None, None)
+    frame = report_table(report, view)
+    assert list(frame.columns) == ["行", "问题", "列", "值", "建议", "文件"]
+    assert frame.iloc[0].tolist() == ["", "数据库无法写入（磁盘空间已满），因此没有导入任何数据", "",
+                                      "", "请管理员检查服务器磁盘是否已满或只读，然后重新导入", ""]
+    assert list(on_screen(frame, view).columns) == ["问题", "建议"]

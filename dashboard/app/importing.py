@@ -53,11 +53,18 @@ def report_table(report: ImportReport, view: View) -> pd.DataFrame:
             else p.value,
             view.t("report.suggestion"): fix or "", view.t("report.file"): p.file or "",
         })
-    frame = pd.DataFrame(rows)
-    # Columns blank on every row (a full disk names no row, column or file) give their
-    # width to the problem.
+    return pd.DataFrame(rows)
+
+
+def on_screen(frame: pd.DataFrame, view: View) -> pd.DataFrame:
+    """The problems as shown: without the columns blank on every row (a full disk names
+    no row, column or value) or, for one file, its name; they give their width to the
+    problem. The download keeps every column."""
     always = {view.t("report.problem"), view.t("report.suggestion")}
-    return frame[[c for c in frame.columns if c in always or (frame[c] != "").any()]]
+    kept = [c for c in frame.columns if c in always or (frame[c] != "").any()]
+    if view.t("report.file") in kept and frame[view.t("report.file")].nunique() == 1:
+        kept.remove(view.t("report.file"))
+    return frame[kept]
 
 
 def report_config(view: View) -> dict:
@@ -75,10 +82,7 @@ def report_config(view: View) -> dict:
 def show_report(report: ImportReport, view: View, key: str) -> None:
     """The problems table, and the same as a CSV a person can work through."""
     frame = report_table(report, view)
-    shown = frame
-    if frame[view.t("report.file")].nunique() == 1:  # one file: its name says nothing more
-        shown = frame.drop(columns=[view.t("report.file")])
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=report_config(view),
+    st.dataframe(on_screen(frame, view), hide_index=True, width="stretch", column_config=report_config(view),
                  height=min(36 * (len(frame) + 1) + 3, 420))
     offer(view.t("data.report_download"), lambda: csv_bytes(frame), "lifeline-problems.csv",
           "text/csv", view, f"report_{key}", rows=len(frame))

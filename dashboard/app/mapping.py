@@ -21,7 +21,7 @@ import streamlit as st
 from dashboard import i18n
 from dashboard.app.cache import fresh
 from dashboard.app.frame import View
-from dashboard.app.importing import report_table
+from dashboard.app.importing import on_screen, report_table
 from dashboard.present.markup import md
 from data_loaders.ingest import readers, values
 from data_loaders.ingest.formats import ImportContext
@@ -316,7 +316,7 @@ def _preview(view: View, name: str, data: bytes, mapping: Mapping
         st.success(view.t("mapping.valid", rows=sum(report.validation.rows_read.values())))
     else:
         st.error(view.t("mapping.invalid", n=len(report.problems)))
-        st.dataframe(report_table(report, view), hide_index=True, width="stretch")
+        st.dataframe(on_screen(report_table(report, view), view), hide_index=True, width="stretch")
     return report
 
 

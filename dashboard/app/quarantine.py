@@ -77,9 +77,9 @@ def _table_editor(table_name: str, rows: pd.DataFrame, view: View) -> None:
             st.session_state["_quarantine_done"] = view.t("quarantine.resubmitted", n=len(fixed))
             st.rerun()
         st.error(view.t("data.invalid", n=len(report.problems)))
-        from dashboard.app.importing import report_table
+        from dashboard.app.importing import on_screen, report_table
 
-        st.dataframe(report_table(report, view), hide_index=True, width="stretch")
+        st.dataframe(on_screen(report_table(report, view), view), hide_index=True, width="stretch")
     if right.button(view.t("quarantine.discard"), key=f"discard_{table_name}"):
         _set_status(view, list(rows["quarantine_id"]), "discarded")
 
