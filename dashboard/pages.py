@@ -58,6 +58,9 @@ PAGES: tuple[Page, ...] = (
     Page("partners", "partner", NETWORK_FILTERS),
     Page("network", "partner", NETWORK_FILTERS),
     Page("funding", "facility", NETWORK_FILTERS),
+    # Partners and funders file their own rows; the hub reviews (level partner: the
+    # roles that act for an organisation, and the hub).
+    Page("report", "partner", needs_data=False),
     Page("data", "raw", needs_data=False),
     Page("methods", "suppressed", needs_data=False),
 )

@@ -18,6 +18,7 @@ from dashboard.present.markup import md
 from data_loaders.ingest.importer import SourceFile
 from data_loaders.ingest.mapping import Mapping
 from data_loaders.ingest.review import ReviewError
+from data_loaders.ingest.submissions import SubmissionRefused
 from tests.apptest import run_app
 from tests.conftest import AS_OF, BOTH, analytics
 
@@ -25,7 +26,7 @@ BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 SCOPE = Scope(AS_OF, 7)
 ALL_PAGES = ["overview", "briefing", "map", "coverage", "needs", "partners", "network",
-             "funding", "data", "methods"]
+             "funding", "report", "data", "methods"]
 
 
 # --- the gate ---------------------------------------------------------------------
@@ -39,7 +40,8 @@ SAMPLES = {"scope": SCOPE, "as_of": AS_OF, "day": AS_OF, "prefecture": "420100",
            "facility_id": None, "facility_type": "hospital", "region": "420100", "ids": [],
            "status": "discarded", "key": "P1", "quarantine_ids": [],
            "source": SourceFile("organizations.csv", b""),
-           "mapping": Mapping("organizations"), "keys": ["P1"]}
+           "mapping": Mapping("organizations"), "keys": ["P1"], "submission_ids": [],
+           "comment": "请核对", "table": "pledges", "row": {}, "record": {}}
 
 
 def _arguments(entry: access.Query, con, role: str) -> dict:
@@ -66,10 +68,15 @@ def test_every_registered_query_runs_for_the_roles_of_its_level_and_no_other(
             access.run(role, name)
         return
     arguments = _arguments(entry, request.getfixturevalue("scenario_db"), role)
+    if entry.scope and role in access.BOUND_ROLES:
+        # A partner or funder acts for its own organisation (the one the sample names).
+        role = access.bound(role, SAMPLES["org_id"])
     try:
         access.run(role, name, **arguments)
     except ReviewError as exc:  # a decision on a queue item that does not exist
         assert entry.writes and exc.code == "not_pending"
+    except SubmissionRefused as exc:  # an empty row is no organisation's
+        assert name == "submissions.submit" and exc.code == "not_own_row"
     except FileNotFoundError:  # a mapping profile no one saved
         assert name == "mapping.load_profile"
 
@@ -101,10 +108,13 @@ def test_every_cli_export_runs_for_the_roles_of_its_query_and_no_other(request, 
         assert not (tmp_path / "none.duckdb").exists()  # refused before the store was opened
 
 
-def test_the_registry_names_each_query_once_and_every_write_is_raw():
+def test_the_registry_names_each_query_once_and_every_write_is_raw_or_scoped():
     assert set(QUERIES) >= {"importer.import_files", "review.decide", "store.set_quarantine_status",
                             "audit.entries", "allocation.save_need_costs"}
-    assert all(q.level == "raw" for q in QUERIES.values() if q.writes)
+    # A write below raw acts for one organisation, which the gate checks (scope).
+    assert all(q.level == "raw" or q.scope == "org_id" for q in QUERIES.values() if q.writes)
+    assert [q.name for q in QUERIES.values() if q.writes and q.level != "raw"] == [
+        "submissions.submit"]
     assert all(access.registered(q.function) is q for q in QUERIES.values())
     with pytest.raises(KeyError, match="not a registered query"):
         access.run("hub", "needs.no_such_query")

@@ -91,7 +91,7 @@ def test_needs_page_in_english(db):
 
 def test_the_need_tables_download_holds_the_ids_last_and_plain_quantities(db):
     load(db)
-    frame = needs.needs_at(analytics(db), SCOPE)
+    frame = ui.with_claims(needs.needs_at(analytics(db), SCOPE), pd.DataFrame(), "zh")
     data = ui.downloadable(frame, "zh", ui.NEED_DOWNLOAD,
                            lambda rows, screen: ui.whole_needs(rows, "zh", screen))
     assert list(data.columns[-2:]) == ["需求编号", "设施编号"]
@@ -111,7 +111,8 @@ def test_the_need_table_fits_a_1440_pixel_screen_with_the_widest_values(lang):
         "region_adcode": ["422800"], "priority": ["urgent"], "category": ["daily_necessities"],
         "item": ["医用一次性防护服（符合 GB19082-2009）"], "unit": ["只"],
         "requested": [1_000_000.0], "delivered": [250_000.0], "in_transit": [120_000.0],
-        "unmet": [750_000.0], "days_open": [19]})
+        "unmet": [750_000.0], "days_open": [19],
+        "claimed": ["已过期：晴川携手公益基金会 1,000,000只，2020-03-31 前"]})
     table = layout(ui.whole_needs(frame, lang), lang, ui.NEED_COLUMNS, ui.PREFIX, ui._VALUE_COLUMNS)
     assert table.width <= TABLE_WIDTH, [(c.header, c.width) for c in table.columns]
     # No quantity is cut: each column is as wide as its quantity with its unit.

@@ -14,7 +14,12 @@ Plain Python (no streamlit). Levels of detail, from least to most revealing:
 
 Roles (issue 7): **hub** obtains every level; **funder** every level but ``raw`` (no
 imports); **researcher** ``aggregate`` and ``suppressed``; **public** ``aggregate``
-(the overview) or nothing, as configured. :func:`run` is the gate: it looks the
+(the overview) or nothing, as configured. A **partner** (issue 15) reads what a funder
+reads. Partners and funders are bound to one organisation (:func:`bound`) and write only
+through the queries registered with ``scope="org_id"`` (filing on the Report page): the
+gate refuses a call made for another organisation, or for a table the role does not file
+(:data:`WRITABLE`), before it runs; the query itself then refuses a row that is not the
+organisation's own (data_loaders.ingest.submissions). :func:`run` is the gate: it looks the
 query up in the registry, refuses with :class:`AccessDenied` (and writes the refusal to
 the audit log) when the role may not obtain its level, and only then runs it. Contacts
 are never stored (see docs/SECURITY.md), so no level reveals them.
@@ -36,14 +41,50 @@ from functools import lru_cache
 from importlib import import_module
 
 LEVELS = ("aggregate", "suppressed", "partner", "facility", "raw")
-ROLES = ("hub", "funder", "researcher", "public")
+ROLES = ("hub", "partner", "funder", "researcher", "public")
 ROLE_LEVELS: dict[str, frozenset[str]] = {
     "hub": frozenset(LEVELS),
+    "partner": frozenset({"aggregate", "suppressed", "partner", "facility"}),
     "funder": frozenset({"aggregate", "suppressed", "partner", "facility"}),
     "researcher": frozenset({"aggregate", "suppressed"}),
     "public": frozenset({"aggregate"}),
 }
 LOCAL_ROLE = "hub"  # one person on their own machine owns the data (local mode)
+# The roles that act for one organisation, and the tables each files on the Report page
+# (a hub files every table, for any organisation, and reviews).
+BOUND_ROLES = ("partner", "funder")
+WRITABLE: dict[str, frozenset[str]] = {
+    "hub": frozenset({"activities", "needs", "deliveries", "pledges", "facilities", "grants"}),
+    "partner": frozenset({"activities", "needs", "deliveries", "pledges", "facilities"}),
+    "funder": frozenset({"pledges", "grants"}),
+}
+
+
+class BoundRole(str):
+    """A role acting for one organisation: compares and looks up as the role's name
+    (``"partner"``), and carries ``org_id`` for the gate."""
+
+    org_id: str | None
+
+    def __new__(cls, role: str, org_id: str | None = None):
+        made = super().__new__(cls, role)
+        made.org_id = org_id
+        return made
+
+    def __reduce__(self):
+        return BoundRole, (str(self), self.org_id)
+
+
+def bound(role: str | None, org_id: str | None) -> str | None:
+    """``role`` acting for ``org_id`` (the role unchanged when there is no organisation)."""
+    if role is None or not org_id:
+        return role
+    return BoundRole(role, org_id)
+
+
+def org_of(role: str | None) -> str | None:
+    """The organisation a role acts for (None: unbound, or a hub)."""
+    return getattr(role, "org_id", None)
 
 class AccessDenied(PermissionError):
     """A role asked for something above its level of detail."""
@@ -56,9 +97,10 @@ class AccessDenied(PermissionError):
 @dataclass(frozen=True)
 class Query:
     """One registered query: its name (``"needs.needs_at"``), the function, the level of
-    detail of what it returns or changes, whether it writes, the organisation column it
-    filters by (none yet: for the partner role of issue 15), and the arguments it takes
-    from another query's cached result (argument → query name, same scope)."""
+    detail of what it returns or changes, whether it writes, the argument naming the
+    organisation it acts for (``scope="org_id"``: a bound role may pass only its own),
+    and the arguments it takes from another query's cached result (argument → query
+    name, same scope)."""
 
     name: str
     function: Callable
@@ -115,7 +157,7 @@ def _store_queries() -> None:
     """The store's reads and writes: data_loaders sits below the gate and knows nothing of
     roles, so their levels are declared here, once."""
     from data_loaders import store
-    from data_loaders.ingest import importer, mapping, review
+    from data_loaders.ingest import importer, mapping, review, submissions
 
     for function, level in ((store.row_counts, "aggregate"), (store.change_moments, "aggregate"),
                             (store.read_table, "raw"),
@@ -128,8 +170,16 @@ def _store_queries() -> None:
         query(level)(function)
     for function in (importer.import_files, importer.import_paths, importer.resubmit,
                      store.set_quarantine_status, mapping.save_profile,
-                     review.decide, review.accept_all, review.create_facility):
+                     review.decide, review.accept_all, review.create_facility,
+                     submissions.approve, submissions.send_back, submissions.set_partner):
         query("raw", writes=True)(function)
+    for function in (submissions.listing, submissions.settings, submissions.differences):
+        query("raw")(function)
+    # What a partner or funder files, and reads of its own filings: its own organisation's
+    # only (the gate checks org_id; submit checks each row's owner).
+    query("partner", writes=True, scope="org_id", name="submissions.submit")(submissions.submit)
+    query("partner", scope="org_id", name="submissions.own")(submissions.own)
+    query("partner", scope="org_id", name="submissions.own_records")(submissions.own_records)
 
 
 def registered(target: str | Callable) -> Query:
@@ -203,9 +253,28 @@ def run(role: str | None, target: str | Callable, /, *args, **kwargs):
     entry = registered(target)
     try:
         require(role, entry.level, entry.name)
-    except AccessDenied:
+        if entry.scope:
+            _check_scope(role, entry, args, kwargs)
+    except AccessDenied as refusal:
         from dashboard.access import audit  # needed only on a refusal
 
-        audit.refused(role, "query", entry.name, entry.level)
+        audit.refused(role, "query", refusal.what, refusal.level)
         raise
     return entry.function(*args, **kwargs)
+
+
+def _check_scope(role: str | None, entry: Query, args: tuple, kwargs: dict) -> None:
+    """Refuse a call of a scoped query made for another organisation than the bound
+    role's, for a table the role does not file, or asking the hub's approval on arrival."""
+    arguments = entry.signature.bind_partial(*args, **kwargs).arguments
+    if role not in BOUND_ROLES and role != "hub":
+        raise AccessDenied(str(role), entry.name, entry.level)
+    if role in BOUND_ROLES:
+        acting_for = arguments.get(entry.scope)
+        if org_of(role) is None or acting_for != org_of(role):
+            raise AccessDenied(str(role), f"{entry.name} for {acting_for!r}", entry.level)
+        if arguments.get("approve"):
+            raise AccessDenied(str(role), f"{entry.name} approved on arrival", "raw")
+    table = arguments.get("table")
+    if entry.writes and table is not None and table not in WRITABLE.get(str(role), ()):
+        raise AccessDenied(str(role), f"{entry.name} of {table}", entry.level)

@@ -27,7 +27,8 @@ ACTIONS = ("sign_in", "sign_out", "export", "download", "refused", "read")
 CHANGE_ACTIONS = {"import": "import", "demo": "import", "review": "review",
                   "resubmit": "quarantine", "quarantine": "quarantine",
                   "need_costs": "need_costs", "retraction": "retraction",
-                  "correction": "correction", "baseline": "baseline", "mapping": "mapping"}
+                  "correction": "correction", "baseline": "baseline", "mapping": "mapping",
+                  "submission": "submission", "approval": "approval"}
 
 # Who is acting in this thread: the app sets it at the start of every run (each run has
 # its own thread), so that code far from the page (a refused query) can name the person.
@@ -60,8 +61,9 @@ def current_actor() -> str:
 def refused(role: str | None, kind: str, what: str, level: str | None = None,
             db: str | os.PathLike | None = None) -> dict:
     """Record a refusal: a ``page``, ``query`` or ``export`` the role may not have."""
+    org = getattr(role, "org_id", None)  # a partner or funder acting for its organisation
     return record("refused", current_actor(), role, db=db, kind=kind, what=what,
-                  **({"level": level} if level else {}))
+                  **({"level": level} if level else {}), **({"org": org} if org else {}))
 
 
 def record(action: str, actor: str, role: str | None, db: str | os.PathLike | None = None,

@@ -9,11 +9,17 @@ from a roles file (TOML, path in ``LIFELINE_ROLES``, default ``config/roles.toml
 
     [users]                      # exact addresses first
     "lead@hub.example" = "hub"
+    "ops@ngo.example" = { role = "partner", org = "ORG_WH_01" }
     [domains]                    # then the part after @ (sub-domains included)
-    "foundation.example" = "funder"
+    "foundation.example" = { role = "funder", org = "FUND_01" }
+    "uni.example" = "researcher"
     [access]
     signed_in_default = "public" # a signed-in address no rule names: a role, or "none"
     anonymous = "overview"       # a visitor not signed in: "overview" (as public) or "none"
+
+A ``partner`` acts for one organisation, named by its ``org`` (its ``org_id`` in the
+organisations table): it files and changes rows of that organisation only. A ``funder``
+with an ``org`` files its own pledges and grants; without one it only reads.
 
 ``LIFELINE_AUTH`` = ``local`` or ``oidc`` overrides the choice of mode (tests, and
 deployments that keep their secrets elsewhere).
@@ -26,7 +32,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.access import ROLES
+from dashboard.access import ROLES, bound
 
 DEFAULT_ROLES_FILE = Path(__file__).resolve().parents[2] / "config" / "roles.toml"
 MODES = ("local", "oidc")
@@ -41,18 +47,22 @@ class RoleMap:
     domains: dict[str, str] = field(default_factory=dict)
     signed_in_default: str = "public"
     anonymous: str = "overview"
+    # The organisation an address or domain acts for ("users.<address>" or
+    # "domains.<domain>" → org_id), for the partner and funder roles.
+    orgs: dict[str, str] = field(default_factory=dict)
 
     def role_for(self, email: str | None) -> str | None:
-        """The role of a signed-in address; None when it gets no access."""
+        """The role of a signed-in address (bound to its organisation, if the file names
+        one: dashboard.access.bound); None when it gets no access."""
         if not email:
             return None
         address = email.strip().lower()
         if address in self.users:
-            return _role(self.users[address])
+            return bound(_role(self.users[address]), self.orgs.get(f"users.{address}"))
         domain = address.rpartition("@")[2]
         while domain:
             if domain in self.domains:
-                return _role(self.domains[domain])
+                return bound(_role(self.domains[domain]), self.orgs.get(f"domains.{domain}"))
             domain = domain.partition(".")[2]  # sub.uni.example → uni.example
         return _role(self.signed_in_default)
 
@@ -87,11 +97,15 @@ def load_role_map(path: str | Path | None = None) -> RoleMap:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise RolesFileError(f"{path}: not valid TOML ({exc})") from exc
-    users = {k.strip().lower(): str(v) for k, v in data.get("users", {}).items()}
-    domains = {k.strip().lower().lstrip("@"): str(v) for k, v in data.get("domains", {}).items()}
+    orgs: dict[str, str] = {}
+    users = {k.strip().lower(): _entry(path, "users", k.strip().lower(), v, orgs)
+             for k, v in data.get("users", {}).items()}
+    domains = {k.strip().lower().lstrip("@"): _entry(path, "domains", k.strip().lower()
+                                                     .lstrip("@"), v, orgs)
+               for k, v in data.get("domains", {}).items()}
     access = data.get("access", {})
     role_map = RoleMap(users, domains, str(access.get("signed_in_default", "public")),
-                       str(access.get("anonymous", "overview")))
+                       str(access.get("anonymous", "overview")), orgs)
     allowed = (*ROLES, NONE)
     for where, value in ([*(("users." + k, v) for k, v in users.items()),
                           *(("domains." + k, v) for k, v in domains.items()),
@@ -103,6 +117,27 @@ def load_role_map(path: str | Path | None = None) -> RoleMap:
         raise RolesFileError(f"{path}: access.anonymous = {role_map.anonymous!r}; use "
                              "'overview' or 'none'")
     return role_map
+
+
+def _entry(path: Path, section: str, name: str, value, orgs: dict[str, str]) -> str:
+    """One rule's role; a table ``{ role = "partner", org = "ORG1" }`` also names the
+    organisation (kept in ``orgs``). A partner without an organisation is refused: it
+    could file nothing, and its reports would belong to nobody."""
+    where = f"{section}.{name}"
+    if isinstance(value, dict):
+        unknown = set(value) - {"role", "org"}
+        if unknown or "role" not in value:
+            raise RolesFileError(f"{path}: {where} = {value!r}; write "
+                                 '{ role = "partner", org = "<org_id>" }')
+        role, org = str(value["role"]), str(value.get("org") or "").strip()
+        if org:
+            orgs[where] = org
+    else:
+        role, org = str(value), ""
+    if role == "partner" and not org:
+        raise RolesFileError(f"{path}: {where} is a partner of no organisation; write "
+                             f'{{ role = "partner", org = "<org_id>" }}')
+    return role
 
 
 def mode(secrets_have_auth: bool) -> str:

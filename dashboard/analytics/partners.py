@@ -127,6 +127,33 @@ def reminder_lines(frame: pd.DataFrame, lang: str = "zh") -> list[str]:
     return lines
 
 
+def schedule_reminder_lines(rates: pd.DataFrame, lang: str = "zh") -> list[str]:
+    """Short messages for the group chat from the reporting rates
+    (dashboard.analytics.reporting.reporting): each partner that stopped reporting, has
+    late periods or is due today, grouped by hub, one line each, in ``lang``."""
+    wanted = rates[(rates["status"] != "ok") | rates["due_today"].astype(bool)].copy()
+    if wanted.empty:
+        return []
+    no_hub = t("partners.no_hub", lang)
+    wanted["hub"] = [_one_line(h) if isinstance(h, str) and h.strip() else no_hub
+                     for h in wanted["hub_name"]]
+    order = {"silent": 0, "late": 1, "ok": 2}
+    wanted["order"] = [order.get(s, 3) for s in wanted["status"]]
+    lines = []
+    for r in wanted.sort_values(["hub", "order", "org_id"]).to_dict("records"):
+        name = _one_line(r["name"] if isinstance(r["name"], str) else r["org_id"])
+        if r["status"] == "silent":
+            days = r["days_silent"]
+            lines.append(t("partners.rates.remind.silent", lang, hub=r["hub"], name=name,
+                           days="—" if pd.isna(days) else int(days)))
+        elif r["status"] == "late":
+            lines.append(t("partners.rates.remind.late", lang, hub=r["hub"], name=name,
+                           n=int(r["late"])))
+        else:
+            lines.append(t("partners.rates.remind.due", lang, hub=r["hub"], name=name))
+    return lines
+
+
 def distinct_labels(rows: list[tuple[str, str, list[str]]], lang: str = "zh") -> dict[str, str]:
     """``key → label`` for a choice among named things, never showing a key.
 

@@ -128,9 +128,10 @@ QUANTITIES = ("requested", "delivered", "in_transit", "unmet")
 # as columns of their own, the facility's type, the beneficiaries and the ids.
 NEED_COLUMNS = [Col("facility_name", NAME), Col("region_adcode", REGION), Col("priority", TEXT),
                 Col("item", TEXT), *(Col(c, TEXT, align="right") for c in QUANTITIES),
-                Col("days_open", COUNT)]
+                Col("days_open", COUNT), Col("claimed", TEXT)]
 NEED_DOWNLOAD = [*NEED_COLUMNS[:3], Col("category", TEXT), Col("item", TEXT), Col("unit", TEXT),
-                 *(Col(c, TEXT) for c in QUANTITIES), Col("days_open", COUNT), Col("reported_on", DATE),
+                 *(Col(c, TEXT) for c in QUANTITIES), Col("days_open", COUNT), Col("claimed", TEXT),
+                 Col("reported_on", DATE),
                  Col("facility_type", TEXT), Col("beneficiary_group", TEXT),
                  Col("need_id", ID), Col("facility_id", ID)]
 
@@ -146,9 +147,31 @@ def need_table(view: View) -> None:
                           else value_label("category", c, view.lang))
     if chosen:
         frame = frame[frame["category"] == chosen]
+    frame = with_claims(frame, cached(view, "contributions.pledge_state", view.as_of), view.lang)
     st.caption(t("needs.table.caption", view.lang))
     _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD,
            prepare=lambda rows, screen: whole_needs(rows, view.lang, screen))
+
+
+def with_claims(frame: pd.DataFrame, pledges: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` (open needs) with a ``claimed`` column: who pledged to cover each need,
+    how much and by when (``基金会一 500只，2月20日前``), a pledge past its date without a
+    delivery marked as lapsed — so no one sends the same thing unknowingly."""
+    out = frame.copy()
+    if pledges.empty:
+        out["claimed"] = ""
+        return out
+    words = {}
+    for need, rows in pledges.groupby("need_id", sort=False):
+        words[need] = "；".join(
+            t("needs.claim.lapsed" if r.expired else "needs.claim.open", lang,
+              who=r.organisation if isinstance(r.organisation, str) else r.org_id,
+              amount="" if pd.isna(r.quantity) else formatting.quantity(r.quantity)
+              + (r.unit if isinstance(r.unit, str) else ""),
+              until=pd.Timestamp(r.due_on).date().isoformat())
+            for r in rows.itertuples())
+    out["claimed"] = [words.get(n, "") for n in out["need_id"]]
+    return out
 
 
 def whole_needs(frame: pd.DataFrame, lang: str, screen: bool = True) -> pd.DataFrame:

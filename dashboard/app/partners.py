@@ -13,7 +13,19 @@ from dashboard.analytics import partners
 from dashboard.app.cache import cached
 from dashboard.app.components import download
 from dashboard.app.frame import View
-from dashboard.app.tables import COUNT, DATE, ID, MONEY, NAME, REGION, TEXT, Col, region_name, show_table
+from dashboard.app.tables import (
+    COUNT,
+    DATE,
+    ID,
+    MONEY,
+    NAME,
+    PERCENT,
+    REGION,
+    TEXT,
+    Col,
+    region_name,
+    show_table,
+)
 from dashboard.i18n import t, value_label
 
 _VALUE_COLUMNS = {"org_type": "org_type", "activity_type": "activity_type",
@@ -115,6 +127,65 @@ def reminder(view: View, frame: pd.DataFrame) -> None:
     st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
+REPORTING_COLUMNS = {"name": NAME, "status": TEXT, "rate": PERCENT, "received": COUNT,
+                     "expected": COUNT, "on_time_rate": PERCENT, "late": COUNT,
+                     "schedule": TEXT, "hub_name": TEXT, "org_id": ID}
+
+
+def _schedule(every: int, grace: int, set_by_hub, lang: str) -> str:
+    text = (t("partners.rates.daily", lang) if every == 1
+            else t("partners.rates.every", lang, n=every))
+    text += t("partners.rates.grace", lang, n=grace)
+    return text if set_by_hub is True else text + t("partners.rates.default", lang)
+
+
+def reporting_rates(view: View) -> None:
+    """Reports received against reports expected by each partner's schedule in the
+    window (DHIS2's reporting rate), stopped and late partners first; per hub or
+    region; and what to send to the group chat today."""
+    rates = cached(view, "reporting.reporting", view.scope, region=view.region)
+    st.subheader(t("partners.rates.title", view.lang))
+    if rates.empty:
+        st.caption(t("partners.rates.none", view.lang))
+        return
+    expected, received = int(rates["expected"].sum()), int(rates["received"].sum())
+    counts = rates["status"].value_counts()
+    cards = ((t("partners.rates.network_rate", view.lang),
+              f"{received / expected:.0%}" if expected else "—"),
+             (t("partners.rates.received", view.lang), f"{received:,} / {expected:,}"),
+             (t("partners.rates.status.silent", view.lang), f"{counts.get('silent', 0):,}"),
+             (t("partners.rates.status.late", view.lang), f"{counts.get('late', 0):,}"))
+    for column, (label, value) in zip(st.columns(len(cards)), cards):
+        column.metric(label, value)
+    known = rates.attrs.get("on_time_known", False)
+    st.caption(t("partners.rates.caption", view.lang, window=view.window)
+               + ("" if known else " " + t("partners.rates.on_time_unknown", view.lang)))
+    shown = rates.copy()
+    shown["schedule"] = [_schedule(e, g, s, view.lang) for e, g, s in
+                         zip(shown["every_days"], shown["grace_days"], shown["set_by_hub"])]
+    columns = dict(REPORTING_COLUMNS)
+    if not known:
+        columns.pop("on_time_rate")
+    display = show_table(shown, view, columns, "partners.rates.col", special={
+        "status": lambda v: t(f"partners.rates.status.{v}", view.lang)}, key="rates_table")
+    download(display, f"lifeline_reporting_rates_{view.as_of.isoformat()}.csv", view,
+             key="dl_partners_rates")
+    by = st.radio(t("partners.rates.by", view.lang), ("hub", "region"), horizontal=True,
+                  key="rates_by", format_func=lambda b: t(f"partners.rates.by.{b}", view.lang))
+    rolled = cached(view, "reporting.reporting_rollup", view.scope, by=by)
+    name = {"hub": ("hub_name", TEXT), "region": ("prefecture_adcode", REGION)}[by]
+    show_table(rolled, view, {name[0]: Col(name[0], NAME if by == "hub" else REGION),
+                              "rate": PERCENT, "received": COUNT, "expected": COUNT,
+                              "partners": COUNT, "silent_partners": COUNT,
+                              "late_partners": COUNT}, "partners.rates.col", key="rates_rollup")
+    lines = partners.schedule_reminder_lines(rates, view.lang)
+    st.markdown(f"**{t('partners.rates.remind.title', view.lang)}**")
+    if lines:
+        st.code("\n".join(lines), language=None, wrap_lines=True)
+    else:
+        st.info(t("partners.rates.remind.none", view.lang))
+
+
 def single_partner(view: View) -> None:
     """Prefectures where one partner, or none, is active in the window (the view's
     region only, when one is chosen)."""
@@ -209,6 +280,7 @@ def render(view: View) -> None:
         return
     headlines(view)
     freshness_table(view)
+    reporting_rates(view)
     single_partner(view)
     who_what_where(view)
     profile(view)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.analytics import metric_table
+from dashboard.analytics.contributions import pledge_state
 from dashboard.analytics.funding import DEFAULT_DAYS as OVERLAP_DAYS
 from dashboard.analytics.funding import overlaps
 from dashboard.analytics.metrics import (
@@ -37,6 +38,7 @@ from dashboard.analytics.metrics import (
 )
 from dashboard.analytics.needs import gap_ranking, needs_at
 from dashboard.analytics.partners import freshness, freshness_counts
+from dashboard.analytics.reporting import reporting
 from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.i18n import region_label, t
 from data_loaders import store
@@ -173,6 +175,43 @@ def _partners(con, scope: Scope, region: str | None = None) -> dict:
     }
 
 
+MAX_PLEDGES = 5  # lapsed pledges listed by name (the count is always full)
+
+
+def _reporting(con, scope: Scope, lang: str, region: str | None = None) -> dict:
+    """The partners' reporting against their schedules (dashboard.analytics.reporting):
+    how many, how many not reporting lately and where most of them are based, the
+    reports received and expected in the window."""
+    rates = reporting(con, scope, region)
+    quiet = rates[rates["status"] == "silent"]
+    # Most quiet partners first; a tie goes to the lower region code (the same every run).
+    where = quiet["prefecture_adcode"].value_counts()
+    where = where.sort_index().sort_values(ascending=False, kind="stable")
+    top = None
+    if not where.empty:
+        reg = load_registry().get(where.index[0])
+        top = {"adcode": where.index[0], "n": int(where.iloc[0]),
+               "name": region_label(reg.name, reg.name_en, lang) if reg else where.index[0]}
+    return {"partners": len(rates), "silent": len(quiet), "late": int((rates["status"] == "late").sum()),
+            "expected": int(rates["expected"].sum()), "received": int(rates["received"].sum()),
+            "top_region": top}
+
+
+def _pledges(con, scope: Scope, region: str | None = None) -> dict:
+    """Open pledges on needs (claimed), and those past their date without a delivery
+    (lapsed): the hub calls the organisation, and the need is no longer covered."""
+    frame = pledge_state(con, scope.as_of)
+    if region:
+        frame = frame[frame["region_adcode"] == region]
+    lapsed = frame[frame["expired"].astype(bool)]
+    return {"open": len(frame), "lapsed_count": len(lapsed),
+            "lapsed": [{"organisation": _clean(r["organisation"]) or r["org_id"],
+                        "facility": _clean(r["facility"]), "item": _clean(r["item"]),
+                        "quantity": _clean(r["quantity"]), "unit": _clean(r["unit"]),
+                        "due_on": pd.Timestamp(r["due_on"]).date().isoformat()}
+                       for r in lapsed.head(MAX_PLEDGES).to_dict("records")]}
+
+
 _OVERDUE_LIST_SQL = f"""
 SELECT d.delivery_id, f.facility_id, f.name AS facility_name, f.region_adcode, d.category,
        d.item, d.quantity, d.unit, d.expected_on,
@@ -262,7 +301,9 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
     lang, window {start, end, days}, province {adcode, name, name_en}, region {adcode,
     name, name_en} or None, compared {d1, d7, d1_has_data, d7_has_data}, headline (value at
     D, D−1, D−7 and changes per measure), gaps {formula, regions, facilities}, partners
-    {counts, overdue_after_days, overdue, silent},
+    {counts, overdue_after_days, overdue, silent}, reporting {partners, silent, late,
+    expected, received, top_region} (schedules, issue 15), pledges
+    {open, lapsed_count, lapsed},
     overdue_deliveries {count, top}, overlaps {days, count, top}, changes (what the
     narrative draws on), late {day, then, now} when reports recorded since yesterday
     changed yesterday's open needs (:func:`late_reports`, else None) and narrative (a list
@@ -304,6 +345,8 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
         "headline": headline(now, past[1], past[7]),
         "gaps": _gaps(region_scores, facility_scores, scope, lang),
         "partners": _partners(con, scope, region),
+        "reporting": _reporting(con, scope, lang, region),
+        "pledges": _pledges(con, scope, region),
         "overdue_deliveries": _overdue(con, scope, now["overdue_deliveries"], lang, region),
         "overlaps": _overlaps(con, scope, lang, region),
         "changes": region_changes(areas, areas_d1 if past[1] is not None else None),

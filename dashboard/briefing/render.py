@@ -143,6 +143,7 @@ def render_markdown(b: dict, lang: str = "zh", map_file: str | None = None) -> s
             head = t(f"brief.partners.{cls}", lang, n=p["counts"][cls], days=p["overdue_after_days"])
             out.append(f"- {head}{t('brief.colon', lang)}{_partners_by_hub(p[cls], lang, _md)}"
                        f"{_more(len(p[cls]), p['counts'][cls], lang)}")
+    out += [f"- {_md(line)}" for line in reporting_lines(b, lang)]
 
     ov = b["overlaps"]
     out += ["", f"**{t('brief.section.overlaps', lang, window=b['window']['days'])}**"]
@@ -294,8 +295,34 @@ def _partners_html(b: dict, lang: str) -> str:
             head = e(t(f"brief.partners.{cls}", lang, n=p["counts"][cls], days=p["overdue_after_days"]))
             items.append(f"<li><b>{head}</b>{e(t('brief.colon', lang))}{_partners_by_hub(p[cls], lang, _h)}"
                          f"{e(_more(len(p[cls]), p['counts'][cls], lang))}</li>")
+    items += [f"<li>{e(line)}</li>" for line in reporting_lines(b, lang)]
     body = f"<ul>{''.join(items)}</ul>" if items else _none("brief.none.partners", lang)
     return _section(t("brief.section.partners", lang), body)
+
+
+def reporting_lines(b: dict, lang: str) -> list[str]:
+    """The partners' reporting rate, who is not reporting lately and where most of them
+    are, and the pledges past their date without a delivery (plain text)."""
+    lines = []
+    r = b.get("reporting") or {}
+    if r.get("expected"):
+        line = t("brief.reporting.rate", lang, rate=f"{r['received'] / r['expected']:.0%}",
+                 received=f"{r['received']:,}", expected=f"{r['expected']:,}",
+                 silent=f"{r['silent']:,}", partners=f"{r['partners']:,}")
+        if r.get("top_region") and r["silent"]:
+            line += t("brief.reporting.where", lang, n=r["top_region"]["n"],
+                      region=r["top_region"]["name"])
+        else:
+            line += t("brief.reporting.end", lang)
+        lines.append(line)
+    pledges = b.get("pledges") or {}
+    for p in pledges.get("lapsed", []):
+        amount = "" if p["quantity"] is None else f"{p['quantity']:,.0f}{p['unit'] or ''}"
+        lines.append(t("brief.pledge.lapsed", lang, who=p["organisation"], until=p["due_on"],
+                       facility=p["facility"] or "", what=f"{p['item'] or ''}{amount}"))
+    if len(pledges.get("lapsed", [])) < pledges.get("lapsed_count", 0):
+        lines.append(_more(len(pledges["lapsed"]), pledges["lapsed_count"], lang).strip())
+    return lines
 
 
 def _overlaps_html(b: dict, lang: str) -> str:

@@ -112,6 +112,14 @@ FAMILIES = {
     "brief.nar.*": "a sentence of the briefing's narrative",
     "brief.partners.*": "a freshness class in the briefing",
     "research.*": "a column, its description or a dictionary word of the research export",
+    "report.kind.*": "a form of the Report page (dashboard.app.report.FORMS)",
+    "report.help.*": "what a form of the Report page is for",
+    "report.refused.*": "why a filing was refused (SubmissionRefused.code)",
+    "report.state.*": "a submission's review status (schema.SUBMISSION_STATUSES)",
+    "report.filed.*": "a filing's outcome, by its status",
+    "report.summary.*": "a part of a filing's one-line summary",
+    "report.status.*": "the status-update form, per table",
+    "report.col.*": "a column of the Report page's tables",
 }
 
 # key -> (Chinese, English): the files of dashboard/i18n/catalogue, then the schema's labels.

@@ -104,4 +104,7 @@ def _activity_frame(a, org, regions) -> pd.DataFrame:
         "activity_type": _text(a["type"]), "people_served": _ints(a["people"]),
         "volunteers": _ints(a["volunteers"]),
         "region_adcode": _text(np.array(regions.adcode, dtype=object)[a["pref"]]),
+        # What was distributed is asked of partners filing on the Report page; the demo's
+        # generated reports do not say it.
+        "category": None, "item": None, "quantity": np.nan, "unit": None,
     })

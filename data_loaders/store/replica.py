@@ -24,7 +24,8 @@ import duckdb
 from data_loaders.store import schema
 
 # Tables read whole on a refresh that found changes.
-SMALL_TABLES = ("imports", "quarantine", "review_queue", "name_aliases", "need_costs")
+SMALL_TABLES = ("imports", "quarantine", "review_queue", "name_aliases", "need_costs",
+                "submissions", "partner_settings")
 
 
 def refresh_seconds() -> float:

@@ -332,8 +332,41 @@ ACTIVITIES = Table(
         Column("people_served", INT, "服务人次", **_PEOPLE, hxl="#reached"),
         Column("volunteers", INT, "志愿者人数", **_PEOPLE, hxl="#capacity+volunteers"),
         Column("region_adcode", TEXT, "地市代码", derived=True, hxl="#adm2+code"),
+        # What was distributed (schema version 5: a partner's report says it; the
+        # columns come after the derived one because a migration adds them at the end).
+        Column("category", ENUM, "类别", choices=CATEGORIES, hxl="#sector"),
+        Column("item", TEXT, "物资", hxl="#item+name"),
+        Column("quantity", FLOAT, "数量", **_FREE_QTY, hxl="#item+distributed"),
+        Column("unit", TEXT, "单位", hxl="#item+unit"),
     ),
     aliases=("活动", "reports", "activity_reports"),
+)
+
+PLEDGE_STATUSES = _choices(
+    ("open", "认领中", ("已认领", "pledged")),
+    ("fulfilled", "已兑现", ("已完成", "done")),
+    ("withdrawn", "已撤回", ("撤回", "cancelled")),
+)
+
+# A pledge (认领): an organisation says it will cover an open need, N by a date, so that
+# others do not send the same thing. Open and past its date without a delivery, it is
+# flagged to the hub (dashboard.analytics.pledges).
+PLEDGES = Table(
+    "pledges",
+    "认领",
+    "pledge_id",
+    (
+        Column("pledge_id", ID, "认领编号", required=True, unique=True, hxl="#meta+id+pledge"),
+        Column("need_id", ID, "需求编号", required=True, ref="needs", hxl="#meta+id+need"),
+        Column("org_id", ID, "认领机构", required=True, ref="organizations", hxl="#org+id"),
+        Column("quantity", FLOAT, "数量", **_FREE_QTY, hxl="#item+pledged"),
+        Column("unit", TEXT, "单位", hxl="#item+unit"),
+        Column("pledged_on", DATE, "认领日期", required=True, hxl="#date+pledged"),
+        Column("due_on", DATE, "承诺送达日期", required=True, aliases=("送达日期",),
+               hxl="#date+due"),
+        Column("status", ENUM, "状态", choices=PLEDGE_STATUSES, default="open", hxl="#status"),
+    ),
+    aliases=("认领", "pledge", "承诺"),
 )
 
 CASE_COUNTS = Table(
@@ -363,7 +396,8 @@ CASE_COUNTS = Table(
 # Order matters: a table only refers to tables before it (organizations refers to itself).
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (ORGANIZATIONS, FACILITIES, NEEDS, DELIVERIES, GRANTS, ACTIVITIES, CASE_COUNTS)
+    for t in (ORGANIZATIONS, FACILITIES, NEEDS, DELIVERIES, GRANTS, ACTIVITIES, PLEDGES,
+              CASE_COUNTS)
 }
 
 # The store's other tables are made by its numbered migrations
@@ -371,8 +405,10 @@ TABLES: dict[str, Table] = {
 # back (``quarantine``: what a user uploaded is never lost), the cost of meeting one need
 # per category (``need_costs``, a planning assumption of the Funding page, seeded from
 # data_loaders/ingest/rules/need_costs.csv and edited in the app), the review queue and
-# the names a person confirmed (``review_queue``, ``name_aliases``), and the history of
-# every record (``changes`` and ``<table>_history``). tests/test_migrations.py checks that
+# the names a person confirmed (``review_queue``, ``name_aliases``), the history of
+# every record (``changes`` and ``<table>_history``), what partners and funders filed on
+# the Report page and its review (``submissions``) and each partner's reporting schedule
+# and trust (``partner_settings``). tests/test_migrations.py checks that
 # the migrated tables have exactly the columns declared here.
 
 # Bounds of a cost per need (CNY): below one yuan or above a hundred million is a typo.
@@ -447,3 +483,8 @@ def choice_lookup(column: Column) -> dict[str, str]:
         for spelling in (choice.value, choice.zh, *choice.aliases):
             lookup[spelling.strip().lower()] = choice.value
     return lookup
+
+
+# What a partner or funder files on the Report page waits for the hub's review
+# (data_loaders.ingest.submissions); only approved rows reach the tables above.
+SUBMISSION_STATUSES = ("submitted", "approved", "returned")

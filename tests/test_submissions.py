@@ -1,0 +1,253 @@
+"""Partners and funders file their own rows; the hub reviews (issue 15).
+
+Every write goes through the gate (dashboard.access.run) as a page makes it, on the file
+and on PostgreSQL: a partner files only rows of its own organisation, changes only its
+own records, and nothing it files counts until the hub approves it.
+"""
+
+import json
+
+import pytest
+
+from dashboard.access import AccessDenied, audit, bound, run
+from data_loaders.ingest import submissions
+from data_loaders.ingest.submissions import SubmissionInvalid, SubmissionRefused
+from tests.conftest import BOTH, writer
+
+BACKENDS = BOTH
+
+P1 = bound("partner", "P1")
+P2 = bound("partner", "P2")
+F1 = bound("funder", "F1")
+
+REPORT = {"org_id": "P1", "reported_on": "2020-02-16", "region": "武汉",
+          "activity_type": "distribution", "people_served": 120, "volunteers": 8,
+          "category": "food", "item": "蔬菜包", "quantity": 300, "unit": "份"}
+NEED = {"facility_id": "H2", "reported_by": "P1", "reported_on": "2020-02-16",
+        "category": "ppe", "item": "N95口罩", "quantity": "2万", "unit": "只",
+        "priority": "urgent"}
+
+
+def _file(con, role, org, table, row, **options):
+    with writer(con) as w:
+        return run(role, "submissions.submit", w, org, table, row, **options)
+
+
+def test_a_partners_report_waits_for_the_hub_then_counts(scenario_db):
+    filed = _file(scenario_db, P1, "P1", "activities", REPORT)
+    assert filed.status == "submitted" and filed.record_key.startswith("R-P1-")
+    reader = scenario_db
+    # Waiting: listed for the partner and the hub, not in the records.
+    assert reader.execute("SELECT count(*) FROM activities WHERE report_id = ?",
+                          [filed.record_key]).fetchone()[0] == 0
+    mine = run(P1, "submissions.own", reader, "P1")
+    assert mine["status"].tolist() == ["submitted"]
+    assert "submitted_by" not in mine.columns  # no address on any page
+    queue = run("hub", submissions.listing, reader, status="submitted")
+    assert queue["record_key"].tolist() == [filed.record_key]
+    with writer(scenario_db) as w:
+        assert run("hub", submissions.approve, w, [filed.submission_id]) == 1
+    reader = scenario_db
+    stored = reader.execute("SELECT org_id, people_served, quantity, region_adcode, item "
+                            "FROM activities WHERE report_id = ?",
+                            [filed.record_key]).fetchone()
+    assert stored == ("P1", 120, 300.0, "420100", "蔬菜包")
+    # The approval is one change that names the submission; the record's history has it.
+    change = reader.execute("SELECT reason, detail FROM changes ORDER BY change_id DESC "
+                            "LIMIT 1").fetchone()
+    assert change[0] == "approval"
+    detail = change[1] if isinstance(change[1], dict) else json.loads(change[1])
+    assert detail["approved"][0]["submission"] == filed.submission_id
+    assert run(P1, "submissions.own", reader, "P1")["status"].tolist() == ["approved"]
+
+
+def test_a_partner_cannot_file_or_change_another_organisations_row(scenario_db):
+    # For another organisation: refused by the gate before anything runs.
+    with pytest.raises(AccessDenied):
+        _file(scenario_db, P1, "P2", "activities", {**REPORT, "org_id": "P2"})
+    # Its own organisation's name, another's row: refused by the store's check.
+    with pytest.raises(SubmissionRefused) as refused:
+        _file(scenario_db, P1, "P1", "activities", {**REPORT, "org_id": "P2"})
+    assert refused.value.code == "not_own_row"
+    # A change of P2's need N4, written as if it were P1's: refused.
+    with pytest.raises(SubmissionRefused) as refused:
+        _file(scenario_db, P1, "P1", "needs", {**NEED, "need_id": "N4", "facility_id": "V1"})
+    assert refused.value.code == "not_own_record"
+    # A facility is proposed, never changed.
+    with pytest.raises(SubmissionRefused) as refused:
+        _file(scenario_db, P1, "P1", "facilities", {"facility_id": "H1", "name": "改名",
+                                                    "facility_type": "hospital", "region": "武汉"})
+    assert refused.value.code == "facility_exists"
+    # A table the role does not file, and approval on arrival: refused by the gate.
+    with pytest.raises(AccessDenied):
+        _file(scenario_db, P1, "P1", "grants", {"funder_id": "P1", "recipient_id": "P2",
+                                                "amount_cny": 100})
+    with pytest.raises(AccessDenied):
+        _file(scenario_db, P1, "P1", "activities", REPORT, approve=True)
+    # Unbound partners, researchers and the public file nothing; nor do they review.
+    for role in ("partner", "researcher", "public", None):
+        with pytest.raises(AccessDenied):
+            _file(scenario_db, role, "P1", "activities", REPORT)
+    with writer(scenario_db) as w, pytest.raises(AccessDenied):
+        run(P1, submissions.approve, w, ["x"])
+    reader = scenario_db
+    assert reader.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+    refusals = [e for e in audit.entries(limit=50) if e.get("action") == "refused"]
+    assert any("submissions.submit for 'P2'" in e.get("what", "") for e in refusals)
+
+
+def test_a_partner_updates_the_status_of_its_own_need(scenario_db):
+    reader = scenario_db
+    mine = run(P1, "submissions.own_records", reader, "P1", "needs")
+    assert mine["need_id"].tolist() == ["N1"]  # N2, N3 are met; N4 is P2's
+    row = {k: v for k, v in mine.iloc[0].to_dict().items()}
+    row.update(status="met", closed_on="2020-02-17")
+    filed = _file(scenario_db, P1, "P1", "needs", row)
+    diff = run("hub", submissions.differences, scenario_db, "needs",
+               run("hub", submissions.listing, scenario_db)["record"][0])
+    assert diff == [("status", "open", "met"), ("closed_on", None, "2020-02-17")]
+    with writer(scenario_db) as w:
+        run("hub", submissions.approve, w, [filed.submission_id])
+    assert scenario_db.execute(
+        "SELECT status, CAST(closed_on AS VARCHAR) FROM needs WHERE need_id = 'N1'"
+    ).fetchone() == ("met", "2020-02-17")
+
+
+def test_a_row_breaking_the_import_rules_is_named_field_by_field(scenario_db):
+    with pytest.raises(SubmissionInvalid) as invalid:
+        _file(scenario_db, P1, "P1", "needs", {**NEED, "facility_id": "NOPE",
+                                               "category": "rockets", "quantity": "-3"})
+    codes = {(p.column, p.code) for p in invalid.value.problems}
+    assert ("facility_id", "unknown_reference") in codes
+    assert ("category", "bad_enum") in codes or any(c == "category" for c, _ in codes)
+    assert any(c == "quantity" for c, _ in codes)
+    assert scenario_db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+
+
+def test_a_need_may_name_a_facility_the_partner_proposed_approved_together(scenario_db):
+    facility = _file(scenario_db, P1, "P1", "facilities", {
+        "name": "新建方舱", "facility_type": "makeshift_hospital", "region": "武昌区"})
+    need = _file(scenario_db, P1, "P1", "needs", {**NEED, "facility_id": facility.record_key})
+    # Approved alone, the need names a facility not confirmed yet: nothing is written.
+    with writer(scenario_db) as w, pytest.raises(SubmissionInvalid):
+        run("hub", submissions.approve, w, [need.submission_id])
+    with writer(scenario_db) as w:  # together, the facility first whatever the order
+        run("hub", submissions.approve, w, [need.submission_id, facility.submission_id])
+    reader = scenario_db
+    assert reader.execute("SELECT quantity FROM needs WHERE need_id = ?",
+                          [need.record_key]).fetchone()[0] == 20000.0
+    assert reader.execute("SELECT county_adcode FROM facilities WHERE facility_id = ?",
+                          [facility.record_key]).fetchone()[0] == "420106"
+
+
+def test_a_returned_submission_carries_the_comment_and_writes_nothing(scenario_db):
+    filed = _file(scenario_db, P1, "P1", "activities", REPORT)
+    with writer(scenario_db) as w:
+        with pytest.raises(ValueError):
+            run("hub", submissions.send_back, w, [filed.submission_id], "  ")
+        run("hub", submissions.send_back, w, [filed.submission_id], "人数请核对")
+    mine = run(P1, "submissions.own", scenario_db, "P1")
+    assert mine[["status", "comment"]].values.tolist() == [["returned", "人数请核对"]]
+    with writer(scenario_db) as w, pytest.raises(SubmissionRefused):
+        run("hub", submissions.approve, w, [filed.submission_id])
+    assert scenario_db.execute(
+        "SELECT count(*) FROM activities WHERE report_id = ?", [filed.record_key]
+    ).fetchone()[0] == 0
+
+
+def test_the_hub_edits_then_approves(scenario_db):
+    filed = _file(scenario_db, P1, "P1", "activities", REPORT)
+    with writer(scenario_db) as w:
+        run("hub", submissions.approve, w, [filed.submission_id],
+            edits={filed.submission_id: {"people_served": 90, "org_id": "P1"}})
+    assert scenario_db.execute(
+        "SELECT people_served FROM activities WHERE report_id = ?", [filed.record_key]
+    ).fetchone()[0] == 90
+    # The hub's edit cannot hand the record to another organisation.
+    other = _file(scenario_db, P1, "P1", "activities", REPORT)
+    with writer(scenario_db) as w, pytest.raises(SubmissionRefused):
+        run("hub", submissions.approve, w, [other.submission_id],
+            edits={other.submission_id: {"org_id": "P2"}})
+
+
+def test_a_trusted_partner_is_approved_on_arrival_and_still_listed(scenario_db):
+    with writer(scenario_db) as w:
+        run("hub", submissions.set_partner, w, "P1", trusted=True, every_days=1, grace_days=2)
+    filed = _file(scenario_db, P1, "P1", "activities", REPORT)
+    assert filed.status == "approved"
+    reader = scenario_db
+    assert reader.execute("SELECT count(*) FROM activities WHERE report_id = ?",
+                          [filed.record_key]).fetchone()[0] == 1
+    assert run("hub", submissions.listing, reader)["status"].tolist() == ["approved"]
+    settings = run("hub", submissions.settings, reader)
+    assert settings[["org_id", "trusted", "every_days", "grace_days"]].values.tolist() == [
+        ["P1", True, 1, 2]]
+
+
+def test_a_form_sent_twice_is_filed_once(scenario_db):
+    first = _file(scenario_db, P1, "P1", "activities", REPORT, submission_id="s-1")
+    again = _file(scenario_db, P1, "P1", "activities", REPORT, submission_id="s-1")
+    assert again == first
+    assert scenario_db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+
+
+def test_a_funder_files_its_own_pledge_and_grant_only(scenario_db):
+    pledge = {"need_id": "N1", "org_id": "F1", "quantity": 500, "unit": "只",
+              "pledged_on": "2020-02-16", "due_on": "2020-02-18"}
+    filed = _file(scenario_db, F1, "F1", "pledges", pledge)
+    with pytest.raises(AccessDenied):
+        _file(scenario_db, F1, "F1", "activities", {**REPORT, "org_id": "F1"})
+    with pytest.raises(SubmissionRefused):
+        _file(scenario_db, F1, "F1", "pledges", {**pledge, "org_id": "P1"})
+    with writer(scenario_db) as w:
+        run("hub", submissions.approve, w, [filed.submission_id])
+    assert scenario_db.execute(
+        "SELECT org_id, quantity, CAST(due_on AS VARCHAR), status FROM pledges"
+    ).fetchall() == [("F1", 500.0, "2020-02-18", "open")]
+
+
+def _pledge(con, org, need, due, quantity=500):
+    filed = _file(con, bound("funder", org), org, "pledges", {
+        "need_id": need, "org_id": org, "quantity": quantity, "unit": "只",
+        "pledged_on": "2020-02-12", "due_on": due})
+    with writer(con) as w:
+        run("hub", submissions.approve, w, [filed.submission_id])
+
+
+def test_a_pledge_lapses_past_its_date_without_a_delivery(scenario_db):
+    from datetime import date
+
+    _pledge(scenario_db, "F1", "N1", "2020-02-14")  # past at 02-15, F1 sent nothing to N1
+    _pledge(scenario_db, "L1", "N4", "2020-02-14")  # past, but L1 ... see below
+    state = run("hub", "contributions.pledge_state", scenario_db, date(2020, 2, 15))
+    lapsed = dict(zip(state["org_id"], state["expired"]))
+    assert lapsed == {"F1": True, "L1": True}
+    # A delivery on its way from the pledging organisation keeps the pledge alive.
+    with writer(scenario_db) as w:
+        run("hub", "submissions.submit", w, "L1", "deliveries", {
+            "need_id": "N4", "facility_id": "V1", "carrier_id": "L1", "category": "food",
+            "quantity": 50, "unit": "袋", "dispatched_on": "2020-02-14",
+            "status": "in_transit"}, approve=True)
+    state = run("hub", "contributions.pledge_state", scenario_db, date(2020, 2, 15))
+    assert dict(zip(state["org_id"], state["expired"])) == {"F1": True, "L1": False}
+    # Before its date, no pledge is lapsed; a pledge made after D is not known at D.
+    early = run("hub", "contributions.pledge_state", scenario_db, date(2020, 2, 13))
+    assert not early["expired"].any() and len(early) == 2
+    assert run("hub", "contributions.pledge_state", scenario_db, date(2020, 2, 11)).empty
+    # The briefing names the lapsed pledge; the Needs page shows the claim on N1.
+    from dashboard.analytics.metrics import Scope
+    from dashboard.briefing.render import reporting_lines
+
+    brief = run("hub", "briefing.build_brief", scenario_db, Scope(date(2020, 2, 15), 7))
+    assert brief["pledges"]["lapsed_count"] == 1
+    assert "认领已过期：基金会一 承诺 2020-02-14 前向江汉医院送 N95口罩500只，尚无配送。" in \
+        reporting_lines(brief, "zh")
+
+
+def test_the_needs_page_shows_who_claimed_a_need(scenario_db):
+    from tests.apptest import frame_with, run_app
+
+    _pledge(scenario_db, "F1", "N1", "2020-02-20")
+    at = run_app("needs", {"as_of": "2020-02-15"})
+    table = frame_with(at, "已认领").set_index("设施")
+    assert table.loc["江汉医院", "已认领"] == "基金会一 500只，2020-02-20 前"
