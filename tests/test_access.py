@@ -18,7 +18,7 @@ from dashboard.present.markup import md
 from data_loaders.ingest.importer import SourceFile
 from data_loaders.ingest.mapping import Mapping
 from data_loaders.ingest.review import ReviewError
-from data_loaders.ingest.submissions import SubmissionRefused
+from data_loaders.ingest.submissions import SubmissionInvalid, SubmissionRefused
 from tests.apptest import run_app
 from tests.conftest import AS_OF, BOTH, analytics
 
@@ -41,7 +41,8 @@ SAMPLES = {"scope": SCOPE, "as_of": AS_OF, "day": AS_OF, "prefecture": "420100",
            "status": "discarded", "key": "P1", "quarantine_ids": [],
            "source": SourceFile("organizations.csv", b""),
            "mapping": Mapping("organizations"), "keys": ["P1"], "submission_ids": [],
-           "comment": "请核对", "table": "pledges", "row": {}, "record": {}}
+           "comment": "请核对", "table": "pledges", "row": {}, "record": {},
+           "tables": frozenset({"pledges"}), "refs": {"organizations": ["P1"]}}
 
 
 def _arguments(entry: access.Query, con, role: str) -> dict:
@@ -77,6 +78,8 @@ def test_every_registered_query_runs_for_the_roles_of_its_level_and_no_other(
         assert entry.writes and exc.code == "not_pending"
     except SubmissionRefused as exc:  # an empty row is no organisation's
         assert name == "submissions.submit" and exc.code == "not_own_row"
+    except SubmissionInvalid:  # an empty workbook files nothing, and says so
+        assert name == "submissions.submit_workbook"
     except FileNotFoundError:  # a mapping profile no one saved
         assert name == "mapping.load_profile"
 
@@ -113,8 +116,8 @@ def test_the_registry_names_each_query_once_and_every_write_is_raw_or_scoped():
                             "audit.entries", "allocation.save_need_costs"}
     # A write below raw acts for one organisation, which the gate checks (scope).
     assert all(q.level == "raw" or q.scope == "org_id" for q in QUERIES.values() if q.writes)
-    assert [q.name for q in QUERIES.values() if q.writes and q.level != "raw"] == [
-        "submissions.submit"]
+    assert sorted(q.name for q in QUERIES.values() if q.writes and q.level != "raw") == [
+        "submissions.submit", "submissions.submit_workbook"]
     assert all(access.registered(q.function) is q for q in QUERIES.values())
     with pytest.raises(KeyError, match="not a registered query"):
         access.run("hub", "needs.no_such_query")

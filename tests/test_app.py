@@ -131,11 +131,11 @@ def test_data_page_lists_counts_history_and_template(scenario_db):
     assert [t.label for t in at.tabs] == ["① 上传与导入", "② 待确认匹配", "③ 隔离区", "④ 导入记录",
                                           "⑤ 模板说明"]
     counts = frame_with(at, "行数")
-    assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3, 0]
+    assert list(counts["行数"]) == [6, 6, 7, 7, 1, 3, 0, 0]  # no pledge, no case count
     history = frame_with(at, "导入时间（UTC）")
     assert "facilities.csv" in set(history["文件"])
     assert "文件校验码" in history.columns
-    assert len(at.tabs[4].expander) == 7  # one per table
+    assert len(at.tabs[4].expander) == 8  # one per table
 
 
 def test_sidebar_interaction_survives_a_rerun(scenario_db):

@@ -376,3 +376,46 @@ def test_servers_starting_together_make_the_store_once(pg_url):
     assert [o.strip() for o, _ in outs] == [str(migrations.LATEST)] * 4, [e for _, e in outs]
     con = store.connect(pg_url)
     assert con.execute("SELECT count(*) FROM lifeline_schema").fetchone()[0] == migrations.LATEST
+
+
+def test_fifty_partners_filing_at_once_are_each_stored_once(pg_url):
+    """Issue 15 §5: fifty partners send their report at the same moment through the gate
+    on PostgreSQL, each a second time (a retry after a dropped answer); every report is
+    stored once and none is lost, and approving them all at once writes fifty records."""
+    import pandas as pd
+
+    from dashboard.access import bound, run
+    from data_loaders.ingest import submissions
+
+    setup = store.connect(pg_url)
+    assert import_paths(setup, [SCENARIO]).ok
+    orgs = pd.DataFrame({"org_id": [f"Q{i:02d}" for i in range(50)],
+                         "name": [f"伙伴{i:02d}" for i in range(50)], "org_type": "partner",
+                         "hub_id": "HUB1"})
+    store.write(setup, {"organizations": orgs})
+    setup.close()
+
+    def file(org: str) -> tuple[str, str]:
+        con = store.connect(pg_url)
+        try:
+            row = {"org_id": org, "reported_on": "2020-02-15", "region": "武汉",
+                   "activity_type": "distribution", "people_served": 10}
+            first = run(bound("partner", org), "submissions.submit", con, org, "activities",
+                        row, submission_id=f"s-{org}")
+            again = run(bound("partner", org), "submissions.submit", con, org, "activities",
+                        row, submission_id=f"s-{org}")
+            assert again == first
+            return first.submission_id, first.record_key
+        finally:
+            con.close()
+
+    with ThreadPoolExecutor(25) as pool:  # bounded: 25 connections at a time
+        filed = list(pool.map(file, orgs["org_id"], timeout=240))
+    con = store.connect(pg_url)
+    assert con.execute("SELECT count(*), count(DISTINCT org_id) FROM submissions "
+                       "WHERE status = 'submitted'").fetchone() == (50, 50)
+    assert run("hub", submissions.approve, con, [s for s, _ in filed]) == 50
+    keys = [k for _, k in filed]
+    assert con.execute("SELECT count(*) FROM activities WHERE report_id IN ("
+                       + ", ".join("?" for _ in keys) + ")", keys).fetchone()[0] == 50
+    con.close()

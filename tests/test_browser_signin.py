@@ -13,6 +13,8 @@ import os
 import re
 import secrets
 import shutil
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -33,19 +35,19 @@ ROLES_TOML = """\
 signed_in_default = "public"
 anonymous = "overview"
 """
-ALL_PAGES = {"总览", "晨间简报", "地图", "覆盖", "需求", "伙伴网络", "协作网络", "资金与重复捐赠",
+ALL_PAGES = {"总览", "晨间简报", "地图", "覆盖", "需求", "伙伴网络", "协作网络", "资金与重复捐赠", "填报",
              "数据", "数据与方法"}
 ANONYMOUS = {"总览"}
 
 
-@pytest.fixture(scope="module")
-def signin(demo_db_path, tmp_path_factory):
-    """The provider and `streamlit run` in sign-in mode; yields (app URL, provider, db)."""
+@contextmanager
+def signin_app(demo_db: Path, folder: Path, roles_toml: str):
+    """The loopback provider and `streamlit run` in sign-in mode on a copy of the demo,
+    with ``roles_toml`` as the roles file; yields (app URL, provider, db)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("signin")
     db = folder / "demo.duckdb"
-    shutil.copy(demo_db_path, db)
+    shutil.copy(demo_db, db)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with OIDCProvider(redirect_uris=[f"{url}/oauth2callback"]) as idp:
@@ -56,12 +58,19 @@ def signin(demo_db_path, tmp_path_factory):
             f'client_id = "{idp.client_id}"\n'
             f'client_secret = "{idp.client_secret}"\n'
             f'server_metadata_url = "{idp.metadata_url}"\n', encoding="utf-8")
-        (folder / "roles.toml").write_text(ROLES_TOML, encoding="utf-8")
+        (folder / "roles.toml").write_text(roles_toml, encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k != "LIFELINE_AUTH"}  # the secrets decide
         env |= {"LIFELINE_ROLES": str(folder / "roles.toml")}
         with streamlit_server(db, folder, env, ("--secrets.files", str(folder / "secrets.toml")),
                               port):
             yield url, idp, db
+
+
+@pytest.fixture(scope="module")
+def signin(demo_db_path, tmp_path_factory):
+    """The provider and `streamlit run` in sign-in mode; yields (app URL, provider, db)."""
+    with signin_app(demo_db_path, tmp_path_factory.mktemp("signin"), ROLES_TOML) as app:
+        yield app
 
 
 def nav_links(page) -> set[str]:

@@ -128,6 +128,12 @@ def test_export_partners_and_overlaps(tmp_path, capsys):
     partners = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
     assert dict(zip(partners["org_id"], partners["freshness"])) == {
         "P1": "fresh", "P2": "fresh", "P3": "silent"}  # tests/data/scenario/README.md
+    # Reporting against the default schedule (tests/test_reporting.py, by hand).
+    assert partners.set_index("org_id").loc[["P1", "P2", "P3"], [
+        "expected_reports", "received_reports", "late_periods", "reporting_status"]
+    ].values.tolist() == [["2", "1", "0", "ok"], ["7", "1", "3", "silent"],
+                          ["7", "0", "4", "silent"]]
+    assert partners["on_time_rate"].isna().all()  # imported afterwards: not known
     assert main(["export", "overlaps", "--as-of", "2020-02-15", "--days", "7", "--db", str(db),
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []  # one supplier per facility there

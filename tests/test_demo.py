@@ -81,7 +81,8 @@ def test_enum_values_are_canonical(demo):
 def test_keys_unique_and_readable(demo):
     patterns = {"organizations": r"ORG-\d{4}", "facilities": r"FAC-\d{6}",
                 "needs": r"NEED-\d{7}", "deliveries": r"DLV-\d{7}", "grants": r"GRT-\d{5}",
-                "activities": r"ACT-\d{7}", "case_counts": r"\d{6}:2020-\d\d-\d\d"}
+                "activities": r"ACT-\d{7}", "case_counts": r"\d{6}:2020-\d\d-\d\d",
+                "pledges": r"PLG-\d{5}"}
     for name, table in TABLES.items():
         keys = demo[name][table.key]
         assert keys.notna().all() and keys.is_unique, name

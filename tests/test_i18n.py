@@ -27,7 +27,7 @@ def test_the_chinese_side_is_chinese():
     allowed_latin = {"CSV", "XLSX", "JSON", "SHA", "HXL", "WGS", "GCJ", "BD", "python", "dashboard",
                      "demo", "export", "needs", "as", "of", "MB", "pp", "PPE", "UTC", "ID", "N",
                      "mapping", "max", "ln", "PDF", "HTML", "Markdown", "Parquet", "chromium",
-                     "UTF", "GB", "DHIS"}  # formats, encodings, flags, systems
+                     "UTF", "GB"}  # formats, encodings, flags
     # and formulas are not words
     bilingual = {"sidebar.language", "app.open_app"}  # read by people of either language
     for key, (zh, _en) in CATALOGUE.items():

@@ -70,7 +70,7 @@ def test_the_chinese_methods_are_chinese():
     # date pattern YYYY-MM-DD and the max of a formula.
     assert words <= {"HXL", "CSV", "JSON", "Parquet", "UTF", "BOM", "Excel", "Windows", "Proxy",
                      "GCJ", "SHA", "UTC", "Noto", "CJK", "matplotlib", "pydeck", "ColorBrewer",
-                     "null", "libhxl", "YYYY", "max"}, words
+                     "null", "libhxl", "YYYY", "max", "DHIS"}, words
 
 
 @pytest.mark.parametrize("lang, after", [("en", "**Hubs:**"), ("zh", "**枢纽**：")])

@@ -112,7 +112,7 @@ def test_the_need_table_fits_a_1440_pixel_screen_with_the_widest_values(lang):
         "item": ["医用一次性防护服（符合 GB19082-2009）"], "unit": ["只"],
         "requested": [1_000_000.0], "delivered": [250_000.0], "in_transit": [120_000.0],
         "unmet": [750_000.0], "days_open": [19],
-        "claimed": ["已过期：晴川携手公益基金会 1,000,000只，2020-03-31 前"]})
+        "claimed": ["晴川携手公益基金会 至03-31；长江共济基金会 至04-02"]})
     table = layout(ui.whole_needs(frame, lang), lang, ui.NEED_COLUMNS, ui.PREFIX, ui._VALUE_COLUMNS)
     assert table.width <= TABLE_WIDTH, [(c.header, c.width) for c in table.columns]
     # No quantity is cut: each column is as wide as its quantity with its unit.

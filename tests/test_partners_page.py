@@ -29,7 +29,10 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
     metrics = {m.label: m.value for m in at.metric}
     # The Overview's two cards (same definition), then the stale partners by class.
     assert metrics == {"活跃一线机构": "2", "失联一线机构": "1", "待跟进": "0", "久无动态": "0",
-                       "从未报告": "1"}
+                       "从未报告": "1",
+                       # Reporting against schedules (tests/test_reporting.py, by hand).
+                       "报告率": "12%", "已收到 / 应交报告": "2 / 16", "近期未报告": "2",
+                       "有逾期": "0"}
     # The quietest first: P3 never seen, P2 five days (A3 02-10), P1 today (D7).
     table = frame_with(at, "动态状态")
     assert table[["机构名称", "动态状态", "最近动态"]].values.tolist() == [
@@ -40,7 +43,11 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
     days = table["无动态天数"].tolist()
     assert pd.isna(days[0]) and days[1:] == [5, 0]
     assert "机构编号" not in table.columns and "所属枢纽编号" not in table.columns
-    assert [c.value for c in at.code] == ["【湖北枢纽】伙伴三 从未报告"]
+    assert [c.value for c in at.code] == [
+        "【湖北枢纽】伙伴三 从未报告",  # freshness: no sign of work at all
+        # and against the schedule: P3 never filed, P1's report for today is due
+        "【湖北枢纽】伙伴三：还没有提交过活动报告，请今天提交。\n"
+        "【湖北枢纽】伙伴一：今天应交报告。"]
     assert not any(c in table.columns for c in ("org_id", "freshness", "last_seen"))
     single = frame_with(at, "唯一的一线机构")
     assert len(single) == 16 and "武汉市" not in set(single["地区"])
@@ -62,9 +69,13 @@ def test_partners_page_for_a_region(scenario_db, run_partners):
     # the window no partner worked in 孝感, so it is listed as a prefecture with none.
     at = run_partners(params={"as_of": "2020-02-15", "region": "420900"})
     assert {m.label: m.value for m in at.metric} == {
-        "活跃一线机构": "1", "失联一线机构": "0", "待跟进": "0", "久无动态": "0", "从未报告": "0"}
+        "活跃一线机构": "1", "失联一线机构": "0", "待跟进": "0", "久无动态": "0", "从未报告": "0",
+        "报告率": "14%", "已收到 / 应交报告": "1 / 7", "近期未报告": "1", "有逾期": "0"}
     assert frame_with(at, "动态状态")["机构名称"].tolist() == ["伙伴二"]
-    assert not at.code and any("无需催报" in i.value for i in at.info)
+    # Fresh (it delivered), so no call for silence; but its activity reports are behind.
+    assert any("无需催报" in i.value for i in at.info)
+    assert [c.value for c in at.code] == [
+        "【湖北枢纽】伙伴二：最近一次活动报告在 5 天前，请今天提交。"]
     single = frame_with(at, "唯一的一线机构")
     assert single[["地区", "活跃一线机构数"]].values.tolist() == [["孝感市", 0]]
     matrix = frame_with(at, "孝感市")
@@ -72,7 +83,11 @@ def test_partners_page_for_a_region(scenario_db, run_partners):
     # 武汉: two partners active there in the window, so not listed; P3 is to be reminded.
     at = run_partners(params={"as_of": "2020-02-15", "region": "420100"})
     assert any("不止一家" in i.value for i in at.info)
-    assert [c.value for c in at.code] == ["【湖北枢纽】伙伴三 从未报告"]
+    assert [c.value for c in at.code] == [
+        "【湖北枢纽】伙伴三 从未报告",  # freshness: no sign of work at all
+        # and against the schedule: P3 never filed, P1's report for today is due
+        "【湖北枢纽】伙伴三：还没有提交过活动报告，请今天提交。\n"
+        "【湖北枢纽】伙伴一：今天应交报告。"]
 
 
 def test_partners_page_in_english_hub_and_profile(scenario_db, run_partners):

@@ -48,6 +48,9 @@ def test_a_partner_files_an_activity_report_and_sees_it_waiting(scenario_db, par
     at = partner("ops@p1.example")
     assert at.title[0].value == "填报与审核"
     assert "代表：伙伴一" in _texts(at)
+    # Its own reporting at 02-15 (tests/test_reporting.py): 1 of 2 periods, due today.
+    assert [m.value for m in at.metric] == ["50%", "1 / 2", "0", "按期"]
+    assert "今天应交一份活动报告。" in _texts(at)
     assert [r.options for r in at.radio if r.key == "report_kind"][0] == [
         "活动报告", "需求", "配送", "状态更新", "认领", "新设施"]
     _field(at, "report_activity_people_served").set_value(120)
@@ -136,3 +139,14 @@ def test_the_local_hub_files_for_a_partner_and_it_counts_at_once(scenario_db):
     assert "已提交活动报告，已生效。" in [s.value for s in at.success]
     open_page(at, "report").run()
     assert not at.exception
+
+
+def test_the_hubs_review_queue_in_english(scenario_db, partner):
+    at = partner("ops@p1.example")
+    _field(at, "report_activity_people_served").set_value(120)
+    at.button(key="FormSubmitter:report_form_activity-提交").click().run()
+    hub = partner("lead@hub.example", lang="en")
+    assert "1 submission waiting. Only approved records count in the analyses." in _texts(hub)
+    queue = next(d.value for d in hub.dataframe if "Organisation" in d.value.columns)
+    assert queue["Organisation"].tolist() == ["伙伴一"]
+    assert queue["Kind"].tolist() == ["Activity report"]

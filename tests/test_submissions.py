@@ -7,12 +7,14 @@ own records, and nothing it files counts until the hub approves it.
 
 import json
 
+import pandas as pd
 import pytest
 
 from dashboard.access import AccessDenied, audit, bound, run
+from dashboard.analytics.metrics import Scope
 from data_loaders.ingest import submissions
 from data_loaders.ingest.submissions import SubmissionInvalid, SubmissionRefused
-from tests.conftest import BOTH, writer
+from tests.conftest import AS_OF, BOTH, writer
 
 BACKENDS = BOTH
 
@@ -202,7 +204,7 @@ def test_a_funder_files_its_own_pledge_and_grant_only(scenario_db):
     with writer(scenario_db) as w:
         run("hub", submissions.approve, w, [filed.submission_id])
     assert scenario_db.execute(
-        "SELECT org_id, quantity, CAST(due_on AS VARCHAR), status FROM pledges"
+        "SELECT org_id, quantity, CAST(due_on AS VARCHAR), pledge_status FROM pledges"
     ).fetchall() == [("F1", 500.0, "2020-02-18", "open")]
 
 
@@ -250,4 +252,149 @@ def test_the_needs_page_shows_who_claimed_a_need(scenario_db):
     _pledge(scenario_db, "F1", "N1", "2020-02-20")
     at = run_app("needs", {"as_of": "2020-02-15"})
     table = frame_with(at, "已认领").set_index("设施")
-    assert table.loc["江汉医院", "已认领"] == "基金会一 500只，2020-02-20 前"
+    assert table.loc["江汉医院", "已认领"] == "基金会一 至02-20"
+    assert pd.isna(table.loc["王家湾村", "已认领"])  # no pledge: an empty cell ("—")
+    from dashboard.app import needs as page
+
+    full = page.with_claims(
+        run("hub", "needs.needs_at", scenario_db, Scope(AS_OF, 7)),
+        run("hub", "contributions.pledge_state", scenario_db, AS_OF), "zh")
+    assert full.set_index("need_id").loc["N1", "claimed_detail"] == "基金会一 500只，2020-02-20 前"
+
+
+def test_a_period_past_its_deadline_is_locked_until_the_hub_reopens_it(scenario_db,
+                                                                       monkeypatch):
+    from datetime import date
+
+    from dashboard.analytics import reporting_rates
+
+    # Without a schedule set by the hub, nothing locks (the 2020 records can be filed).
+    _file(scenario_db, P1, "P1", "activities", {**REPORT, "reported_on": "2020-02-01"})
+    # Every 3 days from 02-01 with 1 day's grace: 02-07 … 02-09 has its deadline on 02-10.
+    with writer(scenario_db) as w:
+        run("hub", submissions.set_partner, w, "P1", every_days=3, grace_days=1,
+            starts_on=date(2020, 2, 1))
+    monkeypatch.setattr(submissions, "today", lambda: date(2020, 2, 10))
+    _file(scenario_db, P1, "P1", "activities", {**REPORT, "reported_on": "2020-02-08"})
+    monkeypatch.setattr(submissions, "today", lambda: date(2020, 2, 11))
+    with pytest.raises(SubmissionRefused) as refused:
+        _file(scenario_db, P1, "P1", "activities", {**REPORT, "reported_on": "2020-02-08"})
+    assert (refused.value.code, refused.value.key) == ("period_locked", "2020-02-07")
+    # The same periods as the reporting rates count.
+    period = reporting_rates.period_of(date(2020, 2, 8), date(2020, 2, 1), 3, 1)
+    assert (period.start, period.deadline) == (date(2020, 2, 7), date(2020, 2, 10))
+    # The current period is open; the hub's own entry is not held by the lock.
+    _file(scenario_db, P1, "P1", "activities", {**REPORT, "reported_on": "2020-02-10"})
+    _file(scenario_db, "hub", "P1", "activities", {**REPORT, "reported_on": "2020-02-08"},
+          approve=True)
+    with writer(scenario_db) as w:
+        assert run("hub", submissions.reopen, w, "P1", date(2020, 2, 9)) == date(2020, 2, 7)
+        assert run("hub", submissions.reopen, w, "P1", date(2020, 2, 10)) is None  # open
+        with pytest.raises(AccessDenied):
+            run(P1, submissions.reopen, w, "P1", date(2020, 2, 9))
+    _file(scenario_db, P1, "P1", "activities", {**REPORT, "reported_on": "2020-02-08"})
+
+
+def _workbook(con, org="P1"):
+    """The offline workbook of ``org`` as the page builds it, read back as sheets."""
+    import io
+
+    import pandas as pd
+
+    from dashboard.present.workbook import offline_workbook
+
+    data = offline_workbook(run(bound("partner", org), "contributions.workbook_frames", con,
+                                org, "2020-02-16"))
+    return pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object)
+
+
+def _xlsx(sheets) -> bytes:
+    import io
+
+    import pandas as pd
+
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as w:
+        for name, frame in sheets.items():
+            frame.to_excel(w, sheet_name=name, index=False)
+    return out.getvalue()
+
+
+def _upload(con, sheets, org="P1", tables=frozenset({"activities", "needs", "pledges"})):
+    from data_loaders.ingest.importer import SourceFile
+
+    data = sheets if isinstance(sheets, bytes) else _xlsx(sheets)
+    with writer(con) as w:
+        return run(bound("partner", org), "submissions.submit_workbook", w, org,
+                   SourceFile("离线填报.xlsx", data), tables)
+
+
+def test_the_offline_workbook_is_prefilled_and_files_what_was_filled(scenario_db):
+    sheets = _workbook(scenario_db)
+    assert list(sheets)[:6] == ["填写说明", "活动报告", "需求", "配送", "认领", "新设施"]
+    report = sheets["活动报告"]
+    assert report[["机构编号", "日期", "地区"]].values.tolist() == [["P1", "2020-02-16", "武汉市"]]
+    assert len(sheets["需求"]) == 10 and set(sheets["需求"]["上报机构"]) == {"P1"}
+    # The references: its facilities (where it reported, first) and the open needs near it.
+    facilities = sheets["参考-本机构设施"]
+    # Where P1 reported needs or carried deliveries first, then the rest of its prefecture.
+    own = facilities[facilities["本机构填报过"] == True]["设施编号"]  # noqa: E712
+    assert {"H1", "C1"} <= set(own) and list(own.index) == list(range(len(own)))
+    assert "H2" in set(facilities["设施编号"]) - set(own)
+    assert set(sheets["参考-未满足需求"]["需求编号"]) >= {"N1"}
+    # Filled offline: the report, one need; the blank rows are skipped.
+    report.loc[0, "服务人次"] = 80
+    sheets["需求"].loc[0, ["设施编号", "类别", "数量"]] = ["H2", "ppe", "1万"]
+    filed = _upload(scenario_db, sheets)
+    assert sorted(f.record_key[0] for f in filed) == ["N", "R"]
+    assert scenario_db.execute("SELECT count(*) FROM submissions WHERE status = 'submitted'"
+                               ).fetchone()[0] == 2
+
+
+def test_a_workbook_with_one_bad_row_files_nothing_and_names_it(scenario_db):
+    sheets = _workbook(scenario_db)
+    sheets["活动报告"].loc[0, "服务人次"] = 80
+    sheets["需求"].loc[0, ["设施编号", "类别"]] = ["H2", "ppe"]
+    sheets["需求"].loc[3, ["设施编号", "类别"]] = ["NOWHERE", "火箭"]
+    sheets["认领"].loc[0, ["需求编号", "认领机构", "承诺送达日期"]] = ["N1", "P2", "2020-02-18"]
+    with pytest.raises(SubmissionInvalid) as invalid:
+        _upload(scenario_db, sheets)
+    found = {(p.file, p.row, p.column, p.code) for p in invalid.value.problems}
+    assert ("离线填报.xlsx:需求", 5, "facility_id", "unknown_reference") in found
+    assert ("离线填报.xlsx:需求", 5, "category", "bad_enum") in found or any(
+        f[1] == 5 and f[2] == "category" for f in found)
+    assert ("离线填报.xlsx:认领", 2, "org_id", "refused_not_own_row") in found
+    assert scenario_db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+    # A sheet the role does not file is refused by the gate before anything is read.
+    with pytest.raises(AccessDenied):
+        _upload(scenario_db, sheets, tables=frozenset({"grants"}))
+    # A workbook with nothing filled says so.
+    with pytest.raises(SubmissionInvalid) as empty:
+        _upload(scenario_db, _workbook(scenario_db))
+    assert [p.code for p in empty.value.problems] == ["nothing_in_file"]
+
+
+def test_a_workbook_sent_twice_is_filed_once(scenario_db):
+    sheets = _workbook(scenario_db)
+    sheets["活动报告"].loc[0, "服务人次"] = 80
+    data = _xlsx(sheets)  # the very same file, twice
+    first = _upload(scenario_db, data)
+    again = _upload(scenario_db, data)
+    assert again == first
+    assert scenario_db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+
+
+def test_a_pledge_waiting_for_review_shows_as_pending_and_counts_nowhere(scenario_db):
+    from dashboard.app import needs as page
+
+    _file(scenario_db, F1, "F1", "pledges", {"need_id": "N1", "org_id": "F1", "quantity": 500,
+                                            "unit": "只", "pledged_on": "2020-02-12",
+                                            "due_on": "2020-02-14"})
+    counted = run("hub", "contributions.pledge_state", scenario_db, AS_OF)
+    assert counted.empty  # not approved: not in the analyses, never lapsed
+    shown = run("hub", "contributions.pledge_state", scenario_db, AS_OF, pending=True)
+    assert shown[["need_id", "org_id", "waiting", "expired"]].values.tolist() == [
+        ["N1", "F1", True, False]]
+    table = page.with_claims(run("hub", "needs.needs_at", scenario_db, Scope(AS_OF, 7)),
+                             shown, "zh").set_index("need_id")
+    assert table.loc["N1", "claimed"] == "待审核·基金会一"

@@ -171,13 +171,16 @@ def _store_queries() -> None:
     for function in (importer.import_files, importer.import_paths, importer.resubmit,
                      store.set_quarantine_status, mapping.save_profile,
                      review.decide, review.accept_all, review.create_facility,
-                     submissions.approve, submissions.send_back, submissions.set_partner):
+                     submissions.approve, submissions.send_back, submissions.set_partner,
+                     submissions.reopen):
         query("raw", writes=True)(function)
     for function in (submissions.listing, submissions.settings, submissions.differences):
         query("raw")(function)
     # What a partner or funder files, and reads of its own filings: its own organisation's
     # only (the gate checks org_id; submit checks each row's owner).
     query("partner", writes=True, scope="org_id", name="submissions.submit")(submissions.submit)
+    query("partner", writes=True, scope="org_id",
+          name="submissions.submit_workbook")(submissions.submit_workbook)
     query("partner", scope="org_id", name="submissions.own")(submissions.own)
     query("partner", scope="org_id", name="submissions.own_records")(submissions.own_records)
 
@@ -275,6 +278,8 @@ def _check_scope(role: str | None, entry: Query, args: tuple, kwargs: dict) -> N
             raise AccessDenied(str(role), f"{entry.name} for {acting_for!r}", entry.level)
         if arguments.get("approve"):
             raise AccessDenied(str(role), f"{entry.name} approved on arrival", "raw")
-    table = arguments.get("table")
-    if entry.writes and table is not None and table not in WRITABLE.get(str(role), ()):
-        raise AccessDenied(str(role), f"{entry.name} of {table}", entry.level)
+    asked = [arguments["table"]] if arguments.get("table") is not None else []
+    asked += sorted(arguments.get("tables") or ())
+    refused = [name for name in asked if name not in WRITABLE.get(str(role), ())]
+    if entry.writes and refused:
+        raise AccessDenied(str(role), f"{entry.name} of {', '.join(refused)}", entry.level)

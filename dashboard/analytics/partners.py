@@ -142,10 +142,11 @@ def schedule_reminder_lines(rates: pd.DataFrame, lang: str = "zh") -> list[str]:
     lines = []
     for r in wanted.sort_values(["hub", "order", "org_id"]).to_dict("records"):
         name = _one_line(r["name"] if isinstance(r["name"], str) else r["org_id"])
-        if r["status"] == "silent":
-            days = r["days_silent"]
+        if r["status"] == "silent" and pd.isna(r["days_silent"]):
+            lines.append(t("partners.rates.remind.never", lang, hub=r["hub"], name=name))
+        elif r["status"] == "silent":
             lines.append(t("partners.rates.remind.silent", lang, hub=r["hub"], name=name,
-                           days="—" if pd.isna(days) else int(days)))
+                           days=int(r["days_silent"])))
         elif r["status"] == "late":
             lines.append(t("partners.rates.remind.late", lang, hub=r["hub"], name=name,
                            n=int(r["late"])))
@@ -409,8 +410,25 @@ EXPORT_COLUMNS = ["org_id", "name", "hub_id", "hub_name", "last_seen", "freshnes
 @query("partner")
 def export_partners(con, as_of: date, window: int = DEFAULT_WINDOW, fmt: str = "csv",
                     province: str | None = None) -> str:
-    """Every partner with its freshness at ``as_of``, as ``fmt`` (csv or json, as
+    """Every partner with its freshness at ``as_of`` and its reporting against its
+    schedule in the window (dashboard.analytics.reporting: reports expected and received,
+    the rate, the on-time rate, late periods, status), as ``fmt`` (csv or json, as
     dashboard.present.exports.export_text writes them)."""
-    frame = freshness(con, Scope(as_of, window, province))[EXPORT_COLUMNS].copy()
+    from dashboard.analytics.reporting import reporting
+
+    scope = Scope(as_of, window, province)
+    frame = freshness(con, scope)[EXPORT_COLUMNS].copy()
     frame["last_seen"] = [d.isoformat() if d is not None else None for d in frame["last_seen"]]
+    rates = reporting(con, scope).rename(columns=REPORTING_EXPORT)[list(REPORTING_EXPORT.values())]
+    if not rates.attrs.get("on_time_known", False) and "on_time_rate" in rates:
+        rates["on_time_rate"] = None  # not known for data loaded afterwards, never 0
+    frame = frame.merge(rates, on="org_id", how="left")
     return export_text(frame, fmt)
+
+
+# The reporting columns of the export, by their names in dashboard.analytics.reporting.
+REPORTING_EXPORT = {"org_id": "org_id", "every_days": "report_every_days",
+                    "grace_days": "report_grace_days", "expected": "expected_reports",
+                    "received": "received_reports", "rate": "reporting_rate",
+                    "on_time_rate": "on_time_rate", "late": "late_periods",
+                    "status": "reporting_status"}

@@ -130,7 +130,8 @@ NEED_COLUMNS = [Col("facility_name", NAME), Col("region_adcode", REGION), Col("p
                 Col("item", TEXT), *(Col(c, TEXT, align="right") for c in QUANTITIES),
                 Col("days_open", COUNT), Col("claimed", TEXT)]
 NEED_DOWNLOAD = [*NEED_COLUMNS[:3], Col("category", TEXT), Col("item", TEXT), Col("unit", TEXT),
-                 *(Col(c, TEXT) for c in QUANTITIES), Col("days_open", COUNT), Col("claimed", TEXT),
+                 *(Col(c, TEXT) for c in QUANTITIES), Col("days_open", COUNT),
+                 Col("claimed_detail", TEXT),
                  Col("reported_on", DATE),
                  Col("facility_type", TEXT), Col("beneficiary_group", TEXT),
                  Col("need_id", ID), Col("facility_id", ID)]
@@ -147,30 +148,36 @@ def need_table(view: View) -> None:
                           else value_label("category", c, view.lang))
     if chosen:
         frame = frame[frame["category"] == chosen]
-    frame = with_claims(frame, cached(view, "contributions.pledge_state", view.as_of), view.lang)
+    frame = with_claims(frame, cached(view, "contributions.pledge_state", view.as_of,
+                                      pending=True), view.lang)
     st.caption(t("needs.table.caption", view.lang))
     _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD,
            prepare=lambda rows, screen: whole_needs(rows, view.lang, screen))
 
 
 def with_claims(frame: pd.DataFrame, pledges: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` (open needs) with a ``claimed`` column: who pledged to cover each need,
-    how much and by when (``基金会一 500只，2月20日前``), a pledge past its date without a
-    delivery marked as lapsed — so no one sends the same thing unknowingly."""
+    """``frame`` (open needs) with who pledged to cover each need and until when, so no one
+    sends the same thing unknowingly: ``claimed`` for the screen (``基金会一 至02-20``, a
+    pledge past its date without a delivery marked ``已过期``, one the hub has not yet
+    approved ``待审核``) and ``claimed_detail`` for the download (how much, the full date)."""
     out = frame.copy()
-    if pledges.empty:
-        out["claimed"] = ""
-        return out
-    words = {}
-    for need, rows in pledges.groupby("need_id", sort=False):
-        words[need] = "；".join(
-            t("needs.claim.lapsed" if r.expired else "needs.claim.open", lang,
-              who=r.organisation if isinstance(r.organisation, str) else r.org_id,
-              amount="" if pd.isna(r.quantity) else formatting.quantity(r.quantity)
-              + (r.unit if isinstance(r.unit, str) else ""),
-              until=pd.Timestamp(r.due_on).date().isoformat())
-            for r in rows.itertuples())
-    out["claimed"] = [words.get(n, "") for n in out["need_id"]]
+    short: dict[str, str] = {}
+    detail: dict[str, str] = {}
+    for need, rows in (pledges.groupby("need_id", sort=False) if not pledges.empty else ()):
+        parts, details = [], []
+        for r in rows.itertuples():
+            who = r.organisation if isinstance(r.organisation, str) else r.org_id
+            until = pd.Timestamp(r.due_on).date()
+            amount = "" if pd.isna(r.quantity) else (
+                formatting.quantity(r.quantity) + (r.unit if isinstance(r.unit, str) else ""))
+            lapsed = "waiting" if r.waiting else "lapsed" if r.expired else "open"
+            parts.append(t(f"needs.claim.short.{lapsed}", lang, who=who,
+                           until=until.strftime("%m-%d")))
+            details.append(t(f"needs.claim.{lapsed}", lang, who=who, amount=amount,
+                             until=until.isoformat()))
+        short[need], detail[need] = "；".join(parts), "；".join(details)
+    out["claimed"] = [short.get(n, "") for n in out["need_id"]]
+    out["claimed_detail"] = [detail.get(n, "") for n in out["need_id"]]
     return out
 
 

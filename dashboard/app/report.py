@@ -19,10 +19,17 @@ import streamlit as st
 
 from dashboard.access import AccessDenied, org_of
 from dashboard.app.cache import cached, fresh
+from dashboard.app.components import offer
 from dashboard.app.frame import View
 from dashboard.app.tables import DATE, ID, NAME, TEXT, Col, show_table
 from dashboard.i18n import problem_message, region_label, value_label
-from data_loaders.ingest.submissions import SubmissionInvalid, SubmissionRefused
+from dashboard.present.workbook import offline_workbook
+from data_loaders.ingest.importer import SourceFile
+from data_loaders.ingest.submissions import (
+    WORKBOOK_SHEETS,
+    SubmissionInvalid,
+    SubmissionRefused,
+)
 from data_loaders.store import schema
 from geo.regions import load_registry
 
@@ -56,6 +63,12 @@ FORMS: dict[str, Form] = {
     "grant": Form("grants", "funder_id", ("recipient_id", "amount_cny", "category", "region",
                                           "start_on", "end_on")),
 }
+# An offline workbook of a partner is small: a few hundred rows at most.
+MAX_WORKBOOK_MB = 5
+
+# What a filing of each table is called (the form that files it).
+KIND_OF = {form.table: kind for kind, form in FORMS.items()}
+
 # The forms each role is offered, in order ("status": a status update of its own records).
 ROLE_FORMS = {
     "partner": ("activity", "need", "delivery", "status", "pledge", "facility"),
@@ -90,6 +103,8 @@ def render(view: View) -> None:
         _status_form(view, org)
     else:
         _form(view, org, kind, names)
+    st.divider()
+    _offline(view, org, kinds)
     st.divider()
     _own(view, org)
 
@@ -130,7 +145,7 @@ def _form(view: View, org: str, kind: str, names: dict[str, str]) -> None:
 
 def _label(view: View, table: schema.Table, col: schema.Column) -> str:
     # A facility or need is chosen by what it is, not typed as an id.
-    label = view.t(f"table.{col.ref}" if col.ref in ("facilities", "needs")
+    label = view.t(f"report.field.{col.ref}" if col.ref in ("facilities", "needs")
                    else f"column.{table.name}.{col.name}")
     return f"{label} *" if col.required else label
 
@@ -238,11 +253,16 @@ def _file(view: View, org: str, kind: str) -> None:
         row[form.owner] = org
     if form.dated:
         row[form.dated] = _today(view)
-    if kind == "delivery" and row.get("need_id") and not row.get("facility_id"):
+    if row.get("need_id"):
         needs = cached(view, "contributions.open_needs_in", view.region)
         match = needs[needs["need_id"] == row["need_id"]]
-        if not match.empty:  # a delivery answering a need goes to the need's facility
-            row["facility_id"] = match["facility_id"].iloc[0]
+        if not match.empty:
+            # A delivery or pledge answering a need is for the need's facility and, unless
+            # the person said otherwise, of its category, item and unit.
+            for column in ("facility_id", "category", "item", "unit"):
+                if column in schema.TABLES[form.table].column_names and not row.get(column) \
+                        and pd.notna(match[column].iloc[0]):
+                    row[column] = match[column].iloc[0]
     _send(view, org, kind, form.table, row)
 
 
@@ -325,9 +345,88 @@ def _file_status(view: View, org: str, table_name: str, records: pd.DataFrame) -
     _send(view, org, "status", table_name, row)
 
 
+# --- offline -----------------------------------------------------------------------
+
+def _offline(view: View, org: str, kinds: tuple[str, ...]) -> None:
+    """Download the organisation's workbook; upload it filled (all or nothing)."""
+    st.subheader(view.t("report.offline.title"))
+    st.caption(view.t("report.offline.caption"))
+    stem = f"lifeline_offline_{org}_{_today(view).isoformat()}.xlsx"
+    offer(view.t("report.offline.download"),
+          lambda: offline_workbook(fresh(view, "contributions.workbook_frames", org, _today(view)),
+                                   view.lang),
+          stem, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", view,
+          "dl_offline_workbook")
+    # A new key empties the uploader once its workbook is filed.
+    turn = st.session_state.get("_offline_turn", 0)
+    upload = st.file_uploader(view.t("report.offline.upload"), type=["xlsx"],
+                              key=f"report_offline_upload_{turn}",
+                              max_upload_size=MAX_WORKBOOK_MB)
+    for line in st.session_state.pop("_offline_done", []):
+        st.success(line)
+    problems = st.session_state.pop("_offline_problems", None)
+    if problems:
+        st.error(view.t("report.offline.problems"))
+        show_table(problems, view, {"where": TEXT, "row": TEXT, "column": TEXT,
+                                    "message": Col("message", TEXT, width=420)},
+                   "report.offline.col", key="offline_problems")
+    if upload is not None:
+        st.button(view.t("report.offline.submit"), key="report_offline_submit", type="primary",
+                  on_click=_file_workbook, args=(view, org, kinds, upload.name,
+                                                 upload.getvalue()))
+
+
+def _file_workbook(view: View, org: str, kinds: tuple[str, ...], name: str, data: bytes) -> None:
+    tables = frozenset(FORMS[k].table for k in kinds if k in FORMS)
+    try:
+        filed = fresh(view, "submissions.submit_workbook", org, SourceFile(name, data), tables)
+    except SubmissionInvalid as invalid:
+        rows = []
+        for problem in invalid.problems:
+            message, fix = problem_message(problem, view.lang)
+            table = submission_table(problem.file)
+            rows.append({"where": (problem.file or "").rpartition(":")[2],
+                         "row": "" if problem.row is None else str(problem.row),
+                         "column": view.t(f"column.{table}.{problem.column}")
+                         if table and problem.column else (problem.column or ""),
+                         "message": f"{message} {fix}".strip()})
+        st.session_state["_offline_problems"] = pd.DataFrame(rows)
+        return
+    st.session_state["_offline_done"] = [view.t("report.offline.filed", n=len(filed))]
+    st.session_state["_offline_turn"] = st.session_state.get("_offline_turn", 0) + 1
+
+
+def submission_table(where: str | None) -> str | None:
+    """The table a workbook problem's sheet files (``offline.xlsx:需求`` → needs)."""
+    return WORKBOOK_SHEETS.get((where or "").rpartition(":")[2])
+
+
 # --- what one has filed ------------------------------------------------------------
 
+def _record(view: View, org: str) -> None:
+    """The organisation's own reporting against its schedule in the window (the
+    Partners page's figures for it alone)."""
+    if view.as_of is None:
+        return
+    rates = cached(view, "reporting.reporting", view.scope)
+    mine = rates[rates["org_id"] == org]
+    if mine.empty:
+        return
+    row = mine.iloc[0]
+    st.markdown(f"**{view.t('report.record.title', window=view.window)}**")
+    cards = ((view.t("partners.rates.network_rate"),
+              f"{row['rate']:.0%}" if pd.notna(row["rate"]) else "—"),
+             (view.t("partners.rates.received"), f"{int(row['received'])} / {int(row['expected'])}"),
+             (view.t("partners.rates.col.late"), f"{int(row['late'])}"),
+             (view.t("partners.rates.col.status"), view.t(f"partners.rates.status.{row['status']}")))
+    for column, (label, value) in zip(st.columns(len(cards)), cards):
+        column.metric(label, value)
+    if bool(row["due_today"]):
+        st.caption(view.t("report.record.due_today"))
+
+
 def _own(view: View, org: str) -> None:
+    _record(view, org)
     st.subheader(view.t("report.own.title"))
     mine = fresh(view, "submissions.own", org)
     if mine.empty:
@@ -352,7 +451,7 @@ def _referenced_names(view: View, frame: pd.DataFrame) -> dict[str, dict[str, st
 def _submission_rows(view: View, frame: pd.DataFrame) -> pd.DataFrame:
     known = _referenced_names(view, frame)
     return pd.DataFrame({
-        "what": [view.t(f"table.{name}") for name in frame["table_name"]],
+        "what": [view.t(f"report.kind.{KIND_OF[name]}") for name in frame["table_name"]],
         "summary": [_summary(view, name, record, known) for name, record
                     in zip(frame["table_name"], frame["record"])],
         "state": [view.t(f"report.state.{s}") for s in frame["status"]],
@@ -368,7 +467,8 @@ def _summary(view: View, table: str, record: dict, known: dict[str, dict[str, st
     parts = []
     for ref, column in (("needs", "need_id"), ("facilities", "facility_id"),
                         ("organizations", "recipient_id")):
-        if column in schema_table.column_names and record.get(column):
+        if column != schema_table.key and column in schema_table.column_names \
+                and record.get(column):
             parts.append(known.get(ref, {}).get(record[column], view.t("report.proposed")))
             break
     for column in ("item", "name", "activity_type", "category", "status"):
@@ -401,7 +501,7 @@ def _review(view: View, names: dict[str, str]) -> None:
         st.caption(view.t("report.review.none"))
         _partner_settings(view, names)
         return
-    st.caption(view.t("report.review.count", n=len(queue)))
+    st.caption(view.t("report.review.count", n=len(queue), s="" if len(queue) == 1 else "s"))
     shown = _submission_rows(view, queue)
     shown.insert(0, "organisation", [names.get(o, o) for o in queue["org_id"]])
     show_table(shown.drop(columns=["state", "comment"]), view,
@@ -421,7 +521,8 @@ def _review(view: View, names: dict[str, str]) -> None:
         for ref in set(refs.values())})
     diff = [d for d in diff if d[0] != table.key]  # a made id says nothing to a reviewer
     st.dataframe(pd.DataFrame(
-        [(view.t(f"column.{table.name}.{c}"), _shown(c, old, view, known.get(refs.get(c), {})),
+        [(_label(view, table, table.column(c)).rstrip(" *"),
+          _shown(c, old, view, known.get(refs.get(c), {})),
           _shown(c, new, view, known.get(refs.get(c), {}))) for c, old, new in diff],
         columns=[view.t("report.review.field"), view.t("report.review.stored"),
                  view.t("report.review.filed")]), hide_index=True, width="stretch")
@@ -501,3 +602,13 @@ def _partner_settings(view: View, names: dict[str, str]) -> None:
             fresh(view, "submissions.set_partner", partner, trusted=trusted, every_days=every,
                   grace_days=grace, starts_on=view.first)
             st.success(view.t("report.settings.saved", org=names.get(partner, partner)))
+        day = st.date_input(view.t("report.settings.reopen"), value=None,
+                            key=f"settings_reopen_{partner}", format="YYYY-MM-DD")
+        if st.button(view.t("report.settings.reopen_button"), key="settings_reopen",
+                     disabled=day is None):
+            first = fresh(view, "submissions.reopen", partner, day)
+            if first is None:
+                st.info(view.t("report.settings.not_locked"))
+            else:
+                st.success(view.t("report.settings.reopened", org=names.get(partner, partner),
+                                  day=first.isoformat()))

@@ -120,6 +120,10 @@ FAMILIES = {
     "report.summary.*": "a part of a filing's one-line summary",
     "report.status.*": "the status-update form, per table",
     "report.col.*": "a column of the Report page's tables",
+    "report.field.*": "a field of a form that chooses a record (a facility, a need)",
+    "report.offline.col.*": "a column of the offline workbook's problem table",
+    "workbook.col.*": "a column of the offline workbook's reference sheets",
+    "workbook.guide.*": "a line of the offline workbook's guide",
 }
 
 # key -> (Chinese, English): the files of dashboard/i18n/catalogue, then the schema's labels.

@@ -66,7 +66,7 @@ def build_demo(seed: int = 7, scale: float = 1.0,
     _close_needs(rng, need, dl)
     grants = _build_grants(rng, regions, curve, org, scale)
     acts = _build_activities(rng, regions, org, scale)
-    return {
+    frames = {
         "organizations": _org_frame(org),
         "facilities": _facility_frame(fac, regions),
         "needs": _need_frame(need, fac, org),
@@ -75,6 +75,39 @@ def build_demo(seed: int = 7, scale: float = 1.0,
         "activities": _activity_frame(acts, org, regions),
         "case_counts": _case_frame(province, registry),
     }
+    frames["pledges"] = _pledge_frame(frames["needs"], frames["organizations"], seed)
+    return frames
+
+
+def _pledge_frame(needs: pd.DataFrame, orgs: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Pledges (认领) by foundations and companies on one in twenty of the urgent needs
+    still open, each due three days after it was made, two days after the need.
+
+    Drawn from their own generator, so adding them changed none of the other frames.
+    """
+    from data_loaders.store.schema import PLEDGES
+
+    rng = np.random.default_rng(seed + 15)
+    donors = orgs.loc[orgs["org_type"].isin(["foundation", "company"]), "org_id"].to_numpy()
+    wanted = needs[(needs["status"] == "open") & (needs["priority"] == "urgent")]
+    chosen = wanted.iloc[np.flatnonzero(rng.random(len(wanted)) < 0.05)]
+    if chosen.empty or len(donors) == 0:
+        return pd.DataFrame({c.name: pd.Series(dtype=object) for c in PLEDGES.columns})[
+            PLEDGES.column_names]
+    pledged = pd.to_datetime(chosen["reported_on"]) + pd.Timedelta(days=2)
+    frame = pd.DataFrame({
+        "pledge_id": [f"PLG-{i:05d}" for i in range(1, len(chosen) + 1)],
+        "need_id": chosen["need_id"].to_numpy(),
+        "org_id": rng.choice(donors, len(chosen)),
+        "quantity": np.ceil(chosen["quantity"].to_numpy(dtype=float) / 2),
+        "unit": chosen["unit"].to_numpy(),
+        "pledged_on": pledged.dt.date.to_numpy(),
+        "due_on": (pledged + pd.Timedelta(days=3)).dt.date.to_numpy(),
+        "pledge_status": "open",
+    })
+    for column in ("pledged_on", "due_on"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+    return frame[PLEDGES.column_names]
 
 
 def _case_frame(province: str | None, registry) -> pd.DataFrame:

@@ -10,6 +10,10 @@ writes the record and marks the submission in one transaction (one change, reaso
 names the submission. A returned submission carries the hub's comment; the partner files
 a corrected one. A trusted partner's submissions are approved on arrival and still listed.
 
+A partner's activity report for a period past its deadline is refused (the period is
+locked) when the hub has set the partner's schedule, unless the hub reopened that period
+(:func:`reopen`); the arithmetic of periods is the reporting rates' (DHIS2's expiry days).
+
 Ownership is checked here, below every page: an organisation files only rows of its own
 (:data:`OWNERS`: the column that names the organisation a row belongs to) and changes
 only records that are already its own; it proposes facilities but never changes one.
@@ -23,7 +27,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -197,7 +201,9 @@ def submit(con, org_id: str, table: str, row: dict, submission_id: str | None = 
         if earlier:
             return Filed(submission_id, *earlier[0])
         _check_ownership(con, schema_table, cells, org_id)
-        check(con, table, cells, pending_keys(con, org_id))
+        typed = check(con, table, cells, pending_keys(con, org_id))
+        if table == "activities" and not approve:
+            _check_period_open(con, org_id, typed["reported_on"].iloc[0])
         who, _ = store.actor()
         con.execute("INSERT INTO submissions (submission_id, org_id, table_name, record_key, "
                     "record, status, submitted_at, submitted_by) "
@@ -209,6 +215,59 @@ def submit(con, org_id: str, table: str, row: dict, submission_id: str | None = 
             _approve_one(con, submission_id, None, "trusted" if not approve else None)
             status = "approved"
     return Filed(submission_id, cells[schema_table.key], status)
+
+
+def today() -> date:
+    """The day a filing is made (UTC): what locks a period. Tests set it; a caller of
+    :func:`submit` cannot, so no one files into a locked period by naming another day."""
+    return store.now_utc().date()
+
+
+def _schedule(con, org_id: str) -> tuple[int, int, date | None] | None:
+    found = con.execute("SELECT every_days, grace_days, starts_on FROM partner_settings "
+                        "WHERE org_id = ? AND every_days IS NOT NULL AND grace_days IS NOT NULL",
+                        [org_id]).fetchall()
+    return tuple(found[0]) if found else None
+
+
+def locked_period(con, org_id: str, day) -> date | None:
+    """The first day of the locked period ``day`` falls in for ``org_id`` (its deadline,
+    the end + grace days the hub set, has passed and the hub has not reopened it), or
+    None: no schedule set, the period still open, or reopened."""
+    schedule = _schedule(con, org_id)
+    if schedule is None:
+        return None
+    every, grace, starts_on = int(schedule[0]), int(schedule[1]), schedule[2]
+    day = pd.Timestamp(day).date()
+    if starts_on is None or day < pd.Timestamp(starts_on).date():
+        return None  # before the schedule: no period
+    start = pd.Timestamp(starts_on).date()
+    # The same periods as dashboard.analytics.reporting_rates.period_of (tested to agree).
+    first = start + timedelta(days=((day - start).days // every) * every)
+    deadline = first + timedelta(days=every - 1 + grace)
+    if today() <= deadline:
+        return None
+    reopened = con.execute("SELECT count(*) FROM reopened_periods WHERE org_id = ? AND "
+                           "period_start = ?", [org_id, first]).fetchall()[0][0]
+    return None if reopened else first
+
+
+def _check_period_open(con, org_id: str, day) -> None:
+    first = locked_period(con, org_id, day)
+    if first is not None:
+        raise SubmissionRefused("period_locked", "activities", first.isoformat(), org_id)
+
+
+def reopen(con, org_id: str, day: date) -> date | None:
+    """Reopen the locked period ``day`` falls in for ``org_id`` (the hub's decision): its
+    reports are accepted again. Returns the period's first day, None when none was locked."""
+    with store.transaction(con, reason="approval", partner=org_id, reopened=str(day)):
+        first = locked_period(con, org_id, day)
+        if first is None:
+            return None
+        con.execute("INSERT INTO reopened_periods VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [org_id, first, store.now_utc(), store.actor()[0]])
+    return first
 
 
 def _load(con, submission_id: str) -> tuple[str, str, dict, str]:
@@ -280,10 +339,6 @@ def send_back(con, submission_ids: list[str], comment: str) -> int:
     return len(submission_ids)
 
 
-_COLUMNS = ("submission_id", "org_id", "table_name", "record_key", "record", "status",
-            "submitted_at", "reviewed_at", "comment", "change_id")
-
-
 def listing(con, org_id: str | None = None, status: str | None = None,
             limit: int = 500) -> pd.DataFrame:
     """Submissions, newest first: one organisation's (``org_id``) or all, of one
@@ -295,10 +350,11 @@ def listing(con, org_id: str | None = None, status: str | None = None,
     if status is not None:
         where.append("status = ?")
         params.append(status)
-    sql = (f"SELECT {', '.join(_COLUMNS)} FROM submissions"
+    sql = ("SELECT submission_id, org_id, table_name, record_key, record, status, "
+           "submitted_at, reviewed_at, comment, change_id FROM submissions"
            + (" WHERE " + " AND ".join(where) if where else "")
-           + f" ORDER BY submitted_at DESC, submission_id LIMIT {int(limit)}")
-    frame = con.execute(sql, params).df()
+           + " ORDER BY submitted_at DESC, submission_id LIMIT ?")
+    frame = con.execute(sql, [*params, int(limit)]).df()
     frame["record"] = [r if isinstance(r, dict) else json.loads(r) for r in frame["record"]]
     return frame
 
@@ -388,8 +444,64 @@ def own_records(con, org_id: str, table: str, open_only: bool = True) -> pd.Data
     if not owners:
         return pd.DataFrame(columns=schema_table.column_names)
     where = " OR ".join(f"{col} = ?" for col in owners)
-    closed = {"needs": "status = 'open'", "deliveries": "status IN ('planned', 'in_transit')",
-              "pledges": "status = 'open'"}.get(table) if open_only else None
-    sql = (f"SELECT * FROM {table} WHERE ({where})" + (f" AND {closed}" if closed else "")
-           + f" ORDER BY {table}.{schema_table.key} DESC LIMIT 500")
+    still_open = {"needs": " AND status = 'open'",
+                  "deliveries": " AND status IN ('planned', 'in_transit')",
+                  "pledges": " AND pledge_status = 'open'"}.get(table, "") if open_only else ""
+    sql = (f"SELECT * FROM {table} WHERE ({where})" + still_open
+           + f" ORDER BY {schema_table.key} DESC LIMIT 500")
     return con.execute(sql, [org_id] * len(owners)).df()
+
+
+# The sheets of the offline workbook a partner fills, and the table each files; the
+# workbook's other sheets (its facilities, the open needs, how to fill it) are read-only
+# references and never filed.
+WORKBOOK_SHEETS = {"活动报告": "activities", "需求": "needs", "配送": "deliveries",
+                   "认领": "pledges", "新设施": "facilities"}
+# Cells the workbook fills in before the partner sees it: a row holding nothing else is
+# one the partner left blank, not a report of nothing.
+PREFILLED = {"report_id", "org_id", "reported_on", "region", "reported_by", "carrier_id",
+             "pledged_on"}
+
+
+def submit_workbook(con, org_id: str, source, tables: frozenset[str] | set[str]) -> list[Filed]:
+    """File every filled row of the offline workbook ``source`` (a SourceFile) for
+    ``org_id``: each through the same checks as a form, all or nothing — one problem
+    anywhere (named by sheet, row and column) and nothing is filed
+    (:class:`SubmissionInvalid`). Only the sheets of :data:`WORKBOOK_SHEETS` whose table is
+    in ``tables`` (what the role files; the gate checks them) are read. The same file sent
+    again files nothing new."""
+    from data_loaders.ingest.importer import read_sources
+
+    read = read_sources([source])
+    sheets = [raw for raw in read.tables if WORKBOOK_SHEETS.get(raw.sheet or "") in tables]
+    problems = list(read.problems)
+    filed: list[Filed] = []
+    with store.transaction(con, reason="submission", workbook=source.name):
+        for raw in sheets:
+            table = schema.TABLES[WORKBOOK_SHEETS[raw.sheet]]
+            aliases = schema.header_aliases(table)
+            for number, (_, cells) in zip(raw.rows, raw.frame.iterrows()):
+                row = {aliases[str(h).strip().lower()]: v for h, v in cells.items()
+                       if str(h).strip().lower() in aliases}
+                row = _clean(row)
+                if not set(row) - PREFILLED:
+                    continue  # left blank
+                try:
+                    # One id per file, sheet and row: the same workbook sent twice (a
+                    # second press, a retry) files each row once.
+                    filed.append(submit(con, org_id, table.name, row, submission_id=(
+                        f"wb-{source.sha256[:16]}-{table.name}-{number}")))
+                except SubmissionInvalid as invalid:
+                    problems += [Problem(f"{source.name}:{raw.sheet}", number, p.column, p.value,
+                                         p.code, p.expected, p.suggestion)
+                                 for p in invalid.problems]
+                except SubmissionRefused as refused:
+                    column = (OWNERS[table.name][0] if refused.code == "not_own_row"
+                              and OWNERS.get(table.name) else table.key)
+                    problems.append(Problem(f"{source.name}:{raw.sheet}", number, column,
+                                            row.get(column), f"refused_{refused.code}"))
+        if problems:
+            raise SubmissionInvalid(problems)
+        if not filed:
+            raise SubmissionInvalid([Problem(source.name, None, None, None, "nothing_in_file")])
+    return filed

@@ -25,7 +25,7 @@ from data_loaders.store import schema
 
 # Tables read whole on a refresh that found changes.
 SMALL_TABLES = ("imports", "quarantine", "review_queue", "name_aliases", "need_costs",
-                "submissions", "partner_settings")
+                "submissions", "partner_settings", "reopened_periods")
 
 
 def refresh_seconds() -> float:

@@ -364,7 +364,10 @@ PLEDGES = Table(
         Column("pledged_on", DATE, "认领日期", required=True, hxl="#date+pledged"),
         Column("due_on", DATE, "承诺送达日期", required=True, aliases=("送达日期",),
                hxl="#date+due"),
-        Column("status", ENUM, "状态", choices=PLEDGE_STATUSES, default="open", hxl="#status"),
+        # Not "status": a value's label is read by column name, and a need's "open" is
+        # 未满足 where a pledge's is 认领中.
+        Column("pledge_status", ENUM, "认领状态", choices=PLEDGE_STATUSES, default="open",
+               hxl="#status+pledge"),
     ),
     aliases=("认领", "pledge", "承诺"),
 )
@@ -407,8 +410,9 @@ TABLES: dict[str, Table] = {
 # data_loaders/ingest/rules/need_costs.csv and edited in the app), the review queue and
 # the names a person confirmed (``review_queue``, ``name_aliases``), the history of
 # every record (``changes`` and ``<table>_history``), what partners and funders filed on
-# the Report page and its review (``submissions``) and each partner's reporting schedule
-# and trust (``partner_settings``). tests/test_migrations.py checks that
+# the Report page and its review (``submissions``), each partner's reporting schedule
+# and trust (``partner_settings``) and the locked periods the hub reopened
+# (``reopened_periods``). tests/test_migrations.py checks that
 # the migrated tables have exactly the columns declared here.
 
 # Bounds of a cost per need (CNY): below one yuan or above a hundred million is a typo.

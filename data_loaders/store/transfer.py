@@ -14,7 +14,7 @@ from data_loaders.store import schema
 # In the order they are written: the changes before the versions that name them.
 TABLES = ("changes", *(f"{name}_history" for name in schema.TABLES), *schema.TABLES,
           "imports", "quarantine", "review_queue", "name_aliases", "need_costs", "submissions",
-          "partner_settings")
+          "partner_settings", "reopened_periods")
 
 
 class NotEmpty(ValueError):

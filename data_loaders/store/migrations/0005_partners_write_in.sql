@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS pledges (
     unit VARCHAR,
     pledged_on DATE,
     due_on DATE,
-    status VARCHAR
+    pledge_status VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS pledges_history (
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS pledges_history (
     unit VARCHAR,
     pledged_on DATE,
     due_on DATE,
-    status VARCHAR,
+    pledge_status VARCHAR,
     PRIMARY KEY (pledge_id, change_id)
 );
 
@@ -62,4 +62,14 @@ CREATE TABLE IF NOT EXISTS partner_settings (
     starts_on DATE,
     updated_at TIMESTAMP,
     updated_by VARCHAR
+);
+
+-- A reporting period past its deadline is locked for the partner's filings; the hub can
+-- reopen one (issue 15 §4).
+CREATE TABLE IF NOT EXISTS reopened_periods (
+    org_id VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    reopened_at TIMESTAMP NOT NULL,
+    reopened_by VARCHAR,
+    PRIMARY KEY (org_id, period_start)
 );
