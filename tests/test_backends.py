@@ -419,3 +419,30 @@ def test_fifty_partners_filing_at_once_are_each_stored_once(pg_url):
     assert con.execute("SELECT count(*) FROM activities WHERE report_id IN ("
                        + ", ".join("?" for _ in keys) + ")", keys).fetchone()[0] == 50
     con.close()
+
+
+def test_sessions_opening_the_file_store_at_once_are_all_served(tmp_path):
+    """Two sessions of the app opening a page at the same moment open the same file from
+    two threads; DuckDB refused one ("Unique file handle conflict") and the page showed
+    a traceback (issue 15's screenshots, issue 16's server log)."""
+    import threading
+
+    path = tmp_path / "busy.duckdb"
+    store.connect(path).close()
+    errors: list[str] = []
+
+    def visit() -> None:
+        for _ in range(30):
+            try:
+                con = store.connect(path, wait=5)
+                con.execute("SELECT count(*) FROM needs").fetchall()
+                con.close()
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                errors.append(repr(exc)[:200])
+
+    threads = [threading.Thread(target=visit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []

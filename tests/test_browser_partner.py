@@ -130,7 +130,7 @@ def test_a_partner_files_from_a_phone_and_the_hub_approves(browser, app, tmp_pat
 
     # Offline: the workbook, filled without a connection, uploaded back.
     with tab.expect_download() as got:
-        main(tab).get_by_role("button", name="下载离线工作簿（Excel）").click()
+        main(tab).get_by_role("button", name="下载离线工作簿（XLSX）").click()
     assert got.value.suggested_filename.startswith("lifeline_offline_ORG-0003_")
     got.value.save_as(tmp_path / got.value.suggested_filename)
     book = openpyxl.load_workbook(tmp_path / got.value.suggested_filename)

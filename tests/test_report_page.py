@@ -150,3 +150,76 @@ def test_the_hubs_review_queue_in_english(scenario_db, partner):
     queue = next(d.value for d in hub.dataframe if "Organisation" in d.value.columns)
     assert queue["Organisation"].tolist() == ["伙伴一"]
     assert queue["Kind"].tolist() == ["Activity report"]
+
+
+def _submitted(con):
+    import json
+
+    rows = con.execute("SELECT table_name, record FROM submissions ORDER BY submitted_at").fetchall()
+    return [(t, r if isinstance(r, dict) else json.loads(r)) for t, r in rows]
+
+
+def test_a_delivery_answering_a_need_takes_its_facility_and_item(scenario_db, partner):
+    at = partner("ops@p1.example")
+    _choose(at, "report_kind", "delivery")
+    _field(at, "report_delivery_need_id").set_value("N1")
+    _field(at, "report_delivery_quantity").set_value("400")
+    _field(at, "report_delivery_status").set_value("in_transit")
+    at.button(key="FormSubmitter:report_form_delivery-提交").click().run()
+    assert "已提交配送，等待枢纽审核。" in [s.value for s in at.success]
+    table, record = _submitted(scenario_db)[-1]
+    assert table == "deliveries"
+    assert {k: record.get(k) for k in ("need_id", "facility_id", "carrier_id", "item", "unit",
+                                       "quantity", "status")} == {
+        "need_id": "N1", "facility_id": "H1", "carrier_id": "P1", "item": "N95口罩",
+        "unit": "只", "quantity": "400", "status": "in_transit"}
+
+
+def test_a_status_update_closes_ones_own_need(scenario_db, partner):
+    at = partner("ops@p1.example")
+    _choose(at, "report_kind", "status")
+    record = _field(at, "report_status_record")
+    assert record.options == ["N95口罩 1,000只 · 2020-02-10"]  # P1's one open need
+    _field(at, "report_status_value").set_value("met")
+    at.button(key="FormSubmitter:report_form_status-提交").click().run()
+    assert "已提交状态更新，等待枢纽审核。" in [s.value for s in at.success]
+    table, filed = _submitted(scenario_db)[-1]
+    assert (table, filed["need_id"], filed["status"], filed["closed_on"]) == (
+        "needs", "N1", "met", "2020-02-20")
+    # Deliveries: P1 carries none that is still moving.
+    _choose(at, "report_status_table", "deliveries")
+    assert "本机构没有在途或计划中的配送。" in _texts(at)
+
+
+def test_a_new_facility_and_a_funders_grant(scenario_db, partner):
+    at = partner("ops@p1.example")
+    _choose(at, "report_kind", "facility")
+    _field(at, "report_facility_name").set_value("武昌方舱医院")
+    _field(at, "report_facility_facility_type").set_value("makeshift_hospital")
+    at.button(key="FormSubmitter:report_form_facility-提交").click().run()
+    assert "已提交新设施，等待枢纽审核。" in [s.value for s in at.success]
+    funder = partner("board@f1.example")
+    _choose(funder, "report_kind", "grant")
+    _field(funder, "report_grant_recipient_id").set_value("P1")
+    _field(funder, "report_grant_amount_cny").set_value(50000)
+    funder.button(key="FormSubmitter:report_form_grant-提交").click().run()
+    assert "已提交资助，等待枢纽审核。" in [s.value for s in funder.success]
+    tables = [(t, r.get("name") or r.get("funder_id")) for t, r in _submitted(scenario_db)]
+    assert tables == [("facilities", "武昌方舱医院"), ("grants", "F1")]
+
+
+def test_a_report_for_a_locked_period_is_refused_in_words(scenario_db, partner, monkeypatch):
+    from datetime import date
+
+    from dashboard.access import run
+    from data_loaders.ingest import submissions
+
+    run("hub", submissions.set_partner, scenario_db, "P1", every_days=1, grace_days=1,
+        starts_on=date(2020, 2, 1))
+    monkeypatch.setattr(submissions, "today", lambda: date(2020, 2, 25))
+    at = partner("ops@p1.example")
+    _field(at, "report_activity_people_served").set_value(10)
+    at.button(key="FormSubmitter:report_form_activity-提交").click().run()
+    assert [e.value for e in at.error] == [
+        "这一期已过截止日期并已锁定。请联系枢纽重新打开这一期，或改填本期的报告。"]
+    assert not at.success and _submitted(scenario_db) == []

@@ -398,3 +398,17 @@ def test_a_pledge_waiting_for_review_shows_as_pending_and_counts_nowhere(scenari
     table = page.with_claims(run("hub", "needs.needs_at", scenario_db, Scope(AS_OF, 7)),
                              shown, "zh").set_index("need_id")
     assert table.loc["N1", "claimed"] == "待审核·基金会一"
+
+
+def test_a_delivery_waiting_for_review_is_said_beside_its_need_never_counted(scenario_db):
+    from dashboard.app import needs as page
+
+    _file(scenario_db, P1, "P1", "deliveries", {
+        "need_id": "N1", "facility_id": "H1", "carrier_id": "P1", "category": "ppe",
+        "quantity": 400, "unit": "只", "dispatched_on": "2020-02-14", "status": "in_transit"})
+    open_needs = run("hub", "needs.needs_at", scenario_db, Scope(AS_OF, 7)).set_index("need_id")
+    assert open_needs.loc["N1", "in_transit"] == 0  # not approved: not in the analyses
+    table = page.with_claims(open_needs.reset_index(), pd.DataFrame(), "zh",
+                             run("hub", "contributions.pending_deliveries", scenario_db))
+    row = table.set_index("need_id").loc["N1"]
+    assert (row["claimed"], row["claimed_detail"]) == ("配送待确认·伙伴一", "配送待确认：伙伴一 400只")

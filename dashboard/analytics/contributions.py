@@ -97,6 +97,19 @@ def pledge_state(con, as_of, pending: bool = False) -> pd.DataFrame:
 
 
 @query("facility")
+def pending_deliveries(con) -> pd.DataFrame:
+    """Deliveries a partner reported for a need that wait for the hub's review: shown
+    beside the need as reported but unconfirmed, never counted as delivered."""
+    return con.execute(
+        "SELECT s.record_key AS delivery_id, s.record->>'need_id' AS need_id, s.org_id, "
+        "o.name AS organisation, TRY_CAST(s.record->>'quantity' AS DOUBLE) AS quantity, "
+        "s.record->>'unit' AS unit, s.record->>'status' AS status "
+        "FROM submissions s LEFT JOIN organizations o ON o.org_id = s.org_id "
+        "WHERE s.table_name = 'deliveries' AND s.status = 'submitted' "
+        "AND s.record->>'need_id' IS NOT NULL ORDER BY s.submitted_at").df()
+
+
+@query("facility")
 def names(con, refs: dict[str, list[str]]) -> dict[str, dict[str, str]]:
     """What a person reads for the records ``refs`` names ({table: [key, ...]}): an
     organisation's or facility's name, a need's facility and item (``江汉医院 · N95口罩``)

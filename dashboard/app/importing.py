@@ -170,9 +170,11 @@ def recognition_table(found: list[Recognition], view: View, dated: bool = False)
     })
 
 
-def uploader_css(view: View, limit_mb: str) -> str:
+def uploader_css(view: View, limit_mb: str, types: tuple[str, ...] | list[str] = UPLOAD_TYPES
+                 ) -> str:
     """Streamlit writes its uploader's button ("Upload") and size line in English only:
-    in another language, the same words in the view's language are drawn in their place."""
+    in another language, the same words in the view's language are drawn in their place
+    (``types``: the kinds of file the uploader takes)."""
     if view.lang == "en":
         return ""
 
@@ -181,7 +183,7 @@ def uploader_css(view: View, limit_mb: str) -> str:
 
     button = css_text(view.t("data.upload_button"))
     line = css_text(view.t("data.upload_line", mb=limit_mb,
-                           types="、".join(kind.upper() for kind in UPLOAD_TYPES)))
+                           types="、".join(kind.upper() for kind in types)))
     zone = '[data-testid="stFileUploaderDropzone"]'
     words = f'{zone} button [data-testid="stMarkdownContainer"] p'
     size = f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span'

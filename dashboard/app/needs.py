@@ -149,17 +149,20 @@ def need_table(view: View) -> None:
     if chosen:
         frame = frame[frame["category"] == chosen]
     frame = with_claims(frame, cached(view, "contributions.pledge_state", view.as_of,
-                                      pending=True), view.lang)
+                                      pending=True), view.lang,
+                        cached(view, "contributions.pending_deliveries"))
     st.caption(t("needs.table.caption", view.lang))
     _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD,
            prepare=lambda rows, screen: whole_needs(rows, view.lang, screen))
 
 
-def with_claims(frame: pd.DataFrame, pledges: pd.DataFrame, lang: str) -> pd.DataFrame:
+def with_claims(frame: pd.DataFrame, pledges: pd.DataFrame, lang: str,
+                deliveries: pd.DataFrame | None = None) -> pd.DataFrame:
     """``frame`` (open needs) with who pledged to cover each need and until when, so no one
     sends the same thing unknowingly: ``claimed`` for the screen (``基金会一 至02-20``, a
     pledge past its date without a delivery marked ``已过期``, one the hub has not yet
-    approved ``待审核``) and ``claimed_detail`` for the download (how much, the full date)."""
+    approved ``待审核``; a delivery reported and waiting for review ``配送待确认``) and
+    ``claimed_detail`` for the download (how much, the full date)."""
     out = frame.copy()
     short: dict[str, str] = {}
     detail: dict[str, str] = {}
@@ -176,6 +179,14 @@ def with_claims(frame: pd.DataFrame, pledges: pd.DataFrame, lang: str) -> pd.Dat
             details.append(t(f"needs.claim.{lapsed}", lang, who=who, amount=amount,
                              until=until.isoformat()))
         short[need], detail[need] = "；".join(parts), "；".join(details)
+    for r in (deliveries.itertuples() if deliveries is not None else ()):
+        # A delivery reported and not yet confirmed: said, never counted.
+        who = r.organisation if isinstance(r.organisation, str) else r.org_id
+        amount = "" if pd.isna(r.quantity) else (
+            formatting.quantity(r.quantity) + (r.unit if isinstance(r.unit, str) else ""))
+        for words, text in ((short, t("needs.claim.short.reported", lang, who=who)),
+                            (detail, t("needs.claim.reported", lang, who=who, amount=amount))):
+            words[r.need_id] = "；".join(w for w in (words.get(r.need_id), text) if w)
     out["claimed"] = [short.get(n, "") for n in out["need_id"]]
     out["claimed_detail"] = [detail.get(n, "") for n in out["need_id"]]
     return out

@@ -21,6 +21,7 @@ from dashboard.access import AccessDenied, org_of
 from dashboard.app.cache import cached, fresh
 from dashboard.app.components import offer
 from dashboard.app.frame import View
+from dashboard.app.importing import uploader_css
 from dashboard.app.tables import DATE, ID, NAME, TEXT, Col, show_table
 from dashboard.i18n import problem_message, region_label, value_label
 from dashboard.present.workbook import offline_workbook
@@ -52,10 +53,12 @@ FORMS: dict[str, Form] = {
     "need": Form("needs", "reported_by", ("facility_id", "reported_on", "category", "item",
                                           "quantity", "unit", "priority",
                                           "beneficiary_group")),
-    "delivery": Form("deliveries", "carrier_id", ("need_id", "facility_id", "supplier_id",
-                                                  "category", "item", "quantity", "unit",
-                                                  "status", "dispatched_on", "expected_on",
-                                                  "delivered_on")),
+    # A delivery is the filer's as supplier or as carrier: it names either, and is the
+    # carrier when it names neither (_file).
+    "delivery": Form("deliveries", None, ("need_id", "facility_id", "supplier_id",
+                                          "carrier_id", "category", "item", "quantity", "unit",
+                                          "status", "dispatched_on", "expected_on",
+                                          "delivered_on")),
     "pledge": Form("pledges", "org_id", ("need_id", "quantity", "unit", "due_on"),
                    dated="pledged_on"),
     "facility": Form("facilities", None, ("name", "facility_type", "region", "capacity",
@@ -251,6 +254,8 @@ def _file(view: View, org: str, kind: str) -> None:
     row = {name: _value(kind, name) for name in form.fields}
     if form.owner:
         row[form.owner] = org
+    if kind == "delivery" and org not in (row.get("supplier_id"), row.get("carrier_id")):
+        row["carrier_id"] = org
     if form.dated:
         row[form.dated] = _today(view)
     if row.get("need_id"):
@@ -359,6 +364,9 @@ def _offline(view: View, org: str, kinds: tuple[str, ...]) -> None:
           "dl_offline_workbook")
     # A new key empties the uploader once its workbook is filed.
     turn = st.session_state.get("_offline_turn", 0)
+    css = uploader_css(view, f"{MAX_WORKBOOK_MB:g}", ["xlsx"])
+    if css:
+        st.html(css)
     upload = st.file_uploader(view.t("report.offline.upload"), type=["xlsx"],
                               key=f"report_offline_upload_{turn}",
                               max_upload_size=MAX_WORKBOOK_MB)

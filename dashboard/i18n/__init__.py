@@ -98,6 +98,7 @@ FAMILIES = {
     "needs.col.*": "a column of the Needs page's tables (PREFIX)",
     "needs.link.*": "how a delivery was linked to a need",
     "needs.gap.level.*": "the level of the gap ranking",
+    "needs.claim.*": "how a pledge or an unconfirmed delivery on a need reads (short: on screen)",
     "partners.*": "a freshness class, a column or a profile section of the Partners page",
     "network.col.*": "a column of the Network page's tables",
     "network.column.*": "a column of the network picture",

@@ -364,8 +364,11 @@ def differences(con, table: str, record: dict) -> list[tuple[str, object, object
     change; every filled column of a new record."""
     schema_table = schema.TABLES[table]
     stored = _stored(con, schema_table, record.get(schema_table.key, "")) or {}
+    named: dict[str, set[str]] = {}
+    for name, value in _refs(schema_table, record):  # a supplier and a carrier: both
+        named.setdefault(name, set()).add(value)
     try:
-        filed = check(con, table, record, {n: {v} for n, v in _refs(schema_table, record)})
+        filed = check(con, table, record, named)
         filed_row = filed.iloc[0].to_dict()
     except SubmissionInvalid:
         filed_row = record

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -249,13 +250,28 @@ def keep_uploads(con, uploads: list[tuple[str, str, bytes]], folder: Path | None
             raise
 
 
+# DuckDB refuses a connection when another thread of this process opens or closes the
+# same file at that moment ("Unique file handle conflict"): two sessions of the app
+# opening a page together. Connections are opened one at a time, and a conflict with a
+# closing one is tried again.
+_CONNECTING = threading.Lock()
+_CONFLICT_TRIES = 50
+
+
 def _open(target: Path, read_only: bool, wait: float, on_wait):
     """``duckdb.connect``, waiting up to ``wait`` seconds while another process writes."""
     deadline = time.monotonic() + wait
     told = False
+    conflicts = 0
     while True:
         try:
-            return duckdb.connect(str(target), read_only=read_only)
+            with _CONNECTING:
+                return duckdb.connect(str(target), read_only=read_only)
+        except duckdb.ResourceInUseException as exc:
+            if "file handle conflict" not in str(exc).lower() or conflicts >= _CONFLICT_TRIES:
+                raise
+            conflicts += 1
+            time.sleep(_POLL / 5)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
