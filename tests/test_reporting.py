@@ -79,3 +79,19 @@ def test_the_briefing_says_the_rate_and_where_the_quiet_partners_are(scenario_db
 
     assert reporting_lines(brief, "zh")[0].startswith(
         "报告率 12%（按报告计划收到 2 / 应交 16 期）；3 个伙伴中 2 个近期未提交活动报告")
+
+
+def test_the_briefing_marks_a_claimed_facility_among_the_largest_gaps(scenario_db):
+    from dashboard.briefing.render import render_html, render_markdown
+    from tests.conftest import writer as write_to
+
+    with write_to(scenario_db) as w:
+        run("hub", "submissions.submit", w, "F1", "pledges", {
+            "need_id": "N1", "org_id": "F1", "quantity": 500, "pledged_on": "2020-02-12",
+            "due_on": "2020-02-20"}, approve=True)
+    brief = run("hub", "briefing.build_brief", scenario_db, SCOPE)
+    claimed = {f["name"]: f["claimed_by"] for f in brief["gaps"]["facilities"]}
+    assert claimed["江汉医院"] == "基金会一 02-20" and claimed["王家湾村"] is None
+    assert "江汉医院（武汉市）" in render_markdown(brief, "zh")
+    assert "（已认领：基金会一 02-20）" in render_markdown(brief, "zh")
+    assert "江汉医院 · 已认领" in render_html(brief, "zh")

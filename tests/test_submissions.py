@@ -412,3 +412,28 @@ def test_a_delivery_waiting_for_review_is_said_beside_its_need_never_counted(sce
                              run("hub", "contributions.pending_deliveries", scenario_db))
     row = table.set_index("need_id").loc["N1"]
     assert (row["claimed"], row["claimed_detail"]) == ("配送待确认·伙伴一", "配送待确认：伙伴一 400只")
+
+
+def test_the_map_says_who_claimed_a_facilitys_need(scenario_db):
+    from dashboard.present.charts import facility_claims, facility_points
+
+    _pledge(scenario_db, "F1", "N1", "2020-02-20")
+    claims = facility_claims(run("hub", "contributions.pledge_state", scenario_db, AS_OF))
+    assert claims == {"H1": "基金会一 02-20"}
+    facilities = run("hub", "metrics.facility_status", scenario_db, Scope(AS_OF, 7), None, 100)
+    points = facility_points(facilities.assign(claimed=facilities["facility_id"].map(claims)),
+                             "zh")
+    tooltip = {p["n"]: p["b"] for p in points}
+    assert tooltip["江汉医院"].endswith(" · 已认领: 基金会一 02-20")
+    assert "已认领" not in tooltip["武汉二院"]
+
+
+def test_the_funding_page_says_how_many_needs_are_claimed(scenario_db):
+    from tests.apptest import run_app
+
+    _pledge(scenario_db, "F1", "N1", "2020-02-20")
+    _pledge(scenario_db, "L1", "N4", "2020-02-14")  # lapsed at 02-15: not counted
+    at = run_app("funding", {"as_of": "2020-02-15"})
+    said = [c.value for c in at.caption if "已由" in c.value]
+    assert said == ["其中 1 条未满足需求已由 1 家机构认领（谁、送多少、何时之前，见“需求”页的“已认领”列）。"
+                    "认领不减少下表的尚需资金：送达后才算满足。"]

@@ -73,8 +73,8 @@ def pledge_state(con, as_of, pending: bool = False) -> pd.DataFrame:
     waiting for the hub's review too (``waiting`` true; never expired, never counted)."""
     frame = con.execute(
         "SELECT p.pledge_id, p.need_id, p.org_id, o.name AS organisation, p.quantity, "
-        "p.unit, p.pledged_on, p.due_on, f.name AS facility, f.region_adcode, n.item, "
-        "(p.due_on < CAST(? AS DATE) AND NOT EXISTS (SELECT 1 FROM deliveries d "
+        "p.unit, p.pledged_on, p.due_on, n.facility_id, f.name AS facility, "
+        "f.region_adcode, n.item, (p.due_on < CAST(? AS DATE) AND NOT EXISTS (SELECT 1 FROM deliveries d "
         " WHERE d.need_id = p.need_id AND (d.supplier_id = p.org_id OR d.carrier_id = "
         " p.org_id) AND d.status IN ('delivered', 'in_transit'))) AS expired, "
         "false AS waiting "
@@ -89,7 +89,8 @@ def pledge_state(con, as_of, pending: bool = False) -> pd.DataFrame:
         "SELECT s.record_key AS pledge_id, s.record->>'need_id' AS need_id, s.org_id, "
         "o.name AS organisation, TRY_CAST(s.record->>'quantity' AS DOUBLE) AS quantity, "
         "s.record->>'unit' AS unit, TRY_CAST(s.record->>'pledged_on' AS DATE) AS pledged_on, "
-        "TRY_CAST(s.record->>'due_on' AS DATE) AS due_on, NULL AS facility, "
+        "TRY_CAST(s.record->>'due_on' AS DATE) AS due_on, NULL AS facility_id, "
+        "NULL AS facility, "
         "NULL AS region_adcode, NULL AS item, false AS expired, true AS waiting "
         "FROM submissions s LEFT JOIN organizations o ON o.org_id = s.org_id "
         "WHERE s.table_name = 'pledges' AND s.status = 'submitted'").df()

@@ -314,6 +314,13 @@ def direct_funds(view: View) -> pd.DataFrame:
     rows = _priorities_of(view)
     st.caption(t("funding.direct.caption", view.lang, as_of=view.as_of.isoformat()))
     st.caption(view.t("funding.formula"))
+    pledges = cached(view, "contributions.pledge_state", view.as_of)
+    live = pledges[~pledges["expired"].astype(bool)] if not pledges.empty else pledges
+    if view.region and not live.empty:
+        live = live[live["region_adcode"] == view.region]
+    if not live.empty:  # what others promised to send: read before sending the same
+        st.caption(t("funding.direct.claimed", view.lang, n=live["need_id"].nunique(),
+                     orgs=live["org_id"].nunique()))
     unplaced = cached(view, "allocation.unplaced_grants", view.scope)
     if unplaced:
         st.caption(t("funding.direct.unplaced", view.lang, amount=formatting.money(unplaced, view.lang)))

@@ -10,6 +10,7 @@ from dashboard.app.viewport import column_width
 from dashboard.i18n import region_label
 from dashboard.present.charts import (
     deck,
+    facility_claims,
     facility_points,
     hub_points,
     label_records,
@@ -55,6 +56,9 @@ def render(view: View) -> None:
     # The whole province shows only urgent facilities, so the regions stay readable.
     facilities = cached(view, "metrics.facility_status", view.scope, region, MAX_POINTS,
                         urgent_only=region is None)
+    claims = facility_claims(cached(view, "contributions.pledge_state", view.as_of))
+    if claims:
+        facilities = facilities.assign(claimed=facilities["facility_id"].map(claims))
     total = cached(view, "metrics.facility_count", view.scope, region)
     hubs = cached(view, "metrics.hubs")
     drawn, side = st.columns([3, 1])

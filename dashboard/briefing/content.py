@@ -39,6 +39,7 @@ from dashboard.analytics.metrics import (
 from dashboard.analytics.needs import gap_ranking, needs_at
 from dashboard.analytics.partners import freshness, freshness_counts
 from dashboard.analytics.reporting import reporting
+from dashboard.present.charts import facility_claims
 from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.i18n import region_label, t
 from data_loaders import store
@@ -352,5 +353,9 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
         "changes": region_changes(areas, areas_d1 if past[1] is not None else None),
         "late": late_reports(con, before[1], region, past[1]),
     }
+    # Who pledged to cover the facilities with the largest gaps (not to send twice).
+    claims = facility_claims(pledge_state(con, scope.as_of))
+    for facility in brief["gaps"]["facilities"]:
+        facility["claimed_by"] = claims.get(facility["facility_id"])
     brief["narrative"] = sentences(brief, lang)
     return brief

@@ -123,6 +123,7 @@ def render_markdown(b: dict, lang: str = "zh", map_file: str | None = None) -> s
     out += [t("brief.md.gap_facility", lang, rank=n, name=_md(f["name"]), region=_md(f["region"]),
               score=fmt.score(f["score"], lang), urgent=f"{f['urgent_needs']:,}",
               open=f"{f['open_needs']:,}")
+            + (t("brief.claimed", lang, who=_md(f["claimed_by"])) if f.get("claimed_by") else "")
             for n, f in enumerate(b["gaps"]["facilities"], 1)] or [t("brief.none.gaps", lang)]
 
     od = b["overdue_deliveries"]
@@ -263,7 +264,9 @@ def _gaps_html(b: dict, lang: str) -> str:
     by_facility = _table(
         [("#", True), (e(t("brief.col.facility", lang)), False), (e(t("brief.col.region", lang)), False),
          (e(t("brief.col.score", lang)), True), (e(t("brief.col.urgent", lang)), True)],
-        [[(str(n), True), (_h(f["name"]), False), (_h(f["region"]), False),
+        [[(str(n), True), (_h(f["name"]) + (e(t("brief.claimed_mark", lang))
+                                             if f.get("claimed_by") else ""), False),
+          (_h(f["region"]), False),
           (e(fmt.score(f["score"], lang)), True), (f"{f['urgent_needs']:,}", True)]
          for n, f in enumerate(facilities, 1)]) if facilities else _none("brief.none.gaps", lang)
     return (f'<div class="pair">{_section(t("brief.section.gap_regions", lang), by_region)}'

@@ -484,17 +484,35 @@ def facility_points(facilities: pd.DataFrame, lang: str) -> list[dict]:
     type_label = t("map.tooltip.type", lang)
     state_label = t("map.tooltip.state", lang)
     legend = {s: t(f"map.legend.{s}", lang) for s in STATE_COLOURS}
+    claimed = facilities["claimed"] if "claimed" in facilities else pd.Series("", facilities.index)
     records = []
-    for row in facilities.itertuples(index=False):
+    for row, claim in zip(facilities.itertuples(index=False), claimed):
+        state = f"{state_label}: {legend[row.state]}"
+        if isinstance(claim, str) and claim:  # who pledged to cover its needs, until when
+            state += f" · {t('map.tooltip.claimed', lang)}: {claim}"
         records.append({
             "p": [round(float(row.map_lon), 5), round(float(row.map_lat), 5)],
             "c": STATE_COLOURS[row.state],
             "r": row.region_adcode,  # a click on a point drills into its prefecture
             "n": str(row.name),
             "a": f"{type_label}: {value_label('facility_type', row.facility_type, lang)}",
-            "b": f"{state_label}: {legend[row.state]}",
+            "b": state,
         })
     return records
+
+
+def facility_claims(pledges: pd.DataFrame) -> dict[str, str]:
+    """Who pledged to cover each facility's needs and until when (``基金会一 至02-20``),
+    from dashboard.analytics.contributions.pledge_state: the open pledges not lapsed."""
+    live = pledges[~pledges["expired"].astype(bool)] if not pledges.empty else pledges
+    out: dict[str, list[str]] = {}
+    for row in live.itertuples():
+        who = row.organisation if isinstance(row.organisation, str) else row.org_id
+        text = f"{who} {pd.Timestamp(row.due_on).strftime('%m-%d')}"
+        out.setdefault(row.facility_id, [])
+        if text not in out[row.facility_id]:
+            out[row.facility_id].append(text)
+    return {facility: "、".join(texts) for facility, texts in out.items()}
 
 
 def hub_points(hubs: pd.DataFrame, centroids: dict[str, tuple[float, float]],
