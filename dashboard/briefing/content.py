@@ -39,9 +39,9 @@ from dashboard.analytics.metrics import (
 from dashboard.analytics.needs import gap_ranking, needs_at
 from dashboard.analytics.partners import freshness, freshness_counts
 from dashboard.analytics.reporting import reporting
-from dashboard.present.charts import facility_claims
 from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.i18n import region_label, t
+from dashboard.present.charts import facility_claims
 from data_loaders import store
 from geo.config import province_adcode
 from geo.regions import load_registry
