@@ -45,7 +45,8 @@ def test_partners_page_in_chinese(scenario_db, run_partners):
     assert "机构编号" not in table.columns and "所属枢纽编号" not in table.columns
     assert [c.value for c in at.code] == [
         "【湖北枢纽】伙伴三 从未报告",  # freshness: no sign of work at all
-        # and against the schedule: P3 never filed, P1's report for today is due
+        # against the schedule: P2 last filed 5 days ago, P3 never, P1's is due today
+        "【湖北枢纽】伙伴二：最近一次活动报告在 5 天前，请今天提交。\n"
         "【湖北枢纽】伙伴三：还没有提交过活动报告，请今天提交。\n"
         "【湖北枢纽】伙伴一：今天应交报告。"]
     assert not any(c in table.columns for c in ("org_id", "freshness", "last_seen"))
