@@ -188,7 +188,9 @@ def downloads(monkeypatch):
     from dashboard.app import funding as ui
 
     held: dict[str, object] = {}
-    monkeypatch.setattr(ui, "download", lambda frame, name, view, key: held.__setitem__(name, frame))
+    # A download laid out when pressed (a function) is pressed here.
+    monkeypatch.setattr(ui, "download", lambda frame, name, view, key, rows=None: held.__setitem__(
+        name, frame() if callable(frame) else frame))
     return held
 
 

@@ -262,6 +262,8 @@ def test_logistics(needs_db):
     delays = needs.delay_distribution(needs_db, SCOPE)
     assert dict(zip(delays["delivery_id"], delays["delay_days"])) == {
         "D1": 0, "D3": 0, "D5": 1, "D6": 1, "D7": 0}
+    counts = needs.delay_counts(needs_db, SCOPE)  # what the chart draws: the same, counted
+    assert counts.values.tolist() == [[0, 3], [1, 2]]
 
 
 def test_projection(needs_db):

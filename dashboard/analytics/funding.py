@@ -42,6 +42,7 @@ from dashboard.analytics.metrics import (
     NOT_FAILED_AT_D,
     OPEN_NEED,
     Scope,
+    fetch_frame,
     region_summary,
 )
 from dashboard.present.exports import export_text
@@ -113,9 +114,9 @@ def overlaps(con, scope: Scope, days: int = DEFAULT_DAYS, region: str | None = N
     """
     if days < 0:
         raise ValueError("days must be zero or more")
-    frame = con.execute(_OVERLAPS_SQL, {"d": scope.as_of, "start": scope.start,
-                                        "prov": scope.prefix, "region": region,
-                                        "days": int(days), "category": category}).df()
+    frame = fetch_frame(con, _OVERLAPS_SQL, {"d": scope.as_of, "start": scope.start,
+                                             "prov": scope.prefix, "region": region,
+                                             "days": int(days), "category": category})
     frame = frame[OVERLAP_COLUMNS] if not frame.empty else pd.DataFrame(columns=OVERLAP_COLUMNS)
     for col in ("n_suppliers", "n_deliveries"):
         frame[col] = frame[col].astype("int64")

@@ -51,6 +51,7 @@ from dashboard.analytics.metrics import (
     OPEN_NEED,
     OVERDUE,
     Scope,
+    fetch_frame,
 )
 from dashboard.present.exports import export_text
 
@@ -58,31 +59,10 @@ DIMENSIONS = ("region_adcode", "category", "beneficiary_group", "priority")
 PRIORITY_ORDER = ("urgent", "high", "normal")
 URGENCY_WEIGHTS = {"urgent": 3.0, "high": 2.0, "normal": 1.0}
 
-DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
-# A need open on a delivery's date c.x (closing on c.x still counts: see the docstring).
-_OPEN_ON_X = ("n.reported_on <= c.x AND n.status <> 'cancelled' "
-              "AND (n.closed_on IS NULL OR n.closed_on >= c.x)")
-
-# Common table expression ``links(delivery_id, need_id, link_rule)``.
-LINKS_CTE = f"""
-links AS (
-    SELECT d.delivery_id, d.need_id, 'explicit' AS link_rule
-    FROM deliveries d JOIN needs n ON n.need_id = d.need_id
-    WHERE {DELIVERY_DATE} IS NULL OR {DELIVERY_DATE} >= n.reported_on
-    UNION ALL
-    SELECT delivery_id, need_id, 'matched' AS link_rule FROM (
-        SELECT c.delivery_id, n.need_id,
-               row_number() OVER (PARTITION BY c.delivery_id
-                                  ORDER BY n.reported_on, n.need_id) AS rk
-        FROM (SELECT d.delivery_id, d.facility_id, d.category, trim(d.item) AS item,
-                     {DELIVERY_DATE} AS x
-              FROM deliveries d WHERE d.need_id IS NULL) c
-        JOIN needs n ON n.facility_id = c.facility_id AND n.category = c.category
-             AND trim(n.item) IS NOT DISTINCT FROM c.item
-        WHERE c.x IS NOT NULL AND {_OPEN_ON_X}
-    ) WHERE rk = 1
-)
-"""
+# Common table expression ``links(delivery_id, need_id, link_rule)``: which need each
+# delivery counts toward, kept by the store as the records change (data_loaders/store/
+# derived.py holds the rule).
+LINKS_CTE = "links AS (SELECT delivery_id, need_id, link_rule FROM need_links)"
 
 DELIVERED_BY_D = "d.status = 'delivered' AND d.delivered_on <= $d AND d.delivered_on >= nd.reported_on"
 IN_TRANSIT_AT_D = (f"{NOT_FAILED_AT_D} AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d) "
@@ -151,7 +131,7 @@ def needs_at(con, scope: Scope, region: str | None = None,
     Urgent first, then high, then normal; within a priority the oldest first.
     ``requested`` and ``unmet`` are NaN when the need gave no quantity.
     """
-    frame = con.execute(_NEEDS_AT_SQL, _params(scope, region, category)).df()
+    frame = fetch_frame(con, _NEEDS_AT_SQL, _params(scope, region, category))
     for col in ("requested", "delivered", "in_transit", "unmet"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["days_open"] = frame["days_open"].astype("int64")
@@ -353,8 +333,7 @@ def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFram
     Columns: delivery_id, need_id, link_rule, facility_id, facility_name, region_adcode,
     category, item, quantity, unit, closed_on, delivered_on, days_late, need_status.
     """
-    return con.execute(
-        f"""
+    return fetch_frame(con, f"""
         WITH {LINKS_CTE}
         SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.name AS facility_name,
                f.region_adcode, d.category, d.item, d.quantity, d.unit, n.closed_on, d.delivered_on,
@@ -368,7 +347,7 @@ def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFram
         ORDER BY days_late DESC, d.delivery_id
         """,
         {"d": scope.as_of, "prov": scope.prefix, "region": region},
-    ).df()
+    )
 
 
 @query("facility")
@@ -391,40 +370,62 @@ def mismatch_over_time(con, scope: Scope, region: str | None = None,
         return pd.DataFrame(columns=["day", "delivered", "hospital_delivered", "open_needs",
                                      "community_open_needs", "hospital_delivered_share",
                                      "community_open_share"])
+    # Running sums, not a count per day: deliveries in the W days ending on a day are
+    # the running count then minus the running count W days before; needs open on a day
+    # are those reported by then (not cancelled) minus those closed by then (a need
+    # closed before it was reported is never open).
     frame = con.execute(
         f"""
         WITH days AS (
-            SELECT unnest(generate_series($first::DATE, $d::DATE, INTERVAL 1 DAY))::DATE AS day
+            SELECT day, day - $w::INTEGER AS before FROM (SELECT unnest(generate_series(
+                $first::DATE, $d::DATE, INTERVAL 1 DAY))::DATE AS day) AS calendar
         ),
         fac AS (
             SELECT f.facility_id, f.facility_type FROM facilities f
             WHERE {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
         ),
         dl AS (
-            SELECT d.delivered_on, fac.facility_type IN {HOSPITALS_SQL} AS hospital
+            SELECT d.delivered_on AS day, count(*) AS n,
+                   count(*) FILTER (WHERE fac.facility_type IN {HOSPITALS_SQL}) AS h
             FROM deliveries d JOIN fac USING (facility_id)
             WHERE d.status = 'delivered' AND d.delivered_on <= $d
+            GROUP BY d.delivered_on
+        ),
+        dcum AS (
+            SELECT day, sum(n) OVER (ORDER BY day) AS n, sum(h) OVER (ORDER BY day) AS h FROM dl
         ),
         nd AS (
-            SELECT n.reported_on, n.closed_on, n.status,
-                   fac.facility_type IN {COMMUNITIES_SQL} AS community
+            SELECT n.reported_on, n.closed_on, fac.facility_type IN {COMMUNITIES_SQL} AS community
             FROM needs n JOIN fac USING (facility_id)
+            WHERE n.status <> 'cancelled' AND n.reported_on <= $d
+        ),
+        ev AS (
+            SELECT reported_on AS day, 1 AS delta, community FROM nd
+            UNION ALL
+            SELECT greatest(reported_on, closed_on), -1, community FROM nd
+            WHERE closed_on IS NOT NULL
+        ),
+        ecum AS (
+            SELECT day, sum(sum(delta)) OVER (ORDER BY day) AS open,
+                   sum(sum(CASE WHEN community THEN delta ELSE 0 END)) OVER (ORDER BY day) AS copen
+            FROM ev GROUP BY day
         )
         SELECT days.day,
-               (SELECT count(*) FROM dl
-                WHERE dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS delivered,
-               (SELECT count(*) FROM dl WHERE hospital
-                AND dl.delivered_on BETWEEN days.day - ($w - 1) AND days.day) AS hospital_delivered,
-               (SELECT count(*) FROM nd WHERE nd.reported_on <= days.day AND nd.status <> 'cancelled'
-                AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS open_needs,
-               (SELECT count(*) FROM nd WHERE community AND nd.reported_on <= days.day
-                AND nd.status <> 'cancelled'
-                AND (nd.closed_on IS NULL OR nd.closed_on > days.day)) AS community_open_needs
-        FROM days ORDER BY days.day
+               coalesce(a.n, 0) - coalesce(b.n, 0) AS delivered,
+               coalesce(a.h, 0) - coalesce(b.h, 0) AS hospital_delivered,
+               coalesce(e.open, 0) AS open_needs,
+               coalesce(e.copen, 0) AS community_open_needs
+        FROM days
+        ASOF LEFT JOIN dcum a ON days.day >= a.day
+        ASOF LEFT JOIN dcum b ON days.before >= b.day
+        ASOF LEFT JOIN ecum e ON days.day >= e.day
+        ORDER BY days.day
         """,
         {"first": first, "d": scope.as_of, "w": scope.window, "prov": scope.prefix,
          "region": region},
     ).df()
+    for col in ("delivered", "hospital_delivered", "open_needs", "community_open_needs"):
+        frame[col] = frame[col].astype("int64")
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     frame["hospital_delivered_share"] = [
         _share(h, t) for h, t in zip(frame["hospital_delivered"], frame["delivered"])]
@@ -472,8 +473,7 @@ def delay_distribution(con, scope: Scope, region: str | None = None) -> pd.DataF
 
     Negative is early. Columns: delivery_id, carrier_id, delay_days.
     """
-    return con.execute(
-        f"""
+    return fetch_frame(con, f"""
         SELECT d.delivery_id, coalesce(d.carrier_id, '') AS carrier_id,
                date_diff('day', d.expected_on, d.delivered_on) AS delay_days
         FROM deliveries d JOIN facilities f USING (facility_id)
@@ -482,7 +482,24 @@ def delay_distribution(con, scope: Scope, region: str | None = None) -> pd.DataF
         ORDER BY d.delivery_id
         """,
         {"d": scope.as_of, "prov": scope.prefix, "region": region},
-    ).df()
+    )
+
+
+@query("aggregate")
+def delay_counts(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
+    """How many deliveries arrived each number of days after they were expected (as
+    :func:`delay_distribution`, counted in the store: a chart needs the counts, never a
+    row per delivery). Columns: delay_days, deliveries; shortest delay first."""
+    return fetch_frame(con, f"""
+        SELECT date_diff('day', d.expected_on, d.delivered_on) AS delay_days,
+               count(*) AS deliveries
+        FROM deliveries d JOIN facilities f USING (facility_id)
+        WHERE d.status = 'delivered' AND d.delivered_on <= $d AND d.expected_on IS NOT NULL
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+        GROUP BY delay_days ORDER BY delay_days
+        """,
+        {"d": scope.as_of, "prov": scope.prefix, "region": region},
+    )
 
 
 PROJECTION_COLUMNS = ["region_adcode", "category", "item", "unit", "open_needs", "unmet",

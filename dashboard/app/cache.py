@@ -11,14 +11,22 @@ gets that result from the same cache, so the work is done once for every page.
 Connections are short-lived: opened for a query and closed straight after, because
 DuckDB locks its file for as long as a connection is open, and the command line must
 be able to import while someone has the app open.
+
+Results are kept as objects (``st.cache_resource``), not pickled: a 500,000-row frame
+pickled into the cache and unpickled for every section that reads it cost seconds per
+page at 100 times the demo. A page is handed a shallow copy of a frame (pandas copies on
+write, so what the page changes is its own) and a deep copy of anything else (a dict of
+totals, a list).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.access import Query, audit, registered, run
@@ -68,7 +76,7 @@ def _arguments(entry: Query, args: tuple, kwargs: dict) -> tuple[tuple[str, obje
                  if name not in reused)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _result(key: tuple[str, ...], name: str, arguments: tuple[tuple[str, object], ...]):
     """The cached result of query ``name`` for the role in ``key``."""
     entry = registered(name)
@@ -76,8 +84,8 @@ def _result(key: tuple[str, ...], name: str, arguments: tuple[tuple[str, object]
     for argument, source in entry.reuses:
         wanted = registered(source)
         accepted = wanted.signature.parameters
-        values[argument] = _result(key, source, _arguments(
-            wanted, (), {k: v for k, v in values.items() if k in accepted}))
+        values[argument] = handed_out(_result(key, source, _arguments(
+            wanted, (), {k: v for k, v in values.items() if k in accepted})))
     with connection() as con:
         return run(role_of(key), name, con, **values)
 
@@ -90,7 +98,16 @@ def cached(view, name: str, *args, **kwargs):
         raise ValueError(f"{name!r} changes the store: run it, never cache it")
     arguments = _arguments(entry, args, kwargs)
     _audit_read(view, entry)
-    return _result(view.key, entry.name, arguments)
+    return handed_out(_result(view.key, entry.name, arguments))
+
+
+def handed_out(result):
+    """What a page may change freely, so no page or session alters what the cache holds
+    for the others: a frame as a shallow copy (free: pandas copies a column on write,
+    only when one is written), anything else as a deep copy."""
+    if isinstance(result, pd.DataFrame | pd.Series):
+        return result.copy(deep=False)
+    return copy.deepcopy(result)
 
 
 def fresh(view, name: str, *args, **kwargs):
@@ -122,4 +139,4 @@ def _audit_read(view, entry: Query) -> None:
 
 def date_range(key: tuple[str, ...]) -> tuple[date | None, date | None]:
     """First and latest event dates in the data (read before the view exists)."""
-    return _result(key, "metrics.data_date_range", ())
+    return handed_out(_result(key, "metrics.data_date_range", ()))

@@ -104,9 +104,16 @@ def region_table(summary: pd.DataFrame, metric: str, view: View, county: bool = 
     return layout(frame, view.lang, every).download
 
 
-def download(frame: pd.DataFrame, file_name: str, view: View, key: str) -> None:
+def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, view: View,
+             key: str, rows: int | None = None) -> None:
     """A CSV download of ``frame`` whose formula-looking cells are neutralised (see
-    :func:`offer`: built only when pressed, and the press is audited)."""
+    :func:`offer`: built only when pressed, and the press is audited). ``frame`` may be a
+    function that lays the table out, called only then (a table of 50,000 rows costs
+    seconds to translate); give its ``rows`` for the audit log."""
+    if callable(frame):
+        offer(view.t("overview.download"), lambda: csv_bytes(frame()), file_name, "text/csv",
+              view, key, rows=rows)
+        return
     offer(view.t("overview.download"), lambda: csv_bytes(frame), file_name, "text/csv", view,
           key, rows=len(frame))
 

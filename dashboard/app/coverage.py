@@ -189,14 +189,19 @@ def area_table(frame: pd.DataFrame, view, region: str | None) -> pd.DataFrame:
     return layout(frame, view.lang, _area_columns(view, region, None)).download
 
 
-def uncovered_table(frame: pd.DataFrame, view) -> pd.DataFrame:
-    """The uncovered-urgent table (sortable by any header), with a link to the map."""
+# The uncovered facilities on screen: the most urgent first; the download holds them all.
+SHOWN_UNCOVERED = 2_000
+
+
+def _uncovered(frame: pd.DataFrame, view) -> tuple[pd.DataFrame, list[Col]]:
+    """The uncovered-urgent rows with their last delivery in words and a map link, and
+    the table's columns."""
     lang = view.lang
     frame = frame.assign(
         last=[t("coverage.never", lang) if formatting.is_missing(v) else formatting.day(v)
               for v in frame["last_delivered_on"]],
         map=[map_url(c, view) for c in frame["region_adcode"]])
-    return show_table(frame, view, [
+    return frame, [
         Col("name", NAME, header=t("coverage.facility", lang)),
         Col("facility_type", TEXT, header=t("coverage.facility_type", lang), values="facility_type"),
         Col("region_adcode", REGION, header=t("metric.region", lang)),
@@ -207,7 +212,20 @@ def uncovered_table(frame: pd.DataFrame, view) -> pd.DataFrame:
         Col("last", TEXT, header=t("coverage.last_delivered_on", lang)),
         Col("map", LINK, header=t("coverage.map_link", lang),
             link_text=t("coverage.map_link_text", lang)),
-    ])
+    ]
+
+
+def uncovered_table(frame: pd.DataFrame, view) -> pd.DataFrame:
+    """The uncovered-urgent table (sortable by any header), with a link to the map: its
+    first SHOWN_UNCOVERED rows; returns what their download holds."""
+    rows, columns = _uncovered(frame.head(SHOWN_UNCOVERED), view)
+    return show_table(rows, view, columns)
+
+
+def uncovered_download(frame: pd.DataFrame, view) -> pd.DataFrame:
+    """Every uncovered-urgent facility as the download holds it (laid out when pressed)."""
+    rows, columns = _uncovered(frame, view)
+    return layout(rows, view.lang, columns).download
 
 
 def over_time_download(frame: pd.DataFrame, view, region: str | None) -> pd.DataFrame:
@@ -305,8 +323,13 @@ def render(view) -> None:
         st.info(t("coverage.uncovered_empty", lang))
     else:
         st.caption(t("coverage.uncovered_caption", lang, count=len(urgent)))
-        shown = uncovered_table(urgent, view)
-        download(shown, f"lifeline_uncovered_urgent_{stamp}.csv", view, key="dl_cov_urgent")
+        uncovered_table(urgent, view)
+        if len(urgent) > SHOWN_UNCOVERED:
+            st.caption(t("coverage.uncovered_capped", lang, shown=SHOWN_UNCOVERED,
+                         total=len(urgent)))
+        download(lambda: uncovered_download(urgent, view),
+                 f"lifeline_uncovered_urgent_{stamp}.csv", view, key="dl_cov_urgent",
+                 rows=len(urgent))
 
     # Over time
     st.subheader(t("coverage.time_title", lang))

@@ -64,24 +64,26 @@ def _columns(view: View, columns: dict[str, str | Col]) -> list[Col]:
 
 def _table(frame: pd.DataFrame, view: View, columns: dict[str, str | Col], stem: str,
            limit: int = SHOWN_ROWS, file_name: str | None = None,
-           download_columns: dict[str, str | Col] | None = None) -> pd.DataFrame:
+           download_columns: dict[str, str | Col] | None = None) -> None:
     """Draw the first ``limit`` rows of ``frame`` as people read them and offer all of
-    them as a download (names first, ids last, money in yuan); returns the download.
+    them as a download (names first, ids last, money in yuan), laid out only when the
+    button is pressed.
 
     ``download_columns``: what the download holds when it differs from the screen (the
     full headers, and the columns a table leaves out to fit the page at 1440 px).
     """
     if frame.empty:  # the section says so above; an empty grid would only say "empty"
-        return pd.DataFrame()
+        return
     cols = _columns(view, columns)
     special = _special(view)
     shown_rows = show_table(frame.head(limit), view, cols, "funding.col", special=special)
-    every = (shown_rows if len(frame) <= limit and download_columns is None
-             else layout(frame, view.lang, _columns(view, download_columns or columns), "funding.col",
-                         special=special).download)
-    download(every, file_name or f"lifeline_{stem}_{view.as_of.isoformat()}.csv", view,
-             key=f"dl_funding_{stem}")
-    return every
+    name = file_name or f"lifeline_{stem}_{view.as_of.isoformat()}.csv"
+    if len(frame) <= limit and download_columns is None:
+        download(shown_rows, name, view, key=f"dl_funding_{stem}")
+        return
+    every = _columns(view, download_columns or columns)
+    download(lambda: layout(frame, view.lang, every, "funding.col", special=special).download,
+             name, view, key=f"dl_funding_{stem}", rows=len(frame))
 
 
 def _quantity(frame: pd.DataFrame, column: str) -> Col:

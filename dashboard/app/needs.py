@@ -61,25 +61,26 @@ DOWNLOAD_ROWS = 50_000
 
 
 def _table(frame: pd.DataFrame, view: View, columns: list[Col], file_stem: str,
-           every: list[Col] | None = None, prepare=None, empty: str = "needs.table.empty") -> pd.DataFrame:
+           every: list[Col] | None = None, prepare=None, empty: str = "needs.table.empty") -> None:
     """Show the first SHOWN_ROWS rows of ``frame`` with ``columns`` and offer the first
-    DOWNLOAD_ROWS as a CSV with ``every`` column (default: the same ones, ids last);
-    returns what the download holds. ``prepare(rows, screen)`` writes the cells for the
+    DOWNLOAD_ROWS as a CSV with ``every`` column (default: the same ones, ids last).
+    ``prepare(rows, screen)`` writes the cells for the
     screen (``screen`` True) or for the file. An empty frame is said in words (the
     catalogue's ``empty``): an empty grid reads "empty" in English, and offers nothing."""
     total = len(frame)
     if not total:
         st.info(t(empty, view.lang))
-        return pd.DataFrame()
+        return
     screen = frame.head(SHOWN_ROWS)
     show_table(prepare(screen, True) if prepare else screen, view, columns, PREFIX, _VALUE_COLUMNS,
                _special(view.lang))
     if total > SHOWN_ROWS:
         st.caption(t("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
                       download=min(DOWNLOAD_ROWS, total), as_of=view.as_of.isoformat()))
-    data = downloadable(frame, view.lang, every or columns, prepare)
-    download(data, f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view, key=f"dl_needs_{file_stem}")
-    return data
+    # The file is laid out only when someone presses the button.
+    download(lambda: downloadable(frame, view.lang, every or columns, prepare),
+             f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view,
+             key=f"dl_needs_{file_stem}", rows=min(DOWNLOAD_ROWS, total))
 
 
 def downloadable(frame: pd.DataFrame, lang: str, columns: list[Col], prepare=None) -> pd.DataFrame:
@@ -148,12 +149,12 @@ def need_table(view: View) -> None:
                           else value_label("category", c, view.lang))
     if chosen:
         frame = frame[frame["category"] == chosen]
-    frame = with_claims(frame, cached(view, "contributions.pledge_state", view.as_of,
-                                      pending=True), view.lang,
-                        cached(view, "contributions.pending_deliveries"))
+    pledges = cached(view, "contributions.pledge_state", view.as_of, pending=True)
+    unconfirmed = cached(view, "contributions.pending_deliveries")
     st.caption(t("needs.table.caption", view.lang))
     _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD,
-           prepare=lambda rows, screen: whole_needs(rows, view.lang, screen))
+           prepare=lambda rows, screen: whole_needs(
+               with_claims(rows, pledges, view.lang, unconfirmed), view.lang, screen))
 
 
 def with_claims(frame: pd.DataFrame, pledges: pd.DataFrame, lang: str,
@@ -162,33 +163,40 @@ def with_claims(frame: pd.DataFrame, pledges: pd.DataFrame, lang: str,
     sends the same thing unknowingly: ``claimed`` for the screen (``基金会一 至02-20``, a
     pledge past its date without a delivery marked ``已过期``, one the hub has not yet
     approved ``待审核``; a delivery reported and waiting for review ``配送待确认``) and
-    ``claimed_detail`` for the download (how much, the full date)."""
+    ``claimed_detail`` for the download (how much, the full date).
+
+    Only the pledges and deliveries of ``frame``'s needs are read: a page passes the rows
+    it shows or exports, never all the open needs."""
     out = frame.copy()
-    short: dict[str, str] = {}
-    detail: dict[str, str] = {}
-    for need, rows in (pledges.groupby("need_id", sort=False) if not pledges.empty else ()):
-        parts, details = [], []
-        for r in rows.itertuples():
-            who = r.organisation if isinstance(r.organisation, str) else r.org_id
-            until = pd.Timestamp(r.due_on).date()
-            amount = "" if pd.isna(r.quantity) else (
-                formatting.quantity(r.quantity) + (r.unit if isinstance(r.unit, str) else ""))
-            lapsed = "waiting" if r.waiting else "lapsed" if r.expired else "open"
-            parts.append(t(f"needs.claim.short.{lapsed}", lang, who=who,
-                           until=until.strftime("%m-%d")))
-            details.append(t(f"needs.claim.{lapsed}", lang, who=who, amount=amount,
-                             until=until.isoformat()))
-        short[need], detail[need] = "；".join(parts), "；".join(details)
-    for r in (deliveries.itertuples() if deliveries is not None else ()):
-        # A delivery reported and not yet confirmed: said, never counted.
-        who = r.organisation if isinstance(r.organisation, str) else r.org_id
-        amount = "" if pd.isna(r.quantity) else (
-            formatting.quantity(r.quantity) + (r.unit if isinstance(r.unit, str) else ""))
-        for words, text in ((short, t("needs.claim.short.reported", lang, who=who)),
-                            (detail, t("needs.claim.reported", lang, who=who, amount=amount))):
-            words[r.need_id] = "；".join(w for w in (words.get(r.need_id), text) if w)
-    out["claimed"] = [short.get(n, "") for n in out["need_id"]]
-    out["claimed_detail"] = [detail.get(n, "") for n in out["need_id"]]
+    wanted = set(out["need_id"])
+    short: dict[str, list[str]] = {}
+    detail: dict[str, list[str]] = {}
+
+    def amount(r: dict) -> str:
+        return "" if pd.isna(r["quantity"]) else (
+            formatting.quantity(r["quantity"]) + (r["unit"] if isinstance(r["unit"], str) else ""))
+
+    def who(r: dict) -> str:
+        return r["organisation"] if isinstance(r["organisation"], str) else r["org_id"]
+
+    if not pledges.empty:
+        for r in pledges[pledges["need_id"].isin(wanted)].to_dict("records"):
+            until = pd.Timestamp(r["due_on"]).date()
+            state = "waiting" if r["waiting"] else "lapsed" if r["expired"] else "open"
+            short.setdefault(r["need_id"], []).append(t(
+                f"needs.claim.short.{state}", lang, who=who(r), until=until.strftime("%m-%d")))
+            detail.setdefault(r["need_id"], []).append(t(
+                f"needs.claim.{state}", lang, who=who(r), amount=amount(r),
+                until=until.isoformat()))
+    if deliveries is not None and not deliveries.empty:
+        for r in deliveries[deliveries["need_id"].isin(wanted)].to_dict("records"):
+            # A delivery reported and not yet confirmed: said, never counted.
+            short.setdefault(r["need_id"], []).append(
+                t("needs.claim.short.reported", lang, who=who(r)))
+            detail.setdefault(r["need_id"], []).append(
+                t("needs.claim.reported", lang, who=who(r), amount=amount(r)))
+    out["claimed"] = ["；".join(short.get(n, ())) for n in out["need_id"]]
+    out["claimed_detail"] = ["；".join(detail.get(n, ())) for n in out["need_id"]]
     return out
 
 
@@ -248,7 +256,11 @@ def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
     """Counts per whole day, counted here: sending every value to the browser for plotly
     to bin costs megabytes at a country's scale."""
     counts = pd.to_numeric(values, errors="coerce").dropna().round().astype("int64").value_counts()
-    counts = counts.sort_index()
+    return _bars(counts.sort_index(), x_label, view)
+
+
+def _bars(counts: pd.Series, x_label: str, view: View) -> go.Figure:
+    """A bar per whole day: ``counts`` indexed by the day, sorted."""
     fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), marker_color="#d9534f"))
     fig.update_layout(xaxis_title=x_label, yaxis_title=t("needs.count", view.lang),
                       height=300, margin=dict(l=10, r=10, t=10, b=10), bargap=0.05)
@@ -342,11 +354,12 @@ def logistics(view: View) -> None:
     st.caption(t("needs.logistics.caption", view.lang))
     frame["carrier_name"] = [n or t("needs.no_carrier", view.lang) for n in frame["carrier_name"]]
     _table(frame, view, LOGISTICS_COLUMNS, "logistics")
-    delays = cached(view, "needs.delay_distribution", view.scope, region=view.region)
+    delays = cached(view, "needs.delay_counts", view.scope, region=view.region)
     if delays.empty:  # an empty chart says nothing: say why instead
         st.info(t("needs.delay.none", view.lang))
     else:
-        st.plotly_chart(_histogram(delays["delay_days"], t("needs.col.delay_days", view.lang), view),
+        st.plotly_chart(_bars(delays.set_index("delay_days")["deliveries"],
+                              t("needs.col.delay_days", view.lang), view),
                         width="stretch", config={"displayModeBar": False})
     st.caption(t("needs.delay.caption", view.lang))
 

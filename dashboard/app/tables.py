@@ -193,14 +193,29 @@ def _number(values) -> pd.Series:
 
 def _cells(col: Col, values: pd.Series, lang: str,
            special: Mapping[str, Callable[[object], object]]) -> list:
-    """The column's values as words: specials, labels of allowed values, region names."""
+    """The column's values as words: specials, labels of allowed values, region names.
+    Each distinct value is translated once (a column of 2,000 rows holds a few dozen)."""
     if col.column in special:
-        return [special[col.column](v) for v in values]
-    if col.values:
-        return [value_label(col.values, v, lang) if isinstance(v, str) else v for v in values]
-    if col.kind == REGION:
-        return [region_name(a, lang, missing="") or None for a in values]
-    return list(values)
+        word = special[col.column]
+    elif col.values:
+        def word(v):
+            return value_label(col.values, v, lang) if isinstance(v, str) else v
+    elif col.kind == REGION:
+        def word(a):
+            return region_name(a, lang, missing="") or None
+    else:
+        return list(values)
+    words: dict = {}
+    out = []
+    for v in values:
+        try:
+            out.append(words[v])
+        except KeyError:
+            words[v] = word(v)
+            out.append(words[v])
+        except TypeError:  # an unhashable cell: translated on its own
+            out.append(word(v))
+    return out
 
 
 def layout(frame: pd.DataFrame, lang: str, columns: Mapping[str, str | Col] | Sequence[Col],

@@ -63,6 +63,33 @@ def import_throughput(frames: dict, folder: Path) -> tuple[int, float]:
     return sum(report.written.values()), seconds
 
 
+def import_into(db: Path, rows: int = 1_000) -> float:
+    """Seconds to import ``rows`` new deliveries (half naming a need, half matched by
+    facility and item) into a copy of the store at ``db``, through the real importer:
+    the write, its history and the upkeep of the derived tables."""
+    import shutil
+
+    from data_loaders.ingest.importer import SourceFile, import_files
+
+    target = db.with_name("import-into.duckdb")
+    shutil.copy(db, target)
+    con = store.connect(target)
+    needs = con.execute("SELECT need_id, facility_id, category, item, unit, reported_on FROM "
+                        "needs ORDER BY need_id LIMIT ?", [rows]).fetchall()
+    lines = ["delivery_id,need_id,facility_id,category,item,quantity,unit,delivered_on,status"]
+    for i, (need, facility, category, item, unit, day) in enumerate(needs):
+        named = need if i % 2 else ""
+        lines.append(f"BENCH-D{i},{named},{facility},{category},{item or ''},1,{unit or ''},"
+                     f"{day.isoformat()},delivered")
+    report, seconds = _timed(import_files, con, [SourceFile("bench-deliveries.csv",
+                                                            "\n".join(lines).encode())])
+    con.close()
+    target.unlink()
+    if not report.committed:
+        raise RuntimeError(f"benchmark import failed: {report.problems[:3]}")
+    return seconds
+
+
 def map_payload(con, scope: metrics.Scope) -> dict[str, int]:
     """Bytes of the province map (pydeck JSON as the Map page builds it) and the choropleth."""
     from geo.boundaries import prefecture_features, region_centroids
@@ -99,9 +126,11 @@ def overview_times(db: Path, repeat: int) -> tuple[float, float]:
     return first, rerun
 
 
-def page_times(db: Path | str, names: tuple[str, ...] | None = None) -> dict[str, float]:
+def page_times(db: Path | str, names: tuple[str, ...] | None = None,
+               repeat: int = 3) -> dict[str, float]:
     """First run of each analysis page (or of ``names``) under AppTest, on a fresh app
-    (cold caches); ``db`` a file or a PostgreSQL URL."""
+    (cold caches), and the median of ``repeat`` reruns (what a click costs once the
+    results are cached); ``db`` a file or a PostgreSQL URL."""
     from streamlit.testing.v1 import AppTest
 
     from dashboard.app.frame import open_page
@@ -117,6 +146,8 @@ def page_times(db: Path | str, names: tuple[str, ...] | None = None) -> dict[str
         if at.exception:
             raise RuntimeError(f"{name}: {at.exception[0].message}")
         times[f"{name}_page_first_s"] = seconds
+        if repeat:
+            times[f"{name}_page_rerun_s"] = _median_time(at.run, repeat)
     return times
 
 
@@ -138,11 +169,13 @@ def bench_scale(scale: float, repeat: int, folder: Path) -> dict:
     con.close()
     first, rerun = overview_times(db, repeat)
     pages = page_times(db)
+    into = import_into(db)
     return {
         "scale": scale, "rows": sum(rows.values()), "facilities": rows["facilities"],
         "needs": rows["needs"], "deliveries": rows["deliveries"],
         "demo_build_s": build, "demo_write_s": write,
         "import_rows": imported, "import_rows_per_s": imported / import_seconds,
+        "import_1000_into_store_s": into,
         "brief_first_s": brief_first, "brief_median_s": brief,
         "overview_first_s": first, "overview_rerun_median_s": rerun, **pages, **payload,
     }

@@ -327,7 +327,7 @@ def import_files(con, files: list[SourceFile], dry_run: bool = False,
                 raise _Refused
             if not (report.rows_written or report.review or result.rejected):
                 raise _Refused  # nothing came of any file: never a silent success
-            dangling = store.dangling_references(con, list(report.written))
+            dangling = store.dangling_references(con, list(report.written), changed_only=True)
             if dangling:  # never expected: validation checks every reference
                 result.problems.extend(Problem("", None, f"{t}.{c}", str(n), "dangling_reference", r)
                                        for t, c, r, n in dangling)

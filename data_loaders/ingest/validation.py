@@ -499,8 +499,9 @@ def _check_references(check, typed, table, keys, known_keys, earlier) -> None:
     for col in table.input_columns:
         if not col.ref:
             continue
-        available = keys.get(col.ref, set()) | known_keys.get(col.ref, set())
+        # Two look-ups, never a union: the store's keys may be a million.
+        here, stored = keys.get(col.ref, set()), known_keys.get(col.ref, set())
         for i, value in enumerate(typed[col.name]):
-            if value is not None and value not in available:
+            if value is not None and value not in here and value not in stored:
                 code = "parent_rejected" if value in earlier.get(col.ref, ()) else "unknown_reference"
                 check.problem(i, col.name, value, code, expected=col.ref)

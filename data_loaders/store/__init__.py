@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_loaders.store import migrations, postgres, schema
+from data_loaders.store import derived, migrations, postgres, schema
 from data_loaders.store.migrations import StoreTooNew  # noqa: F401  (raised by connect)
 from data_loaders.store.postgres import StoreUnavailable  # noqa: F401  (raised by connect)
 
@@ -286,7 +286,9 @@ def _open(target: Path, read_only: bool, wait: float, on_wait):
 def _prepare(con, close: bool = False) -> None:
     """Migrate ``con``'s store to the latest version and seed what starts filled."""
     try:
-        migrations.migrate(con)
+        applied = migrations.migrate(con)
+        if derived.MIGRATION in applied:
+            derived.rebuild(con)  # a store from before the derived tables: fill them once
         seed_need_costs(con)
     finally:
         if close:
@@ -375,6 +377,8 @@ def upsert(con, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
             change = change_id(con)
             updates = ", ".join(f"{c} = excluded.{c}" for c in table.column_names
                                 if c != table.key)
+            if dialect(con) == "duckdb":
+                derived.note(con, name, "_changed")
             # A record written twice in one change (a feed's snapshot, then the feed) keeps
             # one version for the change: the last.
             con.execute(f"INSERT INTO {name}_history (change_id, op, {cols}) "
@@ -426,6 +430,8 @@ def retract(con, name: str, keys: list[str], **detail) -> int:
         nulls = ", ".join("NULL" if c != table.key else c for c in table.column_names)
         gone = con.execute(f"SELECT count(*) FROM {name} WHERE {table.key} IN "
                            "(SELECT k FROM _gone)").fetchone()[0]
+        if gone and dialect(con) == "duckdb":
+            derived.note(con, name, f"(SELECT k AS {table.key} FROM _gone)")
         if gone:
             cleared = ", ".join(f"{c} = excluded.{c}" for c in ["op", *table.column_names]
                                 if c != table.key)
@@ -574,6 +580,8 @@ def transaction(con, commit: bool = True, reason: str | None = None, record: boo
         if record:
             change_id(con)  # every committed block is a change: the data version moves
         yield con
+        if dialect(con) == "duckdb":
+            derived.apply(con)  # the derived tables follow the records, in the same block
         state = _OPEN[key]
         if record:
             con.execute("UPDATE changes SET reason = ?, import_id = ?, detail = ? "
@@ -630,6 +638,7 @@ def _clear(con) -> None:
         con.execute(f"DELETE FROM {name}_history")
     con.execute("DELETE FROM imports")
     con.execute("DELETE FROM changes WHERE change_id <> ?", [change_id(con)])
+    derived.note_all(con)
 
 
 def write(con, frames: dict[str, pd.DataFrame], log_rows: list[dict] | None = None,
@@ -678,19 +687,28 @@ def read_table(con, name: str) -> pd.DataFrame:
 
 
 def existing_keys(con, name: str) -> set[str]:
-    """The natural keys already stored in table ``name``."""
+    """The natural keys already stored in table ``name`` (read as one column: a million
+    keys fetched as rows took a second)."""
     table = schema.TABLES[name]
-    return {r[0] for r in con.execute(f"SELECT {table.key} FROM {table.name}").fetchall()}
+    if dialect(con) == "postgres":
+        return {r[0] for r in con.execute(f"SELECT {table.key} FROM {table.name}").fetchall()}
+    return set(con.execute(f"SELECT {table.key} FROM {table.name}").fetchnumpy()[table.key].tolist())
 
 
-def dangling_references(con, tables: list[str] | None = None) -> list[tuple[str, str, str, int]]:
+def dangling_references(con, tables: list[str] | None = None,
+                        changed_only: bool = False) -> list[tuple[str, str, str, int]]:
     """References that point at no row: ``(table, column, referenced table, rows)``.
 
     Validation refuses them on import; this is the store-wide check behind it (the
     import runs it before committing, and the test suite after every write). Only
-    ``tables`` are checked when given (a write can break only its own references).
+    ``tables`` are checked when given (a write can break only its own references), and
+    with ``changed_only`` only the rows the open transaction's change wrote (a key is
+    never rewritten and a referred-to row cannot be retracted, so no other row can
+    have lost its parent).
     """
     found = []
+    written = (f" AND child.{{key}} IN (SELECT {{key}} FROM {{table}}_history "
+               f"WHERE change_id = {int(change_id(con))})") if changed_only else ""
     for table in schema.TABLES.values():
         if tables is not None and table.name not in tables:
             continue
@@ -701,7 +719,8 @@ def dangling_references(con, tables: list[str] | None = None) -> list[tuple[str,
             n = con.execute(
                 f"SELECT count(*) FROM {table.name} AS child WHERE child.{col.name} IS NOT NULL "
                 f"AND NOT EXISTS (SELECT 1 FROM {parent.name} AS p "
-                f"WHERE p.{parent.key} = child.{col.name})").fetchone()[0]
+                f"WHERE p.{parent.key} = child.{col.name})"
+                + written.format(key=table.key, table=table.name)).fetchone()[0]
             if n:
                 found.append((table.name, col.name, parent.name, n))
     return found
@@ -835,4 +854,5 @@ def as_known_at(con, moment: datetime):
     for name in ("need_costs", "review_queue", "name_aliases"):
         copy(name, f"SELECT * FROM {name}", [])
     reader.close()
+    derived.rebuild(known)
     return known

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from data_loaders.store import schema
+from data_loaders.store import derived, schema
 
 # Tables read whole on a refresh that found changes.
 SMALL_TABLES = ("imports", "quarantine", "review_queue", "name_aliases", "need_costs",
@@ -89,12 +89,15 @@ class Replica:
         db = self.db
         db.execute("BEGIN TRANSACTION")
         try:
+            if not self.seen:
+                derived.note_all(db)  # the first copy: derive everything once
             for name, rows in batches.items():
                 if not rows.num_rows:
                     continue
                 table = schema.TABLES[name]
                 cols = ", ".join(table.column_names)
                 db.register("_versions", rows)
+                derived.note(db, name, "_versions")  # before the old rows go
                 db.execute(f"INSERT INTO {name}_history SELECT * FROM _versions")
                 db.execute(f"DELETE FROM {name} WHERE {table.key} IN "
                            f"(SELECT {table.key} FROM _versions)")
@@ -110,6 +113,7 @@ class Replica:
                 db.execute(f"DELETE FROM {name}")
                 db.execute(f"INSERT INTO {name} SELECT * FROM _rows")
                 db.unregister("_rows")
+            derived.apply(db)
         except BaseException:
             db.execute("ROLLBACK")
             raise

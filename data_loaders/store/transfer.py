@@ -9,7 +9,7 @@ kept, so a record's history reads the same on both sides.
 from __future__ import annotations
 
 from data_loaders import store
-from data_loaders.store import schema
+from data_loaders.store import derived, schema
 
 # In the order they are written: the changes before the versions that name them.
 TABLES = ("changes", *(f"{name}_history" for name in schema.TABLES), *schema.TABLES,
@@ -60,6 +60,8 @@ def copy_store(source, destination, uploads: list[tuple[str, str, bytes]] = (),
         latest = destination.execute("SELECT coalesce(max(change_id), 0) FROM changes"
                                      ).fetchone()[0]
         _continue_sequence(destination, latest)
+        if store.dialect(destination) == "duckdb":
+            derived.note_all(destination)  # a file store derives its tables from the records
         if uploads:
             store.keep_uploads(destination, list(uploads))
         copied["uploads"] = len(uploads)
