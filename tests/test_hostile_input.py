@@ -856,6 +856,9 @@ SQL_INTERPOLATIONS = {
     "marks",  # ?-placeholders, one per key (store.names_of)
     "FAILED_AT_D", "NOT_FAILED_AT_D",  # metrics' fixed fragment: failed as recorded by D
     "today",  # an ISO date the store makes from its clock (store._staged_value)
+    # store.derived: a code-made condition on deliveries, its temporary tables' names and
+    # the relation of rows a write passes (a temporary table or a code-made subquery)
+    "subset", "links_select()", "_TOUCH", "_RELINK", "rows",
 }
 _SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WHERE)\b")
 

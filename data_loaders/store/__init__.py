@@ -707,8 +707,9 @@ def dangling_references(con, tables: list[str] | None = None,
     have lost its parent).
     """
     found = []
-    written = (f" AND child.{{key}} IN (SELECT {{key}} FROM {{table}}_history "
-               f"WHERE change_id = {int(change_id(con))})") if changed_only else ""
+    written = (" AND child.{key} IN (SELECT {key} FROM {table}_history WHERE change_id = ?)"
+               if changed_only else "")
+    params = [change_id(con)] if changed_only else []
     for table in schema.TABLES.values():
         if tables is not None and table.name not in tables:
             continue
@@ -720,7 +721,7 @@ def dangling_references(con, tables: list[str] | None = None,
                 f"SELECT count(*) FROM {table.name} AS child WHERE child.{col.name} IS NOT NULL "
                 f"AND NOT EXISTS (SELECT 1 FROM {parent.name} AS p "
                 f"WHERE p.{parent.key} = child.{col.name})"
-                + written.format(key=table.key, table=table.name)).fetchone()[0]
+                + written.format(key=table.key, table=table.name), params).fetchone()[0]
             if n:
                 found.append((table.name, col.name, parent.name, n))
     return found
