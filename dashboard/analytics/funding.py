@@ -46,10 +46,10 @@ from dashboard.analytics.metrics import (
     region_summary,
 )
 from dashboard.present.exports import export_text
+from data_loaders.store.derived import DELIVERY_DATE  # a delivery's date: one definition
 
 DEFAULT_DAYS = 7
 SEPARATOR = "、"
-DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
 
 OVERLAP_COLUMNS = ["facility_id", "facility_name", "region_adcode", "category", "item", "unit",
                    "suppliers", "n_suppliers", "n_deliveries", "total_quantity",
