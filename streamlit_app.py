@@ -7,12 +7,14 @@ pages themselves are declared once, in dashboard.pages.
 import streamlit as st
 
 from dashboard.access import audit, pages_for
+from dashboard.app import warmup
 from dashboard.app.auth import identify, no_access, refused_page
 from dashboard.app.frame import current_language, opener, phone_menu, sidebar
 from dashboard.i18n import t
 from dashboard.pages import PAGES
 
 st.set_page_config(page_title="Lifeline · 生命线", layout="wide")
+warmup.start()  # once per server process
 
 lang = current_language()
 identity = identify()

@@ -37,6 +37,7 @@ from geo.regions import Region, load_registry
 PIPELINE_VERSION = "1"
 SIMPLIFY_FRACTION = 2.8e-4  # of the bbox diagonal; Hubei -> ~0.0025 deg (~250 m)
 PREQUANTIZE = 100_000  # topojson quantisation steps across the bbox (~7 m for Hubei)
+NATIONAL = "000000"  # the country, as LIFELINE_PROVINCE names it
 
 
 def cache_version() -> str:
@@ -45,6 +46,20 @@ def cache_version() -> str:
 
 
 # -- public API -----------------------------------------------------------------------
+def province_features() -> dict:
+    """GeoJSON FeatureCollection of the country's provinces (the national map's first
+    level: a province's prefectures are drawn when it is chosen, never all at once).
+
+    Returns
+    -------
+    dict
+        FeatureCollection as in ``prefecture_features``: all 34 province-level regions
+        (31 mainland provinces, Taiwan, Hong Kong, Macao), topology preserved,
+        coordinates to 3 decimals (about 110 m); about 0.5 MB.
+    """
+    return json.loads(_cached_text("provinces", NATIONAL))
+
+
 def prefecture_features(province: object | None = None) -> dict:
     """GeoJSON FeatureCollection of a province's prefecture-level regions.
 
@@ -246,8 +261,11 @@ def _write_atomic(path: Path, text: str) -> None:
 # -- building -------------------------------------------------------------------------
 def _regions_for(kind: str, adcode: str) -> list[Region]:
     registry = load_registry()
-    if kind == "prefectures":
-        regions = registry.prefectures(adcode)
+    if kind == "provinces":
+        regions = registry.provinces()
+    elif kind == "prefectures":
+        # A province listed without prefectures (Taiwan) is drawn as itself.
+        regions = registry.prefectures(adcode) or [registry.get(adcode)]
     elif kind == "counties":
         regions = registry.counties(adcode) or [registry.get(adcode)]
     elif kind == "outline":
@@ -272,8 +290,9 @@ def _build(kind: str, adcode: str) -> dict:
     minx, miny, maxx, maxy = gdf.total_bounds
     diagonal = math.hypot(maxx - minx, maxy - miny)
     tolerance = SIMPLIFY_FRACTION * diagonal
-    # 4 decimals (~11 m) is plenty at province scale; city maps need 5 (~1 m).
-    decimals = 4 if diagonal > 3 else 5
+    # 3 decimals (~110 m) for the whole country, 4 (~11 m) at province scale; city maps
+    # need 5 (~1 m).
+    decimals = 3 if diagonal > 30 else 4 if diagonal > 3 else 5
     grid = 10.0**-decimals
 
     topo = topojson.Topology(gdf, prequantize=PREQUANTIZE, toposimplify=tolerance)

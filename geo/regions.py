@@ -50,11 +50,25 @@ from geo.names import match_key, name_variants, normalise, short_name
 LEVELS = ("province", "prefecture", "county")
 _LEVEL_RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
 
-# 2020 (7th) national census resident population, 常住人口, from the Hubei
-# Provincial Bureau of Statistics bulletin on the 7th census (湖北省第七次全国人口普查
-# 公报, May 2021). Only Hubei ships with population; other regions get None.
+# 2020 (7th) national census resident population, 常住人口.
+# Provinces: the National Bureau of Statistics' 7th census bulletin no. 3, population by
+# region (第七次全国人口普查公报（第三号）——地区人口情况, 11 May 2021); the 31 provinces sum to
+# 1,409,778,724, the national 1,411,778,724 less the 2,000,000 active servicemen the
+# bulletin counts apart. Hubei's prefectures: the Hubei Provincial Bureau of Statistics
+# bulletin on the 7th census (湖北省第七次全国人口普查公报, May 2021). Other prefectures and
+# counties have no population yet (None: their per-capita rates stay empty).
+PROVINCE_POPULATION_2020: dict[str, int] = {
+    "110000": 21893095, "120000": 13866009, "130000": 74610235, "140000": 34915616,
+    "150000": 24049155, "210000": 42591407, "220000": 24073453, "230000": 31850088,
+    "310000": 24870895, "320000": 84748016, "330000": 64567588, "340000": 61027171,
+    "350000": 41540086, "360000": 45188635, "370000": 101527453, "410000": 99365519,
+    "420000": 57752557, "430000": 66444864, "440000": 126012510, "450000": 50126804,
+    "460000": 10081232, "500000": 32054159, "510000": 83674866, "520000": 38562148,
+    "530000": 47209277, "540000": 3648100, "610000": 39528999, "620000": 25019831,
+    "630000": 5923957, "640000": 7202654, "650000": 25852345,
+}
 POPULATION_2020: dict[str, int] = {
-    "420000": 57752557,
+    **PROVINCE_POPULATION_2020,
     "420100": 12326518,  # 武汉
     "420200": 2469079,  # 黄石
     "420300": 3209004,  # 十堰
@@ -370,6 +384,12 @@ class RegionRegistry:
                 raise KeyError(f"unknown province: {province!r}")
             code = region.province
         return code
+
+    def provinces(self) -> list[Region]:
+        """Every province-level region (31 mainland provinces, Taiwan, Hong Kong and
+        Macao), sorted by adcode."""
+        return sorted((r for r in self._by_code.values() if r.level == "province"),
+                      key=lambda r: r.adcode)
 
     def prefectures(self, province: object | None = None) -> list[Region]:
         """Prefecture-level regions of ``province`` (an adcode or a name; default

@@ -176,3 +176,45 @@ def test_label_points_of_hubei_and_of_wuhan_lie_inside(fresh_cache):
     assert points["429004"] == boundaries.LABEL_AT["429004"]
     lon, lat = points["420100"]
     assert 113.9 < lon < 114.7 and 30.3 < lat < 31.0
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """The national map's two levels, built once into a cache of their own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LIFELINE_CACHE", str(tmp_path_factory.mktemp("national")))
+        boundaries.clear_memory_cache()
+        yield {"provinces": boundaries.province_features(),
+               "guangdong": boundaries.prefecture_features("440000"),
+               "taiwan": boundaries.prefecture_features("710000")}
+    boundaries.clear_memory_cache()
+
+
+def test_national_map_has_every_province_under_a_megabyte(national):
+    provinces = national["provinces"]
+    codes = [f["properties"]["adcode"] for f in provinces["features"]]
+    # 31 mainland provinces, Taiwan, Hong Kong and Macao, in code order.
+    assert len(codes) == 34 and codes == sorted(codes)
+    assert codes[0] == "110000" and "420000" in codes and codes[-1] == "820000"
+    hubei = provinces["features"][codes.index("420000")]["properties"]
+    assert (hubei["name"], hubei["name_en"]) == ("湖北省", "Hubei")
+    assert 100_000 < boundaries.payload_bytes(provinces) < 1_000_000
+    # The largest province's prefectures (Guangdong, 21) travel under 200 KB on drill-down.
+    assert len(national["guangdong"]["features"]) == 21
+    assert boundaries.payload_bytes(national["guangdong"]) < 200_000
+    # A province listed without prefectures is drawn as itself.
+    assert [f["properties"]["adcode"] for f in national["taiwan"]["features"]] == ["710000"]
+
+
+def test_national_borders_are_shared_not_overlapping(national):
+    shapes = _shapes(national["provinces"])
+    assert all(s.is_valid and not s.is_empty for s in shapes)
+    total = sum(s.area for s in shapes)
+    tree = shapely.STRtree(shapes)
+    overlap = sum(shapes[i].intersection(shapes[j]).area
+                  for i, j in zip(*tree.query(shapes, predicate="intersects")) if i < j)
+    assert overlap < 1e-5 * total
+    # Hubei and Henan touch along their simplified shared border.
+    by_code = {f["properties"]["adcode"]: shape(f["geometry"])
+               for f in national["provinces"]["features"]}
+    assert by_code["420000"].intersection(by_code["410000"]).length > 1.0  # degrees of border

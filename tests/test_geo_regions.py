@@ -80,7 +80,22 @@ def test_population_and_names(reg):
     assert reg.get("420000").population == 57752557
     # The published prefecture figures sum to one less than the province total.
     assert abs(sum(r.population for r in reg.prefectures("420000")) - 57752557) <= 1
-    assert reg.get("430100").population is None  # only Hubei ships population
+    # Every mainland province has its census figure; below them, only Hubei's regions.
+    assert reg.get("430000").population == 66444864  # Hunan
+    assert reg.get("430100").population is None
+
+
+def test_province_populations_add_up_to_the_census(reg):
+    """The 31 mainland provinces add up to the 7th census's national figure,
+    1,411,778,724, less the 2,000,000 active servicemen it counts apart; Taiwan, Hong
+    Kong and Macao are not in it (None: their per-capita rates stay empty)."""
+    provinces = reg.provinces()
+    assert len(provinces) == 34 and [r.level for r in provinces] == ["province"] * 34
+    mainland = [r for r in provinces if r.adcode not in ("710000", "810000", "820000")]
+    assert all(r.population for r in mainland)
+    assert sum(r.population for r in mainland) == 1_411_778_724 - 2_000_000
+    assert [reg.get(c).population for c in ("710000", "810000", "820000")] == [None] * 3
+    assert max(mainland, key=lambda r: r.population).adcode == "440000"  # Guangdong
 
 
 def test_prefecture_property(reg):

@@ -859,6 +859,10 @@ SQL_INTERPOLATIONS = {
     # store.derived: a code-made condition on deliveries, its temporary tables' names and
     # the relation of rows a write passes (a temporary table or a code-made subquery)
     "subset", "links_select()", "_TOUCH", "_RELINK", "rows",
+    # analytics.needs: the urgency weights as a CASE (constants), the fixed aggregates
+    # over the open needs, a column of DIMENSIONS (checked first) and the item/unit keys
+    "_weight_sql()", "_URGENT", "_GAP_SUMS", "_ITEM_UNIT", "dimension",
+    "_exact_sum('uncovered_share')", "_exact_sum('gap_score')", "column", "cases", "grouping", "facility",
 }
 _SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WHERE)\b")
 

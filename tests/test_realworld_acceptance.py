@@ -99,18 +99,18 @@ def test_no_total_adds_different_units(real_db):
     assert frame["unit"].nunique() > 1  # the feed really mixes 只, 个, 套, 双 ...
     # Counts only where needs of several units meet.
     for dimension in needs.DIMENSIONS:
-        by = needs.needs_by(con, scope, dimension, frame=frame)
+        by = needs.needs_by(con, scope, dimension)
         assert not {"requested", "delivered", "in_transit", "unmet"} & set(by.columns)
         assert by["open_needs"].sum() == len(frame)
     for level in ("region", "facility"):
-        assert "unmet" not in needs.gap_ranking(con, scope, level, frame=frame).columns
+        assert "unmet" not in needs.gap_ranking(con, scope, level).columns
     # Quantity totals are per item and unit, and each is the sum of exactly those needs.
     quantified = frame[frame["requested"].notna()].assign(
         item=lambda f: f["item"].fillna("").str.strip(), unit=lambda f: f["unit"].fillna("").str.strip())
     expected = quantified.groupby(["category", "item", "unit"])["requested"].sum()
-    totals = needs.quantities_by_item(con, scope, frame=frame).set_index(["category", "item", "unit"])
+    totals = needs.quantities_by_item(con, scope).set_index(["category", "item", "unit"])
     assert totals["requested"].to_dict() == pytest.approx(expected.to_dict())
-    projection = needs.projection(con, scope, frame=frame)
+    projection = needs.projection(con, scope)
     assert not projection.duplicated(["region_adcode", "category", "item", "unit"]).any()
     overlaps = funding.overlaps(con, scope)
     assert not overlaps["unit"].str.contains("、").any()  # one unit per duplicated donation

@@ -4,7 +4,7 @@ Pure functions over a DuckDB connection and a :class:`dashboard.analytics.metric
 definitions (also in docs/METHODS.md, "Where to direct funds"):
 
 - **uncovered needs** of a region × category: the sum over its needs open at D of their
-  uncovered share (:func:`dashboard.analytics.needs.uncovered_share`: what neither deliveries
+  uncovered share (``uncovered_share`` of :func:`dashboard.analytics.needs.needs_at`: what neither deliveries
   nor in-transit deliveries cover; a need without a quantity is one whole need);
 - **estimated cost** = uncovered needs × the category's cost per need, a planning
   assumption kept in the store's ``need_costs`` table (seeded from
@@ -44,7 +44,7 @@ import pandas as pd
 from dashboard import access
 from dashboard.access import query
 from dashboard.analytics.metrics import Scope
-from dashboard.analytics.needs import gap_ranking, need_scores, needs_at, uncovered_share
+from dashboard.analytics.needs import gap_ranking, gap_sums
 from data_loaders import store
 from data_loaders.ingest.rules import load_rules
 from data_loaders.store import schema
@@ -191,27 +191,17 @@ def priorities(con, scope: Scope, region: str | None = None, category: str | Non
 
     Columns PRIORITY_COLUMNS; ``rank`` is the region's rank in
     :func:`dashboard.analytics.needs.gap_ranking` of the whole province (filters by region or
-    category keep the rows, not recompute the rank). ``frame`` may be a precomputed
-    :func:`dashboard.analytics.needs.needs_at` for the whole province; ``costs`` (category → CNY)
-    defaults to :func:`need_costs` of the store.
+    category keep the rows, not recompute the rank). ``frame`` may be the open needs
+    (:func:`dashboard.analytics.needs.needs_at`) of the area asked for, counted instead of
+    the store; ``costs`` (category → CNY) defaults to :func:`need_costs` of the store.
     """
-    frame = needs_at(con, scope) if frame is None else frame.copy()
-    if frame.empty:
+    out = gap_sums(con, scope, region, category, frame=frame)
+    if out.empty:
         return pd.DataFrame(columns=PRIORITY_COLUMNS)
-    ranks = gap_ranking(con, scope, "region", frame=frame).set_index("region_adcode")["rank"]
-    if region:
-        frame = frame[frame["region_adcode"] == region]
-    if category:
-        frame = frame[frame["category"] == category]
-    if frame.empty:
-        return pd.DataFrame(columns=PRIORITY_COLUMNS)
+    # The rank is the province's: from the frame only when it holds the whole province.
+    whole = frame if region is None and category is None else None
+    ranks = gap_ranking(con, scope, "region", frame=whole).set_index("region_adcode")["rank"]
     costs = need_costs(con) if costs is None else dict(costs)
-    frame = frame.assign(share=uncovered_share(frame), score=need_scores(frame),
-                         urgent=frame["priority"] == "urgent")
-    out = frame.groupby(["region_adcode", "category"]).agg(
-        open_needs=("need_id", "count"), urgent_needs=("urgent", "sum"),
-        uncovered_needs=("share", "sum"), gap_score=("score", "sum")).reset_index()
-    out["urgent_needs"] = out["urgent_needs"].astype("int64")
     out["rank"] = out["region_adcode"].map(ranks).astype("int64")
     out["cost_per_need"] = out["category"].map(costs).fillna(costs.get("other", 0.0))
     out["estimated_cost"] = out["uncovered_needs"] * out["cost_per_need"]

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
+import duckdb
 import pandas as pd
 
 from dashboard.access import query
@@ -93,7 +93,21 @@ def linked_deliveries(con, scope: Scope) -> pd.DataFrame:
     ).df()
 
 
-_NEEDS_AT_SQL = f"""
+def _weight_sql() -> str:
+    """URGENCY_WEIGHTS as a SQL CASE over ``priority`` (1 for anything else)."""
+    cases = " ".join(f"WHEN '{p}' THEN {w!r}" for p, w in URGENCY_WEIGHTS.items())
+    return f"CASE priority {cases} ELSE 1.0 END"
+
+
+# Every need open at D with what arrived, what is on the way, its uncovered share and its
+# gap score (the catalogue's needs.gap.formula), as the relation ``scored``; the analyses
+# below aggregate it in SQL, so no page reads a row per need to count them.
+#   uncovered_share = max(unmet − in transit, 0) ÷ requested; a need of unknown quantity
+#   is 1 when nothing was delivered or is on the way, else 0; a quantity of 0 asks for
+#   nothing (0).
+#   gap_score = urgency weight × uncovered_share × (1 + ln(1 + days open)): a need
+#   reported today still weighs (age factor 1), older ones more, with diminishing returns.
+_OPEN_SQL = f"""
 WITH {LINKS_CTE},
 nd AS (
     SELECT n.need_id, n.facility_id, f.name AS facility_name, f.facility_type,
@@ -108,19 +122,67 @@ agg AS (
            coalesce(sum(d.quantity) FILTER (WHERE {IN_TRANSIT_AT_D}), 0) AS in_transit
     FROM nd JOIN links l ON l.need_id = nd.need_id JOIN deliveries d USING (delivery_id)
     GROUP BY nd.need_id
+),
+open_needs AS (
+    SELECT nd.need_id, nd.facility_id, nd.facility_name, nd.facility_type, nd.region_adcode,
+           nd.category, nd.item, nd.unit, nd.requested::DOUBLE AS requested,
+           coalesce(agg.delivered, 0)::DOUBLE AS delivered,
+           coalesce(agg.in_transit, 0)::DOUBLE AS in_transit,
+           CASE WHEN nd.requested IS NULL THEN NULL
+                ELSE greatest(nd.requested - coalesce(agg.delivered, 0), 0) END::DOUBLE AS unmet,
+           date_diff('day', nd.reported_on, $d) AS days_open,
+           nd.reported_on, nd.priority, nd.beneficiary_group
+    FROM nd LEFT JOIN agg USING (need_id)
+),
+shared AS (
+    SELECT *,
+           CASE WHEN requested > 0 THEN greatest(unmet - in_transit, 0) / requested
+                WHEN requested IS NOT NULL THEN 0.0
+                WHEN delivered = 0 AND in_transit = 0 THEN 1.0
+                ELSE 0.0 END AS uncovered_share
+    FROM open_needs
+),
+scored AS (
+    SELECT *, {_weight_sql()} * uncovered_share * (1 + ln(1 + greatest(days_open, 0)))
+              AS gap_score
+    FROM shared
 )
-SELECT nd.need_id, nd.facility_id, nd.facility_name, nd.facility_type, nd.region_adcode,
-       nd.category, nd.item, nd.unit, nd.requested,
-       coalesce(agg.delivered, 0)::DOUBLE AS delivered,
-       coalesce(agg.in_transit, 0)::DOUBLE AS in_transit,
-       CASE WHEN nd.requested IS NULL THEN NULL
-            ELSE greatest(nd.requested - coalesce(agg.delivered, 0), 0) END AS unmet,
-       date_diff('day', nd.reported_on, $d) AS days_open,
-       nd.reported_on, nd.priority, nd.beneficiary_group
-FROM nd LEFT JOIN agg USING (need_id)
-ORDER BY CASE nd.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END,
-         days_open DESC, nd.need_id
 """
+_URGENT = "count(*) FILTER (WHERE priority = 'urgent')"
+
+
+def _exact_sum(column: str) -> str:
+    """The sum of a column of shares or scores, the same to the last digit whatever order
+    the rows arrive in (threads, the PostgreSQL replica): each value rounded to 12
+    decimals and added as a decimal, exactly."""
+    return f"sum(round({column}, 12)::DECIMAL(38, 12))::DOUBLE"
+
+
+def _open(con, scope: Scope, select: str, region: str | None = None,
+          category: str | None = None, frame: pd.DataFrame | None = None,
+          **params) -> pd.DataFrame:
+    """``select`` (a statement reading ``scored``; it may open with more common table
+    expressions after a comma) over the needs open at D.
+
+    With ``frame`` (a :func:`needs_at` result, which holds every column of ``scored``)
+    the same statement reads that frame instead of the store: a page that has the open
+    needs already counts them in milliseconds, not in a second pass over the store."""
+    if frame is None:
+        return con.execute(_OPEN_SQL + select, {**_params(scope, region, category), **params}).df()
+    rows = frame
+    if region is not None:
+        rows = rows[rows["region_adcode"] == region]
+    if category is not None:
+        rows = rows[rows["category"] == category]
+    # Only the columns the statement names: DuckDB reads a column of Python strings one
+    # value at a time, and a country's open needs have half a million rows.
+    rows = rows[[c for c in rows.columns if c in select]]
+    local = duckdb.connect()
+    try:
+        local.register("scored", rows)  # pandas NaN reads as NULL, as in the store
+        return local.execute(select, params or None).df()
+    finally:
+        local.close()
 
 
 @query("facility")
@@ -129,18 +191,33 @@ def needs_at(con, scope: Scope, region: str | None = None,
     """One row per need open at D in the province (optionally one prefecture/category).
 
     Urgent first, then high, then normal; within a priority the oldest first.
-    ``requested`` and ``unmet`` are NaN when the need gave no quantity.
+    ``requested`` and ``unmet`` are NaN when the need gave no quantity;
+    ``uncovered_share`` and ``gap_score`` are the need's parts of the gap ranking.
     """
-    frame = fetch_frame(con, _NEEDS_AT_SQL, _params(scope, region, category))
-    for col in ("requested", "delivered", "in_transit", "unmet"):
+    frame = fetch_frame(con, _OPEN_SQL + """
+        SELECT * FROM scored
+        ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END,
+                 days_open DESC, need_id
+        """, _params(scope, region, category))
+    for col in ("requested", "delivered", "in_transit", "unmet", "uncovered_share", "gap_score"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["days_open"] = frame["days_open"].astype("int64")
     frame["reported_on"] = pd.to_datetime(frame["reported_on"]).dt.date
     return frame
 
 
-def _share(numerator: float, denominator: float) -> float:
-    return float(numerator) / float(denominator) if denominator else float("nan")
+@query("facility", reuses={"frame": "needs.needs_at"})
+def open_summary(con, scope: Scope, region: str | None = None,
+                 frame: pd.DataFrame | None = None) -> dict[str, float]:
+    """The open needs at D in four counts: open, urgent, uncovered (a sum of shares, in
+    whole needs) and unquantified (without a quantity)."""
+    row = _open(con, scope, f"""
+        SELECT count(*) AS open, {_URGENT} AS urgent,
+               coalesce({_exact_sum('uncovered_share')}, 0) AS uncovered,
+               count(*) FILTER (WHERE requested IS NULL) AS unquantified
+        FROM scored""", region, frame=frame).iloc[0]
+    return {"open": int(row["open"]), "urgent": int(row["urgent"]),
+            "uncovered": float(row["uncovered"]), "unquantified": int(row["unquantified"])}
 
 
 @query("facility", reuses={"frame": "needs.needs_at"})
@@ -156,31 +233,26 @@ def needs_by(con, scope: Scope, dimension: str, region: str | None = None,
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; use one of {DIMENSIONS}")
-    frame = needs_at(con, scope, region) if frame is None else frame.copy()
-    columns = [dimension, "open_needs", "urgent_needs", "quantified_needs",
-               "unquantified_needs", "uncovered_needs", "uncovered_share"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    frame[dimension] = frame[dimension].fillna("")
-    frame = frame.assign(share=uncovered_share(frame), urgent=frame["priority"] == "urgent",
-                         unquantified=frame["requested"].isna())
-    out = frame.groupby(dimension, sort=False).agg(
-        open_needs=("need_id", "count"),
-        urgent_needs=("urgent", "sum"),
-        quantified_needs=("requested", "count"),
-        unquantified_needs=("unquantified", "sum"),
-        uncovered_needs=("share", "sum"),
-    ).reset_index()
-    for col in ("urgent_needs", "unquantified_needs"):
+    # ``dimension`` is one of DIMENSIONS (checked above): a column name, never user text.
+    out = _open(con, scope, f"""
+        SELECT coalesce({dimension}, '') AS {dimension}, count(*) AS open_needs,
+               {_URGENT} AS urgent_needs, count(requested) AS quantified_needs,
+               count(*) FILTER (WHERE requested IS NULL) AS unquantified_needs,
+               {_exact_sum('uncovered_share')} AS uncovered_needs
+        FROM scored GROUP BY 1""", region, frame=frame)
+    for col in ("open_needs", "urgent_needs", "quantified_needs", "unquantified_needs"):
         out[col] = out[col].astype("int64")
+    out["uncovered_needs"] = out["uncovered_needs"].astype("float64")
     out["uncovered_share"] = out["uncovered_needs"] / out["open_needs"]
     out = out.sort_values(["uncovered_needs", "open_needs", dimension],
                           ascending=[False, False, True])
-    return out[columns].reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 QUANTITY_COLUMNS = ["category", "item", "unit", "open_needs", "requested", "delivered",
                     "in_transit", "unmet", "remaining"]
+# Item and unit as they are compared: trimmed, '' when the need gave none.
+_ITEM_UNIT = "coalesce(trim(item), '') AS item, coalesce(trim(unit), '') AS unit"
 
 
 @query("facility", reuses={"frame": "needs.needs_at"})
@@ -193,28 +265,29 @@ def quantities_by_item(con, scope: Scope, region: str | None = None,
     Σ max(unmet − in transit, 0); item and unit are '' when the need gave none. Most
     open needs first.
     """
-    frame = needs_at(con, scope, region) if frame is None else frame.copy()
-    frame = frame[frame["requested"].notna()]
-    if frame.empty:
-        return pd.DataFrame(columns=QUANTITY_COLUMNS)
-    frame = frame.assign(item=frame["item"].fillna("").str.strip(),
-                         unit=frame["unit"].fillna("").str.strip(),
-                         remaining=(frame["unmet"] - frame["in_transit"]).clip(lower=0))
-    out = frame.groupby(["category", "item", "unit"]).agg(
-        open_needs=("need_id", "count"), requested=("requested", "sum"),
-        delivered=("delivered", "sum"), in_transit=("in_transit", "sum"),
-        unmet=("unmet", "sum"), remaining=("remaining", "sum")).reset_index()
-    out = out.sort_values(["open_needs", "category", "item", "unit"],
-                          ascending=[False, True, True, True])
-    return out[QUANTITY_COLUMNS].reset_index(drop=True)
+    out = _open(con, scope, f"""
+        SELECT category, {_ITEM_UNIT}, count(*) AS open_needs,
+               sum(requested) AS requested, sum(delivered) AS delivered,
+               sum(in_transit) AS in_transit, sum(unmet) AS unmet,
+               sum(greatest(unmet - in_transit, 0)) AS remaining
+        FROM scored WHERE requested IS NOT NULL
+        GROUP BY ALL ORDER BY open_needs DESC, category, item, unit""", region,
+                frame=frame)
+    out["open_needs"] = out["open_needs"].astype("int64")
+    return out[QUANTITY_COLUMNS]
 
 
 @query("facility", reuses={"frame": "needs.needs_at"})
 def ageing(con, scope: Scope, region: str | None = None,
            frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """days_open of every open need at D (one row per need, for a histogram)."""
-    frame = needs_at(con, scope, region) if frame is None else frame.copy()
-    return frame[["need_id", "region_adcode", "category", "priority", "days_open"]]
+    """How many needs open at D have been open for how many days (for a bar chart).
+
+    Columns: days_open, open_needs; one row per number of days that occurs, fewest days
+    first.
+    """
+    out = _open(con, scope, """
+        SELECT days_open, count(*) AS open_needs FROM scored GROUP BY 1 ORDER BY 1""", region, frame=frame)
+    return out.astype({"days_open": "int64", "open_needs": "int64"})
 
 
 @query("facility")
@@ -237,48 +310,20 @@ def time_to_fulfil(con, scope: Scope, region: str | None = None) -> pd.DataFrame
     ).df()
 
 
-def uncovered_share(frame: pd.DataFrame) -> pd.Series:
-    """The share of each open need that nothing delivered or on the way covers.
-
-    max(unmet − in transit, 0) ÷ requested; a need of unknown quantity counts 1 when
-    nothing was delivered or is on the way, else 0 (its formula: the catalogue's needs.gap.formula).
-    """
-    requested = frame["requested"]
-    uncovered = (frame["unmet"] - frame["in_transit"]).clip(lower=0)
-    share = np.where(
-        requested.notna() & (requested > 0), uncovered / requested.where(requested > 0),
-        np.where(requested.notna(), 0.0,  # a quantity of 0 asks for nothing
-                 ((frame["delivered"] == 0) & (frame["in_transit"] == 0)).astype(float)))
-    return pd.Series(share, index=frame.index, dtype="float64")
-
-
-def age_factor(days_open: pd.Series) -> pd.Series:
-    """1 + ln(1 + days open): 1 for a need reported today, rising with diminishing returns.
-
-    A need is never worth nothing for being new: on the first day of a feed every need
-    is 0 days old, and the ranking must still say where the gaps are.
-    """
-    return 1.0 + np.log1p(days_open.clip(lower=0).astype("float64"))
-
-
-def need_scores(frame: pd.DataFrame) -> pd.Series:
-    """The gap score of each open need, computed column-wise (its formula: the
-    catalogue's needs.gap.formula)."""
-    weight = frame["priority"].map(URGENCY_WEIGHTS).fillna(1.0).astype("float64")
-    return pd.Series(weight.to_numpy() * uncovered_share(frame).to_numpy()
-                     * age_factor(frame["days_open"]).to_numpy(),
-                     index=frame.index, dtype="float64")
-
-
 REGION_GAP_COLUMNS = ["rank", "region_adcode", "name", "name_en", "population", "open_needs",
                       "urgent_needs", "uncovered_needs", "score_total", "score"]
 FACILITY_GAP_COLUMNS = ["rank", "facility_id", "facility_name", "facility_type", "region_adcode",
                         "open_needs", "urgent_needs", "uncovered_needs", "score"]
+# What a gap ranking sums per region or facility. Scores are compared rounded to 9
+# decimals, so two scores equal but for the last bits of floating point (a need's share ×
+# weight reached two ways) tie, and the stated keys break the tie on every run.
+_GAP_SUMS = (f"count(*) AS open_needs, {_URGENT} AS urgent_needs, "
+             f"{_exact_sum('uncovered_share')} AS uncovered_needs, {_exact_sum('gap_score')} AS score")
 
 
 @query("facility", reuses={"frame": "needs.needs_at"})
 def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = None,
-                frame: pd.DataFrame | None = None) -> pd.DataFrame:
+                limit: int | None = None, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """THE gap ranking (its formula: the catalogue's needs.gap.formula): the Briefing,
     the Needs page and the Funding page all rank by this function's ``rank``.
 
@@ -287,43 +332,84 @@ def gap_ranking(con, scope: Scope, level: str = "region", region: str | None = N
     FACILITY_GAP_COLUMNS. uncovered_needs = Σ uncovered shares (whole needs); no
     quantity is added across units. Highest score first (no population last; ties:
     the larger unscaled score, more open needs, then the code); rank = 1, 2, 3, … in
-    that order.
+    that order. ``limit`` keeps the first rows of the facility ranking (their ranks are
+    their places among all).
     """
-    frame = needs_at(con, scope, region) if frame is None else frame.copy()
     if level not in ("region", "facility"):
         raise ValueError("level must be 'region' or 'facility'")
-    columns = REGION_GAP_COLUMNS if level == "region" else FACILITY_GAP_COLUMNS
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    frame["score"] = need_scores(frame)
-    frame["share"] = uncovered_share(frame)
-    frame["urgent"] = frame["priority"] == "urgent"
-    keys = (["facility_id", "facility_name", "facility_type", "region_adcode"]
-            if level == "facility" else ["region_adcode"])
-    out = frame.groupby(keys).agg(
-        open_needs=("need_id", "count"), urgent_needs=("urgent", "sum"),
-        uncovered_needs=("share", "sum"), score=("score", "sum"),
-    ).reset_index()
-    out["urgent_needs"] = out["urgent_needs"].astype("int64")
-    if level == "region":
-        from geo.regions import load_registry
+    regions, facilities = gap_rankings(con, scope, region, limit, levels=(level,),
+                                          frame=frame)
+    return regions if level == "region" else facilities
 
-        registry = load_registry()
-        info = {r.adcode: r for r in registry.prefectures(scope.province)}
-        out["name"] = [info[a].name if a in info else a for a in out["region_adcode"]]
-        out["name_en"] = [info[a].name_en if a in info else a for a in out["region_adcode"]]
-        out["population"] = [
-            float(info[a].population) if a in info and info[a].population else float("nan")
-            for a in out["region_adcode"]]
-        out = out.rename(columns={"score": "score_total"})
-        out["score"] = out["score_total"] * 1_000_000 / out["population"]
-        order = ["score", "score_total", "open_needs", "region_adcode"]
-    else:
-        order = ["score", "open_needs", "facility_id"]
-    out = out.sort_values(order, ascending=[False] * (len(order) - 1) + [True],
-                          na_position="last").reset_index(drop=True)
+
+def gap_rankings(con, scope: Scope, region: str | None = None, limit: int | None = None,
+                 levels: tuple[str, ...] = ("region", "facility"),
+                 frame: pd.DataFrame | None = None
+                 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """:func:`gap_ranking` of the regions and of the facilities (the first ``limit``)
+    from one pass over the open needs; a level not in ``levels`` is None."""
+    sets = {"region": "(region_adcode)",
+            "facility": "(facility_id, facility_name, facility_type, region_adcode)"}
+    grouping = ", ".join(sets[level] for level in levels)
+    facility = ("facility_id, facility_name, facility_type" if "facility" in levels else
+                "NULL AS facility_id, NULL AS facility_name, NULL AS facility_type")
+    # A region's row has no facility: the facilities are ranked among themselves here,
+    # the regions in Python (their order needs the population).
+    out = _typed(_open(con, scope, f"""
+        SELECT *, CASE WHEN is_region = 0 THEN row_number() OVER (
+                      PARTITION BY is_region
+                      ORDER BY round(score, 9) DESC, open_needs DESC, facility_id) END AS rank
+        FROM (SELECT (facility_id IS NULL)::INTEGER AS is_region, *
+              FROM (SELECT {facility}, region_adcode, {_GAP_SUMS}
+                    FROM scored GROUP BY GROUPING SETS ({grouping})))
+        QUALIFY is_region = 1 OR $limit IS NULL OR rank <= $limit
+        ORDER BY is_region, rank""", region, frame=frame, limit=limit))
+    facilities = None
+    if "facility" in levels:
+        facilities = out[out["is_region"] == 0].reset_index(drop=True)
+        facilities["rank"] = facilities["rank"].astype("int64")
+        facilities = facilities[FACILITY_GAP_COLUMNS]
+    regions = _rank_regions(out[out["is_region"] == 1], scope) if "region" in levels else None
+    return regions, facilities
+
+
+def _rank_regions(out: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The regions' gap sums ranked: per million residents, REGION_GAP_COLUMNS."""
+    from geo.regions import load_registry
+
+    info = {r.adcode: r for r in load_registry().prefectures(scope.province)}
+    out = out.reset_index(drop=True)
+    out["name"] = [info[a].name if a in info else a for a in out["region_adcode"]]
+    out["name_en"] = [info[a].name_en if a in info else a for a in out["region_adcode"]]
+    out["population"] = [
+        float(info[a].population) if a in info and info[a].population else float("nan")
+        for a in out["region_adcode"]]
+    out = out.rename(columns={"score": "score_total"})
+    out["score"] = out["score_total"] * 1_000_000 / out["population"]
+    order = out.assign(score=out["score"].round(9), score_total=out["score_total"].round(9))
+    order = order.sort_values(["score", "score_total", "open_needs", "region_adcode"],
+                              ascending=[False, False, False, True], na_position="last")
+    out = out.loc[order.index].reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
-    return out[columns]
+    return out[REGION_GAP_COLUMNS]
+
+
+def gap_sums(con, scope: Scope, region: str | None = None, category: str | None = None,
+             frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The gap ranking's sums per region × category (for the Funding page's priorities):
+    region_adcode, category, open_needs, urgent_needs, uncovered_needs, gap_score."""
+    out = _open(con, scope, f"SELECT region_adcode, category, {_GAP_SUMS} FROM scored GROUP BY ALL",
+                region, category, frame=frame)
+    return _typed(out).rename(columns={"score": "gap_score"})
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ranking's counts as integers and sums as floats (an empty result too)."""
+    for col in ("open_needs", "urgent_needs"):
+        frame[col] = frame[col].astype("int64")
+    for col in ("uncovered_needs", "score"):
+        frame[col] = frame[col].astype("float64")
+    return frame
 
 
 @query("facility")
@@ -348,6 +434,10 @@ def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFram
         """,
         {"d": scope.as_of, "prov": scope.prefix, "region": region},
     )
+
+
+def _share(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator else float("nan")
 
 
 @query("facility")
@@ -518,31 +608,29 @@ def projection(con, scope: Scope, region: str | None = None,
     remains, None ("not at this rate") when the rate is 0. Quantities are never added
     across items or units; needs without a quantity have no projection.
     """
-    frame = needs_at(con, scope, region) if frame is None else frame.copy()
-    frame = frame[frame["requested"].notna()]
-    if frame.empty:
-        return pd.DataFrame(columns=PROJECTION_COLUMNS)
     keys = ["region_adcode", "category", "item", "unit"]
-    frame = frame.assign(item=frame["item"].fillna("").str.strip(),
-                         unit=frame["unit"].fillna("").str.strip(),
-                         remaining=(frame["unmet"] - frame["in_transit"]).clip(lower=0))
-    out = frame.groupby(keys).agg(
-        open_needs=("need_id", "count"), unmet=("unmet", "sum"),
-        in_transit=("in_transit", "sum"), remaining=("remaining", "sum"),
-    ).reset_index()
+    out = _open(con, scope, f"""
+        SELECT region_adcode, category, {_ITEM_UNIT}, count(*) AS open_needs,
+               sum(unmet) AS unmet, sum(in_transit) AS in_transit,
+               sum(greatest(unmet - in_transit, 0)) AS remaining
+        FROM scored WHERE requested IS NOT NULL GROUP BY ALL""", region, frame=frame)
+    if out.empty:
+        return pd.DataFrame(columns=PROJECTION_COLUMNS)
     rates = con.execute(
         f"""
         SELECT f.region_adcode, d.category, coalesce(trim(d.item), '') AS item,
                coalesce(trim(d.unit), '') AS unit,
-               coalesce(sum(d.quantity), 0)::DOUBLE AS delivered
+               coalesce(sum(d.quantity), 0)::DOUBLE AS delivered_in_window
         FROM deliveries d JOIN facilities f USING (facility_id)
         WHERE d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $d AND {IN_PROVINCE}
+          AND ($region IS NULL OR f.region_adcode = $region)
         GROUP BY ALL
         """,
-        {"d": scope.as_of, "start": scope.start, "prov": scope.prefix},
+        {"d": scope.as_of, "start": scope.start, "prov": scope.prefix, "region": region},
     ).df()
-    out = out.merge(rates.rename(columns={"delivered": "delivered_in_window"}), on=keys, how="left")
-    out["delivered_in_window"] = out["delivered_in_window"].fillna(0.0)
+    out = out.merge(rates, on=keys, how="left")
+    out["open_needs"] = out["open_needs"].astype("int64")
+    out["delivered_in_window"] = out["delivered_in_window"].fillna(0.0).astype("float64")
     out["rate_per_day"] = out["delivered_in_window"] / scope.window
 
     def days(remaining: float, rate: float) -> float | None:
@@ -551,7 +639,7 @@ def projection(con, scope: Scope, region: str | None = None,
         return remaining / rate if rate > 0 else None
 
     out["days"] = pd.Series([days(r, v) for r, v in zip(out["remaining"], out["rate_per_day"])],
-                            dtype="object")
+                            index=out.index, dtype="object")
     return out[PROJECTION_COLUMNS].sort_values(keys).reset_index(drop=True)
 
 

@@ -105,21 +105,20 @@ def whole(number: float) -> str:
     return formatting.count(number) if round(number, 1).is_integer() else formatting.decimal(number, 1)
 
 
-def headlines(view: View) -> pd.DataFrame:
+def headlines(view: View) -> dict:
     """Four cards, all counts of needs (quantities of different units are never added:
     they are totalled per item and unit under "Totals")."""
-    frame = cached(view, "needs.needs_at", view.scope, region=view.region)
-    uncovered = float(needs.uncovered_share(frame).sum()) if not frame.empty else 0.0
+    summary = cached(view, "needs.open_summary", view.scope, region=view.region)
     cards = (
-        ("needs.headline.open", formatting.count(len(frame))),
-        ("needs.headline.urgent", formatting.count(int((frame["priority"] == "urgent").sum()))),
-        ("needs.headline.uncovered", whole(uncovered)),
-        ("needs.headline.unquantified", formatting.count(int(frame["requested"].isna().sum()))),
+        ("needs.headline.open", formatting.count(summary["open"])),
+        ("needs.headline.urgent", formatting.count(summary["urgent"])),
+        ("needs.headline.uncovered", whole(summary["uncovered"])),
+        ("needs.headline.unquantified", formatting.count(summary["unquantified"])),
     )
     for column, (label, value) in zip(st.columns(4), cards):
         with column:
             st.metric(t(label, view.lang), value)
-    return frame
+    return summary
 
 
 QUANTITIES = ("requested", "delivered", "in_transit", "unmet")
@@ -252,13 +251,6 @@ def aggregates(view: View) -> None:
     _table(quantities, view, quantity_columns(quantities), "needs_quantities")
 
 
-def _histogram(values: pd.Series, x_label: str, view: View) -> go.Figure:
-    """Counts per whole day, counted here: sending every value to the browser for plotly
-    to bin costs megabytes at a country's scale."""
-    counts = pd.to_numeric(values, errors="coerce").dropna().round().astype("int64").value_counts()
-    return _bars(counts.sort_index(), x_label, view)
-
-
 def _bars(counts: pd.Series, x_label: str, view: View) -> go.Figure:
     """A bar per whole day: ``counts`` indexed by the day, sorted."""
     fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), marker_color="#d9534f"))
@@ -275,7 +267,8 @@ def ageing(view: View) -> None:
     """Histogram of days open, and the median time to fulfil."""
     st.subheader(t("needs.ageing.title", view.lang))
     frame = cached(view, "needs.ageing", view.scope, region=view.region)
-    st.plotly_chart(_histogram(frame["days_open"], t("needs.col.days_open", view.lang), view),
+    counts = pd.Series(frame["open_needs"].to_numpy(), index=frame["days_open"].to_numpy())
+    st.plotly_chart(_bars(counts, t("needs.col.days_open", view.lang), view),
                     width="stretch", config={"displayModeBar": False})
     st.caption(t("needs.ageing.caption", view.lang))
     fulfil = cached(view, "needs.time_to_fulfil", view.scope, region=view.region)
@@ -390,7 +383,7 @@ def projection(view: View) -> None:
 def render(view: View) -> None:
     """Needs: what is still missing, where, for how long, and how fast it is arriving."""
     caption(view)
-    if headlines(view).empty:
+    if not headlines(view)["open"]:
         st.info(view.t("needs.none"))
     need_table(view)
     aggregates(view)

@@ -36,7 +36,7 @@ from dashboard.analytics.metrics import (
     region_summary,
     totals,
 )
-from dashboard.analytics.needs import gap_ranking, needs_at
+from dashboard.analytics.needs import gap_rankings
 from dashboard.analytics.partners import freshness, freshness_counts
 from dashboard.analytics.reporting import reporting
 from dashboard.briefing.narrative import region_changes, sentences
@@ -325,10 +325,9 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
     else:
         areas, areas_d1 = summary, summaries[1]
 
-    # One pass over the open needs feeds both rankings (gap_ranking reads only the frame).
-    frame = needs_at(con, scope, region=region)
-    region_scores = gap_ranking(con, scope, "region", frame=frame)
-    facility_scores = gap_ranking(con, scope, "facility", frame=frame)
+    # The first TOP_GAPS facilities are the ones with a gap, when any has one (a score of 0
+    # sorts last): no need to list every facility of the province here.
+    region_scores, facility_scores = gap_rankings(con, scope, region, limit=TOP_GAPS)
     brief = {
         "as_of": scope.as_of.isoformat(),
         "window_days": scope.window,

@@ -25,6 +25,8 @@ LABEL_PT = 6.0
 SMALL_REGION_DEG2 = 0.3  # regions smaller than this (in square degrees) get smaller labels
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK", "Noto Serif CJK", "Source Han Sans",
                 "WenQuanYi", "Droid Sans Fallback")
+
+
 @lru_cache(maxsize=1)
 def cjk_font_path() -> str | None:
     """The file of a CJK-capable font matplotlib knows (Noto Sans CJK first), or None."""
@@ -37,6 +39,16 @@ def cjk_font_path() -> str | None:
         if found:
             return found[0].fname
     return None
+
+
+def warm() -> None:
+    """Import what drawing a map needs and find the CJK font (dashboard.app.warmup calls
+    this when a server starts, so the first briefing does not wait for it)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+    from matplotlib.collections import PolyCollection  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+
+    cjk_font_path()
 
 
 def _values(regions: list[dict], metric: str) -> dict[str, float | None]:

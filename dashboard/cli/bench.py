@@ -106,11 +106,24 @@ def map_payload(con, scope: metrics.Scope) -> dict[str, int]:
     wuhan = metrics.facility_status(con, scope, "420100", 4000)
     fig = charts.choropleth(summary, features, "open_needs", "zh")
     return {
+        **national_payload(),
         "map_province_bytes": len(deck.to_json().encode()),
         "map_points_wuhan_bytes": len(json.dumps(charts.facility_points(wuhan, "zh"),
                                                  ensure_ascii=False).encode()),
         "choropleth_bytes": len(fig.to_json().encode()),
     }
+
+
+def national_payload() -> dict[str, int]:
+    """Bytes of the national map's two levels: every province, and the largest of the
+    drill-downs to one province's prefectures (targets: under 1 MB and 200 KB)."""
+    from geo.boundaries import payload_bytes, prefecture_features, province_features
+    from geo.regions import load_registry
+
+    largest = max(payload_bytes(prefecture_features(p.adcode))
+                  for p in load_registry().provinces())
+    return {"map_national_provinces_bytes": payload_bytes(province_features()),
+            "map_largest_province_prefectures_bytes": largest}
 
 
 def overview_times(db: Path, repeat: int) -> tuple[float, float]:

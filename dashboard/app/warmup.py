@@ -1,0 +1,31 @@
+"""Work a server does once, in the background, as soon as it starts.
+
+The briefing's map is drawn with matplotlib, whose first import and font scan take one
+to three seconds. Paid inside the first person's Briefing page, that is seconds of a
+blank page on the morning it matters; paid on a background thread while the server
+serves its first pages (which wait on DuckDB, not on Python), nobody waits for it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+_started = threading.Event()
+
+
+def start() -> None:
+    """Start the warm-up thread, once per server process (later calls do nothing)."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_warm, name="lifeline-warm-up", daemon=True).start()
+
+
+def _warm() -> None:
+    """Import the map's drawing modules and find its CJK font."""
+    try:
+        from dashboard.briefing.mapimage import warm
+
+        warm()
+    except Exception:  # noqa: BLE001 - a warm-up that fails leaves the work to the page
+        pass
