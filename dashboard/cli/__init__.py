@@ -567,8 +567,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m dashboard``."""
     from data_loaders import store
     from data_loaders.store import StoreBusy, StoreMissing, StoreNotWritten, StoreTooNew, StoreUnavailable
+    from geo.regions import ProvinceSettingError, configured_province
 
     args = build_parser().parse_args(argv)
+    try:  # a mistyped LIFELINE_PROVINCE is one sentence, before anything is read or written
+        configured_province()
+    except ProvinceSettingError as exc:
+        print(f"{exc}; nothing was read or written", file=sys.stderr)
+        return 2
     # Changes made by a command are the local account's, with the rights of --role (hub).
     store.acting_as(None, getattr(args, "role", None) or "hub")
     try:
