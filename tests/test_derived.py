@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from dashboard.analytics import metrics
 from data_loaders import store
 from data_loaders.ingest.importer import SourceFile, import_files
 from data_loaders.store import derived
@@ -18,6 +19,10 @@ from tests.conftest import BOTH, analytics
 BACKENDS = BOTH
 
 FACILITIES = ("F1", "F1", "F2", "F3")
+ORGS = (None, "O1", "O2", "O3")
+# (region, prefecture, county) as the importer derives them (store.write takes them as given)
+REGIONS = (("武汉市", "420100", None), ("孝感市", "420900", None),
+           ("江岸区", "420100", "420102"))
 ITEMS = ("N95口罩", " N95口罩", "防护服", None)
 CATEGORIES = ("ppe", "ppe", "ppe", "food")
 START = date(2020, 2, 1)
@@ -31,9 +36,10 @@ def _need(rng: random.Random, need_id: str) -> dict:
     status = rng.choice(("open", "open", "closed", "cancelled"))
     reported = _day(rng)
     return {"need_id": need_id, "facility_id": rng.choice(FACILITIES), "reported_on": reported,
+            "priority": rng.choice(("normal", "urgent")),
             "category": rng.choice(CATEGORIES), "item": rng.choice(ITEMS),
             "quantity": float(rng.randrange(1, 500)), "unit": "只", "status": status,
-            "closed_on": (reported + timedelta(days=rng.randrange(0, 6))
+            "closed_on": (reported + timedelta(days=rng.randrange(-1, 6))
                           if status == "closed" else None)}
 
 
@@ -44,7 +50,21 @@ def _delivery(rng: random.Random, delivery_id: str, needs: list[str]) -> dict:
             "need_id": rng.choice(needs) if needs and rng.random() < 0.3 else None,
             "facility_id": rng.choice(FACILITIES), "category": rng.choice(CATEGORIES),
             "item": rng.choice(ITEMS), "quantity": float(rng.randrange(1, 300)), "unit": "只",
+            "supplier_id": rng.choice(ORGS), "carrier_id": rng.choice(ORGS),
             "status": rng.choice(("planned", "in_transit", "delivered", "failed")), **dates}
+
+
+def _activity(rng: random.Random, report_id: str) -> dict:
+    region, prefecture, _ = rng.choice(REGIONS[:2])
+    return {"report_id": report_id, "org_id": rng.choice(ORGS[1:]), "reported_on": _day(rng),
+            "region": region, "region_adcode": prefecture, "activity_type": "distribution"}
+
+
+def _facility(rng: random.Random | None, facility_id: str) -> dict:
+    region, prefecture, county = rng.choice(REGIONS) if rng else REGIONS[0]
+    return {"facility_id": facility_id, "name": f"医院{facility_id}",
+            "facility_type": "hospital", "region": region, "region_adcode": prefecture,
+            "county_adcode": county}
 
 
 def _links(con, rebuilt: bool) -> list[tuple]:
@@ -52,25 +72,75 @@ def _links(con, rebuilt: bool) -> list[tuple]:
     return sorted(con.execute(sql).fetchall())
 
 
+def _signs(con, rebuilt: bool) -> list[tuple]:
+    sql = derived.signs_select() if rebuilt else "SELECT * FROM work_signs"
+    return con.execute(f"SELECT * FROM ({sql}) AS s ORDER BY ALL").fetchall()
+
+
+def _deltas(con, rebuilt: bool) -> list[tuple]:
+    sql = derived.deltas_select() if rebuilt else "SELECT * FROM area_day_deltas"
+    return con.execute(f"SELECT * FROM ({sql}) AS s ORDER BY ALL").fetchall()
+
+
+def _counts_by_definition(con, day: date) -> list[tuple]:
+    """Open needs, urgent open needs and overdue deliveries per area on ``day``, counted
+    from the records by METHODS' definitions (metrics.OPEN_NEED, metrics.OVERDUE)."""
+    return con.execute(f"""
+        SELECT f.region_adcode, f.county_adcode,
+               count(*) FILTER (WHERE kind = 'need'),
+               count(*) FILTER (WHERE kind = 'need' AND urgent),
+               count(*) FILTER (WHERE kind = 'delivery')
+        FROM (SELECT 'need' AS kind, n.facility_id, n.priority = 'urgent' AS urgent
+              FROM needs n WHERE {metrics.OPEN_NEED}
+              UNION ALL
+              SELECT 'delivery', d.facility_id, FALSE FROM deliveries d
+              WHERE {metrics.OVERDUE}) AS x JOIN facilities f USING (facility_id)
+        GROUP BY ALL ORDER BY ALL""", {"d": day}).fetchall()
+
+
+def _counts_from_deltas(con, day: date) -> list[tuple]:
+    return con.execute("""
+        SELECT region_adcode, county_adcode, sum(d_open), sum(d_urgent), sum(d_overdue)
+        FROM area_day_deltas WHERE day <= $d GROUP BY ALL
+        HAVING sum(d_open) <> 0 OR sum(d_overdue) <> 0 ORDER BY ALL""", {"d": day}).fetchall()
+
+
 def _base(con) -> None:
     store.write(con, {
-        "organizations": pd.DataFrame([{"org_id": "O1", "name": "武汉驿站", "org_type": "hub"}]),
-        "facilities": pd.DataFrame([{"facility_id": f, "name": f"医院{f}",
-                                     "facility_type": "hospital", "region": "武汉市"}
-                                    for f in sorted(set(FACILITIES))])})
+        "organizations": pd.DataFrame([
+            {"org_id": "O1", "name": "武汉驿站", "org_type": "hub"},
+            {"org_id": "O2", "name": "孝感志愿队", "org_type": "partner"},
+            {"org_id": "O3", "name": "物流公司", "org_type": "company"}]),
+        "facilities": pd.DataFrame([_facility(None, f) for f in sorted(set(FACILITIES))])})
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_links_kept_at_write_time_equal_a_rebuild_after_random_changes(db, seed):
+def test_derived_tables_kept_at_write_time_equal_a_rebuild_after_random_changes(db, seed):
     rng = random.Random(seed)
     _base(db)
     needs: dict[str, dict] = {}
     deliveries: dict[str, dict] = {}
+    activities: dict[str, dict] = {}
     rules: set[str] = set()
-    steps = {"needs": 0, "deliveries": 0, "corrections": 0, "retractions": 0, "refused": 0}
-    for step in range(30):
-        action = rng.choice(("needs", "deliveries", "correct", "correct", "retract"))
-        if action == "needs" or not needs:
+    counties: set[str | None] = set()
+    overdue_seen = False
+    steps = {"needs": 0, "deliveries": 0, "activities": 0, "moves": 0, "corrections": 0,
+             "retractions": 0, "refused": 0}
+    for step in range(60):
+        action = rng.choice(("needs", "needs", "deliveries", "deliveries", "activities",
+                             "move", "correct", "correct", "retract"))
+        if action == "activities":
+            batch = [_activity(rng, f"R{step}-{i}") for i in range(rng.randrange(1, 4))]
+            if activities and rng.random() < 0.5:  # a correction of an earlier report
+                batch.append(_activity(rng, rng.choice(list(activities))))
+            store.write(db, {"activities": pd.DataFrame(batch)})
+            activities.update({row["report_id"]: row for row in batch})
+            steps["activities"] += 1
+        elif action == "move":  # a facility corrected to another region: its signs move
+            store.write(db, {"facilities": pd.DataFrame(
+                [_facility(rng, rng.choice(FACILITIES))])})
+            steps["moves"] += 1
+        elif action == "needs" or not needs:
             batch = [_need(rng, f"N{step}-{i}") for i in range(rng.randrange(1, 5))]
             store.write(db, {"needs": pd.DataFrame(batch)})
             needs.update({row["need_id"]: row for row in batch})
@@ -95,7 +165,11 @@ def test_links_kept_at_write_time_equal_a_rebuild_after_random_changes(db, seed)
                 needs[key] = row
             steps["corrections"] += 1
         else:
-            if deliveries and rng.random() < 0.5:
+            if activities and rng.random() < 0.3:
+                key = rng.choice(list(activities))
+                store.retract(db, "activities", [key])
+                activities.pop(key)
+            elif deliveries and rng.random() < 0.5:
                 key = rng.choice(list(deliveries))
                 store.retract(db, "deliveries", [key])
                 deliveries.pop(key)
@@ -111,8 +185,19 @@ def test_links_kept_at_write_time_equal_a_rebuild_after_random_changes(db, seed)
         kept = _links(con, rebuilt=False)
         assert kept == _links(con, rebuilt=True), (step, action)
         rules |= {rule for _, _, rule in kept}
+        signs = _signs(con, rebuilt=False)
+        assert signs == _signs(con, rebuilt=True), (step, action)
+        counties |= {county for _, _, county, _ in signs}
+        deltas = _deltas(con, rebuilt=False)
+        assert deltas == _deltas(con, rebuilt=True), (step, action)
+        if step % 10 == 9:  # the sums agree with the definitions on every day
+            for day in (START + timedelta(days=k) for k in range(-1, 28)):
+                assert _counts_from_deltas(con, day) == _counts_by_definition(con, day), day
+                overdue_seen |= any(row[4] for row in _counts_by_definition(con, day))
     assert rules == {"explicit", "matched"}, steps  # both rules were exercised
-    assert steps["corrections"] and steps["retractions"], steps
+    assert steps["corrections"] and steps["retractions"] and steps["moves"], steps
+    assert None in counties and "420102" in counties, counties  # reports, counties
+    assert overdue_seen
 
 
 def test_a_write_that_fails_leaves_the_links_as_they_were(db):
@@ -150,20 +235,48 @@ def test_an_import_through_the_importer_links_its_deliveries(db):
 
 
 @pytest.mark.parametrize("backend", ["duckdb"])  # the file store: PostgreSQL derives nothing
-def test_a_store_from_before_the_links_is_filled_when_it_is_brought_up_to_date(db, backend):
+def test_a_store_from_before_the_derived_tables_is_filled_when_it_is_brought_up_to_date(db, backend):
     _base(db)
     store.write(db, {"needs": pd.DataFrame([{
         "need_id": "N1", "facility_id": "F1", "reported_on": START, "category": "ppe",
         "item": None, "quantity": 100.0, "status": "open"}]),
         "deliveries": pd.DataFrame([{"delivery_id": "D1", "facility_id": "F1",
                                      "category": "ppe", "quantity": 5.0, "status": "planned",
-                                     "expected_on": START}])})
+                                     "expected_on": START}]),
+        "activities": pd.DataFrame([_activity(random.Random(0), "R1")])})
+    signs = _signs(db, rebuilt=False)
+    assert len(signs) == 1
     # As the release before version 6 left it: no derived table, version 5.
     db.execute("DROP TABLE need_links")
-    db.execute("DELETE FROM lifeline_schema WHERE version >= ?", [derived.MIGRATION])
+    db.execute("DROP TABLE work_signs")
+    db.execute("DELETE FROM lifeline_schema WHERE version >= ?", [min(derived.MIGRATIONS)])
     location = store.location()
     db.close()
     store._READY.clear()  # as another process, or the next release, opening the file
     con = store.connect(location)
     assert _links(con, rebuilt=False) == [("D1", "N1", "matched")]
+    assert _signs(con, rebuilt=False) == signs
     con.close()
+
+
+def test_a_row_touched_several_times_in_one_write_is_counted_once(db):
+    """A feed's snapshot then the feed, a facility moved with its needs corrected: every
+    derived table still equals a rebuild when one transaction touches a row twice."""
+    _base(db)
+    rng = random.Random(7)
+    first = [_need(rng, f"N{i}") for i in range(6)]
+    store.write(db, {"needs": pd.DataFrame(first),
+                     "deliveries": pd.DataFrame([_delivery(rng, f"D{i}", [])
+                                                 for i in range(6)])})
+    with store.transaction(db):
+        for _ in range(3):
+            store.upsert(db, {"needs": pd.DataFrame([_need(rng, f"N{i}") for i in range(4)]),
+                              "deliveries": pd.DataFrame([_delivery(rng, f"D{i}", ["N1"])
+                                                          for i in range(4)])})
+            store.upsert(db, {"facilities": pd.DataFrame([_facility(rng, "F1"),
+                                                          _facility(rng, "F2")])})
+    con = analytics(db)
+    assert _deltas(con, rebuilt=False) == _deltas(con, rebuilt=True)
+    assert _links(con, rebuilt=False) == _links(con, rebuilt=True)
+    assert _signs(con, rebuilt=False) == _signs(con, rebuilt=True)
+    assert _deltas(con, rebuilt=False)  # something was counted

@@ -859,6 +859,15 @@ SQL_INTERPOLATIONS = {
     # store.derived: a code-made condition on deliveries, its temporary tables' names and
     # the relation of rows a write passes (a temporary table or a code-made subquery)
     "subset", "links_select()", "_TOUCH", "_RELINK", "rows",
+    # store.derived's signs of work: code-made conditions on deliveries and activity
+    # reports, the temporary table of (organisation, day) pairs and column references
+    "deliveries", "activities", "_PAIRS", "org", "day", "signs_select()",
+    "_in_pairs('w.org_id', 'w.day')", "_in_pairs('s.org_id', 's.day')",
+    # store.derived's area deltas: code-made conditions on needs and deliveries, a sign
+    # (+1/-1), the overdue rules (constants), the temporary tables' names, a relation of
+    # changes the module builds, and the (kind, key) pairs of a fixed mapping
+    "needs", "sign", "_OVERDUE_FROM", "_OVERDUE_UNTIL", "_CAN_BE_OVERDUE", "changes",
+    "_FRESH", "_CHANGES", "same", "temporary", "key", "kind", "alias", "deltas_select()",
     # analytics.needs: the urgency weights as a CASE (constants), the fixed aggregates
     # over the open needs, a column of DIMENSIONS (checked first) and the item/unit keys
     "_weight_sql()", "_URGENT", "_GAP_SUMS", "_ITEM_UNIT", "dimension",

@@ -287,8 +287,8 @@ def _prepare(con, close: bool = False) -> None:
     """Migrate ``con``'s store to the latest version and seed what starts filled."""
     try:
         applied = migrations.migrate(con)
-        if derived.MIGRATION in applied:
-            derived.rebuild(con)  # a store from before the derived tables: fill them once
+        if any(version in applied for version in derived.MIGRATIONS):
+            derived.rebuild(con)  # a store from before a derived table: fill them once
         seed_need_costs(con)
     finally:
         if close:
