@@ -37,7 +37,7 @@ from geo.regions import Region, load_registry
 PIPELINE_VERSION = "1"
 SIMPLIFY_FRACTION = 2.8e-4  # of the bbox diagonal; Hubei -> ~0.0025 deg (~250 m)
 PREQUANTIZE = 100_000  # topojson quantisation steps across the bbox (~7 m for Hubei)
-NATIONAL = "000000"  # the country, as LIFELINE_PROVINCE names it
+NATIONAL = config.NATIONAL  # the country, as LIFELINE_PROVINCE names it
 
 
 def cache_version() -> str:
@@ -77,6 +77,14 @@ def prefecture_features(province: object | None = None) -> dict:
     """
     code = load_registry()._province_code(province)
     return json.loads(_cached_text("prefectures", code))
+
+
+def area_features(province: object | None = None) -> dict:
+    """The map of a view's areas (``RegionRegistry.areas``): the province's
+    prefectures, or for the whole country (``config.NATIONAL``) the provinces."""
+    if load_registry()._province_code(province) == NATIONAL:
+        return province_features()
+    return prefecture_features(province)
 
 
 def county_features(prefecture_adcode: object) -> dict:

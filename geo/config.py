@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 DEFAULT_PROVINCE = "420000"  # Hubei: first deployment (2020 COVID-19 response)
+NATIONAL = "000000"  # LIFELINE_PROVINCE for the whole country
 
 # <repo>/geo/config.py -> <repo>
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +29,19 @@ def province_adcode() -> str:
     if value.endswith(".0"):
         value = value[:-2]
     return value
+
+
+def is_national(code: str | None = None) -> bool:
+    """True when ``code`` (default: the configured one) is the whole country."""
+    return (code or province_adcode()) == NATIONAL
+
+
+def province_prefix(code: str | None = None) -> str:
+    """The adcode prefix every region inside ``code`` starts with (default: the
+    configured province): two digits for a province, empty for the whole country.
+    Adcodes nest by prefix, so ``starts_with(adcode, prefix)`` is "inside"."""
+    code = code or province_adcode()
+    return "" if code == NATIONAL else code[:2]
 
 
 def cache_dir() -> Path:

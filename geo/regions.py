@@ -173,6 +173,12 @@ class Region:
         return self.adcode[:2] + "0000"
 
 
+# The whole country as a view's region (LIFELINE_PROVINCE=000000): not in the registry,
+# whose regions are the provinces, prefectures and counties.
+COUNTRY = Region(adcode="000000", level="country", parent=None, name="全国", short="全国",
+                 name_en="China", population=sum(PROVINCE_POPULATION_2020.values()))
+
+
 def _coerce_code(text: object) -> str | None:
     """Return a 6-digit adcode if ``text`` looks like a code, else None."""
     if isinstance(text, bool):
@@ -353,10 +359,13 @@ class RegionRegistry:
             head = self.candidates(key[:cut])
             if not head:
                 continue
-            tail = self.resolve(key[cut:])
-            if tail is not None and head[0].adcode in (tail.parent, tail.prefecture,
-                                                        tail.province):
-                return tail
+            # Every place the last part could be, not only the likeliest: 深圳市南山区 is
+            # Shenzhen's 南山区, though a bare 南山区 is Hegang's (the smaller code).
+            tails = self.candidates(key[cut:]) or [self._resolve_compound(key[cut:])]
+            for tail in tails:
+                if tail is not None and head[0].adcode in (tail.parent, tail.prefecture,
+                                                            tail.province):
+                    return tail
         return None
 
     def resolve_prefecture(self, text: object) -> Region | None:
@@ -378,6 +387,8 @@ class RegionRegistry:
         if province is None:
             province = config.province_adcode()
         code = _coerce_code(province)
+        if code == config.NATIONAL:
+            return code
         if code is None or code not in self._by_code:
             region = self.resolve(province)
             if region is None:
@@ -393,7 +404,8 @@ class RegionRegistry:
 
     def prefectures(self, province: object | None = None) -> list[Region]:
         """Prefecture-level regions of ``province`` (an adcode or a name; default
-        ``config.province_adcode()``), sorted by adcode.
+        ``config.province_adcode()``; ``config.NATIONAL``: every province's), sorted by
+        adcode.
 
         Returns
         -------
@@ -402,11 +414,27 @@ class RegionRegistry:
             prefectures + 仙桃, 潜江, 天门, 神农架).
         """
         code = self._province_code(province)
+        if code == config.NATIONAL:  # every province's, in adcode order
+            return [r for p in self.provinces() for r in self.prefectures(p.adcode)]
         return [
             self._by_code[c]
             for c in self._children.get(code, [])
             if self._by_code[c].level == "prefecture"
         ]
+
+    def scope(self, province: object | None = None) -> Region:
+        """The region a view is of: ``province`` (default: the configured one), or
+        :data:`COUNTRY` for the whole country (``config.NATIONAL``)."""
+        code = self._province_code(province)
+        return COUNTRY if code == config.NATIONAL else self._by_code[code]
+
+    def areas(self, province: object | None = None) -> list[Region]:
+        """The regions one level under ``province`` (default: the configured one): its
+        prefectures, or for the whole country (``config.NATIONAL``) the 31 mainland
+        provinces, the areas a national map and summary show."""
+        if self._province_code(province) == config.NATIONAL:
+            return [r for r in self.provinces() if r.adcode in PROVINCE_POPULATION_2020]
+        return self.prefectures(province)
 
     def counties(self, prefecture_adcode: object) -> list[Region]:
         """County-level regions of one prefecture, sorted by adcode (may be empty)."""
@@ -576,30 +604,27 @@ def _write_json_atomic(path, obj) -> None:
 
 class ProvinceSettingError(ValueError):
     """``LIFELINE_PROVINCE`` names no province Lifeline can serve; ``value`` is what it
-    says and ``national`` whether it asked for the whole country (000000)."""
+    says."""
 
-    def __init__(self, value: str, national: bool):
-        self.value, self.national = value, national
-        if national:
-            text = (f"LIFELINE_PROVINCE={value}: the whole-country view is not available yet; "
-                    "set one province's code, such as 420000 (Hubei)")
-        else:
-            text = (f"LIFELINE_PROVINCE={value} is no province's code; use a 6-digit "
-                    "province code such as 420000 (Hubei) or 430000 (Hunan)")
-        super().__init__(text)
+    def __init__(self, value: str):
+        self.value = value
+        super().__init__(f"LIFELINE_PROVINCE={value} is no province's code; use a 6-digit "
+                         "province code such as 420000 (Hubei) or 430000 (Hunan), or "
+                         "000000 for the whole country")
 
 
-def configured_province() -> Region:
-    """The province whose code ``LIFELINE_PROVINCE`` is, or ProvinceSettingError
-    saying what is wrong with the setting: checked where a command or the app starts,
-    so a mistyped setting is one sentence, never a traceback from deep inside a page."""
+def configured_province() -> Region | None:
+    """The province whose code ``LIFELINE_PROVINCE`` is, None for the whole country
+    (000000), or ProvinceSettingError saying what is wrong with the setting: checked
+    where a command or the app starts, so a mistyped setting is one sentence, never a
+    traceback from deep inside a page."""
     value = config.province_adcode()
-    if value.strip("0") == "":
-        raise ProvinceSettingError(value, national=True)
+    if value == config.NATIONAL:
+        return None
     # The province's own code, exactly: the rest of Lifeline compares codes as text.
     region = load_registry()._by_code.get(value)
     if region is None or region.level != "province":
-        raise ProvinceSettingError(value, national=False)
+        raise ProvinceSettingError(value)
     return region
 
 

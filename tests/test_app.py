@@ -91,11 +91,11 @@ def test_window_filter_is_kept_in_the_url(scenario_db):
     assert metric_values(at)["社区/村覆盖率"] == "50.0%"  # D2 to C1 now inside the window
 
 
-@pytest.mark.parametrize("value, key", [("000000", "config.province.national"),
-                                        ("999999", "config.province.unknown")])
+@pytest.mark.parametrize("value, key", [("999999", "config.province.unknown"),
+                                        ("420100", "config.province.unknown")])
 def test_a_wrong_province_setting_is_said_on_the_page(scenario_db, monkeypatch, value, key):
-    """A server set up for no province (or for the whole country, not yet served) says
-    so in the reader's language and who can fix it; the setting's name stays in the log."""
+    """A server set up for no province (a prefecture's code, a made-up one) says so in
+    the reader's language and who can fix it; the setting's name stays in the log."""
     from dashboard.i18n import t
 
     monkeypatch.setenv("LIFELINE_PROVINCE", value)

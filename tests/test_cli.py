@@ -159,7 +159,7 @@ def test_a_store_another_process_holds_is_said_not_a_traceback(busy_store, capsy
 
 
 @pytest.mark.parametrize("value, says", [
-    ("000000", "the whole-country view is not available yet"),
+    ("999999", "is no province's code"),
     ("420100", "is no province's code"),   # Wuhan: a prefecture, not a province
     ("湖北", "is no province's code"),      # a name: the setting takes the code
 ])

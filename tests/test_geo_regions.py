@@ -283,3 +283,11 @@ def test_compound_names_resolve_to_the_innermost_place(reg):
     assert reg.resolve("湖北省荆门市钟祥市").name == "钟祥市"
     assert reg.resolve("武汉江汉区").adcode == "420103"
     assert reg.resolve("荆门江汉区") is None  # 江汉区 is not in 荆门: no guess
+
+
+def test_a_place_written_with_its_city_is_that_city_s_even_when_its_name_is_shared():
+    """A bare 南山区 is Hegang's (the smaller code); 深圳市南山区 is Shenzhen's."""
+    registry = load_registry()
+    assert registry.resolve("南山区").adcode == "230404"
+    for text in ("深圳市南山区", "深圳南山区", "广东省深圳市南山区"):
+        assert registry.resolve(text).adcode == "440305", text

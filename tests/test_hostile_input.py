@@ -62,6 +62,7 @@ MARKUP = HTML_PAYLOADS + MARKDOWN_PAYLOADS
 
 HOSTILE_PARAMS = {
     "region": "' OR 1=1 --",
+    "province": "420000' OR '1'='1",
     "category": "x'); DROP TABLE needs; --",
     "org_type": "partner' OR '1'='1",
     "as_of": "2020-02-15'; DELETE FROM needs; --",
@@ -843,7 +844,8 @@ SQL_INTERPOLATIONS = {
     "ACTIVE_CTE", "COMMUNITIES_SQL", "DELIVERED_BY_D", "DELIVERY_DATE", "HOSPITALS_SQL",
     "FACILITY_FIELDS", "IN_PROVINCE", "IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "LINKS_CTE", "OPEN_NEED",
     "OVERDUE",
-    "REGION_PREFIX", "SIGNS_CTE", "PARTNER_SEEN_CTE", "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",
+    "REGION_PREFIX", "OF_PROVINCE", "area_of('region_adcode')", "SIGNS_CTE", "PARTNER_SEEN_CTE",
+    "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",
     "_KIND_SQL", "_PREFECTURE_COUNTS_CTE", "_COUNTY_COUNTS_CTE", "_AREA_COUNTS",
     "area", "where",  # metrics._area_counts_ctes, called with the two constants above
     "_MOVING", "_OPEN_ON_X", "by", "casts", "cols", "delivery_dates", "name", "placeholders",

@@ -27,6 +27,7 @@ from dashboard.analytics.metrics import (
     IN_WINDOW_DELIVERED,
     OPEN_NEED,
     Scope,
+    area_of,
     data_date_range,
     region_summary,
 )
@@ -41,7 +42,7 @@ _KIND_SQL = (
 # The area a facility is counted in: its prefecture, or its county (the prefecture
 # itself when the county is unknown, as in ``metrics.county_summary``).
 _AREA_SQL = {
-    "region": "f.region_adcode",
+    "region": area_of("f.region_adcode"),  # a prefecture, or a province for the country
     "county": "coalesce(f.county_adcode, f.region_adcode)",
 }
 _PREFIX = {"hospital": "hospitals", "community": "communities"}
@@ -60,10 +61,11 @@ UNDER_SERVED_RULE_ZH = (
 
 
 def _areas(level: str, region: str | None, province: str | None) -> pd.DataFrame:
-    """The areas to list: every prefecture, or every county of ``region``."""
+    """The areas to list: every prefecture (every province, for the whole country), or
+    every county of ``region``."""
     registry = load_registry()
     if level == "region":
-        rows = registry.prefectures(province)
+        rows = registry.areas(province)
         if region is not None:
             rows = [r for r in rows if r.adcode == region]
     elif level == "county":

@@ -157,7 +157,7 @@ WITH g AS (
 SELECT funder_id, funder_name, funder_type, recipient_id, recipient_name, region_adcode, category,
        count(*) AS grants, sum(amount_cny)::DOUBLE AS amount_cny
 FROM g
-WHERE region_adcode IS NULL OR left(region_adcode, 2) = $prov
+WHERE region_adcode IS NULL OR starts_with(region_adcode, $prov)
 GROUP BY ALL
 ORDER BY amount_cny DESC, funder_id, recipient_id, region_adcode NULLS LAST, category NULLS LAST
 """

@@ -40,7 +40,7 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.analytics import metric_table
-from geo.config import province_adcode
+from geo.config import province_prefix
 from geo.regions import load_registry
 
 DEFAULT_WINDOW = metric_table.DEFAULT_WINDOW
@@ -80,7 +80,7 @@ class Scope:
 
     as_of: date
     window: int = DEFAULT_WINDOW
-    province: str | None = None
+    province: str | None = None  # a province's adcode, geo.config.NATIONAL, or the configured
 
     @property
     def start(self) -> date:
@@ -89,8 +89,14 @@ class Scope:
 
     @property
     def prefix(self) -> str:
-        """The two-digit adcode prefix of the province (adcodes nest by prefix)."""
-        return (self.province or province_adcode())[:2]
+        """The adcode prefix of the province (adcodes nest by prefix): two digits, or
+        empty for the whole country (``starts_with(adcode, $prov)`` is "inside")."""
+        return province_prefix(self.province)
+
+    @property
+    def national(self) -> bool:
+        """True when the scope is the whole country: its areas are provinces."""
+        return self.prefix == ""
 
     def params(self) -> dict:
         """Named SQL parameters."""
@@ -110,7 +116,15 @@ FAILED_AT_D = ("(d.status = 'failed' AND (d.failed_recorded_on IS NULL "
 NOT_FAILED_AT_D = f"NOT {FAILED_AT_D}"
 OVERDUE = (f"{NOT_FAILED_AT_D} AND d.expected_on < $d "
            "AND (d.delivered_on IS NULL OR d.delivered_on > $d)")
-IN_PROVINCE = "left(f.region_adcode, 2) = $prov"
+IN_PROVINCE = "starts_with(f.region_adcode, $prov)"
+
+
+def area_of(column: str) -> str:
+    """SQL for the area of the scope a prefecture code ``column`` falls in: the
+    prefecture itself inside a province, its province (``xx0000``) for the whole country
+    (``$prov`` empty), the areas ``RegionRegistry.areas`` lists. ``column`` is a constant
+    of this package, never input."""
+    return f"CASE WHEN $prov = '' THEN left({column}, 2) || '0000' ELSE {column} END"
 
 # Every sign of work on or before D: (org_id, region_adcode, county_adcode, x). The one
 # definition of "active" (in the window) and "last seen" (the latest x) that every page
@@ -121,19 +135,28 @@ IN_PROVINCE = "left(f.region_adcode, 2) = $prov"
 SIGNS_CTE = """
 signs AS (
     SELECT org_id, region_adcode, county_adcode, day AS x FROM work_signs
-    WHERE day <= $d AND left(region_adcode, 2) = $prov
+    WHERE day <= $d AND starts_with(region_adcode, $prov)
 )
 """
 
-# The partners of the area ($region NULL: every partner) with their last sign of work
-# anywhere in the province: ``partner_seen(org_id, last_seen)``. Needs SIGNS_CTE.
-PARTNER_SEEN_CTE = """
+# An organisation ``o`` of the province (any, for the whole country): based there, based
+# nowhere known (a partner that never said where it works is still the hub's to call),
+# or with a sign of work there on or before D. Needs SIGNS_CTE.
+OF_PROVINCE = """(starts_with(coalesce(o.prefecture_adcode, o.region_adcode), $prov)
+      OR (o.prefecture_adcode IS NULL AND o.region_adcode IS NULL)
+      OR o.org_id IN (SELECT org_id FROM signs))"""
+
+# The partners of the area ($region NULL: every partner of the province) with their last
+# sign of work anywhere in the province: ``partner_seen(org_id, last_seen)``. Needs
+# SIGNS_CTE.
+PARTNER_SEEN_CTE = f"""
 partner_seen AS (
     SELECT o.org_id, (SELECT max(s.x) FROM signs s WHERE s.org_id = o.org_id) AS last_seen
     FROM organizations o
     WHERE o.org_type = 'partner'
-      AND ($region IS NULL OR o.prefecture_adcode = $region OR o.region_adcode = $region
-           OR o.org_id IN (SELECT org_id FROM signs WHERE region_adcode = $region))
+      AND CASE WHEN $region IS NULL THEN {OF_PROVINCE}
+               ELSE o.prefecture_adcode = $region OR o.region_adcode = $region
+                    OR o.org_id IN (SELECT org_id FROM signs WHERE region_adcode = $region) END
 )
 """
 
@@ -186,7 +209,7 @@ _AREA_COUNTS = """
        coalesce(s.facilities_covered, 0) AS facilities_covered,
        coalesce(o.overdue_deliveries, 0) AS overdue_deliveries"""
 
-_PREFECTURE_COUNTS_CTE = _area_counts_ctes("f.region_adcode", IN_PROVINCE)
+_PREFECTURE_COUNTS_CTE = _area_counts_ctes(area_of("f.region_adcode"), IN_PROVINCE)
 _COUNTY_COUNTS_CTE = _area_counts_ctes("coalesce(f.county_adcode, f.region_adcode)",
                                        f"f.region_adcode = $pref AND {IN_PROVINCE}")
 
@@ -194,14 +217,17 @@ _REGION_SQL = f"""
 WITH {_PREFECTURE_COUNTS_CTE},
 {SIGNS_CTE},
 active_sum AS (
-    SELECT region_adcode AS adcode, count(DISTINCT org_id) AS active_orgs
-    FROM signs WHERE x >= $start GROUP BY region_adcode
+    SELECT {area_of("region_adcode")} AS adcode, count(DISTINCT org_id) AS active_orgs
+    FROM signs WHERE x >= $start GROUP BY 1
 ),
 cases AS (
-    -- Context layer: the latest cumulative count on or before D, per region.
-    SELECT region_adcode AS adcode, arg_max(confirmed_cum, date) AS confirmed_cum
-    FROM case_counts WHERE date <= $d AND left(region_adcode, 2) = $prov
-    GROUP BY region_adcode
+    -- Context layer: the latest cumulative count on or before D, per prefecture (the
+    -- store keeps case counts by prefecture), summed over the area.
+    SELECT {area_of("region_adcode")} AS adcode, sum(confirmed_cum) AS confirmed_cum
+    FROM (SELECT region_adcode, arg_max(confirmed_cum, date) AS confirmed_cum
+          FROM case_counts WHERE date <= $d AND starts_with(region_adcode, $prov)
+          GROUP BY region_adcode)
+    GROUP BY 1
 )
 SELECT r.adcode, {_AREA_COUNTS},
        coalesce(a.active_orgs, 0) AS active_orgs,
@@ -232,7 +258,8 @@ def ratio(numerator: float, denominator: float) -> float | None:
 
 @query("aggregate")
 def region_summary(con, scope: Scope) -> pd.DataFrame:
-    """One row per prefecture of the province, all of them even when empty.
+    """One row per area of the scope, all of them even when empty: the province's
+    prefectures, or for the whole country the 31 mainland provinces.
 
     Columns: adcode, name, short, name_en, population, the counts in COUNT_COLUMNS,
     hospital_coverage, community_coverage and open_needs_per_10k (NaN when undefined).
@@ -242,7 +269,7 @@ def region_summary(con, scope: Scope) -> pd.DataFrame:
         [
             {"adcode": r.adcode, "name": r.name, "short": r.short, "name_en": r.name_en,
              "population": r.population}
-            for r in registry.prefectures(scope.province)
+            for r in registry.areas(scope.province)
         ]
     )
     counts = con.execute(_REGION_SQL, scope.params()).df()

@@ -75,7 +75,7 @@ WITH moving AS (
     SELECT d.supplier_id, d.carrier_id, f.region_adcode
     FROM deliveries d JOIN facilities f USING (facility_id)
     WHERE {_MOVING}
-      AND left(f.region_adcode, 2) = $prov
+      AND starts_with(f.region_adcode, $prov)
       AND ($category IS NULL OR d.category = $category)
 ),
 active_grants AS (
@@ -101,10 +101,10 @@ SELECT source, target, 'serves', count(*) FROM (
     UNION ALL
     SELECT a.org_id, '{REGION_PREFIX}' || a.region_adcode FROM activities a
     WHERE $category IS NULL AND a.reported_on BETWEEN $start AND $d
-      AND left(a.region_adcode, 2) = $prov
+      AND starts_with(a.region_adcode, $prov)
     UNION ALL
     SELECT recipient_id, '{REGION_PREFIX}' || region_adcode FROM active_grants
-    WHERE left(region_adcode, 2) = $prov
+    WHERE starts_with(region_adcode, $prov)
 ) GROUP BY ALL
 """
 
@@ -114,7 +114,7 @@ WHERE (g.start_on IS NULL OR g.start_on <= $d) AND (g.end_on IS NULL OR g.end_on
   AND ($category IS NULL OR g.category = $category)
 UNION
 SELECT DISTINCT d.supplier_id FROM deliveries d JOIN facilities f USING (facility_id)
-WHERE d.supplier_id IS NOT NULL AND {_MOVING} AND left(f.region_adcode, 2) = $prov
+WHERE d.supplier_id IS NOT NULL AND {_MOVING} AND starts_with(f.region_adcode, $prov)
   AND ($category IS NULL OR d.category = $category)
 """
 
@@ -184,13 +184,23 @@ def brokers(network: Network, node: str) -> list[str]:
     Ordered from the funder's side to the region's side. Empty when no funder reaches
     the node, or when two independent routes exist.
     """
-    reaching = funders_reaching(network, node)
+    return _chain(network, node, funders_reaching(network, node), _dominators(network))
+
+
+def _dominators(network: Network) -> dict:
+    """The immediate dominator of every node reached from a source joined to every
+    funder: computed once for all regions. Every path from the source to a node runs
+    through its own ancestors only, so this is the tree each node's upstream alone gives."""
+    graph = network.graph.copy()
+    graph.add_node(_SOURCE)  # also when no funder is known
+    graph.add_edges_from((_SOURCE, f) for f in network.funders)
+    return nx.immediate_dominators(graph, _SOURCE)
+
+
+def _chain(network: Network, node: str, reaching: set[str], idom: dict) -> list[str]:
+    """``node``'s brokers, funder side first, from the dominator tree ``idom``."""
     if not reaching:
         return []
-    upstream = nx.ancestors(network.graph, node) | {node}
-    sub = network.graph.subgraph(upstream).copy()
-    sub.add_edges_from((_SOURCE, f) for f in reaching)
-    idom = nx.immediate_dominators(sub, _SOURCE)
     chain = []
     current = idom[node]
     while current != _SOURCE:
@@ -215,10 +225,11 @@ def region_reach(network: Network) -> pd.DataFrame:
     brokers first, then the fewest funders.
     """
     g = network.graph
+    idom = _dominators(network)
     rows = []
     for node in (n for n in g if is_region(n)):
         reaching = funders_reaching(network, node)
-        chain = brokers(network, node)
+        chain = _chain(network, node, reaching, idom)
         rows.append({
             "region_adcode": node[len(REGION_PREFIX):],
             "name": g.nodes[node]["name"], "name_en": g.nodes[node]["name_en"],

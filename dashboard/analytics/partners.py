@@ -227,7 +227,7 @@ def who_does_what_where(con, scope: Scope, by: str = "activity_type") -> pd.Data
             SELECT a.org_id, a.region_adcode, a.activity_type AS what,
                    count(*) AS count, max(a.reported_on) AS last_date
             FROM activities a
-            WHERE a.reported_on <= $d AND left(a.region_adcode, 2) = $prov
+            WHERE a.reported_on <= $d AND starts_with(a.region_adcode, $prov)
             GROUP BY ALL
         """
     elif by == "category":
@@ -339,7 +339,7 @@ def partner_profile(con, scope: Scope, org_id: str) -> dict[str, pd.DataFrame]:
         r AS (
             SELECT region_adcode, reported_on AS x, 1 AS report, 0 AS delivery
             FROM activities WHERE org_id = $org AND reported_on <= $d
-              AND left(region_adcode, 2) = $prov
+              AND starts_with(region_adcode, $prov)
             UNION ALL
             SELECT region_adcode, x, 0, 1 FROM dated WHERE x IS NOT NULL
         )

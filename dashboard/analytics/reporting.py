@@ -26,7 +26,7 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.analytics import reporting_rates
-from dashboard.analytics.metrics import Scope
+from dashboard.analytics.metrics import OF_PROVINCE, SIGNS_CTE, Scope
 
 DEFAULT_EVERY_DAYS = 1
 DEFAULT_GRACE_DAYS = 2
@@ -75,12 +75,14 @@ def reporting(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     window has a known day of receipt (data loaded afterwards)."""
     start = scope.as_of - timedelta(days=scope.window - 1)
     schedules = _schedules(con, start)
-    orgs = con.execute("SELECT o.org_id, o.name, o.hub_id, h.name AS hub_name, "
+    # The province's partners, as every page counts them (metrics.OF_PROVINCE).
+    orgs = con.execute(f"WITH {SIGNS_CTE} SELECT o.org_id, o.name, o.hub_id, h.name AS hub_name, "
                        "o.prefecture_adcode FROM organizations o LEFT JOIN organizations h "
-                       "ON h.org_id = o.hub_id WHERE o.org_type = 'partner'").df()
+                       f"ON h.org_id = o.hub_id WHERE o.org_type = 'partner' AND {OF_PROVINCE}",
+                       {"d": scope.as_of, "prov": scope.prefix}).df()
     if region:
         orgs = orgs[orgs["prefecture_adcode"] == region]
-        schedules = schedules[schedules["org_id"].isin(orgs["org_id"])]
+    schedules = schedules[schedules["org_id"].isin(orgs["org_id"])]
     # Reports from the earliest possible period start, so silence is judged on them too.
     reports = _reports(con, start - timedelta(days=62), scope.as_of)
     received = pd.to_datetime(reports["received_on"])

@@ -43,7 +43,7 @@ from dashboard.analytics.metrics import data_date_range
 from dashboard.analytics.suppression import SECONDARY_MARK, policy_threshold, primary_mark, suppress
 from dashboard.present.exports import safe_frame
 from data_loaders.store import schema
-from geo.config import province_adcode
+from geo.config import province_adcode, province_prefix
 from geo.regions import load_registry
 
 CATEGORY_ALL = "all"  # rows of measures that have no category (activity reports)
@@ -100,7 +100,7 @@ nd AS (
     SELECT f.region_adcode, n.category, n.reported_on, n.closed_on,
            (n.priority = 'urgent')::INT AS urgent
     FROM needs n JOIN facilities f USING (facility_id)
-    WHERE n.status <> 'cancelled' AND left(f.region_adcode, 2) = $prov
+    WHERE n.status <> 'cancelled' AND starts_with(f.region_adcode, $prov)
       AND n.reported_on <= $end
 ),
 -- Open on t when reported_on <= t < closed_on: +1 on the first day in range, -1 on the
@@ -135,7 +135,7 @@ delivered AS (
     FROM deliveries d JOIN facilities f USING (facility_id)
     LEFT JOIN needs n ON n.need_id = d.need_id
     WHERE d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $end
-      AND left(f.region_adcode, 2) = $prov
+      AND starts_with(f.region_adcode, $prov)
     GROUP BY ALL
 ),
 activity AS (
@@ -143,7 +143,7 @@ activity AS (
            coalesce(sum(people_served), 0) AS people_served,
            coalesce(sum(volunteers), 0) AS volunteers
     FROM activities
-    WHERE reported_on BETWEEN $start AND $end AND left(region_adcode, 2) = $prov
+    WHERE reported_on BETWEEN $start AND $end AND starts_with(region_adcode, $prov)
     GROUP BY ALL
 ),
 by_category AS (
@@ -227,7 +227,7 @@ def aggregates(con, start: date | None = None, end: date | None = None,
     prefectures = registry.prefectures(province)
     cats = _categories(con, start, end)
     frame = con.execute(_SQL, {
-        "start": start, "end": end, "prov": province[:2],
+        "start": start, "end": end, "prov": province_prefix(province),
         "regions": [r.adcode for r in prefectures], "cats": cats,
         "unspecified": UNSPECIFIED, "all": CATEGORY_ALL,
     }).df()

@@ -123,8 +123,7 @@ def province_is_served(lang: str) -> bool:
     except ProvinceSettingError as exc:
         print(f"Lifeline: {exc}", file=sys.stderr)
         st.title(t("app.title", lang))
-        key = "config.province.national" if exc.national else "config.province.unknown"
-        st.error(t(key, lang, value=exc.value))
+        st.error(t("config.province.unknown", lang, value=exc.value))
         return False
     return True
 

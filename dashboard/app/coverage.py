@@ -32,6 +32,7 @@ from dashboard.app.tables import (
 )
 from dashboard.i18n import CATALOGUE, region_label, t
 from dashboard.present import formatting
+from geo.config import is_national
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif")
 # Red against teal reads for red-green colour blindness (as the map's states do).
@@ -56,8 +57,12 @@ def area_labels(frame: pd.DataFrame, lang: str, region: str | None) -> list[str]
 
 
 def map_url(adcode: str, view) -> str:
-    """A link to the map page drilled down into ``adcode``, keeping the view's filters."""
+    """A link to the map page drilled down into ``adcode`` (a prefecture, or on a national
+    server a province), keeping the view's filters."""
     params = {"region": adcode}
+    if is_national():  # the region filter lists the chosen province's prefectures
+        province = adcode[:2] + "0000"
+        params = {"province": province} if adcode == province else {"province": province, **params}
     if view.lang != "zh":
         params["lang"] = view.lang
     if view.as_of and view.as_of != view.last:
@@ -312,7 +317,8 @@ def render(view) -> None:
 
     # Per area
     st.subheader(t("coverage.area_title_county", lang, region=region_name) if region
-                 else t("coverage.area_title", lang))
+                 else t("coverage.area_title_country" if view.national else "coverage.area_title",
+                        lang))
     st.caption(t("coverage.area_caption", lang))
     shown = area_table(areas, view, region)
     download(shown, f"lifeline_coverage_{region or 'regions'}_{stamp}.csv", view, key="dl_cov_areas")

@@ -37,6 +37,9 @@ class View:
     org_type: str | None = None  # a schema org_type, on the pages that filter by it
     actor: str = "local"  # who the audit log names for this session
     page: str = ""  # the page shown (dashboard.pages), named by the audit log's reads
+    # The province shown: the configured one, or on a national server (geo.config.NATIONAL)
+    # the one the reader chose, else NATIONAL itself (None: the configured one).
+    province: str | None = None
 
     def t(self, key: str, **values) -> str:
         """Translate in this view's language."""
@@ -53,7 +56,14 @@ class View:
         """The as-of date and window as the analyses take them (dashboard.analytics.metrics.Scope)."""
         from dashboard.analytics.metrics import Scope
 
-        return Scope(self.as_of, self.window)
+        return Scope(self.as_of, self.window, self.province)
+
+    @property
+    def national(self) -> bool:
+        """True when the view is of the whole country: its areas are provinces."""
+        from geo.config import is_national
+
+        return is_national(self.province)
 
     @property
     def has_data(self) -> bool:
@@ -146,12 +156,13 @@ def sidebar(filters: tuple[str, ...] = (), identity=None, page: str = "") -> Vie
                                           key="window", help=t("sidebar.window_help", lang))
         set_query_param("window", window if window != DEFAULT_WINDOW else None)
         st.sidebar.caption(t("sidebar.data_range", lang, start=first, end=last))
-    region = _region_filter(lang)
+    province = _province_filter(lang)
+    region = _region_filter(lang, province)
     chosen = {name: _choice_filter(name, lang) if name in filters else None
               for name in FILTERS}
     sidebar_block(identity, lang)
     view = View(lang, as_of, window, key, first, last, region, **chosen, actor=identity.actor,
-                page=page)
+                page=page, province=province)
     st.session_state[_VIEW_KEY] = view
     return view
 
@@ -159,27 +170,53 @@ def sidebar(filters: tuple[str, ...] = (), identity=None, page: str = "") -> Vie
 WHOLE_PROVINCE = "all"  # a real value: a None selection shows an untranslated placeholder
 
 
-def _region_filter(lang: str) -> str | None:
-    """The region filter in the sidebar, kept in the URL as ``region``."""
-    from dashboard.i18n import region_label
+def _province_filter(lang: str) -> str:
+    """The province shown: the configured one; on a national server the one chosen in
+    the sidebar (kept in the URL as ``province``), else the whole country."""
+    from geo.config import NATIONAL, is_national, province_adcode
     from geo.regions import load_registry
 
-    prefectures = load_registry().prefectures()
-    names = {r.adcode: region_label(r.name, r.name_en, lang) for r in prefectures}
-    codes = [WHOLE_PROVINCE, *names]
-    # Keyed by language: a selectbox keeps its first labels, so a new language needs a new one.
-    key = f"region_{lang}"
+    if not is_national():
+        return province_adcode()
+    return _place_filter(lang, "province", load_registry().areas(NATIONAL), NATIONAL,
+                         "map.whole_country", f"province_{lang}")
+
+
+def _region_filter(lang: str, province: str) -> str | None:
+    """The region filter in the sidebar, kept in the URL as ``region``: a prefecture of
+    ``province``; none for the whole country (its areas are the provinces)."""
+    from geo.config import is_national
+    from geo.regions import load_registry
+
+    if is_national(province):
+        set_query_param("region", None)
+        return None
+    # Keyed by language (a selectbox keeps its first labels, so a new language needs a new
+    # one) and on a national server by province (whose prefectures are the choices).
+    key = f"region_{lang}_{province}" if is_national() else f"region_{lang}"
+    choice = _place_filter(lang, "region", load_registry().prefectures(province),
+                           WHOLE_PROVINCE, "map.all_regions", key)
+    return None if choice == WHOLE_PROVINCE else choice
+
+
+def _place_filter(lang: str, name: str, places: list, whole: str, whole_label: str,
+                  key: str) -> str:
+    """A sidebar choice among ``places`` (Regions) or ``whole`` (none of them), kept in
+    the URL as ``name``; a click on the map (``_<name>_target``) sets it too."""
+    from dashboard.i18n import region_label
+
+    names = {r.adcode: region_label(r.name, r.name_en, lang) for r in places}
+    codes = [whole, *names]
     if key not in st.session_state:
-        wanted = query_param("region")
-        st.session_state[key] = wanted if wanted in codes else WHOLE_PROVINCE
-    if "_region_target" in st.session_state:  # a click on the map chose a region
-        st.session_state[key] = st.session_state.pop("_region_target")
+        wanted = query_param(name)
+        st.session_state[key] = wanted if wanted in codes else whole
+    if f"_{name}_target" in st.session_state:  # a click on the map chose a place
+        st.session_state[key] = st.session_state.pop(f"_{name}_target")
     choice = st.sidebar.selectbox(
-        t("sidebar.region", lang), codes, key=key,
-        format_func=lambda c: t("map.all_regions", lang) if c == WHOLE_PROVINCE else names[c])
-    region = None if choice == WHOLE_PROVINCE else choice
-    set_query_param("region", region)
-    return region
+        t(f"sidebar.{name}", lang), codes, key=key,
+        format_func=lambda c: t(whole_label, lang) if c == whole else names[c])
+    set_query_param(name, None if choice == whole else choice)
+    return choice
 
 
 FILTERS = ("category", "org_type")  # schema columns whose allowed values a page may filter by
@@ -217,6 +254,18 @@ def choose_region(adcode: str) -> None:
     """Set the region filter from a page (a map click) and rerun."""
     set_region(adcode)
     st.rerun()
+
+
+def choose_province(adcode: str) -> None:
+    """Set the province shown on a national server from a page (a map click) and rerun."""
+    st.session_state["_province_target"] = adcode
+    st.rerun()
+
+
+def set_province(adcode: str) -> None:
+    """Set the province shown (``geo.config.NATIONAL`` for the whole country) from a
+    widget's callback."""
+    st.session_state["_province_target"] = adcode
 
 
 def set_region(adcode: str) -> None:

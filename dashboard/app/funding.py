@@ -16,7 +16,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.analytics import allocation, funding
-from dashboard.analytics.metrics import Scope
 from dashboard.app.cache import cached, fresh
 from dashboard.app.components import download
 from dashboard.app.frame import View
@@ -153,7 +152,7 @@ def overlaps(view: View) -> pd.DataFrame:
     frame = cached(view, "funding.overlaps", view.scope, days=days, region=view.region,
                    category=view.category)
     st.caption(t("funding.overlaps.caption", view.lang, as_of=view.as_of.isoformat(), days=days,
-                  start=Scope(view.as_of, view.window).start.isoformat(),
+                  start=view.scope.start.isoformat(),
                   window=view.window))
     if frame.empty:
         st.info(t("funding.overlaps.none_in_window", view.lang, window=view.window))
@@ -420,7 +419,7 @@ def what_if(view: View, rows: pd.DataFrame) -> pd.DataFrame | None:
                   given=money(summary["allocated"]), total=money(summary["to_fund"]))
                + " " + t(f"funding.whatif.rule_help.{rule}", view.lang))
     st.markdown(what_if_message(summary, view.lang))
-    ranks = allocation.ranking_change(result, Scope(view.as_of, view.window))
+    ranks = allocation.ranking_change(result, view.scope)
     st.plotly_chart(_rank_figure(ranks, view), width="stretch", config={"displayModeBar": False})
     st.caption(t("funding.whatif.chart_caption", view.lang))
     _table(ranks, view, _with_code(view, {

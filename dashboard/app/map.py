@@ -3,7 +3,14 @@
 import streamlit as st
 
 from dashboard.app.cache import cached
-from dashboard.app.frame import WHOLE_PROVINCE, View, choose_region, set_region
+from dashboard.app.frame import (
+    WHOLE_PROVINCE,
+    View,
+    choose_province,
+    choose_region,
+    set_province,
+    set_region,
+)
 from dashboard.app.maps import classes_control, map_legend
 from dashboard.app.tables import COUNT, NAME, Col, show_table
 from dashboard.app.viewport import column_width
@@ -20,26 +27,34 @@ from dashboard.present.charts import (
     shade,
     view_for,
 )
-from geo.boundaries import county_features, prefecture_features, region_centroids
+from geo.boundaries import area_features, county_features, region_centroids
+from geo.config import NATIONAL, is_national
 from geo.regions import load_registry
 
 MAX_POINTS = 4000
 METRIC = "open_needs"  # what the regions are shaded by
 
 def render(view: View) -> None:
-    """Map: regions, facilities coloured by coverage and urgency, and hubs; click to drill down."""
+    """Map: regions, facilities coloured by coverage and urgency, and hubs; click to drill down
+    (on a national server: provinces, then a province's prefectures, then counties)."""
     registry = load_registry()
-    names = {r.adcode: region_label(r.name, r.name_en, view.lang) for r in registry.prefectures()}
+    names = {r.adcode: region_label(r.name, r.name_en, view.lang)
+             for r in registry.areas(view.province)}
     region = view.region  # the sidebar's region filter: the map drills into it
 
+    # The way back sits above the map, where the eye is after drilling (the sidebar is
+    # hidden on a phone).
     if region is not None:
-        # The way back sits above the map, where the eye is after drilling (the sidebar is
-        # hidden on a phone).
         st.button(view.t("map.back"), key="map_back", on_click=set_region, args=(WHOLE_PROVINCE,))
         st.subheader(names[region])
+    elif is_national() and not view.national:
+        st.button(view.t("map.back_country"), key="map_back_country", on_click=set_province,
+                  args=(NATIONAL,))
+        place = registry.scope(view.province)
+        st.subheader(region_label(place.name, place.name_en, view.lang))
 
     summary = cached(view, "metrics.region_summary", view.scope)
-    province = prefecture_features()
+    province = area_features(view.province)
     if region is None:
         shapes = province
         values = dict(zip(summary["adcode"], summary[METRIC].where(summary["has_data"])))
@@ -83,14 +98,17 @@ def render(view: View) -> None:
     if region is None:
         adcode = region_from_selection(objects, set(names))
         if adcode:
-            choose_region(adcode)
+            (choose_province if view.national else choose_region)(adcode)
 
-    if region is None:
+    if view.national:
+        st.caption(view.t("map.caption_country"))
+    elif region is None:
         st.caption(view.t("map.caption"))
     if total == 0:
         st.caption(view.t("map.no_coordinates"))
     elif region is None:
-        st.caption(view.t("map.urgent_only", shown=len(facilities), total=total))
+        st.caption(view.t("map.urgent_only_country" if view.national else "map.urgent_only",
+                          shown=len(facilities), total=total))
     elif total > len(facilities):
         st.caption(view.t("map.points_capped", shown=len(facilities), total=total))
     if region is not None:

@@ -97,10 +97,6 @@ def preview(frame: pd.DataFrame, view: View) -> None:
     rows = rows[rows["table"] == "aggregates"]
     names = dict(zip(rows["column"], rows["name_zh" if lang == "zh" else "name_en"]))
     activity = frame["category"] == research.CATEGORY_ALL
-    frame = frame.assign(category=[t("methods.export.unspecified", lang) if c == research.UNSPECIFIED
-                                   else value_label("category", c, lang) for c in frame["category"]])
-    for column in research.PEOPLE_COLUMNS:
-        frame[column] = [None if formatting.is_missing(v) else str(v) for v in frame[column]]
     region = "region_name_zh" if lang == "zh" else "region_name_en"
     head = [Col("date", DATE, header=names["date"]), Col(region, NAME, header=t("metric.region", lang))]
     parts = (
@@ -113,8 +109,19 @@ def preview(frame: pd.DataFrame, view: View) -> None:
     )
     for tab, (_, keep, columns) in zip(st.tabs([t(key, lang) for key, _, _ in parts]), parts):
         with tab:
-            show_table(frame[keep].head(PREVIEW_ROWS), view, [*head, *columns], rows=10)
+            show_table(_readable(frame[keep].head(PREVIEW_ROWS), lang), view, [*head, *columns],
+                       rows=10)
     st.caption(t("methods.export.preview_note", lang, n=formatting.count(PREVIEW_ROWS)))
+
+
+def _readable(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The previewed rows with their category named and counts of people as published;
+    only the rows shown (the export holds a row per day, region and category)."""
+    frame = frame.assign(category=[t("methods.export.unspecified", lang) if c == research.UNSPECIFIED
+                                   else value_label("category", c, lang) for c in frame["category"]])
+    for column in research.PEOPLE_COLUMNS:
+        frame[column] = [None if formatting.is_missing(v) else str(v) for v in frame[column]]
+    return frame
 
 
 def research_categories() -> list[str]:

@@ -4,11 +4,10 @@ With the sidebar's region filter, everything is the region's: its headline numbe
 map of its counties and its counties ranked.
 """
 
-from datetime import timedelta
 
 import streamlit as st
 
-from dashboard.analytics.metrics import COUNTY_UNDEFINED, Scope
+from dashboard.analytics.metrics import COUNTY_UNDEFINED
 from dashboard.app.cache import cached
 from dashboard.app.components import download, headline_cards, region_table
 from dashboard.app.frame import View, query_param, set_query_param
@@ -16,7 +15,7 @@ from dashboard.app.maps import classes_control
 from dashboard.app.viewport import column_width
 from dashboard.i18n import region_label
 from dashboard.present.charts import MAP_METRICS, choropleth
-from geo.boundaries import county_features, prefecture_features
+from geo.boundaries import area_features, county_features
 from geo.regions import load_registry
 
 
@@ -30,12 +29,12 @@ def render(view: View) -> None:
         st.caption(view.t("overview.region_caption", region=place_name))
     now = cached(view, "metrics.totals", view.scope, region=region)
     before = cached(view, "metrics.earlier_totals",
-                    Scope(view.as_of - timedelta(days=1), view.window), region=region)
+                    view.scope.previous(1), region=region)
     headline_cards(now, before, view)
 
     if region is None:
         areas = cached(view, "metrics.region_summary", view.scope)
-        features = prefecture_features()
+        features = area_features(view.province)
         choices = list(MAP_METRICS)
     else:
         areas = cached(view, "metrics.county_summary", view.scope, region).copy()
@@ -64,7 +63,8 @@ def render(view: View) -> None:
     st.plotly_chart(choropleth(areas, features, metric, view.lang, classes, width_px=width),
                     width="stretch", config={"displayModeBar": False})
     if region is None:
-        st.caption(view.t("overview.map_caption", metric=label))
+        st.caption(view.t("overview.map_caption_country" if view.national
+                          else "overview.map_caption", metric=label))
         st.subheader(view.t("overview.table_title", metric=label))
         shown = region_table(areas, metric, view)
         download(shown, f"lifeline_regions_{view.as_of.isoformat()}.csv", view, key="dl_regions")

@@ -208,7 +208,8 @@ WHO_MATRIX_KEY = "partners_who_matrix"
 
 
 def who_what_where(view: View) -> None:
-    """Organisation rows × prefecture columns, counts of reports or deliveries."""
+    """Organisation rows × prefecture columns (province columns for the whole country),
+    counts of reports or deliveries."""
     st.subheader(t("partners.who.title", view.lang))
     by = st.radio(t("partners.who.by", view.lang), partners.WHO_BY, horizontal=True,
                   key=f"partners_who_by_{view.lang}",
@@ -220,6 +221,8 @@ def who_what_where(view: View) -> None:
         frame = frame[frame["org_type"] == view.org_type]
     if view.category and by == "category":
         frame = frame[frame["category"] == view.category]
+    if view.national:  # a column per province: the country's 430 prefectures fit no page
+        frame = frame.assign(region_adcode=frame["region_adcode"].str[:2] + "0000")
     kinds = sorted(frame[by].dropna().unique())
     kind = st.selectbox(t("partners.who.filter", view.lang), [None, *kinds],
                         key=f"partners_who_kind_{view.lang}",

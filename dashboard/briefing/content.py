@@ -43,7 +43,6 @@ from dashboard.briefing.narrative import region_changes, sentences
 from dashboard.i18n import region_label, t
 from dashboard.present.charts import facility_claims
 from data_loaders import store
-from geo.config import province_adcode
 from geo.regions import load_registry
 
 # The headline measures, in the order they are shown; ratios change in percentage points.
@@ -311,7 +310,7 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
     of sentences in ``lang``).
     """
     registry = load_registry()
-    province = registry.get(scope.province or province_adcode())
+    province = registry.scope(scope.province)
     place = registry.get(region) if region else None
     summary = region_summary(con, scope)
     before = {n: scope.previous(n) for n in COMPARE_DAYS}

@@ -101,7 +101,7 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
     from matplotlib.font_manager import FontProperties
 
     from dashboard.present.charts import DEFAULT_CLASSES, shade
-    from geo.boundaries import county_features, prefecture_features
+    from geo.boundaries import area_features, county_features
 
     if metric not in MAP_METRICS:
         raise ValueError(f"metric must be one of {MAP_METRICS}")
@@ -115,7 +115,7 @@ def render_map(regions: list[dict], lang: str = "zh", metric: str = "open_needs"
         font = FontProperties(fname=font_path)
         label_lang = lang
 
-    features = county_features(region) if region else prefecture_features(province)
+    features = county_features(region) if region else area_features(province)
     values = _values(regions, metric)
     shading = shade({f["properties"]["adcode"]: values.get(f["properties"]["adcode"])
                      for f in features["features"]}, metric, classes or DEFAULT_CLASSES)

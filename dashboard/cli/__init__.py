@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--scale", type=float, default=1.0)
+    demo.add_argument("--national", action="store_true",
+                      help="the whole country: all 31 mainland provinces, a hub in each, "
+                           "funders across provinces (serve it with LIFELINE_PROVINCE=000000)")
     demo.add_argument("--if-missing", action="store_true",
                       help="do nothing when the database file already exists (make run)")
 
@@ -300,25 +303,32 @@ def cmd_demo(args) -> int:
         print(f"using existing database {store.shown(args.db)}")
         return 0
     started = time.perf_counter()
-    frames = build_demo(seed=args.seed, scale=args.scale)
+    from geo.config import NATIONAL, is_national
+
+    frames = build_demo(seed=args.seed, scale=args.scale,
+                        province=NATIONAL if args.national else None)
     con = store.connect(args.db, on_wait=_waiting)
-    log = [{"import_id": f"demo-{args.seed}", "file_name": f"demo(seed={args.seed}, scale={args.scale:g})",
+    what = f"seed={args.seed}, scale={args.scale:g}" + (", national" if args.national else "")
+    log = [{"import_id": f"demo-{args.seed}", "file_name": f"demo({what})",
             "sha256": "", "table_name": name, "rows": len(frame)} for name, frame in frames.items()]
     written = store.write(con, frames, log, replace=True)
     for name, n in written.items():
         print(f"{name}: {n} rows")
     print(f"demo built in {time.perf_counter() - started:.1f} s → {store.shown(args.db)}")
+    if args.national and not is_national():
+        print("this server shows one province of it; LIFELINE_PROVINCE=000000 shows the "
+              "whole country")
     return 0
 
 
 def _prefecture(text: str) -> str | None:
     """The adcode of a prefecture of the province named ``text`` (name or adcode); None,
     said on standard error, when there is none."""
-    from geo.config import province_adcode
+    from geo.config import province_prefix
     from geo.regions import load_registry
 
     found = load_registry().resolve_prefecture(text)
-    if found is None or not found.adcode.startswith(province_adcode()[:2]):
+    if found is None or not found.adcode.startswith(province_prefix()):
         print(f"unknown prefecture {text!r} in this province", file=sys.stderr)
         return None
     return found.adcode

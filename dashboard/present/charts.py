@@ -517,10 +517,13 @@ def facility_claims(pledges: pd.DataFrame) -> dict[str, str]:
 
 def hub_points(hubs: pd.DataFrame, centroids: dict[str, tuple[float, float]],
                lang: str) -> list[dict]:
-    """Hubs drawn at the centre of the prefecture they are based in."""
+    """Hubs drawn at the centre of the prefecture they are based in (of their province on
+    the national map, whose ``centroids`` are the provinces')."""
     records = []
     for row in hubs.itertuples(index=False):
-        where = centroids.get(row.prefecture_adcode) or centroids.get(row.region_adcode)
+        codes = [c for c in (row.prefecture_adcode, row.region_adcode) if isinstance(c, str)]
+        where = next((centroids[c] for c in (*codes, *(c[:2] + "0000" for c in codes))
+                      if c in centroids), None)
         if not where:
             continue
         records.append({"p": [round(where[0], 5), round(where[1], 5)], "n": str(row.name),

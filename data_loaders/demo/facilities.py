@@ -32,17 +32,18 @@ def _facility_counts(rng, regions: _Regions, scale: float) -> list[dict[str, np.
     out = []
     for r in range(regions.n):
         pop, cases = regions.population[r], regions.cases[r]
+        reach = 1.0 if regions.reach is None else float(regions.reach[r])
         kids = regions.counties[r]
         urban = np.array([name.endswith("区") and not name.endswith("林区")
                           for _, name, _ in kids])
         w = np.ones(len(kids))
         makeshift = 14 if regions.adcode[r] == "420100" else int(cases > 1000)
         totals = {
-            "hospital": max(2, round(pop / RESIDENTS_PER_HOSPITAL * scale)),
+            "hospital": max(2, round(pop / RESIDENTS_PER_HOSPITAL * scale * reach)),
             "makeshift_hospital": int(round(makeshift * np.sqrt(scale))),
-            "quarantine_site": max(1, round((pop / 250_000 + cases / 1000) * scale)),
-            "neighbourhood": max(3, round(pop / RESIDENTS_PER_COMMUNITY * scale)),
-            "warehouse": max(1, round(pop / 1_500_000 * scale)),
+            "quarantine_site": max(1, round((pop / 250_000 + cases / 1000) * scale * reach)),
+            "neighbourhood": max(3, round(pop / RESIDENTS_PER_COMMUNITY * scale * reach)),
+            "warehouse": max(1, round(pop / 1_500_000 * scale * reach)),
         }
         counts = {}
         for kind, total in totals.items():

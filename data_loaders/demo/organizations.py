@@ -41,6 +41,8 @@ def _build_orgs(rng, regions: _Regions, scale: float, registry) -> dict[str, np.
     more hubs, funders or carriers.
     """
     n_partners = max(regions.n, int(round(N_PARTNERS * np.sqrt(scale))))
+    if regions.national:  # one partner in every prefecture, and Hubei's network besides
+        n_partners = regions.n + int(round(N_PARTNERS * np.sqrt(scale)))
     burden = regions.weights(0.5)
     p_region = np.repeat(np.arange(regions.n),
                          1 + _integer_split(n_partners - regions.n, burden))
@@ -58,6 +60,11 @@ def _build_orgs(rng, regions: _Regions, scale: float, registry) -> dict[str, np.
     wuhan = regions.adcode.index("420100") if "420100" in regions.adcode else 0
     add("hub", ["荆楚联合援助枢纽", "长江应急互助网络"], [wuhan, -1],
         [None, OUTSIDE_BASES[0]])
+    # The whole country: every other province has a hub of its own, in its first
+    # prefecture (the capital, for most), that its partners report to.
+    province_hubs = _province_hubs(regions, registry) if regions.national else {}
+    add("hub", [f"{registry.get(code).short}社会组织联合援助枢纽" for code in province_hubs],
+        list(province_hubs.values()))
     add("partner", _unique_names(rng, stems, nm.PARTNER_SUFFIXES, n_partners), p_region)
 
     def donors(kind, suffixes, n, n_local):
@@ -108,6 +115,11 @@ def _build_orgs(rng, regions: _Regions, scale: float, registry) -> dict[str, np.
     org["hub_id"] = np.full(n, None, dtype=object)
     org["hub_id"][is_partner] = np.where(rng.random(n_partners) < p_first,
                                          hub_ids[0], hub_ids[1])
+    if province_hubs:
+        hub_of = dict(zip(province_hubs, org["id"][2:2 + len(province_hubs)]))
+        partners = np.flatnonzero(is_partner)
+        mine = [hub_of.get(org["prefecture_adcode"][i][:2] + "0000") for i in partners]
+        org["hub_id"][partners] = [h or org["hub_id"][i] for h, i in zip(mine, partners)]
 
     # Reporting behaviour: silent partners never report, quiet ones stop mid-February.
     org["start"] = np.where(org["org_type"] == "hub", 0, rng.integers(2, 17, n)).astype(float)
@@ -127,6 +139,16 @@ def _build_orgs(rng, regions: _Regions, scale: float, registry) -> dict[str, np.
     # How much an organisation does (and reports): heavy-tailed.
     org["weight"] = _lognormal(rng, 1.0, 0.8, n)
     return org
+
+
+def _province_hubs(regions: _Regions, registry) -> dict[str, int]:
+    """Each province but Hubei (whose hubs are the scenario's first two) and the index of
+    its first prefecture, where its hub is based."""
+    first: dict[str, int] = {}
+    for r, code in enumerate(regions.adcode):
+        first.setdefault(code[:2] + "0000", r)
+    first.pop("420000", None)
+    return first
 
 
 def _prefecture_of(code: str, registry) -> str | None:

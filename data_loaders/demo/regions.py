@@ -34,6 +34,10 @@ CONFIRMED_BY_2020_03_31: dict[str, int] = {
 
 FALLBACK_POPULATION = 3_000_000  # per prefecture when the registry has no population
 CASES_PER_RESIDENT_ELSEWHERE = 1.5e-5  # other provinces: roughly Guangdong's rate
+# The national scenario: outside Hubei a network reaches about one in ten of the
+# hospitals and communities (the response was centred on Hubei), so the country at scale
+# 1 holds about four times Hubei's facilities, not twenty-five.
+REACH_ELSEWHERE = 0.1
 
 
 @dataclass
@@ -46,6 +50,8 @@ class _Regions:
     population: np.ndarray  # float
     cases: np.ndarray  # int, cumulative confirmed by DEMO_END
     counties: list[list[tuple[str, str, str]]]  # per prefecture: (adcode, name, short)
+    reach: np.ndarray | None = None  # float: the share of facilities the network reaches
+    national: bool = False  # the whole country (31 provinces), not one province
 
     @property
     def n(self) -> int:
@@ -60,10 +66,14 @@ class _Regions:
 
 def _load_regions(province: str | None, registry=None) -> _Regions:
     """Read the prefectures, populations and counties from ``geo.regions``."""
+    from geo.config import is_national
+
     if registry is None:
         from geo.regions import load_registry
 
         registry = load_registry()
+    if is_national(province):
+        return _national_regions(registry)
     prefs = registry.prefectures(province)
     if not prefs:
         raise ValueError(f"no prefectures for province {province!r}")
@@ -83,3 +93,27 @@ def _load_regions(province: str | None, registry=None) -> _Regions:
         counties.append(kids or [(p.adcode, p.name, p.short)])  # 仙桃 etc. have none
     return _Regions([p.adcode for p in prefs], [p.name for p in prefs],
                     [p.short for p in prefs], pops, cases, counties)
+
+
+def _national_regions(registry) -> _Regions:
+    """Every prefecture of the 31 mainland provinces. A prefecture without a census figure
+    gets an equal share of its province's population; cases are Hubei's real totals and
+    elsewhere proportional to population; outside Hubei the network reaches
+    ``REACH_ELSEWHERE`` of the facilities."""
+    from geo.config import NATIONAL
+
+    prefs = [p for province in registry.areas(NATIONAL) for p in registry.prefectures(province.adcode)]
+    per_province: dict[str, int] = {}
+    for p in prefs:
+        per_province[p.province] = per_province.get(p.province, 0) + 1
+    pops = np.array([p.population or registry.get(p.province).population / per_province[p.province]
+                     for p in prefs], dtype=float)
+    cases = np.array([CONFIRMED_BY_2020_03_31.get(p.adcode)
+                      or max(1, round(pop * CASES_PER_RESIDENT_ELSEWHERE))
+                      for p, pop in zip(prefs, pops)])
+    reach = np.array([1.0 if p.adcode in CONFIRMED_BY_2020_03_31 else REACH_ELSEWHERE
+                      for p in prefs])
+    counties = [[(c.adcode, c.name, c.short) for c in registry.counties(p.adcode)]
+                or [(p.adcode, p.name, p.short)] for p in prefs]
+    return _Regions([p.adcode for p in prefs], [p.name for p in prefs],
+                    [p.short for p in prefs], pops, cases, counties, reach, national=True)

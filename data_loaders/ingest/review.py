@@ -342,13 +342,14 @@ def new_facility_id(name: str, region_adcode: str) -> str:
 
 
 def province_region(region: object):
-    """The prefecture or county of the configured province that ``region`` names, or None."""
+    """The prefecture or county of the configured province (anywhere, for the whole
+    country) that ``region`` names, or None."""
     from geo import config
     from geo.regions import load_registry
 
     found = load_registry().resolve(region) if not values.is_blank(region) else None
     if found is None or found.level not in ("prefecture", "county") \
-            or found.province != config.province_adcode():
+            or not found.adcode.startswith(config.province_prefix()):
         return None
     return found
 
