@@ -9,6 +9,7 @@ level, the map's drill-down, and the national demo.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -165,6 +166,12 @@ def test_every_page_reads_at_every_level(national_db, params, lang):
         assert not at.error, (page, [e.value for e in at.error])
         assert not problems(at, lang), (page, problems(at, lang))
         assert at.selectbox(key=f"province_{lang}").value == params.get("province", NATIONAL)
+        if not params and page != "methods":  # the country is never called "the province"
+            shown = [e.value for kind in ("markdown", "caption", "subheader", "info", "button")
+                     for e in at.get(kind) if isinstance(getattr(e, "value", None), str)]
+            shown += [b.label for b in at.button]
+            assert not [text for text in shown
+                        if "全省" in text or re.search(r"\bthe province\b", text)], page
 
 
 def _deck(at) -> dict:
@@ -212,7 +219,7 @@ def test_a_map_link_into_a_prefecture_names_its_province(national_db):
     assert at.selectbox(key="region_zh_440000").value == "440300"
 
 
-def test_the_national_demo_covers_every_province_with_a_hub_each():
+def test_the_national_demo_covers_every_province_with_a_hub_each(national):
     from data_loaders.demo import build_demo
 
     frames = build_demo(seed=3, scale=0.2, province=NATIONAL)
@@ -237,6 +244,13 @@ def test_the_national_demo_covers_every_province_with_a_hub_each():
              .groupby("supplier_id")["region_adcode"].agg(lambda c: c.str[:2].nunique()))
     assert reach.max() >= 5
     assert deliveries["region_adcode"].str[:2].nunique() >= 25
+    # Every place is written so that a national server reads it as the demo meant
+    # (张家口市桥西区, not a bare 桥西区, which three cities have).
+    registry = load_registry()
+    where = facilities.drop_duplicates("county_adcode")
+    read = [registry.resolve(text).adcode for text in where["region"]]
+    assert read == list(where["county_adcode"])
+    assert [text for text in where["region"] if not registry.candidates(text)]  # some written so
     # Hubei is the centre: most needs are there.
     needs = frames["needs"].merge(facilities[["facility_id", "region_adcode"]], on="facility_id")
     assert (needs["region_adcode"].str[:2] == "42").mean() > 0.3

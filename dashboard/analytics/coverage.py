@@ -58,6 +58,17 @@ UNDER_SERVED_RULE_ZH = (
     "判定“服务不足”：每万人未满足需求高于全省中位数，且覆盖率（医院与社区/村合计）低于全省"
     "中位数；两个中位数均只在两项指标都有定义（至少有一家医院或社区/村、人口已知）的地市中计算。"
 )
+# The same rule for the whole country, whose areas are the provinces.
+UNDER_SERVED_RULE_COUNTRY = (
+    "A province is under-served when its open needs per 10,000 residents are above the "
+    "national median AND its coverage (hospitals and communities together) is below the "
+    "national median; both medians are taken over the provinces where both figures are "
+    "defined (at least one hospital or community, and a known population)."
+)
+UNDER_SERVED_RULE_COUNTRY_ZH = (
+    "判定“服务不足”：每万人未满足需求高于全国中位数，且覆盖率（医院与社区/村合计）低于全国"
+    "中位数；两个中位数均只在两项指标都有定义（至少有一家医院或社区/村、人口已知）的省份中计算。"
+)
 
 
 def _areas(level: str, region: str | None, province: str | None) -> pd.DataFrame:

@@ -363,8 +363,13 @@ def render(view) -> None:
                         config={"displayModeBar": False})
     else:  # every point on one vertical line: names piled on each other, nothing compared
         st.info(t("coverage.burden_flat", lang, coverage=formatting.percent(flat)))
-    rule = coverage.UNDER_SERVED_RULE_ZH if lang == "zh" else coverage.UNDER_SERVED_RULE
-    st.caption(t("coverage.burden_caption", lang, rule=rule))
+    if view.national:  # the points are provinces, judged against the country's medians
+        rule = (coverage.UNDER_SERVED_RULE_COUNTRY_ZH if lang == "zh"
+                else coverage.UNDER_SERVED_RULE_COUNTRY)
+        st.caption(t("coverage.burden_caption_country", lang, rule=rule))
+    else:
+        rule = coverage.UNDER_SERVED_RULE_ZH if lang == "zh" else coverage.UNDER_SERVED_RULE
+        st.caption(t("coverage.burden_caption", lang, rule=rule))
     if region:
         st.caption(t("coverage.burden_region", lang, region=region_name))
     shown = burden_table(burden, view, region)

@@ -34,6 +34,7 @@ import pandas as pd
 
 from dashboard.briefing import fmt
 from dashboard.i18n import region_label, t
+from geo.config import NATIONAL
 
 MAX_SENTENCES = 8
 COVERAGE_SHIFT_PP = 5
@@ -123,8 +124,9 @@ def _shift(key: str):
             return None
         direction = "up" if item["change_d1"] > 0 else "down"
         region = b.get("region")
-        place = (region_label(region["name"], region["name_en"], lang) if region
-                 else t("brief.whole_province", lang))
+        whole = ("brief.whole_country" if b.get("province", {}).get("adcode") == NATIONAL
+                 else "brief.whole_province")
+        place = region_label(region["name"], region["name_en"], lang) if region else t(whole, lang)
         return t(f"brief.nar.{key}_{direction}", lang, before=fmt.percent(item["d1"], lang),
                  now=fmt.percent(item["value"], lang), place=place)
     return rule

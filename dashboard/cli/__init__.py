@@ -216,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure build, import, brief and page speed")
     bench.add_argument("--scale", default="1,100", help="comma-separated scales, e.g. 1,100")
     bench.add_argument("--repeat", type=int, default=5)
+    bench.add_argument("--national", default="",
+                       help="comma-separated scales of the national demo, e.g. 10")
     bench.add_argument("--postgres", action="store_true",
                        help="also measure a PostgreSQL store on a throwaway local server "
                             "(needs Debian's postgresql)")
@@ -524,7 +526,8 @@ def cmd_bench(args) -> int:
     from dashboard.cli.bench import run_bench
 
     scales = [float(s) for s in args.scale.split(",") if s.strip()]
-    run_bench(scales, repeat=args.repeat, postgres=args.postgres)
+    national = [float(s) for s in args.national.split(",") if s.strip()]
+    run_bench(scales, repeat=args.repeat, postgres=args.postgres, national=national)
     return 0
 
 

@@ -113,7 +113,17 @@ def _national_regions(registry) -> _Regions:
                       for p, pop in zip(prefs, pops)])
     reach = np.array([1.0 if p.adcode in CONFIRMED_BY_2020_03_31 else REACH_ELSEWHERE
                       for p in prefs])
-    counties = [[(c.adcode, c.name, c.short) for c in registry.counties(p.adcode)]
-                or [(p.adcode, p.name, p.short)] for p in prefs]
-    return _Regions([p.adcode for p in prefs], [p.name for p in prefs],
+    # A name several places share is written with its parent's (张家口市桥西区,
+    # 重庆市江北区), as a national network's files must: on its own it means another.
+    names = [_unambiguous(p, registry.get(p.province).name, registry) for p in prefs]
+    counties = [[(c.adcode, _unambiguous(c, name, registry), c.short)
+                 for c in registry.counties(p.adcode)] or [(p.adcode, name, p.short)]
+                for p, name in zip(prefs, names)]
+    return _Regions([p.adcode for p in prefs], names,
                     [p.short for p in prefs], pops, cases, counties, reach, national=True)
+
+
+def _unambiguous(region, parent_name: str, registry) -> str:
+    """``region``'s name, preceded by its parent's when the name alone could mean
+    another place."""
+    return region.name if len(registry.candidates(region.name)) == 1 else parent_name + region.name
