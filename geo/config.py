@@ -36,6 +36,11 @@ def is_national(code: str | None = None) -> bool:
     return (code or province_adcode()) == NATIONAL
 
 
+def province_of(adcode: str) -> str:
+    """The adcode of the province a region's adcode lies in (``420102`` -> ``420000``)."""
+    return adcode[:2] + "0000"
+
+
 def province_prefix(code: str | None = None) -> str:
     """The adcode prefix every region inside ``code`` starts with (default: the
     configured province): two digits for a province, empty for the whole country.

@@ -170,7 +170,7 @@ class Region:
     @property
     def province(self) -> str:
         """Adcode of the province this region belongs to."""
-        return self.adcode[:2] + "0000"
+        return config.province_of(self.adcode)
 
 
 # The whole country as a view's region (LIFELINE_PROVINCE=000000): not in the registry,

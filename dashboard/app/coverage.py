@@ -32,7 +32,7 @@ from dashboard.app.tables import (
 )
 from dashboard.i18n import CATALOGUE, region_label, t
 from dashboard.present import formatting
-from geo.config import is_national
+from geo.config import is_national, province_of
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif")
 # Red against teal reads for red-green colour blindness (as the map's states do).
@@ -61,7 +61,7 @@ def map_url(adcode: str, view) -> str:
     server a province), keeping the view's filters."""
     params = {"region": adcode}
     if is_national():  # the region filter lists the chosen province's prefectures
-        province = adcode[:2] + "0000"
+        province = province_of(adcode)
         params = {"province": province} if adcode == province else {"province": province, **params}
     if view.lang != "zh":
         params["lang"] = view.lang

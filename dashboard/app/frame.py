@@ -61,9 +61,7 @@ class View:
     @property
     def national(self) -> bool:
         """True when the view is of the whole country: its areas are provinces."""
-        from geo.config import is_national
-
-        return is_national(self.province)
+        return self.scope.national
 
     @property
     def has_data(self) -> bool:

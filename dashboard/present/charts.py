@@ -30,6 +30,7 @@ import pydeck as pdk
 
 from dashboard.analytics import metric_table
 from dashboard.i18n import region_label, t, value_label
+from geo.config import province_of
 
 RATIO_METRICS = metric_table.of_kind(metric_table.RATIO)
 MAP_METRICS = metric_table.in_place("map")
@@ -522,7 +523,7 @@ def hub_points(hubs: pd.DataFrame, centroids: dict[str, tuple[float, float]],
     records = []
     for row in hubs.itertuples(index=False):
         codes = [c for c in (row.prefecture_adcode, row.region_adcode) if isinstance(c, str)]
-        where = next((centroids[c] for c in (*codes, *(c[:2] + "0000" for c in codes))
+        where = next((centroids[c] for c in (*codes, *map(province_of, codes))
                       if c in centroids), None)
         if not where:
             continue

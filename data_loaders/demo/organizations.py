@@ -13,6 +13,7 @@ from data_loaders.demo import names as nm
 from data_loaders.demo.regions import _Regions
 from data_loaders.demo.sampling import _draw, _ids, _integer_split, _lognormal
 from data_loaders.demo.timeline import N_DAYS
+from geo.config import province_of
 
 # Bases of organisations from outside the province (adcode, name).
 OUTSIDE_BASES = (("110000", "北京市"), ("310000", "上海市"), ("440300", "深圳市"),
@@ -118,7 +119,7 @@ def _build_orgs(rng, regions: _Regions, scale: float, registry) -> dict[str, np.
     if province_hubs:
         hub_of = dict(zip(province_hubs, org["id"][2:2 + len(province_hubs)]))
         partners = np.flatnonzero(is_partner)
-        mine = [hub_of.get(org["prefecture_adcode"][i][:2] + "0000") for i in partners]
+        mine = [hub_of.get(province_of(org["prefecture_adcode"][i])) for i in partners]
         org["hub_id"][partners] = [h or org["hub_id"][i] for h, i in zip(mine, partners)]
 
     # Reporting behaviour: silent partners never report, quiet ones stop mid-February.
@@ -146,7 +147,7 @@ def _province_hubs(regions: _Regions, registry) -> dict[str, int]:
     its first prefecture, where its hub is based."""
     first: dict[str, int] = {}
     for r, code in enumerate(regions.adcode):
-        first.setdefault(code[:2] + "0000", r)
+        first.setdefault(province_of(code), r)
     first.pop("420000", None)
     return first
 
