@@ -5,75 +5,40 @@ Screenshots of every page land in tests/artifacts/ (git-ignored) for a person to
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from dashboard.cli import bench_served
+from dashboard.cli.bench_served import free_port  # noqa: F401 (the browser tests' port)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
 # Flags from this machine's notes: no sandbox as root, and no background networking,
 # which a closed network answers with a flood of refused connections. No --disable-gpu:
 # deck.gl picks objects by reading WebGL pixels, which software GL must provide.
-# which a closed network answers with a flood of refused connections.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def streamlit_server(db: Path, folder: Path, env: dict | None = None, args: tuple = (),
                      port: int | None = None):
-    """`streamlit run` on ``db`` until the block ends; yields the base URL.
-
-    ``env`` replaces the environment (default: this one); ``args`` are more flags;
-    ``port`` defaults to a free one.
-    Output goes to ``folder/streamlit.log``: a pipe nobody reads would stall the app.
-    """
+    """`streamlit run` on ``db`` until the block ends; yields the base URL
+    (dashboard.cli.bench_served.streamlit_server, failing the test when it cannot start)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    port = port or free_port()
-    log_path = folder / "streamlit.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", *args],
-            cwd=ROOT, env=(env if env is not None else dict(os.environ)) | {"LIFELINE_DB": str(db)},
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.kill()
-            pytest.fail("streamlit did not start: " + log_path.read_text(errors="replace"))
-        try:
+    try:
+        with bench_served.streamlit_server(db, folder, env, args, port) as url:
             yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    except bench_served.ServerDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")

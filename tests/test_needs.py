@@ -273,6 +273,24 @@ def test_late_deliveries(needs_db):
     assert late[["delivery_id", "need_id", "days_late"]].values.tolist() == [["D6", "N5", 5]]
 
 
+def test_late_deliveries_first_rows_and_count(demo_db_path):
+    # The page reads a screenful and the count, not every late delivery: the first rows
+    # are the full list's first rows, and the count is its length.
+    from data_loaders import store
+
+    con = store.connect(demo_db_path, read_only=True)
+    scope = Scope(date(2020, 3, 10), 7)
+    full = needs.late_deliveries(con, scope)
+    assert len(full) > 5
+    first = needs.late_deliveries(con, scope, limit=5)
+    assert first.equals(full.head(5))
+    assert needs.late_delivery_count(con, scope) == len(full)
+    wuhan = needs.late_deliveries(con, scope, region="420100")
+    assert needs.late_delivery_count(con, scope, region="420100") == len(wuhan) < len(full)
+    assert needs.late_deliveries(con, scope, limit=0).empty
+    con.close()
+
+
 def test_mismatch_over_time(needs_db):
     frame = needs.mismatch_over_time(needs_db, SCOPE).set_index("day")
     assert len(frame) == 15  # 02-01 .. 02-15

@@ -160,3 +160,22 @@ def test_an_empty_table_is_said_in_words_and_days_read_as_dates(db):
     mismatch = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                     if len(json.loads(c.proto.spec)["data"]) == 2)
     assert mismatch["layout"]["xaxis"]["tickformat"] == "%Y-%m-%d"  # not "Feb 9"
+
+
+def test_the_laid_out_table_follows_the_category_and_the_language(db):
+    # The screen's table is laid out once and kept for every session showing the same:
+    # choosing a category or a language must never show the table kept for another.
+    load(db)
+    at = run_needs(params={"as_of": "2020-02-15"})
+    every = needs.needs_at(analytics(db), SCOPE)
+    assert at.dataframe[0].value["物资"].tolist() == ["口罩", "面", "药", "手套"]
+    category = every.loc[every["item"] == "口罩", "category"].iloc[0]
+    at.selectbox(key="needs_category_zh").set_value(category).run()
+    assert at.dataframe[0].value["物资"].tolist() == every.loc[
+        every["category"] == category, "item"].tolist()
+    assert "口罩" in at.dataframe[0].value["物资"].tolist() and len(at.dataframe[0].value) < 4
+    at.selectbox(key="needs_category_zh").set_value(None).run()
+    assert at.dataframe[0].value["物资"].tolist() == ["口罩", "面", "药", "手套"]
+    english = run_needs(params={"as_of": "2020-02-15"}, state={"lang": "en"})
+    assert english.dataframe[0].value.columns[0] == "Facility"
+    assert english.dataframe[0].value["Item"].tolist() == ["口罩", "面", "药", "手套"]

@@ -153,12 +153,17 @@ def _change_entries(db, limit: int | None) -> list[dict]:
     con = store.reader(db)
     try:
         frame = store.changes(con, limit)
-        names = dict(con.execute("SELECT facility_id, name FROM facilities").fetchall())
+        details = [json.loads(d) if isinstance(d, str) else {} for d in frame["detail"]]
+        # Only the facilities the decisions name: a country's store holds a million.
+        named = sorted({d["facility_id"] for detail in details
+                        for d in detail.get("decisions", []) if d.get("facility_id")})
+        names = dict(con.execute("SELECT facility_id, name FROM facilities "
+                                 "WHERE list_contains(?, facility_id)", [named]).fetchall()
+                     ) if named else {}
     finally:
         con.close()
     rows = []
-    for change in frame.itertuples(index=False):
-        detail = json.loads(change.detail) if isinstance(change.detail, str) else {}
+    for change, detail in zip(frame.itertuples(index=False), details):
         entry = {"at": change.recorded_at.replace(tzinfo=UTC).isoformat(timespec="seconds"),
                  "actor": change.actor, "role": change.role, "change": int(change.change_id),
                  "action": CHANGE_ACTIONS.get(change.reason, "correction")}

@@ -412,28 +412,41 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+# Deliveries delivered (on or before D) after their linked need had closed.
+_LATE = f"""
+    WITH {LINKS_CTE}
+    SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.name AS facility_name,
+           f.region_adcode, d.category, d.item, d.quantity, d.unit, n.closed_on, d.delivered_on,
+           date_diff('day', n.closed_on, d.delivered_on) AS days_late,
+           n.status AS need_status
+    FROM links l JOIN deliveries d USING (delivery_id)
+    JOIN needs n ON n.need_id = l.need_id JOIN facilities f ON f.facility_id = d.facility_id
+    WHERE d.status = 'delivered' AND d.delivered_on <= $d
+      AND n.closed_on IS NOT NULL AND d.delivered_on > n.closed_on
+      AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+"""
+
+
 @query("facility")
-def late_deliveries(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
-    """Deliveries delivered (on or before D) after their linked need had closed.
+def late_deliveries(con, scope: Scope, region: str | None = None,
+                    limit: int | None = None) -> pd.DataFrame:
+    """Deliveries delivered (on or before D) after their linked need had closed, the
+    latest first; the first ``limit`` of them (a page shows a screenful, not 100,000).
 
     Columns: delivery_id, need_id, link_rule, facility_id, facility_name, region_adcode,
     category, item, quantity, unit, closed_on, delivered_on, days_late, need_status.
     """
-    return fetch_frame(con, f"""
-        WITH {LINKS_CTE}
-        SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.name AS facility_name,
-               f.region_adcode, d.category, d.item, d.quantity, d.unit, n.closed_on, d.delivered_on,
-               date_diff('day', n.closed_on, d.delivered_on) AS days_late,
-               n.status AS need_status
-        FROM links l JOIN deliveries d USING (delivery_id)
-        JOIN needs n ON n.need_id = l.need_id JOIN facilities f ON f.facility_id = d.facility_id
-        WHERE d.status = 'delivered' AND d.delivered_on <= $d
-          AND n.closed_on IS NOT NULL AND d.delivered_on > n.closed_on
-          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
-        ORDER BY days_late DESC, d.delivery_id
-        """,
-        {"d": scope.as_of, "prov": scope.prefix, "region": region},
-    )
+    return fetch_frame(con, _LATE + "ORDER BY days_late DESC, d.delivery_id"
+                       + ("" if limit is None else " LIMIT $limit"),
+                       {"d": scope.as_of, "prov": scope.prefix, "region": region,
+                        **({} if limit is None else {"limit": int(limit)})})
+
+
+@query("facility")
+def late_delivery_count(con, scope: Scope, region: str | None = None) -> int:
+    """How many deliveries :func:`late_deliveries` lists in all."""
+    return con.execute(f"SELECT count(*) FROM ({_LATE})",
+                       {"d": scope.as_of, "prov": scope.prefix, "region": region}).fetchone()[0]
 
 
 def _share(numerator: float, denominator: float) -> float:

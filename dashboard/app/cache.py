@@ -101,6 +101,19 @@ def cached(view, name: str, *args, **kwargs):
     return handed_out(_result(view.key, entry.name, arguments))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _kept(key: tuple, _build):
+    return _build()
+
+
+def kept(view, name: str, build, *parts):
+    """What ``build()`` returns, made once for the view's data and role (its key), ``name``
+    and ``parts`` (everything else it depends on: the language, the scope, the filters),
+    and kept for every rerun and session that shows the same. For display work, such as a
+    2,000-row table laid out for the screen; what it returns must never be changed."""
+    return _kept((*view.key, name, *parts), build)
+
+
 def handed_out(result):
     """What a page may change freely, so no page or session alters what the cache holds
     for the others: a frame as a shallow copy (free: pandas copies a column on write,

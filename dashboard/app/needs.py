@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.analytics import needs
-from dashboard.app.cache import cached
+from dashboard.app.cache import cached, kept
 from dashboard.app.components import download
 from dashboard.app.frame import View
 from dashboard.app.tables import (
@@ -25,9 +25,9 @@ from dashboard.app.tables import (
     REGION,
     TEXT,
     Col,
+    draw,
     layout,
     region_name,
-    show_table,
 )
 from dashboard.i18n import t, value_label
 from dashboard.present import formatting
@@ -61,24 +61,31 @@ DOWNLOAD_ROWS = 50_000
 
 
 def _table(frame: pd.DataFrame, view: View, columns: list[Col], file_stem: str,
-           every: list[Col] | None = None, prepare=None, empty: str = "needs.table.empty") -> None:
+           every: list[Col] | None = None, prepare=None, empty: str = "needs.table.empty",
+           total: int | None = None, full=None, shown_for: tuple = ()) -> None:
     """Show the first SHOWN_ROWS rows of ``frame`` with ``columns`` and offer the first
     DOWNLOAD_ROWS as a CSV with ``every`` column (default: the same ones, ids last).
     ``prepare(rows, screen)`` writes the cells for the
     screen (``screen`` True) or for the file. An empty frame is said in words (the
-    catalogue's ``empty``): an empty grid reads "empty" in English, and offers nothing."""
-    total = len(frame)
+    catalogue's ``empty``): an empty grid reads "empty" in English, and offers nothing.
+    A long table may come as its first rows: ``total`` says how many there are in all,
+    and ``full()`` reads the download's rows when its button is pressed. The screen's
+    rows are laid out once for every session showing the same table: ``shown_for`` names
+    what ``frame`` depends on besides the view's data, scope, region and language."""
+    total = len(frame) if total is None else total
     if not total:
         st.info(t(empty, view.lang))
         return
     screen = frame.head(SHOWN_ROWS)
-    show_table(prepare(screen, True) if prepare else screen, view, columns, PREFIX, _VALUE_COLUMNS,
-               _special(view.lang))
+    draw(kept(view, f"needs.{file_stem}",
+              lambda: layout(prepare(screen, True) if prepare else screen, view.lang, columns,
+                             PREFIX, _VALUE_COLUMNS, _special(view.lang)),
+              view.lang, view.scope, view.region, *shown_for))
     if total > SHOWN_ROWS:
         st.caption(t("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
                       download=min(DOWNLOAD_ROWS, total), as_of=view.as_of.isoformat()))
     # The file is laid out only when someone presses the button.
-    download(lambda: downloadable(frame, view.lang, every or columns, prepare),
+    download(lambda: downloadable(full() if full else frame, view.lang, every or columns, prepare),
              f"lifeline_{file_stem}_{view.as_of.isoformat()}.csv", view,
              key=f"dl_needs_{file_stem}", rows=min(DOWNLOAD_ROWS, total))
 
@@ -151,7 +158,7 @@ def need_table(view: View) -> None:
     pledges = cached(view, "contributions.pledge_state", view.as_of, pending=True)
     unconfirmed = cached(view, "contributions.pending_deliveries")
     st.caption(t("needs.table.caption", view.lang))
-    _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD,
+    _table(frame, view, NEED_COLUMNS, "needs", NEED_DOWNLOAD, shown_for=(chosen,),
            prepare=lambda rows, screen: whole_needs(
                with_claims(rows, pledges, view.lang, unconfirmed), view.lang, screen))
 
@@ -331,8 +338,11 @@ def mismatch(view: View) -> None:
     st.caption(t("needs.mismatch.caption", view.lang, window=view.window))
     st.markdown(f"**{t('needs.late.title', view.lang)}**")
     st.caption(t("needs.late.caption", view.lang))
-    late = cached(view, "needs.late_deliveries", view.scope, region=view.region)
-    _table(late, view, late_columns(late), "late_deliveries", empty="needs.late.none")
+    late = cached(view, "needs.late_deliveries", view.scope, region=view.region, limit=SHOWN_ROWS)
+    _table(late, view, late_columns(late), "late_deliveries", empty="needs.late.none",
+           total=cached(view, "needs.late_delivery_count", view.scope, region=view.region),
+           full=lambda: cached(view, "needs.late_deliveries", view.scope, region=view.region,
+                               limit=DOWNLOAD_ROWS))
 
 
 LOGISTICS_COLUMNS = [Col("carrier_name", NAME), *(Col(c, COUNT) for c in (

@@ -16,7 +16,7 @@ from functools import lru_cache
 import pandas as pd
 import streamlit as st
 
-from dashboard.app.cache import fresh
+from dashboard.app.cache import cached, fresh
 from dashboard.i18n import problem_message, region_label, value_label
 from dashboard.present.markup import md
 from data_loaders.ingest import matching, review
@@ -113,10 +113,12 @@ def review_section(view) -> None:
     if stale:
         st.warning(stale)
     groups = fresh(view, "review.groups")
-    places = fresh(view, "review.facilities")
     if groups.empty:
         st.caption(view.t("review.empty"))
         return
+    # Every facility, read only when there is something to decide (and cached: the list
+    # changes with the data version, not with each decision's rerun).
+    places = cached(view, "review.facilities")
     labels = facility_labels(places, view.lang)
     st.dataframe(summary(groups, labels, view), hide_index=True, width="stretch")
     if groups["proposed_id"].notna().any():
@@ -217,6 +219,7 @@ def _apply(view, group: dict, action: str, labels: dict[str, str]) -> None:
             result = fresh(view, "review.create_facility", rid,
                            state.get(f"review_name_{rid}", ""), state.get(f"review_type_{rid}"),
                            state.get(f"review_region_{rid}"))
+            # Read now, not from the cache: the list must hold the facility just made.
             labels = facility_labels(fresh(view, "review.facilities"), view.lang)
         elif action == "reject":
             result = fresh(view, "review.decide", rid, None)

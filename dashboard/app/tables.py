@@ -363,9 +363,15 @@ def show_table(frame: pd.DataFrame, view: View, columns: Mapping[str, str | Col]
     ``Col`` gives one. ``value_columns`` and ``special`` work as in :func:`translated`.
     The table is ``rows`` rows tall at most (it scrolls beyond); unknown values read "—".
     """
+    return draw(layout(frame, view.lang, columns, prefix, value_columns, special), rows=rows,
+                key=key)
+
+
+def draw(table: Table, *, rows: int = 20, key: str | None = None) -> pd.DataFrame:
+    """Draw a table :func:`layout` made (:func:`show_table`'s second half: a page that
+    keeps a laid-out table for every session draws it again without laying it out)."""
     import streamlit as st
 
-    table = layout(frame, view.lang, columns, prefix, value_columns, special)
     config = {}
     for d in table.columns:
         common = dict(width=d.width, help=d.help, pinned=d.pinned or None, alignment=d.align)

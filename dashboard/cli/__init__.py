@@ -218,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=5)
     bench.add_argument("--national", default="",
                        help="comma-separated scales of the national demo, e.g. 10")
+    bench.add_argument("--store", action="append", default=[], metavar="FILE",
+                       help="also measure an existing store (a copy of it), e.g. a real "
+                            "network's; repeatable; read as this server's province reads it")
+    bench.add_argument("--sessions", type=int, default=10,
+                       help="browser sessions of the concurrency run on a real server "
+                            "(0 skips the served figures)")
     bench.add_argument("--postgres", action="store_true",
                        help="also measure a PostgreSQL store on a throwaway local server "
                             "(needs Debian's postgresql)")
@@ -527,7 +533,8 @@ def cmd_bench(args) -> int:
 
     scales = [float(s) for s in args.scale.split(",") if s.strip()]
     national = [float(s) for s in args.national.split(",") if s.strip()]
-    run_bench(scales, repeat=args.repeat, postgres=args.postgres, national=national)
+    run_bench(scales, repeat=args.repeat, postgres=args.postgres, national=national,
+              sessions=args.sessions, stores=args.store)
     return 0
 
 

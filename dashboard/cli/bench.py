@@ -1,11 +1,16 @@
-"""The benchmark: ``python -m dashboard bench [--scale 1,100] [--national 10]``.
+"""The benchmark: ``python -m dashboard bench [--scale 1,100] [--national 10]
+[--store FILE] [--sessions 10]``.
 
 Speed is measured here, never asserted in unit tests. For each scale of the demo
-scenario (and of the national one, read as a national server reads it) it reports: demo
-build and write time, import throughput through the real importer, brief latency, each
-page's first-run and rerun time under AppTest, and the bytes the maps send to the browser.
+scenario (and of the national one, read as a national server reads it), and for each
+existing store named with ``--store``, it reports: demo build and write time, import
+throughput through the real importer, a 1,000-row import into the store, brief latency,
+each page's first-run and rerun time under AppTest, the bytes the maps send to the
+browser, and the served figures (dashboard.cli.bench_served: each page through a real
+server, the concurrency run's p50/p95, the app's memory peak).
 Targets at Hubei 100x and national 10x: every page's first render <= 3 s and rerun <= 0.5
-s, brief <= 1 s, map payload <= 1 MB.
+s, brief <= 1 s, a 1,000-row import <= 2 s, map payload <= 1 MB, app memory <= 1.5 GB,
+concurrency p95 <= 5 s with no session failing.
 """
 
 from __future__ import annotations
@@ -15,13 +20,16 @@ import os
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from dashboard.analytics import metrics
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
+from dashboard.cli.bench_served import SESSIONS
 from dashboard.present import charts
 from data_loaders import store
 from data_loaders.store import schema
+from geo.config import is_national
 
 ROOT = Path(__file__).resolve().parents[2]
 # The importer is measured on a bounded sample (per table) so the benchmark stays
@@ -153,7 +161,7 @@ def page_times(db: Path | str, names: tuple[str, ...] | None = None,
 
     os.environ["LIFELINE_DB"] = str(db)
     times = {}
-    for name in names or [page.name for page in PAGES if page.name not in ("overview", "data")]:
+    for name in names or [page.name for page in PAGES if page.name != "overview"]:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
         at.run()
         open_page(at, name)
@@ -166,16 +174,16 @@ def page_times(db: Path | str, names: tuple[str, ...] | None = None,
     return times
 
 
-def bench_scale(scale: float, repeat: int, folder: Path, national: bool = False) -> dict:
-    """Every measurement for one scale of the demo scenario (of the national one, read
-    by a national server, with ``national``)."""
+@contextmanager
+def _province(national: bool):
+    """LIFELINE_PROVINCE set to the country's code for the block (with ``national``)."""
     from geo.config import NATIONAL
 
     before = os.environ.get("LIFELINE_PROVINCE")
     if national:
         os.environ["LIFELINE_PROVINCE"] = NATIONAL
     try:
-        return _bench_scale(scale, repeat, folder, national)
+        yield
     finally:
         if before is None:
             os.environ.pop("LIFELINE_PROVINCE", None)
@@ -183,57 +191,95 @@ def bench_scale(scale: float, repeat: int, folder: Path, national: bool = False)
             os.environ["LIFELINE_PROVINCE"] = before
 
 
-def _bench_scale(scale: float, repeat: int, folder: Path, national: bool) -> dict:
-    from data_loaders.demo import DEMO_END, build_demo
+def bench_scale(scale: float, repeat: int, folder: Path, national: bool = False,
+                sessions: int = SESSIONS) -> dict:
+    """Every measurement for one scale of the demo scenario (of the national one, read
+    by a national server, with ``national``)."""
+    from data_loaders.demo import build_demo
     from geo.config import NATIONAL
 
-    frames, build = _timed(build_demo, seed=7, scale=scale,
-                           province=NATIONAL if national else None)
-    db = folder / "bench.duckdb"
+    with _province(national):
+        frames, build = _timed(build_demo, seed=7, scale=scale,
+                               province=NATIONAL if national else None)
+        db = folder / "bench.duckdb"
+        con = store.connect(db)
+        _, write = _timed(store.write, con, frames, None, True)
+        rows = {name: len(frame) for name, frame in frames.items()}
+        imported, import_seconds = import_throughput(frames, folder)
+        del frames
+        con.close()
+        return {"scale": scale, "national": national, "rows": sum(rows.values()),
+                "facilities": rows["facilities"], "needs": rows["needs"],
+                "deliveries": rows["deliveries"], "demo_build_s": build, "demo_write_s": write,
+                "import_rows": imported, "import_rows_per_s": imported / import_seconds,
+                **measure_store(db, repeat, folder, sessions)}
+
+
+def bench_store(db: Path, repeat: int, national: bool = False,
+                sessions: int = SESSIONS) -> dict:
+    """Every measurement that reads a store, on a copy of the existing store ``db``
+    (``--store``: a real network's data, or a demo built once)."""
+    import shutil
+
+    with _province(national), tempfile.TemporaryDirectory(prefix="lifeline-bench-") as tmp:
+        copy = Path(tmp) / "bench.duckdb"
+        shutil.copy(db, copy)
+        return {"store": str(db), "national": national,
+                **measure_store(copy, repeat, Path(tmp), sessions)}
+
+
+def measure_store(db: Path, repeat: int, folder: Path, sessions: int = SESSIONS) -> dict:
+    """The brief, map payloads, every page under AppTest, a 1,000-row import into the
+    store, and (with ``sessions``) the served figures: dashboard.cli.bench_served."""
+    from dashboard.cli.bench_served import served_bench
+    from dashboard.pages import PAGES
+
     con = store.connect(db)
-    _, write = _timed(store.write, con, frames, None, True)
-    rows = {name: len(frame) for name, frame in frames.items()}
-    imported, import_seconds = import_throughput(frames, folder)
-    del frames
-    scope = metrics.Scope(DEMO_END, DEFAULT_WINDOW)
+    as_of = metrics.data_date_range(con)[1]
+    scope = metrics.Scope(as_of, DEFAULT_WINDOW)
     brief_first = _timed(metrics.brief, con, scope)[1]
     brief = _median_time(lambda: metrics.brief(con, scope), repeat)
     payload = map_payload(con, scope)
     con.close()
     first, rerun = overview_times(db, repeat)
-    pages = page_times(db)
+    pages = page_times(db, repeat=repeat)
     into = import_into(db)
-    return {
-        "scale": scale, "national": national, "rows": sum(rows.values()),
-        "facilities": rows["facilities"],
-        "needs": rows["needs"], "deliveries": rows["deliveries"],
-        "demo_build_s": build, "demo_write_s": write,
-        "import_rows": imported, "import_rows_per_s": imported / import_seconds,
-        "import_1000_into_store_s": into,
-        "brief_first_s": brief_first, "brief_median_s": brief,
-        "overview_first_s": first, "overview_rerun_median_s": rerun, **pages, **payload,
-    }
+    served = served_bench(db, folder, [page.name for page in PAGES], sessions) if sessions else {}
+    return {"import_1000_into_store_s": into,
+            "brief_first_s": brief_first, "brief_median_s": brief,
+            "overview_first_s": first, "overview_rerun_median_s": rerun, **pages, **payload,
+            **served}
 
 
 def run_bench(scales: list[float], repeat: int = 5, postgres: bool = False,
-              national: list[float] = ()) -> list[dict]:
+              national: list[float] = (), sessions: int = SESSIONS,
+              stores: list[Path] = ()) -> list[dict]:
     """Run the benchmark for each scale of the province's demo, then each of
     ``national`` of the country's, and print one block per scale; with ``postgres`` the
     PostgreSQL figures too (dashboard.cli.bench_shared, the province's scales)."""
     results = []
     for scale, whole in [*((s, False) for s in scales), *((s, True) for s in national)]:
         with tempfile.TemporaryDirectory(prefix="lifeline-bench-") as tmp:
-            result = bench_scale(scale, repeat, Path(tmp), national=whole)
+            result = bench_scale(scale, repeat, Path(tmp), national=whole, sessions=sessions)
             if postgres and not whole:
                 from dashboard.cli.bench_shared import bench_postgres
 
                 os.chmod(tmp, 0o755)  # the server's account reads nothing here, but may list
                 result.update(bench_postgres(scale, Path(tmp)))
         results.append(result)
-        print(f"scale {scale:g}{', national' if whole else ''}:")
-        for key, value in result.items():
-            if key in ("scale", "national"):
-                continue
-            shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
-            print(f"  {key:28s} {shown}")
+        _print(f"scale {scale:g}{', national' if whole else ''}:", result)
+    for db in stores:
+        result = bench_store(Path(db), repeat, national=is_national(), sessions=sessions)
+        results.append(result)
+        _print(f"store {db}:", result)
     return results
+
+
+def _print(title: str, result: dict) -> None:
+    print(title)
+    for key, value in result.items():
+        if key in ("scale", "national", "store"):
+            continue
+        shown = (f"{value:,.3f}" if isinstance(value, float)
+                 else f"{value:,}" if isinstance(value, int) else value)
+        print(f"  {key:34s} {shown}", flush=True)
