@@ -845,7 +845,7 @@ SQL_INTERPOLATIONS = {
     "FACILITY_FIELDS", "IN_PROVINCE", "IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "LINKS_CTE", "OPEN_NEED",
     "OVERDUE",
     "REGION_PREFIX", "OF_PROVINCE", "area_of('region_adcode')", "SIGNS_CTE", "PARTNER_SEEN_CTE",
-    "SEPARATOR", "_AREA_SQL[level]", "_FILTERS", "_LATE",
+    "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",
     "_KIND_SQL", "_PREFECTURE_COUNTS_CTE", "_COUNTY_COUNTS_CTE", "_AREA_COUNTS",
     "area", "where",  # metrics._area_counts_ctes, called with the two constants above
     "_MOVING", "_OPEN_ON_X", "by", "casts", "cols", "delivery_dates", "name", "placeholders",

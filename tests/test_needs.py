@@ -284,9 +284,12 @@ def test_late_deliveries_first_rows_and_count(demo_db_path):
     assert len(full) > 5
     first = needs.late_deliveries(con, scope, limit=5)
     assert first.equals(full.head(5))
-    assert needs.late_delivery_count(con, scope) == len(full)
+    shown = needs.late_deliveries_shown(con, scope, limit=5)
+    assert shown["rows"].equals(first) and shown["total"] == len(full)
     wuhan = needs.late_deliveries(con, scope, region="420100")
-    assert needs.late_delivery_count(con, scope, region="420100") == len(wuhan) < len(full)
+    shown = needs.late_deliveries_shown(con, scope, region="420100", limit=5)
+    assert shown["total"] == len(wuhan) < len(full)
+    assert shown["rows"].equals(wuhan.head(5))
     assert needs.late_deliveries(con, scope, limit=0).empty
     con.close()
 

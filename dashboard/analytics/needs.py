@@ -412,41 +412,59 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-# Deliveries delivered (on or before D) after their linked need had closed.
+# Deliveries delivered (on or before D) after their linked need had closed, as narrow
+# rows (ids, dates): the joins run over every delivery, so the names and items are read
+# afterwards, for the rows asked for only.
 _LATE = f"""
-    WITH {LINKS_CTE}
-    SELECT d.delivery_id, l.need_id, l.link_rule, d.facility_id, f.name AS facility_name,
-           f.region_adcode, d.category, d.item, d.quantity, d.unit, n.closed_on, d.delivered_on,
-           date_diff('day', n.closed_on, d.delivered_on) AS days_late,
-           n.status AS need_status
-    FROM links l JOIN deliveries d USING (delivery_id)
-    JOIN needs n ON n.need_id = l.need_id JOIN facilities f ON f.facility_id = d.facility_id
-    WHERE d.status = 'delivered' AND d.delivered_on <= $d
-      AND n.closed_on IS NOT NULL AND d.delivered_on > n.closed_on
-      AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+    WITH late AS (
+        SELECT l.delivery_id, l.need_id, l.link_rule, d.facility_id, n.closed_on, d.delivered_on,
+               date_diff('day', n.closed_on, d.delivered_on) AS days_late,
+               n.status AS need_status
+        FROM need_links l JOIN deliveries d USING (delivery_id)
+        JOIN needs n ON n.need_id = l.need_id JOIN facilities f ON f.facility_id = d.facility_id
+        WHERE d.status = 'delivered' AND d.delivered_on <= $d
+          AND n.closed_on IS NOT NULL AND d.delivered_on > n.closed_on
+          AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
+    ),
+    chosen AS (
+        SELECT *, count(*) OVER () AS late_total FROM late
+        ORDER BY days_late DESC, delivery_id LIMIT $limit
+    )
+    SELECT c.delivery_id, c.need_id, c.link_rule, c.facility_id, f.name AS facility_name,
+           f.region_adcode, d.category, d.item, d.quantity, d.unit, c.closed_on, c.delivered_on,
+           c.days_late, c.need_status, c.late_total
+    FROM chosen c JOIN deliveries d USING (delivery_id)
+    JOIN facilities f ON f.facility_id = c.facility_id
+    ORDER BY c.days_late DESC, c.delivery_id
 """
+
+
+def _late(con, scope: Scope, region: str | None, limit: int | None) -> tuple[pd.DataFrame, int]:
+    frame = fetch_frame(con, _LATE, {"d": scope.as_of, "prov": scope.prefix, "region": region,
+                                     "limit": None if limit is None else int(limit)})
+    total = int(frame["late_total"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns="late_total"), total
 
 
 @query("facility")
 def late_deliveries(con, scope: Scope, region: str | None = None,
                     limit: int | None = None) -> pd.DataFrame:
     """Deliveries delivered (on or before D) after their linked need had closed, the
-    latest first; the first ``limit`` of them (a page shows a screenful, not 100,000).
+    latest first; the first ``limit`` of them.
 
     Columns: delivery_id, need_id, link_rule, facility_id, facility_name, region_adcode,
     category, item, quantity, unit, closed_on, delivered_on, days_late, need_status.
     """
-    return fetch_frame(con, _LATE + "ORDER BY days_late DESC, d.delivery_id"
-                       + ("" if limit is None else " LIMIT $limit"),
-                       {"d": scope.as_of, "prov": scope.prefix, "region": region,
-                        **({} if limit is None else {"limit": int(limit)})})
+    return _late(con, scope, region, limit)[0]
 
 
 @query("facility")
-def late_delivery_count(con, scope: Scope, region: str | None = None) -> int:
-    """How many deliveries :func:`late_deliveries` lists in all."""
-    return con.execute(f"SELECT count(*) FROM ({_LATE})",
-                       {"d": scope.as_of, "prov": scope.prefix, "region": region}).fetchone()[0]
+def late_deliveries_shown(con, scope: Scope, region: str | None = None,
+                          limit: int = 2_000) -> dict:
+    """What a page shows of :func:`late_deliveries`: ``rows``, the first ``limit`` of
+    them (a screenful, not 100,000), and ``total``, how many there are in all (one pass)."""
+    rows, total = _late(con, scope, region, limit)
+    return {"rows": rows, "total": total}
 
 
 def _share(numerator: float, denominator: float) -> float:

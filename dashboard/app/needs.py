@@ -338,9 +338,10 @@ def mismatch(view: View) -> None:
     st.caption(t("needs.mismatch.caption", view.lang, window=view.window))
     st.markdown(f"**{t('needs.late.title', view.lang)}**")
     st.caption(t("needs.late.caption", view.lang))
-    late = cached(view, "needs.late_deliveries", view.scope, region=view.region, limit=SHOWN_ROWS)
-    _table(late, view, late_columns(late), "late_deliveries", empty="needs.late.none",
-           total=cached(view, "needs.late_delivery_count", view.scope, region=view.region),
+    late = cached(view, "needs.late_deliveries_shown", view.scope, region=view.region,
+                  limit=SHOWN_ROWS)
+    _table(late["rows"], view, late_columns(late["rows"]), "late_deliveries",
+           empty="needs.late.none", total=late["total"],
            full=lambda: cached(view, "needs.late_deliveries", view.scope, region=view.region,
                                limit=DOWNLOAD_ROWS))
 
