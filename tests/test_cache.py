@@ -24,3 +24,25 @@ def test_any_other_result_is_handed_out_as_a_copy():
     result["totals"]["open_needs"] = 0
     result["regions"].append({"adcode": "420200"})
     assert cached == {"totals": {"open_needs": 3}, "regions": [{"adcode": "420100"}]}
+
+
+def test_display_work_is_kept_per_data_role_and_parts():
+    from types import SimpleNamespace
+
+    from dashboard.app.cache import kept
+
+    built = []
+
+    def build(label):
+        return lambda: built.append(label) or label
+
+    hub = SimpleNamespace(key=("store.duckdb", "v1", "hub"))
+    funder = SimpleNamespace(key=("store.duckdb", "v1", "funder"))
+    newer = SimpleNamespace(key=("store.duckdb", "v2", "hub"))
+    assert kept(hub, "t.table", build("hub zh"), "zh") == "hub zh"
+    assert kept(hub, "t.table", build("again"), "zh") == "hub zh"  # kept: not built again
+    assert kept(hub, "t.table", build("hub en"), "en") == "hub en"  # another language
+    assert kept(funder, "t.table", build("funder zh"), "zh") == "funder zh"  # another role
+    assert kept(newer, "t.table", build("v2 zh"), "zh") == "v2 zh"  # the data changed
+    assert kept(hub, "t.other", build("other"), "zh") == "other"  # another table
+    assert built == ["hub zh", "hub en", "funder zh", "v2 zh", "other"]

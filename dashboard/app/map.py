@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.app.cache import cached
+from dashboard.app.cache import cached, kept
 from dashboard.app.frame import (
     WHOLE_PROVINCE,
     View,
@@ -83,12 +83,19 @@ def render(view: View) -> None:
         # The view is fitted to the column's measured width, so a phone sees the whole region.
         width = column_width("map", default=700)
         height = map_height(shapes, width)
-        layer = region_layer_data(shapes, values, labels, view.lang, view.t(f"metric.{METRIC}"),
-                                  METRIC, classes)
-        fitted = view_for(shapes, width_px=width, height_px=height)
-        chart = deck(layer, facility_points(facilities, view.lang),
-                     hub_points(hubs, region_centroids(province), view.lang), fitted,
-                     labels=label_records(shapes, view.lang, zoom=fitted[1]))
+
+        def drawing():
+            layer = region_layer_data(shapes, values, labels, view.lang,
+                                      view.t(f"metric.{METRIC}"), METRIC, classes)
+            fitted = view_for(shapes, width_px=width, height_px=height)
+            return deck(layer, facility_points(facilities, view.lang),
+                        hub_points(hubs, region_centroids(province), view.lang), fitted,
+                        labels=label_records(shapes, view.lang, zoom=fitted[1]))
+
+        # The deck and its JSON (a megabyte for the country) are made once for everyone
+        # looking at the same map of the same data at the same size.
+        chart = kept(view, "map.deck", drawing, view.lang, view.scope, view.province, region,
+                     classes, width, height)
         event = st.pydeck_chart(chart, on_select="rerun", selection_mode="single-object",
                                 key="deck", height=height)
     with side:

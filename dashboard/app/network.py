@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analytics import network
-from dashboard.app.cache import cached
+from dashboard.app.cache import cached, kept
 from dashboard.app.components import download
 from dashboard.app.frame import View
 from dashboard.app.tables import COUNT, ID, MONEY, NAME, REGION, TEXT, region_name, show_table
@@ -82,7 +82,12 @@ def picture(view: View, net: network.Network, nodes: set[str]) -> None:
     if total_orgs == 0:
         st.info(t("network.picture.empty", view.lang))
         return
-    fig = network_figure(net, shown, _labels(net, shown, view.lang), kind_labels, titles)
+    # Built once for everyone looking at the same network with the same filters: a
+    # country's picture holds hundreds of annotations, each validated by plotly.
+    fig = kept(view, "network.picture",
+               lambda: network_figure(net, shown, _labels(net, shown, view.lang), kind_labels,
+                                      titles),
+               view.lang, view.scope, view.category, frozenset(nodes))
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
     text = t("network.picture.caption", view.lang)
     if total_orgs > MAX_ORGS:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -534,12 +535,21 @@ def hub_points(hubs: pd.DataFrame, centroids: dict[str, tuple[float, float]],
 
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON has no indentation: pydeck indents by two spaces, which puts
-    every coordinate on a line of its own and sends several times the bytes."""
+    every coordinate on a line of its own and sends several times the bytes. The JSON is
+    written once: a page that keeps a deck (dashboard.app.cache.kept) draws it again
+    without three passes over a megabyte of shapes."""
 
     def to_json(self) -> str:
         """The deck's JSON, compact."""
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"),
-                          ensure_ascii=False)
+        if self not in _DECK_JSON:
+            _DECK_JSON[self] = json.dumps(json.loads(super().to_json()), separators=(",", ":"),
+                                          ensure_ascii=False)
+        return _DECK_JSON[self]
+
+
+# Each deck's JSON, kept beside it rather than on it: pydeck writes every attribute of a
+# deck into its JSON. A deck is never changed once drawn (the pages build a new one).
+_DECK_JSON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def deck(regions: dict, points: list[dict], hubs: list[dict], view: tuple[dict, float],
