@@ -172,3 +172,11 @@ def test_a_wrong_province_setting_is_one_sentence_and_touches_nothing(tmp_path, 
     assert done.stderr.strip() == done.stderr.strip().splitlines()[0]  # one line, no traceback
     assert f"LIFELINE_PROVINCE={value}" in done.stderr and says in done.stderr
     assert "420000 (Hubei)" in done.stderr and not db.exists()
+
+
+def test_bench_names_a_store_that_is_not_there(tmp_path):
+    missing = tmp_path / "nowhere.duckdb"
+    done = cli("bench", "--scale", "", "--store", str(missing), "--sessions", "0")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"no store at {missing}: --store takes a DuckDB file"
+    assert not missing.exists()  # nothing created

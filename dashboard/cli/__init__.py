@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
 from dashboard.i18n import note_summary, problem_message, t
@@ -533,6 +534,10 @@ def cmd_bench(args) -> int:
 
     scales = [float(s) for s in args.scale.split(",") if s.strip()]
     national = [float(s) for s in args.national.split(",") if s.strip()]
+    missing = [s for s in args.store if not Path(s).is_file()]
+    if missing:
+        print(f"no store at {', '.join(missing)}: --store takes a DuckDB file", file=sys.stderr)
+        return 2
     run_bench(scales, repeat=args.repeat, postgres=args.postgres, national=national,
               sessions=args.sessions, stores=args.store)
     return 0
