@@ -22,6 +22,8 @@ totals, a list).
 from __future__ import annotations
 
 import copy
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -98,12 +100,59 @@ def cached(view, name: str, *args, **kwargs):
         raise ValueError(f"{name!r} changes the store: run it, never cache it")
     arguments = _arguments(entry, args, kwargs)
     _audit_read(view, entry)
-    return handed_out(_result(view.key, entry.name, arguments))
+    return handed_out(prepare(view.key, entry.name, arguments))
+
+
+# What was asked, most recent last: (path, role, query, arguments' fingerprint) -> (the
+# data version it was last asked under, the arguments). dashboard.app.rewarm replays it
+# after the data changes. Bounded: a few hundred distinct calls cover every page's default
+# view for every role.
+ASKED_KEPT = 256
+_asked: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
+_asked_lock = threading.Lock()
+
+
+def _fingerprint(arguments: tuple) -> object:
+    """``arguments`` as a dictionary key: themselves, or their text when one is a dict
+    or a list (the Funding page passes its weights as a dict)."""
+    try:
+        hash(arguments)
+        return arguments
+    except TypeError:
+        return repr(arguments)
+
+
+def prepare(key: tuple[str, ...], name: str, arguments: tuple[tuple[str, object], ...]):
+    """The cached result of query ``name`` for ``key`` (path, data version, role),
+    computed when the cache does not hold it, and noted as asked."""
+    call = (key[0], role_of(key), name, _fingerprint(arguments))
+    with _asked_lock:
+        _asked[call] = (key[1], arguments)
+        _asked.move_to_end(call)
+        while len(_asked) > ASKED_KEPT:
+            _asked.popitem(last=False)
+    return _result(key, name, arguments)
+
+
+def asked(path: str, version: str) -> list[tuple[str | None, str, tuple]]:
+    """(role, query, arguments) of the calls last asked of the store at ``path`` under
+    data version ``version``, the most recent first."""
+    with _asked_lock:
+        return [(role, name, arguments) for (where, role, name, _), (seen, arguments)
+                in reversed(_asked.items()) if where == path and seen == version]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _kept(key: tuple, _build):
     return _build()
+
+
+def forget_results() -> None:
+    """Drop every cached result and kept display work. Called when the data version has
+    moved: every later run asks under the new version, so the old entries only hold
+    memory (at 100 times the demo, the old and new versions together passed 1.5 GB)."""
+    _result.clear()
+    _kept.clear()
 
 
 def kept(view, name: str, build, *parts):
@@ -152,4 +201,4 @@ def _audit_read(view, entry: Query) -> None:
 
 def date_range(key: tuple[str, ...]) -> tuple[date | None, date | None]:
     """First and latest event dates in the data (read before the view exists)."""
-    return handed_out(_result(key, "metrics.data_date_range", ()))
+    return handed_out(prepare(key, "metrics.data_date_range", ()))

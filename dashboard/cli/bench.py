@@ -73,27 +73,37 @@ def import_throughput(frames: dict, folder: Path) -> tuple[int, float]:
 
 
 def import_into(db: Path, rows: int = 1_000) -> float:
-    """Seconds to import ``rows`` new deliveries (half naming a need, half matched by
-    facility and item) into a copy of the store at ``db``, through the real importer:
-    the write, its history and the upkeep of the derived tables."""
+    """Seconds to import ``rows`` new deliveries into a copy of the store at ``db``
+    (:func:`import_deliveries`)."""
     import shutil
-
-    from data_loaders.ingest.importer import SourceFile, import_files
 
     target = db.with_name("import-into.duckdb")
     shutil.copy(db, target)
-    con = store.connect(target)
-    needs = con.execute("SELECT need_id, facility_id, category, item, unit, reported_on FROM "
-                        "needs ORDER BY need_id LIMIT ?", [rows]).fetchall()
-    lines = ["delivery_id,need_id,facility_id,category,item,quantity,unit,delivered_on,status"]
-    for i, (need, facility, category, item, unit, day) in enumerate(needs):
-        named = need if i % 2 else ""
-        lines.append(f"BENCH-D{i},{named},{facility},{category},{item or ''},1,{unit or ''},"
-                     f"{day.isoformat()},delivered")
-    report, seconds = _timed(import_files, con, [SourceFile("bench-deliveries.csv",
-                                                            "\n".join(lines).encode())])
-    con.close()
-    target.unlink()
+    try:
+        return import_deliveries(target, rows)
+    finally:
+        target.unlink()
+
+
+def import_deliveries(db: Path | str, rows: int = 1_000) -> float:
+    """Seconds to import ``rows`` new deliveries (half naming a need, half matched by
+    facility and item) into the store at ``db``, through the real importer: the write,
+    its history and the upkeep of the derived tables."""
+    from data_loaders.ingest.importer import SourceFile, import_files
+
+    con = store.connect(db, wait=store.store_wait())
+    try:
+        needs = con.execute("SELECT need_id, facility_id, category, item, unit, reported_on "
+                            "FROM needs ORDER BY need_id LIMIT ?", [rows]).fetchall()
+        lines = ["delivery_id,need_id,facility_id,category,item,quantity,unit,delivered_on,status"]
+        for i, (need, facility, category, item, unit, day) in enumerate(needs):
+            named = need if i % 2 else ""
+            lines.append(f"BENCH-D{i},{named},{facility},{category},{item or ''},1,{unit or ''},"
+                         f"{day.isoformat()},delivered")
+        report, seconds = _timed(import_files, con, [SourceFile("bench-deliveries.csv",
+                                                                "\n".join(lines).encode())])
+    finally:
+        con.close()
     if not report.committed:
         raise RuntimeError(f"benchmark import failed: {report.problems[:3]}")
     return seconds

@@ -7,6 +7,9 @@ sessions that speak Streamlit's own websocket protocol (what a browser tab sends
   of that visit at the same moment (p50, p95 and the slowest), then each of them goes on
   through every page; a session whose page raised, never finished, or whose server
   logged a traceback counts as failed;
+- the morning after an import: on that server, 1,000 deliveries are imported into its
+  store; the bench waits until the server says the queries asked before are ready again
+  (dashboard.app.rewarm), then ``SESSIONS`` new people open the heaviest page at once;
 - the app process's memory peak (``VmHWM``, MB) after all of that.
 
 A page's time runs from the request until the server reports the script finished, every
@@ -168,6 +171,29 @@ def _tracebacks(folder: Path) -> int:
     return (folder / "streamlit.log").read_text(errors="replace").count("Traceback")
 
 
+READY_LINE = "queries ready for data version"
+
+
+def after_import(url: str, db: Path | str, log: Path, page: str,
+                 sessions: int) -> tuple[float | None, list[tuple]]:
+    """The morning after an import: 1,000 deliveries imported into the served store while
+    the server runs (the data version moves); seconds until the server says the queries
+    asked before are ready again (dashboard.app.rewarm), then ``sessions`` new people open
+    ``page`` at once. (None, []) when the server never says so within the page timeout."""
+    from dashboard.cli.bench import import_deliveries
+
+    before = log.read_text(errors="replace").count(READY_LINE)
+    import_deliveries(db)
+    started = time.monotonic()
+    while log.read_text(errors="replace").count(READY_LINE) == before:
+        if time.monotonic() - started > PAGE_TIMEOUT_S:
+            return None, []
+        time.sleep(0.2)
+    ready = time.monotonic() - started
+    at_once, _ = asyncio.run(_visit(url, page, [], sessions))
+    return ready, at_once
+
+
 def served_bench(db: Path | str, folder: Path, pages: list[str],
                  sessions: int = SESSIONS) -> dict:
     """Every served measurement on the store ``db`` (module docstring); ``pages`` are the
@@ -186,12 +212,15 @@ def served_bench(db: Path | str, folder: Path, pages: list[str],
     heaviest = max(pages[1:], key=lambda page: result[f"served_{page}_first_s"])
 
     process = []
-    with streamlit_server(db, many, process=process) as url:
+    with streamlit_server(db, many, env=dict(os.environ) | {"LIFELINE_REWARM_SECONDS": "1"},
+                          process=process) as url:
         at_once, visits = asyncio.run(_visit(url, heaviest, pages, sessions))
+        ready_s, after = after_import(url, db, many / "streamlit.log", heaviest, sessions)
         peak = peak_memory_mb(process[0].pid)
     first = [seconds for seconds, _ in at_once]
+    later = [seconds for seconds, _ in after]
     loads = [seconds for seconds, _ in visits]
-    failed = [failure for _, failure in [*visit, *at_once, *visits] if failure]
+    failed = [failure for _, failure in [*visit, *at_once, *visits, *after] if failure]
     failed += [f"{folder.name}: {n} traceback(s) in the server's log"
                for folder in (one, many) if (n := _tracebacks(folder))]
     result.update({
@@ -199,6 +228,9 @@ def served_bench(db: Path | str, folder: Path, pages: list[str],
         "concurrency_p50_s": statistics.median(first),
         "concurrency_p95_s": _percentile(first, 0.95),
         "concurrency_max_s": max(first),
+        "after_import_ready_s": ready_s,
+        "after_import_p50_s": statistics.median(later) if later else None,
+        "after_import_p95_s": _percentile(later, 0.95) if later else None,
         "every_page_visits": len(loads), "every_page_p50_s": statistics.median(loads),
         "every_page_p95_s": _percentile(loads, 0.95),
         "sessions_failed": len(failed),
