@@ -19,6 +19,10 @@ _SANDBOX = Path(tempfile.mkdtemp(prefix="lifeline-tests-"))
 os.environ["LIFELINE_DB"] = str(_SANDBOX / "default.duckdb")
 os.environ["LIFELINE_CACHE"] = str(_SANDBOX / "cache")
 os.environ["LIFELINE_PROVINCE"] = "420000"
+# No background replay after each test's import (dashboard.app.rewarm): it would spend the
+# suite's time preparing pages nobody opens. tests/test_rewarm.py and the served bench's
+# test turn it on where it is the subject.
+os.environ["LIFELINE_REWARM_SECONDS"] = "0"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
