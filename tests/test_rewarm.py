@@ -13,7 +13,7 @@ import pytest
 from dashboard.access import LOCAL_ROLE, registered
 from dashboard.analytics import needs
 from dashboard.analytics.metrics import Scope
-from dashboard.app import cache, rewarm
+from dashboard.app import asked_file, cache, rewarm
 from data_loaders import store
 from data_loaders.ingest.importer import SourceFile, import_files
 
@@ -143,3 +143,67 @@ def test_a_store_that_cannot_be_read_is_looked_at_again_later(tmp_path, monkeypa
     monkeypatch.setenv("LIFELINE_DB", str(tmp_path / "not-a-store.duckdb"))
     (tmp_path / "not-a-store.duckdb").write_text("these are not a database's bytes")
     assert rewarm.look() is None
+
+
+def test_the_asked_calls_survive_a_restart_in_a_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(asked_file, "cache_dir", lambda: tmp_path)
+    arguments = (("scope", Scope(date(2020, 2, 19), 14, "420000")), ("region", None),
+                 ("day", date(2020, 2, 3)), ("classes", frozenset({"a", "b"})),
+                 ("weights", {"urgent": 3.0}), ("levels", ("region", 2)), ("shown", [1, "x"]))
+    unkept = (("thing", object()),)
+    asked_file.save("postgresql://lifeline:secret@db/hub", [
+        ("hub", "needs.open_summary", arguments), ("funder", "odd.query", unkept)],
+        date(2020, 2, 19))
+    [written] = tmp_path.iterdir()
+    assert "secret" not in written.name  # the store's URL is hashed, never written out
+    last, calls = asked_file.load("postgresql://lifeline:secret@db/hub")
+    assert last == date(2020, 2, 19)
+    assert calls == [("hub", "needs.open_summary", arguments)]  # the unkept call left out
+    assert asked_file.load("another.duckdb") == (None, [])
+
+
+@pytest.mark.parametrize("text", ["", "not json", '{"last": "yesterday", "calls": []}',
+                                  '{"last": null, "calls": [{"role": "hub"}]}',
+                                  '{"last": null, "calls": [{"role": "hub", "query": "q", '
+                                  '"arguments": {"pickle": "gASV"}}]}', "[]"])
+def test_a_file_that_cannot_be_read_starts_the_server_cold(tmp_path, monkeypatch, text):
+    monkeypatch.setattr(asked_file, "cache_dir", lambda: tmp_path)
+    asked_file.path_for("s.duckdb").write_text(text)
+    assert asked_file.load("s.duckdb") == (None, [])
+
+
+def test_after_a_restart_the_watcher_prepares_what_was_asked_before(served, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setattr(asked_file, "cache_dir", lambda: tmp_path / "cache")
+    path, ran = served
+    old = rewarm.look()
+    stop = threading.Event()
+    watcher = threading.Thread(target=rewarm.watch, args=(0.05, stop), daemon=True)
+    watcher.start()
+    try:
+        _ask(old, LOCAL_ROLE, "needs.open_summary", Scope(old.last, 7))
+        deadline = time.monotonic() + 30
+        while not asked_file.path_for(old.path).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        watcher.join(10)
+    assert asked_file.load(old.path)[1] == [
+        (LOCAL_ROLE, "needs.open_summary", (("scope", Scope(old.last, 7)), ("region", None)))]
+
+    # The server restarts (nothing asked, nothing cached) after an import of a later day.
+    cache.forget_results()
+    monkeypatch.setattr(cache, "_asked", type(cache._asked)())
+    _deliver_a_day_later(path, old.last)
+    ran.clear()
+    stop = threading.Event()
+    watcher = threading.Thread(target=rewarm.watch, args=(60, stop), daemon=True)
+    watcher.start()
+    deadline = time.monotonic() + 60
+    while len(ran) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    watcher.join(10)
+    assert [(name, kwargs["scope"].as_of) for _, name, kwargs in ran] == [
+        ("needs.needs_at", old.last + timedelta(days=1)),
+        ("needs.open_summary", old.last + timedelta(days=1))]

@@ -110,6 +110,7 @@ def cached(view, name: str, *args, **kwargs):
 ASKED_KEPT = 256
 _asked: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
 _asked_lock = threading.Lock()
+_asked_news = [0]  # how many calls were noted for the first time: the file is kept fresh by it
 
 
 def _fingerprint(arguments: tuple) -> object:
@@ -127,11 +128,17 @@ def prepare(key: tuple[str, ...], name: str, arguments: tuple[tuple[str, object]
     computed when the cache does not hold it, and noted as asked."""
     call = (key[0], role_of(key), name, _fingerprint(arguments))
     with _asked_lock:
+        _asked_news[0] += call not in _asked
         _asked[call] = (key[1], arguments)
         _asked.move_to_end(call)
         while len(_asked) > ASKED_KEPT:
             _asked.popitem(last=False)
     return _result(key, name, arguments)
+
+
+def asked_news() -> int:
+    """How many calls have been noted for the first time since the server started."""
+    return _asked_news[0]
 
 
 def asked(path: str, version: str) -> list[tuple[str | None, str, tuple]]:

@@ -17,7 +17,9 @@ another. The thread stops replaying when the version moves again; its next look 
 Before replaying it drops what the cache held for the old version: every later run asks
 under the new one, and the two together would double the app's memory.
 
-After a restart nothing is known of what was asked, so the first visits compute as before.
+What was asked is also kept in a file (dashboard.app.asked_file), so after a restart the
+watcher, started when the first person opens the app, prepares the same calls at once (the
+file's latest day moved to the data's).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from datetime import date
 from streamlit.logger import get_logger
 
 from dashboard.analytics import metrics
-from dashboard.app import cache
+from dashboard.app import asked_file, cache
 from data_loaders import store
 
 DEFAULT_INTERVAL_S = 5.0
@@ -81,13 +83,14 @@ def moved(value, old_last: date | None, new_last: date | None):
     return value
 
 
-def replay(old: Seen, new: Seen, still_current=None) -> int:
-    """Run again under ``new`` what was asked under ``old``; returns how many queries ran.
-    ``still_current()`` (default: a look at the store) ends the replay early when the
-    data moved on again."""
+def replay(old: Seen, new: Seen, still_current=None, calls=None) -> int:
+    """Run again under ``new`` what was asked under ``old`` (or ``calls``, as
+    :func:`cache.asked` lists them); returns how many queries ran. ``still_current()``
+    (default: a look at the store) ends the replay early when the data moved on again."""
     still_current = still_current or (lambda: (look() or new).version == new.version)
     done = 0
-    for role, name, arguments in cache.asked(old.path, old.version):
+    for role, name, arguments in (cache.asked(old.path, old.version) if calls is None
+                                  else calls):
         if not still_current():
             break
         arguments = tuple((arg, moved(value, old.last, new.last)) for arg, value in arguments)
@@ -100,18 +103,35 @@ def replay(old: Seen, new: Seen, still_current=None) -> int:
 
 
 def watch(every: float, stop: threading.Event | None = None) -> None:
-    """Look at the store every ``every`` seconds and replay after each change, until
-    ``stop`` is set (never, on a server: the thread is a daemon)."""
+    """Prepare what was asked before the server started, then look at the store every
+    ``every`` seconds, replay after each change and keep the asked calls' file up to
+    date, until ``stop`` is set (never, on a server: the thread is a daemon)."""
     stop = stop or threading.Event()
     seen = look()
+    if seen is not None:
+        last, calls = asked_file.load(seen.path)
+        if calls:
+            _replayed(Seen(seen.path, "", last), seen, calls)
+    kept = -1  # the file is written at the first look with something asked
     while not stop.wait(every):
         now = look(seen)
         if now is None:
             continue
         if seen is not None and now.path == seen.path and now.version != seen.version:
             cache.forget_results()
-            started = time.perf_counter()
-            count = replay(seen, now)
-            _LOG.info("lifeline: %d queries ready for data version %s in %.1f s",
-                      count, now.version, time.perf_counter() - started)
+            _replayed(seen, now)
         seen = now
+        calls = cache.asked(now.path, now.version) if cache.asked_news() != kept else []
+        if calls:  # never an empty list over the last server's: nothing asked yet is no news
+            kept = cache.asked_news()
+            try:
+                asked_file.save(now.path, calls, now.last)
+            except OSError as error:  # a read-only cache folder: only restarts start cold
+                _LOG.warning("lifeline: cannot keep the asked queries: %s", error)
+
+
+def _replayed(old: Seen, new: Seen, calls=None) -> None:
+    started = time.perf_counter()
+    count = replay(old, new, calls=calls)
+    _LOG.info("lifeline: %d queries ready for data version %s in %.1f s",
+              count, new.version, time.perf_counter() - started)
