@@ -3,8 +3,16 @@ session does to a result it was handed never changes what the cache holds for th
 
 from __future__ import annotations
 
-import pandas as pd
+import threading
+from datetime import date
+from types import SimpleNamespace
 
+import pandas as pd
+import pytest
+
+from dashboard.access import LOCAL_ROLE, registered
+from dashboard.analytics.metrics import Scope
+from dashboard.app import cache
 from dashboard.app.cache import handed_out
 
 
@@ -27,8 +35,6 @@ def test_any_other_result_is_handed_out_as_a_copy():
 
 
 def test_display_work_is_kept_per_data_role_and_parts():
-    from types import SimpleNamespace
-
     from dashboard.app.cache import kept
 
     built = []
@@ -46,3 +52,86 @@ def test_display_work_is_kept_per_data_role_and_parts():
     assert kept(newer, "t.table", build("v2 zh"), "zh") == "v2 zh"  # the data changed
     assert kept(hub, "t.other", build("other"), "zh") == "other"  # another table
     assert built == ["hub zh", "hub en", "funder zh", "v2 zh", "other"]
+
+
+# --- Queries started ahead of the sections that ask them (cache.ahead) ---------------
+
+@pytest.fixture
+def served(scenario_file, monkeypatch):
+    """The scenario's store as the app reads it, and every query the cache runs."""
+    monkeypatch.setenv("LIFELINE_DB", str(scenario_file))
+    ran: list[str] = []
+    real = cache.run
+
+    def counted(role, name, *args, **kwargs):
+        ran.append(name)
+        return real(role, name, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "run", counted)
+    return ran
+
+
+def _view(role: str):
+    return SimpleNamespace(key=(*cache.db_key(), role), role=role)
+
+
+def _drained() -> None:
+    """Return once every call started ahead so far has finished: each worker waits at
+    one barrier, which it reaches only when it has nothing earlier to do."""
+    gate = threading.Barrier(cache.AHEAD_WORKERS + 1)
+    for _ in range(cache.AHEAD_WORKERS):
+        cache._ahead_pool.submit(gate.wait, 30)
+    gate.wait(30)
+
+
+def _asked(view, name, *args, **kwargs):
+    return cache.prepare(view.key, name, cache._arguments(registered(name), args, kwargs))
+
+
+def test_a_query_started_ahead_runs_once_and_the_page_gets_its_result(served):
+    view, scope = _view(LOCAL_ROLE), Scope(date(2020, 2, 15), 7)
+    cache.ahead(view, ("needs.needs_at", (scope,), {}),
+                ("needs.logistics", (scope,), {"region": None}))
+    _drained()
+    assert sorted(served) == ["needs.logistics", "needs.needs_at"]  # ran before anyone asked
+    frame = _asked(view, "needs.needs_at", scope, region=None)  # spelt another way: the same call
+    summary = _asked(view, "needs.open_summary", scope)  # takes the open needs already read
+    assert sorted(served) == ["needs.logistics", "needs.needs_at", "needs.open_summary"]
+    assert summary["open"] == len(frame) > 0
+
+
+def test_a_call_asked_while_it_runs_ahead_waits_for_that_run(served, monkeypatch):
+    view, scope = _view(LOCAL_ROLE), Scope(date(2020, 2, 15), 7)
+    started, release = threading.Event(), threading.Event()
+    real = cache.run
+
+    def slow(role, name, *args, **kwargs):
+        started.set()
+        release.wait(30)
+        return real(role, name, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "run", slow)
+    cache.ahead(view, ("needs.logistics", (scope,), {}))
+    assert started.wait(30)
+    threading.Timer(0.3, release.set).start()
+    frame = _asked(view, "needs.logistics", scope)
+    assert served == ["needs.logistics"] and not frame.empty  # one run, handed to both
+
+
+def test_nothing_is_started_ahead_for_a_role_that_may_not_read_it(served):
+    from dashboard.access import audit
+
+    scope = Scope(date(2020, 2, 15), 7)
+    cache.ahead(_view("researcher"), ("needs.needs_at", (scope,), {}))
+    _drained()
+    assert served == []
+    # The refusal is the page's to make (and to write down), when it asks.
+    assert not [e for e in audit.entries() if e.get("action") == "refused"]
+
+
+def test_an_error_ahead_is_left_to_the_page_that_asks(served):
+    view, scope = _view(LOCAL_ROLE), Scope(date(2020, 2, 15), 7)
+    cache.ahead(view, ("needs.needs_by", (scope, "colour"), {}))
+    _drained()
+    with pytest.raises(ValueError, match="unknown dimension"):
+        _asked(view, "needs.needs_by", scope, "colour")

@@ -33,6 +33,24 @@ def _config(at: AppTest, column: str) -> dict:
     return json.loads(node.proto.columns)[column]
 
 
+def test_the_queries_started_ahead_are_the_ones_the_page_asks(db, monkeypatch):
+    """A call started ahead that the sections spell otherwise (another argument, another
+    default) would be computed for nothing: each is one the page goes on to ask."""
+    from dashboard.access import registered
+    from dashboard.app import cache
+
+    load(db)
+    started = []
+    monkeypatch.setattr(cache, "ahead", lambda view, *calls: started.append((view.key, calls)))
+    run_needs(params={"as_of": "2020-02-15"})
+    (key, calls), = started
+    asked = {(name, arguments) for role, name, arguments in cache.asked(key[0], key[1])
+             if role == key[2]}
+    assert len(calls) >= 5
+    for name, args, kwargs in calls:
+        assert (name, cache._arguments(registered(name), args, kwargs)) in asked, name
+
+
 def test_needs_page_in_chinese(db):
     load(db)
     at = run_needs(params={"as_of": "2020-02-15"})

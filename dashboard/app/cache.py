@@ -25,13 +25,15 @@ import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.logger import get_logger
 
-from dashboard.access import Query, audit, registered, run
+from dashboard.access import Query, allowed, audit, registered, run
 from data_loaders import store
 
 # Reads of this much detail are written to the audit log, once per session, page, level
@@ -177,6 +179,39 @@ def handed_out(result):
     if isinstance(result, pd.DataFrame | pd.Series):
         return result.copy(deep=False)
     return copy.deepcopy(result)
+
+
+# Threads that start a page's queries before its sections ask for them (see ahead). Two,
+# as the machines we size for have two cores: DuckDB spends a query on its own threads,
+# but the Arrow-to-pandas step and the page's own drawing hold the interpreter, so two
+# queries at once overlap one's Python with the other's SQL. Shared by every session,
+# so many people opening pages together queue here instead of multiplying threads.
+AHEAD_WORKERS = 2
+_ahead_pool = ThreadPoolExecutor(max_workers=AHEAD_WORKERS, thread_name_prefix="lifeline-ahead")
+_LOG = get_logger(__name__)
+
+
+def ahead(view, *calls: tuple[str, tuple, dict]) -> None:
+    """Start computing ``calls`` ((query, positional arguments, keyword arguments), as a
+    page's sections will pass them to :func:`cached`) in the background, and return at
+    once. A section that asks for one of them later gets its result, waits for its run
+    if it is still going, or starts it itself if no thread has yet: never a second run.
+
+    A page lists here the queries that do not wait on each other, so they run while it
+    draws the first sections. A call the role may not make is left to the page (which
+    shows the refusal); an error is too (the page's own call raises it)."""
+    for name, args, kwargs in calls:
+        entry = registered(name)
+        if entry.writes or entry.scope or not allowed(view.role, entry.level):
+            continue
+        _ahead_pool.submit(_started_ahead, view.key, entry.name, _arguments(entry, args, kwargs))
+
+
+def _started_ahead(key: tuple[str, ...], name: str, arguments: tuple) -> None:
+    try:
+        prepare(key, name, arguments)
+    except Exception as error:  # noqa: BLE001 - the page's own call shows the error
+        _LOG.debug("lifeline: %s, started ahead, failed: %s", name, error)
 
 
 def fresh(view, name: str, *args, **kwargs):

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.analytics import needs
+from dashboard.app import cache
 from dashboard.app.cache import cached, kept
 from dashboard.app.components import download
 from dashboard.app.frame import View
@@ -391,8 +392,25 @@ def projection(view: View) -> None:
     _table(frame, view, projection_columns(frame), "projection", projection_columns(frame, every=True))
 
 
+def queries_ahead(view: View) -> list[tuple[str, tuple, dict]]:
+    """The page's queries that take longest and need nothing from each other, as its
+    sections ask them: started together when the page opens (cache.ahead), they run while
+    the first sections draw. The open needs at D come first: most sections count them."""
+    where = {"region": view.region}
+    return [
+        ("needs.needs_at", (view.scope,), where),
+        ("needs.late_deliveries_shown", (view.scope,), {**where, "limit": SHOWN_ROWS}),
+        ("needs.mismatch_over_time", (view.scope,), where),
+        ("needs.logistics", (view.scope,), where),
+        ("needs.time_to_fulfil", (view.scope,), where),
+        ("contributions.pledge_state", (view.as_of,), {"pending": True}),
+        ("needs.delay_counts", (view.scope,), where),
+    ]
+
+
 def render(view: View) -> None:
     """Needs: what is still missing, where, for how long, and how fast it is arriving."""
+    cache.ahead(view, *queries_ahead(view))
     caption(view)
     if not headlines(view)["open"]:
         st.info(view.t("needs.none"))

@@ -23,6 +23,7 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.analytics import metric_table
+from dashboard.analytics.alongside import Alongside
 from dashboard.analytics.contributions import pledge_state
 from dashboard.analytics.funding import DEFAULT_DAYS as OVERLAP_DAYS
 from dashboard.analytics.funding import overlaps
@@ -197,10 +198,10 @@ def _reporting(con, scope: Scope, lang: str, region: str | None = None) -> dict:
             "top_region": top}
 
 
-def _pledges(con, scope: Scope, region: str | None = None) -> dict:
+def _pledges(frame: pd.DataFrame, region: str | None = None) -> dict:
     """Open pledges on needs (claimed), and those past their date without a delivery
-    (lapsed): the hub calls the organisation, and the need is no longer covered."""
-    frame = pledge_state(con, scope.as_of)
+    (lapsed), from the pledges' state at D (contributions.pledge_state): the hub calls
+    the organisation, and the need is no longer covered."""
     if region:
         frame = frame[frame["region_adcode"] == region]
     lapsed = frame[frame["expired"].astype(bool)]
@@ -309,6 +310,9 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
     changed yesterday's open needs (:func:`late_reports`, else None) and narrative (a list
     of sentences in ``lang``).
     """
+    # The two slowest parts, on threads of their own while the rest is read.
+    overlaps_found = Alongside(con, _overlaps, scope, lang, region)
+    gaps_found = Alongside(con, gap_rankings, scope, region, limit=TOP_GAPS)
     registry = load_registry()
     province = registry.scope(scope.province)
     place = registry.get(region) if region else None
@@ -326,7 +330,11 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
 
     # The first TOP_GAPS facilities are the ones with a gap, when any has one (a score of 0
     # sorts last): no need to list every facility of the province here.
-    region_scores, facility_scores = gap_rankings(con, scope, region, limit=TOP_GAPS)
+    pledges = pledge_state(con, scope.as_of)
+    partners, reporting = _partners(con, scope, region), _reporting(con, scope, lang, region)
+    overdue = _overdue(con, scope, now["overdue_deliveries"], lang, region)
+    late = late_reports(con, before[1], region, past[1])
+    region_scores, facility_scores = gaps_found.result()
     brief = {
         "as_of": scope.as_of.isoformat(),
         "window_days": scope.window,
@@ -343,16 +351,16 @@ def build_brief(con, scope: Scope, lang: str = "zh", region: str | None = None) 
                      "d1_has_data": past[1] is not None, "d7_has_data": past[7] is not None},
         "headline": headline(now, past[1], past[7]),
         "gaps": _gaps(region_scores, facility_scores, scope, lang),
-        "partners": _partners(con, scope, region),
-        "reporting": _reporting(con, scope, lang, region),
-        "pledges": _pledges(con, scope, region),
-        "overdue_deliveries": _overdue(con, scope, now["overdue_deliveries"], lang, region),
-        "overlaps": _overlaps(con, scope, lang, region),
+        "partners": partners,
+        "reporting": reporting,
+        "pledges": _pledges(pledges, region),
+        "overdue_deliveries": overdue,
+        "overlaps": overlaps_found.result(),
         "changes": region_changes(areas, areas_d1 if past[1] is not None else None),
-        "late": late_reports(con, before[1], region, past[1]),
+        "late": late,
     }
     # Who pledged to cover the facilities with the largest gaps (not to send twice).
-    claims = facility_claims(pledge_state(con, scope.as_of))
+    claims = facility_claims(pledges)
     for facility in brief["gaps"]["facilities"]:
         facility["claimed_by"] = claims.get(facility["facility_id"])
     brief["narrative"] = sentences(brief, lang)
