@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -77,8 +79,15 @@ def test_overview_switches_to_english_and_keeps_it_in_the_url(scenario_db):
 
 
 def test_overview_metric_selector_reranks_the_table(scenario_db):
+    from dashboard.i18n import t
+
     at = app(params={"as_of": "2020-02-15"})
+    first = at.get("plotly_chart")[0].proto.spec
     at.selectbox(key="metric_zh").set_value("overdue_deliveries").run()
+    # The map is drawn once per metric and kept: the new metric's map, not the one kept.
+    spec = at.get("plotly_chart")[0].proto.spec
+    shown = json.dumps(json.loads(spec), ensure_ascii=False)
+    assert spec != first and t("metric.overdue_deliveries", "zh") in shown
     assert at.query_params["metric"] == "overdue_deliveries"
     table = at.dataframe[0].value
     assert set(table.iloc[:2]["地区"]) == {"武汉市", "孝感市"}

@@ -28,6 +28,12 @@ def test_sessions_open_every_page_at_once_and_none_fails(demo_db_path, tmp_path)
     # and two more people open the page.
     assert result["after_import_ready_s"] is not None
     assert 0 < result["after_import_p50_s"] <= result["after_import_p95_s"]
+    # The concurrency server never served the store: it had nothing to prepare until the
+    # import. The restarted one prepared what it was asked, then two people came.
+    log = (tmp_path / "sessions" / "streamlit.log").read_text()
+    assert log.count(bench_served.READY_LINE) == 1
+    assert "ready for data version 2" in log
+    assert result["after_restart_ready_s"] is not None and result["after_restart_p95_s"] > 0
     # A Python process holding pandas, DuckDB and plotly is over 100 MB, and the peak
     # never falls below what one session needed.
     assert result["app_memory_peak_mb"] >= result["served_one_session_peak_mb"] > 100

@@ -126,3 +126,16 @@ def test_demo_network_builds(demo_db_path):
     reach = network.region_reach(net)
     assert len(reach) == 17 and reach["funders"].max() > 0
     assert not network.hub_summary(net).empty
+
+
+def test_the_network_refuses_changes_so_every_page_can_share_it(network_db):
+    """The app hands the cached network to every page as it is (no deep copy per rerun):
+    that is safe only because no page can change it."""
+    from dashboard.app.cache import handed_out
+
+    net = network.build_network(network_db, Scope(AS_OF, 7))
+    assert net.frozen and handed_out(net) is net
+    with pytest.raises(network.nx.NetworkXError, match="Frozen"):
+        net.graph.add_edge("F1", "R")
+    loose = network.Network(net.graph.copy(), net.funders)  # a copy can be changed
+    assert not loose.frozen and handed_out(loose) is not loose

@@ -126,6 +126,12 @@ class Network:
     graph: nx.DiGraph
     funders: frozenset[str]
 
+    @property
+    def frozen(self) -> bool:
+        """True when the graph refuses changes (as :func:`build_network` returns it): the
+        app's cache then hands the same network to every page instead of a deep copy."""
+        return nx.is_frozen(self.graph)
+
     def orgs(self) -> list[str]:
         """Organisation nodes (not regions)."""
         return [n for n in self.graph if not is_region(n)]
@@ -166,7 +172,7 @@ def build_network(con, scope: Scope, category: str | None = None) -> Network:
         data["kinds"] = tuple(sorted(data["weights"], key=EDGE_KINDS.index))
     funders = frozenset(f for f in funder_ids
                         if f in known and known[f] not in NOT_FUNDERS)
-    return Network(graph, funders)
+    return Network(nx.freeze(graph), funders)
 
 
 def _prefectures(scope: Scope) -> dict:

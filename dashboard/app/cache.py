@@ -178,6 +178,8 @@ def handed_out(result):
     only when one is written), anything else as a deep copy."""
     if isinstance(result, pd.DataFrame | pd.Series):
         return result.copy(deep=False)
+    if getattr(result, "frozen", False) is True:  # it refuses changes (a network's graph)
+        return result
     return copy.deepcopy(result)
 
 

@@ -162,7 +162,9 @@ def render(view: View) -> None:
     """Network: who channels money and goods to which region, and who stands in between."""
     caption(view)
     net = get(view)
-    reach = network.region_reach(net)
+    # The same for everyone who sees this network: worked out once, not on every rerun.
+    reach = kept(view, "network.reach", lambda: network.region_reach(net), view.scope,
+                 view.category)
     nodes = focused(view, net)  # the region and organisation type filters
     headlines(view, net, reach, nodes)
     picture(view, net, nodes)

@@ -2,14 +2,20 @@
 sessions that speak Streamlit's own websocket protocol (what a browser tab sends).
 
 - each page's first visit through the server, in one session on a fresh server (cold
-  caches; the first page also pays the server's imports);
-- the concurrency run: on another fresh server, ``SESSIONS`` people open the heaviest page
+  caches, nothing prepared from an earlier run; the first page also pays the server's
+  imports);
+- the concurrency run: on another fresh server that has never served the store (what
+  the first server asked is forgotten), ``SESSIONS`` people open the heaviest page
   of that visit at the same moment (p50, p95 and the slowest), then each of them goes on
   through every page; a session whose page raised, never finished, or whose server
   logged a traceback counts as failed;
 - the morning after an import: on that server, 1,000 deliveries are imported into its
   store; the bench waits until the server says the queries asked before are ready again
   (dashboard.app.rewarm), then ``SESSIONS`` new people open the heaviest page at once;
+- after a restart: a third server on the same store, which finds what the second was
+  asked (dashboard.app.asked_file); one person opens the start page, the bench waits
+  until the server says those queries are ready, then ``SESSIONS`` people open the
+  heaviest page at once;
 - the app process's memory peak (``VmHWM``, MB) after all of that.
 
 A page's time runs from the request until the server reports the script finished, every
@@ -194,11 +200,37 @@ def after_import(url: str, db: Path | str, log: Path, page: str,
     return ready, at_once
 
 
+def forget_asked(db: Path | str) -> None:
+    """Remove the file in which servers keep what was asked of ``db`` (dashboard.app.
+    asked_file): the next server starts as one that has never served it."""
+    from dashboard.app import asked_file
+    from data_loaders import store
+
+    asked_file.path_for(store.location(str(db))).unlink(missing_ok=True)
+
+
+def after_restart(url: str, log: Path, start: str, page: str,
+                  sessions: int) -> tuple[float | None, list[tuple]]:
+    """A server restarted on a store it has served: one person opens the ``start`` page,
+    the server prepares what was asked before (seconds until it says so), then
+    ``sessions`` people open ``page`` at once. (None, []) when it never says so."""
+    started = time.monotonic()
+    asyncio.run(_visit(url, start, [], 1))
+    while READY_LINE not in log.read_text(errors="replace"):
+        if time.monotonic() - started > PAGE_TIMEOUT_S:
+            return None, []
+        time.sleep(0.2)
+    ready = time.monotonic() - started
+    at_once, _ = asyncio.run(_visit(url, page, [], sessions))
+    return ready, at_once
+
+
 def served_bench(db: Path | str, folder: Path, pages: list[str],
                  sessions: int = SESSIONS) -> dict:
     """Every served measurement on the store ``db`` (module docstring); ``pages`` are the
     pages' URL paths, the first of them the app's start page."""
     result: dict = {}
+    forget_asked(db)  # cold: nothing prepared from an earlier run on this store
     one, many = folder / "one-session", folder / "sessions"
     one.mkdir(exist_ok=True)
     many.mkdir(exist_ok=True)
@@ -211,18 +243,25 @@ def served_bench(db: Path | str, folder: Path, pages: list[str],
     # The start page's first visit also pays the server's start-up: not a page's weight.
     heaviest = max(pages[1:], key=lambda page: result[f"served_{page}_first_s"])
 
+    # A server that has never served this store: what the first one asked is forgotten.
+    forget_asked(db)
     process = []
-    with streamlit_server(db, many, env=dict(os.environ) | {"LIFELINE_REWARM_SECONDS": "1"},
-                          process=process) as url:
+    watching = dict(os.environ) | {"LIFELINE_REWARM_SECONDS": "1"}
+    with streamlit_server(db, many, env=watching, process=process) as url:
         at_once, visits = asyncio.run(_visit(url, heaviest, pages, sessions))
         ready_s, after = after_import(url, db, many / "streamlit.log", heaviest, sessions)
         peak = peak_memory_mb(process[0].pid)
+    restarted = folder / "restarted"
+    restarted.mkdir(exist_ok=True)
+    with streamlit_server(db, restarted, env=watching) as url:
+        restart_ready_s, again = after_restart(url, restarted / "streamlit.log", pages[0],
+                                               heaviest, sessions)
     first = [seconds for seconds, _ in at_once]
     later = [seconds for seconds, _ in after]
     loads = [seconds for seconds, _ in visits]
-    failed = [failure for _, failure in [*visit, *at_once, *visits, *after] if failure]
+    failed = [failure for _, failure in [*visit, *at_once, *visits, *after, *again] if failure]
     failed += [f"{folder.name}: {n} traceback(s) in the server's log"
-               for folder in (one, many) if (n := _tracebacks(folder))]
+               for folder in (one, many, restarted) if (n := _tracebacks(folder))]
     result.update({
         "concurrency_page": heaviest, "concurrency_sessions": sessions,
         "concurrency_p50_s": statistics.median(first),
@@ -231,6 +270,8 @@ def served_bench(db: Path | str, folder: Path, pages: list[str],
         "after_import_ready_s": ready_s,
         "after_import_p50_s": statistics.median(later) if later else None,
         "after_import_p95_s": _percentile(later, 0.95) if later else None,
+        "after_restart_ready_s": restart_ready_s,
+        "after_restart_p95_s": _percentile([s for s, _ in again], 0.95) if again else None,
         "every_page_visits": len(loads), "every_page_p50_s": statistics.median(loads),
         "every_page_p95_s": _percentile(loads, 0.95),
         "sessions_failed": len(failed),
