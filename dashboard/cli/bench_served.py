@@ -190,7 +190,14 @@ def after_import(url: str, db: Path | str, log: Path, page: str,
 
     before = log.read_text(errors="replace").count(READY_LINE)
     import_deliveries(db)
-    started = time.monotonic()
+    return _when_ready(url, log, before, time.monotonic(), page, sessions)
+
+
+def _when_ready(url: str, log: Path, before: int, started: float, page: str,
+                sessions: int) -> tuple[float | None, list[tuple]]:
+    """Wait until the server's log holds more than ``before`` ready lines; then
+    ``sessions`` people open ``page`` at once. (seconds since ``started``, their visits),
+    or (None, []) when the line never comes within the page timeout."""
     while log.read_text(errors="replace").count(READY_LINE) == before:
         if time.monotonic() - started > PAGE_TIMEOUT_S:
             return None, []
@@ -216,13 +223,7 @@ def after_restart(url: str, log: Path, start: str, page: str,
     ``sessions`` people open ``page`` at once. (None, []) when it never says so."""
     started = time.monotonic()
     asyncio.run(_visit(url, start, [], 1))
-    while READY_LINE not in log.read_text(errors="replace"):
-        if time.monotonic() - started > PAGE_TIMEOUT_S:
-            return None, []
-        time.sleep(0.2)
-    ready = time.monotonic() - started
-    at_once, _ = asyncio.run(_visit(url, page, [], sessions))
-    return ready, at_once
+    return _when_ready(url, log, 0, started, page, sessions)
 
 
 def served_bench(db: Path | str, folder: Path, pages: list[str],
