@@ -168,6 +168,24 @@ def scenario_file(tmp_path, capsys):
     return path
 
 
+@pytest.fixture
+def served(scenario_file, monkeypatch):
+    """The scenario's store as the app reads it, and every query the app's cache runs:
+    (path, [(role, query, keyword arguments), ...])."""
+    from dashboard.app import cache
+
+    monkeypatch.setenv("LIFELINE_DB", str(scenario_file))
+    ran: list[tuple[str | None, str, dict]] = []
+    real = cache.run
+
+    def counted(role, name, *args, **kwargs):
+        ran.append((role, name, kwargs))
+        return real(role, name, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "run", counted)
+    return scenario_file, ran
+
+
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory):
     """A store holding the demo scenario at scale 1 (built once per test session)."""

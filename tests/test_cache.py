@@ -56,19 +56,9 @@ def test_display_work_is_kept_per_data_role_and_parts():
 
 # --- Queries started ahead of the sections that ask them (cache.ahead) ---------------
 
-@pytest.fixture
-def served(scenario_file, monkeypatch):
-    """The scenario's store as the app reads it, and every query the cache runs."""
-    monkeypatch.setenv("LIFELINE_DB", str(scenario_file))
-    ran: list[str] = []
-    real = cache.run
-
-    def counted(role, name, *args, **kwargs):
-        ran.append(name)
-        return real(role, name, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "run", counted)
-    return ran
+def _names(served) -> list[str]:
+    """The queries the cache ran, in order (tests/conftest.py's ``served``)."""
+    return [name for _, name, _ in served[1]]
 
 
 def _view(role: str):
@@ -93,10 +83,10 @@ def test_a_query_started_ahead_runs_once_and_the_page_gets_its_result(served):
     cache.ahead(view, ("needs.needs_at", (scope,), {}),
                 ("needs.logistics", (scope,), {"region": None}))
     _drained()
-    assert sorted(served) == ["needs.logistics", "needs.needs_at"]  # ran before anyone asked
+    assert sorted(_names(served)) == ["needs.logistics", "needs.needs_at"]  # ran before anyone asked
     frame = _asked(view, "needs.needs_at", scope, region=None)  # spelt another way: the same call
     summary = _asked(view, "needs.open_summary", scope)  # takes the open needs already read
-    assert sorted(served) == ["needs.logistics", "needs.needs_at", "needs.open_summary"]
+    assert sorted(_names(served)) == ["needs.logistics", "needs.needs_at", "needs.open_summary"]
     assert summary["open"] == len(frame) > 0
 
 
@@ -115,7 +105,7 @@ def test_a_call_asked_while_it_runs_ahead_waits_for_that_run(served, monkeypatch
     assert started.wait(30)
     threading.Timer(0.3, release.set).start()
     frame = _asked(view, "needs.logistics", scope)
-    assert served == ["needs.logistics"] and not frame.empty  # one run, handed to both
+    assert _names(served) == ["needs.logistics"] and not frame.empty  # one run, handed to both
 
 
 def test_nothing_is_started_ahead_for_a_role_that_may_not_read_it(served):
@@ -124,7 +114,7 @@ def test_nothing_is_started_ahead_for_a_role_that_may_not_read_it(served):
     scope = Scope(date(2020, 2, 15), 7)
     cache.ahead(_view("researcher"), ("needs.needs_at", (scope,), {}))
     _drained()
-    assert served == []
+    assert _names(served) == []
     # The refusal is the page's to make (and to write down), when it asks.
     assert not [e for e in audit.entries() if e.get("action") == "refused"]
 

@@ -37,21 +37,6 @@ def test_a_nonsense_interval_turns_the_watch_off(monkeypatch):
     assert rewarm.interval() == rewarm.DEFAULT_INTERVAL_S
 
 
-@pytest.fixture
-def served(scenario_file, monkeypatch):
-    """The scenario's store as the app reads it, and every query the cache runs."""
-    monkeypatch.setenv("LIFELINE_DB", str(scenario_file))
-    ran: list[tuple[str | None, str, dict]] = []
-    real = cache.run
-
-    def counted(role, name, *args, **kwargs):
-        ran.append((role, name, kwargs))
-        return real(role, name, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "run", counted)
-    return scenario_file, ran
-
-
 def _ask(seen: rewarm.Seen, role: str, name: str, *args, **kwargs):
     arguments = cache._arguments(registered(name), args, kwargs)
     return cache.prepare((seen.path, seen.version, role), name, arguments)
