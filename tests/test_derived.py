@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard.analytics import metrics
+from dashboard.analytics import needs as needs_analysis
 from data_loaders import store
 from data_loaders.ingest.importer import SourceFile, import_files
 from data_loaders.store import derived
@@ -68,8 +69,9 @@ def _facility(rng: random.Random | None, facility_id: str) -> dict:
 
 
 def _links(con, rebuilt: bool) -> list[tuple]:
+    """Every link with its kept state (quantity, days delivered, in transit, late)."""
     sql = derived.links_select() if rebuilt else "SELECT * FROM need_links"
-    return sorted(con.execute(sql).fetchall())
+    return con.execute(f"SELECT * FROM ({sql}) AS s ORDER BY ALL").fetchall()
 
 
 def _signs(con, rebuilt: bool) -> list[tuple]:
@@ -98,6 +100,34 @@ def _counts_by_definition(con, day: date) -> list[tuple]:
         GROUP BY ALL ORDER BY ALL""", {"d": day}).fetchall()
 
 
+def _linked(con) -> list[tuple]:
+    """The kept links as (delivery_id, need_id, link_rule)."""
+    return [row[:3] for row in _links(con, rebuilt=False)]
+
+
+def _arrived_by_definition(con, day: date) -> list[tuple]:
+    """Per need open on ``day``: what its linked deliveries brought and what is on the
+    way, from the deliveries themselves by METHODS' definitions ("Unmet needs")."""
+    return con.execute(f"""
+        SELECT n.need_id,
+               coalesce(sum(d.quantity) FILTER (WHERE d.status = 'delivered'
+                   AND d.delivered_on <= $d AND d.delivered_on >= n.reported_on), 0),
+               coalesce(sum(d.quantity) FILTER (WHERE {metrics.NOT_FAILED_AT_D}
+                   AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d)
+                   AND (d.delivered_on IS NULL OR d.delivered_on > $d)), 0)
+        FROM needs n LEFT JOIN need_links l USING (need_id)
+        LEFT JOIN deliveries d ON d.delivery_id = l.delivery_id
+        WHERE {metrics.OPEN_NEED} GROUP BY n.need_id ORDER BY n.need_id""",
+        {"d": day}).fetchall()
+
+
+def _arrived_from_state(con, day: date) -> list[tuple]:
+    """The same, as the Needs page reads it: from the links' kept state."""
+    frame = needs_analysis.needs_at(con, metrics.Scope(day, province="420000"))
+    return sorted(zip(frame["need_id"], frame["delivered"], frame["in_transit"],
+                      strict=True))
+
+
 def _counts_from_deltas(con, day: date) -> list[tuple]:
     return con.execute("""
         SELECT region_adcode, county_adcode, sum(d_open), sum(d_urgent), sum(d_overdue)
@@ -124,6 +154,7 @@ def test_derived_tables_kept_at_write_time_equal_a_rebuild_after_random_changes(
     rules: set[str] = set()
     counties: set[str | None] = set()
     overdue_seen = False
+    states: set[str] = set()
     steps = {"needs": 0, "deliveries": 0, "activities": 0, "moves": 0, "corrections": 0,
              "retractions": 0, "refused": 0}
     for step in range(60):
@@ -184,7 +215,8 @@ def test_derived_tables_kept_at_write_time_equal_a_rebuild_after_random_changes(
         con = analytics(db)
         kept = _links(con, rebuilt=False)
         assert kept == _links(con, rebuilt=True), (step, action)
-        rules |= {rule for _, _, rule in kept}
+        rules |= {row[2] for row in kept}
+        states |= {_state(row) for row in kept}
         signs = _signs(con, rebuilt=False)
         assert signs == _signs(con, rebuilt=True), (step, action)
         counties |= {county for _, _, county, _ in signs}
@@ -194,10 +226,64 @@ def test_derived_tables_kept_at_write_time_equal_a_rebuild_after_random_changes(
             for day in (START + timedelta(days=k) for k in range(-1, 28)):
                 assert _counts_from_deltas(con, day) == _counts_by_definition(con, day), day
                 overdue_seen |= any(row[4] for row in _counts_by_definition(con, day))
+                assert _arrived_from_state(con, day) == _arrived_by_definition(con, day), day
     assert rules == {"explicit", "matched"}, steps  # both rules were exercised
     assert steps["corrections"] and steps["retractions"] and steps["moves"], steps
     assert None in counties and "420102" in counties, counties  # reports, counties
     assert overdue_seen
+    # Each kind of link state occurred: delivered, on the way, never on the way.
+    assert states >= {"delivered", "on the way", "never on the way"}, states
+
+
+def _state(row: tuple) -> str:
+    """What a kept link row says about its need (its columns: derived._link_state)."""
+    _, _, _, _, _, delivered_on, transit_from, transit_until, _ = row
+    if delivered_on is not None:
+        return "delivered"
+    if transit_until <= transit_from:
+        return "never on the way"
+    return "on the way"
+
+
+def test_each_link_keeps_its_state_for_any_day(db):
+    """Hand-computed: the quantity, the day a delivery counts as delivered, the days it
+    is on the way, and how late it came after its need closed."""
+    _base(db)
+    day = START
+    store.write(db, {"needs": pd.DataFrame([
+        {"need_id": "N1", "facility_id": "F1", "reported_on": day, "category": "ppe",
+         "item": "口罩", "quantity": 100.0, "status": "open"},
+        {"need_id": "N2", "facility_id": "F2", "reported_on": day, "category": "ppe",
+         "item": "防护服", "quantity": 10.0, "status": "met",
+         "closed_on": day + timedelta(days=3)}])})
+    store.write(db, {"deliveries": pd.DataFrame([
+        # dispatched on day 1, delivered on day 4: on the way on days 1–3
+        {"delivery_id": "D1", "need_id": "N1", "facility_id": "F1", "category": "ppe",
+         "item": "口罩", "quantity": 40.0, "status": "delivered",
+         "dispatched_on": day + timedelta(days=1), "delivered_on": day + timedelta(days=4)},
+        # planned, never dispatched: on the way from always until it arrives
+        {"delivery_id": "D2", "need_id": None, "facility_id": "F1", "category": "ppe",
+         "item": "口罩", "quantity": 25.0, "status": "planned",
+         "expected_on": day + timedelta(days=5)},
+        # arrived failed: never on the way
+        {"delivery_id": "D3", "need_id": "N1", "facility_id": "F1", "category": "ppe",
+         "item": "口罩", "quantity": 7.0, "status": "failed",
+         "dispatched_on": day + timedelta(days=1)},
+        # delivered two days after its need was met
+        {"delivery_id": "D4", "need_id": "N2", "facility_id": "F2", "category": "ppe",
+         "item": "防护服", "quantity": 10.0, "status": "delivered",
+         "delivered_on": day + timedelta(days=5)}])})
+    rows = {row[0]: row[3:] for row in _links(analytics(db), rebuilt=False)}
+    ever, never = date.min, date.max
+    assert rows == {
+        "D1": ("F1", 40.0, day + timedelta(days=4), day + timedelta(days=1),
+               day + timedelta(days=4), None),
+        "D2": ("F1", 25.0, None, ever, never, None),
+        "D3": ("F1", 7.0, None, day + timedelta(days=1), ever, None),
+        "D4": ("F2", 10.0, day + timedelta(days=5), ever, day + timedelta(days=5), 2)}
+    # On day 2 N1 has 40 + 25 on the way and nothing delivered; on day 4 it has 40.
+    assert _arrived_from_state(analytics(db), day + timedelta(days=2))[0] == ("N1", 0.0, 65.0)
+    assert _arrived_from_state(analytics(db), day + timedelta(days=4))[0] == ("N1", 40.0, 25.0)
 
 
 def test_a_write_that_fails_leaves_the_links_as_they_were(db):
@@ -208,14 +294,14 @@ def test_a_write_that_fails_leaves_the_links_as_they_were(db):
     store.write(db, {"deliveries": pd.DataFrame([{
         "delivery_id": "D1", "facility_id": "F1", "category": "ppe", "item": "N95口罩",
         "quantity": 10.0, "status": "delivered", "delivered_on": START + timedelta(days=2)}])})
-    assert _links(analytics(db), rebuilt=False) == [("D1", "N1", "matched")]
+    assert _linked(analytics(db)) == [("D1", "N1", "matched")]
     with pytest.raises(RuntimeError):
         with store.transaction(db):
             store.upsert(db, {"needs": pd.DataFrame([{
                 "need_id": "N1", "facility_id": "F2", "reported_on": START, "category": "ppe",
                 "item": "N95口罩", "quantity": 100.0, "status": "open"}])})
             raise RuntimeError("the import stopped half way")
-    assert _links(analytics(db), rebuilt=False) == [("D1", "N1", "matched")]
+    assert _linked(analytics(db)) == [("D1", "N1", "matched")]
 
 
 def test_an_import_through_the_importer_links_its_deliveries(db):
@@ -231,7 +317,7 @@ def test_an_import_through_the_importer_links_its_deliveries(db):
     report = import_files(db, files)
     assert report.committed, report.problems
     # D2 arrived before the need was reported: it answered something else.
-    assert _links(analytics(db), rebuilt=False) == [("D1", "N1", "matched")]
+    assert _linked(analytics(db)) == [("D1", "N1", "matched")]
 
 
 @pytest.mark.parametrize("backend", ["duckdb"])  # the file store: PostgreSQL derives nothing
@@ -254,7 +340,7 @@ def test_a_store_from_before_the_derived_tables_is_filled_when_it_is_brought_up_
     db.close()
     store._READY.clear()  # as another process, or the next release, opening the file
     con = store.connect(location)
-    assert _links(con, rebuilt=False) == [("D1", "N1", "matched")]
+    assert _linked(con) == [("D1", "N1", "matched")]
     assert _signs(con, rebuilt=False) == signs
     con.close()
 

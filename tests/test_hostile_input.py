@@ -841,8 +841,10 @@ def test_quarantine_edits_with_sql_are_stored_as_text(db):
 # (``by`` is checked against WHO_BY, ``level`` against _AREA_SQL's keys). Values always go
 # through DuckDB parameters ($name or ?). A new interpolation is added here after review.
 SQL_INTERPOLATIONS = {
-    "ACTIVE_CTE", "COMMUNITIES_SQL", "DELIVERED_BY_D", "DELIVERY_DATE", "HOSPITALS_SQL",
-    "FACILITY_FIELDS", "IN_PROVINCE", "IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "LINKS_CTE", "OPEN_NEED",
+    "ACTIVE_CTE", "COMMUNITIES_SQL", "LINK_DELIVERED_BY_D", "DELIVERY_DATE", "HOSPITALS_SQL",
+    "FACILITY_FIELDS", "IN_PROVINCE", "LINK_IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "OPEN_NEED",
+    # store.derived: a link's state for the alias "d" or "c", and its delivery columns
+    "_link_state('d')", "_link_state('c')", "inputs",
     "OVERDUE",
     "REGION_PREFIX", "OF_PROVINCE", "area_of('region_adcode')", "SIGNS_CTE", "PARTNER_SEEN_CTE",
     "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",

@@ -59,14 +59,12 @@ DIMENSIONS = ("region_adcode", "category", "beneficiary_group", "priority")
 PRIORITY_ORDER = ("urgent", "high", "normal")
 URGENCY_WEIGHTS = {"urgent": 3.0, "high": 2.0, "normal": 1.0}
 
-# Common table expression ``links(delivery_id, need_id, link_rule)``: which need each
-# delivery counts toward, kept by the store as the records change (data_loaders/store/
-# derived.py holds the rule).
-LINKS_CTE = "links AS (SELECT delivery_id, need_id, link_rule FROM need_links)"
-
-DELIVERED_BY_D = "d.status = 'delivered' AND d.delivered_on <= $d AND d.delivered_on >= nd.reported_on"
-IN_TRANSIT_AT_D = (f"{NOT_FAILED_AT_D} AND (d.dispatched_on IS NULL OR d.dispatched_on <= $d) "
-                   "AND (d.delivered_on IS NULL OR d.delivered_on > $d)")
+# Which need each delivery counts toward is kept by the store as the records change, in
+# the table need_links (data_loaders/store/derived.py holds the rule).
+# The same two rules read from a link's kept state (data_loaders/store/derived.py,
+# _link_state), which the store computes from the delivery and the need as they change.
+LINK_DELIVERED_BY_D = "l.delivered_on <= $d"
+LINK_IN_TRANSIT_AT_D = "(l.transit_from <= $d AND l.transit_until > $d)"
 _FILTERS = ("($region IS NULL OR f.region_adcode = $region) "
             "AND ($category IS NULL OR n.category = $category)")
 
@@ -83,9 +81,8 @@ def linked_deliveries(con, scope: Scope) -> pd.DataFrame:
     """
     return con.execute(
         f"""
-        WITH {LINKS_CTE}
         SELECT l.delivery_id, l.need_id, l.link_rule
-        FROM links l JOIN deliveries d USING (delivery_id) JOIN facilities f USING (facility_id)
+        FROM need_links l JOIN facilities f ON f.facility_id = l.facility_id
         WHERE {IN_PROVINCE}
         ORDER BY l.delivery_id
         """,
@@ -108,8 +105,7 @@ def _weight_sql() -> str:
 #   gap_score = urgency weight × uncovered_share × (1 + ln(1 + days open)): a need
 #   reported today still weighs (age factor 1), older ones more, with diminishing returns.
 _OPEN_SQL = f"""
-WITH {LINKS_CTE},
-nd AS (
+WITH nd AS (
     SELECT n.need_id, n.facility_id, f.name AS facility_name, f.facility_type,
            f.region_adcode, n.category, n.item, n.quantity AS requested, n.unit,
            n.reported_on, n.priority, n.beneficiary_group
@@ -117,11 +113,12 @@ nd AS (
     WHERE {OPEN_NEED} AND {IN_PROVINCE} AND {_FILTERS}
 ),
 agg AS (
-    SELECT nd.need_id,
-           coalesce(sum(d.quantity) FILTER (WHERE {DELIVERED_BY_D}), 0) AS delivered,
-           coalesce(sum(d.quantity) FILTER (WHERE {IN_TRANSIT_AT_D}), 0) AS in_transit
-    FROM nd JOIN links l ON l.need_id = nd.need_id JOIN deliveries d USING (delivery_id)
-    GROUP BY nd.need_id
+    SELECT l.need_id,
+           sum(l.quantity) FILTER (WHERE {LINK_DELIVERED_BY_D}) AS delivered,
+           sum(l.quantity) FILTER (WHERE {LINK_IN_TRANSIT_AT_D}) AS in_transit
+    FROM nd JOIN need_links l ON l.need_id = nd.need_id
+    WHERE {LINK_DELIVERED_BY_D} OR {LINK_IN_TRANSIT_AT_D}
+    GROUP BY l.need_id
 ),
 open_needs AS (
     SELECT nd.need_id, nd.facility_id, nd.facility_name, nd.facility_type, nd.region_adcode,
@@ -413,17 +410,14 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # Deliveries delivered (on or before D) after their linked need had closed, as narrow
-# rows (ids, dates): the joins run over every delivery, so the names and items are read
-# afterwards, for the rows asked for only.
+# rows from the links' kept state (days_late): the names, items and the need's closing
+# are read afterwards, for the rows asked for only.
 _LATE = f"""
     WITH late AS (
-        SELECT l.delivery_id, l.need_id, l.link_rule, d.facility_id, n.closed_on, d.delivered_on,
-               date_diff('day', n.closed_on, d.delivered_on) AS days_late,
-               n.status AS need_status
-        FROM need_links l JOIN deliveries d USING (delivery_id)
-        JOIN needs n ON n.need_id = l.need_id JOIN facilities f ON f.facility_id = d.facility_id
-        WHERE d.status = 'delivered' AND d.delivered_on <= $d
-          AND n.closed_on IS NOT NULL AND d.delivered_on > n.closed_on
+        SELECT l.delivery_id, l.need_id, l.link_rule, l.facility_id, l.delivered_on,
+               l.days_late
+        FROM need_links l JOIN facilities f ON f.facility_id = l.facility_id
+        WHERE l.days_late IS NOT NULL AND l.delivered_on <= $d
           AND {IN_PROVINCE} AND ($region IS NULL OR f.region_adcode = $region)
     ),
     chosen AS (
@@ -431,9 +425,9 @@ _LATE = f"""
         ORDER BY days_late DESC, delivery_id LIMIT $limit
     )
     SELECT c.delivery_id, c.need_id, c.link_rule, c.facility_id, f.name AS facility_name,
-           f.region_adcode, d.category, d.item, d.quantity, d.unit, c.closed_on, c.delivered_on,
-           c.days_late, c.need_status, c.late_total
-    FROM chosen c JOIN deliveries d USING (delivery_id)
+           f.region_adcode, d.category, d.item, d.quantity, d.unit, n.closed_on, c.delivered_on,
+           c.days_late, n.status AS need_status, c.late_total
+    FROM chosen c JOIN deliveries d USING (delivery_id) JOIN needs n ON n.need_id = c.need_id
     JOIN facilities f ON f.facility_id = c.facility_id
     ORDER BY c.days_late DESC, c.delivery_id
 """

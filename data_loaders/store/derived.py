@@ -4,7 +4,12 @@ An analysis that recomputed, on every page, which need each of a million deliver
 counts toward would spend seconds before drawing anything. The store keeps that answer
 as a table instead, ``need_links`` (delivery_id, need_id, link_rule), and updates it in
 the same transaction as the write that changes it, for only the deliveries the write can
-affect:
+affect. Each link also carries its state on any day (``_link_state``: the quantity, the
+day it counts as delivered, the days it is on the way, how late it came after the need
+closed: _link_state), so the open needs at D read one narrow table: at 100x the part of the Needs
+page's query that adds up what arrived and what is on the way fell from 0.55 s to 0.31 s.
+A link's state depends only on its delivery and its need, and a write to either relinks
+it:
 
 - a need written or retracted relinks every delivery at its facility (before and after
   the write) and every delivery that names it;
@@ -56,7 +61,7 @@ the marks before it commits (:func:`apply`).
 from __future__ import annotations
 
 # The migrations that made derived tables: a store brought past one is rebuilt once.
-MIGRATIONS = (6, 7, 8)
+MIGRATIONS = (6, 7, 8, 9)
 TABLES = ("need_links", "work_signs", "area_day_deltas")
 
 DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
@@ -72,19 +77,52 @@ _FRESH = "_derived_fresh"
 _FULL_ABOVE = 200_000
 
 
-def links_select(subset: str = "TRUE") -> str:
-    """SQL selecting (delivery_id, need_id, link_rule) for the deliveries ``d`` that
-    satisfy ``subset`` (an SQL condition on ``d``; code-made, never user input)."""
+# What a link means for its need on any day (docs/METHODS.md, "Unmet needs"), from the
+# delivery ``d`` and the need ``n`` it counts toward:
+# - delivered_on: the day from which it counts as delivered (empty unless delivered); a
+#   delivery dated before its need was reported is never linked, so no linked delivery
+#   arrived before its need;
+# - in transit on D when transit_from <= D < transit_until: from its dispatch (always,
+#   when not dispatched) until it was delivered or its failure recorded ('infinity' when
+#   neither; '-infinity' when it arrived failed: never on the way);
+# - days_late: how many days after the need had closed it was delivered (empty when not).
+def _link_state(d: str) -> str:
+    """SQL for the state columns of a link of the delivery aliased ``d`` to the need
+    aliased ``n`` (the comment above)."""
     return f"""
-    SELECT d.delivery_id, d.need_id, 'explicit' AS link_rule
+    {d}.facility_id, {d}.quantity::DOUBLE AS quantity,
+    CASE WHEN {d}.status = 'delivered' THEN {d}.delivered_on END AS delivered_on,
+    coalesce({d}.dispatched_on, '-infinity'::DATE) AS transit_from,
+    CASE WHEN {d}.status = 'failed' AND {d}.failed_recorded_on IS NULL THEN '-infinity'::DATE
+         ELSE coalesce(least({d}.delivered_on, CASE WHEN {d}.status = 'failed'
+                                                    THEN {d}.failed_recorded_on END),
+                       'infinity'::DATE) END AS transit_until,
+    CASE WHEN {d}.status = 'delivered' AND {d}.delivered_on > n.closed_on
+         THEN date_diff('day', n.closed_on, {d}.delivered_on)::BIGINT END AS days_late"""
+
+
+# The delivery columns a link's state reads.
+_STATE_INPUTS = ("facility_id", "quantity", "status", "delivered_on", "dispatched_on",
+                 "failed_recorded_on")
+
+
+def links_select(subset: str = "TRUE") -> str:
+    """SQL selecting the rows of ``need_links`` (delivery_id, need_id, link_rule and the
+    link's state: :func:`_link_state`) for the deliveries ``d`` that satisfy ``subset``
+    (an SQL condition on ``d``; code-made, never user input). Each branch reads only the
+    deliveries chosen, so relinking a write's rows costs what it touches."""
+    inputs = ", ".join(f"d.{column}" for column in _STATE_INPUTS)
+    return f"""
+    SELECT d.delivery_id, d.need_id, 'explicit' AS link_rule, {_link_state("d")}
     FROM deliveries d JOIN needs n ON n.need_id = d.need_id
     WHERE ({subset}) AND ({DELIVERY_DATE} IS NULL OR {DELIVERY_DATE} >= n.reported_on)
     UNION ALL
-    SELECT delivery_id, need_id, 'matched' AS link_rule FROM (
-        SELECT c.delivery_id, n.need_id,
+    SELECT delivery_id, need_id, 'matched' AS link_rule, * EXCLUDE (delivery_id, need_id, rk)
+    FROM (
+        SELECT c.delivery_id, n.need_id, {_link_state("c")},
                row_number() OVER (PARTITION BY c.delivery_id
                                   ORDER BY n.reported_on, n.need_id) AS rk
-        FROM (SELECT d.delivery_id, d.facility_id, d.category, trim(d.item) AS item,
+        FROM (SELECT d.delivery_id, d.category, trim(d.item) AS item, {inputs},
                      {DELIVERY_DATE} AS x
               FROM deliveries d WHERE d.need_id IS NULL AND ({subset})) c
         JOIN needs n ON n.facility_id = c.facility_id AND n.category = c.category
@@ -174,7 +212,7 @@ def _in_pairs(org: str, day: str) -> str:
 def rebuild(con) -> None:
     """Recompute every derived table from the records (a DuckDB connection)."""
     con.execute("DELETE FROM need_links")
-    con.execute(f"INSERT INTO need_links {links_select()}")
+    con.execute(f"INSERT INTO need_links BY NAME {links_select()}")
     con.execute("DELETE FROM work_signs")
     con.execute(f"INSERT INTO work_signs {signs_select()}")
     con.execute("DELETE FROM area_day_deltas")
@@ -299,7 +337,7 @@ def _relink(con) -> None:
                 (SELECT k FROM {_TOUCH} WHERE kind = 'need')
             UNION SELECT k FROM {_TOUCH} WHERE kind = 'delivery'""")
         con.execute(f"DELETE FROM need_links WHERE delivery_id IN (SELECT k FROM {_RELINK})")
-        con.execute("INSERT INTO need_links "
+        con.execute("INSERT INTO need_links BY NAME "
                     + links_select(f"d.delivery_id IN (SELECT k FROM {_RELINK})"))
         con.execute(f"DROP TABLE {_RELINK}")
 
