@@ -62,9 +62,15 @@ def _activity(rng: random.Random, report_id: str) -> dict:
 
 
 def _facility(rng: random.Random | None, facility_id: str) -> dict:
-    region, prefecture, county = rng.choice(REGIONS) if rng else REGIONS[0]
-    return {"facility_id": facility_id, "name": f"医院{facility_id}",
-            "facility_type": "hospital", "region": region, "region_adcode": prefecture,
+    """A facility; with ``rng`` in a random area, its type changing with the area (a
+    correction can move it, or find that it is a community, not a hospital)."""
+    area = rng.choice(REGIONS) if rng else REGIONS[0]
+    region, prefecture, county = area
+    # The type follows the area and the id (drawing it would change every seed's sequence).
+    kind = (("hospital", "community", "village", "warehouse")[
+        (REGIONS.index(area) + int(facility_id[1:])) % 4] if rng else "hospital")
+    return {"facility_id": facility_id, "name": f"机构{facility_id}",
+            "facility_type": kind, "region": region, "region_adcode": prefecture,
             "county_adcode": county}
 
 
@@ -128,6 +134,37 @@ def _arrived_from_state(con, day: date) -> list[tuple]:
                       strict=True))
 
 
+def _mismatch_by_definition(con, day: date, window: int = 3) -> list[tuple]:
+    """Per day from START to ``day``: deliveries delivered in the ``window`` days ending
+    that day (all, to hospitals), needs open that day (all, at communities), counted from
+    the records (METHODS "Where supplies went and where needs are")."""
+    return con.execute(f"""
+        SELECT c.day,
+               count(DISTINCT d.delivery_id) FILTER (WHERE d.delivered_on > c.day - $w
+                   AND d.delivered_on <= c.day),
+               count(DISTINCT d.delivery_id) FILTER (WHERE d.delivered_on > c.day - $w
+                   AND d.delivered_on <= c.day AND fd.facility_type IN {metrics.HOSPITALS_SQL}),
+               count(DISTINCT n.need_id),
+               count(DISTINCT n.need_id) FILTER (WHERE fn.facility_type IN
+                                                 {metrics.COMMUNITIES_SQL})
+        FROM (SELECT unnest(generate_series($first::DATE, $d::DATE, INTERVAL 1 DAY))::DATE
+              AS day) AS c
+        LEFT JOIN deliveries d ON d.status = 'delivered' AND d.delivered_on <= c.day
+        LEFT JOIN facilities fd ON fd.facility_id = d.facility_id
+        LEFT JOIN needs n ON n.reported_on <= c.day AND n.status <> 'cancelled'
+             AND (n.closed_on IS NULL OR n.closed_on > c.day)
+        LEFT JOIN facilities fn ON fn.facility_id = n.facility_id
+        GROUP BY c.day ORDER BY c.day""", {"first": START, "d": day, "w": window}).fetchall()
+
+
+def _mismatch_from_deltas(con, day: date, window: int = 3) -> list[tuple]:
+    """The same, as the Needs page reads it (from area_day_deltas)."""
+    frame = needs_analysis.mismatch_over_time(
+        con, metrics.Scope(day, window, province="420000"), first=START)
+    return list(frame[["day", "delivered", "hospital_delivered", "open_needs",
+                       "community_open_needs"]].itertuples(index=False, name=None))
+
+
 def _counts_from_deltas(con, day: date) -> list[tuple]:
     return con.execute("""
         SELECT region_adcode, county_adcode, sum(d_open), sum(d_urgent), sum(d_overdue)
@@ -155,6 +192,7 @@ def test_derived_tables_kept_at_write_time_equal_a_rebuild_after_random_changes(
     counties: set[str | None] = set()
     overdue_seen = False
     states: set[str] = set()
+    community_seen = False
     steps = {"needs": 0, "deliveries": 0, "activities": 0, "moves": 0, "corrections": 0,
              "retractions": 0, "refused": 0}
     for step in range(60):
@@ -227,10 +265,14 @@ def test_derived_tables_kept_at_write_time_equal_a_rebuild_after_random_changes(
                 assert _counts_from_deltas(con, day) == _counts_by_definition(con, day), day
                 overdue_seen |= any(row[4] for row in _counts_by_definition(con, day))
                 assert _arrived_from_state(con, day) == _arrived_by_definition(con, day), day
+            last = START + timedelta(days=24)
+            mismatch = _mismatch_from_deltas(con, last)
+            assert mismatch == _mismatch_by_definition(con, last), step
+            community_seen |= any(row[4] for row in mismatch)
     assert rules == {"explicit", "matched"}, steps  # both rules were exercised
     assert steps["corrections"] and steps["retractions"] and steps["moves"], steps
     assert None in counties and "420102" in counties, counties  # reports, counties
-    assert overdue_seen
+    assert overdue_seen and community_seen
     # Each kind of link state occurred: delivered, on the way, never on the way.
     assert states >= {"delivered", "on the way", "never on the way"}, states
 

@@ -845,6 +845,7 @@ SQL_INTERPOLATIONS = {
     "FACILITY_FIELDS", "IN_PROVINCE", "LINK_IN_TRANSIT_AT_D", "IN_WINDOW_DELIVERED", "OPEN_NEED",
     # store.derived: a link's state for the alias "d" or "c", and its delivery columns
     "_link_state('d')", "_link_state('c')", "inputs",
+    "sums", "kept",  # store.derived._summed: sums of DELTA_COLUMNS, a constant tuple
     "OVERDUE",
     "REGION_PREFIX", "OF_PROVINCE", "area_of('region_adcode')", "SIGNS_CTE", "PARTNER_SEEN_CTE",
     "SEPARATOR", "_AREA_SQL[level]", "_FILTERS",

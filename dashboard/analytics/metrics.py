@@ -40,6 +40,7 @@ import pandas as pd
 
 from dashboard.access import query
 from dashboard.analytics import metric_table
+from data_loaders.store import schema
 from geo.config import province_prefix
 from geo.regions import load_registry
 
@@ -47,8 +48,8 @@ DEFAULT_WINDOW = metric_table.DEFAULT_WINDOW
 # A facility as the map and the coverage lists place it (the columns of ``facilities f``).
 FACILITY_FIELDS = ("f.facility_id, f.name, f.facility_type, f.region_adcode, f.county_adcode, "
                    "f.map_lat, f.map_lon")
-HOSPITAL_TYPES = ("hospital",)
-COMMUNITY_TYPES = ("community", "village")
+HOSPITAL_TYPES = schema.HOSPITAL_TYPES
+COMMUNITY_TYPES = schema.COMMUNITY_TYPES
 
 
 # DuckDB warns that Arrow from an executed statement copies the rows once; the copy is

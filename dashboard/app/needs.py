@@ -405,6 +405,7 @@ def queries_ahead(view: View) -> list[tuple[str, tuple, dict]]:
         ("needs.time_to_fulfil", (view.scope,), where),
         ("contributions.pledge_state", (view.as_of,), {"pending": True}),
         ("needs.delay_counts", (view.scope,), where),
+        ("needs.delivery_rates", (view.scope,), where),
     ]
 
 

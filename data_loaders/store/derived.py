@@ -40,13 +40,15 @@ A write recomputes only the (organisation, day) pairs it touches, before and aft
 delivery's supplier and carrier on its delivered day, an activity report's organisation on
 its day, and for a facility (its region may change) every delivery made there.
 
-Per area and day, ``area_day_deltas`` (region_adcode, county_adcode, day, d_open,
-d_urgent, d_overdue) holds how the open needs, the urgent open needs and the overdue
-deliveries of the facilities there change that day: a need opens on ``reported_on`` and
+Per area and day, ``area_day_deltas`` (DELTA_COLUMNS) holds how the open needs, the
+urgent open needs, the open needs at community and village facilities and the overdue
+deliveries of the facilities there change that day, and how many deliveries were
+delivered there that day (all, and to hospitals): a need opens on ``reported_on`` and
 stops being open on ``closed_on`` (never, when cancelled or closed on or before the day it
 was reported); a delivery is overdue from the day after ``expected_on`` until the day it
 was delivered or its failure recorded (never, when it arrived failed). An area's count on
-D is the sum of its changes on or before D: 7,995 rows at 100x instead of 2.7 million
+D is the sum of its changes on or before D, and its deliveries in the W days to D the
+sum over those days: a few tens of thousands of rows at 100x instead of 2.7 million
 needs and deliveries. A write subtracts what each row it touches added (the first time
 the transaction touches it: a need, a delivery, every need and delivery of a facility
 that moves) and adds what the row adds afterwards; the sums are merged in, so a write
@@ -60,8 +62,10 @@ the marks before it commits (:func:`apply`).
 
 from __future__ import annotations
 
+from data_loaders.store import schema
+
 # The migrations that made derived tables: a store brought past one is rebuilt once.
-MIGRATIONS = (6, 7, 8, 9)
+MIGRATIONS = (6, 7, 8, 9, 10)
 TABLES = ("need_links", "work_signs", "area_day_deltas")
 
 DELIVERY_DATE = "coalesce(d.delivered_on, d.dispatched_on, d.expected_on)"
@@ -151,6 +155,12 @@ def signs_select(deliveries: str = "TRUE", activities: str = "TRUE") -> str:
     """
 
 
+# The columns of area_day_deltas, in the table's order: the area and day, then the changes.
+DELTA_COLUMNS = ("region_adcode", "county_adcode", "day", "d_open", "d_urgent", "d_overdue",
+                 "d_community_open", "d_delivered", "d_hospital_delivered")
+HOSPITALS_SQL = "(" + ", ".join(f"'{t}'" for t in schema.HOSPITAL_TYPES) + ")"
+COMMUNITIES_SQL = "(" + ", ".join(f"'{t}'" for t in schema.COMMUNITY_TYPES) + ")"
+
 # The days a delivery starts and stops being overdue (METHODS "Overdue delivery"): the
 # day after it was expected, and the day it was delivered or its failure recorded.
 _OVERDUE_FROM = "d.expected_on + 1"
@@ -162,14 +172,17 @@ _CAN_BE_OVERDUE = ("d.expected_on IS NOT NULL "
 
 
 def _events(needs: str, deliveries: str, sign: int = 1) -> str:
-    """SQL selecting one row per change (region_adcode, county_adcode, day, d_open,
-    d_urgent, d_overdue) that the needs ``n`` and deliveries ``d`` satisfying the two
-    code-made SQL conditions make, each multiplied by ``sign``. The rules are the
-    module's. The rows are chosen before they meet the facilities: a write's handful of
-    rows then costs milliseconds, not a pass over every need."""
+    """SQL selecting one row per change (DELTA_COLUMNS) that the needs ``n`` and
+    deliveries ``d`` satisfying the two code-made SQL conditions make, each multiplied by
+    ``sign``. The rules are the module's. The rows are chosen before they meet the
+    facilities: a write's handful of rows then costs milliseconds, not a pass over every
+    need."""
     return f"""
     SELECT f.region_adcode, f.county_adcode, o.day, {sign} * o.step AS d_open,
-           {sign} * CASE WHEN o.urgent THEN o.step ELSE 0 END AS d_urgent, 0 AS d_overdue
+           {sign} * CASE WHEN o.urgent THEN o.step ELSE 0 END AS d_urgent, 0 AS d_overdue,
+           {sign} * CASE WHEN f.facility_type IN {COMMUNITIES_SQL} THEN o.step ELSE 0 END
+               AS d_community_open,
+           0 AS d_delivered, 0 AS d_hospital_delivered
     FROM (SELECT facility_id, unnest([reported_on, closed_on]) AS day,
                  unnest([1, -1]) AS step, priority = 'urgent' AS urgent
           FROM needs n WHERE ({needs}) AND n.status <> 'cancelled'
@@ -177,25 +190,31 @@ def _events(needs: str, deliveries: str, sign: int = 1) -> str:
     JOIN facilities f USING (facility_id)
     WHERE o.day IS NOT NULL
     UNION ALL
-    SELECT f.region_adcode, f.county_adcode, o.day, 0, 0, {sign} * o.step
+    SELECT f.region_adcode, f.county_adcode, o.day, 0, 0, {sign} * o.step, 0, 0, 0
     FROM (SELECT d.facility_id, unnest([{_OVERDUE_FROM}, {_OVERDUE_UNTIL}]) AS day,
                  unnest([1, -1]) AS step, {_OVERDUE_UNTIL} AS end_day,
                  {_OVERDUE_FROM} AS first_day
           FROM deliveries d WHERE ({deliveries}) AND {_CAN_BE_OVERDUE}) AS o
     JOIN facilities f USING (facility_id)
     WHERE o.day IS NOT NULL AND (o.end_day IS NULL OR o.end_day > o.first_day)
+    UNION ALL
+    SELECT f.region_adcode, f.county_adcode, d.delivered_on, 0, 0, 0, 0, {sign},
+           {sign} * CASE WHEN f.facility_type IN {HOSPITALS_SQL} THEN 1 ELSE 0 END
+    FROM deliveries d JOIN facilities f USING (facility_id)
+    WHERE ({deliveries}) AND d.status = 'delivered' AND d.delivered_on IS NOT NULL
     """
 
 
 def _summed(changes: str) -> str:
     """The ``changes`` relation summed per area and day; a day whose changes cancel out
     keeps no row."""
+    sums = ", ".join(f"sum({c})::BIGINT AS {c}" for c in DELTA_COLUMNS[3:])
+    kept = " OR ".join(f"sum({c}) <> 0" for c in DELTA_COLUMNS[3:])
     return f"""
-    SELECT region_adcode, county_adcode, day, sum(d_open)::BIGINT AS d_open,
-           sum(d_urgent)::BIGINT AS d_urgent, sum(d_overdue)::BIGINT AS d_overdue
+    SELECT region_adcode, county_adcode, day, {sums}
     FROM ({changes}) AS changes
     GROUP BY region_adcode, county_adcode, day
-    HAVING sum(d_open) <> 0 OR sum(d_urgent) <> 0 OR sum(d_overdue) <> 0
+    HAVING {kept}
     """
 
 
@@ -216,7 +235,7 @@ def rebuild(con) -> None:
     con.execute("DELETE FROM work_signs")
     con.execute(f"INSERT INTO work_signs {signs_select()}")
     con.execute("DELETE FROM area_day_deltas")
-    con.execute(f"INSERT INTO area_day_deltas {deltas_select()}")
+    con.execute(f"INSERT INTO area_day_deltas BY NAME {deltas_select()}")
 
 
 def _has(con, name: str) -> bool:
@@ -227,9 +246,8 @@ def _has(con, name: str) -> bool:
 def _marks(con) -> None:
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_TOUCH} (kind VARCHAR, k VARCHAR)")
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_PAIRS} (org_id VARCHAR, day DATE)")
-    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_CHANGES} (region_adcode VARCHAR, "
-                "county_adcode VARCHAR, day DATE, d_open BIGINT, d_urgent BIGINT, "
-                "d_overdue BIGINT)")
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_CHANGES} AS "
+                "SELECT * FROM area_day_deltas LIMIT 0")
 
 
 def _withdraw(con, kind: str, key: str, where: str) -> None:
@@ -373,7 +391,8 @@ def _recount(con) -> None:
             "IS NOT DISTINCT FROM w.region_adcode AND c.county_adcode IS NOT DISTINCT FROM "
             "w.county_adcode)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS " + _summed(
-        f"SELECT * FROM area_day_deltas w WHERE {same} UNION ALL SELECT * FROM {_CHANGES}"))
+        f"SELECT * FROM area_day_deltas w WHERE {same} UNION ALL BY NAME "
+        f"SELECT * FROM {_CHANGES}"))
     con.execute(f"DELETE FROM area_day_deltas w WHERE {same}")
-    con.execute(f"INSERT INTO area_day_deltas SELECT * FROM {_FRESH}")
+    con.execute(f"INSERT INTO area_day_deltas BY NAME SELECT * FROM {_FRESH}")
     con.execute(f"DROP TABLE {_FRESH}")

@@ -129,6 +129,10 @@ FACILITY_TYPES = _choices(
     ("warehouse", "仓库", ()),
     ("other", "其他", ()),
 )
+# The facility types counted as hospitals, and as communities (the coverage and the
+# mismatch between where supplies go and where needs are: docs/METHODS.md).
+HOSPITAL_TYPES = ("hospital",)
+COMMUNITY_TYPES = ("community", "village")
 
 CATEGORIES = _choices(
     ("ppe", "防护用品", ("防护物资", "个人防护")),
