@@ -26,25 +26,3 @@ def test_warm_up_loads_the_map_modules_once_in_the_background():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=180)
     assert done.stdout.strip() == "ok", done.stderr
-
-
-def test_warm_up_waits_until_the_pages_stop_reading_the_store():
-    """The import holds the interpreter for a second: it waits while pages read."""
-    script = textwrap.dedent("""
-        import sys, threading, time
-        from dashboard.app import cache, warmup
-        warmup.QUIET = 0.5
-        with cache.reading():  # a page reads the store
-            warmup.start()
-            time.sleep(1.5)
-            assert "matplotlib.figure" not in sys.modules  # still waiting
-        assert 0 <= cache.quiet_for() < 0.5
-        threads = [t for t in threading.enumerate() if t.name == "lifeline-warm-up"]
-        threads[0].join(120)
-        assert "matplotlib.figure" in sys.modules
-        assert cache.quiet_for() >= 0.5  # it waited for the quiet moment
-        print("ok")
-    """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=180)
-    assert done.stdout.strip() == "ok", done.stderr

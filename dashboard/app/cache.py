@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -42,45 +41,18 @@ from data_loaders import store
 AUDITED_LEVELS = ("facility", "raw")
 
 
-# When the pages last read the store, and how many reads are under way: background work
-# that can wait (dashboard.app.warmup) waits for a quiet moment instead of taking the
-# interpreter from the first pages a server serves.
-_reads = {"open": 0, "last": time.monotonic()}
-_reads_lock = threading.Lock()
-
-
-@contextmanager
-def reading() -> Iterator[None]:
-    """Count the block as a read of the store (for :func:`quiet_for`)."""
-    with _reads_lock:
-        _reads["open"] += 1
-    try:
-        yield
-    finally:
-        with _reads_lock:
-            _reads["open"] -= 1
-            _reads["last"] = time.monotonic()
-
-
-def quiet_for() -> float:
-    """Seconds since the pages last read the store; 0 while one reads it."""
-    with _reads_lock:
-        return 0.0 if _reads["open"] else time.monotonic() - _reads["last"]
-
-
 @contextmanager
 def connection(writes: bool = False) -> Iterator:
     """A connection to the current store, closed when the block ends: the writer for a
     change, else the analytics reader (store.reader). A read of a store that does not
     exist yet sees an empty one and creates nothing; only a write (an import) creates
     the store."""
-    with reading():
-        con = (store.connect(missing="create", wait=min(store.PAGE_WAIT, store.store_wait()))
-               if writes else store.reader())
-        try:
-            yield con
-        finally:
-            con.close()
+    con = (store.connect(missing="create", wait=min(store.PAGE_WAIT, store.store_wait()))
+           if writes else store.reader())
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def db_key() -> tuple[str, str]:
@@ -115,21 +87,16 @@ class _OpenedOnUse:
 
     def __init__(self):
         self._con = None
-        self._reading = reading()
 
     def __getattr__(self, name: str):
         if self._con is None:
-            self._reading.__enter__()
             self._con = store.reader()
         return getattr(self._con, name)
 
     def close(self) -> None:
         """Close the reader if it was opened."""
         if self._con is not None:
-            try:
-                self._con.close()
-            finally:
-                self._reading.__exit__(None, None, None)
+            self._con.close()
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

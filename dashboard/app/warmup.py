@@ -2,10 +2,8 @@
 
 The briefing's map is drawn with matplotlib, whose first import and font scan take one
 to three seconds. Paid inside the first person's Briefing page, that is seconds of a
-blank page on the morning it matters; paid on a background thread, nobody waits for it.
-The thread waits for a quiet moment first (no page has read the store for QUIET
-seconds, at most LONGEST): the import holds the interpreter for about a second, and
-taken while the first pages are drawn it made the Needs page at 100x 0.3–0.5 s slower.
+blank page on the morning it matters; paid on a background thread while the server
+serves its first pages (which wait on DuckDB, not on Python), nobody waits for it.
 
 The same start launches the watcher that makes the pages' queries ready again after each
 import (dashboard.app.rewarm).
@@ -14,7 +12,6 @@ import (dashboard.app.rewarm).
 from __future__ import annotations
 
 import threading
-import time
 
 from dashboard.app import rewarm
 
@@ -33,24 +30,9 @@ def start() -> None:
                          daemon=True).start()
 
 
-# Seconds without a read of the store that count as quiet, and the longest wait for one.
-QUIET = 2.0
-LONGEST = 60.0
-
-
-def _wait_for_quiet() -> None:
-    """Return once no page has read the store for QUIET seconds, or after LONGEST."""
-    from dashboard.app import cache
-
-    deadline = time.monotonic() + LONGEST
-    while time.monotonic() < deadline and cache.quiet_for() < QUIET:
-        time.sleep(min(0.25, QUIET / 4))
-
-
 def _warm() -> None:
-    """Import the map's drawing modules and find its CJK font, once the server is quiet."""
+    """Import the map's drawing modules and find its CJK font."""
     try:
-        _wait_for_quiet()
         from dashboard.briefing.mapimage import warm
 
         warm()
