@@ -628,8 +628,8 @@ PROJECTION_COLUMNS = ["region_adcode", "category", "item", "unit", "open_needs",
 @query("facility")
 def delivery_rates(con, scope: Scope, region: str | None = None) -> pd.DataFrame:
     """Quantities delivered (status delivered) within the window to facilities of the
-    province, per region, category, item and unit (trimmed; '' when empty): the rates
-    :func:`projection` divides by. Columns: region_adcode, category, item, unit,
+    province, per region, category, item and unit (trimmed; '' when empty), in that
+    order: the rates :func:`projection` divides by. Columns: region_adcode, category, item, unit,
     delivered_in_window."""
     return con.execute(
         f"""
@@ -639,7 +639,7 @@ def delivery_rates(con, scope: Scope, region: str | None = None) -> pd.DataFrame
         FROM deliveries d JOIN facilities f USING (facility_id)
         WHERE d.status = 'delivered' AND d.delivered_on BETWEEN $start AND $d AND {IN_PROVINCE}
           AND ($region IS NULL OR f.region_adcode = $region)
-        GROUP BY ALL
+        GROUP BY ALL ORDER BY ALL
         """,
         {"d": scope.as_of, "start": scope.start, "prov": scope.prefix, "region": region},
     ).df()
