@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	@bash scripts/system-deps.sh --runtime
 	$(BIN)/python -m dashboard demo --if-missing
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m dashboard.app.serve --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.installed-dev system-deps
 	$(BIN)/python -m pytest

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -204,3 +206,31 @@ def test_the_laid_out_table_follows_the_category_and_the_language(db):
     english = run_needs(params={"as_of": "2020-02-15"}, state={"lang": "en"})
     assert english.dataframe[0].value.columns[0] == "Facility"
     assert english.dataframe[0].value["Item"].tolist() == ["口罩", "面", "药", "手套"]
+
+
+def test_the_kept_charts_follow_the_language_the_date_and_the_region(db):
+    # Each chart is built once and kept for every session showing the same: another
+    # language, date or region must never be shown the figure kept for the first.
+    load(db)
+
+    def mismatch(at: AppTest) -> dict:
+        return next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                    if len(json.loads(c.proto.spec)["data"]) == 2)
+
+    chinese = mismatch(run_needs(params={"as_of": "2020-02-15"}))
+    assert [trace["name"] for trace in chinese["data"]] == [
+        t("needs.mismatch.hospital", "zh"), t("needs.mismatch.community", "zh")]
+    english = mismatch(run_needs(params={"as_of": "2020-02-15"}, state={"lang": "en"}))
+    assert [trace["name"] for trace in english["data"]] == [
+        t("needs.mismatch.hospital", "en"), t("needs.mismatch.community", "en")]
+    assert english["layout"]["xaxis"]["title"]["text"] == t("needs.mismatch.day", "en")
+    earlier = mismatch(run_needs(params={"as_of": "2020-02-09"}))
+    assert earlier["data"][0]["x"][-1] == "2020-02-09" != chinese["data"][0]["x"][-1]
+    def shares(figure: dict) -> list[float]:  # plotly sends a series as typed bytes
+        y = figure["data"][1]["y"]
+        return list(np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"]))
+
+    region = mismatch(run_needs(params={"as_of": "2020-02-15", "region": "420900"}))
+    every = needs.mismatch_over_time(analytics(db), SCOPE, region="420900")
+    assert shares(region) == pytest.approx(list(every["community_open_share"] * 100), nan_ok=True)
+    assert shares(region) != pytest.approx(shares(chinese), nan_ok=True)

@@ -128,3 +128,24 @@ def test_figures_under_long_headers_give_up_header_room_before_the_table_clips()
     assert table.width <= TABLE_WIDTH
     for column in table.columns:
         assert column.width >= text_width("12,326,518") + 18 and column.help == column.header
+
+
+def test_a_laid_out_table_is_converted_for_the_browser_once_and_reads_back_the_same():
+    import pyarrow as pa
+
+    from dashboard.app.tables import _for_browser
+
+    frame = pd.DataFrame({"facility_name": ["武汉市第一医院", None], "quantity": [1200.5, 3.0],
+                          "needed_on": [date(2020, 2, 3), None]})
+    table = layout(frame, "zh", {"facility_name": NAME, "quantity": COUNT, "needed_on": DATE},
+                   "needs.col")
+    arrow = _for_browser(table)
+    assert isinstance(arrow, pa.Table) and _for_browser(table) is arrow  # once per table
+    back = arrow.to_pandas()
+    assert list(back.columns) == list(table.shown.columns)
+    assert back.astype(object).where(back.notna(), None).values.tolist() == \
+        table.shown.astype(object).where(table.shown.notna(), None).values.tolist()
+    # A column Arrow refuses (numbers and words mixed) goes as the frame: Streamlit repairs it.
+    mixed = layout(pd.DataFrame({"item": ["口罩", 3]}), "zh", {"item": TEXT}, "needs.col")
+    mixed.shown[mixed.shown.columns[0]] = pd.Series(["口罩", 3], dtype=object)
+    assert _for_browser(mixed) is mixed.shown

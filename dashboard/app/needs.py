@@ -77,11 +77,12 @@ def _table(frame: pd.DataFrame, view: View, columns: list[Col], file_stem: str,
     if not total:
         st.info(t(empty, view.lang))
         return
-    screen = frame.head(SHOWN_ROWS)
-    draw(kept(view, f"needs.{file_stem}",
-              lambda: layout(prepare(screen, True) if prepare else screen, view.lang, columns,
-                             PREFIX, _VALUE_COLUMNS, _special(view.lang)),
-              view.lang, view.scope, view.region, *shown_for))
+    def laid_out():
+        screen = frame.head(SHOWN_ROWS)  # a copy: made only when the table is laid out
+        return layout(prepare(screen, True) if prepare else screen, view.lang, columns,
+                      PREFIX, _VALUE_COLUMNS, _special(view.lang))
+
+    draw(kept(view, f"needs.{file_stem}", laid_out, view.lang, view.scope, view.region, *shown_for))
     if total > SHOWN_ROWS:
         st.caption(t("needs.rows_capped", view.lang, shown=min(SHOWN_ROWS, total), total=total,
                       download=min(DOWNLOAD_ROWS, total), as_of=view.as_of.isoformat()))
@@ -259,6 +260,14 @@ def aggregates(view: View) -> None:
     _table(quantities, view, quantity_columns(quantities), "needs_quantities")
 
 
+def _chart(view: View, name: str, build) -> None:
+    """Draw the figure ``build()`` makes, made once for every session showing the same
+    (plotly builds a figure slowly: a tenth of the page's work when ten people opened it
+    at once). Streamlit only reads the figure, so one serves them all."""
+    st.plotly_chart(kept(view, f"needs.{name}", build, view.lang, view.scope, view.region),
+                    width="stretch", config={"displayModeBar": False})
+
+
 def _bars(counts: pd.Series, x_label: str, view: View) -> go.Figure:
     """A bar per whole day: ``counts`` indexed by the day, sorted."""
     fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), marker_color="#d9534f"))
@@ -274,10 +283,12 @@ FULFIL_COLUMNS = [Col("region_adcode", REGION), Col("category", TEXT), Col("need
 def ageing(view: View) -> None:
     """Histogram of days open, and the median time to fulfil."""
     st.subheader(t("needs.ageing.title", view.lang))
-    frame = cached(view, "needs.ageing", view.scope, region=view.region)
-    counts = pd.Series(frame["open_needs"].to_numpy(), index=frame["days_open"].to_numpy())
-    st.plotly_chart(_bars(counts, t("needs.col.days_open", view.lang), view),
-                    width="stretch", config={"displayModeBar": False})
+    def bars():
+        frame = cached(view, "needs.ageing", view.scope, region=view.region)
+        counts = pd.Series(frame["open_needs"].to_numpy(), index=frame["days_open"].to_numpy())
+        return _bars(counts, t("needs.col.days_open", view.lang), view)
+
+    _chart(view, "ageing_chart", bars)
     st.caption(t("needs.ageing.caption", view.lang))
     fulfil = cached(view, "needs.time_to_fulfil", view.scope, region=view.region)
     st.caption(t("needs.ageing.fulfil_caption", view.lang))
@@ -320,6 +331,20 @@ def late_columns(frame: pd.DataFrame) -> list[Col]:
 def mismatch(view: View) -> None:
     """Line chart: supplies to hospitals vs needs at communities and villages; late ones."""
     st.subheader(t("needs.mismatch.title", view.lang))
+    _chart(view, "mismatch_chart", lambda: _mismatch_chart(view))
+    st.caption(t("needs.mismatch.caption", view.lang, window=view.window))
+    st.markdown(f"**{t('needs.late.title', view.lang)}**")
+    st.caption(t("needs.late.caption", view.lang))
+    late = cached(view, "needs.late_deliveries_shown", view.scope, region=view.region,
+                  limit=SHOWN_ROWS)
+    _table(late["rows"], view, late_columns(late["rows"]), "late_deliveries",
+           empty="needs.late.none", total=late["total"],
+           full=lambda: cached(view, "needs.late_deliveries", view.scope, region=view.region,
+                               limit=DOWNLOAD_ROWS))
+
+
+def _mismatch_chart(view: View) -> go.Figure:
+    """Shares by day: supplies delivered to hospitals, needs open at communities."""
     frame = cached(view, "needs.mismatch_over_time", view.scope, region=view.region)
     fig = go.Figure()
     for col, label, colour in (
@@ -335,16 +360,7 @@ def mismatch(view: View) -> None:
                       xaxis=dict(title=t("needs.mismatch.day", view.lang), tickformat="%Y-%m-%d"),
                       yaxis_title=t("needs.mismatch.share", view.lang) + " (%)",
                       yaxis_range=[0, 100], legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"))
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
-    st.caption(t("needs.mismatch.caption", view.lang, window=view.window))
-    st.markdown(f"**{t('needs.late.title', view.lang)}**")
-    st.caption(t("needs.late.caption", view.lang))
-    late = cached(view, "needs.late_deliveries_shown", view.scope, region=view.region,
-                  limit=SHOWN_ROWS)
-    _table(late["rows"], view, late_columns(late["rows"]), "late_deliveries",
-           empty="needs.late.none", total=late["total"],
-           full=lambda: cached(view, "needs.late_deliveries", view.scope, region=view.region,
-                               limit=DOWNLOAD_ROWS))
+    return fig
 
 
 LOGISTICS_COLUMNS = [Col("carrier_name", NAME), *(Col(c, COUNT) for c in (
@@ -363,9 +379,8 @@ def logistics(view: View) -> None:
     if delays.empty:  # an empty chart says nothing: say why instead
         st.info(t("needs.delay.none", view.lang))
     else:
-        st.plotly_chart(_bars(delays.set_index("delay_days")["deliveries"],
-                              t("needs.col.delay_days", view.lang), view),
-                        width="stretch", config={"displayModeBar": False})
+        _chart(view, "delay_chart", lambda: _bars(delays.set_index("delay_days")["deliveries"],
+                                                  t("needs.col.delay_days", view.lang), view))
     st.caption(t("needs.delay.caption", view.lang))
 
 

@@ -109,6 +109,10 @@ class Table:
     columns: list[Drawn]
     download: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # What the screen's rows become for the browser, made at the first drawing: a table
+    # kept for every session is converted once, not once per person (py-spy: a fifth of
+    # the Needs page's work when ten people opened it at once).
+    _arrow: object = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def width(self) -> int:
@@ -383,9 +387,22 @@ def draw(table: Table, *, rows: int = 20, key: str | None = None) -> pd.DataFram
             config[d.header] = st.column_config.LinkColumn(d.header, display_text=d.link_text, **common)
         else:
             config[d.header] = st.column_config.TextColumn(d.header, **common)
-    st.dataframe(table.shown, hide_index=True, width="stretch", column_config=config,
+    st.dataframe(_for_browser(table), hide_index=True, width="stretch", column_config=config,
                  placeholder=formatting.MISSING, height=table_height(len(table.shown), rows), key=key)
     return table.download
+
+
+def _for_browser(table: Table):
+    """The screen's rows as an Arrow table, converted once per :class:`Table`; the frame
+    itself when Arrow refuses a column (Streamlit then repairs its types, as it would)."""
+    if table._arrow is None:
+        import pyarrow as pa
+
+        try:
+            table._arrow = pa.Table.from_pandas(table.shown)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            table._arrow = table.shown
+    return table._arrow
 
 
 def table_height(n: int, rows: int = 20) -> int:

@@ -31,8 +31,12 @@ def start() -> None:
 
 
 def _warm() -> None:
-    """Import the map's drawing modules and find its CJK font."""
+    """Read the regions every page names, import the map's drawing modules and find its
+    CJK font."""
     try:
+        from geo.regions import load_registry
+
+        load_registry()
         from dashboard.briefing.mapimage import warm
 
         warm()

@@ -66,7 +66,7 @@ def streamlit_server(db: Path | str, folder: Path, env: dict | None = None, args
     log_path = Path(folder) / "streamlit.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+            [sys.executable, "-m", "dashboard.app.serve",  # as a deployment serves it
              "--server.port", str(port), "--server.headless", "true",
              "--browser.gatherUsageStats", "false", *args],
             cwd=ROOT, env=(env if env is not None else dict(os.environ)) | {"LIFELINE_DB": str(db)},

@@ -267,10 +267,6 @@ class _Refused(Exception):
     """Raised inside the import's transaction to roll it back."""
 
 
-# Tables whose keys other tables refer to: the only keys validation needs from the store.
-_REFERENCED = tuple(dict.fromkeys(c.ref for t in schema.TABLES.values() for c in t.columns if c.ref))
-
-
 def import_files(con, files: list[SourceFile], dry_run: bool = False,
                  limit: int | None = None, uploads_dir: Path | None = None,
                  fmt: str | formats.Format | None = None, as_of: date | None = None,
@@ -394,8 +390,7 @@ def _run_stages(con, readable, report: ImportReport, fmt, as_of) -> dict[str, in
     for _, members in groupby(ordered, key=lambda pair: pair[1].stage):
         sources = [source for source, _ in members]
         read = read_sources(sources, fmt, as_of, con)
-        known = {name: store.existing_keys(con, name) for name in _REFERENCED}
-        stage = validate(read.tables, known, rejected=rejected_keys)
+        stage = validate(read.tables, store.StoredKeys(con), rejected=rejected_keys)
         result.problems.extend(read.problems + stage.problems)
         result.rejected.extend(stage.rejected)
         for name, n in stage.rows_read.items():

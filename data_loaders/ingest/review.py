@@ -240,9 +240,7 @@ def _validate_and_write(con, raws: list[RawTable], replaced: str) -> dict[str, i
     """
     from data_loaders.ingest.validation import validate
 
-    known = {name: store.existing_keys(con, name) for name in schema.TABLES}
-    known[replaced] = set()
-    result = validate(raws, known)
+    result = validate(raws, store.StoredKeys(con, ignored=(replaced,)))
     if result.problems:
         # The same validation as an import: a bad id or a missing supplier is an error
         # here too, and nothing half-valid reaches the store.

@@ -352,12 +352,13 @@ def _display_coordinates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def validate(raw_tables: list[RawTable], known_keys: dict[str, set[str]] | None = None,
+def validate(raw_tables: list[RawTable], known_keys=None,
              registry=None, rejected: dict[str, set[str]] | None = None) -> ValidationResult:
     """Validate raw tables together, including references between them.
 
-    ``known_keys`` are keys already in the store, per table, so a needs file may refer
-    to facilities imported earlier; ``rejected`` are keys an earlier step of the same
+    ``known_keys`` are keys already in the store, per table (a set each, or a
+    store.StoredKeys that asks the store), so a needs file may refer to facilities
+    imported earlier; ``rejected`` are keys an earlier step of the same
     import left out, so rows referring to them are left out too. Returns typed frames
     of the valid rows and every problem; callers decide whether to write anything.
     """
@@ -480,7 +481,8 @@ def _cascade(checked, earlier: dict[str, set[str]], known_keys) -> dict[str, set
         changed = False
         for name, items in checked.items():
             for col in schema.TABLES[name].input_columns:
-                gone = bad.get(col.ref, set()) - known_keys.get(col.ref, set()) if col.ref else set()
+                rejected = bad.get(col.ref, set()) if col.ref else set()
+                gone = rejected - _stored(known_keys, col.ref, rejected) if rejected else set()
                 if not gone:
                     continue
                 for check, typed in items:
@@ -493,14 +495,23 @@ def _cascade(checked, earlier: dict[str, set[str]], known_keys) -> dict[str, set
             return bad
 
 
+def _stored(known_keys, name: str, values) -> set:
+    """Which of ``values`` the store holds as keys of table ``name``: ``known_keys`` is a
+    set of keys per table, or asks the store for these values only (store.StoredKeys)."""
+    if hasattr(known_keys, "among"):
+        return known_keys.among(name, values)
+    return set(values) & known_keys.get(name, set())
+
+
 def _check_references(check, typed, table, keys, known_keys, earlier) -> None:
     """Every reference must point at a row of this import or of the store; one that
     points at a row an earlier step of the import rejected says so."""
     for col in table.input_columns:
         if not col.ref:
             continue
-        # Two look-ups, never a union: the store's keys may be a million.
-        here, stored = keys.get(col.ref, set()), known_keys.get(col.ref, set())
+        here = keys.get(col.ref, set())
+        stored = _stored(known_keys, col.ref,
+                         {v for v in typed[col.name] if v is not None and v not in here})
         for i, value in enumerate(typed[col.name]):
             if value is not None and value not in here and value not in stored:
                 code = "parent_rejected" if value in earlier.get(col.ref, ()) else "unknown_reference"

@@ -379,9 +379,11 @@ def _org_known(con) -> bool:
     """True when the store already holds the supplier (a hub's own record is kept)."""
     if con is None:
         return False
-    row = con.execute("SELECT count(*) FROM organizations WHERE org_id = ?",
-                      [SUPPLIER["org_id"]]).fetchone()
-    return bool(row and row[0])
+    # fetchall, not fetchone: DuckDB 2 keeps a result read in part open on the import's
+    # connection, and then refuses to stage the import's rows on it (store.upsert).
+    rows = con.execute("SELECT count(*) FROM organizations WHERE org_id = ?",
+                       [SUPPLIER["org_id"]]).fetchall()
+    return bool(rows and rows[0][0])
 
 
 register(DistributionSheetFormat())
