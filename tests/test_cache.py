@@ -7,6 +7,7 @@ import threading
 from datetime import date
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -32,6 +33,17 @@ def test_any_other_result_is_handed_out_as_a_copy():
     result["totals"]["open_needs"] = 0
     result["regions"].append({"adcode": "420200"})
     assert cached == {"totals": {"open_needs": 3}, "regions": [{"adcode": "420100"}]}
+
+
+def test_a_frame_with_its_metadata_is_handed_out_part_by_part():
+    # (frame, metadata), as the research export answers: the frame is not deep-copied
+    # (for the whole country that copied 90 MB per visit), yet neither part leaks back.
+    frame, meta = pd.DataFrame({"open_needs": [3, 4]}), {"imports": ["i1"]}
+    mine, my_meta = handed_out((frame, meta))
+    assert np.shares_memory(mine["open_needs"].to_numpy(), frame["open_needs"].to_numpy())
+    mine.iloc[0, 0] = 0
+    my_meta["imports"].append("i2")
+    assert frame["open_needs"].tolist() == [3, 4] and meta == {"imports": ["i1"]}
 
 
 def test_display_work_is_kept_per_data_role_and_parts():

@@ -44,6 +44,7 @@ def test_methods_page_in_chinese(scenario_db):
 def test_methods_page_threshold_and_english(scenario_db, monkeypatch):
     # The threshold is the hub's policy: the page says it and offers no way to change it.
     monkeypatch.setenv("LIFELINE_SMALL_CELL_THRESHOLD", "10")
+    run_app(PAGE, params={"as_of": "2020-02-15"})  # the Chinese page first, on the same data
     at = run_app(PAGE, params={"as_of": "2020-02-15"}, state={"lang": "en"})
     assert at.title[0].value == "Data and methods"
     assert not at.exception and not at.number_input
@@ -51,6 +52,11 @@ def test_methods_page_threshold_and_english(scenario_db, monkeypatch):
     document = next(m.value for m in at.markdown if "\n## " in m.value)
     assert "## Time: the as-of date and the window" in document
     assert "tests/test_metrics.py" not in document
+    # The dictionary, laid out once per language for every session, in English here
+    # (the Chinese one, laid out for the same data, is never shown instead).
+    dictionary = pd.concat([d.value for d in at.dataframe[2:]])
+    assert list(dictionary.columns)[:4] == ["Name", "Description", "Type", "Required"]
+    assert "Facilities" in [tab.label for tab in at.tabs]
 
 
 def test_methods_page_empty_store_still_documents(db):

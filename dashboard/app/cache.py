@@ -200,9 +200,11 @@ def kept(view, name: str, build, *parts):
 def handed_out(result):
     """What a page may change freely, so no page or session alters what the cache holds
     for the others: a frame as a shallow copy (free: pandas copies a column on write,
-    only when one is written), anything else as a deep copy."""
+    only when one is written), a tuple part by part, anything else as a deep copy."""
     if isinstance(result, pd.DataFrame | pd.Series):
         return result.copy(deep=False)
+    if isinstance(result, tuple):  # (frame, its metadata): each part as itself, never a
+        return tuple(handed_out(part) for part in result)  # deep copy of the frame
     if getattr(result, "frozen", False) is True:  # it refuses changes (a network's graph)
         return result
     return copy.deepcopy(result)

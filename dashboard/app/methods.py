@@ -18,10 +18,22 @@ import streamlit as st
 from dashboard.analytics import research
 from dashboard.analytics.dictionary import data_dictionary, dictionary_csv, dictionary_markdown
 from dashboard.analytics.suppression import policy_threshold
-from dashboard.app.cache import cached
+from dashboard.app.cache import cached, kept
 from dashboard.app.components import offer
 from dashboard.app.frame import View
-from dashboard.app.tables import CODE, COUNT, DATE, NAME, TEXT, Col, region_name, show_table
+from dashboard.app.tables import (
+    CODE,
+    COUNT,
+    DATE,
+    NAME,
+    TEXT,
+    Col,
+    Table,
+    draw,
+    layout,
+    region_name,
+    show_table,
+)
 from dashboard.i18n import t, value_label
 from dashboard.present import formatting
 from data_loaders.store import schema
@@ -156,17 +168,25 @@ def table_name(name: str, lang: str) -> str:
     return t(f"table.{name}" if name in schema.TABLES else f"research.table.{name}", lang)
 
 
+def _dictionary_tables(frame: pd.DataFrame, lang: str) -> list[tuple[str, Table]]:
+    """Each table's part of the dictionary laid out for the screen, in schema order and
+    the export last: made once per language for every session (cutting and laying out
+    the parts was most of the page's work when ten people opened it at once)."""
+    shown, columns = dictionary_shown(frame, lang)
+    return [(name, layout(part, lang, columns))
+            for name, part in shown.groupby("table", sort=False)]
+
+
 def dictionary(view: View) -> None:
     """Every table and column, generated from the schema, plus the export's columns."""
     st.subheader(t("methods.dictionary.title", view.lang))
     st.caption(t("methods.dictionary.caption", view.lang))
     frame = data_dictionary(view.lang)
-    shown, columns = dictionary_shown(frame, view.lang)
-    tables = list(dict.fromkeys(shown["table"]))  # schema order, the export last
-    for tab, name in zip(st.tabs([table_name(n, view.lang) for n in tables]), tables):
+    laid_out = kept(view, "methods.dictionary", lambda: _dictionary_tables(frame, view.lang),
+                    view.lang)
+    for tab, (_, table) in zip(st.tabs([table_name(n, view.lang) for n, _ in laid_out]), laid_out):
         with tab:
-            part = shown[shown["table"] == name]
-            show_table(part, view, columns, rows=len(part))
+            draw(table, rows=len(table.shown))
     left, right = st.columns(2)
     name = f"lifeline_data_dictionary_{view.lang}"
     with left:
