@@ -180,3 +180,15 @@ def test_bench_names_a_store_that_is_not_there(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"no store at {missing}: --store takes a DuckDB file"
     assert not missing.exists()  # nothing created
+
+
+def test_bench_times_each_page_in_a_process_of_its_own(demo_db_path):
+    from dashboard.cli.bench import page_times
+
+    times = page_times(demo_db_path, ("overview", "needs"), repeat=1)
+    assert sorted(times) == ["needs_page_first_s", "needs_page_rerun_s",
+                             "overview_page_first_s", "overview_page_rerun_s"]
+    assert all(isinstance(v, float) and v > 0 for v in times.values())
+    # A page the app does not have fails in its own process and is named.
+    with pytest.raises(RuntimeError, match="^no-such-page: "):
+        page_times(demo_db_path, ("no-such-page",), repeat=0)

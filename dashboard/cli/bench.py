@@ -146,41 +146,28 @@ def national_payload() -> dict[str, int]:
             "map_largest_province_prefectures_bytes": largest}
 
 
-def overview_times(db: Path, repeat: int) -> tuple[float, float]:
-    """First run and median rerun of the Overview page under AppTest."""
-    from streamlit.testing.v1 import AppTest
-
-    os.environ["LIFELINE_DB"] = str(db)
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    _, first = _timed(at.run)
-    if at.exception:
-        raise RuntimeError(at.exception[0].message)
-    rerun = _median_time(at.run, repeat)
-    return first, rerun
-
-
 def page_times(db: Path | str, names: tuple[str, ...] | None = None,
                repeat: int = 3) -> dict[str, float]:
-    """First run of each analysis page (or of ``names``) under AppTest, on a fresh app
-    (cold caches), and the median of ``repeat`` reruns (what a click costs once the
-    results are cached); ``db`` a file or a PostgreSQL URL."""
-    from streamlit.testing.v1 import AppTest
+    """First run of each page (or of ``names``) under AppTest, each in a fresh process
+    (dashboard.cli.bench_page: nothing cached, nothing of the store read), and the median
+    of ``repeat`` reruns (what a click costs once the results are cached); ``db`` a file
+    or a PostgreSQL URL. Keys: ``<page>_page_first_s``, ``<page>_page_rerun_s``."""
+    import subprocess
+    import sys
 
-    from dashboard.app.frame import open_page
     from dashboard.pages import PAGES
 
-    os.environ["LIFELINE_DB"] = str(db)
     times = {}
-    for name in names or [page.name for page in PAGES if page.name != "overview"]:
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
-        at.run()
-        open_page(at, name)
-        _, seconds = _timed(at.run)
-        if at.exception:
-            raise RuntimeError(f"{name}: {at.exception[0].message}")
-        times[f"{name}_page_first_s"] = seconds
+    for name in names or [page.name for page in PAGES]:
+        done = subprocess.run([sys.executable, "-m", "dashboard.cli.bench_page", str(db), name,
+                               str(repeat)], capture_output=True, text=True, cwd=ROOT)
+        if done.returncode:
+            said = done.stderr.strip().splitlines() or ["no output"]
+            raise RuntimeError(f"{name}: {said[-1]}")
+        measured = json.loads(done.stdout.strip().splitlines()[-1])
+        times[f"{name}_page_first_s"] = measured["first"]
         if repeat:
-            times[f"{name}_page_rerun_s"] = _median_time(at.run, repeat)
+            times[f"{name}_page_rerun_s"] = measured["rerun"]
     return times
 
 
@@ -251,13 +238,12 @@ def measure_store(db: Path, repeat: int, folder: Path, sessions: int = SESSIONS)
     brief = _median_time(lambda: metrics.brief(con, scope), repeat)
     payload = map_payload(con, scope)
     con.close()
-    first, rerun = overview_times(db, repeat)
     pages = page_times(db, repeat=repeat)
     into = import_into(db)
     served = served_bench(db, folder, [page.name for page in PAGES], sessions) if sessions else {}
     return {"import_1000_into_store_s": into,
             "brief_first_s": brief_first, "brief_median_s": brief,
-            "overview_first_s": first, "overview_rerun_median_s": rerun, **pages, **payload,
+            **pages, **payload,
             **served}
 
 
