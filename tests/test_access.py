@@ -42,7 +42,8 @@ SAMPLES = {"scope": SCOPE, "as_of": AS_OF, "day": AS_OF, "prefecture": "420100",
            "source": SourceFile("organizations.csv", b""),
            "mapping": Mapping("organizations"), "keys": ["P1"], "submission_ids": [],
            "comment": "请核对", "table": "pledges", "row": {}, "record": {},
-           "tables": frozenset({"pledges"}), "refs": {"organizations": ["P1"]}}
+           "tables": frozenset({"pledges"}), "refs": {"organizations": ["P1"]},
+           "first": "R1", "second": "R2", "round_id": "R1"}
 
 
 def _arguments(entry: access.Query, con, role: str) -> dict:

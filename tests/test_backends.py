@@ -19,6 +19,7 @@ import pytest
 
 from dashboard import access
 from data_loaders import store
+from data_loaders.households import rounds, tool
 from data_loaders.ingest.importer import SourceFile, import_files, import_paths
 from data_loaders.ingest.mapping import Mapping, list_profiles, load_profile, save_profile
 from data_loaders.store import migrations, replica
@@ -95,6 +96,10 @@ def test_a_store_moves_into_postgresql_and_back_with_identical_briefings(tmp_pat
     store.acting_as("hub@example.org")
     writer = store.connect(source)
     store.retract(writer, "activities", ["A3"])  # a history beyond one import
+    # A household a partner follows, with its round's answers (no history: they move as they are).
+    round_file = ("household_id,org_id,region,round_id,assessed_on,protection,fear\n"
+                  "H1,P1,武汉市,R1,2020-01-28,3,是\n")
+    assert rounds.import_round(writer, "r1.csv", round_file.encode(), tool.configured()).committed
     writer.close()
     store.acting_as(None)
     mapping = Mapping("organizations", {"机构名称": "name", "编号": "org_id"})
@@ -108,6 +113,10 @@ def test_a_store_moves_into_postgresql_and_back_with_identical_briefings(tmp_pat
         history = store.record_history(con, "activities", "A3")
         assert history["op"].tolist() == ["put", "retract"]
         assert history["actor"].iloc[1] == "hub@example.org"
+        assert con.execute("SELECT question_id, answer FROM household_answers ORDER BY 1").fetchall() == [
+            ("fear", 1), ("protection", 3)]
+        assert con.execute("SELECT household_key, region_adcode FROM households").fetchall() == [
+            ("P1:H1", "420100")]
     # The uploads moved with it: into the database, and back beside the file.
     kept = sorted(f.name for f in (tmp_path / "uploads").iterdir())
     assert len(kept) == 6
@@ -126,7 +135,7 @@ def test_a_store_moves_into_postgresql_and_back_with_identical_briefings(tmp_pat
     writer = store.connect(pg_url)
     with store.transaction(writer, reason="correction"):
         number = store.change_id(writer)
-    assert number == 3  # the import, the retraction, then this
+    assert number == 4  # the import, the retraction, the round, then this
     writer.close()
 
 

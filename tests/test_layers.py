@@ -54,4 +54,4 @@ def test_only_the_app_and_the_router_import_streamlit():
     # The benchmark drives the app under Streamlit's AppTest, and speaks Streamlit's
     # protocol to a served app.
     assert [u for u in users if not u.startswith("dashboard/app/")] == [
-        "dashboard/cli/bench.py", "dashboard/cli/bench_served.py"]
+        "dashboard/cli/bench_page.py", "dashboard/cli/bench_served.py"]

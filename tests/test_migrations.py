@@ -60,6 +60,10 @@ def test_the_migrated_tables_are_the_declared_ones(tmp_path):
         assert _columns(con, table.name) == declared, table.name
         assert _columns(con, f"{table.name}_history") == [
             ("change_id", "BIGINT"), ("op", "VARCHAR"), *declared], table.name
+    for table in schema.HOUSEHOLD_TABLES.values():  # no history: a deleted household leaves none
+        declared = [(c.name, declared_types[schema.SQL_TYPES[c.kind]]) for c in table.columns]
+        assert _columns(con, table.name) == declared, table.name
+        assert _columns(con, f"{table.name}_history") == [], table.name
     con.close()
 
 

@@ -352,6 +352,15 @@ def _display_coordinates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def check_columns(raw: RawTable, table: schema.Table,
+                  registry) -> tuple[pd.DataFrame | None, list[Problem], set[int]]:
+    """The input columns of ``table`` read from ``raw`` and typed, row by row (columns of
+    other tables in the same file are left alone), every problem found, and the indexes
+    of the rows that have one. None instead of the columns when the layout is refused."""
+    check = _TableCheck(raw, table, registry)
+    return check.run(), check.problems, check.bad_rows
+
+
 def validate(raw_tables: list[RawTable], known_keys=None,
              registry=None, rejected: dict[str, set[str]] | None = None) -> ValidationResult:
     """Validate raw tables together, including references between them.

@@ -23,9 +23,10 @@ import duckdb
 
 from data_loaders.store import derived, schema
 
-# Tables read whole on a refresh that found changes.
+# Tables read whole on a refresh that found changes (the households followed are a few
+# thousand rows at most, and keep no history to read changes from).
 SMALL_TABLES = ("imports", "quarantine", "review_queue", "name_aliases", "need_costs",
-                "submissions", "partner_settings", "reopened_periods")
+                "submissions", "partner_settings", "reopened_periods", *schema.HOUSEHOLD_TABLES)
 
 
 def refresh_seconds() -> float:

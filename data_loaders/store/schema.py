@@ -407,6 +407,134 @@ TABLES: dict[str, Table] = {
               CASE_COUNTS)
 }
 
+# Families in difficulty (issue 17): pseudonymous households, the answers of each
+# assessment round on the network's tool (data_loaders/households/tool.py), and the case
+# that follows each household. Kept apart from TABLES on purpose: every whole-table
+# export, the template import, the history and the data dictionary read TABLES, and a
+# household row must never leave the organisation that follows it. A household is its
+# organisation's own id for it (never a name, phone, ID-card number or address:
+# data_loaders/households/privacy.py refuses them), the region and who lives there.
+MIGRATION_STATUSES = _choices(
+    ("in_city", "在城市", ("in the city", "城市")),
+    ("unable_to_return", "无法返城", ("cannot return", "unable to return", "滞留老家")),
+    ("at_home", "在老家", ("at home", "home", "老家", "返乡")),
+)
+CASE_STATUSES = _choices(
+    ("open", "待跟进", ("new", "新建")),
+    ("in_progress", "跟进中", ("in progress", "following")),
+    ("resolved", "已解决", ("closed", "done", "结案")),
+    ("lost_contact", "失去联系", ("lost contact", "lost", "失联")),
+)
+SERVICE_KINDS = _choices(
+    ("information", "信息", ("info", "资讯")),
+    ("training", "培训", ()),
+    ("supplies", "物资", ("goods",)),
+    ("cash_aid", "现金救助", ("cash", "小额救助", "现金")),
+    ("referral", "转介", ("refer",)),
+)
+MAX_HOUSEHOLD_SIZE = 30
+
+HOUSEHOLDS = Table(
+    "households",
+    "困境家庭",
+    "household_key",
+    (
+        Column("household_key", ID, "住户键", derived=True),
+        Column("household_id", ID, "住户编号", required=True,
+               aliases=("家庭编号", "户编号", "household")),
+        Column("org_id", ID, "跟进机构", required=True, ref="organizations",
+               aliases=("机构编号", "机构", "organization", "organisation")),
+        Column("region", REGION, "地区", required=True, rollup="any",
+               aliases=("所在地区", "所在地", "region_adcode")),
+        Column("region_adcode", TEXT, "地区代码", derived=True),
+        Column("size", INT, "家庭人数", minimum=1, maximum=MAX_HOUSEHOLD_SIZE,
+               aliases=("人数", "household_size", "members")),
+        Column("children", BOOL, "有儿童", aliases=("有孩子", "has_children")),
+        Column("elderly", BOOL, "有老人", aliases=("has_elderly",)),
+        Column("sick_or_disabled", BOOL, "有病患或残障成员",
+               aliases=("有病残", "has_sick_or_disabled")),
+        Column("migration_status", ENUM, "流动状态", choices=MIGRATION_STATUSES,
+               aliases=("返城情况", "status_migration")),
+    ),
+    aliases=("家庭", "困境家庭"),
+    key_from=("org_id", "household_id"),
+)
+
+HOUSEHOLD_ASSESSMENTS = Table(
+    "household_assessments",
+    "需求评估",
+    "assessment_key",
+    (
+        Column("assessment_key", ID, "评估键", derived=True),
+        Column("household_key", ID, "住户键", derived=True, ref="households"),
+        Column("round_id", ID, "评估轮次", required=True, aliases=("轮次", "round")),
+        Column("assessed_on", DATE, "评估日期", required=True, aliases=("日期", "date")),
+        Column("tool_id", TEXT, "评估工具", derived=True),
+    ),
+)  # its key: the household's key and the round, joined with ":" (data_loaders.households)
+
+# One row per answer: the tool is data, so its questions are rows, not columns.
+HOUSEHOLD_ANSWERS = Table(
+    "household_answers",
+    "评估答案",
+    "answer_key",
+    (
+        Column("answer_key", ID, "答案键", derived=True),
+        Column("assessment_key", ID, "评估键", derived=True, ref="household_assessments"),
+        Column("question_id", ID, "问题", required=True),
+        Column("answer", INT, "答案", required=True),
+    ),
+)  # its key: the assessment's key and the question, joined with ":"
+
+HOUSEHOLD_CASES = Table(
+    "household_cases",
+    "个案",
+    "household_key",
+    (
+        Column("household_key", ID, "住户键", derived=True, ref="households"),
+        Column("case_status", ENUM, "个案状态", required=True, choices=CASE_STATUSES),
+        Column("opened_on", DATE, "开案日期", required=True),
+        Column("closed_on", DATE, "结案日期"),
+        Column("close_reason", TEXT, "结案原因"),
+        Column("last_contact_on", DATE, "最近联系日期"),
+        Column("next_review_on", DATE, "下次回访日期"),
+        Column("notes", TEXT, "备注"),  # scrubbed of phone and ID-card numbers when written
+    ),
+)
+
+HOUSEHOLD_SERVICES = Table(
+    "household_services",
+    "服务记录",
+    "service_key",
+    (
+        Column("service_key", ID, "服务键", derived=True),
+        Column("household_key", ID, "住户键", derived=True, ref="households"),
+        Column("given_on", DATE, "服务日期", required=True),
+        Column("service_kind", ENUM, "服务类型", required=True, choices=SERVICE_KINDS),
+        Column("amount_cny", FLOAT, "金额（元）", minimum=0.0, maximum=1e6),
+        Column("referred_to", ID, "转介机构", ref="organizations"),
+    ),
+)
+
+# Households deleted on request leave only how many, per organisation and day.
+HOUSEHOLD_DELETIONS = Table(
+    "household_deletions",
+    "删除记录",
+    "deletion_key",
+    (
+        Column("deletion_key", ID, "删除键", derived=True),
+        Column("org_id", ID, "跟进机构", required=True, ref="organizations"),
+        Column("deleted_on", DATE, "删除日期", required=True),
+        Column("households", INT, "家庭数", required=True, minimum=0),
+    ),
+)  # its key: the organisation and the day, joined with ":"
+
+HOUSEHOLD_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (HOUSEHOLDS, HOUSEHOLD_ASSESSMENTS, HOUSEHOLD_ANSWERS, HOUSEHOLD_CASES,
+              HOUSEHOLD_SERVICES, HOUSEHOLD_DELETIONS)
+}
+
 # The store's other tables are made by its numbered migrations
 # (data_loaders/store/migrations): the import log (``imports``), the rows an import kept
 # back (``quarantine``: what a user uploaded is never lost), the cost of meeting one need

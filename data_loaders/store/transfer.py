@@ -1,9 +1,10 @@
 """Moving a whole store to another: a hub's DuckDB file into PostgreSQL, or back.
 
 Everything moves: the records and every version of them, the changes (who, when, why),
-the import log, the quarantine, the review queue, the confirmed names and the costs per
-need, in one transaction on the destination, which must be empty. The change numbers are
-kept, so a record's history reads the same on both sides.
+the import log, the quarantine, the review queue, the confirmed names, the costs per
+need and the households followed (with their rounds and cases), in one transaction on
+the destination, which must be empty. The change numbers are kept, so a record's
+history reads the same on both sides.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from data_loaders.store import derived, schema
 # In the order they are written: the changes before the versions that name them.
 TABLES = ("changes", *(f"{name}_history" for name in schema.TABLES), *schema.TABLES,
           "imports", "quarantine", "review_queue", "name_aliases", "need_costs", "submissions",
-          "partner_settings", "reopened_periods")
+          "partner_settings", "reopened_periods", *schema.HOUSEHOLD_TABLES)
 
 
 class NotEmpty(ValueError):

@@ -1,0 +1,168 @@
+"""Families in difficulty, in aggregate: what the lead organisation, funders and
+researchers see of the assessment rounds (issue 17). No function here returns a row per
+household; each returns counts of households, with the small-cell suppression of the
+research exports (dashboard.analytics.suppression) applied before anything is filtered.
+
+- :func:`area_shares`: per round, area and region, the households assessed on the area
+  and those with the need at the tool's serious level (2: moderate or severe) or above;
+- :func:`area_shift`: the same for the whole network in two rounds, side by side (the
+  shift from protection and information to livelihood and schooling);
+- :func:`indicators`: per round, each indicator's share with its denominator (the
+  households asked: those that answered, narrowed by the indicator's ``among``).
+
+A count of households from 1 to k−1 is published as ``"<k"``, and a cell that would let
+a reader work one out by subtraction from the network's total as ``"x"``; a share is
+published only when both its counts are. Definitions: docs/METHODS.md, "Families in
+difficulty".
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.access import query
+from dashboard.analytics import suppression
+from data_loaders.households import tool as assessment_tool
+
+# The area a household's region counts in: its province, or its prefecture.
+_AREA_OF = {"province": "left(h.region_adcode, 2) || '0000'",
+            "prefecture": "left(h.region_adcode, 4) || '00'"}
+LEVELS = tuple(_AREA_OF)
+NETWORK = "all"  # the region of a row that counts the whole network
+
+
+def _share(numerator, denominator) -> float | None:
+    """numerator ÷ denominator when both are published counts, else None."""
+    if isinstance(numerator, (int, float)) and isinstance(denominator, (int, float)) and denominator:
+        return float(numerator) / float(denominator)
+    return None
+
+
+def _counted(con, questions: list[str], serious: int, level: str) -> pd.DataFrame:
+    """Households assessed on each question and those at ``serious`` or above, per round
+    and area of ``level``, with the network's totals as region ``"all"``."""
+    area = _AREA_OF[level]
+    frame = con.execute(
+        f"""
+        WITH answered AS (
+            SELECT a.round_id, q.question_id, {area} AS region, q.answer
+            FROM household_answers q
+            JOIN household_assessments a ON a.assessment_key = q.assessment_key
+            JOIN households h ON h.household_key = a.household_key
+            WHERE list_contains($questions, q.question_id)
+        )
+        SELECT round_id, question_id, coalesce(region, $network) AS region,
+               count(*) AS households, count(*) FILTER (WHERE answer >= $serious) AS with_need
+        FROM answered
+        GROUP BY GROUPING SETS ((round_id, question_id, region), (round_id, question_id))
+        ORDER BY round_id, question_id, region
+        """,
+        {"questions": questions, "serious": serious, "network": NETWORK},
+    ).df()
+    for col in ("households", "with_need"):
+        frame[col] = frame[col].astype("int64")
+    return frame
+
+
+def _suppressed(frame: pd.DataFrame, counts: list[str], groups: list[str],
+                threshold: int | None) -> pd.DataFrame:
+    """``counts`` of households suppressed: the network's rows are each group's public
+    total, the regions' rows its cells (secondary suppression keeps the total from
+    revealing a hidden region)."""
+    threshold = threshold or suppression.policy_threshold()
+    regions = frame[frame["region"] != NETWORK]
+    network = frame[frame["region"] == NETWORK]
+    published, _ = suppression.suppress(regions, counts, [groups], threshold)
+    # A network row is a group of its own: its total is itself, so only primary
+    # suppression applies to it.
+    totals, _ = suppression.suppress(network, counts, [groups], threshold)
+    return pd.concat([totals, published]).sort_values([*groups, "region"], kind="stable",
+                                                        ignore_index=True)
+
+
+@query("suppressed")
+def area_shares(con, level: str = "province", region: str | None = None,
+                threshold: int | None = None) -> pd.DataFrame:
+    """Per round, need area and region (``level``: province or prefecture; ``"all"`` for
+    the whole network): households assessed on the area, households with the need at the
+    tool's serious level or above, and the share. Suppressed before ``region`` (one
+    region's rows and the network's) is kept. Columns: round_id, area, region,
+    households, with_need, share. Rounds, areas (in the tool's order), regions sorted."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; use one of {LEVELS}")
+    tool = assessment_tool.configured()
+    areas = [a.id for a in tool.areas]
+    frame = _counted(con, areas, tool.serious, level)
+    frame = _suppressed(frame, ["households", "with_need"], ["round_id", "question_id"], threshold)
+    frame = frame.rename(columns={"question_id": "area"})
+    frame["share"] = [_share(n, d) for n, d in zip(frame["with_need"], frame["households"])]
+    if region is not None:
+        frame = frame[frame["region"].isin([region, NETWORK])]
+    order = {a: i for i, a in enumerate(areas)}
+    return frame.sort_values(["round_id", "area", "region"], key=lambda s: s.map(order)
+                             if s.name == "area" else s, kind="stable", ignore_index=True)
+
+
+@query("suppressed")
+def area_shift(con, first: str, second: str, threshold: int | None = None) -> pd.DataFrame:
+    """For the whole network, each need area's share of households at the serious level
+    in round ``first`` and in round ``second``, and the change in percentage points
+    (None where a share is suppressed or a round lacks the area). Columns: area,
+    households_first, with_need_first, share_first, households_second, with_need_second,
+    share_second, change_points. Areas in the tool's order."""
+    shares = area_shares(con, threshold=threshold)
+    network = shares[shares["region"] == NETWORK].set_index(["round_id", "area"])
+    rows = []
+    for area in [a.id for a in assessment_tool.configured().areas]:
+        row = {"area": area}
+        for name, round_id in (("first", first), ("second", second)):
+            found = network.loc[(round_id, area)] if (round_id, area) in network.index else None
+            for col in ("households", "with_need", "share"):
+                row[f"{col}_{name}"] = None if found is None else found[col]
+        before, after = row["share_first"], row["share_second"]
+        row["change_points"] = (None if before is None or after is None or pd.isna(before)
+                                or pd.isna(after) else round((after - before) * 100, 1))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@query("suppressed")
+def indicators(con, round_id: str, threshold: int | None = None) -> pd.DataFrame:
+    """Each indicator of the tool in round ``round_id`` for the whole network: the
+    households asked (those that answered it, narrowed by its ``among``: yes to another
+    indicator, or a household with a member of that kind), those counted (an answer in
+    its ``counts``) and the share. Columns: indicator, asked, counted, share; in the
+    tool's order."""
+    tool = assessment_tool.configured()
+    answers = con.execute(
+        """
+        SELECT a.household_key, q.question_id, q.answer, h.children, h.elderly,
+               h.sick_or_disabled
+        FROM household_answers q
+        JOIN household_assessments a ON a.assessment_key = q.assessment_key
+        JOIN households h ON h.household_key = a.household_key
+        WHERE a.round_id = $round
+        ORDER BY a.household_key, q.question_id
+        """, {"round": round_id}).df()
+    by_question = {qid: rows.set_index("household_key") for qid, rows in
+                   answers.groupby("question_id")}
+    flags = answers.drop_duplicates("household_key").set_index("household_key")
+    rows = []
+    for indicator in tool.indicators:
+        given = by_question.get(indicator.id, pd.DataFrame(columns=["answer"]))
+        asked = given.index
+        if indicator.among and indicator.among.startswith("household."):
+            flag = indicator.among.removeprefix("household.")
+            with_flag = flags.index[flags[flag].fillna(False).astype(bool)]
+            asked = asked.intersection(with_flag)
+        elif indicator.among:
+            parent = by_question.get(indicator.among, pd.DataFrame(columns=["answer"]))
+            asked = asked.intersection(parent.index[parent["answer"] == 1])
+        counted = int(given.loc[asked, "answer"].isin(indicator.counts).sum()) if len(asked) else 0
+        rows.append({"indicator": indicator.id, "asked": len(asked), "counted": counted})
+    frame = pd.DataFrame(rows, columns=["indicator", "asked", "counted"])
+    threshold = threshold or suppression.policy_threshold()
+    # Each indicator is a group of its own: no published total links two of them.
+    published, _ = suppression.suppress(frame, ["asked", "counted"], [["indicator"]], threshold)
+    published["share"] = [_share(n, d) for n, d in zip(published["counted"], published["asked"])]
+    return published

@@ -1,0 +1,228 @@
+"""One assessment round arrives as a spreadsheet: a row per household, its record (the
+organisation's own id for it, the organisation, the region, who lives there), the round
+and the day it was assessed, and a column per question of the network's tool (its id, or
+its Chinese or English label; answers as numbers or as the scale's labels).
+
+The import is all or nothing, and it never keeps what identifies a person:
+
+- a column that would hold a name, a contact, an ID-card number or an address is refused
+  whole, its values unread; so is a column the tool does not ask (it may hold anything);
+- a cell holding a phone number, an e-mail address or an ID-card number is refused by
+  row and column, and its value is never repeated in the problem list;
+- a caseworker imports for their own organisation only (``org_id``).
+
+Unlike the other imports, a refused round file is not kept (a file refused for a
+person's details must not be stored with them); the problem list says what to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from data_loaders import store
+from data_loaders.households import privacy
+from data_loaders.households.tool import Tool
+from data_loaders.ingest import readers, values
+from data_loaders.ingest.validation import Problem, check_columns
+from data_loaders.store import schema
+
+# The round file's own columns: the household record's and the assessment's.
+_RECORD_TABLES = (schema.HOUSEHOLDS, schema.HOUSEHOLD_ASSESSMENTS)
+
+
+@dataclass
+class RoundReport:
+    """What a round import did: every problem (nothing written when there is one), and
+    how many households, assessments and answers it wrote."""
+
+    problems: list[Problem] = field(default_factory=list)
+    households: int = 0
+    assessments: int = 0
+    answers: int = 0
+
+    @property
+    def committed(self) -> bool:
+        """True when the round was written."""
+        return not self.problems and self.assessments > 0
+
+
+def _columns(raw: readers.RawTable, tool: Tool, problems: list[Problem]) -> dict[str, str]:
+    """The question each of the file's question columns answers (header → question id);
+    identifying and unknown columns go to ``problems``."""
+    record = {}
+    for table in _RECORD_TABLES:
+        record.update(schema.header_aliases(table))
+    spellings = {}
+    for q in tool.questions:
+        for spelling in (q.id, q.zh, q.en):
+            spellings[spelling.strip().lower()] = q.id
+    questions: dict[str, str] = {}
+    for header in raw.frame.columns:
+        text = values.clean_text(header)
+        kind = privacy.identifying_header(text)
+        if text.lower() in record and kind is None:
+            continue
+        if kind is not None:
+            problems.append(Problem(raw.label, None, text, None, "identifying_column", kind))
+        elif text.lower() in spellings:
+            questions[header] = spellings[text.lower()]
+        else:
+            problems.append(Problem(raw.label, None, text, None, "unknown_round_column",
+                                    ", ".join(q.id for q in tool.questions)))
+    return questions
+
+
+def _identifying_cells(raw: readers.RawTable, problems: list[Problem]) -> None:
+    """A problem for every cell that holds a contact or an ID-card number (value
+    withheld); the cells of a column refused as identifying are not read."""
+    refused = {p.column for p in problems if p.code == "identifying_column"}
+    for column in raw.frame.columns:
+        if values.clean_text(column) in refused:
+            continue
+        for index, cell in enumerate(raw.frame[column].tolist()):
+            if values.is_blank(cell):
+                continue
+            kind = privacy.identifying_value(cell)
+            if kind is not None:
+                problems.append(Problem(raw.label, raw.rows[index], values.clean_text(column),
+                                        None, "identifying_value", kind))
+
+
+def _answers(raw: readers.RawTable, questions: dict[str, str], tool: Tool,
+             problems: list[Problem]) -> list[dict[str, int]]:
+    """Each row's answers (question id → stored number); a blank cell was not asked."""
+    rows: list[dict[str, int]] = [{} for _ in range(len(raw.frame))]
+    for header, qid in questions.items():
+        question = tool.question(qid)
+        for index, cell in enumerate(raw.frame[header].tolist()):
+            if values.is_blank(cell):
+                continue
+            answer = question.answer(values.clean_text(cell))
+            if answer is None:
+                allowed = ", ".join(f"{a.value} [{a.zh}]" for a in question.scale)
+                problems.append(Problem(raw.label, raw.rows[index], values.clean_text(header),
+                                        values.clean_text(cell), "unknown_answer", allowed))
+            else:
+                rows[index][qid] = answer
+    return rows
+
+
+def read_round(name: str, data: bytes, tool: Tool, known_orgs, org_id: str | None = None,
+               registry=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The rows of the round file ``name`` (its bytes ``data``), typed and keyed: one row
+    per household with its record, its assessment and an ``answers`` dict; and every
+    problem. ``known_orgs`` answers whether an organisation is in the store (a set, or
+    ``store.StoredKeys``'s ``among``); ``org_id`` the only organisation allowed."""
+    if registry is None:
+        from geo.regions import load_registry
+
+        registry = load_registry()
+    try:
+        tables = readers.read_file(name, data)
+    except readers.ReadError as error:
+        return pd.DataFrame(), [Problem(name, None, None, error.detail or None, error.code)]
+    problems: list[Problem] = []
+    frames = []
+    for raw in tables:
+        questions = _columns(raw, tool, problems)
+        _identifying_cells(raw, problems)
+        if problems:  # identifying or unknown columns: nothing of the file is read further
+            continue
+        answers = _answers(raw, questions, tool, problems)
+        typed = []
+        for table in _RECORD_TABLES:
+            out, found, _ = check_columns(raw, table, registry)
+            problems.extend(p for p in found if p.column not in ("household_key", "assessment_key"))
+            typed.append(out)
+        if any(t is None for t in typed):
+            continue
+        frame = pd.concat(typed, axis=1)
+        frame["answers"] = answers
+        frame["row"] = raw.rows
+        frame["file"] = raw.label
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(), problems
+    rows = pd.concat(frames, ignore_index=True)
+    _check_rows(rows, tool, known_orgs, org_id, problems)
+    return rows, problems
+
+
+def _check_rows(rows: pd.DataFrame, tool: Tool, known_orgs, org_id: str | None,
+                problems: list[Problem]) -> None:
+    """Rules across rows: a known organisation (the caseworker's own), one row per
+    household and round, at least one answer."""
+    wanted = {o for o in rows["org_id"] if o}
+    known = known_orgs("organizations", wanted) if callable(known_orgs) else set(known_orgs)
+    seen: dict[tuple, int] = {}
+    # A row whose answers were all refused has its problems already: "no answers" is
+    # for a row that left every question blank.
+    refused = {(p.file, p.row) for p in problems if p.code == "unknown_answer"}
+    for file, row, org, household, round_id, answers in zip(
+            rows["file"], rows["row"], rows["org_id"], rows["household_id"], rows["round_id"],
+            rows["answers"]):
+        if org and org not in known:
+            problems.append(Problem(file, row, "org_id", org, "unknown_reference",
+                                    "organizations"))
+        elif org and org_id is not None and org != org_id:
+            problems.append(Problem(file, row, "org_id", org, "other_organisation", org_id))
+        key = (org, household, round_id)
+        if None not in key and key in seen:
+            problems.append(Problem(file, row, "household_id", household, "duplicate_key",
+                                    str(seen[key])))
+        seen.setdefault(key, row)
+        if not answers and (file, row) not in refused:
+            problems.append(Problem(file, row, None, None, "no_answers",
+                                    ", ".join(q.id for q in tool.questions)))
+    problems.sort(key=lambda p: (p.file, p.row or 0))
+
+
+def import_round(con, name: str, data: bytes, tool: Tool, org_id: str | None = None,
+                 registry=None) -> RoundReport:
+    """Read the round file and, when nothing is wrong, write its households (new or
+    updated), their assessments for the round and the answers, in one transaction. An
+    assessment imported again for the same household and round replaces the earlier one."""
+    rows, problems = read_round(name, data, tool, store.StoredKeys(con).among, org_id, registry)
+    report = RoundReport(problems=problems)
+    if problems or rows.empty:
+        return report
+    rows["assessment_key"] = rows["household_key"] + ":" + rows["round_id"]
+    households = rows.drop_duplicates("household_key", keep="last")
+    with store.transaction(con, reason="household_round", tool=tool.id, rows=len(rows)):
+        _upsert(con, schema.HOUSEHOLDS, [
+            (r.household_key, r.household_id, r.org_id, r.region.name, r.region.adcode,
+             _int(r.size), _bool(r.children), _bool(r.elderly), _bool(r.sick_or_disabled),
+             r.migration_status) for r in households.itertuples()])
+        _upsert(con, schema.HOUSEHOLD_ASSESSMENTS, [
+            (r.assessment_key, r.household_key, r.round_id, r.assessed_on, tool.id)
+            for r in rows.itertuples()])
+        keys = list(rows["assessment_key"])
+        marks = ", ".join("?" * len(keys))
+        con.execute(f"DELETE FROM household_answers WHERE assessment_key IN ({marks})", keys)
+        answers = [(f"{r.assessment_key}:{qid}", r.assessment_key, qid, value)
+                   for r in rows.itertuples() for qid, value in r.answers.items()]
+        _upsert(con, schema.HOUSEHOLD_ANSWERS, answers)
+    report.households, report.assessments, report.answers = (len(households), len(rows),
+                                                              len(answers))
+    return report
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _bool(value) -> bool | None:
+    return None if value is None or pd.isna(value) else bool(value)
+
+
+def _upsert(con, table: schema.Table, rows: list[tuple]) -> None:
+    """Insert ``rows`` (every column of ``table``, in order), replacing a row of the same key."""
+    if not rows:
+        return
+    columns = table.column_names
+    names, placeholders = ", ".join(columns), ", ".join("?" * len(columns))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != table.key)
+    con.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders}) "
+                    f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}", rows)
