@@ -43,7 +43,8 @@ SAMPLES = {"scope": SCOPE, "as_of": AS_OF, "day": AS_OF, "prefecture": "420100",
            "mapping": Mapping("organizations"), "keys": ["P1"], "submission_ids": [],
            "comment": "请核对", "table": "pledges", "row": {}, "record": {},
            "tables": frozenset({"pledges"}), "refs": {"organizations": ["P1"]},
-           "first": "R1", "second": "R2", "round_id": "R1"}
+           "first": "R1", "second": "R2", "round_id": "R1", "data": b"",
+           "household_ids": []}
 
 
 def _arguments(entry: access.Query, con, role: str) -> dict:

@@ -192,3 +192,33 @@ def test_bench_times_each_page_in_a_process_of_its_own(demo_db_path):
     # A page the app does not have fails in its own process and is named.
     with pytest.raises(RuntimeError, match="^no-such-page: "):
         page_times(demo_db_path, ("no-such-page",), repeat=0)
+
+
+def test_import_round_writes_a_round_or_names_every_problem(tmp_path):
+    db = tmp_path / "round.duckdb"
+    con = store.connect(db)
+    con.execute("INSERT INTO organizations (org_id, name, org_type) VALUES ('P1', '伙伴一', 'partner')")
+    con.close()
+    good = tmp_path / "第一轮.csv"
+    good.write_text("household_id,org_id,region,round_id,assessed_on,protection,fear\n"
+                    "H1,P1,武汉市,R1,2020-01-28,3,是\nH2,P1,孝感市,R1,2020-01-29,1,否\n",
+                    encoding="gb18030")
+    done = cli("import-round", str(good), "--db", str(db), "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Written: 2 households, 2 assessments, 4 answers."
+    bad = tmp_path / "bad.csv"
+    bad.write_text("household_id,户主姓名,org_id,region,round_id,assessed_on,protection\n"
+                   "13912345678,张三,P1,武汉市,R1,2020-01-28,5\n", encoding="utf-8")
+    done = cli("import-round", str(bad), "--db", str(db))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[0].startswith("bad.csv [户主姓名]: 此列会记录可识别个人的信息")
+    assert lines[1].startswith("bad.csv:2 [household_id]: 单元格中有电话、邮箱或身份证号")
+    assert lines[2].startswith("bad.csv:2 [protection] '5': 不是该问题的答案")
+    assert lines[-1] == "发现 3 个问题，未写入任何数据。"
+    assert "13912345678" not in done.stderr and "张三" not in done.stderr
+    con = store.connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM households").fetchone() == (2,)  # only the good round
+    con.close()
+    missing = cli("import-round", str(tmp_path / "none.csv"), "--db", str(db))
+    assert missing.returncode == 2 and "No such file" in missing.stderr

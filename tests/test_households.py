@@ -191,11 +191,18 @@ def test_an_identifying_column_refuses_the_file_unread(db, header, kind):
 def test_an_identifying_value_is_named_by_row_and_column_and_never_repeated(db):
     _orgs(db)
     lines = [R1[0].replace("H1,", "13812345678,", 1),
-             R1[1].replace(",3,1,", ",42010619800101123X,1,", 1)]
+             R1[1].replace(",3,1,", ",42010619800101123X,1,", 1),
+             R1[2].replace("孝感市", "027-88886666", 1).replace(",2,0,", ",9,0,", 1)]
     report = rounds.import_round(db, "r1.csv", _file(lines), TOOL)
     got = [(p.row, p.column, p.code, p.expected, p.value) for p in report.problems]
+    # Every problem in one pass; a cell holding a person's details is named once and its
+    # value appears nowhere (not as an unknown region, an answer or a missing value).
     assert got == [(2, "household_id", "identifying_value", "contact", None),
-                   (3, "protection", "identifying_value", "id_card", None)]
+                   (3, "protection", "identifying_value", "id_card", None),
+                   (4, "region", "identifying_value", "contact", None),
+                   (4, "protection", "unknown_answer", "0 [没有困难], 1 [轻度], 2 [中度], 3 [严重]", "9")]
+    said = repr(report.problems)
+    assert "13812345678" not in said and "42010619800101123X" not in said and "88886666" not in said
     assert set(_counts(db).values()) == {0}
 
 
@@ -212,7 +219,8 @@ def test_every_other_problem_is_named_and_nothing_is_written(db):
     got = [(p.row, p.column, p.code) for p in report.problems]
     assert got == [(2, "protection", "unknown_answer"), (2, "region", "unknown_region"),
                    (3, "org_id", "unknown_reference"), (4, None, "no_answers"),
-                   (6, "household_id", "duplicate_key")]
+                   (6, "household_id", "duplicate_id")]
+    assert report.problems[-1].suggestion == "bad.csv:5"
     assert report.problems[0].expected == "0 [没有困难], 1 [轻度], 2 [中度], 3 [严重]"
     assert set(_counts(db).values()) == {0}
 
@@ -231,6 +239,29 @@ def test_a_caseworker_imports_for_their_own_organisation_only(db):
         ("org_id", "other_organisation", "ORG1")}
     assert len(report.problems) == 4  # G1-G4
     assert set(_counts(db).values()) == {0}
+
+
+def test_a_household_deleted_on_request_leaves_only_a_count(db):
+    _orgs(db)
+    assert rounds.import_round(db, "r1.csv", _file(R1), TOOL).committed
+    assert rounds.import_round(db, "r2.csv", _file(R2), TOOL).committed
+    db.execute("INSERT INTO household_cases (household_key, case_status, opened_on) "
+                "VALUES ('ORG1:H1', 'open', DATE '2020-01-28')")
+    before = _counts(db)
+    # H1 and H2, H2 named twice, and one the organisation does not follow.
+    assert rounds.delete_households(db, "ORG1", ["H1", "H2", "H2", "NOPE"]) == 2
+    after = _counts(db)
+    assert after["households"] == before["households"] - 2 == 10
+    assert after["household_assessments"] == before["household_assessments"] - 4
+    assert after["household_cases"] == 0
+    left = db.execute("SELECT count(*) FROM household_answers WHERE assessment_key LIKE 'ORG1:H1:%' "
+                      "OR assessment_key LIKE 'ORG1:H2:%'").fetchone()[0]
+    assert left == 0
+    # Only the count stays, added up within the day; another organisation's H1 is untouched.
+    assert rounds.delete_households(db, "ORG2", ["H1"]) == 0
+    assert rounds.delete_households(db, "ORG1", ["H3"]) == 1
+    assert db.execute("SELECT org_id, households FROM household_deletions").fetchall() == [("ORG1", 3)]
+    assert rounds.delete_households(db, "ORG1", []) == 0
 
 
 def test_a_file_that_is_not_a_table(db):

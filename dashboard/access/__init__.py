@@ -157,6 +157,7 @@ def _store_queries() -> None:
     """The store's reads and writes: data_loaders sits below the gate and knows nothing of
     roles, so their levels are declared here, once."""
     from data_loaders import store
+    from data_loaders.households import rounds
     from data_loaders.ingest import importer, mapping, review, submissions
 
     for function, level in ((store.row_counts, "aggregate"), (store.change_moments, "aggregate"),
@@ -172,7 +173,8 @@ def _store_queries() -> None:
                      store.set_quarantine_status, mapping.save_profile,
                      review.decide, review.accept_all, review.create_facility,
                      submissions.approve, submissions.send_back, submissions.set_partner,
-                     submissions.reopen):
+                     submissions.reopen, rounds.import_round,
+                     rounds.delete_households):
         query("raw", writes=True)(function)
     for function in (submissions.listing, submissions.settings, submissions.differences):
         query("raw")(function)

@@ -146,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="import the valid rows and keep the rejected ones in the quarantine")
     imp.add_argument("--lang", choices=("zh", "en"), default="en")
 
+    rnd = sub.add_parser("import-round", help="import one assessment round of the households "
+                                              "a network follows (a row per household; "
+                                              "never a name, contact or ID-card number)")
+    rnd.add_argument("file", help="CSV or Excel: household_id, org_id, region, round_id, "
+                                  "assessed_on and a column per question of the tool")
+    rnd.add_argument("--db")
+    rnd.add_argument("--lang", choices=("zh", "en"), default="zh")
+
     demo = sub.add_parser("demo", help="build the deterministic demo scenario")
     demo.add_argument("--db")
     demo.add_argument("--seed", type=int, default=7)
@@ -281,6 +289,39 @@ def cmd_import(args) -> int:
     if not report.rows_written and not report.review:
         print(t("cli.no_rows", args.lang), file=sys.stderr)
         return 2
+    return 0
+
+
+def cmd_import_round(args) -> int:
+    """Import an assessment round: every problem named (exit 2, nothing written), or what
+    was written. A file refused is not kept: it may hold a person's details."""
+    from pathlib import Path
+
+    from dashboard.access import LOCAL_ROLE, run
+    from data_loaders import store
+    from data_loaders.households.tool import ToolError
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"{path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    con = store.connect(args.db, on_wait=_waiting)
+    try:
+        report = run(LOCAL_ROLE, "rounds.import_round", con, path.name, data)
+    except ToolError as exc:  # the network's tool file, not the round, is wrong
+        print(f"LIFELINE_ASSESSMENT_TOOL {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    for p in report.problems:
+        print(_problem_line(p, args.lang), file=sys.stderr)
+    if not report.committed:
+        print(t("cli.nothing_written", args.lang, n=len(report.problems)), file=sys.stderr)
+        return 2
+    print(t("cli.round_written", args.lang, households=report.households,
+            assessments=report.assessments, answers=report.answers))
     return 0
 
 
@@ -584,8 +625,9 @@ def cmd_migrate_store(args) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "demo": cmd_demo, "brief": cmd_brief, "export": cmd_export,
-            "bench": cmd_bench, "migrate-store": cmd_migrate_store}
+COMMANDS = {"import": cmd_import, "import-round": cmd_import_round, "demo": cmd_demo,
+            "brief": cmd_brief, "export": cmd_export, "bench": cmd_bench,
+            "migrate-store": cmd_migrate_store}
 
 
 def main(argv: list[str] | None = None) -> int:

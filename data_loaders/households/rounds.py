@@ -17,7 +17,7 @@ person's details must not be stored with them); the problem list says what to ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -74,20 +74,26 @@ def _columns(raw: readers.RawTable, tool: Tool, problems: list[Problem]) -> dict
     return questions
 
 
-def _identifying_cells(raw: readers.RawTable, problems: list[Problem]) -> None:
+def _withhold_identifying(raw: readers.RawTable, problems: list[Problem]) -> set[tuple]:
     """A problem for every cell that holds a contact or an ID-card number (value
-    withheld); the cells of a column refused as identifying are not read."""
+    withheld), and the cell emptied in ``raw`` so no later check repeats it; the cells of
+    a column refused as identifying are not read. Returns the (row, column) emptied."""
     refused = {p.column for p in problems if p.code == "identifying_column"}
+    emptied = set()
     for column in raw.frame.columns:
-        if values.clean_text(column) in refused:
+        name = values.clean_text(column)
+        if name in refused:
             continue
         for index, cell in enumerate(raw.frame[column].tolist()):
             if values.is_blank(cell):
                 continue
             kind = privacy.identifying_value(cell)
             if kind is not None:
-                problems.append(Problem(raw.label, raw.rows[index], values.clean_text(column),
-                                        None, "identifying_value", kind))
+                problems.append(Problem(raw.label, raw.rows[index], name, None,
+                                        "identifying_value", kind))
+                raw.frame.iat[index, raw.frame.columns.get_loc(column)] = None
+                emptied.add((raw.rows[index], name))
+    return emptied
 
 
 def _answers(raw: readers.RawTable, questions: dict[str, str], tool: Tool,
@@ -126,15 +132,17 @@ def read_round(name: str, data: bytes, tool: Tool, known_orgs, org_id: str | Non
     problems: list[Problem] = []
     frames = []
     for raw in tables:
+        # Every problem in one pass, so the file is fixed once; a refused column's cells are
+        # never read, and a refused cell's value is never repeated.
         questions = _columns(raw, tool, problems)
-        _identifying_cells(raw, problems)
-        if problems:  # identifying or unknown columns: nothing of the file is read further
-            continue
+        raw = replace(raw, frame=raw.frame.astype(object))  # the file's cells stay as read
+        emptied = _withhold_identifying(raw, problems)
         answers = _answers(raw, questions, tool, problems)
         typed = []
         for table in _RECORD_TABLES:
             out, found, _ = check_columns(raw, table, registry)
-            problems.extend(p for p in found if p.column not in ("household_key", "assessment_key"))
+            # A cell emptied for holding a person's details has its problem already.
+            problems.extend(p for p in found if (p.row, p.column) not in emptied)
             typed.append(out)
         if any(t is None for t in typed):
             continue
@@ -170,20 +178,25 @@ def _check_rows(rows: pd.DataFrame, tool: Tool, known_orgs, org_id: str | None,
             problems.append(Problem(file, row, "org_id", org, "other_organisation", org_id))
         key = (org, household, round_id)
         if None not in key and key in seen:
-            problems.append(Problem(file, row, "household_id", household, "duplicate_key",
-                                    str(seen[key])))
-        seen.setdefault(key, row)
+            problems.append(Problem(file, row, "household_id", household, "duplicate_id",
+                                    suggestion=seen[key]))
+        seen.setdefault(key, f"{file}:{row}")
         if not answers and (file, row) not in refused:
             problems.append(Problem(file, row, None, None, "no_answers",
                                     ", ".join(q.id for q in tool.questions)))
     problems.sort(key=lambda p: (p.file, p.row or 0))
 
 
-def import_round(con, name: str, data: bytes, tool: Tool, org_id: str | None = None,
-                 registry=None) -> RoundReport:
+def import_round(con, name: str, data: bytes, tool: Tool | None = None,
+                 org_id: str | None = None, registry=None) -> RoundReport:
     """Read the round file and, when nothing is wrong, write its households (new or
     updated), their assessments for the round and the answers, in one transaction. An
-    assessment imported again for the same household and round replaces the earlier one."""
+    assessment imported again for the same household and round replaces the earlier one.
+    ``tool``: the network's (``tool.configured()``) unless given."""
+    if tool is None:
+        from data_loaders.households.tool import configured
+
+        tool = configured()
     rows, problems = read_round(name, data, tool, store.StoredKeys(con).among, org_id, registry)
     report = RoundReport(problems=problems)
     if problems or rows.empty:
@@ -226,3 +239,29 @@ def _upsert(con, table: schema.Table, rows: list[tuple]) -> None:
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != table.key)
     con.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders}) "
                     f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}", rows)
+
+
+def delete_households(con, org_id: str, household_ids: list[str]) -> int:
+    """Delete the households ``household_ids`` of ``org_id`` on request: every row of them
+    (the record, every round's assessment and answers, the case and its services) goes,
+    in one transaction, and only how many were deleted that day stays
+    (``household_deletions``). Returns how many households were deleted."""
+    keys = [f"{org_id}:{h}" for h in dict.fromkeys(household_ids)]
+    if not keys:
+        return 0
+    marks = ", ".join("?" * len(keys))
+    with store.transaction(con, reason="household_deletion", households=len(keys)):
+        found = con.execute(f"SELECT count(*) FROM households WHERE household_key IN ({marks})",
+                            keys).fetchall()[0][0]
+        con.execute("DELETE FROM household_answers WHERE assessment_key IN (SELECT assessment_key "
+                    f"FROM household_assessments WHERE household_key IN ({marks}))", keys)
+        for table in ("household_assessments", "household_services", "household_cases",
+                      "households"):
+            con.execute(f"DELETE FROM {table} WHERE household_key IN ({marks})", keys)
+        if found:
+            today = store.now_utc().date()
+            con.execute(
+                "INSERT INTO household_deletions VALUES (?, ?, ?, ?) ON CONFLICT (deletion_key) "
+                "DO UPDATE SET households = household_deletions.households + excluded.households",
+                [f"{org_id}:{today.isoformat()}", org_id, today, found])
+    return found
