@@ -345,3 +345,38 @@ def test_a_tool_that_cannot_be_used_names_every_problem(tmp_path, text, says):
     assert says in str(caught.value)
     with pytest.raises(tool.ToolError, match="cannot be read"):
         tool.load(tmp_path / "missing.toml")
+
+
+# --- the demo network ---------------------------------------------------------------------
+
+def test_the_demo_network_goes_through_the_round_import(db):
+    from data_loaders.demo.households import write_households
+
+    assert write_households(db, seed=7) == {"organizations": 3, "households": 150,
+                                            "assessments": 300, "answers": 4500}
+    read = analytics(db)
+    # Three organisations, each in its own province, fifty households each.
+    assert read.execute("SELECT left(region_adcode, 2), count(*) FROM households GROUP BY 1 "
+                        "ORDER BY 1").fetchall() == [("11", 50), ("36", 50), ("44", 50)]
+    shift = hh.area_shift(read, "2020-R1", "2020-R2").set_index("area")["change_points"]
+    # Protection and information give way to livelihood and schooling.
+    assert shift["protection"] < -20 and shift["information"] < -20
+    assert shift["livelihood"] > 20 and shift["education"] > 20
+    asked = hh.indicators(read, "2020-R1").set_index("indicator")["asked"]
+    # Insurance from the employer is asked of those with a contract only.
+    assert asked["labour_contract"] == 150 and 0 < asked["employer_insurance"] < 150
+
+
+
+def test_the_demo_network_is_the_same_for_the_same_seed():
+    import numpy as np
+
+    from data_loaders.demo import households as demo
+
+    def first_round(seed: int) -> bytes:
+        rng = np.random.default_rng(seed)
+        return demo.round_file(rng, demo._households(rng), 0, TOOL)
+
+    assert first_round(7) == first_round(7) != first_round(8)
+    header = first_round(7).decode().splitlines()[0].split(",")
+    assert header[:3] == ["household_id", "org_id", "region"] and header[-1] == "online_classes"

@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--national", action="store_true",
                       help="the whole country: all 31 mainland provinces, a hub in each, "
                            "funders across provinces (serve it with LIFELINE_PROVINCE=000000)")
+    demo.add_argument("--households", action="store_true",
+                      help="also the demo network of families in difficulty: three "
+                           "organisations in three provinces, 150 households, two rounds")
     demo.add_argument("--if-missing", action="store_true",
                       help="do nothing when the database file already exists (make run)")
 
@@ -364,6 +367,12 @@ def cmd_demo(args) -> int:
     written = store.write(con, frames, log, replace=True)
     for name, n in written.items():
         print(f"{name}: {n} rows")
+    if args.households:
+        from data_loaders.demo.households import write_households
+
+        made = write_households(con, seed=args.seed)
+        print(f"families in difficulty: {made['households']} households of "
+              f"{made['organizations']} organisations, {made['assessments']} assessments")
     print(f"demo built in {time.perf_counter() - started:.1f} s → {store.shown(args.db)}")
     if args.national and not is_national():
         print("this server shows one province of it; LIFELINE_PROVINCE=000000 shows the "

@@ -231,14 +231,22 @@ def _bool(value) -> bool | None:
 
 
 def _upsert(con, table: schema.Table, rows: list[tuple]) -> None:
-    """Insert ``rows`` (every column of ``table``, in order), replacing a row of the same key."""
+    """Insert ``rows`` (every column of ``table``, in order), replacing a row of the same
+    key: staged as one table and inserted in one statement (row by row, a round of 150
+    households' answers took 9 s)."""
     if not rows:
         return
     columns = table.column_names
-    names, placeholders = ", ".join(columns), ", ".join("?" * len(columns))
+    names = ", ".join(columns)
+    casts = ", ".join(f"CAST({c.name} AS {schema.SQL_TYPES[c.kind]})" for c in table.columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != table.key)
-    con.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders}) "
-                    f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}", rows)
+    staged = pd.DataFrame(rows, columns=columns).astype(object)
+    con.register("_household_rows", staged.where(staged.notna(), None))
+    try:
+        con.execute(f"INSERT INTO {table.name} ({names}) SELECT {casts} FROM _household_rows "
+                    f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}")
+    finally:
+        con.unregister("_household_rows")
 
 
 def delete_households(con, org_id: str, household_ids: list[str]) -> int:
