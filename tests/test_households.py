@@ -380,3 +380,28 @@ def test_the_demo_network_is_the_same_for_the_same_seed():
     assert first_round(7) == first_round(7) != first_round(8)
     header = first_round(7).decode().splitlines()[0].split(",")
     assert header[:3] == ["household_id", "org_id", "region"] and header[-1] == "online_classes"
+
+
+def test_another_kind_of_file_is_said_once(db):
+    _orgs(db)
+    needs = "need_id,facility_id,联系电话,category,quantity\nN1,F1,13812345678,ppe,500\nN2,F1,,ppe,20\n"
+    report = rounds.import_round(db, "needs.csv", needs.encode(), TOOL)
+    assert [(p.column, p.code) for p in report.problems] == [
+        ("联系电话", "identifying_column"), (None, "not_a_round_file")]
+    assert set(_counts(db).values()) == {0}
+
+
+@pytest.mark.realworld
+@pytest.mark.parametrize("relative", [
+    "wuhan2020-hospital-needs/hospital_needs_history_daily.csv",
+    "redcross-wuhan/武汉市红十字会发放物资一览表.xlsx",
+    "wuhan2020-orgs/donation_channels.csv",
+])
+def test_the_real_files_of_2020_are_not_taken_for_a_round(db, relative):
+    from tests.conftest import realworld_dir
+
+    path = realworld_dir() / relative
+    report = rounds.import_round(db, path.name, path.read_bytes(), TOOL)
+    assert not report.committed and report.problems[-1].code == "not_a_round_file"
+    assert {p.code for p in report.problems} <= {"not_a_round_file", "identifying_column"}
+    assert set(_counts(db).values()) == {0}

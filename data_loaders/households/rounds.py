@@ -134,7 +134,16 @@ def read_round(name: str, data: bytes, tool: Tool, known_orgs, org_id: str | Non
     for raw in tables:
         # Every problem in one pass, so the file is fixed once; a refused column's cells are
         # never read, and a refused cell's value is never repeated.
-        questions = _columns(raw, tool, problems)
+        found: list[Problem] = []
+        questions = _columns(raw, tool, found)
+        if not questions:
+            # No question of the tool at all: another kind of file (a needs list, a
+            # distribution sheet), said once rather than as a problem per column and row.
+            problems.extend(p for p in found if p.code == "identifying_column")
+            problems.append(Problem(raw.label, None, None, None, "not_a_round_file",
+                                    ", ".join(q.id for q in tool.questions)))
+            continue
+        problems.extend(found)
         raw = replace(raw, frame=raw.frame.astype(object))  # the file's cells stay as read
         emptied = _withhold_identifying(raw, problems)
         answers = _answers(raw, questions, tool, problems)
