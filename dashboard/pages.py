@@ -63,5 +63,8 @@ PAGES: tuple[Page, ...] = (
     Page("report", "partner", needs_data=False),
     Page("data", "raw", needs_data=False),
     Page("methods", "suppressed", needs_data=False),
+    # Families in difficulty: aggregates of the assessment rounds only (issue 17); its
+    # data is not the records', so it shows what it has on any store.
+    Page("households", "suppressed", needs_data=False),
 )
 BY_NAME = {page.name: page for page in PAGES}

@@ -26,7 +26,7 @@ BACKENDS = BOTH  # every store test here runs on the file and on PostgreSQL
 
 SCOPE = Scope(AS_OF, 7)
 ALL_PAGES = ["overview", "briefing", "map", "coverage", "needs", "partners", "network",
-             "funding", "report", "data", "methods"]
+             "funding", "report", "data", "methods", "households"]
 
 
 # --- the gate ---------------------------------------------------------------------
@@ -189,7 +189,7 @@ def test_public_and_unknown_roles():
 def test_pages_per_role():
     assert access.pages_for("hub") == ALL_PAGES
     assert access.pages_for("funder") == [p for p in ALL_PAGES if p != "data"]
-    assert access.pages_for("researcher") == ["overview", "methods"]
+    assert access.pages_for("researcher") == ["overview", "methods", "households"]
     assert access.pages_for("public") == ["overview"]
     assert access.pages_for(None) == []
 
@@ -259,7 +259,7 @@ def _can_open(at, page: str) -> bool:
 @pytest.mark.parametrize("email, role, pages", [
     ("lead@hub.example", "枢纽", ALL_PAGES),
     ("board@foundation.example", "资助方", [p for p in ALL_PAGES if p != "data"]),
-    ("someone@uni.example", "研究者", ["overview", "methods"]),
+    ("someone@uni.example", "研究者", ["overview", "methods", "households"]),
     ("stranger@elsewhere.example", "公众", ["overview"]),
 ])
 def test_each_role_sees_exactly_its_pages(scenario_db, signin, email, role, pages):

@@ -36,7 +36,7 @@ signed_in_default = "public"
 anonymous = "overview"
 """
 ALL_PAGES = {"总览", "晨间简报", "地图", "覆盖", "需求", "伙伴网络", "协作网络", "资金与重复捐赠", "填报",
-             "数据", "数据与方法"}
+             "数据", "数据与方法", "困境家庭"}
 ANONYMOUS = {"总览"}
 
 
@@ -120,7 +120,7 @@ def assert_refused(page) -> None:
 
 
 @pytest.mark.parametrize("email, role, pages", [
-    ("someone@uni.example", "研究者", {"总览", "数据与方法"}),
+    ("someone@uni.example", "研究者", {"总览", "数据与方法", "困境家庭"}),
     ("board@foundation.example", "资助方", ALL_PAGES - {"数据"}),
     ("lead@hub.example", "枢纽", ALL_PAGES),
     ("visitor@elsewhere.example", "公众", {"总览"}),  # no rule: signed_in_default

@@ -153,7 +153,7 @@ def test_the_levels_add_up(national_db):
 
 
 PAGES = ("overview", "briefing", "map", "coverage", "needs", "partners", "network",
-         "funding", "report", "data", "methods")
+         "funding", "report", "data", "methods", "households")
 
 
 @pytest.mark.parametrize("params", [{}, {"province": "440000"},
@@ -166,7 +166,7 @@ def test_every_page_reads_at_every_level(national_db, params, lang):
         assert not at.error, (page, [e.value for e in at.error])
         assert not problems(at, lang), (page, problems(at, lang))
         assert at.selectbox(key=f"province_{lang}").value == params.get("province", NATIONAL)
-        if not params and page != "methods":  # the country is never called "the province"
+        if not params and page not in ("methods", "households"):  # never "the province"
             shown = [e.value for kind in ("markdown", "caption", "subheader", "info", "button")
                      for e in at.get(kind) if isinstance(getattr(e, "value", None), str)]
             shown += [b.label for b in at.button]

@@ -166,3 +166,22 @@ def indicators(con, round_id: str, threshold: int | None = None) -> pd.DataFrame
     published, _ = suppression.suppress(frame, ["asked", "counted"], [["indicator"]], threshold)
     published["share"] = [_share(n, d) for n, d in zip(published["counted"], published["asked"])]
     return published
+
+
+@query("suppressed")
+def round_list(con, threshold: int | None = None) -> pd.DataFrame:
+    """The assessment rounds, the earliest first: each with its first and last day of
+    assessment and how many households it assessed (suppressed as every count of
+    households is). Columns: round_id, first_day, last_day, households."""
+    frame = con.execute(
+        """
+        SELECT round_id, min(assessed_on) AS first_day, max(assessed_on) AS last_day,
+               count(*) AS households
+        FROM household_assessments GROUP BY round_id ORDER BY first_day, round_id
+        """).df()
+    frame["households"] = frame["households"].astype("int64")
+    for col in ("first_day", "last_day"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    published, _ = suppression.suppress(frame, ["households"], [["round_id"]],
+                                        threshold or suppression.policy_threshold())
+    return published

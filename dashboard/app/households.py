@@ -1,0 +1,144 @@
+"""Families in difficulty: what the assessment rounds show in aggregate (issue 17), for
+the lead organisation, funders and researchers. No household is ever shown: every figure
+is a count of households under small-cell suppression ("<5", "x") or a share of two
+published counts (dashboard.analytics.households).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.analytics import suppression
+from dashboard.app.cache import cached
+from dashboard.app.frame import View
+from dashboard.app.tables import NAME, TEXT, Col, region_name, show_table
+from dashboard.i18n import t
+from dashboard.present import formatting
+from data_loaders.households.tool import ToolError, configured
+
+NETWORK = "all"
+
+
+def _count(value, lang: str) -> str:
+    """A published count with its separators, or its marker ("<5", "x") as it is."""
+    return value if isinstance(value, str) else formatting.count(value)
+
+
+def _share(value) -> str:
+    return formatting.percent(value, 1)
+
+
+def _points(value, lang: str) -> str:
+    """A change in percentage points, signed (+36.0 / −44.7), or a dash."""
+    if value is None or pd.isna(value):
+        return formatting.MISSING
+    sign = "+" if value > 0 else "−" if value < 0 else ""
+    return t("households.points", lang, value=f"{sign}{abs(value):.1f}")
+
+
+def _shift_figure(shift: pd.DataFrame, labels: dict[str, str], first: str, second: str,
+                  lang: str) -> go.Figure:
+    """Each need area's share in the two rounds, side by side: the areas top to bottom in
+    the tool's order."""
+    figure = go.Figure()
+    names = [labels[a] for a in shift["area"]]
+    series = (("share_first", first, "#9ecae1"), ("share_second", second, "#08519c"))
+    for column, round_id, colour in series[1:] if first == second else series:
+        values = [None if pd.isna(v) else v for v in shift[column]]
+        figure.add_bar(y=names, x=values, name=round_id, orientation="h", marker_color=colour,
+                       text=[_share(v) if v is not None else "" for v in values],
+                       textposition="outside", cliponaxis=False,
+                       hovertemplate="%{y}: %{x:.1%}<extra>" + round_id.replace("<", "&lt;") + "</extra>")
+    figure.update_layout(
+        barmode="group", height=80 + 46 * len(names), margin=dict(l=10, r=40, t=10, b=40),
+        xaxis=dict(tickformat=".0%", range=[0, 1.12], title=t("households.chart.x", lang)),
+        yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.12),
+        plot_bgcolor="white")
+    return figure
+
+
+def render(view: View) -> None:
+    """Families in difficulty: the rounds, how the needs shifted, the indicators, by region."""
+    lang = view.lang
+    try:
+        tool = configured()
+    except ToolError as error:  # the network's tool file is wrong: say which and how
+        st.error(t("households.tool_error", lang, problems="; ".join(error.problems)))
+        return
+    rounds = cached(view, "households.round_list")
+    if rounds.empty:
+        st.info(t("households.none", lang))
+        return
+    ids = list(rounds["round_id"])
+    st.caption(t("households.caption", lang, tool=tool.label(lang), rounds=len(ids)))
+    left, right = st.columns(2)
+    first = left.selectbox(t("households.first", lang), ids, index=0, key="hh_first")
+    second = right.selectbox(t("households.second", lang), ids, index=len(ids) - 1,
+                             key="hh_second")
+    areas = {a.id: a.label(lang) for a in tool.areas}
+
+    st.subheader(t("households.shift.title", lang))
+    shift = cached(view, "households.area_shift", first, second)
+    st.caption(t("households.shift.caption", lang, serious=tool.serious))
+    st.plotly_chart(_shift_figure(shift, areas, first, second, lang), width="stretch",
+                    config={"displayModeBar": False})
+    table = pd.DataFrame({
+        "area": [areas[a] for a in shift["area"]],
+        "households_first": [_count(v, lang) for v in shift["households_first"]],
+        "share_first": [_share(v) for v in shift["share_first"]],
+        "households_second": [_count(v, lang) for v in shift["households_second"]],
+        "share_second": [_share(v) for v in shift["share_second"]],
+        "change_points": [_points(v, lang) for v in shift["change_points"]],
+    })
+    columns = [Col("area", NAME, header=t("households.col.area", lang)),
+               Col("households_first", TEXT, align="right",
+                   header=t("households.col.assessed", lang, round=first)),
+               Col("share_first", TEXT, align="right",
+                   header=t("households.col.share", lang, round=first))]
+    if second != first:  # one round chosen twice is shown once, without a change
+        columns += [Col("households_second", TEXT, align="right",
+                        header=t("households.col.assessed", lang, round=second)),
+                    Col("share_second", TEXT, align="right",
+                        header=t("households.col.share", lang, round=second)),
+                    Col("change_points", TEXT, header=t("households.col.change", lang),
+                        align="right")]
+    show_table(table, view, columns, key="hh_shift")
+
+    st.subheader(t("households.indicators.title", lang, round=second))
+    found = cached(view, "households.indicators", second)
+    indicators = {q.id: q.label(lang) for q in tool.indicators}
+    show_table(pd.DataFrame({
+        "indicator": [indicators[i] for i in found["indicator"]],
+        "counted": [_count(v, lang) for v in found["counted"]],
+        "asked": [_count(v, lang) for v in found["asked"]],
+        "share": [_share(v) for v in found["share"]],
+    }), view, [
+        # The share next to the name: on a phone the two fit before the grid scrolls.
+        Col("indicator", NAME, header=t("households.col.indicator", lang)),
+        Col("share", TEXT, header=t("households.col.indicator_share", lang), align="right"),
+        Col("counted", TEXT, header=t("households.col.counted", lang), align="right"),
+        Col("asked", TEXT, header=t("households.col.asked", lang), align="right"),
+    ], key="hh_indicators")
+    st.caption(t("households.indicators.caption", lang))
+
+    st.subheader(t("households.regions.title", lang, round=second))
+    levels = {"province": t("households.level.province", lang),
+              "prefecture": t("households.level.prefecture", lang)}
+    level = st.radio(t("households.level", lang), tuple(levels), horizontal=True,
+                     format_func=levels.get, key="hh_level")
+    shares = cached(view, "households.area_shares", level=level)
+    shares = shares[(shares["round_id"] == second) & (shares["region"] != NETWORK)]
+    if shares.empty:
+        st.info(t("households.regions.none", lang))
+    else:
+        wide = shares.assign(cell=[_share(v) if not pd.isna(v) else _count(n, lang)
+                                   for v, n in zip(shares["share"], shares["with_need"])])
+        wide = wide.pivot(index="region", columns="area", values="cell")
+        wide = wide[[a for a in areas if a in wide.columns]].reset_index()
+        wide["region"] = [region_name(r, lang) for r in wide["region"]]
+        show_table(wide, view, [Col("region", NAME, header=t("households.col.region", lang)),
+                                *(Col(a, TEXT, header=areas[a], align="right")
+                                  for a in areas if a in wide.columns)], key="hh_regions")
+    st.caption(t("households.suppression", lang, threshold=suppression.policy_threshold()))
