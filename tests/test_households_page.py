@@ -86,4 +86,18 @@ def test_a_broken_tool_file_is_said_not_raised(rounds_store, tmp_path, monkeypat
     monkeypatch.setenv("LIFELINE_ASSESSMENT_TOOL", str(broken))
     at = run_app(PAGE, params={"lang": "en"})
     assert not at.exception
-    assert at.error[0].value.startswith("The assessment tool file cannot be used: [scales] is missing")
+    said = at.error[0].value  # the file's problems as text, never as markup
+    assert said.startswith("The assessment tool file cannot be used: \\[scales\\] is missing")
+
+
+def test_a_round_named_like_markup_reads_as_its_text(db, monkeypatch):
+    monkeypatch.setenv("LIFELINE_SMALL_CELL_THRESHOLD", "3")
+    _orgs(db)
+    hostile = "**R1**<img src=x>[a](javascript:alert(1))"
+    lines = [line.replace(",R1,", f',"{hostile}",') for line in R1]
+    assert rounds.import_round(db, "r1.csv", _file(lines), TOOL).committed
+    at = run_app(PAGE, params={"lang": "en"})
+    assert not at.exception
+    heading = next(s.value for s in at.subheader if s.value.startswith("Indicators"))
+    assert "\\*\\*R1\\*\\*\\<img" in heading and "](javascript" not in heading
+    assert at.selectbox(key="hh_second").value == hostile  # the choice reads as typed

@@ -16,6 +16,7 @@ from dashboard.app.frame import View
 from dashboard.app.tables import NAME, TEXT, Col, region_name, show_table
 from dashboard.i18n import t
 from dashboard.present import formatting
+from dashboard.present.markup import md
 from data_loaders.households.tool import ToolError, configured
 
 NETWORK = "all"
@@ -38,19 +39,25 @@ def _points(value, lang: str) -> str:
     return t("households.points", lang, value=f"{sign}{abs(value):.1f}")
 
 
+def _plain(text: str) -> str:
+    """A value inside a plotly figure's text, shown as itself: plotly reads a few HTML
+    tags (links among them) in trace names and labels."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _shift_figure(shift: pd.DataFrame, labels: dict[str, str], first: str, second: str,
                   lang: str) -> go.Figure:
     """Each need area's share in the two rounds, side by side: the areas top to bottom in
     the tool's order."""
     figure = go.Figure()
-    names = [labels[a] for a in shift["area"]]
+    names = [_plain(labels[a]) for a in shift["area"]]
     series = (("share_first", first, "#9ecae1"), ("share_second", second, "#08519c"))
     for column, round_id, colour in series[1:] if first == second else series:
         values = [None if pd.isna(v) else v for v in shift[column]]
-        figure.add_bar(y=names, x=values, name=round_id, orientation="h", marker_color=colour,
+        figure.add_bar(y=names, x=values, name=_plain(round_id), orientation="h",
+                       marker_color=colour, textposition="outside", cliponaxis=False,
                        text=[_share(v) if v is not None else "" for v in values],
-                       textposition="outside", cliponaxis=False,
-                       hovertemplate="%{y}: %{x:.1%}<extra>" + round_id.replace("<", "&lt;") + "</extra>")
+                       hovertemplate="%{y}: %{x:.1%}<extra>" + _plain(round_id) + "</extra>")
     figure.update_layout(
         barmode="group", height=80 + 46 * len(names), margin=dict(l=10, r=40, t=10, b=40),
         xaxis=dict(tickformat=".0%", range=[0, 1.12], title=t("households.chart.x", lang)),
@@ -65,14 +72,14 @@ def render(view: View) -> None:
     try:
         tool = configured()
     except ToolError as error:  # the network's tool file is wrong: say which and how
-        st.error(t("households.tool_error", lang, problems="; ".join(error.problems)))
+        st.error(t("households.tool_error", lang, problems=md("; ".join(error.problems))))
         return
     rounds = cached(view, "households.round_list")
     if rounds.empty:
         st.info(t("households.none", lang))
         return
     ids = list(rounds["round_id"])
-    st.caption(t("households.caption", lang, tool=tool.label(lang), rounds=len(ids)))
+    st.caption(t("households.caption", lang, tool=md(tool.label(lang)), rounds=len(ids)))
     left, right = st.columns(2)
     first = left.selectbox(t("households.first", lang), ids, index=0, key="hh_first")
     second = right.selectbox(t("households.second", lang), ids, index=len(ids) - 1,
@@ -106,7 +113,7 @@ def render(view: View) -> None:
                         align="right")]
     show_table(table, view, columns, key="hh_shift")
 
-    st.subheader(t("households.indicators.title", lang, round=second))
+    st.subheader(t("households.indicators.title", lang, round=md(second)))
     found = cached(view, "households.indicators", second)
     indicators = {q.id: q.label(lang) for q in tool.indicators}
     show_table(pd.DataFrame({
@@ -123,7 +130,7 @@ def render(view: View) -> None:
     ], key="hh_indicators")
     st.caption(t("households.indicators.caption", lang))
 
-    st.subheader(t("households.regions.title", lang, round=second))
+    st.subheader(t("households.regions.title", lang, round=md(second)))
     levels = {"province": t("households.level.province", lang),
               "prefecture": t("households.level.prefecture", lang)}
     level = st.radio(t("households.level", lang), tuple(levels), horizontal=True,
