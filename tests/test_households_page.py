@@ -33,6 +33,8 @@ def test_the_page_in_chinese(rounds_store):
     assert not at.exception and at.title[0].value == "困境家庭"
     assert [s.value for s in at.selectbox if s.label in ("较早一轮", "较近一轮")] == ["R1", "R2"]
     shift = _table(at, "需求领域")
+    assert list(shift.columns) == ["需求领域", "R1 有此需求", "R2 有此需求", "变化",
+                                   "R1 被评估家庭（户）", "R2 被评估家庭（户）"]
     rows = {r["需求领域"]: r for _, r in shift.iterrows()}
     # Protection: 7 of 12 (58.3%), then none; livelihood 3 of 12 (25.0%), then 9 of 12.
     assert (rows["防护"]["R1 有此需求"], rows["防护"]["R2 有此需求"], rows["防护"]["变化"]) == (
@@ -56,8 +58,8 @@ def test_the_earlier_round_by_region_hides_what_subtraction_would_give_away(roun
     at.selectbox(key="hh_second").set_value("R1").run()
     assert not at.exception
     # One round chosen twice is shown once, with no change column.
-    assert list(_table(at, "Need area").columns) == ["Need area", "R1 households assessed",
-                                                     "R1 with the need"]
+    assert list(_table(at, "Need area").columns) == ["Need area", "R1 with the need",
+                                                     "R1 households assessed"]
     regions = _table(at, "Region")
     protection = dict(zip(regions["Region"], regions["Protection"]))
     # Guangdong's 2 is under 3; Hubei's 5 would give it away from the total of 7.

@@ -99,18 +99,18 @@ def render(view: View) -> None:
         "share_second": [_share(v) for v in shift["share_second"]],
         "change_points": [_points(v, lang) for v in shift["change_points"]],
     })
-    columns = [Col("area", NAME, header=t("households.col.area", lang)),
-               Col("households_first", TEXT, align="right",
-                   header=t("households.col.assessed", lang, round=first)),
-               Col("share_first", TEXT, align="right",
-                   header=t("households.col.share", lang, round=first))]
+    # The shares and the change first (on a phone they are what fits), then how many
+    # households each share is of.
+    share = {r: Col(f"share_{n}", TEXT, align="right", header=t("households.col.share", lang, round=r))
+             for n, r in (("first", first), ("second", second))}
+    assessed = {r: Col(f"households_{n}", TEXT, align="right",
+                       header=t("households.col.assessed", lang, round=r))
+                for n, r in (("first", first), ("second", second))}
+    columns = [Col("area", NAME, header=t("households.col.area", lang)), share[first]]
     if second != first:  # one round chosen twice is shown once, without a change
-        columns += [Col("households_second", TEXT, align="right",
-                        header=t("households.col.assessed", lang, round=second)),
-                    Col("share_second", TEXT, align="right",
-                        header=t("households.col.share", lang, round=second)),
-                    Col("change_points", TEXT, header=t("households.col.change", lang),
-                        align="right")]
+        columns += [share[second], Col("change_points", TEXT, align="right",
+                                       header=t("households.col.change", lang))]
+    columns += [assessed[first]] + ([assessed[second]] if second != first else [])
     show_table(table, view, columns, key="hh_shift")
 
     st.subheader(t("households.indicators.title", lang, round=md(second)))
