@@ -179,7 +179,11 @@ def test_analysis_page_renders_with_its_charts(server, page, path, title, charts
     wait_for_app(page)
     assert title in page.locator("h1").first.inner_text()
     if charts:
-        page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+        # Charts mount one after another (some inside tabs): wait for the number the
+        # page draws, not only the first, or a slow machine counts one too few.
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= n",
+            arg=charts, timeout=30_000)
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= charts
     # Tables inside tabs mount a moment after the script has finished: wait for one.
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
