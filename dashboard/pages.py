@@ -66,5 +66,6 @@ PAGES: tuple[Page, ...] = (
     # Families in difficulty: aggregates of the assessment rounds only (issue 17); its
     # data is not the records', so it shows what it has on any store.
     Page("households", "suppressed", needs_data=False),
+    Page("casework", "household", needs_data=False),
 )
 BY_NAME = {page.name: page for page in PAGES}

@@ -15,6 +15,7 @@ from dashboard.app.frame import open_page
 from dashboard.cli import AS_OF_EXPORTS, EXPORTS, main
 from dashboard.i18n import t
 from dashboard.present.markup import md
+from data_loaders.households.cases import AssessmentForm
 from data_loaders.ingest.importer import SourceFile
 from data_loaders.ingest.mapping import Mapping
 from data_loaders.ingest.review import ReviewError
@@ -44,7 +45,9 @@ SAMPLES = {"scope": SCOPE, "as_of": AS_OF, "day": AS_OF, "prefecture": "420100",
            "comment": "请核对", "table": "pledges", "row": {}, "record": {},
            "tables": frozenset({"pledges"}), "refs": {"organizations": ["P1"]},
            "first": "R1", "second": "R2", "round_id": "R1", "data": b"",
-           "household_ids": []}
+           "household_ids": [], "household_id": "H-none", "on": AS_OF, "given_on": AS_OF,
+           "kind": "information", "today": AS_OF,
+           "form": AssessmentForm({}, "R1", AS_OF, {})}
 
 
 def _arguments(entry: access.Query, con, role: str) -> dict:
@@ -57,6 +60,8 @@ def _arguments(entry: access.Query, con, role: str) -> dict:
             continue
         values[parameter.name] = con if parameter.name == "con" else \
             role if parameter.name == "role" else SAMPLES[parameter.name]
+    if entry.scope:  # named even where it may be left out (a round names its organisation)
+        values[entry.scope] = SAMPLES[entry.scope]
     return values
 
 
@@ -119,7 +124,19 @@ def test_the_registry_names_each_query_once_and_every_write_is_raw_or_scoped():
     # A write below raw acts for one organisation, which the gate checks (scope).
     assert all(q.level == "raw" or q.scope == "org_id" for q in QUERIES.values() if q.writes)
     assert sorted(q.name for q in QUERIES.values() if q.writes and q.level != "raw") == [
-        "submissions.submit", "submissions.submit_workbook"]
+        "cases.add_service", "cases.save_assessment", "cases.update_case",
+        "rounds.delete_households", "rounds.import_round", "submissions.submit",
+        "submissions.submit_workbook"]
+    # A family's rows are read and written for one organisation only, by no role but its
+    # caseworkers.
+    household = {q.name for q in QUERIES.values() if q.level == "household"}
+    assert household == {"cases.add_service", "cases.save_assessment", "cases.update_case",
+                         "cases.caseload", "cases.case_detail", "cases.organisations",
+                         "rounds.delete_households",
+                         "rounds.import_round"}
+    assert all(QUERIES[name].scope == "org_id" for name in household)
+    assert [role for role in access.ROLES if "household" in access.ROLE_LEVELS[role]] == [
+        "caseworker"]
     assert all(access.registered(q.function) is q for q in QUERIES.values())
     with pytest.raises(KeyError, match="not a registered query"):
         access.run("hub", "needs.no_such_query")
@@ -149,7 +166,8 @@ def test_a_refused_query_is_audited_with_who_asked(db):
 
 
 def test_levels_per_role():
-    assert access.ROLE_LEVELS["hub"] == set(access.LEVELS)
+    assert access.ROLE_LEVELS["hub"] == set(access.LEVELS) - {"household"}
+    assert access.ROLE_LEVELS["caseworker"] == {"aggregate", "suppressed", "household"}
     assert "raw" not in access.ROLE_LEVELS["funder"]
     assert access.ROLE_LEVELS["researcher"] == {"aggregate", "suppressed"}
     assert access.ROLE_LEVELS["public"] == {"aggregate"}
@@ -236,6 +254,7 @@ def signin(tmp_path, monkeypatch):
     roles = tmp_path / "roles.toml"
     roles.write_text('[users]\n"lead@hub.example" = "hub"\n'
                      '[domains]\n"foundation.example" = "funder"\n"uni.example" = "researcher"\n'
+                     '"ngo.example" = { role = "caseworker", org = "P1" }\n'
                      '[access]\nsigned_in_default = "public"\nanonymous = "overview"\n',
                      encoding="utf-8")
     monkeypatch.setenv("LIFELINE_AUTH", "oidc")
@@ -260,13 +279,15 @@ def _can_open(at, page: str) -> bool:
     ("lead@hub.example", "枢纽", ALL_PAGES),
     ("board@foundation.example", "资助方", [p for p in ALL_PAGES if p != "data"]),
     ("someone@uni.example", "研究者", ["overview", "methods", "households"]),
+    ("worker@ngo.example", "社工", ["overview", "methods", "households", "casework"]),
     ("stranger@elsewhere.example", "公众", ["overview"]),
 ])
 def test_each_role_sees_exactly_its_pages(scenario_db, signin, email, role, pages):
     at = signin(email)
     assert f"已登录：{md(email)}（{role}）" in [c.value for c in at.sidebar.caption]
     assert [b.label for b in at.sidebar.button] == ["退出登录"]
-    opened = [p for p in ALL_PAGES if p != "overview" and _can_open(signin(email), p)]
+    opened = [p for p in [*ALL_PAGES, "casework"] if p != "overview"
+              and _can_open(signin(email), p)]
     assert ["overview", *opened] == pages
 
 

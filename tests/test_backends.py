@@ -82,7 +82,9 @@ def test_every_registered_query_answers_the_same_on_both_backends(both):
     differ = []
     for name in READS:
         entry = access.registered(name)
-        answers = [access.run("hub", name, **_arguments(entry, con, "hub"))
+        # A family's rows are read by its organisation's caseworker only.
+        role = access.bound("caseworker", "P1") if entry.level == "household" else "hub"
+        answers = [access.run(role, name, **_arguments(entry, con, role))
                    for con in (file_con, pg_con)]
         if not _same(*answers):
             differ.append(name)

@@ -203,13 +203,13 @@ def test_import_round_writes_a_round_or_names_every_problem(tmp_path):
     good.write_text("household_id,org_id,region,round_id,assessed_on,protection,fear\n"
                     "H1,P1,武汉市,R1,2020-01-28,3,是\nH2,P1,孝感市,R1,2020-01-29,1,否\n",
                     encoding="gb18030")
-    done = cli("import-round", str(good), "--db", str(db), "--lang", "en")
+    done = cli("import-round", str(good), "--org", "P1", "--db", str(db), "--lang", "en")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Written: 2 households, 2 assessments, 4 answers."
     bad = tmp_path / "bad.csv"
     bad.write_text("household_id,户主姓名,org_id,region,round_id,assessed_on,protection\n"
                    "13912345678,张三,P1,武汉市,R1,2020-01-28,5\n", encoding="utf-8")
-    done = cli("import-round", str(bad), "--db", str(db))
+    done = cli("import-round", str(bad), "--org", "P1", "--db", str(db))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("bad.csv [户主姓名]: 此列会记录可识别个人的信息")
@@ -220,5 +220,9 @@ def test_import_round_writes_a_round_or_names_every_problem(tmp_path):
     con = store.connect(db, read_only=True)
     assert con.execute("SELECT count(*) FROM households").fetchone() == (2,)  # only the good round
     con.close()
-    missing = cli("import-round", str(tmp_path / "none.csv"), "--db", str(db))
+    missing = cli("import-round", str(tmp_path / "none.csv"), "--org", "P1", "--db", str(db))
     assert missing.returncode == 2 and "No such file" in missing.stderr
+    # Another organisation's households are that organisation's to import.
+    other = cli("import-round", str(good), "--org", "P2", "--db", str(db), "--lang", "en")
+    assert other.returncode == 2 and "Traceback" not in other.stderr
+    assert other.stderr.count("You can import only the households your organisation") == 2

@@ -4,11 +4,13 @@ aggregates with small-cell suppression, against hand-computed answers."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
 from dashboard.analytics import households as hh
-from data_loaders.households import privacy, rounds, tool
+from data_loaders.households import cases, privacy, rounds, tool
 from data_loaders.store import schema
 from tests.conftest import BOTH, analytics
 
@@ -245,15 +247,15 @@ def test_a_household_deleted_on_request_leaves_only_a_count(db):
     _orgs(db)
     assert rounds.import_round(db, "r1.csv", _file(R1), TOOL).committed
     assert rounds.import_round(db, "r2.csv", _file(R2), TOOL).committed
-    db.execute("INSERT INTO household_cases (household_key, case_status, opened_on) "
-                "VALUES ('ORG1:H1', 'open', DATE '2020-01-28')")
+    assert cases.add_service(db, "ORG1", "H1", date(2020, 3, 1), "cash_aid", 500.0) == []
     before = _counts(db)
     # H1 and H2, H2 named twice, and one the organisation does not follow.
     assert rounds.delete_households(db, "ORG1", ["H1", "H2", "H2", "NOPE"]) == 2
     after = _counts(db)
     assert after["households"] == before["households"] - 2 == 10
     assert after["household_assessments"] == before["household_assessments"] - 4
-    assert after["household_cases"] == 0
+    assert after["household_cases"] == before["household_cases"] - 2  # each had its case
+    assert after["household_services"] == before["household_services"] - 1 == 0
     left = db.execute("SELECT count(*) FROM household_answers WHERE assessment_key LIKE 'ORG1:H1:%' "
                       "OR assessment_key LIKE 'ORG1:H2:%'").fetchone()[0]
     assert left == 0
@@ -352,9 +354,15 @@ def test_a_tool_that_cannot_be_used_names_every_problem(tmp_path, text, says):
 def test_the_demo_network_goes_through_the_round_import(db):
     from data_loaders.demo.households import write_households
 
-    assert write_households(db, seed=7) == {"organizations": 3, "households": 150,
-                                            "assessments": 300, "answers": 4500}
+    written = write_households(db, seed=7)
+    assert {k: written[k] for k in ("organizations", "households", "assessments", "answers")} \
+        == {"organizations": 3, "households": 150, "assessments": 300, "answers": 4500}
     read = analytics(db)
+    # The casework went through the case functions: every service and close is stored.
+    assert read.execute("SELECT count(*) FROM household_services").fetchone()[0] \
+        == written["services"] > 0
+    assert read.execute("SELECT count(*) FROM household_cases WHERE case_status IN "
+                        "('resolved', 'lost_contact')").fetchone()[0] == written["closed"] > 0
     # Three organisations, each in its own province, fifty households each.
     assert read.execute("SELECT left(region_adcode, 2), count(*) FROM households GROUP BY 1 "
                         "ORDER BY 1").fetchall() == [("11", 50), ("36", 50), ("44", 50)]

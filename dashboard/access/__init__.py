@@ -10,11 +10,17 @@ Plain Python (no streamlit). Levels of detail, from least to most revealing:
 - ``facility``: facility-level rows (each hospital's or community's needs, map points,
   deliveries to it, overlaps at it);
 - ``raw``: everything as stored — unsuppressed aggregates, whole-table exports,
-  imports, the review queue, the quarantine and the audit log.
+  imports, the review queue, the quarantine and the audit log;
+- ``household`` (issue 17), apart from the others: the rows of the families in
+  difficulty that one organisation follows (its households, their assessments, cases,
+  services and notes). Only a ``caseworker`` obtains it, only for the organisation it is
+  bound to, and every query of this level names that organisation (``scope``): a hub,
+  a funder or a researcher sees these families only as suppressed aggregates.
 
 Roles (issue 7): **hub** obtains every level; **funder** every level but ``raw`` (no
 imports); **researcher** ``aggregate`` and ``suppressed``; **public** ``aggregate``
-(the overview) or nothing, as configured. A **partner** (issue 15) reads what a funder
+(the overview) or nothing, as configured; a **caseworker** (issue 17) ``aggregate``,
+``suppressed`` and its own organisation's ``household`` rows. A **partner** (issue 15) reads what a funder
 reads. Partners and funders are bound to one organisation (:func:`bound`) and write only
 through the queries registered with ``scope="org_id"`` (filing on the Report page): the
 gate refuses a call made for another organisation, or for a table the role does not file
@@ -40,19 +46,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
 
-LEVELS = ("aggregate", "suppressed", "partner", "facility", "raw")
-ROLES = ("hub", "partner", "funder", "researcher", "public")
+LEVELS = ("aggregate", "suppressed", "partner", "facility", "raw", "household")
+# The levels a hub obtains: every one but the families' own rows, which never leave the
+# organisation that follows them.
+NETWORK_LEVELS = LEVELS[:-1]
+ROLES = ("hub", "partner", "funder", "researcher", "public", "caseworker")
 ROLE_LEVELS: dict[str, frozenset[str]] = {
-    "hub": frozenset(LEVELS),
+    "hub": frozenset(NETWORK_LEVELS),
     "partner": frozenset({"aggregate", "suppressed", "partner", "facility"}),
     "funder": frozenset({"aggregate", "suppressed", "partner", "facility"}),
     "researcher": frozenset({"aggregate", "suppressed"}),
     "public": frozenset({"aggregate"}),
+    "caseworker": frozenset({"aggregate", "suppressed", "household"}),
 }
 LOCAL_ROLE = "hub"  # one person on their own machine owns the data (local mode)
 # The roles that act for one organisation, and the tables each files on the Report page
 # (a hub files every table, for any organisation, and reviews).
-BOUND_ROLES = ("partner", "funder")
+BOUND_ROLES = ("partner", "funder", "caseworker")
 WRITABLE: dict[str, frozenset[str]] = {
     "hub": frozenset({"activities", "needs", "deliveries", "pledges", "facilities", "grants"}),
     "partner": frozenset({"activities", "needs", "deliveries", "pledges", "facilities"}),
@@ -133,6 +143,9 @@ def query(level: str, *, writes: bool = False, scope: str | None = None,
     name is ``<module>.<function>`` unless ``name`` says otherwise."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
+    if level == "household" and scope is None:
+        # A household query that did not name its organisation could answer for another.
+        raise ValueError("a query of level 'household' must name its organisation (scope=)")
 
     def register(function: Callable) -> Callable:
         key = name or f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}"
@@ -157,7 +170,7 @@ def _store_queries() -> None:
     """The store's reads and writes: data_loaders sits below the gate and knows nothing of
     roles, so their levels are declared here, once."""
     from data_loaders import store
-    from data_loaders.households import rounds
+    from data_loaders.households import cases, rounds
     from data_loaders.ingest import importer, mapping, review, submissions
 
     for function, level in ((store.row_counts, "aggregate"), (store.change_moments, "aggregate"),
@@ -173,8 +186,7 @@ def _store_queries() -> None:
                      store.set_quarantine_status, mapping.save_profile,
                      review.decide, review.accept_all, review.create_facility,
                      submissions.approve, submissions.send_back, submissions.set_partner,
-                     submissions.reopen, rounds.import_round,
-                     rounds.delete_households):
+                     submissions.reopen):
         query("raw", writes=True)(function)
     for function in (submissions.listing, submissions.settings, submissions.differences):
         query("raw")(function)
@@ -185,6 +197,12 @@ def _store_queries() -> None:
           name="submissions.submit_workbook")(submissions.submit_workbook)
     query("partner", scope="org_id", name="submissions.own")(submissions.own)
     query("partner", scope="org_id", name="submissions.own_records")(submissions.own_records)
+    # A family's rows: written and read by its own organisation's caseworkers only.
+    for function in (rounds.import_round, rounds.delete_households, cases.save_assessment,
+                     cases.update_case, cases.add_service):
+        query("household", writes=True, scope="org_id")(function)
+    for function in (cases.caseload, cases.case_detail, cases.organisations):
+        query("household", scope="org_id")(function)
 
 
 def registered(target: str | Callable) -> Query:
@@ -272,6 +290,13 @@ def _check_scope(role: str | None, entry: Query, args: tuple, kwargs: dict) -> N
     """Refuse a call of a scoped query made for another organisation than the bound
     role's, for a table the role does not file, or asking the hub's approval on arrival."""
     arguments = entry.signature.bind_partial(*args, **kwargs).arguments
+    if entry.level == "household":
+        # Only a caseworker, only for its own organisation (ROLE_LEVELS keeps the others
+        # out before this; this keeps a caseworker out of another organisation's rows).
+        acting_for = arguments.get(entry.scope)
+        if role != "caseworker" or org_of(role) is None or acting_for != org_of(role):
+            raise AccessDenied(str(role), f"{entry.name} for {acting_for!r}", entry.level)
+        return
     if role not in BOUND_ROLES and role != "hub":
         raise AccessDenied(str(role), entry.name, entry.level)
     if role in BOUND_ROLES:

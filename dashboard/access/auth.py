@@ -19,7 +19,13 @@ from a roles file (TOML, path in ``LIFELINE_ROLES``, default ``config/roles.toml
 
 A ``partner`` acts for one organisation, named by its ``org`` (its ``org_id`` in the
 organisations table): it files and changes rows of that organisation only. A ``funder``
-with an ``org`` files its own pledges and grants; without one it only reads.
+with an ``org`` files its own pledges and grants; without one it only reads. A
+``caseworker`` (issue 17) must name its ``org`` too: it follows that organisation's
+families in difficulty and sees no other organisation's.
+
+In local mode the person at the machine is the hub, unless ``LIFELINE_LOCAL_ROLE``
+says they work as another role: ``caseworker:<org_id>`` (a social-work organisation
+running Lifeline for its own families), ``partner:<org_id>``, or a role's name.
 
 ``LIFELINE_AUTH`` = ``local`` or ``oidc`` overrides the choice of mode (tests, and
 deployments that keep their secrets elsewhere).
@@ -134,10 +140,30 @@ def _entry(path: Path, section: str, name: str, value, orgs: dict[str, str]) -> 
             orgs[where] = org
     else:
         role, org = str(value), ""
-    if role == "partner" and not org:
-        raise RolesFileError(f"{path}: {where} is a partner of no organisation; write "
-                             f'{{ role = "partner", org = "<org_id>" }}')
+    if role in ("partner", "caseworker") and not org:
+        raise RolesFileError(f"{path}: {where} is a {role} of no organisation; write "
+                             f'{{ role = "{role}", org = "<org_id>" }}')
     return role
+
+
+def local_role() -> str:
+    """The role of the person at this machine in local mode: ``LIFELINE_LOCAL_ROLE``
+    (``<role>`` or ``<role>:<org_id>``), the hub when it is not set. A value that names
+    no role, or a partner or caseworker of no organisation, raises ValueError naming
+    what to write: a typo must not grant or deny silently."""
+    from dashboard.access import LOCAL_ROLE
+
+    value = os.environ.get("LIFELINE_LOCAL_ROLE", "").strip()
+    if not value:
+        return LOCAL_ROLE
+    role, _, org = (part.strip() for part in value.partition(":"))
+    if role not in ROLES:
+        raise ValueError(f"LIFELINE_LOCAL_ROLE={value!r}: {role!r} is not a role; use one of "
+                         + ", ".join(ROLES))
+    if role in ("partner", "caseworker") and not org:
+        raise ValueError(f"LIFELINE_LOCAL_ROLE={value!r}: a {role} acts for one organisation; "
+                         f"write {role}:<org_id>")
+    return bound(role, org or None)
 
 
 def mode(secrets_have_auth: bool) -> str:

@@ -185,3 +185,124 @@ def round_list(con, threshold: int | None = None) -> pd.DataFrame:
     published, _ = suppression.suppress(frame, ["households"], [["round_id"]],
                                         threshold or suppression.policy_threshold())
     return published
+
+
+# --- cases, in aggregate -------------------------------------------------------------
+
+# How long an open case has been open (days since it opened), in bands: the first two
+# weeks, the rest of the first month, the second month, longer.
+AGE_BANDS = (("0_13", 0, 13), ("14_29", 14, 29), ("30_59", 30, 59), ("60_plus", 60, None))
+
+
+def _cases(con) -> pd.DataFrame:
+    """Every case with its household's region: read to be counted here, never returned."""
+    frame = con.execute(
+        """
+        SELECT h.region_adcode, c.case_status, c.opened_on, c.closed_on
+        FROM household_cases c JOIN households h ON h.household_key = c.household_key
+        ORDER BY c.household_key
+        """).df()
+    for col in ("opened_on", "closed_on"):
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+def _area(adcodes: pd.Series, level: str) -> pd.Series:
+    """The province (``xx0000``) or prefecture (``xxxx00``) of each region code."""
+    keep = 2 if level == "province" else 4
+    return adcodes.astype(str).str[:keep] + "0" * (6 - keep)
+
+
+def _per_region(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """Sums of the 0/1 (or amount) ``columns`` per ``frame["region"]`` and for the
+    network (region ``"all"``), regions sorted."""
+    counted = pd.DataFrame({"region": frame["region"], **columns})
+    regions = counted.groupby("region", sort=True).sum().reset_index()
+    network = counted.drop(columns="region").sum().to_frame().T.assign(region=NETWORK)
+    return pd.concat([network, regions], ignore_index=True)[["region", *columns]]
+
+
+@query("suppressed")
+def case_summary(con, as_of, level: str = "province",
+                 threshold: int | None = None) -> pd.DataFrame:
+    """The cases as of ``as_of`` per region (``level``: province or prefecture) and for
+    the network (``"all"``, first; then regions sorted): open cases (opened on or before
+    ``as_of`` and not closed by then), those resolved and those closed as lost contact
+    by then, the median days from opening to resolution, the households given cash aid
+    by then and the yuan given. Counts of households suppressed; the median published
+    only with its count of resolved cases, the yuan only with its count of households.
+    Columns: region, open, resolved, lost_contact, median_days, cash_households, cash_cny."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; use one of {LEVELS}")
+    day = pd.Timestamp(as_of)
+    cases = _cases(con)
+    cases["region"] = _area(cases["region_adcode"], level)
+    opened = cases["opened_on"] <= day
+    closed = cases["closed_on"].notna() & (cases["closed_on"] <= day)
+    resolved = closed & (cases["case_status"] == "resolved")
+    counts = _per_region(cases, {
+        "open": (opened & ~closed).astype("int64"),
+        "resolved": resolved.astype("int64"),
+        "lost_contact": (closed & (cases["case_status"] == "lost_contact")).astype("int64")})
+    days = (cases["closed_on"] - cases["opened_on"]).dt.days.where(resolved)
+    medians = {r: float(d.median()) for r, d in days.groupby(cases["region"]) if d.notna().any()}
+    if days.notna().any():
+        medians[NETWORK] = float(days.median())
+    counts["median_days"] = [medians.get(r) for r in counts["region"]]
+    cash = _cash(con, day, level)
+    counts = counts.merge(cash, on="region", how="left")
+    counts["cash_households"] = counts["cash_households"].fillna(0).astype("int64")
+    counts["cash_cny"] = counts["cash_cny"].fillna(0.0)
+    published = _suppressed(counts.assign(group="cases"),
+                            ["open", "resolved", "lost_contact", "cash_households"], ["group"],
+                            threshold)
+    # A figure about hidden households is hidden with them.
+    published["median_days"] = pd.Series(
+        [d if isinstance(n, (int, float)) and not pd.isna(d) else None
+         for d, n in zip(published["median_days"], published["resolved"])],
+        index=published.index, dtype=object)
+    published["cash_cny"] = pd.Series(
+        [c if isinstance(n, (int, float)) and n else None
+         for c, n in zip(published["cash_cny"], published["cash_households"])],
+        index=published.index, dtype=object)
+    published = published.drop(columns="group")
+    order = published["region"] != NETWORK
+    return published.loc[order.sort_values(kind="stable").index].reset_index(drop=True)
+
+
+def _cash(con, day: pd.Timestamp, level: str) -> pd.DataFrame:
+    """Per region and for the network: households given cash aid by ``day`` and the
+    yuan given. Columns: region, cash_households, cash_cny."""
+    given = con.execute(
+        """
+        SELECT h.household_key, h.region_adcode, s.amount_cny, s.given_on
+        FROM household_services s JOIN households h ON h.household_key = s.household_key
+        WHERE s.service_kind = 'cash_aid'
+        ORDER BY s.service_key
+        """).df()
+    given = given[pd.to_datetime(given["given_on"]) <= day]
+    per_household = given.groupby(["household_key", "region_adcode"], as_index=False)[
+        "amount_cny"].sum()
+    per_household["region"] = _area(per_household["region_adcode"], level)
+    return _per_region(per_household, {
+        "cash_households": pd.Series(1, index=per_household.index, dtype="int64"),
+        "cash_cny": per_household["amount_cny"].fillna(0.0).astype("float64")})
+
+
+@query("suppressed")
+def open_case_ages(con, as_of, threshold: int | None = None) -> pd.DataFrame:
+    """The network's cases open on ``as_of`` by how long they have been open
+    (:data:`AGE_BANDS`), the youngest band first; counts suppressed, as a group whose
+    total (the open cases) is published. Columns: band, cases."""
+    day = pd.Timestamp(as_of)
+    cases = _cases(con)
+    open_ = cases[(cases["opened_on"] <= day)
+                  & ~(cases["closed_on"].notna() & (cases["closed_on"] <= day))]
+    age = (day - open_["opened_on"]).dt.days
+    rows = [{"band": band, "cases": int(((age >= low) & ((age <= high) if high is not None
+                                                         else True)).sum())}
+            for band, low, high in AGE_BANDS]
+    frame = pd.DataFrame(rows, columns=["band", "cases"]).assign(group="open")
+    published, _ = suppression.suppress(frame, ["cases"], [["group"]],
+                                        threshold or suppression.policy_threshold())
+    return published.drop(columns="group")

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from dashboard.access import LOCAL_ROLE, audit
-from dashboard.access.auth import load_role_map, mode
+from dashboard.access.auth import load_role_map, local_role, mode
 from dashboard.i18n import t
 from dashboard.present.markup import md
 from geo.regions import ProvinceSettingError, configured_province
@@ -53,7 +53,11 @@ def _signed_in_email() -> str | None:
 def identify() -> Identity:
     """This session's identity; records a sign-in in the audit log once per session."""
     if mode(_secrets_have_auth()) == "local":
-        return Identity("local", None, LOCAL_ROLE)
+        try:
+            return Identity("local", None, local_role())
+        except ValueError as exc:  # LIFELINE_LOCAL_ROLE mistyped: said, not a traceback
+            print(f"Lifeline: {exc}", file=sys.stderr)
+            return Identity("local", None, None)
     role_map = load_role_map()
     email = _signed_in_email()
     if email is None:
@@ -102,7 +106,10 @@ def _sign_out(identity: Identity) -> None:
 def sidebar_block(identity: Identity, lang: str) -> None:
     """Local-mode label, or the signed-in address and role with sign-in/out buttons."""
     if identity.mode == "local":
-        st.sidebar.caption(t("auth.local", lang))
+        if identity.role == LOCAL_ROLE:
+            st.sidebar.caption(t("auth.local", lang))
+        elif identity.role:
+            st.sidebar.caption(t("auth.local_as", lang, role=t(f"auth.role.{identity.role}", lang)))
         return
     if identity.email:
         role = t(f"auth.role.{identity.role}", lang) if identity.role else t("auth.role.none", lang)
@@ -131,7 +138,9 @@ def province_is_served(lang: str) -> bool:
 def no_access(identity: Identity, lang: str) -> None:
     """The whole app for someone with no role: what happened and what to do."""
     st.title(t("app.title", lang))
-    if identity.email:
+    if identity.mode == "local":  # a mistyped LIFELINE_LOCAL_ROLE (identify)
+        st.error(t("auth.local_role_wrong", lang))
+    elif identity.email:
         st.warning(t("auth.no_role", lang, email=md(identity.email)))
     else:
         st.info(t("auth.please_sign_in", lang))

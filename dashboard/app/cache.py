@@ -37,8 +37,9 @@ from dashboard.access import Query, allowed, audit, registered, run
 from data_loaders import store
 
 # Reads of this much detail are written to the audit log, once per session, page, level
-# and data version: who looked at facility-level rows, or at the store as it is.
-AUDITED_LEVELS = ("facility", "raw")
+# and data version: who looked at facility-level rows, at a family's rows, or at the store
+# as it is.
+AUDITED_LEVELS = ("facility", "raw", "household")
 
 
 @contextmanager

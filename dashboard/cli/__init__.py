@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
                                               "never a name, contact or ID-card number)")
     rnd.add_argument("file", help="CSV or Excel: household_id, org_id, region, round_id, "
                                   "assessed_on and a column per question of the tool")
+    rnd.add_argument("--org", required=True,
+                     help="the organisation that follows these households (its org_id): "
+                          "the command acts as that organisation's caseworker, and a row "
+                          "of another organisation is refused")
     rnd.add_argument("--db")
     rnd.add_argument("--lang", choices=("zh", "en"), default="zh")
 
@@ -300,7 +304,7 @@ def cmd_import_round(args) -> int:
     was written. A file refused is not kept: it may hold a person's details."""
     from pathlib import Path
 
-    from dashboard.access import LOCAL_ROLE, run
+    from dashboard.access import bound, run
     from data_loaders import store
     from data_loaders.households.tool import ToolError
 
@@ -312,7 +316,10 @@ def cmd_import_round(args) -> int:
         return 2
     con = store.connect(args.db, on_wait=_waiting)
     try:
-        report = run(LOCAL_ROLE, "rounds.import_round", con, path.name, data)
+        # The person at the machine owns the store; a family's rows are written as the
+        # caseworker of the organisation that follows it, as on the Casework page.
+        report = run(bound("caseworker", args.org), "rounds.import_round", con, path.name,
+                     data, org_id=args.org)
     except ToolError as exc:  # the network's tool file, not the round, is wrong
         print(f"LIFELINE_ASSESSMENT_TOOL {exc}", file=sys.stderr)
         return 2
@@ -372,7 +379,8 @@ def cmd_demo(args) -> int:
 
         made = write_households(con, seed=args.seed)
         print(f"families in difficulty: {made['households']} households of "
-              f"{made['organizations']} organisations, {made['assessments']} assessments")
+              f"{made['organizations']} organisations, {made['assessments']} assessments, "
+              f"{made['services']} services given, {made['closed']} cases closed")
     print(f"demo built in {time.perf_counter() - started:.1f} s → {store.shown(args.db)}")
     if args.national and not is_national():
         print("this server shows one province of it; LIFELINE_PROVINCE=000000 shows the "

@@ -80,6 +80,9 @@ FAMILIES = {
     "overview.classes.*": "how the map's classes are cut",
     "sidebar.*": "a sidebar filter (dashboard.app.frame.FILTERS) and its 'all' choice",
     "auth.role.*": "a role of dashboard.access",
+    "casework.metric.*": "a headline figure of the Casework page",
+    "casework.member.*": "a kind of household member (households.children, elderly, ...)",
+    "casework.*.saved": "what a saved form of the Casework page says (case, service)",
     "audit.action.*": "an action of dashboard.access.audit.ACTIONS or CHANGE_ACTIONS",
     "record.reason.*": "a reason for a change (data_loaders.store.REASONS)",
     "record.col.*": "a column of a record's history on the Data page",
@@ -147,7 +150,7 @@ def _humanise(value: str) -> str:
 
 def _schema_entries() -> dict[str, tuple[str, str]]:
     entries: dict[str, tuple[str, str]] = {}
-    for table in schema.TABLES.values():
+    for table in (*schema.TABLES.values(), *schema.HOUSEHOLD_TABLES.values()):
         entries[f"table.{table.name}"] = (table.zh, _humanise(table.name))
         for col in table.columns:
             entries[f"column.{table.name}.{col.name}"] = (col.zh, _humanise(col.name))

@@ -12,7 +12,7 @@ passes every check a real round does.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -28,6 +28,7 @@ ORGANIZATIONS = (
 )
 HOUSEHOLDS_PER_ORG = 50
 ROUNDS = (("2020-R1", date(2020, 1, 28)), ("2020-R2", date(2020, 2, 25)))
+DEMO_TODAY = date(2020, 3, 31)  # the last day of the Hubei demo: casework is done by then
 # Chance that an area is at severity 2 or 3, per round: protection and information ease,
 # livelihood and schooling grow.
 SERIOUS = {
@@ -123,4 +124,64 @@ def write_households(con, seed: int = 7) -> dict[str, int]:
             raise RuntimeError(f"the demo round {round_id}: {report.problems[:3]}")
         written["assessments"] += report.assessments
         written["answers"] += report.answers
+    written["services"], written["closed"] = _casework(con, rng, households)
     return written
+
+
+# Why a demo case closed (fictional, as everything here).
+_CLOSE_REASONS = ("已返城复工，收入恢复", "孩子已复课，家庭生活稳定", "已纳入当地低保",
+                  "转介至当地社工站持续跟进")
+
+
+def _casework(con, rng: np.random.Generator, households: list[dict]) -> tuple[int, int]:
+    """A month of casework after the second round, through the real case functions:
+    information for many, small cash aid for about a third, a few referrals to another
+    organisation of the network, some cases resolved and a few lost contact; the rest
+    open with reviews due around the demo's last day. Returns (services, cases closed)."""
+    from data_loaders.households import cases
+
+    after = ROUNDS[-1][1]
+    today = DEMO_TODAY
+    orgs = [o for o, *_ in ORGANIZATIONS]
+    services = closed = 0
+    for h in households:
+        org, hid = h["org_id"], h["household_id"]
+
+        def day(low: int, high: int):
+            return after + timedelta(days=int(rng.integers(low, high)))
+
+        given = []
+        if rng.random() < 0.5:
+            given.append((day(1, 10), "information", None, None))
+        if rng.random() < 0.3:
+            given.append((day(3, 20), "cash_aid", float(rng.integers(3, 11) * 100), None))
+        if rng.random() < 0.15:
+            given.append((day(5, 20), "supplies", None, None))
+        if rng.random() < 0.06:
+            others = [o for o in orgs if o != org]
+            given.append((day(5, 25), "referral", None, str(rng.choice(others))))
+        for on, kind, amount, referred in sorted(given, key=lambda g: g[0]):
+            problems = cases.add_service(con, org, hid, on, kind, amount, referred, today=today)
+            if problems:
+                raise RuntimeError(f"the demo's services: {problems[:3]}")
+            services += 1
+        fate = rng.random()
+        if fate < 0.22:
+            problems = cases.update_case(con, org, hid, "resolved", day(20, 34),
+                                         close_reason=str(rng.choice(_CLOSE_REASONS)),
+                                         today=today)
+            closed += 1
+        elif fate < 0.27:
+            problems = cases.update_case(con, org, hid, "lost_contact", day(25, 35),
+                                         close_reason="电话停机，多次上门未见", today=today)
+            closed += 1
+        elif fate < 0.6:
+            contact = day(20, 35)
+            problems = cases.update_case(con, org, hid, "in_progress", contact,
+                                         next_review_on=contact + timedelta(
+                                             days=int(rng.integers(5, 21))), today=today)
+        else:
+            problems = []  # not heard from since the second round
+        if problems:
+            raise RuntimeError(f"the demo's cases: {problems[:3]}")
+    return services, closed

@@ -121,14 +121,21 @@ def read_round(name: str, data: bytes, tool: Tool, known_orgs, org_id: str | Non
     per household with its record, its assessment and an ``answers`` dict; and every
     problem. ``known_orgs`` answers whether an organisation is in the store (a set, or
     ``store.StoredKeys``'s ``among``); ``org_id`` the only organisation allowed."""
-    if registry is None:
-        from geo.regions import load_registry
-
-        registry = load_registry()
     try:
         tables = readers.read_file(name, data)
     except readers.ReadError as error:
         return pd.DataFrame(), [Problem(name, None, None, error.detail or None, error.code)]
+    return check_tables(tables, tool, known_orgs, org_id, registry)
+
+
+def check_tables(tables: list[readers.RawTable], tool: Tool, known_orgs,
+                 org_id: str | None = None, registry=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """:func:`read_round` for tables already read (a file's sheets, or the one row of
+    the assessment form)."""
+    if registry is None:
+        from geo.regions import load_registry
+
+        registry = load_registry()
     problems: list[Problem] = []
     frames = []
     for raw in tables:
@@ -199,25 +206,36 @@ def _check_rows(rows: pd.DataFrame, tool: Tool, known_orgs, org_id: str | None,
 def import_round(con, name: str, data: bytes, tool: Tool | None = None,
                  org_id: str | None = None, registry=None) -> RoundReport:
     """Read the round file and, when nothing is wrong, write its households (new or
-    updated), their assessments for the round and the answers, in one transaction. An
-    assessment imported again for the same household and round replaces the earlier one.
+    updated), their assessments for the round and the answers, in one transaction, and
+    open a case for each household that has none (:func:`import_tables`). An assessment
+    imported again for the same household and round replaces the earlier one.
     ``tool``: the network's (``tool.configured()``) unless given."""
+    try:
+        tables = readers.read_file(name, data)
+    except readers.ReadError as error:
+        return RoundReport(problems=[Problem(name, None, None, error.detail or None, error.code)])
+    return import_tables(con, tables, tool, org_id, registry)
+
+
+def import_tables(con, tables: list[readers.RawTable], tool: Tool | None = None,
+                  org_id: str | None = None, registry=None) -> RoundReport:
+    """:func:`import_round` for tables already read (the assessment form's one row)."""
     if tool is None:
         from data_loaders.households.tool import configured
 
         tool = configured()
-    rows, problems = read_round(name, data, tool, store.StoredKeys(con).among, org_id, registry)
+    rows, problems = check_tables(tables, tool, store.StoredKeys(con).among, org_id, registry)
     report = RoundReport(problems=problems)
     if problems or rows.empty:
         return report
     rows["assessment_key"] = rows["household_key"] + ":" + rows["round_id"]
     households = rows.drop_duplicates("household_key", keep="last")
     with store.transaction(con, reason="household_round", tool=tool.id, rows=len(rows)):
-        _upsert(con, schema.HOUSEHOLDS, [
+        upsert(con, schema.HOUSEHOLDS, [
             (r.household_key, r.household_id, r.org_id, r.region.name, r.region.adcode,
              _int(r.size), _bool(r.children), _bool(r.elderly), _bool(r.sick_or_disabled),
              r.migration_status) for r in households.itertuples()])
-        _upsert(con, schema.HOUSEHOLD_ASSESSMENTS, [
+        upsert(con, schema.HOUSEHOLD_ASSESSMENTS, [
             (r.assessment_key, r.household_key, r.round_id, r.assessed_on, tool.id)
             for r in rows.itertuples()])
         keys = list(rows["assessment_key"])
@@ -225,10 +243,45 @@ def import_round(con, name: str, data: bytes, tool: Tool | None = None,
         con.execute(f"DELETE FROM household_answers WHERE assessment_key IN ({marks})", keys)
         answers = [(f"{r.assessment_key}:{qid}", r.assessment_key, qid, value)
                    for r in rows.itertuples() for qid, value in r.answers.items()]
-        _upsert(con, schema.HOUSEHOLD_ANSWERS, answers)
+        upsert(con, schema.HOUSEHOLD_ANSWERS, answers)
+        _open_cases(con, rows)
     report.households, report.assessments, report.answers = (len(households), len(rows),
                                                               len(answers))
     return report
+
+
+def _open_cases(con, rows: pd.DataFrame) -> None:
+    """An assessment is a contact: a household without a case gets one, open from the
+    day of its first assessment; an open case's last contact moves to the assessment's
+    day, and a review already due moves two weeks on from it."""
+    from data_loaders.households.cases import OPEN, REVIEW_DAYS
+
+    days = rows.groupby("household_key")["assessed_on"].agg(["min", "max"])
+    keys = list(days.index)
+    marks = ", ".join("?" * len(keys))
+    known = {r[0]: r for r in con.execute(
+        "SELECT household_key, case_status, opened_on, closed_on, close_reason, "
+        f"last_contact_on, next_review_on, notes FROM household_cases "
+        f"WHERE household_key IN ({marks})", keys).fetchall()}
+    review = pd.Timedelta(days=REVIEW_DAYS)
+    cases = []
+    for key, first, last in zip(keys, days["min"], days["max"]):
+        first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+        case = known.get(key)
+        if case is None:
+            cases.append((key, "open", first, None, None, last, last + review, None))
+            continue
+        _, status, opened, closed, reason, contact, due, notes = case
+        contact = max(d for d in (_date(contact), last) if d is not None)
+        if status in OPEN and (due is None or _date(due) <= contact):
+            due = contact + review
+        cases.append((key, status, min(_date(opened) or first, first), closed, reason,
+                      contact, due, notes))
+    upsert(con, schema.HOUSEHOLD_CASES, cases)
+
+
+def _date(value):
+    return None if value is None else pd.Timestamp(value).date()
 
 
 def _int(value) -> int | None:
@@ -239,7 +292,7 @@ def _bool(value) -> bool | None:
     return None if value is None or pd.isna(value) else bool(value)
 
 
-def _upsert(con, table: schema.Table, rows: list[tuple]) -> None:
+def upsert(con, table: schema.Table, rows: list[tuple]) -> None:
     """Insert ``rows`` (every column of ``table``, in order), replacing a row of the same
     key: staged as one table and inserted in one statement (row by row, a round of 150
     households' answers took 9 s)."""

@@ -487,7 +487,7 @@ def actor() -> tuple[str, str | None]:
 # Why a change was made: the reasons a history shows.
 REASONS = ("import", "correction", "review", "resubmit", "quarantine", "need_costs", "demo",
            "retraction", "baseline", "mapping", "submission", "approval", "household_round",
-           "household_deletion")
+           "household_deletion", "household_case", "household_service")
 
 
 @dataclass
