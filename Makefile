@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 
 run: $(VENV)/.installed
 	@bash scripts/system-deps.sh --runtime
-	$(BIN)/python -m dashboard demo --if-missing
+	$(BIN)/python -m dashboard demo --households --if-missing
 	$(BIN)/python -m dashboard.app.serve --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.installed-dev system-deps
@@ -32,7 +32,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 demo: $(VENV)/.installed
-	$(BIN)/python -m dashboard demo
+	$(BIN)/python -m dashboard demo --households
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m dashboard bench --scale 1,100 --postgres

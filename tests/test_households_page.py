@@ -103,3 +103,17 @@ def test_a_round_named_like_markup_reads_as_its_text(db, monkeypatch):
     heading = next(s.value for s in at.subheader if s.value.startswith("Indicators"))
     assert "\\*\\*R1\\*\\*\\<img" in heading and "](javascript" not in heading
     assert at.selectbox(key="hh_second").value == hostile  # the choice reads as typed
+
+
+def test_the_cases_and_the_rounds_report(rounds_store):
+    at = run_app(PAGE)
+    assert not at.exception
+    # The rounds opened twelve cases on 28 January; none closed, no cash aid yet.
+    assert any(s.value.startswith("个案跟进情况（截至") for s in at.subheader)
+    cards = {m.label: m.value for m in at.metric}
+    assert (cards["未结案个案（户）"], cards["已解决（户）"], cards["现金救助总额"]) == ("12", "0", "—")
+    cases = _table(at, "未结案（户）")
+    assert list(cases["省"]) == ["湖北省", "广东省"] and list(cases["未结案（户）"]) == ["8", "4"]
+    assert "本轮报告（R2）" in [s.value for s in at.subheader]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[-2:] == ["下载本轮报告（PDF）", "下载本轮报告（Markdown）"]

@@ -289,6 +289,17 @@ def _cash(con, day: pd.Timestamp, level: str) -> pd.DataFrame:
         "cash_cny": per_household["amount_cny"].fillna(0.0).astype("float64")})
 
 
+def latest_casework(con):
+    """The last day anything was done on a case (a contact, a close, a service), or None:
+    the day a report's cases are counted to unless it names one."""
+    found = con.execute(
+        "SELECT max(d) FROM (SELECT max(last_contact_on) AS d FROM household_cases "
+        "UNION ALL SELECT max(closed_on) FROM household_cases "
+        "UNION ALL SELECT max(given_on) FROM household_services) AS days").fetchall()
+    day = found[0][0] if found else None
+    return None if day is None or pd.isna(day) else pd.Timestamp(day).date()
+
+
 @query("suppressed")
 def open_case_ages(con, as_of, threshold: int | None = None) -> pd.DataFrame:
     """The network's cases open on ``as_of`` by how long they have been open

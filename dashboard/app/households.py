@@ -6,6 +6,8 @@ published counts (dashboard.analytics.households).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -148,4 +150,83 @@ def render(view: View) -> None:
         show_table(wide, view, [Col("region", NAME, header=t("households.col.region", lang)),
                                 *(Col(a, TEXT, header=areas[a], align="right")
                                   for a in areas if a in wide.columns)], key="hh_regions")
+    _cases(view, level, levels[level])
     st.caption(t("households.suppression", lang, threshold=suppression.policy_threshold()))
+    _report(view, first, second)
+
+
+def _report(view: View, first: str, second: str) -> None:
+    """The later round's report (compared with the earlier one), built when pressed."""
+    from dashboard.app.briefing import pdf_bytes
+    from dashboard.app.components import offer
+    from dashboard.briefing import round_report
+    from dashboard.briefing.pdf import chromium_path
+
+    lang = view.lang
+    st.subheader(t("households.report.title", lang, round=md(second)))
+    as_of = view.as_of or date.today()
+    report = cached(view, "round_report.build_round_report", second,
+                    previous=first if first != second else None, as_of=as_of)
+    no_chromium = chromium_path() is None
+    left, right = st.columns(2)
+    with left:
+        offer(t("round_report.download_pdf", lang),
+              lambda: pdf_bytes(round_report.render_html(report, lang)),
+              round_report.report_name(second, "pdf"), "application/pdf", view,
+              "dl_round_pdf", type="primary", disabled=no_chromium,
+              help=t("briefing.download.no_chromium", lang) if no_chromium else None)
+    with right:
+        offer(t("round_report.download_md", lang),
+              lambda: round_report.render_markdown(report, lang).encode("utf-8"),
+              round_report.report_name(second, "md"), "text/markdown", view, "dl_round_md")
+    st.caption(t("households.report.caption", lang, day=as_of.isoformat()))
+
+
+def _published(value) -> bool:
+    return isinstance(value, (int, float)) and not pd.isna(value)
+
+
+def _cases(view: View, level: str, level_name: str) -> None:
+    """The cases in aggregate as of the sidebar's day: open by age, resolved and how
+    long it took, cash aid, for the network and by region (counts suppressed)."""
+    lang = view.lang
+    as_of = view.as_of or date.today()
+    summary = cached(view, "households.case_summary", as_of, level=level)
+    st.subheader(t("households.cases.title", lang, day=as_of.isoformat()))
+    network = summary[summary["region"] == NETWORK]
+    if network.empty or not any(_published(network.iloc[0][c]) and network.iloc[0][c]
+                                for c in ("open", "resolved", "lost_contact")):
+        st.info(t("households.cases.none", lang))
+        return
+    row = network.iloc[0]
+    cards = (("open", _count(row["open"], lang)), ("resolved", _count(row["resolved"], lang)),
+             ("median_days", t("households.days", lang, n=f"{row['median_days']:g}")
+              if _published(row["median_days"]) else formatting.MISSING),
+             ("cash", formatting.money(row["cash_cny"], lang) if _published(row["cash_cny"])
+              else formatting.MISSING))
+    for column, (name, value) in zip(st.columns(len(cards)), cards):
+        column.metric(t(f"households.cases.card.{name}", lang), value)
+    ages = cached(view, "households.open_case_ages", as_of)
+    st.caption(t("households.cases.ages", lang, ages="；".join(
+        t(f"households.cases.band.{band}", lang) + " " + _count(n, lang)
+        for band, n in zip(ages["band"], ages["cases"])) if lang == "zh" else "; ".join(
+        t(f"households.cases.band.{band}", lang) + " " + _count(n, lang)
+        for band, n in zip(ages["band"], ages["cases"]))))
+    regions = summary[summary["region"] != NETWORK]
+    table = pd.DataFrame({
+        "region": [region_name(r, lang) for r in regions["region"]],
+        "open": [_count(v, lang) for v in regions["open"]],
+        "resolved": [_count(v, lang) for v in regions["resolved"]],
+        "median_days": [f"{v:g}" if _published(v) else formatting.MISSING
+                        for v in regions["median_days"]],
+        "lost_contact": [_count(v, lang) for v in regions["lost_contact"]],
+        "cash_households": [_count(v, lang) for v in regions["cash_households"]],
+        "cash_cny": [formatting.money(v, lang) if _published(v) else formatting.MISSING
+                     for v in regions["cash_cny"]],
+    })
+    show_table(table, view, [
+        Col("region", NAME, header=level_name),
+        *(Col(c, TEXT, align="right", header=t(f"households.cases.col.{c}", lang))
+          for c in ("open", "resolved", "median_days", "lost_contact", "cash_households",
+                    "cash_cny"))], key="hh_cases")
+    st.caption(t("households.cases.caption", lang))

@@ -80,6 +80,8 @@ def _role_argument(parser: argparse.ArgumentParser) -> None:
 EXPORTS = {"open_needs": "needs.export_needs", "partners": "partners.export_partners",
            "overlaps": "funding.export_overlaps", "aggregates": "research.research_aggregates",
            "dictionary": "dictionary.dictionary_markdown", "brief": "briefing.build_brief"}
+# What other commands run, checked as an export is (``round-report``).
+COMMAND_QUERIES = {"round_report": "round_report.build_round_report"}
 AS_OF_EXPORTS = ("open_needs", "partners", "overlaps")
 
 
@@ -98,7 +100,7 @@ def _permitted(args, name: str) -> bool:
     gives the export's query."""
     from dashboard.access import allowed, registered
 
-    level = registered(EXPORTS.get(name, "store.read_table")).level
+    level = registered(EXPORTS.get(name) or COMMAND_QUERIES.get(name, "store.read_table")).level
     if allowed(args.role, level):
         return True
     shown = args.table if name == "open_needs" else name
@@ -186,6 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
                             "(UTC; YYYY-MM-DD means the end of that day); default: "
                             "everything known now")
     _role_argument(brief)
+
+    report = sub.add_parser("round-report", help="one assessment round's report on the "
+                                                 "families in difficulty (aggregates only) as "
+                                                 "Markdown, HTML or PDF")
+    report.add_argument("round", help="the round's id, as in the round file")
+    report.add_argument("--previous", help="the round to compare with (default: the one before)")
+    report.add_argument("--as-of", type=_date,
+                        help="count the cases to this day (default: the last casework)")
+    report.add_argument("--db")
+    report.add_argument("--format", choices=("md", "html", "pdf"), default="md",
+                        help="pdf needs --out")
+    report.add_argument("--lang", choices=("zh", "en"), default="zh")
+    report.add_argument("--out", help="write to this file instead of standard output")
+    _role_argument(report)
 
     export = sub.add_parser("export", help="write a table, or the needs open at a date, "
                                            "as CSV (optionally HXL-tagged) or JSON")
@@ -447,6 +463,43 @@ def cmd_brief(args) -> int:
     return 0
 
 
+def cmd_round_report(args) -> int:
+    """Write one round's report (dashboard.briefing.round_report): suppressed aggregates."""
+    from dashboard.access import run
+    from dashboard.briefing import PdfError, round_report
+    from data_loaders.households.tool import ToolError
+
+    if args.format == "pdf" and not args.out:
+        print("--format pdf needs --out FILE.pdf", file=sys.stderr)
+        return 2
+    if not _permitted(args, "round_report"):
+        return 3
+    con = _read_store(args)
+    if con is None:
+        return 2
+    try:
+        report = run(args.role, COMMAND_QUERIES["round_report"], con, args.round,
+                     previous=args.previous, as_of=args.as_of)
+        text = round_report.write_round_report(report, args.format, args.lang, args.out)
+    except round_report.UnknownRound as exc:
+        print(t("cli.unknown_round", args.lang, round=exc.round_id,
+                known=", ".join(exc.known) or "—"), file=sys.stderr)
+        return 2
+    except ToolError as exc:  # the network's tool file, not the report, is wrong
+        print(f"LIFELINE_ASSESSMENT_TOOL {exc}", file=sys.stderr)
+        return 2
+    except PdfError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    if text is not None:
+        _emit(text, None)
+    _audit(args, "export", what="round_report", format=args.format, lang=args.lang,
+           round=args.round, out=args.out)
+    return 0
+
+
 def cmd_export(args) -> int:
     """Write one export if ``--role`` may see it, and log it in the audit log."""
     if not _permitted(args, export_name(args)):
@@ -643,7 +696,7 @@ def cmd_migrate_store(args) -> int:
 
 
 COMMANDS = {"import": cmd_import, "import-round": cmd_import_round, "demo": cmd_demo,
-            "brief": cmd_brief, "export": cmd_export, "bench": cmd_bench,
+            "brief": cmd_brief, "round-report": cmd_round_report, "export": cmd_export, "bench": cmd_bench,
             "migrate-store": cmd_migrate_store}
 
 
