@@ -116,6 +116,8 @@ def test_the_page_in_english(caseworker):
                                               "④ Import a round"]
     assert _metrics(at)["Open cases"] == "8"
     assert at.radio(key="assess_q_protection").options[0] == "not asked"
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download an empty round file (CSV)"]
 
 
 def test_no_other_role_is_offered_the_page(caseworker, monkeypatch):

@@ -19,17 +19,19 @@ import streamlit as st
 
 from dashboard.access import AccessDenied, org_of
 from dashboard.app.cache import fresh
+from dashboard.app.components import offer
 from dashboard.app.frame import View
 from dashboard.app.importing import uploader_css
 from dashboard.app.tables import DATE, NAME, TEXT, Col, region_name, show_table
 from dashboard.i18n import problem_message, t, value_label
 from dashboard.present import formatting
 from dashboard.present.markup import md
-from data_loaders.households import cases
+from data_loaders.households import cases, rounds
 from data_loaders.households.tool import Tool, ToolError, configured
 from data_loaders.store import schema
 
 MAX_ROUND_MB = 5  # a round of a few thousand households is well under this
+ROUND_TYPES = ("csv", "xlsx", "xls")
 NOT_ASKED = -1  # the answer widget's "not asked" (a blank cell in a round file)
 
 
@@ -372,11 +374,13 @@ def _round(view: View, org: str, tool: Tool) -> None:
     lang = view.lang
     st.caption(t("casework.round.caption", lang, questions=("、" if lang == "zh" else ", ").join(
         q.label(lang) for q in tool.questions)))
+    offer(t("casework.round.template", lang), lambda: rounds.template(tool, lang),
+          f"lifeline_round_template_{lang}.csv", "text/csv", view, "dl_round_template")
     turn = st.session_state.get("_casework_round_turn", 0)
-    css = uploader_css(view, f"{MAX_ROUND_MB:g}", ["csv", "xlsx"])
+    css = uploader_css(view, f"{MAX_ROUND_MB:g}", ROUND_TYPES)
     if css:
         st.html(css)
-    upload = st.file_uploader(t("casework.round.upload", lang), type=["csv", "xlsx", "xls"],
+    upload = st.file_uploader(t("casework.round.upload", lang), type=list(ROUND_TYPES),
                               key=f"casework_round_{turn}", max_upload_size=MAX_ROUND_MB)
     errors = st.session_state.get("_casework_errors_round", [])
     if errors:
@@ -430,10 +434,10 @@ def _messages(problems, lang: str, tool: Tool | None = None) -> list[str]:
     out = []
     for problem in problems:
         message, fix = problem_message(problem, lang)
+        text = f"{message} {fix}".strip()
         where = _field(problem.column, lang, tool)
-        out.append(" ".join(part for part in (f"{where}：" if where and lang == "zh" else
-                                              f"{where}:" if where else "", message, fix)
-                            if part))
+        out.append(text if not where else f"{where}：{text}" if lang == "zh" else
+                   f"{where}: {text}")
     return out
 
 

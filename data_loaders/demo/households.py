@@ -175,7 +175,7 @@ def _casework(con, rng: np.random.Generator, households: list[dict]) -> tuple[in
             problems = cases.update_case(con, org, hid, "lost_contact", day(25, 35),
                                          close_reason="电话停机，多次上门未见", today=today)
             closed += 1
-        elif fate < 0.6:
+        elif fate < 0.85:
             contact = day(20, 35)
             problems = cases.update_case(con, org, hid, "in_progress", contact,
                                          next_review_on=contact + timedelta(

@@ -153,6 +153,11 @@ def check_tables(tables: list[readers.RawTable], tool: Tool, known_orgs,
         problems.extend(found)
         raw = replace(raw, frame=raw.frame.astype(object))  # the file's cells stay as read
         emptied = _withhold_identifying(raw, problems)
+        # The record's checks name a column by its own name, not the file's header.
+        names = {alias: name for table in _RECORD_TABLES
+                 for alias, name in schema.header_aliases(table).items()}
+        emptied |= {(row, names[header.lower()]) for row, header in emptied
+                    if header.lower() in names}
         answers = _answers(raw, questions, tool, problems)
         typed = []
         for table in _RECORD_TABLES:
@@ -201,6 +206,16 @@ def _check_rows(rows: pd.DataFrame, tool: Tool, known_orgs, org_id: str | None,
             problems.append(Problem(file, row, None, None, "no_answers",
                                     ", ".join(q.id for q in tool.questions)))
     problems.sort(key=lambda p: (p.file, p.row or 0))
+
+
+def template(tool: Tool, lang: str = "zh", org_id: str | None = None) -> bytes:
+    """An empty round file for ``tool``: the header row in ``lang`` (the columns' Chinese
+    names, or their ids in English, which the import reads alike) and, when ``org_id`` is
+    given, nothing else; UTF-8 with a BOM so Excel opens the Chinese right."""
+    record = [c for t in _RECORD_TABLES for c in t.input_columns]
+    headers = [c.zh if lang == "zh" else c.name for c in record]
+    headers += [q.zh if lang == "zh" else q.id for q in tool.questions]
+    return ("\ufeff" + ",".join(headers) + "\n").encode("utf-8")
 
 
 def import_round(con, name: str, data: bytes, tool: Tool | None = None,
