@@ -39,9 +39,15 @@ def _cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
 def both(tmp_path, pg_url):
     """The scenario imported into a file and into PostgreSQL: (file reader, pg replica)."""
     path = tmp_path / "s.duckdb"
+    # Two rounds of one household P1 follows: the household queries and the round's
+    # report answer on both stores too.
+    round_file = ("household_id,org_id,region,round_id,assessed_on,protection,fear\n"
+                  "H1,P1,武汉市,R1,2020-01-28,3,是\nH1,P1,武汉市,R2,2020-02-25,1,否\n")
     for location in (path, pg_url):
         writer = store.connect(location)
         assert import_paths(writer, [SCENARIO]).ok
+        assert rounds.import_round(writer, "rounds.csv", round_file.encode(),
+                                   tool.configured()).committed
         writer.close()
     file_con = store.connect(path)
     yield file_con, store.connect(pg_url, read_only=True)

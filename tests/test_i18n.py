@@ -41,3 +41,11 @@ def test_the_chinese_side_is_chinese():
 
 def test_a_missing_key_shows_itself():
     assert t("no.such.key", "zh") == "no.such.key"
+
+
+def test_every_reason_for_a_change_reads_in_both_languages():
+    # The briefing's "as known at" and a record's history name each change by its reason.
+    from data_loaders import store
+
+    missing = [r for r in store.REASONS if f"record.reason.{r}" not in CATALOGUE]
+    assert not missing, missing
