@@ -123,6 +123,30 @@ def test_a_case_closes_with_its_reason_and_reopens(casework_db):
     assert _case(con, "ORG1", "H1")["last_contact_on"] == date(2020, 3, 1)
 
 
+def test_who_follows_a_case(casework_db):
+    con = casework_db
+    assert _case(con, "ORG1", "H1")["caseworker"] is None  # a round assigns nobody
+    # A service by someone takes a case no one follows; it does not take a colleague's.
+    assert cases.add_service(con, "ORG1", "H1", date(2020, 2, 5), "information",
+                             today=LATER, caseworker="wang@ngo1.example") == []
+    assert cases.add_service(con, "ORG1", "H1", date(2020, 2, 6), "information",
+                             today=LATER, caseworker="li@ngo1.example") == []
+    assert _case(con, "ORG1", "H1")["caseworker"] == "wang@ngo1.example"
+    # An update keeps it unless the one saving takes it over.
+    assert cases.update_case(con, "ORG1", "H1", "in_progress", date(2020, 2, 7),
+                             today=LATER) == []
+    assert _case(con, "ORG1", "H1")["caseworker"] == "wang@ngo1.example"
+    assert cases.update_case(con, "ORG1", "H1", "in_progress", date(2020, 2, 8), today=LATER,
+                             caseworker="li@ngo1.example") == []
+    load = cases.caseload(con, "ORG1", LATER).set_index("household_id")
+    assert load.loc["H1", "caseworker"] == "li@ngo1.example"
+    assert load.loc["H2", "caseworker"] is None
+    # A later round keeps who follows it.
+    again = R1[0].replace("R1,2020-01-28", "R2,2020-02-25")
+    assert rounds.import_round(con, "r2.csv", _file([again]), TOOL).committed
+    assert _case(con, "ORG1", "H1")["caseworker"] == "li@ngo1.example"
+
+
 def test_a_change_that_cannot_be_made_names_each_problem_and_writes_nothing(casework_db):
     con = casework_db
     before = con.execute("SELECT * FROM household_cases ORDER BY household_key").fetchall()

@@ -5,8 +5,11 @@ closed to every other role."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from dashboard.access import audit
 from dashboard.app.frame import open_page
 from data_loaders import store
 from data_loaders.households import cases, rounds
@@ -84,6 +87,21 @@ def test_a_case_is_closed_and_a_service_recorded_through_the_forms(caseworker):
     assert not at.exception and "已记录 H3 的服务。" in [s.value for s in at.success]
     assert any("现金救助" in m.value and "800" in m.value for m in at.markdown)
     assert cases.case_detail(caseworker, "ORG1", "H3")["case"]["case_status"] == "in_progress"
+    # The service took H3 for this caseworker (seen today: no longer due).
+    assert cases.case_detail(caseworker, "ORG1", "H3")["case"]["caseworker"] == audit.local_actor()
+    # H4 taken too, with its review today: due, and the caseworker's own list comes first.
+    at.selectbox(key="casework_household").set_value("H4").run()
+    at.selectbox(key="casework_status_H4").set_value("in_progress")
+    at.date_input(key="casework_review_H4").set_value(date.today())
+    _press(at, "保存个案")
+    assert at.radio(key="casework_whose").value == "mine"
+    due = next(d.value for d in at.dataframe if "住户编号" in d.value.columns)
+    assert list(zip(due["住户编号"], due["负责"])) == [("H4", "我")]
+    at.radio(key="casework_whose").set_value("all").run()
+    due = next(d.value for d in at.dataframe if "住户编号" in d.value.columns)
+    # H2 closed, H3 seen today; the oldest review first, H4's (today) last.
+    assert list(due["住户编号"]) == ["H1", "H5", "H6", "H7", "H8", "H4"]
+    assert set(due["负责"]) == {"我", "尚未分配"}
 
 
 def test_an_assessment_entered_on_the_form(caseworker):

@@ -93,6 +93,15 @@ def _headline(load: pd.DataFrame, lang: str) -> None:
         column.metric(t(f"casework.metric.{name}", lang), formatting.count(value))
 
 
+def _follower(caseworker, actor: str, lang: str) -> str:
+    """Who follows a case, as a colleague reads it: "me", "a colleague" or "nobody yet"
+    (a colleague's sign-in is a contact detail, never shown)."""
+    if not caseworker or pd.isna(caseworker):
+        return t("casework.follower.nobody", lang)
+    return t("casework.follower.me" if caseworker == actor else "casework.follower.colleague",
+             lang)
+
+
 def _key(name: str, household: str) -> str:
     """A form widget's key: one per household, so a half-filled form stays with its own."""
     return f"casework_{name}_{household}"
@@ -112,6 +121,13 @@ def _household_label(row, lang: str) -> str:
 def _due(view: View, load: pd.DataFrame) -> None:
     lang = view.lang
     act = load[load["due"] | load["no_contact"]]
+    mine = act["caseworker"] == view.actor
+    if mine.any():  # the caseworker's own list first; the organisation's a tap away
+        whose = st.radio(t("casework.due.whose", lang), ("mine", "all"), horizontal=True,
+                         key="casework_whose",
+                         format_func=lambda w: t(f"casework.due.whose_{w}", lang))
+        if whose == "mine":
+            act = act[mine]
     if act.empty:
         st.success(t("casework.due.none", lang))
         return
@@ -132,6 +148,7 @@ def _due(view: View, load: pd.DataFrame) -> None:
         "next_review_on": act["next_review_on"],
         "region": [region_name(r, lang) for r in act["region_adcode"]],
         "status": [_status(s, lang) for s in act["case_status"]],
+        "caseworker": [_follower(c, view.actor, lang) for c in act["caseworker"]],
     })
     show_table(frame, view, [
         Col("household", NAME, header=t("casework.col.household", lang)),
@@ -140,6 +157,7 @@ def _due(view: View, load: pd.DataFrame) -> None:
         Col("next_review_on", DATE, header=t("casework.col.next_review", lang)),
         Col("region", TEXT, header=t("casework.col.region", lang)),
         Col("status", TEXT, header=t("casework.col.status", lang)),
+        Col("caseworker", TEXT, header=t("casework.col.caseworker", lang)),
     ], key="casework_due")
 
 
@@ -180,6 +198,8 @@ def _case_summary(view: View, detail: dict, tool: Tool, names: dict[str, str]) -
              (t("casework.next_review", lang), case["next_review_on"]),
              (t("casework.closed", lang), case["closed_on"])]
     shown = [(t("casework.col.status", lang), _status(case["case_status"], lang)),
+             (t("casework.col.caseworker", lang),
+              _follower(case["caseworker"], view.actor, lang)),
              *((name, day.isoformat()) for name, day in dates if day)]
     st.caption(" · ".join(f"{name}：{value}" if lang == "zh" else f"{name}: {value}"
                           for name, value in shown))
@@ -230,6 +250,8 @@ def _case_form(view: View, org: str, household: str, case: dict, today: date) ->
         st.text_area(t("casework.case.notes", lang), value=case["notes"] or "",
                      key=_key("notes", household), max_chars=cases.MAX_NOTES,
                      help=t("casework.case.notes_help", lang))
+        st.checkbox(t("casework.case.take", lang), key=_key("take", household),
+                    value=case["caseworker"] in (None, view.actor))
         for message in errors:
             st.error(message)
         st.form_submit_button(t("casework.case.save", lang), type="primary", width="stretch",
@@ -242,7 +264,8 @@ def _save_case(view: View, org: str, household: str) -> None:
                     state[_key("status", household)], state[_key("on", household)],
                     next_review_on=state.get(_key("review", household)),
                     close_reason=state.get(_key("reason", household)),
-                    notes=state.get(_key("notes", household)), today=_today(view))
+                    notes=state.get(_key("notes", household)), today=_today(view),
+                    caseworker=view.actor if state.get(_key("take", household)) else None)
     _said(view, "case", household, problems)
 
 
@@ -275,7 +298,8 @@ def _save_service(view: View, org: str, household: str) -> None:
     state = st.session_state
     problems = _run(view, "cases.add_service", org, household, state[_key("given_on", household)],
                     state[_key("kind", household)], amount_cny=state.get(_key("amount", household)),
-                    referred_to=state.get(_key("referred", household)), today=_today(view))
+                    referred_to=state.get(_key("referred", household)), today=_today(view),
+                    caseworker=view.actor)
     if _said(view, "service", household, problems):
         for name in ("amount", "referred"):
             state.pop(_key(name, household), None)

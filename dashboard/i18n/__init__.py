@@ -83,6 +83,7 @@ FAMILIES = {
     "casework.metric.*": "a headline figure of the Casework page",
     "casework.member.*": "a kind of household member (households.children, elderly, ...)",
     "casework.*.saved": "what a saved form of the Casework page says (case, service)",
+    "casework.due.whose_*": "whose cases the follow-up list shows (mine, all)",
     "households.cases.card.*": "a headline figure of the cases on the Families page",
     "households.cases.band.*": "an age band of open cases (dashboard.analytics.households.AGE_BANDS)",
     "households.cases.col.*": "a column of the cases by region on the Families page",

@@ -63,14 +63,14 @@ def _case(con, org_id: str, household_id: str) -> dict | None:
     cursor = con.execute(
         """
         SELECT h.household_key, c.case_status, c.opened_on, c.closed_on, c.close_reason,
-               c.last_contact_on, c.next_review_on, c.notes
+               c.last_contact_on, c.next_review_on, c.notes, c.caseworker
         FROM households h LEFT JOIN household_cases c ON c.household_key = h.household_key
         WHERE h.household_key = ? AND h.org_id = ?
         """, [household_key(org_id, household_id), org_id]).fetchall()
     if not cursor:
         return None
     names = ("household_key", "case_status", "opened_on", "closed_on", "close_reason",
-             "last_contact_on", "next_review_on", "notes")
+             "last_contact_on", "next_review_on", "notes", "caseworker")
     return {name: _day(value) if name.endswith("_on") else value
             for name, value in zip(names, cursor[0])}
 
@@ -93,15 +93,16 @@ def caseload(con, org_id: str, today: date, no_contact: int | None = None) -> pd
     open case due for review or without contact for ``no_contact`` days), then the other
     open cases by their next review, then the closed ones. Columns: household_id,
     region_adcode, size, children, elderly, sick_or_disabled, migration_status,
-    case_status, opened_on, closed_on, last_contact_on, next_review_on, rounds (how many
-    assessed it), services, cash_cny, days_since_contact, due, no_contact. Never the
-    notes (:func:`case_detail` has them)."""
+    case_status, opened_on, closed_on, last_contact_on, next_review_on, caseworker (the
+    sign-in of who follows it, or None), rounds (how many assessed it), services,
+    cash_cny, days_since_contact, due, no_contact. Never the notes (:func:`case_detail`
+    has them)."""
     no_contact = no_contact or no_contact_days()
     frame = con.execute(
         """
         SELECT h.household_id, h.region_adcode, h.size, h.children, h.elderly,
                h.sick_or_disabled, h.migration_status, c.case_status, c.opened_on,
-               c.closed_on, c.last_contact_on, c.next_review_on,
+               c.closed_on, c.last_contact_on, c.next_review_on, c.caseworker,
                (SELECT count(*) FROM household_assessments a
                 WHERE a.household_key = h.household_key) AS rounds,
                (SELECT count(*) FROM household_services s
@@ -118,6 +119,8 @@ def caseload(con, org_id: str, today: date, no_contact: int | None = None) -> pd
         frame[col] = pd.Series([_day(v) for v in frame[col]], index=frame.index, dtype=object)
     for col in ("rounds", "services"):
         frame[col] = frame[col].astype("int64")
+    frame["caseworker"] = pd.Series([None if pd.isna(c) else c for c in frame["caseworker"]],
+                                    index=frame.index, dtype=object)
     frame["cash_cny"] = frame["cash_cny"].astype("float64")
     is_open = frame["case_status"].isin(OPEN)
     since = [(today - (last or opened)).days if (last or opened) else None
@@ -205,12 +208,14 @@ def save_assessment(con, org_id: str, form: AssessmentForm,
 
 def update_case(con, org_id: str, household_id: str, status: str, on: date,
                 next_review_on: date | None = None, close_reason: str | None = None,
-                notes: str | None = None, today: date | None = None) -> list[Problem]:
+                notes: str | None = None, today: date | None = None,
+                caseworker: str | None = None) -> list[Problem]:
     """Set the case of ``org_id``'s household to ``status`` as of ``on`` (the contact's
     day, or the day it closed). An open case gets ``next_review_on`` (``on`` + 14 days
     unless given); closing (resolved, lost contact) needs ``close_reason`` and clears
     the review; re-opening clears the close. ``notes`` (scrubbed) replace the case's
-    notes when given. Returns the problems (nothing written when there is one)."""
+    notes when given; ``caseworker`` (a sign-in) takes the case over when given.
+    Returns the problems (nothing written when there is one)."""
     today = today or store.now_utc().date()
     case = _case(con, org_id, household_id)
     problems = _household_problems(case, household_id)
@@ -237,18 +242,19 @@ def update_case(con, org_id: str, household_id: str, status: str, on: date,
         rounds.upsert(con, schema.HOUSEHOLD_CASES, [(
             case["household_key"], status, case["opened_on"] or on,
             on if closing else None, reason if closing else None, contact,
-            None if closing else next_review_on, kept)])
+            None if closing else next_review_on, kept, caseworker or case["caseworker"])])
     return []
 
 
 def add_service(con, org_id: str, household_id: str, given_on: date, kind: str,
                 amount_cny: float | None = None, referred_to: str | None = None,
-                today: date | None = None) -> list[Problem]:
+                today: date | None = None, caseworker: str | None = None) -> list[Problem]:
     """Record a service given to ``org_id``'s household: its day and kind; cash aid
     needs its amount in yuan, a referral the organisation referred to (a known one,
     not ``org_id``). A service is a contact: the case's last contact moves to
     ``given_on``, an open case is in progress, and a review already past moves 14 days
-    on. Returns the problems (nothing written when there is one)."""
+    on; a case no one follows is taken by ``caseworker`` (a sign-in). Returns the
+    problems (nothing written when there is one)."""
     today = today or store.now_utc().date()
     case = _case(con, org_id, household_id)
     problems = _household_problems(case, household_id)
@@ -285,7 +291,7 @@ def add_service(con, org_id: str, household_id: str, given_on: date, kind: str,
         rounds.upsert(con, schema.HOUSEHOLD_CASES, [(
             key, status, case["opened_on"] or given_on, case["closed_on"],
             case["close_reason"], _later(case["last_contact_on"], given_on), review,
-            case["notes"])])
+            case["notes"], case["caseworker"] or caseworker)])
     return []
 
 

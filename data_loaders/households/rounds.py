@@ -276,7 +276,7 @@ def _open_cases(con, rows: pd.DataFrame) -> None:
     marks = ", ".join("?" * len(keys))
     known = {r[0]: r for r in con.execute(
         "SELECT household_key, case_status, opened_on, closed_on, close_reason, "
-        f"last_contact_on, next_review_on, notes FROM household_cases "
+        f"last_contact_on, next_review_on, notes, caseworker FROM household_cases "
         f"WHERE household_key IN ({marks})", keys).fetchall()}
     review = pd.Timedelta(days=REVIEW_DAYS)
     cases = []
@@ -284,14 +284,14 @@ def _open_cases(con, rows: pd.DataFrame) -> None:
         first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
         case = known.get(key)
         if case is None:
-            cases.append((key, "open", first, None, None, last, last + review, None))
+            cases.append((key, "open", first, None, None, last, last + review, None, None))
             continue
-        _, status, opened, closed, reason, contact, due, notes = case
+        _, status, opened, closed, reason, contact, due, notes, caseworker = case
         contact = max(d for d in (_date(contact), last) if d is not None)
         if status in OPEN and (due is None or _date(due) <= contact):
             due = contact + review
         cases.append((key, status, min(_date(opened) or first, first), closed, reason,
-                      contact, due, notes))
+                      contact, due, notes, caseworker))
     upsert(con, schema.HOUSEHOLD_CASES, cases)
 
 

@@ -499,6 +499,9 @@ HOUSEHOLD_CASES = Table(
         Column("last_contact_on", DATE, "最近联系日期"),
         Column("next_review_on", DATE, "下次回访日期"),
         Column("notes", TEXT, "备注"),  # scrubbed of phone and ID-card numbers when written
+        # Who follows the case: the sign-in of the caseworker who took it (staff, never
+        # a family member); empty until someone works it.
+        Column("caseworker", TEXT, "负责社工"),
     ),
 )
 
