@@ -111,9 +111,13 @@ def _status(value, lang: str) -> str:
     return value_label("case_status", value, lang) if value else t("casework.no_case", lang)
 
 
-def _household_label(row, lang: str) -> str:
-    # Not the status: it is shown under the choice, and changes as the case is worked.
-    return " · ".join([row["household_id"], region_name(row["region_adcode"], lang)])
+def _household_labels(load: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Each household's id and region, as the case picker lists them (not the status: it
+    is shown under the choice, and changes as the case is worked). Each region's name is
+    looked up once: an organisation may follow thousands of households."""
+    names = {code: region_name(code, lang) for code in load["region_adcode"].unique()}
+    return {h: f"{h} · {names[code]}" for h, code in zip(load["household_id"],
+                                                         load["region_adcode"])}
 
 
 # --- ① due for follow-up -----------------------------------------------------------
@@ -169,7 +173,7 @@ def _case(view: View, org: str, load: pd.DataFrame, tool: Tool, today: date,
     if load.empty:
         st.info(t("casework.none", lang))
         return
-    labels = {r["household_id"]: _household_label(r, lang) for _, r in load.iterrows()}
+    labels = _household_labels(load, lang)
     chosen = st.selectbox(t("casework.case.which", lang), list(labels), key="casework_household",
                           format_func=labels.get)
     detail = fresh(view, "cases.case_detail", org, chosen)
@@ -331,7 +335,7 @@ def _assessment_form(view: View, org: str, load: pd.DataFrame, tool: Tool, today
     an existing household's record is filled in, a new one is typed."""
     lang = view.lang
     st.caption(t("casework.assess.caption", lang, tool=md(tool.label(lang))))
-    known = {r["household_id"]: r for _, r in load.iterrows()}
+    known = dict(zip(load["household_id"], load["region_adcode"]))  # id → its region
     errors = st.session_state.get("_casework_errors_assess", [])
     with st.form("casework_assess", border=True, clear_on_submit=False):
         st.text_input(t("column.households.household_id", lang), key="assess_household_id",
@@ -375,7 +379,7 @@ def _save_assessment(view: View, org: str, tool: Tool, known: dict) -> None:
                                                                 "sick_or_disabled")}}
     if household in known and not record["region"]:
         # An existing household keeps its region when the form leaves it blank.
-        record["region"] = region_name(known[household]["region_adcode"], "zh")
+        record["region"] = region_name(known[household], "zh")
     answers = {q.id: state.get(f"assess_q_{q.id}") for q in tool.questions
                if state.get(f"assess_q_{q.id}") not in (None, NOT_ASKED)}
     form = cases.AssessmentForm(record, (state.get("assess_round") or "").strip(),
