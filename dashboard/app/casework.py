@@ -23,9 +23,10 @@ from dashboard.app.components import offer
 from dashboard.app.frame import View
 from dashboard.app.importing import uploader_css
 from dashboard.app.tables import DATE, NAME, TEXT, Col, region_name, show_table
-from dashboard.i18n import problem_message, t, value_label
+from dashboard.i18n import problem_message, system_reason, t, value_label
 from dashboard.present import formatting
 from dashboard.present.markup import md
+from data_loaders import store
 from data_loaders.households import cases, rounds
 from data_loaders.households.tool import Tool, ToolError, configured
 from data_loaders.store import schema
@@ -81,6 +82,9 @@ def _outcome(view: View) -> None:
         st.success(done)
     if st.session_state.pop("_casework_refused", False):
         st.error(t("casework.refused", view.lang))
+    failed = st.session_state.pop("_casework_failed", None)
+    if failed:
+        st.error(failed)
 
 
 def _headline(load: pd.DataFrame, lang: str) -> None:
@@ -437,12 +441,18 @@ def _import_round(view: View, org: str, tool: Tool, name: str, data: bytes) -> N
 # --- shared ------------------------------------------------------------------------
 
 def _run(view: View, name: str, *args, **kwargs):
-    """Run a household write for this caseworker; a refusal is said (None), not raised."""
+    """Run a household write for this caseworker; a refusal, a busy or unwritable store
+    is said (None), never raised: the form keeps what was typed, to try again."""
     try:
         return fresh(view, name, *args, **kwargs)
     except AccessDenied:
         st.session_state["_casework_refused"] = True
-        return None
+    except store.StoreBusy:  # an import from the command line holds the file
+        st.session_state["_casework_failed"] = t("sidebar.busy", view.lang)
+    except store.StoreNotWritten as exc:  # a full or read-only disk
+        st.session_state["_casework_failed"] = t("store.not_written", view.lang,
+                                                 reason=system_reason(exc.reason, view.lang))
+    return None
 
 
 def _said(view: View, form: str, household: str, problems) -> bool:
