@@ -67,13 +67,14 @@ def _open_as_one_who_sees(page: str) -> None:
 
     if page in pages_for("hub"):
         return
+    from data_loaders.households.cases import busiest_organisation
+
     con = store.connect(os.environ["LIFELINE_DB"], read_only=True)
     try:
-        found = con.execute("SELECT org_id FROM households GROUP BY org_id "
-                            "ORDER BY count(*) DESC, org_id LIMIT 1").fetchall()
+        org = busiest_organisation(con)
     finally:
         con.close()
-    os.environ["LIFELINE_LOCAL_ROLE"] = f"caseworker:{found[0][0] if found else 'none'}"
+    os.environ["LIFELINE_LOCAL_ROLE"] = f"caseworker:{org or 'none'}"
 
 
 if __name__ == "__main__":

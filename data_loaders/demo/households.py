@@ -124,7 +124,9 @@ def write_households(con, seed: int = 7) -> dict[str, int]:
             raise RuntimeError(f"the demo round {round_id}: {report.problems[:3]}")
         written["assessments"] += report.assessments
         written["answers"] += report.answers
-    written["services"], written["closed"] = _casework(con, rng, households)
+    # A month of casework as one change: a transaction per service took 5 s.
+    with store.transaction(con, reason="demo"):
+        written["services"], written["closed"] = _casework(con, rng, households)
     return written
 
 

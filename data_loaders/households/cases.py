@@ -88,6 +88,15 @@ def _later(*days: date | None) -> date | None:
 
 # --- what a caseworker reads -------------------------------------------------------
 
+def busiest_organisation(con) -> str | None:
+    """The organisation that follows the most households (the benchmark measures the
+    Casework page as its caseworker); None when no organisation follows any. Not a
+    registered query: it names an organisation, never a household, and no page calls it."""
+    found = con.execute("SELECT org_id FROM households GROUP BY org_id "
+                        "ORDER BY count(*) DESC, org_id LIMIT 1").fetchall()
+    return found[0][0] if found else None
+
+
 def caseload(con, org_id: str, today: date, no_contact: int | None = None) -> pd.DataFrame:
     """Every household ``org_id`` follows with its case: the ones to act on first (an
     open case due for review or without contact for ``no_contact`` days), then the other

@@ -28,6 +28,9 @@ from data_loaders.ingest import readers, values
 from data_loaders.ingest.validation import Problem, check_columns
 from data_loaders.store import schema
 
+# Up to this many rows are written a statement each (a case update, a service); more are
+# staged as one table and inserted at once (a round).
+FEW_ROWS = 5
 # The round file's own columns: the household record's and the assessment's.
 _RECORD_TABLES = (schema.HOUSEHOLDS, schema.HOUSEHOLD_ASSESSMENTS)
 
@@ -315,8 +318,14 @@ def upsert(con, table: schema.Table, rows: list[tuple]) -> None:
         return
     columns = table.column_names
     names = ", ".join(columns)
-    casts = ", ".join(f"CAST({c.name} AS {schema.SQL_TYPES[c.kind]})" for c in table.columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != table.key)
+    if len(rows) <= FEW_ROWS:  # a form's change: a statement per row beats staging a table
+        marks = ", ".join("?" * len(columns))
+        for row in rows:
+            con.execute(f"INSERT INTO {table.name} ({names}) VALUES ({marks}) "
+                        f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}", list(row))
+        return
+    casts = ", ".join(f"CAST({c.name} AS {schema.SQL_TYPES[c.kind]})" for c in table.columns)
     staged = pd.DataFrame(rows, columns=columns).astype(object)
     con.register("_household_rows", staged.where(staged.notna(), None))
     try:
