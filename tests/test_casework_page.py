@@ -153,3 +153,12 @@ def test_a_caseworker_of_no_organisation_is_told_what_is_wrong(db, monkeypatch):
     at = run_app()
     assert [e.value for e in at.error] == [
         "本机角色设置有误，暂时无法打开。请联系服务器管理员（详情见服务器日志）。"]
+
+
+def test_an_organisation_not_in_the_list_is_told_what_to_do(caseworker, monkeypatch):
+    monkeypatch.setenv("LIFELINE_LOCAL_ROLE", "caseworker:ORG9")
+    at = run_app(PAGE)
+    assert [w.value for w in at.warning] == [
+        "你的机构（编号 ORG9）还不在机构名录中，暂时无法记录家庭。请枢纽在“数据”页导入机构名录，"
+        "或核对角色文件中写的机构编号。"]
+    assert not at.dataframe and not at.tabs

@@ -51,8 +51,11 @@ def render(view: View) -> None:
     today = _today(view)
     orgs = fresh(view, "cases.organisations", org)
     names = dict(zip(orgs["org_id"], orgs["name"]))
+    if org not in names:  # every household names its organisation: it must be known
+        st.warning(t("casework.org_unknown", lang, org=md(org)))
+        return
     load = fresh(view, "cases.caseload", org, today)
-    st.caption(t("casework.caption", lang, org=md(names.get(org, org)), day=today.isoformat(),
+    st.caption(t("casework.caption", lang, org=md(names[org]), day=today.isoformat(),
                  days=cases.no_contact_days()))
     _outcome(view)
     _headline(load, lang)
