@@ -109,6 +109,14 @@ def test_an_assessment_entered_and_a_case_closed_on_a_phone(server, phone):
     screenshot(phone, "casework_phone_closed")
 
 
+def _import(phone, path) -> None:
+    """Choose the round file and press import, once the page has read the file (the
+    button carries the file it was drawn with)."""
+    phone.locator('input[type="file"]').set_input_files(str(path))
+    wait_for_app(phone)
+    phone.get_by_role("button", name="导入这一轮").click()
+
+
 def test_a_round_uploaded_on_a_phone_is_refused_whole_then_imported(server, phone, tmp_path):
     phone.goto(f"{server}/casework")
     wait_for_app(phone, 90_000)
@@ -120,9 +128,7 @@ def test_a_round_uploaded_on_a_phone_is_refused_whole_then_imported(server, phon
     bad.write_text("住户编号,跟进机构,地区,评估轮次,评估日期,联系电话,防护\n"
                    "BJ-301,DEMO-SW-BJ,朝阳区,2020-R3,2020-03-20,13812345678,严重\n"
                    "13912345678,DEMO-SW-BJ,朝阳区,2020-R3,2020-03-20,,中度\n", encoding="gb18030")
-    phone.locator('input[type="file"]').set_input_files(str(bad))
-    wait_for_app(phone)  # the button carries the file once the page has read it
-    phone.get_by_role("button", name="导入这一轮").click()
+    _import(phone, bad)
     phone.get_by_text("发现 2 个问题，未导入任何数据：").wait_for(timeout=30_000)
     body = _main(phone).inner_text()
     assert "联系电话" in body and "13812345678" not in body and "13912345678" not in body
@@ -132,9 +138,7 @@ def test_a_round_uploaded_on_a_phone_is_refused_whole_then_imported(server, phon
     good.write_text("住户编号,跟进机构,地区,评估轮次,评估日期,防护\n"
                     "BJ-301,DEMO-SW-BJ,朝阳区,2020-R3,2020-03-20,严重\n"
                     "BJ-302,DEMO-SW-BJ,丰台区,2020-R3,2020-03-20,中度\n", encoding="gb18030")
-    phone.locator('input[type="file"]').set_input_files(str(good))
-    wait_for_app(phone)
-    phone.get_by_role("button", name="导入这一轮").click()
+    _import(phone, good)
     phone.get_by_text("已导入 2 户、2 个答案。").wait_for(timeout=30_000)
     wait_for_app(phone)
     assert _metric(phone, "未结案个案") == open_before + 2

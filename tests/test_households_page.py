@@ -76,9 +76,9 @@ def test_the_earlier_round_by_region_hides_what_subtraction_would_give_away(roun
 def test_a_store_without_rounds_says_so(db):
     at = run_app(PAGE, params={"lang": "en"})
     assert not at.exception
-    assert ("No assessment of families in difficulty yet. Once the lead organisation imports a "
-            "round, this page shows the share of households with each need and how it shifts."
-            ) in [i.value for i in at.info]
+    assert ("No assessment of families in difficulty yet. Once the organisations' caseworkers "
+            "enter assessments or import a round on the Casework page, this page shows the "
+            "share of households with each need and how it shifts.") in [i.value for i in at.info]
     assert not at.dataframe
 
 

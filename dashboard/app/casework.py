@@ -22,7 +22,7 @@ from dashboard.app.cache import fresh
 from dashboard.app.components import offer
 from dashboard.app.frame import View
 from dashboard.app.importing import uploader_css
-from dashboard.app.tables import DATE, NAME, TEXT, Col, region_name, show_table
+from dashboard.app.tables import DATE, NAME, REGION, TEXT, Col, region_name, show_table
 from dashboard.i18n import problem_message, system_reason, t, value_label
 from dashboard.present import formatting
 from dashboard.present.markup import md
@@ -157,7 +157,7 @@ def _due(view: View, load: pd.DataFrame) -> None:
         "days": [t("casework.days", lang, n=int(d)) if pd.notna(d) else formatting.MISSING
                  for d in act["days_since_contact"]],
         "next_review_on": act["next_review_on"],
-        "region": [region_name(r, lang) for r in act["region_adcode"]],
+        "region_adcode": act["region_adcode"],
         "status": [_status(s, lang) for s in act["case_status"]],
         "caseworker": [_follower(c, view.actor, lang) for c in act["caseworker"]],
     })
@@ -166,7 +166,7 @@ def _due(view: View, load: pd.DataFrame) -> None:
         Col("flags", TEXT, header=t("casework.col.flags", lang)),
         Col("days", TEXT, header=t("casework.col.days", lang), align="right"),
         Col("next_review_on", DATE, header=t("casework.col.next_review", lang)),
-        Col("region", TEXT, header=t("casework.col.region", lang)),
+        Col("region_adcode", REGION, header=t("casework.col.region", lang)),
         Col("status", TEXT, header=t("casework.col.status", lang)),
         Col("caseworker", TEXT, header=t("casework.col.caseworker", lang)),
     ], key="casework_due")

@@ -16,29 +16,18 @@ from dashboard.analytics import suppression
 from dashboard.app.cache import cached
 from dashboard.app.frame import View
 from dashboard.app.tables import NAME, TEXT, Col, region_name, show_table
+from dashboard.briefing import round_report
 from dashboard.i18n import t
 from dashboard.present import formatting
+from dashboard.present.formatting import points, published_count
 from dashboard.present.markup import md
 from data_loaders.households.tool import ToolError, configured
 
 NETWORK = "all"
 
 
-def _count(value, lang: str) -> str:
-    """A published count with its separators, or its marker ("<5", "x") as it is."""
-    return value if isinstance(value, str) else formatting.count(value)
-
-
 def _share(value) -> str:
     return formatting.percent(value, 1)
-
-
-def _points(value, lang: str) -> str:
-    """A change in percentage points, signed (+36.0 / −44.7), or a dash."""
-    if value is None or pd.isna(value):
-        return formatting.MISSING
-    sign = "+" if value > 0 else "−" if value < 0 else ""
-    return t("households.points", lang, value=f"{sign}{abs(value):.1f}")
 
 
 def _plain(text: str) -> str:
@@ -95,11 +84,11 @@ def render(view: View) -> None:
                     config={"displayModeBar": False})
     table = pd.DataFrame({
         "area": [areas[a] for a in shift["area"]],
-        "households_first": [_count(v, lang) for v in shift["households_first"]],
+        "households_first": [published_count(v) for v in shift["households_first"]],
         "share_first": [_share(v) for v in shift["share_first"]],
-        "households_second": [_count(v, lang) for v in shift["households_second"]],
+        "households_second": [published_count(v) for v in shift["households_second"]],
         "share_second": [_share(v) for v in shift["share_second"]],
-        "change_points": [_points(v, lang) for v in shift["change_points"]],
+        "change_points": [points(v, lang) for v in shift["change_points"]],
     })
     # The shares and the change first (on a phone they are what fits), then how many
     # households each share is of.
@@ -120,8 +109,8 @@ def render(view: View) -> None:
     indicators = {q.id: q.label(lang) for q in tool.indicators}
     show_table(pd.DataFrame({
         "indicator": [indicators[i] for i in found["indicator"]],
-        "counted": [_count(v, lang) for v in found["counted"]],
-        "asked": [_count(v, lang) for v in found["asked"]],
+        "counted": [published_count(v) for v in found["counted"]],
+        "asked": [published_count(v) for v in found["asked"]],
         "share": [_share(v) for v in found["share"]],
     }), view, [
         # The share next to the name: on a phone the two fit before the grid scrolls.
@@ -142,7 +131,7 @@ def render(view: View) -> None:
     if shares.empty:
         st.info(t("households.regions.none", lang))
     else:
-        wide = shares.assign(cell=[_share(v) if not pd.isna(v) else _count(n, lang)
+        wide = shares.assign(cell=[_share(v) if not pd.isna(v) else published_count(n)
                                    for v, n in zip(shares["share"], shares["with_need"])])
         wide = wide.pivot(index="region", columns="area", values="cell")
         wide = wide[[a for a in areas if a in wide.columns]].reset_index()
@@ -159,7 +148,6 @@ def _report(view: View, first: str, second: str) -> None:
     """The later round's report (compared with the earlier one), built when pressed."""
     from dashboard.app.briefing import pdf_bytes
     from dashboard.app.components import offer
-    from dashboard.briefing import round_report
     from dashboard.briefing.pdf import chromium_path
 
     lang = view.lang
@@ -199,7 +187,7 @@ def _cases(view: View, level: str, level_name: str) -> None:
         st.info(t("households.cases.none", lang))
         return
     row = network.iloc[0]
-    cards = (("open", _count(row["open"], lang)), ("resolved", _count(row["resolved"], lang)),
+    cards = (("open", published_count(row["open"])), ("resolved", published_count(row["resolved"])),
              ("median_days", t("households.days", lang, n=f"{row['median_days']:g}")
               if _published(row["median_days"]) else formatting.MISSING),
              ("cash", formatting.money(row["cash_cny"], lang) if _published(row["cash_cny"])
@@ -207,20 +195,16 @@ def _cases(view: View, level: str, level_name: str) -> None:
     for column, (name, value) in zip(st.columns(len(cards)), cards):
         column.metric(t(f"households.cases.card.{name}", lang), value)
     ages = cached(view, "households.open_case_ages", as_of)
-    st.caption(t("households.cases.ages", lang, ages="；".join(
-        t(f"households.cases.band.{band}", lang) + " " + _count(n, lang)
-        for band, n in zip(ages["band"], ages["cases"])) if lang == "zh" else "; ".join(
-        t(f"households.cases.band.{band}", lang) + " " + _count(n, lang)
-        for band, n in zip(ages["band"], ages["cases"]))))
+    st.caption(round_report.ages_text(zip(ages["band"], ages["cases"]), lang))
     regions = summary[summary["region"] != NETWORK]
     table = pd.DataFrame({
         "region": [region_name(r, lang) for r in regions["region"]],
-        "open": [_count(v, lang) for v in regions["open"]],
-        "resolved": [_count(v, lang) for v in regions["resolved"]],
+        "open": [published_count(v) for v in regions["open"]],
+        "resolved": [published_count(v) for v in regions["resolved"]],
         "median_days": [f"{v:g}" if _published(v) else formatting.MISSING
                         for v in regions["median_days"]],
-        "lost_contact": [_count(v, lang) for v in regions["lost_contact"]],
-        "cash_households": [_count(v, lang) for v in regions["cash_households"]],
+        "lost_contact": [published_count(v) for v in regions["lost_contact"]],
+        "cash_households": [published_count(v) for v in regions["cash_households"]],
         "cash_cny": [formatting.money(v, lang) if _published(v) else formatting.MISSING
                      for v in regions["cash_cny"]],
     })

@@ -22,6 +22,7 @@ from dashboard.analytics import suppression
 from dashboard.briefing.render import CSS, _md
 from dashboard.i18n import t
 from dashboard.present import formatting
+from dashboard.present.formatting import points, published_count
 from data_loaders.households import tool as assessment_tool
 
 FORMATS = ("md", "html", "pdf")
@@ -90,17 +91,6 @@ def build_round_report(con, round_id: str, previous: str | None = None, as_of=No
 
 # --- shared wording ---------------------------------------------------------------
 
-def _count(value) -> str:
-    return value if isinstance(value, str) else formatting.count(value)
-
-
-def _points(value, lang: str) -> str:
-    if value is None:
-        return formatting.MISSING
-    sign = "+" if value > 0 else "−" if value < 0 else ""
-    return t("households.points", lang, value=f"{sign}{abs(value):.1f}")
-
-
 def _label(item: dict, lang: str) -> str:
     return item["zh"] if lang == "zh" else item["en"]
 
@@ -125,10 +115,10 @@ def _findings(r: dict, lang: str) -> list[str]:
         down = min(moved, key=lambda a: a["change_points"])
         if up["change_points"] > 0:
             lines.append(t("round_report.rose", lang, area=_label(up, lang),
-                           points=_points(up["change_points"], lang), previous=r["previous"]))
+                           points=points(up["change_points"], lang), previous=r["previous"]))
         if down["change_points"] < 0:
             lines.append(t("round_report.fell", lang, area=_label(down, lang),
-                           points=_points(down["change_points"], lang)))
+                           points=points(down["change_points"], lang)))
     shown = [a for a in r["areas"] if a["share_second"] is not None]
     if shown:
         top = max(shown, key=lambda a: a["share_second"])
@@ -136,8 +126,8 @@ def _findings(r: dict, lang: str) -> list[str]:
                        share=formatting.percent(top["share_second"], 1)))
     network = next((c for c in r["cases"] if c["region"] == hh.NETWORK), None)
     if network:
-        lines.append(t("round_report.cases", lang, day=r["as_of"], open=_count(network["open"]),
-                       resolved=_count(network["resolved"]),
+        lines.append(t("round_report.cases", lang, day=r["as_of"], open=published_count(network["open"]),
+                       resolved=published_count(network["resolved"]),
                        cash=formatting.money(network["cash_cny"], lang)
                        if network["cash_cny"] is not None else formatting.MISSING))
     return lines
@@ -146,19 +136,19 @@ def _findings(r: dict, lang: str) -> list[str]:
 def _title(r: dict, lang: str) -> tuple[str, str]:
     title = t("round_report.title", lang, round=r["round"])
     sub = t("round_report.subtitle", lang, tool=_label(r["tool"], lang), first=r["first_day"],
-            last=r["last_day"], households=_count(r["households"]))
+            last=r["last_day"], households=published_count(r["households"]))
     return title, sub
 
 
 def _area_rows(r: dict, lang: str) -> list[list[str]]:
     return [[_label(a, lang), formatting.percent(a["share_first"], 1) if r["previous"] else "",
-             formatting.percent(a["share_second"], 1), _points(a["change_points"], lang)
-             if r["previous"] else "", _count(a["households_second"])] for a in r["areas"]]
+             formatting.percent(a["share_second"], 1), points(a["change_points"], lang)
+             if r["previous"] else "", published_count(a["households_second"])] for a in r["areas"]]
 
 
 def _indicator_rows(r: dict, lang: str) -> list[list[str]]:
-    return [[_label(q, lang), formatting.percent(q["share"], 1), _count(q["counted"]),
-             _count(q["asked"])] for q in r["indicators"]]
+    return [[_label(q, lang), formatting.percent(q["share"], 1), published_count(q["counted"]),
+             published_count(q["asked"])] for q in r["indicators"]]
 
 
 def _case_rows(r: dict, lang: str) -> list[list[str]]:
@@ -166,9 +156,9 @@ def _case_rows(r: dict, lang: str) -> list[list[str]]:
     for c in r["cases"]:
         name = t("round_report.network", lang) if c["region"] == hh.NETWORK else \
             _region(c["region"], lang)
-        rows.append([name, _count(c["open"]), _count(c["resolved"]),
+        rows.append([name, published_count(c["open"]), published_count(c["resolved"]),
                      formatting.MISSING if c["median_days"] is None else f"{c['median_days']:g}",
-                     _count(c["lost_contact"]), _count(c["cash_households"]),
+                     published_count(c["lost_contact"]), published_count(c["cash_households"]),
                      formatting.MISSING if c["cash_cny"] is None else
                      formatting.money(c["cash_cny"], lang)])
     return rows
@@ -188,11 +178,17 @@ def _headers(kind: str, r: dict, lang: str) -> list[str]:
         "open", "resolved", "median_days", "lost_contact", "cash_households", "cash_cny"))]
 
 
-def _ages(r: dict, lang: str) -> str:
+def ages_text(ages, lang: str) -> str:
+    """How long the open cases have been open, in one line: ``ages`` is (band, cases)
+    pairs (dashboard.analytics.households.open_case_ages)."""
     sep = "；" if lang == "zh" else "; "
-    bands = [t("households.cases.band." + a["band"], lang) + " " + _count(a["cases"])
-             for a in r["ages"]]
+    bands = [t("households.cases.band." + band, lang) + " " + published_count(cases)
+             for band, cases in ages]
     return t("households.cases.ages", lang, ages=sep.join(bands))
+
+
+def _ages(r: dict, lang: str) -> str:
+    return ages_text(((a["band"], a["cases"]) for a in r["ages"]), lang)
 
 
 def _drop_empty(headers: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
@@ -213,15 +209,15 @@ def render_markdown(r: dict, lang: str = "zh") -> str:
         line = (t("round_report.md.area", lang, area=_label(a, lang),
                   first=formatting.percent(a["share_first"], 1),
                   second=formatting.percent(a["share_second"], 1),
-                  change=_points(a["change_points"], lang)) if r["previous"] else
+                  change=points(a["change_points"], lang)) if r["previous"] else
                 t("round_report.md.area_one", lang, area=_label(a, lang),
                   second=formatting.percent(a["share_second"], 1)))
         out.append(f"- {_md(line)}")
     out += ["", f"**{_md(t('round_report.section.indicators', lang))}**"]
     for q in r["indicators"]:
         line = t("round_report.md.indicator", lang, indicator=_label(q, lang),
-                 share=formatting.percent(q["share"], 1), counted=_count(q["counted"]),
-                 asked=_count(q["asked"]))
+                 share=formatting.percent(q["share"], 1), counted=published_count(q["counted"]),
+                 asked=published_count(q["asked"]))
         out.append(f"- {_md(line)}")
     out += ["", f"**{_md(t('round_report.section.cases', lang))}**"]
     headers = _headers("cases", r, lang)

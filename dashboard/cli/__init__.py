@@ -425,14 +425,21 @@ def _region_of(args) -> str | None | bool:
     return _prefecture(args.region) or False
 
 
+def _pdf_without_file(args) -> bool:
+    """True (said on standard error) when a PDF is asked for without ``--out``."""
+    if args.format == "pdf" and not args.out:
+        print("--format pdf needs --out FILE.pdf", file=sys.stderr)
+        return True
+    return False
+
+
 def cmd_brief(args) -> int:
     """Write the morning briefing (dashboard.briefing) as JSON, Markdown, HTML or PDF."""
     from dashboard.access import run
     from dashboard.analytics.metrics import Scope
     from dashboard.briefing import PdfError, write_brief
 
-    if args.format == "pdf" and not args.out:
-        print("--format pdf needs --out FILE.pdf", file=sys.stderr)
+    if _pdf_without_file(args):
         return 2
     if not _permitted(args, "brief"):
         return 3
@@ -469,8 +476,7 @@ def cmd_round_report(args) -> int:
     from dashboard.briefing import PdfError, round_report
     from data_loaders.households.tool import ToolError
 
-    if args.format == "pdf" and not args.out:
-        print("--format pdf needs --out FILE.pdf", file=sys.stderr)
+    if _pdf_without_file(args):
         return 2
     if not _permitted(args, "round_report"):
         return 3

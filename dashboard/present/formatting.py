@@ -45,6 +45,20 @@ def count(value, missing: str = MISSING) -> str:
     return _signed(f"{abs(round(float(value))):,.0f}", round(float(value)) < 0)
 
 
+def published_count(value, missing: str = MISSING) -> str:
+    """A count under small-cell suppression: a published count with its separators, or
+    its marker ("<5", "x") as it is."""
+    return value if isinstance(value, str) else count(value, missing)
+
+
+def points(value, lang: str, missing: str = MISSING) -> str:
+    """A change in percentage points, signed (+36.0 / −44.7 个百分点), or ``missing``."""
+    if is_missing(value):
+        return missing
+    sign = "+" if value > 0 else "−" if value < 0 else ""
+    return t("households.points", lang, value=f"{sign}{abs(value):.1f}")
+
+
 def decimal(value, digits: int = 2, missing: str = MISSING) -> str:
     """A number with thousands separators and a fixed number of decimals: ``1,234.57``."""
     if is_missing(value):

@@ -71,11 +71,12 @@ def _case(con, org_id: str, household_id: str) -> dict | None:
         return None
     names = ("household_key", "case_status", "opened_on", "closed_on", "close_reason",
              "last_contact_on", "next_review_on", "notes", "caseworker")
-    return {name: _day(value) if name.endswith("_on") else value
+    return {name: day_of(value) if name.endswith("_on") else value
             for name, value in zip(names, cursor[0])}
 
 
-def _day(value) -> date | None:
+def day_of(value) -> date | None:
+    """A stored day as a date (None for a missing one: NaT, NaN or None)."""
     if value is None or pd.isna(value):  # NaT is a datetime too
         return None
     return pd.Timestamp(value).date()
@@ -125,7 +126,7 @@ def caseload(con, org_id: str, today: date, no_contact: int | None = None) -> pd
         """, [org_id]).df()
     for col in ("opened_on", "closed_on", "last_contact_on", "next_review_on"):
         # Days as dates (None when there is none): a datetime column would read NaT.
-        frame[col] = pd.Series([_day(v) for v in frame[col]], index=frame.index, dtype=object)
+        frame[col] = pd.Series([day_of(v) for v in frame[col]], index=frame.index, dtype=object)
     for col in ("rounds", "services"):
         frame[col] = frame[col].astype("int64")
     frame["caseworker"] = pd.Series([None if pd.isna(c) else c for c in frame["caseworker"]],
@@ -225,13 +226,8 @@ def update_case(con, org_id: str, household_id: str, status: str, on: date,
     the review; re-opening clears the close. ``notes`` (scrubbed) replace the case's
     notes when given; ``caseworker`` (a sign-in) takes the case over when given.
     Returns the problems (nothing written when there is one)."""
-    today = today or store.now_utc().date()
-    case = _case(con, org_id, household_id)
-    problems = _household_problems(case, household_id)
-    if status not in _values(schema.CASE_STATUSES):
-        problems.append(Problem(FORM, None, "case_status", status, "unknown_value",
-                                ", ".join(_values(schema.CASE_STATUSES))))
-    problems += _day_problems("last_contact_on", on, case, today)
+    case, problems = _checked(con, org_id, household_id, "case_status", status,
+                              schema.CASE_STATUSES, "last_contact_on", on, today)
     reason = (close_reason or "").strip() or None
     if status in CLOSED and reason is None:
         problems.append(Problem(FORM, None, "close_reason", None, "close_reason_missing"))
@@ -264,13 +260,8 @@ def add_service(con, org_id: str, household_id: str, given_on: date, kind: str,
     ``given_on``, an open case is in progress, and a review already past moves 14 days
     on; a case no one follows is taken by ``caseworker`` (a sign-in). Returns the
     problems (nothing written when there is one)."""
-    today = today or store.now_utc().date()
-    case = _case(con, org_id, household_id)
-    problems = _household_problems(case, household_id)
-    if kind not in _values(schema.SERVICE_KINDS):
-        problems.append(Problem(FORM, None, "service_kind", kind, "unknown_value",
-                                ", ".join(_values(schema.SERVICE_KINDS))))
-    problems += _day_problems("given_on", given_on, case, today)
+    case, problems = _checked(con, org_id, household_id, "service_kind", kind,
+                              schema.SERVICE_KINDS, "given_on", given_on, today)
     if kind == "cash_aid" and not (amount_cny and amount_cny > 0):
         problems.append(Problem(FORM, None, "amount_cny", amount_cny, "cash_amount_missing"))
     if amount_cny is not None and amount_cny < 0:
@@ -304,10 +295,19 @@ def add_service(con, org_id: str, household_id: str, given_on: date, kind: str,
     return []
 
 
-def _household_problems(case: dict | None, household_id: str) -> list[Problem]:
-    if case is None:
-        return [Problem(FORM, None, "household_id", household_id, "unknown_household")]
-    return []
+def _checked(con, org_id: str, household_id: str, column: str, value: str, choices,
+             day_column: str, day: date, today: date | None) -> tuple[dict | None, list[Problem]]:
+    """The household's case and the problems every change shares: an unknown household
+    (another organisation's is not found), a value not among ``choices``, a day after
+    ``today`` (today unless given) or before the case opened."""
+    today = today or store.now_utc().date()
+    case = _case(con, org_id, household_id)
+    problems = [] if case is not None else [
+        Problem(FORM, None, "household_id", household_id, "unknown_household")]
+    if value not in _values(choices):
+        problems.append(Problem(FORM, None, column, value, "unknown_value",
+                                ", ".join(_values(choices))))
+    return case, problems + _day_problems(day_column, day, case, today)
 
 
 def _day_problems(column: str, day: date, case: dict | None, today: date) -> list[Problem]:

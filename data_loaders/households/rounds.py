@@ -272,7 +272,7 @@ def _open_cases(con, rows: pd.DataFrame) -> None:
     """An assessment is a contact: a household without a case gets one, open from the
     day of its first assessment; an open case's last contact moves to the assessment's
     day, and a review already due moves two weeks on from it."""
-    from data_loaders.households.cases import OPEN, REVIEW_DAYS
+    from data_loaders.households.cases import OPEN, REVIEW_DAYS, day_of
 
     days = rows.groupby("household_key")["assessed_on"].agg(["min", "max"])
     keys = list(days.index)
@@ -290,16 +290,12 @@ def _open_cases(con, rows: pd.DataFrame) -> None:
             cases.append((key, "open", first, None, None, last, last + review, None, None))
             continue
         _, status, opened, closed, reason, contact, due, notes, caseworker = case
-        contact = max(d for d in (_date(contact), last) if d is not None)
-        if status in OPEN and (due is None or _date(due) <= contact):
+        contact = max(d for d in (day_of(contact), last) if d is not None)
+        if status in OPEN and (due is None or day_of(due) <= contact):
             due = contact + review
-        cases.append((key, status, min(_date(opened) or first, first), closed, reason,
+        cases.append((key, status, min(day_of(opened) or first, first), closed, reason,
                       contact, due, notes, caseworker))
     upsert(con, schema.HOUSEHOLD_CASES, cases)
-
-
-def _date(value):
-    return None if value is None else pd.Timestamp(value).date()
 
 
 def _int(value) -> int | None:
