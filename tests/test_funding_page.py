@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_loaders import store
-from tests.apptest import APP, frame_with, run_app
+from tests.apptest import APP, assert_started_ahead_are_asked, frame_with, run_app
 from tests.conftest import BOTH, analytics
 from tests.test_funding import load
 
@@ -33,6 +33,13 @@ def _allocation(at: AppTest):
 
 
 WIDE = {"as_of": "2020-02-15", "window": "28"}  # a look-back window reaching every delivery
+
+
+def test_the_queries_started_ahead_are_the_ones_the_page_asks(db, monkeypatch):
+    """The open needs, the overlaps (at the look-back the page shows), the pledges and
+    the money per region and flow start together when the page opens."""
+    load(db)
+    assert_started_ahead_are_asked(monkeypatch, PAGE, WIDE, at_least=5)
 
 
 def test_funding_page_in_chinese(db, router):

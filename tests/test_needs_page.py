@@ -16,7 +16,7 @@ from dashboard.analytics.metrics import Scope
 from dashboard.app import needs as ui
 from dashboard.app.tables import TABLE_WIDTH, layout, text_width
 from dashboard.i18n import t
-from tests.apptest import frame_with, run_app
+from tests.apptest import assert_started_ahead_are_asked, frame_with, run_app
 from tests.conftest import BOTH, analytics
 from tests.test_needs import load
 
@@ -36,28 +36,8 @@ def _config(at: AppTest, column: str) -> dict:
 
 
 def test_the_queries_started_ahead_are_the_ones_the_page_asks(db, monkeypatch):
-    """A call started ahead that the sections spell otherwise (another argument, another
-    default) would be computed for nothing: each is one the page goes on to ask."""
-    from dashboard.access import registered
-    from dashboard.app import cache
-
     load(db)
-    started = []
-    monkeypatch.setattr(cache, "ahead", lambda view, *calls: started.append((view.key, calls)))
-    run_needs(params={"as_of": "2020-02-15"})
-    (key, calls), = started
-    asked = {(name, arguments) for role, name, arguments in cache.asked(key[0], key[1])
-             if role == key[2]}
-    # A query another takes its result from (``reuses``: the projection takes the rates)
-    # is asked through that one, with the arguments its signature accepts.
-    for name, arguments in list(asked):
-        for _, source in registered(name).reuses:
-            accepted = registered(source).signature.parameters
-            asked.add((source, cache._arguments(registered(source), (), {
-                k: v for k, v in arguments if k in accepted})))
-    assert len(calls) >= 5
-    for name, args, kwargs in calls:
-        assert (name, cache._arguments(registered(name), args, kwargs)) in asked, name
+    assert_started_ahead_are_asked(monkeypatch, "needs", {"as_of": "2020-02-15"}, at_least=5)
 
 
 def test_needs_page_in_chinese(db):

@@ -22,11 +22,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_loaders.store import derived, migrations, postgres, schema
+from data_loaders.store import arrow_memory, derived, migrations, postgres, schema
 from data_loaders.store.migrations import StoreTooNew  # noqa: F401  (raised by connect)
 from data_loaders.store.postgres import StoreUnavailable  # noqa: F401  (raised by connect)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Every process that reads the store turns its results into frames through Arrow: set
+# the allocator once, here, before the first frame (the module says why and how much).
+arrow_memory.use_system_allocator()
 
 
 def location(path: str | os.PathLike | None = None) -> str:
