@@ -6,6 +6,7 @@ figure is worked out by hand below; every store test runs on the file and on Pos
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import date
 from pathlib import Path
@@ -121,6 +122,33 @@ def test_a_case_closes_with_its_reason_and_reopens(casework_db):
     assert cases.update_case(con, "ORG1", "H1", "lost_contact", date(2020, 3, 20),
                              close_reason="电话停机", today=LATER) == []
     assert _case(con, "ORG1", "H1")["last_contact_on"] == date(2020, 3, 1)
+
+
+def test_a_case_s_follow_up_moves_the_casework_version_not_the_data_version(casework_db):
+    # Every cached page is keyed by the data version: a caseworker's save must not turn
+    # them all cold. Only the queries that read the cases follow the casework version.
+    from data_loaders import store
+
+    con = casework_db
+
+    def versions():
+        return tuple(int(v) for v in store.data_versions(analytics(con)))
+
+    data, casework = versions()
+    assert casework == 0 and data > 0  # the round import is a change like any other
+    assert cases.update_case(con, "ORG1", "H1", "in_progress", date(2020, 2, 7),
+                             today=LATER) == []
+    after_update = versions()
+    assert after_update[0] == data and after_update[1] > data
+    assert cases.add_service(con, "ORG1", "H1", date(2020, 2, 8), "information",
+                             today=LATER) == []
+    after_service = versions()
+    assert after_service[0] == data and after_service[1] > after_update[1]
+    assert store.data_version(analytics(con)) == str(data)
+    # A round moves the data version (it changes what every household aggregate reads).
+    again = R1[1].replace("R1,2020-01-28", "R2,2020-02-25")
+    assert rounds.import_round(con, "r2.csv", _file([again]), TOOL).committed
+    assert versions()[0] > after_service[1]
 
 
 def test_who_follows_a_case(casework_db):
@@ -347,6 +375,47 @@ def test_only_the_household_modules_name_a_household_table():
     naming = {str(path.relative_to(ROOT)) for folder in ("dashboard", "data_loaders", "geo")
               for path in Path(ROOT, folder).rglob("*.py") if pattern.search(path.read_text())}
     assert naming <= allowed, naming - allowed
+
+
+def _reached(function, seen: set) -> None:
+    """Every function of Lifeline that ``function`` calls, directly or further down (by
+    the names its code uses: globals, and attributes of the modules it imported)."""
+    if function in seen or not getattr(function, "__module__", "").startswith(
+            ("dashboard", "data_loaders")):
+        return
+    seen.add(function)
+    codes, names = [function.__code__], set()
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes.extend(c for c in code.co_consts if inspect.iscode(c))
+    found = function.__globals__
+    modules = [v for v in found.values() if inspect.ismodule(v)
+               and v.__name__.startswith(("dashboard", "data_loaders"))]
+    for name in names:
+        candidates = [found.get(name), *(getattr(m, name, None) for m in modules)]
+        for candidate in candidates:
+            if inspect.isfunction(candidate):
+                _reached(candidate, seen)
+
+
+def test_every_cached_query_that_reads_the_cases_follows_the_casework_version():
+    # A case's update or service leaves the data version alone (store.CASEWORK_REASONS):
+    # a cached query reading the cases without casework=True would show them stale.
+    queries = access.all_queries()
+    reads_cases = re.compile(r"\bhousehold_(cases|services)\b")
+    stale = []
+    for name, entry in queries.items():
+        if entry.writes or entry.level == "household":  # read fresh, never cached
+            continue
+        reached: set = set()
+        _reached(entry.function, reached)
+        if any(reads_cases.search(inspect.getsource(f)) for f in reached) and not entry.casework:
+            stale.append(name)
+    assert not stale
+    flagged = {n for n, e in queries.items() if e.casework}
+    assert flagged >= {"households.case_summary", "households.open_case_ages",
+                       "round_report.build_round_report"}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -117,3 +117,29 @@ def test_the_cases_and_the_rounds_report(rounds_store):
     assert "本轮报告（R2）" in [s.value for s in at.subheader]
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[-2:] == ["下载本轮报告（PDF）", "下载本轮报告（Markdown）"]
+
+
+def test_a_case_closed_shows_at_the_next_run_without_turning_every_page_cold(rounds_store):
+    """A caseworker's save moves the casework version, not the data version: the cases
+    on this page follow at the next run, and every other cached result stays valid."""
+    from datetime import date
+
+    from dashboard.app import cache
+    from data_loaders.households import cases
+
+    at = run_app(PAGE)
+    cards = {m.label: m.value for m in at.metric}
+    assert (cards["未结案个案（户）"], cards["已解决（户）"]) == ("12", "0")
+    path, data, casework = cache.db_keys()
+    for household in ("H1", "H2", "H3"):
+        assert cases.update_case(rounds_store, "ORG1", household, "resolved", date(2020, 3, 1),
+                                 close_reason="已返城复工", today=date(2020, 3, 31)) == []
+    after = cache.db_keys()
+    assert after[:2] == (path, data) and int(after[2]) > int(casework)
+    at.run()
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    # Three of Hubei's eight resolved: nine open in the network, three resolved.
+    assert (cards["未结案个案（户）"], cards["已解决（户）"]) == ("9", "3")
+    table = _table(at, "未结案（户）")
+    assert list(table["未结案（户）"]) == ["5", "4"]

@@ -118,6 +118,10 @@ class Query:
     writes: bool = False
     scope: str | None = None
     reuses: tuple[tuple[str, str], ...] = ()
+    # Its answer moves with a case's follow-up (an update, a service), which leaves the
+    # data version alone (store.CASEWORK_REASONS): the cache keys it by the casework
+    # version too.
+    casework: bool = False
 
     @property
     def signature(self) -> inspect.Signature:
@@ -138,9 +142,11 @@ _PACKAGES = ("dashboard.analytics", "dashboard.access", "dashboard", "data_loade
 
 
 def query(level: str, *, writes: bool = False, scope: str | None = None,
-          reuses: dict[str, str] | None = None, name: str | None = None):
+          reuses: dict[str, str] | None = None, name: str | None = None,
+          casework: bool = False):
     """Register the decorated function as a query of ``level`` (see :class:`Query`); its
-    name is ``<module>.<function>`` unless ``name`` says otherwise."""
+    name is ``<module>.<function>`` unless ``name`` says otherwise. ``casework``: it
+    reads the cases' follow-up (cached by the casework version as well)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
     if level == "household" and scope is None:
@@ -155,7 +161,8 @@ def query(level: str, *, writes: bool = False, scope: str | None = None,
         if known is not None and _origin(known.function) != _origin(function):
             raise ValueError(f"two queries named {key!r}: {_origin(known.function)} and "
                              f"{_origin(function)}; give one a name=")
-        REGISTRY[key] = Query(key, function, level, writes, scope, tuple((reuses or {}).items()))
+        REGISTRY[key] = Query(key, function, level, writes, scope, tuple((reuses or {}).items()),
+                              casework)
         return function
 
     return register

@@ -222,7 +222,7 @@ def _per_region(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFr
     return pd.concat([network, regions], ignore_index=True)[["region", *columns]]
 
 
-@query("suppressed")
+@query("suppressed", casework=True)
 def case_summary(con, as_of, level: str = "province",
                  threshold: int | None = None) -> pd.DataFrame:
     """The cases as of ``as_of`` per region (``level``: province or prefecture) and for
@@ -300,7 +300,7 @@ def latest_casework(con):
     return None if day is None or pd.isna(day) else pd.Timestamp(day).date()
 
 
-@query("suppressed")
+@query("suppressed", casework=True)
 def open_case_ages(con, as_of, threshold: int | None = None) -> pd.DataFrame:
     """The network's cases open on ``as_of`` by how long they have been open
     (:data:`AGE_BANDS`), the youngest band first; counts suppressed, as a group whose

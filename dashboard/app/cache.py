@@ -58,8 +58,15 @@ def connection(writes: bool = False) -> Iterator:
 
 def db_key() -> tuple[str, str]:
     """(database path, data version): the cache key of everything read from the store."""
+    return db_keys()[:2]
+
+
+def db_keys() -> tuple[str, str, str]:
+    """(database path, data version, casework version): the casework version moves with a
+    case's follow-up, which the data version leaves alone (store.data_versions); it keys
+    only the queries that read the cases (registered with ``casework=True``)."""
     with connection() as con:
-        return store.location(), store.data_version(con)
+        return (store.location(), *store.data_versions(con))
 
 
 def role_of(key: tuple[str, ...]) -> str | None:
@@ -128,6 +135,10 @@ def cached(view, name: str, *args, **kwargs):
         raise ValueError(f"{name!r} changes the store: run it, never cache it")
     arguments = _arguments(entry, args, kwargs)
     _audit_read(view, entry)
+    if entry.casework:
+        # Keyed (path, data version, role, casework version), and not noted for the
+        # rewarm, which knows only the data version: the case queries take milliseconds.
+        return handed_out(_result((*view.key, view.casework), entry.name, arguments))
     return handed_out(prepare(view.key, entry.name, arguments))
 
 

@@ -40,6 +40,9 @@ class View:
     # The province shown: the configured one, or on a national server (geo.config.NATIONAL)
     # the one the reader chose, else NATIONAL itself (None: the configured one).
     province: str | None = None
+    # The store's casework version (cache.db_keys): what keys the queries that read the
+    # cases' follow-up, besides ``key``.
+    casework: str = ""
 
     def t(self, key: str, **values) -> str:
         """Translate in this view's language."""
@@ -124,7 +127,8 @@ def sidebar(filters: tuple[str, ...] = (), identity=None, page: str = "") -> Vie
     set_query_param("lang", lang if lang != DEFAULT_LANGUAGE else None)
 
     try:
-        key = (*cache.db_key(), identity.role)  # the role is part of every cache key
+        path, version, casework = cache.db_keys()
+        key = (path, version, identity.role)  # the role is part of every cache key
     except store.StoreBusy:  # an import from the command line holds the file: say so
         st.info(t("sidebar.busy", lang))
         st.stop()
@@ -160,7 +164,7 @@ def sidebar(filters: tuple[str, ...] = (), identity=None, page: str = "") -> Vie
               for name in FILTERS}
     sidebar_block(identity, lang)
     view = View(lang, as_of, window, key, first, last, region, **chosen, actor=identity.actor,
-                page=page, province=province)
+                page=page, province=province, casework=casework)
     st.session_state[_VIEW_KEY] = view
     return view
 

@@ -43,7 +43,7 @@ def _plain(value):
     return value if isinstance(value, str) else None
 
 
-@query("suppressed")
+@query("suppressed", casework=True)
 def build_round_report(con, round_id: str, previous: str | None = None, as_of=None,
                        threshold: int | None = None) -> dict:
     """The figures of round ``round_id`` compared with ``previous`` (the round before it
