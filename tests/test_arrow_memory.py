@@ -36,3 +36,8 @@ def test_a_process_that_reads_the_store_uses_the_system_allocator():
 
 def test_an_operator_s_choice_of_pool_is_kept():
     assert _pool_after_importing_the_store(ARROW_DEFAULT_MEMORY_POOL="mimalloc") == "mimalloc"
+
+
+def test_a_pool_arrow_does_not_have_gives_the_system_allocator():
+    # Arrow itself would warn and fall back to mimalloc, the allocator that stalled.
+    assert _pool_after_importing_the_store(ARROW_DEFAULT_MEMORY_POOL="nonsense") == "system"

@@ -7,8 +7,9 @@ run to run in one process; with the system allocator it took 0.02–0.06 s. The 
 page's first render went from 2.6–3.2 s to 1.9–2.2 s, and Needs from 2.3–3.2 s to
 2.2–2.4 s (each page in a fresh process, the two allocators alternating).
 
-An operator who sets ``ARROW_DEFAULT_MEMORY_POOL`` (Arrow's own variable) keeps the pool
-named there.
+An operator who sets ``ARROW_DEFAULT_MEMORY_POOL`` (Arrow's own variable) to a pool this
+pyarrow has keeps that pool; a name it does not know (Arrow would warn and fall back to
+mimalloc) gets the system's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 def use_system_allocator() -> str:
     """Make the system allocator Arrow's default pool in this process, unless
-    ``ARROW_DEFAULT_MEMORY_POOL`` names one; return the pool's backend name."""
-    if not os.environ.get(ARROW_POOL_VARIABLE):
+    ``ARROW_DEFAULT_MEMORY_POOL`` names a pool this pyarrow has; return the pool's
+    backend name."""
+    if os.environ.get(ARROW_POOL_VARIABLE, "").strip() not in pa.supported_memory_backends():
         pa.set_memory_pool(pa.system_memory_pool())
     return pa.default_memory_pool().backend_name
