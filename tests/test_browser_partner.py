@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from tests.test_browser import browser, screenshot, wait_for_app  # noqa: F401
-from tests.test_browser_signin import signin_app
+from tests.test_browser_signin import open_provider, signin_app
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +43,7 @@ def signed_in(browser, app, email: str):  # noqa: F811
     tab = context.new_page()
     tab.goto(f"{url}/")
     wait_for_app(tab)
-    tab.locator('[data-testid="stSidebar"]').get_by_role("button", name="登录", exact=True).click()
-    tab.wait_for_url(re.compile(re.escape(idp.issuer) + "/authorize"), timeout=30_000)
+    open_provider(tab, idp)
     tab.get_by_label("E-mail").fill(email)
     tab.get_by_role("button", name="Sign in").click()
     tab.wait_for_url(re.compile(re.escape(url) + "/?($|\\?)"), timeout=30_000)
