@@ -182,6 +182,23 @@ def test_bench_names_a_store_that_is_not_there(tmp_path):
     assert not missing.exists()  # nothing created
 
 
+def test_import_round_with_a_broken_tool_file_says_each_fault_in_the_language(tmp_path):
+    db = tmp_path / "round.duckdb"
+    store.connect(db).close()
+    broken = tmp_path / "tool.toml"
+    broken.write_text('id = "t"\nzh = "工具"\nen = "Tool"\n', encoding="utf-8")
+    good = tmp_path / "r1.csv"
+    good.write_text("household_id,org_id,region,round_id,assessed_on\n", encoding="utf-8")
+    env = dict(os.environ) | {"LIFELINE_ASSESSMENT_TOOL": str(broken)}
+    done = cli("import-round", str(good), "--org", "P1", "--db", str(db), env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"评估工具文件 {broken}（LIFELINE_ASSESSMENT_TOOL）无法使用：",
+        "  - 缺少 `[scales]`：每个量表列出它的答案（`value`、`zh`、`en`）",
+        "  - 缺少 `[areas]`：需求领域，及其量表和列表",
+        "  - `areas.list` 必须是条目列表，每条有 `id`、`zh`、`en`"]
+
+
 def test_bench_times_each_page_in_a_process_of_its_own(demo_db_path):
     from dashboard.cli.bench import page_times
 

@@ -4,12 +4,15 @@ aggregates with small-cell suppression, against hand-computed answers."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.analytics import households as hh
+from dashboard.i18n import tool_problem_message
 from data_loaders.households import cases, privacy, rounds, tool
 from data_loaders.store import schema
 from tests.conftest import BOTH, analytics
@@ -324,29 +327,62 @@ def test_another_network_sets_its_own_tool(tmp_path, monkeypatch):
     assert [q.id for q in made.questions] == ["food"] and made.serious == 1
 
 
-@pytest.mark.parametrize("text,says", [
-    ("id = ", "is not a TOML file"),
-    ('id = "t"\nzh = "工具"\nen = "Tool"\n', "[scales] is missing"),
-    ('id = "t"\nzh = "工具"\nen = "Tool"\n[scales.s]\nvalues = [{ value = 0, zh = "无", en = "none" }]\n'
-     '[areas]\nscale = "nope"\nlist = [{ id = "food", zh = "食物", en = "Food" }]\n',
-     "[areas] scale = 'nope' is not one of [scales]"),
-    ('id = "t"\nzh = "工具"\nen = "Tool"\n[scales.s]\nvalues = [{ value = 0, zh = "无", en = "none" }]\n'
-     '[areas]\nserious = 0\nscale = "s"\nlist = [{ id = "Food!", zh = "食物" }]\n',
-     "id 'Food!' must be lower-case"),
-    ('id = "t"\nzh = "工具"\nen = "Tool"\n[scales.s]\nvalues = [{ value = 0, zh = "无", en = "none" }, '
+HEAD = 'id = "t"\nzh = "工具"\nen = "Tool"\n'
+ONE_SCALE = HEAD + '[scales.s]\nvalues = [{ value = 0, zh = "无", en = "none" }]\n'
+
+
+@pytest.mark.parametrize("text,code,en,zh", [
+    ("id = ", "not_toml_end", "The file is not valid TOML: it ends before its last value does",
+     "文件不是有效的 `TOML`：在最后一个值写完之前就结束了"),
+    ('id = "t"\nzh = 工具\n', "not_toml_at", "The file is not valid TOML: line 2, column 6",
+     "文件不是有效的 `TOML`：第 2 行第 6 列有误"),
+    (HEAD, "scales_missing", "`[scales]` is missing: each scale lists its answers (`value`, `zh`, `en`)",
+     "缺少 `[scales]`：每个量表列出它的答案（`value`、`zh`、`en`）"),
+    (ONE_SCALE + '[areas]\nscale = "nope"\nlist = [{ id = "food", zh = "食物", en = "Food" }]\n',
+     "areas_scale_unknown", "`[areas]` `scale` = 'nope' is not one of `[scales]`",
+     "`[areas]` 的 `scale` = 'nope' 不在 `[scales]` 中"),
+    (ONE_SCALE + '[areas]\nserious = 0\nscale = "s"\nlist = [{ id = "Food!", zh = "食物" }]\n',
+     "id_bad", "`areas.list` entry 1: the id 'Food!' must be lower-case letters, digits and _ "
+     "(it names a column of the round's file)",
+     "`areas.list` 第 1 条：编号 'Food!' 只能用小写字母、数字和下划线（它是轮次文件的列名）"),
+    (HEAD + '[scales.s]\nvalues = [{ value = 0, zh = "无", en = "none" }, '
      '{ value = 1, zh = "有", en = "yes" }]\n[areas]\nserious = 1\nscale = "s"\n'
      'list = [{ id = "food", zh = "食物", en = "Food" }]\n'
      '[[indicators]]\nid = "x"\nzh = "某"\nen = "X"\nscale = "s"\ncounts = [1]\namong = "household.pets"\n',
-     "among = 'household.pets' is neither"),
+     "among_unknown", "Indicator 'x': `among` = 'household.pets' is neither a yes/no indicator nor "
+     "one of household.children, household.elderly, household.sick_or_disabled",
+     "指标 'x'：`among` = 'household.pets' 既不是是/否指标，也不是 household.children, "
+     "household.elderly, household.sick_or_disabled 之一"),
 ])
-def test_a_tool_that_cannot_be_used_names_every_problem(tmp_path, text, says):
+def test_a_tool_that_cannot_be_used_names_every_problem(tmp_path, text, code, en, zh):
     path = tmp_path / "tool.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(tool.ToolError) as caught:
         tool.load(path)
-    assert says in str(caught.value)
-    with pytest.raises(tool.ToolError, match="cannot be read"):
+    problems = caught.value.problems
+    assert code in [p.code for p in problems]
+    assert en in [tool_problem_message(p, "en") for p in problems]
+    assert zh in [tool_problem_message(p, "zh") for p in problems]  # said in Chinese too
+
+
+def test_every_fault_a_tool_file_can_have_is_in_the_catalogue():
+    from dashboard.i18n import CATALOGUE
+
+    codes = set(re.findall(r'_problem\("(\w+)"', Path(tool.__file__).read_text(encoding="utf-8")))
+    assert len(codes) >= 20  # the parse found them
+    assert {c for c in codes if f"tool_problem.{c}" not in CATALOGUE} == set()
+
+
+def test_a_tool_file_that_is_missing_or_not_utf8_is_said_so(tmp_path):
+    with pytest.raises(tool.ToolError) as caught:
         tool.load(tmp_path / "missing.toml")
+    assert [tool_problem_message(p, "zh") for p in caught.value.problems] == [
+        "文件无法读取（文件不存在）"]
+    (tmp_path / "gbk.toml").write_bytes('id = "t"\nzh = "工具"\n'.encode("gb18030"))
+    with pytest.raises(tool.ToolError) as caught:
+        tool.load(tmp_path / "gbk.toml")
+    assert [tool_problem_message(p, "en") for p in caught.value.problems] == [
+        "The file is not in UTF-8: save it again as UTF-8"]
 
 
 # --- the demo network ---------------------------------------------------------------------

@@ -89,7 +89,17 @@ def test_a_broken_tool_file_is_said_not_raised(rounds_store, tmp_path, monkeypat
     at = run_app(PAGE, params={"lang": "en"})
     assert not at.exception
     said = at.error[0].value  # the file's problems as text, never as markup
-    assert said.startswith("The assessment tool file cannot be used: \\[scales\\] is missing")
+    assert said.startswith("The assessment tool file cannot be used: \n- `[scales]` is missing")
+    assert "\n- `[areas]` is missing" in said  # every fault, one per line
+    at = run_app(PAGE, params={"lang": "zh"})
+    assert at.error[0].value.startswith("评估工具文件无法使用：\n- 缺少 `[scales]`")
+    # What the file wrote is shown as text: a scale named like markup is escaped.
+    broken.write_text('id = "t"\nzh = "工具"\nen = "Tool"\n[scales.s]\nvalues = [{ value = 0, zh = "无", '
+                      'en = "none" }]\n[areas]\nscale = "**x**<b>"\nlist = [{ id = "food", zh = "食物", '
+                      'en = "Food" }]\n', encoding="utf-8")
+    at = run_app(PAGE, params={"lang": "zh"})
+    assert at.error[0].value == ("评估工具文件无法使用：\n- `[areas]` 的 `scale` = "
+                                 "\\'\\*\\*x\\*\\*\\<b\\>\\' 不在 `[scales]` 中")
 
 
 def test_a_round_named_like_markup_reads_as_its_text(db, monkeypatch):

@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard.access import AccessDenied, org_of
 from dashboard.app.cache import fresh
-from dashboard.app.components import offer
+from dashboard.app.components import assessment_tool, offer
 from dashboard.app.frame import View
 from dashboard.app.importing import uploader_css
 from dashboard.app.tables import DATE, NAME, REGION, TEXT, Col, region_name, show_table
@@ -28,7 +28,7 @@ from dashboard.present import formatting
 from dashboard.present.markup import md
 from data_loaders import store
 from data_loaders.households import cases, rounds
-from data_loaders.households.tool import Tool, ToolError, configured
+from data_loaders.households.tool import Tool
 from data_loaders.store import schema
 
 MAX_ROUND_MB = 5  # a round of a few thousand households is well under this
@@ -43,10 +43,8 @@ def render(view: View) -> None:
     if view.role != "caseworker" or not org:
         st.info(t("casework.no_org", lang))
         return
-    try:
-        tool = configured()
-    except ToolError as error:  # the network's tool file is wrong: say which and how
-        st.error(t("households.tool_error", lang, problems=md("; ".join(error.problems))))
+    tool = assessment_tool(lang)
+    if tool is None:
         return
     today = _today(view)
     orgs = fresh(view, "cases.organisations", org)

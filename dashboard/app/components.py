@@ -1,4 +1,5 @@
-"""Reusable page pieces: headline cards, ranked region tables and safe downloads."""
+"""Reusable page pieces: headline cards, ranked region tables, safe downloads and the
+network's assessment tool."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from dashboard.analytics import metric_table
 from dashboard.analytics.metrics import COUNTY_UNDEFINED
 from dashboard.app.frame import View
 from dashboard.app.tables import COUNT, DECIMAL, NAME, PERCENT, Col, layout, show_table
-from dashboard.i18n import region_label
+from dashboard.i18n import region_label, t, tool_problem_message
 from dashboard.present import formatting
 from dashboard.present.charts import GOOD_METRICS
 from dashboard.present.exports import csv_bytes
+from dashboard.present.markup import md
+from data_loaders.households.tool import Tool, ToolError, configured
 
 HEADLINES = metric_table.in_place("headline")
 # How a change is drawn: its colour says better or worse (dashboard.analytics.metric_table),
@@ -145,3 +148,14 @@ def audit_download(view: View, file_name: str, rows: int | None = None) -> None:
 
     audit.record("download", view.actor, view.role, file=file_name, rows=rows,
                  as_of=view.as_of.isoformat() if view.as_of else None)
+
+
+def assessment_tool(lang: str) -> Tool | None:
+    """The network's assessment tool; when its file cannot be used, None, with every
+    fault said in ``lang`` (the file's own spellings as text, never as markup)."""
+    try:
+        return configured()
+    except ToolError as error:  # the network's tool file is wrong: say which and how
+        faults = "".join(f"\n- {tool_problem_message(p, lang, md)}" for p in error.problems)
+        st.error(t("households.tool_error", lang, problems=faults))
+        return None

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.analytics import suppression
 from dashboard.app.cache import cached
+from dashboard.app.components import assessment_tool
 from dashboard.app.frame import View
 from dashboard.app.tables import NAME, TEXT, Col, region_name, show_table
 from dashboard.briefing import round_report
@@ -21,7 +22,6 @@ from dashboard.i18n import t
 from dashboard.present import formatting
 from dashboard.present.formatting import points, published_count
 from dashboard.present.markup import md
-from data_loaders.households.tool import ToolError, configured
 
 NETWORK = "all"
 
@@ -60,10 +60,8 @@ def _shift_figure(shift: pd.DataFrame, labels: dict[str, str], first: str, secon
 def render(view: View) -> None:
     """Families in difficulty: the rounds, how the needs shifted, the indicators, by region."""
     lang = view.lang
-    try:
-        tool = configured()
-    except ToolError as error:  # the network's tool file is wrong: say which and how
-        st.error(t("households.tool_error", lang, problems=md("; ".join(error.problems))))
+    tool = assessment_tool(lang)
+    if tool is None:
         return
     rounds = cached(view, "households.round_list")
     if rounds.empty:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from dashboard.analytics.metric_table import DEFAULT_WINDOW
-from dashboard.i18n import note_summary, problem_message, t
+from dashboard.i18n import note_summary, problem_message, t, tool_problem_message
 
 
 def _date(text: str) -> date:
@@ -337,8 +337,7 @@ def cmd_import_round(args) -> int:
         report = run(bound("caseworker", args.org), "rounds.import_round", con, path.name,
                      data, org_id=args.org)
     except ToolError as exc:  # the network's tool file, not the round, is wrong
-        print(f"LIFELINE_ASSESSMENT_TOOL {exc}", file=sys.stderr)
-        return 2
+        return _tool_refused(exc, args.lang)
     finally:
         con.close()
     for p in report.problems:
@@ -470,6 +469,15 @@ def cmd_brief(args) -> int:
     return 0
 
 
+def _tool_refused(error, lang: str) -> int:
+    """Say, in ``lang``, which assessment tool file cannot be used and every fault; exit 2."""
+    print(t("cli.tool_error", lang, path=error.path, setting="LIFELINE_ASSESSMENT_TOOL"),
+          file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {tool_problem_message(problem, lang)}", file=sys.stderr)
+    return 2
+
+
 def cmd_round_report(args) -> int:
     """Write one round's report (dashboard.briefing.round_report): suppressed aggregates."""
     from dashboard.access import run
@@ -492,8 +500,7 @@ def cmd_round_report(args) -> int:
                 known=", ".join(exc.known) or "—"), file=sys.stderr)
         return 2
     except ToolError as exc:  # the network's tool file, not the report, is wrong
-        print(f"LIFELINE_ASSESSMENT_TOOL {exc}", file=sys.stderr)
-        return 2
+        return _tool_refused(exc, args.lang)
     except PdfError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 from data_loaders.store import schema
@@ -98,6 +99,7 @@ FAMILIES = {
     "history.*": "a column of the import log",
     "mapping.*": "a column-mapping problem code, a kind of column, a column never imported",
     "problem.*": "a problem code of data_loaders.ingest.validation and the readers",
+    "tool_problem.*": "a fault of the assessment tool file (data_loaders.households.tool)",
     "fix.*": "how to fix a problem code",
     "note.*": "a note code of data_loaders.ingest.formats",
     "shift.*": "the evidence that a table's columns are shifted",
@@ -214,7 +216,7 @@ SYSTEM_REASON_CODES = ("upload_not_kept", "store_not_written")
 _SYSTEM_REASONS = {
     "No space left on device": "os.no_space", "File too large": "os.file_too_large",
     "Read-only file system": "os.read_only", "Permission denied": "os.permission_denied",
-    "Disk quota exceeded": "os.quota"}
+    "Disk quota exceeded": "os.quota", "No such file or directory": "os.not_found"}
 
 
 def system_reason(reason: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -222,6 +224,23 @@ def system_reason(reason: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     catalogue does not know is shown as the system gave it."""
     key = _SYSTEM_REASONS.get((reason or "").strip())
     return t(key, lang) if key else (reason or "")
+
+
+def tool_problem_message(problem, lang: str = DEFAULT_LANGUAGE,
+                         escape: Callable[[str], str] = str) -> str:
+    """What is wrong with the assessment tool file (a data_loaders.households.tool
+    ToolProblem), in ``lang``; ``escape`` is applied to the values the file wrote (a
+    page passes its Markdown escape: the catalogue's code spans stay code)."""
+    values = dict(problem.values)
+    if "reason" in values:
+        values["reason"] = system_reason(values["reason"], lang)
+    return t(f"tool_problem.{problem.code}", lang,
+             **{k: v if k in _TOOL_SPELLINGS else escape(v) for k, v in values.items()})
+
+
+# Values that are the tool format's own spellings (a table, a key), set by the code and
+# shown inside code spans, where an escape would show as a backslash.
+_TOOL_SPELLINGS = {"where", "label", "name"}
 
 
 def problem_message(problem, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:

@@ -9,6 +9,7 @@ with every problem named (:class:`ToolError`), never half-read.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,11 +22,28 @@ HOUSEHOLD_FLAGS = ("children", "elderly", "sick_or_disabled")
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-class ToolError(ValueError):
-    """An assessment tool file that cannot be used; ``problems`` names each fault."""
+@dataclass(frozen=True)
+class ToolProblem:
+    """One fault of a tool file: its code (the catalogue's ``tool_problem.<code>``, in
+    both languages) and the values the message names, as the file wrote them."""
 
-    def __init__(self, path: Path, problems: list[str]):
-        super().__init__(f"{path}: " + "; ".join(problems))
+    code: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:  # for logs: the code and its values, in no language
+        return self.code + "".join(f" {k}={v}" for k, v in self.values)
+
+
+def _problem(code: str, **values) -> ToolProblem:
+    return ToolProblem(code, tuple((k, str(v)) for k, v in values.items()))
+
+
+class ToolError(ValueError):
+    """An assessment tool file that cannot be used; ``problems`` names each fault
+    (:class:`ToolProblem`: dashboard.i18n.tool_problem_message says it in a language)."""
+
+    def __init__(self, path: Path, problems: list[ToolProblem]):
+        super().__init__(f"{path}: " + "; ".join(map(str, problems)))
         self.path, self.problems = path, problems
 
 
@@ -109,21 +127,23 @@ def load(path: Path | str) -> Tool:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ToolError(path, [f"cannot be read ({error.strerror or error})"]) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ToolError(path, [f"is not a TOML file in UTF-8 ({error})"]) from None
-    problems: list[str] = []
+        raise ToolError(path, [_problem("unreadable", reason=error.strerror or error)]) from None
+    except UnicodeDecodeError:
+        raise ToolError(path, [_problem("not_utf8")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ToolError(path, [_not_toml(error)]) from None
+    problems: list[ToolProblem] = []
     scales = _scales(raw.get("scales"), problems)
     areas_spec = raw.get("areas") if isinstance(raw.get("areas"), dict) else {}
     if not areas_spec:
-        problems.append("[areas] is missing: the need areas, with their scale and list")
+        problems.append(_problem("areas_missing"))
     area_scale = scales.get(str(areas_spec.get("scale", "")))
     if areas_spec and area_scale is None:
-        problems.append(f"[areas] scale = {areas_spec.get('scale')!r} is not one of [scales]")
+        problems.append(_problem("areas_scale_unknown", value=repr(areas_spec.get("scale"))))
     serious = areas_spec.get("serious", 2)
     if not isinstance(serious, int) or (area_scale and serious not in
                                         {a.value for a in area_scale}):
-        problems.append(f"[areas] serious = {serious!r} is not an answer of the areas' scale")
+        problems.append(_problem("serious_not_answer", value=repr(serious)))
     areas = tuple(_question(item, "areas.list", i, problems, scale=area_scale or ())
                   for i, item in enumerate(_list(areas_spec.get("list"), "areas.list", problems)))
     indicators = tuple(_question(item, "indicators", i, problems, scales=scales)
@@ -131,16 +151,16 @@ def load(path: Path | str) -> Tool:
                                                       problems, allow_empty=True)))
     ids = [q.id for q in areas + indicators]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"the id {dup!r} is given twice: each area and indicator needs its own")
+        problems.append(_problem("id_twice", id=repr(dup)))
     known = {q.id for q in indicators if set(q.values) >= {0, 1}}
     for q in indicators:
         if q.among and q.among not in known and q.among.removeprefix("household.") not in (
                 HOUSEHOLD_FLAGS if q.among.startswith("household.") else ()):
-            problems.append(f"indicator {q.id!r}: among = {q.among!r} is neither a yes/no "
-                            f"indicator nor one of " + ", ".join(f"household.{f}" for f in HOUSEHOLD_FLAGS))
+            problems.append(_problem("among_unknown", id=repr(q.id), among=repr(q.among),
+                                     flags=", ".join(f"household.{f}" for f in HOUSEHOLD_FLAGS)))
     for key in ("id", "zh", "en"):
         if not isinstance(raw.get(key), str) or not raw.get(key).strip():
-            problems.append(f"{key} = \"…\" is missing at the top of the file")
+            problems.append(_problem("top_key_missing", name=key))
     if problems:
         raise ToolError(path, problems)
     return Tool(raw["id"].strip(), raw["zh"].strip(), raw["en"].strip(), areas, indicators,
@@ -159,22 +179,29 @@ def configured() -> Tool:
     try:
         stamp = path.stat().st_mtime
     except OSError as error:
-        raise ToolError(path, [f"cannot be read ({error.strerror or error})"]) from None
+        raise ToolError(path, [_problem("unreadable", reason=error.strerror or error)]) from None
     return _cached(str(path), stamp)
 
 
-def _list(value, where: str, problems: list[str], allow_empty: bool = False) -> list:
+def _not_toml(error: tomllib.TOMLDecodeError) -> ToolProblem:
+    """Where the TOML went wrong, by line and column (tomllib says it only in English)."""
+    found = re.search(r"at line (\d+), column (\d+)", str(error))
+    if found:
+        return _problem("not_toml_at", line=found[1], column=found[2])
+    return _problem("not_toml_end" if "end of document" in str(error) else "not_toml")
+
+
+def _list(value, where: str, problems: list[ToolProblem], allow_empty: bool = False) -> list:
     if isinstance(value, list) and (value or allow_empty):
         return value
     if value is not None or not allow_empty:
-        problems.append(f"{where} must be a list of {{ id, zh, en }} entries")
+        problems.append(_problem("not_a_list", where=where))
     return []
 
 
-def _scales(value, problems: list[str]) -> dict[str, tuple[Answer, ...]]:
+def _scales(value, problems: list[ToolProblem]) -> dict[str, tuple[Answer, ...]]:
     if not isinstance(value, dict) or not value:
-        problems.append("[scales] is missing: each scale lists its answers "
-                        "(values = [{ value = 0, zh = \"…\", en = \"…\" }, …])")
+        problems.append(_problem("scales_missing"))
         return {}
     scales = {}
     for name, spec in value.items():
@@ -183,40 +210,40 @@ def _scales(value, problems: list[str]) -> dict[str, tuple[Answer, ...]]:
             ok = (isinstance(item, dict) and isinstance(item.get("value"), int)
                   and all(isinstance(item.get(k), str) and item[k].strip() for k in ("zh", "en")))
             if not ok:
-                problems.append(f"scale {name!r}: {item!r} needs a whole-number value and "
-                                "its zh and en labels")
+                problems.append(_problem("answer_bad", scale=repr(name), item=repr(item)))
                 continue
             answers.append(Answer(item["value"], item["zh"].strip(), item["en"].strip()))
         if not answers:
-            problems.append(f"scale {name!r} has no answers")
+            problems.append(_problem("scale_empty", scale=repr(name)))
         elif len({a.value for a in answers}) < len(answers):
-            problems.append(f"scale {name!r} gives one value twice")
+            problems.append(_problem("scale_value_twice", scale=repr(name)))
         scales[name] = tuple(answers)
     return scales
 
 
-def _question(item, where: str, index: int, problems: list[str], scale=None,
+def _question(item, where: str, index: int, problems: list[ToolProblem], scale=None,
               scales: dict | None = None) -> Question:
     if not isinstance(item, dict):
-        problems.append(f"{where} entry {index + 1}: {item!r} is not a {{ id, zh, en }} entry")
+        problems.append(_problem("entry_bad", where=where, n=index + 1, item=repr(item)))
         return Question(f"_{where}_{index}", "", "", ())
     qid = str(item.get("id", "")).strip()
     if not qid or not set(qid) <= _ID_CHARS:
-        problems.append(f"{where} entry {index + 1}: id {qid!r} must be lower-case letters, "
-                        "digits and _ (it names a column of the round's file)")
+        problems.append(_problem("id_bad", where=where, n=index + 1, id=repr(qid)))
     for key in ("zh", "en"):
         if not isinstance(item.get(key), str) or not item[key].strip():
-            problems.append(f"{where} {qid or index + 1}: the {key} label is missing")
+            problems.append(_problem("label_missing", where=where, which=repr(qid) if qid else index + 1,
+                                     label=key))
     if scales is not None:
         scale = scales.get(str(item.get("scale", "")))
         if scale is None:
-            problems.append(f"{where} {qid}: scale = {item.get('scale')!r} is not one of [scales]")
+            problems.append(_problem("scale_unknown", where=where, which=repr(qid),
+                                     value=repr(item.get("scale"))))
             scale = ()
     counts = tuple(item.get("counts", ())) if scales is not None else ()
     if scales is not None and (not counts or not set(counts) <= {a.value for a in scale}):
         if scale:
-            problems.append(f"{where} {qid}: counts = {list(counts)!r} must list answers of "
-                            f"its scale ({', '.join(str(a.value) for a in scale)})")
+            problems.append(_problem("counts_bad", where=where, which=repr(qid), value=list(counts),
+                                     answers=", ".join(str(a.value) for a in scale)))
     among = item.get("among")
     return Question(qid, str(item.get("zh", "")).strip(), str(item.get("en", "")).strip(),
                     tuple(scale), counts, str(among).strip() if among else None)
