@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 
+import openpyxl
 import pytest
 
 from data_loaders import store
@@ -134,12 +135,21 @@ def test_a_round_uploaded_on_a_phone_is_refused_whole_then_imported(server, phon
     assert "联系电话" in body and "13812345678" not in body and "13912345678" not in body
     assert _metric(phone, "未结案个案") == open_before
     screenshot(phone, "casework_phone_round_refused")
-    good = tmp_path / "第三轮修改后.csv"
-    good.write_text("住户编号,跟进机构,地区,评估轮次,评估日期,防护\n"
-                    "BJ-301,DEMO-SW-BJ,朝阳区,2020-R3,2020-03-20,严重\n"
-                    "BJ-302,DEMO-SW-BJ,丰台区,2020-R3,2020-03-20,中度\n", encoding="gb18030")
+    # Fixed in Excel and saved as a workbook with its instructions sheet: the round is
+    # imported and the sheet that is not a round is said, not refused.
+    book = openpyxl.Workbook()
+    book.active.title = "填写说明"
+    book.active.append(["每户一行，答案填“严重”“中度”等"])
+    sheet = book.create_sheet("第三轮")
+    for row in (["住户编号", "跟进机构", "地区", "评估轮次", "评估日期", "防护"],
+                ["BJ-301", "DEMO-SW-BJ", "朝阳区", "2020-R3", "2020-03-20", "严重"],
+                ["BJ-302", "DEMO-SW-BJ", "丰台区", "2020-R3", "2020-03-20", "中度"]):
+        sheet.append(row)
+    good = tmp_path / "第三轮修改后.xlsx"
+    book.save(good)
     _import(phone, good)
     phone.get_by_text("已导入 2 户、2 个答案。").wait_for(timeout=30_000)
+    phone.get_by_text("1 个工作表没有评估工具的问题（如填写说明、汇总），未读取").wait_for()
     wait_for_app(phone)
     assert _metric(phone, "未结案个案") == open_before + 2
     assert_no_sideways_scroll(phone)

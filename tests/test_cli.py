@@ -182,6 +182,30 @@ def test_bench_names_a_store_that_is_not_there(tmp_path):
     assert not missing.exists()  # nothing created
 
 
+def test_import_round_says_a_sheet_it_did_not_read(tmp_path):
+    import openpyxl
+
+    db = tmp_path / "round.duckdb"
+    con = store.connect(db)
+    con.execute("INSERT INTO organizations (org_id, name, org_type) VALUES ('P1', '伙伴一', 'partner')")
+    con.close()
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    book.active.append(["One row per household"])
+    sheet = book.create_sheet("R1")
+    for row in (["household_id", "org_id", "region", "round_id", "assessed_on", "protection"],
+                ["H1", "P1", "武汉市", "R1", "2020-01-28", 3]):
+        sheet.append(row)
+    book.save(tmp_path / "r1.xlsx")
+    done = cli("import-round", str(tmp_path / "r1.xlsx"), "--org", "P1", "--db", str(db),
+               "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "Written: 1 households, 1 assessments, 1 answers.",
+        "1 sheets ask no question of the assessment tool (instructions, a summary, say) and "
+        "were not read"]
+
+
 def test_import_round_with_a_broken_tool_file_says_each_fault_in_the_language(tmp_path):
     db = tmp_path / "round.duckdb"
     store.connect(db).close()

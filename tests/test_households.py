@@ -426,6 +426,63 @@ def test_the_demo_network_is_the_same_for_the_same_seed():
     assert header[:3] == ["household_id", "org_id", "region"] and header[-1] == "online_classes"
 
 
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    """An Excel workbook with ``sheets`` (title → rows), as a caseworker's Excel saves it."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _round_rows(lines: list[str]) -> list[list]:
+    return [line.split(",") for line in [HEADER, *lines]]
+
+
+def test_a_workbooks_instructions_sheet_is_noted_and_its_round_imported(db):
+    _orgs(db)
+    data = _workbook({"填写说明": [["每户一行；答案填 0–3 或文字"], ["评估日期写成 2020-01-28"]],
+                      "第一轮": _round_rows(R1[:3]),
+                      "汇总": [["地区", "户数"], ["武汉市", 2], ["孝感市", 1]]})
+    report = rounds.import_round(db, "第一轮.xlsx", data, TOOL)
+    assert report.committed, report.problems
+    assert (report.households, report.assessments) == (3, 3)
+    assert [(n.code, n.where, n.file) for n in report.notes] == [
+        ("sheet_not_round", "填写说明", "第一轮.xlsx"), ("sheet_not_round", "汇总", "第一轮.xlsx")]
+    from dashboard.i18n import note_summary
+
+    assert note_summary(report.notes, "zh") == ["2 个工作表没有评估工具的问题（如填写说明、汇总），未读取"]
+
+
+def test_a_workbook_with_a_sheet_of_names_and_phones_is_refused_whole(db):
+    _orgs(db)
+    data = _workbook({"第一轮": _round_rows(R1[:3]),
+                      "联系人": [["姓名", "联系电话"], ["张三", "13812345678"]]})
+    report = rounds.import_round(db, "第一轮.xlsx", data, TOOL)
+    assert not report.committed
+    assert [(p.file, p.column, p.code) for p in report.problems] == [
+        ("第一轮.xlsx#联系人", "姓名", "identifying_column"),
+        ("第一轮.xlsx#联系人", "联系电话", "identifying_column"),
+        ("第一轮.xlsx#联系人", None, "not_a_round_file")]
+    assert "张三" not in repr(report.problems) and "13812345678" not in repr(report.problems)
+    assert set(_counts(db).values()) == {0}
+
+
+def test_a_workbook_with_no_round_sheet_is_still_not_a_round(db):
+    data = _workbook({"填写说明": [["每户一行"]], "汇总": [["地区", "户数"], ["武汉市", 2]]})
+    report = rounds.import_round(db, "说明.xlsx", data, TOOL)
+    assert [p.code for p in report.problems] == ["not_a_round_file", "not_a_round_file"]
+    assert not report.notes and set(_counts(db).values()) == {0}
+
+
 def test_another_kind_of_file_is_said_once(db):
     _orgs(db)
     needs = "need_id,facility_id,联系电话,category,quantity\nN1,F1,13812345678,ppe,500\nN2,F1,,ppe,20\n"

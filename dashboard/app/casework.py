@@ -23,7 +23,7 @@ from dashboard.app.components import assessment_tool, offer
 from dashboard.app.frame import View
 from dashboard.app.importing import uploader_css
 from dashboard.app.tables import DATE, NAME, REGION, TEXT, Col, region_name, show_table
-from dashboard.i18n import problem_message, system_reason, t, value_label
+from dashboard.i18n import note_summary, problem_message, system_reason, t, value_label
 from dashboard.present import formatting
 from dashboard.present.markup import md
 from data_loaders import store
@@ -435,7 +435,8 @@ def _import_round(view: View, org: str, tool: Tool, name: str, data: bytes) -> N
         for p, message in zip(report.problems, _messages(report.problems, view.lang, tool))]
     if report.committed:
         state["_casework_done"] = t("casework.round.done", view.lang, households=report.households,
-                                    answers=report.answers)
+                                    answers=report.answers) + "".join(
+            f"\n- {md(sentence)}" for sentence in note_summary(report.notes, view.lang))
         state["_casework_round_turn"] = state.get("_casework_round_turn", 0) + 1
 
 

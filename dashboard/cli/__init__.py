@@ -347,6 +347,8 @@ def cmd_import_round(args) -> int:
         return 2
     print(t("cli.round_written", args.lang, households=report.households,
             assessments=report.assessments, answers=report.answers))
+    for sentence in note_summary(report.notes, args.lang):
+        print(sentence)
     return 0
 
 

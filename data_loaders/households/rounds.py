@@ -25,6 +25,7 @@ from data_loaders import store
 from data_loaders.households import privacy
 from data_loaders.households.tool import Tool
 from data_loaders.ingest import readers, values
+from data_loaders.ingest.formats import Note
 from data_loaders.ingest.validation import Problem, check_columns
 from data_loaders.store import schema
 
@@ -41,6 +42,8 @@ class RoundReport:
     how many households, assessments and answers it wrote."""
 
     problems: list[Problem] = field(default_factory=list)
+    # What was understood but not read (a workbook's sheet that is not a round).
+    notes: list[Note] = field(default_factory=list)
     households: int = 0
     assessments: int = 0
     answers: int = 0
@@ -132,20 +135,30 @@ def read_round(name: str, data: bytes, tool: Tool, known_orgs, org_id: str | Non
 
 
 def check_tables(tables: list[readers.RawTable], tool: Tool, known_orgs,
-                 org_id: str | None = None, registry=None) -> tuple[pd.DataFrame, list[Problem]]:
+                 org_id: str | None = None, registry=None, notes: list[Note] | None = None
+                 ) -> tuple[pd.DataFrame, list[Problem]]:
     """:func:`read_round` for tables already read (a file's sheets, or the one row of
-    the assessment form)."""
+    the assessment form). A workbook's sheet that asks no question of the tool beside one
+    that does (the filling instructions, a summary) is not read: ``notes`` is told
+    (``sheet_not_round``). A sheet whose headers would hold a person's details is
+    refused even so: the file is not kept in the store, and the person uploading it
+    should know what it holds."""
     if registry is None:
         from geo.regions import load_registry
 
         registry = load_registry()
     problems: list[Problem] = []
     frames = []
-    for raw in tables:
-        # Every problem in one pass, so the file is fixed once; a refused column's cells are
-        # never read, and a refused cell's value is never repeated.
-        found: list[Problem] = []
-        questions = _columns(raw, tool, found)
+    # Every problem in one pass, so the file is fixed once; a refused column's cells are
+    # never read, and a refused cell's value is never repeated.
+    found_in = [[] for _ in tables]
+    questions_in = [_columns(raw, tool, found) for raw, found in zip(tables, found_in)]
+    for raw, questions, found in zip(tables, questions_in, found_in):
+        if (not questions and raw.sheet and any(questions_in)
+                and not any(p.code == "identifying_column" for p in found)):
+            if notes is not None:
+                notes.append(Note("sheet_not_round", raw.sheet, file=raw.source))
+            continue
         if not questions:
             # No question of the tool at all: another kind of file (a needs list, a
             # distribution sheet), said once rather than as a problem per column and row.
@@ -242,8 +255,10 @@ def import_tables(con, tables: list[readers.RawTable], tool: Tool | None = None,
         from data_loaders.households.tool import configured
 
         tool = configured()
-    rows, problems = check_tables(tables, tool, store.StoredKeys(con).among, org_id, registry)
-    report = RoundReport(problems=problems)
+    notes: list[Note] = []
+    rows, problems = check_tables(tables, tool, store.StoredKeys(con).among, org_id, registry,
+                                  notes)
+    report = RoundReport(problems=problems, notes=notes)
     if problems or rows.empty:
         return report
     rows["assessment_key"] = rows["household_key"] + ":" + rows["round_id"]
